@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { parseRate } from '../domain/shared/money.ts';
+
+const roles = ['command-api', 'query-api', 'projections', 'process-manager', 'publisher'] as const;
+export type Role = (typeof roles)[number];
+
+const port = z.coerce.number().int().min(0).max(65535);
+const perMinute = z.coerce.number().int().min(0);
+const decimalText = z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal number such as 0.08');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** Every environment variable the system reads, with defaults that work on a development machine. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  ROLES: z
+    .string()
+    .default('all')
+    .transform((text, ctx) => {
+      if (text.trim() === 'all') return [...roles];
+      const picked = text
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      const unknown = picked.filter((r) => !(roles as readonly string[]).includes(r));
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown role(s) ${unknown.join(', ')}; known: ${roles.join(', ')}`,
+        });
+      return picked as Role[];
+    }),
+  HOST: z.string().default('127.0.0.1'),
+  COMMAND_API_PORT: port.default(3001),
+  QUERY_API_PORT: port.default(3002),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  EVENTSTORE_CONNECTION_STRING: optionalText,
+  KAFKA_BROKERS: optionalText,
+  BOOTSTRAP_ADMIN_EMAIL: optionalText,
+  BOOTSTRAP_ADMIN_PASSWORD: optionalText,
+  RESERVATION_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(2000),
+  TAX_RATE: decimalText.default('0.08').transform(parseRate),
+  SHIPPING_FLAT: decimalText.default('10.00'),
+  FREE_SHIPPING_OVER: decimalText.default('100.00'),
+  RATE_LIMIT_AUTH_PER_MIN: perMinute.default(5),
+  RATE_LIMIT_CHECKOUT_PER_MIN: perMinute.default(10),
+  RATE_LIMIT_GENERAL_PER_MIN: perMinute.default(100),
+  JWT_SECRET: optionalText,
+  JWT_PRIVATE_KEY: optionalText,
+  JWT_PUBLIC_KEY: optionalText,
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised at start-up with every bad variable listed in one message. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const config = result.data;
+  const problems: string[] = [];
+  if (
+    config.NODE_ENV === 'production' &&
+    !config.JWT_SECRET &&
+    !(config.JWT_PRIVATE_KEY && config.JWT_PUBLIC_KEY)
+  ) {
+    problems.push('JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY: required in production');
+  }
+  if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD)) {
+    problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { domainViolations, queryApiViolations } from './boundaries.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+describe('boundaries', () => {
+  it('domain/ imports nothing outside itself but zod, and is pure', () => {
+    expect(domainViolations(root)).toEqual([]);
+  });
+
+  it('query-api/ never imports the command side', () => {
+    expect(queryApiViolations(root)).toEqual([]);
+  });
+
+  // The checks above must be able to fail: plant violations in a scratch tree and see them caught.
+  it('catches planted violations', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'boundaries-'));
+    for (const dir of ['domain/cart', 'infra', 'query-api', 'command-api'])
+      mkdirSync(join(scratch, dir), { recursive: true });
+    writeFileSync(
+      join(scratch, 'domain/cart/cart.ts'),
+      "import { z } from 'zod';\nimport pg from 'pg';\nimport { config } from '../../infra/config.ts';\nimport { x } from '../shared/x.ts';\nexport const now = () => Date.now();\n",
+    );
+    writeFileSync(
+      join(scratch, 'query-api/app.ts'),
+      "import { handle } from '../command-api/handler.ts';\nimport { y } from '../infra/y.ts';\n",
+    );
+    const domain = domainViolations(scratch);
+    expect(domain.map((v) => v.text)).toEqual([
+      'pg',
+      '../../infra/config.ts',
+      'export const now = () => Date.now();',
+    ]);
+    expect(queryApiViolations(scratch).map((v) => v.text)).toEqual(['../command-api/handler.ts']);
+  });
+});
