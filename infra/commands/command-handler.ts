@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
+import { StreamNotFound, VersionConflict } from '../eventstore/errors.ts';
+import type { EventStore, EventToAppend } from '../eventstore/port.ts';
+import type { Position } from '../eventstore/position.ts';
+import type { Logger } from '../logger.ts';
+import { type CommandMetadata, eventMetadata } from './metadata.ts';
+import { StateCache } from './state-cache.ts';
+
+export type Loaded<S> = { state: S; revision: bigint | undefined };
+
+export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
+  decider: Decider<C, E, S>;
+  stream: string;
+  command: C;
+  metadata: CommandMetadata;
+  /** The client's If-Match: when given, a conflict is surfaced instead of retried. */
+  expectedRevision?: bigint;
+  /** Deterministic event ids for commands whose retry must not duplicate events (index = position in the decision). */
+  eventId?: (index: number) => string;
+};
+
+export type HandleResult<S> = {
+  events: EventToAppend[];
+  state: S;
+  /** The stream's revision after the command (unchanged when nothing was decided). */
+  revision: bigint | undefined;
+  /** Where the appended events stand in the global log; undefined when nothing was appended. */
+  position: Position | undefined;
+};
+
+export type CommandHandlerOptions = {
+  store: EventStore;
+  logger?: Logger;
+  clock?: () => Date;
+  /** Conflict retries before giving up (each re-reads and decides again). */
+  maxRetries?: number;
+  cacheSize?: number;
+};
+
+/** The one command handler: load (cached state + newer events) → decide → append at the revision read. */
+export function createCommandHandler(options: CommandHandlerOptions) {
+  const { store, logger, clock = () => new Date(), maxRetries = 8 } = options;
+  // One cache per decider: a stream is only ever folded by its own aggregate's decider.
+  const caches = new WeakMap<object, StateCache>();
+  const cacheFor = (decider: object) => {
+    let cache = caches.get(decider);
+    if (!cache) caches.set(decider, (cache = new StateCache(options.cacheSize)));
+    return cache;
+  };
+
+  async function load<C extends Command, E extends DomainEvent, S>(
+    decider: Decider<C, E, S>,
+    stream: string,
+  ): Promise<Loaded<S>> {
+    const cache = cacheFor(decider);
+    const cached = cache.get<S>(stream);
+    let state = cached ? cached.state : decider.initialState();
+    let revision = cached?.revision;
+    const pageSize = 1000;
+    for (;;) {
+      const from = revision === undefined ? 0n : revision + 1n;
+      let page: Awaited<ReturnType<EventStore['readStream']>>;
+      try {
+        page = await store.readStream(stream, { fromRevision: from, maxCount: pageSize });
+      } catch (error) {
+        if (error instanceof StreamNotFound) return { state, revision };
+        throw error;
+      }
+      for (const recorded of page) {
+        state = decider.evolve(state, { type: recorded.type, data: recorded.data } as E);
+        revision = recorded.revision;
+      }
+      if (page.length < pageSize) break;
+    }
+    if (revision !== undefined) cache.set(stream, { state, revision });
+    return { state, revision };
+  }
+
+  async function handle<C extends Command, E extends DomainEvent, S>(
+    request: HandleRequest<C, E, S>,
+  ): Promise<HandleResult<S>> {
+    const { decider, stream, command, metadata } = request;
+    const cache = cacheFor(decider);
+    for (let attempt = 0; ; attempt++) {
+      const loaded = await load(decider, stream);
+      if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
+        throw new VersionConflict(stream, request.expectedRevision, loaded.revision);
+      }
+      const decided = decider.decide(command, loaded.state);
+      if (decided.length === 0)
+        return { events: [], state: loaded.state, revision: loaded.revision, position: undefined };
+      const occurredAt = clock();
+      const events: EventToAppend[] = decided.map((event, index) => ({
+        id: request.eventId?.(index) ?? randomUUID(),
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        metadata: eventMetadata(metadata, occurredAt),
+      }));
+      try {
+        const result = await store.appendToStream(stream, events, {
+          expectedRevision: loaded.revision === undefined ? 'no_stream' : loaded.revision,
+        });
+        const state = decided.reduce(decider.evolve, loaded.state);
+        cache.set(stream, { state, revision: result.nextExpectedRevision });
+        return { events, state, revision: result.nextExpectedRevision, position: result.position };
+      } catch (error) {
+        if (!(error instanceof VersionConflict)) throw error;
+        cache.delete(stream);
+        if (request.expectedRevision !== undefined || attempt >= maxRetries) throw error;
+        logger?.debug(
+          { stream, attempt, command: command.type },
+          'version conflict, retrying with fresh state',
+        );
+        // Full jitter, growing: racing writers spread out instead of colliding again in lockstep.
+        await sleep(Math.random() * Math.min(50, 2 ** attempt));
+      }
+    }
+  }
+
+  return { handle, load };
+}
+
+export type CommandHandler = ReturnType<typeof createCommandHandler>;
