@@ -46,7 +46,10 @@ export function createCommandHandler(options: CommandHandlerOptions) {
   const caches = new WeakMap<object, StateCache>();
   const cacheFor = (decider: object) => {
     let cache = caches.get(decider);
-    if (!cache) caches.set(decider, (cache = new StateCache(options.cacheSize)));
+    if (!cache) {
+      cache = new StateCache(options.cacheSize);
+      caches.set(decider, cache);
+    }
     return cache;
   };
 
