@@ -1,0 +1,209 @@
+import { type Decider, unreachable } from '../shared/decider.ts';
+import { alreadyExists, illegalTransition, invalid, notFound } from '../shared/errors.ts';
+import type { ProductId } from '../shared/ids.ts';
+import { DEFAULT_CURRENCY } from '../shared/money.ts';
+import type {
+  ChangePrice,
+  ChangeProductDetails,
+  DiscontinueProduct,
+  ListProduct,
+  ProductCommand,
+  ProductDetails,
+} from './commands.ts';
+import type { ProductEvent } from './events.ts';
+import {
+  checkCategory,
+  checkCurrency,
+  checkDetail,
+  checkImages,
+  checkName,
+  checkOptionalText,
+  checkPrice,
+  checkSpecifications,
+  Problems,
+} from './product-validation.ts';
+
+/** One stream per product. */
+export const productStream = (productId: ProductId) => `product-${productId}`;
+
+export type ListedProduct = {
+  status: 'listed' | 'discontinued';
+  productId: ProductId;
+  details: ProductDetails;
+  price: number;
+  currency: string;
+  listedAt: string;
+  updatedAt: string;
+  discontinuedAt: string | null;
+};
+export type ProductState = { status: 'unlisted' } | ListedProduct;
+
+export const initialState = (): ProductState => ({ status: 'unlisted' });
+
+export function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
+  switch (command.type) {
+    case 'ListProduct':
+      return listProduct(command, state);
+    case 'ChangeProductDetails':
+      return changeDetails(command, changeable(state, command.data.productId, 'change the details of'));
+    case 'ChangePrice':
+      return changePrice(command, changeable(state, command.data.productId, 'change the price of'));
+    case 'DiscontinueProduct':
+      return discontinue(command, existing(state, command.data.productId));
+    default:
+      return unreachable(command);
+  }
+}
+
+function existing(state: ProductState, productId: ProductId): ListedProduct {
+  if (state.status === 'unlisted') throw notFound('Product', productId);
+  return state;
+}
+
+function changeable(state: ProductState, productId: ProductId, action: string): ListedProduct {
+  const product = existing(state, productId);
+  if (product.status === 'discontinued') throw illegalTransition('product', 'discontinued', action);
+  return product;
+}
+
+function listProduct({ data }: ListProduct, state: ProductState): ProductEvent[] {
+  if (state.status !== 'unlisted') throw alreadyExists(`Product ${data.productId}`);
+  const problems = new Problems();
+  const event = {
+    schema_version: 1 as const,
+    productId: data.productId,
+    name: checkName(data.name, problems),
+    description: checkOptionalText('description', data.description, problems),
+    longDescription: checkOptionalText('longDescription', data.longDescription, problems),
+    category: checkCategory(data.category, problems),
+    subcategory: checkOptionalText('subcategory', data.subcategory, problems),
+    brand: checkOptionalText('brand', data.brand, problems),
+    sku: checkOptionalText('sku', data.sku, problems),
+    images: checkImages(data.images, problems),
+    specifications: checkSpecifications(data.specifications, problems),
+    price: checkPrice(data.price, problems),
+    currency: checkCurrency(data.currency ?? DEFAULT_CURRENCY, problems),
+    listedAt: data.now,
+  };
+  problems.throwIfAny();
+  return [{ type: 'ProductListed', data: event }];
+}
+
+// Emits only the fields whose value actually changes; a change that changes nothing decides no event,
+// so a client retrying the same PUT appends nothing. A request naming no field at all is refused,
+// since it is almost certainly a client bug (e.g. misspelt field names).
+function changeDetails({ data }: ChangeProductDetails, product: ListedProduct): ProductEvent[] {
+  const given = (Object.keys(data.changes) as (keyof ProductDetails)[]).filter(
+    (field) => field in product.details && data.changes[field] !== undefined,
+  );
+  if (given.length === 0) throw invalid('body', 'give at least one descriptive field to change');
+  const problems = new Problems();
+  const changes: Partial<ProductDetails> = {};
+  for (const field of given) {
+    const value = checkDetail(field, data.changes[field], problems);
+    if (JSON.stringify(value) !== JSON.stringify(product.details[field]))
+      Object.assign(changes, { [field]: value });
+  }
+  problems.throwIfAny();
+  if (Object.keys(changes).length === 0) return [];
+  return [
+    {
+      type: 'ProductDetailsChanged',
+      data: { schema_version: 1, productId: product.productId, changes, changedAt: data.now },
+    },
+  ];
+}
+
+function changePrice({ data }: ChangePrice, product: ListedProduct): ProductEvent[] {
+  const problems = new Problems();
+  const price = checkPrice(data.price, problems);
+  if (data.currency !== undefined && data.currency !== product.currency)
+    problems.add('currency', `must be ${product.currency}, the product's currency`);
+  problems.throwIfAny();
+  if (price === product.price) return [];
+  return [
+    {
+      type: 'PriceChanged',
+      data: {
+        schema_version: 1,
+        productId: product.productId,
+        oldPrice: product.price,
+        newPrice: price,
+        currency: product.currency,
+        changedAt: data.now,
+      },
+    },
+  ];
+}
+
+// Discontinuing twice is a no-op rather than BIZ_4006: the admin asked for a state the product is
+// already in, so a retried POST (lost response, no Idempotency-Key) succeeds and appends nothing.
+function discontinue({ data }: DiscontinueProduct, product: ListedProduct): ProductEvent[] {
+  if (product.status === 'discontinued') return [];
+  return [
+    {
+      type: 'ProductDiscontinued',
+      data: { schema_version: 1, productId: product.productId, discontinuedAt: data.now },
+    },
+  ];
+}
+
+export function evolve(state: ProductState, event: ProductEvent): ProductState {
+  switch (event.type) {
+    case 'ProductListed': {
+      const { schema_version: _, productId, price, currency, listedAt, ...details } = event.data;
+      return {
+        status: 'listed',
+        productId,
+        details,
+        price,
+        currency,
+        listedAt,
+        updatedAt: listedAt,
+        discontinuedAt: null,
+      };
+    }
+    case 'ProductDetailsChanged':
+      if (state.status === 'unlisted') return state;
+      return {
+        ...state,
+        details: { ...state.details, ...event.data.changes },
+        updatedAt: event.data.changedAt,
+      };
+    case 'PriceChanged':
+      if (state.status === 'unlisted') return state;
+      return { ...state, price: event.data.newPrice, updatedAt: event.data.changedAt };
+    case 'ProductDiscontinued':
+      if (state.status === 'unlisted') return state;
+      return {
+        ...state,
+        status: 'discontinued',
+        discontinuedAt: event.data.discontinuedAt,
+        updatedAt: event.data.discontinuedAt,
+      };
+    default:
+      return unreachable(event);
+  }
+}
+
+export const productDecider: Decider<ProductCommand, ProductEvent, ProductState> = {
+  decide,
+  evolve,
+  initialState,
+};
+
+/**
+ * What the cart needs to know of a product (AddItemToCart's `product`), read from its state by the
+ * command handler; null when the product was never listed.
+ */
+export function productForCart(state: ProductState) {
+  if (state.status === 'unlisted') return null;
+  return {
+    productId: state.productId,
+    name: state.details.name,
+    price: state.price,
+    currency: state.currency,
+    image: state.details.images[0] ?? null,
+    discontinued: state.status === 'discontinued',
+  };
+}
