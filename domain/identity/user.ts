@@ -1,0 +1,138 @@
+import type { Decider } from '../shared/decider.ts';
+import { unreachable } from '../shared/decider.ts';
+import { alreadyExists, DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
+import type { ChangeProfile, GrantRole, RegisterUser, UserCommand } from './commands.ts';
+import { emailSchema } from './email.ts';
+import { personNameSchema, phoneSchema, type UserEvent, type UserProfileChanged } from './events.ts';
+import type { Role } from './roles.ts';
+
+export type UserProfile = {
+  userId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  role: Role;
+  registeredAt: string;
+};
+
+export type UserState = { status: 'none' } | ({ status: 'registered' } & UserProfile);
+
+const initialState = (): UserState => ({ status: 'none' });
+
+// The edge validates too; the domain re-checks so that no caller can record a malformed fact.
+function checked<T>(field: string, value: T, schema: { safeParse: (v: unknown) => { success: boolean } }) {
+  if (!schema.safeParse(value).success) throw invalid(field, `invalid ${field}`);
+  return value;
+}
+
+function register(command: RegisterUser, state: UserState): UserEvent[] {
+  if (state.status !== 'none') throw alreadyExists(`User ${command.data.user_id}`);
+  const { data } = command;
+  const email = checked('email', data.email, emailSchema);
+  if (email !== email.trim().toLowerCase()) throw invalid('email', 'email must be normalised');
+  return [
+    {
+      type: 'UserRegistered',
+      data: {
+        schema_version: 1,
+        user_id: data.user_id,
+        email,
+        first_name: checked('first_name', data.first_name, personNameSchema),
+        last_name: checked('last_name', data.last_name, personNameSchema),
+        phone: data.phone == null ? null : checked('phone', data.phone, phoneSchema),
+        role: data.role,
+        registered_at: data.now,
+      },
+    },
+  ];
+}
+
+function changeProfile(command: ChangeProfile, state: UserState): UserEvent[] {
+  if (state.status !== 'registered') throw notFound('User', command.data.user_id);
+  const { data } = command;
+  const changed: UserProfileChanged['data'] = {
+    schema_version: 1,
+    user_id: data.user_id,
+    changed_at: data.now,
+  };
+  if (data.first_name !== undefined && data.first_name !== state.firstName)
+    changed.first_name = checked('first_name', data.first_name, personNameSchema);
+  if (data.last_name !== undefined && data.last_name !== state.lastName)
+    changed.last_name = checked('last_name', data.last_name, personNameSchema);
+  if (data.phone !== undefined && data.phone !== state.phone)
+    changed.phone = data.phone === null ? null : checked('phone', data.phone, phoneSchema);
+  const nothingChanged =
+    changed.first_name === undefined && changed.last_name === undefined && changed.phone === undefined;
+  // Saving the same profile again is not a fact worth recording.
+  return nothingChanged ? [] : [{ type: 'UserProfileChanged', data: changed }];
+}
+
+function grantRole(command: GrantRole, state: UserState): UserEvent[] {
+  const { data } = command;
+  if (data.actor_role !== 'admin')
+    throw new DomainError(ErrorCode.Forbidden, 'Only an admin may grant roles');
+  if (state.status !== 'registered') throw notFound('User', data.user_id);
+  if (state.role === data.role) return [];
+  return [
+    {
+      type: 'UserRoleGranted',
+      data: {
+        schema_version: 1,
+        user_id: data.user_id,
+        role: data.role,
+        previous_role: state.role,
+        granted_by: data.actor_id,
+        granted_at: data.now,
+      },
+    },
+  ];
+}
+
+function decide(command: UserCommand, state: UserState): UserEvent[] {
+  switch (command.type) {
+    case 'RegisterUser':
+      return register(command, state);
+    case 'ChangeProfile':
+      return changeProfile(command, state);
+    case 'GrantRole':
+      return grantRole(command, state);
+    default:
+      return unreachable(command);
+  }
+}
+
+function evolve(state: UserState, event: UserEvent): UserState {
+  switch (event.type) {
+    case 'UserRegistered': {
+      const d = event.data;
+      return {
+        status: 'registered',
+        userId: d.user_id,
+        email: d.email,
+        firstName: d.first_name,
+        lastName: d.last_name,
+        phone: d.phone,
+        role: d.role,
+        registeredAt: d.registered_at,
+      };
+    }
+    case 'UserProfileChanged': {
+      if (state.status !== 'registered') return state;
+      const d = event.data;
+      return {
+        ...state,
+        firstName: d.first_name ?? state.firstName,
+        lastName: d.last_name ?? state.lastName,
+        phone: d.phone === undefined ? state.phone : d.phone,
+      };
+    }
+    case 'UserRoleGranted':
+      return state.status === 'registered' ? { ...state, role: event.data.role } : state;
+    default:
+      return unreachable(event);
+  }
+}
+
+/** The user aggregate (stream `user-<user_id>`): register, change profile, grant role. */
+export const user: Decider<UserCommand, UserEvent, UserState> = { decide, evolve, initialState };
