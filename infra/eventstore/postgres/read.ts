@@ -1,0 +1,116 @@
+import type { Queryable } from '../../postgres/pool.ts';
+import { StreamNotFound } from '../errors.ts';
+import type { EventFilter, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent } from '../port.ts';
+import { comparePositions, type Position } from '../position.ts';
+
+type MessageRow = {
+  event_id: string;
+  stream_name: string;
+  stream_revision: string;
+  transaction_id: string;
+  global_position: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+};
+
+const COLUMNS =
+  'event_id, stream_name, stream_revision, transaction_id, global_position, type, data, metadata, recorded_at';
+
+/** The horizon: nothing at or above the oldest transaction still running is read, so no late commit is skipped. */
+const HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+export const toRecordedEvent = (row: MessageRow): RecordedEvent => ({
+  id: row.event_id,
+  type: row.type,
+  streamName: row.stream_name,
+  revision: BigInt(row.stream_revision),
+  position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+  data: row.data,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at,
+});
+
+/** A stream's own events, newest writes included (the command side must read what it just wrote). */
+export async function readStream(
+  db: Queryable,
+  stream: string,
+  options: ReadStreamOptions = {},
+): Promise<RecordedEvent[]> {
+  const backwards = options.direction === 'backwards';
+  const from = options.fromRevision;
+  const limit = options.maxCount ?? null;
+  const text = backwards
+    ? `SELECT ${COLUMNS} FROM messages WHERE stream_name = $1 AND ($2::bigint IS NULL OR stream_revision <= $2)
+       ORDER BY stream_revision DESC LIMIT $3`
+    : `SELECT ${COLUMNS} FROM messages WHERE stream_name = $1 AND stream_revision >= coalesce($2::bigint, 0)
+       ORDER BY stream_revision LIMIT $3`;
+  const { rows } = await db.query<MessageRow>({
+    name: backwards ? 'es_read_stream_backwards' : 'es_read_stream',
+    text,
+    values: [stream, from === undefined ? null : from.toString(), limit],
+  });
+  if (rows.length === 0) {
+    const exists = await db.query('SELECT 1 FROM streams WHERE stream_name = $1', [stream]);
+    if (exists.rowCount === 0) throw new StreamNotFound(stream);
+  }
+  return rows.map(toRecordedEvent);
+}
+
+const filterValues = (filter: EventFilter | undefined) => [
+  filter?.streamPrefixes && filter.streamPrefixes.length > 0 ? [...filter.streamPrefixes] : null,
+  filter?.eventTypes && filter.eventTypes.length > 0 ? [...filter.eventTypes] : null,
+];
+
+/**
+ * One page of the global log in (transaction_id, global_position) order, below the horizon. With a filter,
+ * an end-of-log page also reports how far the scan went (the newest visible position, read in the same
+ * statement and so the same snapshot), so a filtered reader can move past events it does not want.
+ */
+export async function readAll(db: Queryable, options: ReadAllOptions = {}): Promise<ReadAllPage> {
+  const after = options.after;
+  const limit = options.maxCount ?? 1000;
+  const filtered = Boolean(options.filter?.streamPrefixes?.length || options.filter?.eventTypes?.length);
+  const page = `SELECT ${COLUMNS}, false AS is_head FROM messages
+     WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${HORIZON}
+       AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($3::text[]) p WHERE starts_with(stream_name, p)))
+       AND ($4::text[] IS NULL OR type = ANY($4::text[]))
+     ORDER BY transaction_id, global_position LIMIT $5`;
+  // The head row rides along in the same statement only when a filter could hide events.
+  const text = filtered
+    ? `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages WHERE ${HORIZON}
+         ORDER BY transaction_id DESC, global_position DESC LIMIT 1)`
+    : page;
+  const { rows } = await db.query<MessageRow & { is_head: boolean }>({
+    name: filtered ? 'es_read_all_filtered' : 'es_read_all',
+    text,
+    values: [
+      (after?.commit ?? 0n).toString(),
+      (after?.prepare ?? 0n).toString(),
+      ...filterValues(options.filter),
+      limit,
+    ],
+  });
+  const events: RecordedEvent[] = [];
+  let head: Position | undefined;
+  for (const row of rows) {
+    if (row.is_head) head = { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
+    else events.push(toRecordedEvent(row));
+  }
+  const isEnd = events.length < limit;
+  let next = events.at(-1)?.position ?? after;
+  if (isEnd && head && (next === undefined || comparePositions(head, next) > 0)) next = head;
+  return { events, next, isEnd };
+}
+
+/** The newest visible position; undefined when the log is empty. */
+export async function headPosition(db: Queryable): Promise<Position | undefined> {
+  const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
+    name: 'es_head',
+    text: `SELECT transaction_id, global_position FROM messages WHERE ${HORIZON}
+           ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  });
+  const row = rows[0];
+  return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } : undefined;
+}

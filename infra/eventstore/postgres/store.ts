@@ -1,0 +1,83 @@
+import type pg from 'pg';
+import type { Logger } from '../../logger.ts';
+import { createPool } from '../../postgres/pool.ts';
+import type { EventStore, ReadAllOptions, SubscribeOptions } from '../port.ts';
+import { appendEvents } from './append.ts';
+import { headPosition, readAll, readStream } from './read.ts';
+import { migrateEventStore } from './schema.ts';
+import { subscribe } from './subscription.ts';
+import { CHANNEL, Wakeups } from './wakeups.ts';
+
+export type PostgresEventStoreOptions = (
+  | { pool: pg.Pool; connectionString?: undefined }
+  | { connectionString: string; pool?: undefined }
+) & {
+  logger?: Logger;
+  /** Subscribers re-read at least this often when no NOTIFY arrives. Default 200 ms. */
+  pollIntervalMs?: number;
+  /** Events per page a subscription reads. Default 1000. */
+  pageSize?: number;
+  /** At most one NOTIFY per this window. Default 10 ms. */
+  notifyDebounceMs?: number;
+  /** Size of the pool the store creates (ignored when a pool is given). Default 10. */
+  poolSize?: number;
+  /** Runs the event store's migrations first. Default true. */
+  migrate?: boolean;
+};
+
+/** The event store on PostgreSQL: the embedded default. See ARCHITECTURE.md "Event store port". */
+export async function createPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
+  const { logger } = options;
+  const ownsPool = !options.pool;
+  const pool =
+    options.pool ??
+    createPool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      applicationName: 'eventstore',
+      ...(logger ? { logger } : {}),
+    });
+  if (options.migrate ?? true) {
+    try {
+      await migrateEventStore(pool, logger);
+    } catch (error) {
+      if (ownsPool) await pool.end();
+      throw error;
+    }
+  }
+  const closing = new AbortController();
+  const wakeups = new Wakeups({
+    clientConfig: { ...pool.options, application_name: 'eventstore-listen' },
+    sendNotify: () => pool.query(`NOTIFY ${CHANNEL}`),
+    notifyDebounceMs: options.notifyDebounceMs ?? 10,
+    ...(logger ? { logger } : {}),
+  });
+  const subscriptionDeps = {
+    readAll: (o: ReadAllOptions) => readAll(pool, o),
+    wakeups,
+    pageSize: options.pageSize ?? 1000,
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    closed: closing.signal,
+    ...(logger ? { logger } : {}),
+  };
+  let closed = false;
+
+  return {
+    async appendToStream(stream, events, appendOptions) {
+      const result = await appendEvents(pool, stream, events, appendOptions?.expectedRevision ?? 'any');
+      if (events.length > 0) wakeups.appended();
+      return result;
+    },
+    readStream: (stream, readOptions) => readStream(pool, stream, readOptions),
+    readAll: (readOptions) => readAll(pool, readOptions),
+    subscribeToAll: (subscribeOptions?: SubscribeOptions) => subscribe(subscriptionDeps, subscribeOptions),
+    headPosition: () => headPosition(pool),
+    async close() {
+      if (closed) return;
+      closed = true;
+      closing.abort();
+      await wakeups.close();
+      if (ownsPool) await pool.end();
+    },
+  };
+}

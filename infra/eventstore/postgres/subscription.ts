@@ -1,0 +1,75 @@
+import type { Logger } from '../../logger.ts';
+import type { ReadAllOptions, ReadAllPage, SubscribeOptions, SubscriptionItem } from '../port.ts';
+import { comparePositions, type Position } from '../position.ts';
+import type { Wakeups } from './wakeups.ts';
+
+export type SubscriptionDeps = {
+  readAll: (options: ReadAllOptions) => Promise<ReadAllPage>;
+  wakeups: Wakeups;
+  pageSize: number;
+  pollIntervalMs: number;
+  /** Aborted when the store closes. */
+  closed: AbortSignal;
+  logger?: Logger;
+};
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Catch-up then live over the global log. Pull-based: the next page is read only when the consumer has
+ * taken the previous one. Resumes after the last position it yielded, so it cannot skip or repeat; a failed
+ * read (dropped connection, restart) is retried with backoff rather than ending the subscription.
+ */
+export async function* subscribe(
+  deps: SubscriptionDeps,
+  options: SubscribeOptions = {},
+): AsyncGenerator<SubscriptionItem> {
+  const signal = options.signal ? AbortSignal.any([options.signal, deps.closed]) : deps.closed;
+  let cursor: Position | undefined = options.after;
+  let reportedAt: Position | undefined | null = null; // null: no caught-up reported yet
+  let failures = 0;
+  while (!signal.aborted) {
+    const seen = deps.wakeups.generation;
+    let page: ReadAllPage;
+    try {
+      page = await deps.readAll({
+        ...(cursor ? { after: cursor } : {}),
+        maxCount: deps.pageSize,
+        ...(options.filter ? { filter: options.filter } : {}),
+      });
+      failures = 0;
+    } catch (error) {
+      if (signal.aborted) return;
+      failures += 1;
+      deps.logger?.warn({ err: error, failures }, 'subscription read failed; retrying');
+      await sleep(Math.min(50 * 2 ** failures, 5_000), signal);
+      continue;
+    }
+    for (const event of page.events) {
+      if (signal.aborted) return;
+      yield { kind: 'event', event };
+      cursor = event.position;
+    }
+    if (page.next && (!cursor || comparePositions(page.next, cursor) > 0)) cursor = page.next;
+    if (!page.isEnd) continue;
+    const moved =
+      reportedAt === null ||
+      (cursor !== undefined && reportedAt === undefined) ||
+      (cursor !== undefined && reportedAt !== undefined && comparePositions(cursor, reportedAt) !== 0);
+    if (moved) {
+      if (signal.aborted) return;
+      reportedAt = cursor;
+      yield { kind: 'caught-up', position: cursor };
+    }
+    await deps.wakeups.wait(seen, deps.pollIntervalMs, signal);
+  }
+}

@@ -1,0 +1,42 @@
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+export type PoolOptions = {
+  connectionString: string;
+  /** Most connections the pool opens. */
+  max?: number;
+  /**
+   * The event store's read horizon is cluster-wide: one session idle inside a transaction stalls every
+   * subscriber, so such a session is ended by the server after this long.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** Upper bound on any one statement; 0 = none. */
+  statementTimeoutMs?: number;
+  applicationName?: string;
+  logger?: Logger;
+};
+
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
+
+/**
+ * A pg pool with the session settings every module relies on. An idle client whose connection dies
+ * (server restart, pg_terminate_backend) makes the pool emit 'error'; without a listener that would
+ * crash the process, so it is logged and the pool simply replaces the client.
+ */
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    idle_in_transaction_session_timeout:
+      options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    application_name: options.applicationName ?? 'eventsourced-shop',
+  });
+  pool.on('error', (error) => {
+    options.logger?.warn({ err: error }, 'idle PostgreSQL client lost; the pool will replace it');
+  });
+  return pool;
+}
+
+/** What both a pool and a checked-out client can do: run one query. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
