@@ -1,0 +1,269 @@
+import { type Decider, unreachable } from '../shared/decider.ts';
+import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
+import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
+import { makeId } from '../shared/ids.ts';
+import { toMajorUnits } from '../shared/money.ts';
+import type {
+  AddItemToCart,
+  CartCommand,
+  ChangeCartItemQuantity,
+  CheckOutCart,
+  ClearCart,
+  RemoveCartItem,
+} from './commands.ts';
+import type { CartEvent } from './events.ts';
+
+export type CartId = Id<'cart'>;
+
+/** One cart per user, so one stream per user. */
+export const cartStream = (userId: UserId) => `cart-${userId}`;
+
+/** The cart id is derived from its owner (`usr_abc` → `cart_abc`): one cart per user, stable across checkouts. */
+export const cartIdFor = (userId: UserId): CartId => makeId('cart', userId.slice(userId.indexOf('_') + 1));
+
+export const MAX_LINE_QUANTITY = 99;
+
+/** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
+export type CartLine = {
+  cartItemId: CartItemId;
+  productId: ProductId;
+  productName: string;
+  image: string | null;
+  unitPrice: number;
+  currency: string;
+  quantity: number;
+  addedAt: string;
+};
+
+export type CartState = {
+  cartId: CartId | null;
+  userId: UserId | null;
+  /** False before the first item and after each checkout: the next add creates the cart again. */
+  open: boolean;
+  lines: CartLine[];
+  createdAt: string | null;
+  updatedAt: string | null;
+};
+
+export const initialState = (): CartState => ({
+  cartId: null,
+  userId: null,
+  open: false,
+  lines: [],
+  createdAt: null,
+  updatedAt: null,
+});
+
+export const findLine = (state: CartState, cartItemId: CartItemId) =>
+  state.lines.find((line) => line.cartItemId === cartItemId);
+
+export function decide(command: CartCommand, state: CartState): CartEvent[] {
+  switch (command.type) {
+    case 'AddItemToCart':
+      return addItem(command, state);
+    case 'ChangeCartItemQuantity':
+      return changeQuantity(command, state);
+    case 'RemoveCartItem':
+      return removeItem(command, state);
+    case 'ClearCart':
+      return clear(command, state);
+    case 'CheckOutCart':
+      return checkOut(command, state);
+    default:
+      return unreachable(command);
+  }
+}
+
+const invalidQuantity = (message: string) =>
+  new DomainError(ErrorCode.InvalidQuantity, `Invalid quantity: ${message}`, [
+    { field: 'quantity', message },
+  ]);
+
+const insufficientStock = (productId: ProductId, available: number) =>
+  new DomainError(ErrorCode.InsufficientStock, `Insufficient stock for ${productId}`, [
+    { field: 'quantity', message: `only ${Math.max(0, available)} available` },
+  ]);
+
+const isLineQuantity = (quantity: number) =>
+  Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_LINE_QUANTITY;
+
+function addItem({ data }: AddItemToCart, state: CartState): CartEvent[] {
+  const { product, quantity, available } = data;
+  // A discontinued product answers as an unknown one: it is not for sale, and the client cannot tell them apart.
+  if (product.discontinued) throw notFound('Product', product.productId);
+  if (!isLineQuantity(quantity)) throw invalidQuantity(`must be 1 to ${MAX_LINE_QUANTITY}`);
+  if (data.expectedPrice !== undefined && data.expectedPrice !== product.price)
+    throw new DomainError(ErrorCode.PriceChanged, `Price of ${product.productId} changed`, [
+      {
+        field: 'price',
+        message: `current price is ${toMajorUnits(product.price).toFixed(2)} ${product.currency}`,
+      },
+    ]);
+  const cartCurrency = state.lines[0]?.currency;
+  if (cartCurrency !== undefined && cartCurrency !== product.currency)
+    throw invalid('product_id', `priced in ${product.currency}, but the cart is in ${cartCurrency}`);
+  const existing = state.lines.find((line) => line.productId === product.productId);
+  const lineQuantity = (existing?.quantity ?? 0) + quantity;
+  if (lineQuantity > MAX_LINE_QUANTITY)
+    throw invalidQuantity(
+      `at most ${MAX_LINE_QUANTITY} per line; the cart already holds ${existing?.quantity ?? 0}`,
+    );
+  if (lineQuantity > available) throw insufficientStock(product.productId, available);
+
+  const cartId = cartIdFor(data.userId);
+  const owner = { schema_version: 1 as const, cartId, userId: data.userId };
+  const events: CartEvent[] = state.open
+    ? []
+    : [{ type: 'CartCreated', data: { ...owner, createdAt: data.now } }];
+  // A merge refreshes the line's snapshot to the product as it is now: the customer has just
+  // accepted that price, and the whole line is then charged at one price.
+  events.push({
+    type: 'ItemAddedToCart',
+    data: {
+      ...owner,
+      cartItemId: existing?.cartItemId ?? data.cartItemId,
+      productId: product.productId,
+      productName: product.name,
+      image: product.image,
+      unitPrice: product.price,
+      currency: product.currency,
+      quantity,
+      lineQuantity,
+      addedAt: data.now,
+    },
+  });
+  return events;
+}
+
+function line(state: CartState, cartItemId: CartItemId): CartLine & { cartId: CartId } {
+  const found = findLine(state, cartItemId);
+  // Another user's item is simply not in this user's stream, so it is unknown here too (RES_3001, not 403).
+  if (!found || state.cartId === null) throw notFound('Cart item', cartItemId);
+  return { ...found, cartId: state.cartId };
+}
+
+function changeQuantity({ data }: ChangeCartItemQuantity, state: CartState): CartEvent[] {
+  const { quantity } = data;
+  if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_LINE_QUANTITY)
+    throw invalidQuantity(`must be 0 to ${MAX_LINE_QUANTITY} (0 removes the item)`);
+  const current = line(state, data.cartItemId);
+  const owner = { schema_version: 1 as const, cartId: current.cartId, userId: data.userId };
+  const item = { cartItemId: current.cartItemId, productId: current.productId };
+  if (quantity === 0)
+    return [
+      {
+        type: 'CartItemRemoved',
+        data: { ...owner, ...item, quantity: current.quantity, removedAt: data.now },
+      },
+    ];
+  if (quantity === current.quantity) return [];
+  // Only growing a line needs stock: lowering it must work even when stock has since run short.
+  if (quantity > current.quantity && quantity > data.available)
+    throw insufficientStock(current.productId, data.available);
+  return [
+    {
+      type: 'CartItemQuantityChanged',
+      data: { ...owner, ...item, oldQuantity: current.quantity, quantity, changedAt: data.now },
+    },
+  ];
+}
+
+function removeItem({ data }: RemoveCartItem, state: CartState): CartEvent[] {
+  const current = line(state, data.cartItemId);
+  return [
+    {
+      type: 'CartItemRemoved',
+      data: {
+        schema_version: 1,
+        cartId: current.cartId,
+        userId: data.userId,
+        cartItemId: current.cartItemId,
+        productId: current.productId,
+        quantity: current.quantity,
+        removedAt: data.now,
+      },
+    },
+  ];
+}
+
+// Clearing an empty (or never created) cart decides nothing: DELETE /cart is idempotent.
+function clear({ data }: ClearCart, state: CartState): CartEvent[] {
+  if (state.lines.length === 0 || state.cartId === null) return [];
+  return [
+    {
+      type: 'CartCleared',
+      data: { schema_version: 1, cartId: state.cartId, userId: data.userId, clearedAt: data.now },
+    },
+  ];
+}
+
+function checkOut({ data }: CheckOutCart, state: CartState): CartEvent[] {
+  const first = state.lines[0];
+  if (!first || state.cartId === null) throw new DomainError(ErrorCode.CartEmpty, 'Cart is empty');
+  return [
+    {
+      type: 'CartCheckedOut',
+      data: {
+        schema_version: 1,
+        cartId: state.cartId,
+        userId: data.userId,
+        orderId: data.orderId ?? null,
+        items: state.lines.map(({ cartItemId, productId, productName, unitPrice, quantity }) => ({
+          cartItemId,
+          productId,
+          productName,
+          unitPrice,
+          quantity,
+        })),
+        currency: first.currency,
+        checkedOutAt: data.now,
+      },
+    },
+  ];
+}
+
+export function evolve(state: CartState, event: CartEvent): CartState {
+  const owned = { ...state, cartId: event.data.cartId, userId: event.data.userId };
+  switch (event.type) {
+    case 'CartCreated':
+      return {
+        ...owned,
+        open: true,
+        lines: [],
+        createdAt: event.data.createdAt,
+        updatedAt: event.data.createdAt,
+      };
+    case 'ItemAddedToCart': {
+      const { cartItemId, productId, productName, image, unitPrice, currency, lineQuantity, addedAt } =
+        event.data;
+      const existing = findLine(state, cartItemId);
+      const snapshot = { productName, image, unitPrice, currency, quantity: lineQuantity };
+      const lines = existing
+        ? state.lines.map((line) => (line.cartItemId === cartItemId ? { ...line, ...snapshot } : line))
+        : [...state.lines, { cartItemId, productId, ...snapshot, addedAt }];
+      return { ...owned, open: true, lines, createdAt: state.createdAt ?? addedAt, updatedAt: addedAt };
+    }
+    case 'CartItemQuantityChanged':
+      return {
+        ...owned,
+        lines: state.lines.map((line) =>
+          line.cartItemId === event.data.cartItemId ? { ...line, quantity: event.data.quantity } : line,
+        ),
+        updatedAt: event.data.changedAt,
+      };
+    case 'CartItemRemoved':
+      return {
+        ...owned,
+        lines: state.lines.filter((line) => line.cartItemId !== event.data.cartItemId),
+        updatedAt: event.data.removedAt,
+      };
+    case 'CartCleared':
+      return { ...owned, lines: [], updatedAt: event.data.clearedAt };
+    case 'CartCheckedOut':
+      return { ...owned, open: false, lines: [], updatedAt: event.data.checkedOutAt };
+    default:
+      return unreachable(event);
+  }
+}
+
+export const cartDecider: Decider<CartCommand, CartEvent, CartState> = { decide, evolve, initialState };

@@ -1,0 +1,51 @@
+import type { Command } from '../shared/decider.ts';
+import type { CartItemId, OrderId, ProductId, UserId } from '../shared/ids.ts';
+
+/**
+ * What the cart must know of a product, read by the command handler from the product's stream
+ * (catalog's `productForCart` gives exactly this). Prices in integer minor units.
+ */
+export type CartProduct = {
+  productId: ProductId;
+  name: string;
+  price: number;
+  currency: string;
+  image: string | null;
+  discontinued: boolean;
+};
+
+/**
+ * Cross-aggregate facts arrive in the command: the product as it is now and the stock `available`
+ * now (both read by the handler). `cartItemId` is a fresh id, used only when a new line is created.
+ */
+export type AddItemToCart = Command<
+  'AddItemToCart',
+  {
+    userId: UserId;
+    cartItemId: CartItemId;
+    product: CartProduct;
+    available: number;
+    quantity: number;
+    /** The price the client saw (minor units); when given it must equal the current price. */
+    expectedPrice?: number;
+    now: string;
+  }
+>;
+
+/** Sets a line's quantity; 0 removes the line. `available` is the line's product's stock now. */
+export type ChangeCartItemQuantity = Command<
+  'ChangeCartItemQuantity',
+  { userId: UserId; cartItemId: CartItemId; quantity: number; available: number; now: string }
+>;
+
+export type RemoveCartItem = Command<
+  'RemoveCartItem',
+  { userId: UserId; cartItemId: CartItemId; now: string }
+>;
+
+export type ClearCart = Command<'ClearCart', { userId: UserId; now: string }>;
+
+/** The cart became an order: its lines leave the cart. `orderId` links the two when known. */
+export type CheckOutCart = Command<'CheckOutCart', { userId: UserId; orderId?: OrderId; now: string }>;
+
+export type CartCommand = AddItemToCart | ChangeCartItemQuantity | RemoveCartItem | ClearCart | CheckOutCart;

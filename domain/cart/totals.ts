@@ -1,0 +1,60 @@
+import type { UserId } from '../shared/ids.ts';
+import { applyRate, DEFAULT_CURRENCY, type Rate } from '../shared/money.ts';
+import { type CartState, cartIdFor } from './cart.ts';
+
+/**
+ * The API.md cart body, with every amount in integer minor units: the HTTP layer only turns
+ * `price`, `subtotal`, `tax` and `total` into two-decimal numbers.
+ */
+export type CartView = {
+  cart_id: string | null;
+  user_id: string | null;
+  items: {
+    cart_item_id: string;
+    product_id: string;
+    product_name: string;
+    quantity: number;
+    price: number;
+    subtotal: number;
+    image: string | null;
+  }[];
+  subtotal: number;
+  tax: number;
+  total: number;
+  currency: string;
+  item_count: number;
+  created_at: string | null;
+  updated_at: string | null;
+};
+
+/**
+ * The cart's totals: each line's subtotal is unit price × quantity; tax is applied once to the cart's
+ * subtotal (not per line, so rounding happens once), half to even. `userId` names the owner of a
+ * cart that does not exist yet, so an empty cart still has its ids.
+ */
+export function cartView(state: CartState, options: { taxRate: Rate; userId?: UserId }): CartView {
+  const items = state.lines.map((line) => ({
+    cart_item_id: line.cartItemId,
+    product_id: line.productId,
+    product_name: line.productName,
+    quantity: line.quantity,
+    price: line.unitPrice,
+    subtotal: line.unitPrice * line.quantity,
+    image: line.image,
+  }));
+  const subtotal = items.reduce((sum, item) => sum + item.subtotal, 0);
+  const tax = applyRate(subtotal, options.taxRate);
+  const userId = state.userId ?? options.userId ?? null;
+  return {
+    cart_id: state.cartId ?? (userId ? cartIdFor(userId) : null),
+    user_id: userId,
+    items,
+    subtotal,
+    tax,
+    total: subtotal + tax,
+    currency: state.lines[0]?.currency ?? DEFAULT_CURRENCY,
+    item_count: items.reduce((sum, item) => sum + item.quantity, 0),
+    created_at: state.createdAt,
+    updated_at: state.updatedAt,
+  };
+}
