@@ -6,7 +6,7 @@ import type { CredentialsEvent } from './events.ts';
 export type CredentialsState = { passwordHash: string | undefined };
 
 // A plain password must never be recorded: only an argon2id PHC string is accepted.
-const argon2idHash = /^\$argon2id\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+const argon2idHash = /^\$argon2id\$v=\d+\$[a-z]=\d+(?:,[a-z]=\d+)*\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 /** The credentials of one user (stream `credentials-<user_id>`): the password hash, nothing else. */
 export const credentials: Decider<CredentialsCommand, CredentialsEvent, CredentialsState> = {

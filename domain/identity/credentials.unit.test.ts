@@ -4,7 +4,7 @@ import { given } from '../shared/given.ts';
 import type { SetPassword } from './commands.ts';
 import { credentials } from './credentials.ts';
 
-const hash = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo';
+const hash = '$argon2id$v=19$m=65536,p=4,t=3$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo';
 const setPassword = (password_hash: string): SetPassword => ({
   type: 'SetPassword',
   data: { user_id: 'usr_1', password_hash, now: '2026-01-15T10:30:00.000Z' },

@@ -1,0 +1,43 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { createRedis, deleteKeysWithPrefix, pingRedis, redisDatabaseIndex } from './client.ts';
+
+const withDb = (db: number) => {
+  const url = new URL(redisUrl);
+  url.pathname = `/${db}`;
+  return url.toString();
+};
+
+describe('redis client', () => {
+  const prefix = testKeyPrefix('redis-client');
+  const clients: Redis[] = [];
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+  });
+
+  it('reads the database index from the URL', () => {
+    expect(redisDatabaseIndex('redis://127.0.0.1:6379')).toBe(0);
+    expect(redisDatabaseIndex('redis://127.0.0.1:6379/3')).toBe(3);
+    expect(() => redisDatabaseIndex('redis://127.0.0.1:6379/x')).toThrow(/database index/);
+  });
+
+  it('honours the database index and the key prefix', async () => {
+    const ours = createRedis({ url: withDb(3), keyPrefix: prefix });
+    const db3 = new Redis(withDb(3));
+    const db0 = new Redis(withDb(0));
+    clients.push(ours, db3, db0);
+    await pingRedis(ours);
+    await ours.set('k', 'v', 'EX', 60);
+    expect(await db3.get(`${prefix}k`)).toBe('v');
+    expect(await db0.get(`${prefix}k`)).toBeNull();
+    expect(await deleteKeysWithPrefix(ours)).toBe(1);
+    expect(await db3.get(`${prefix}k`)).toBeNull();
+  });
+
+  it('fails a ping against a dead server within the deadline', async () => {
+    const dead = createRedis({ url: 'redis://127.0.0.1:1' });
+    clients.push(dead);
+    await expect(pingRedis(dead, 300)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+export type RedisClientOptions = {
+  /** `redis://[user:pass@]host:port[/db]`; the database index in the path is honoured. */
+  url: string;
+  /** Prepended to every key (tests give each file its own, see test/support/isolation.ts). */
+  keyPrefix?: string;
+  logger?: Logger;
+  /** Shown in CLIENT LIST, which helps when several roles share one Redis. */
+  connectionName?: string;
+};
+
+/** The database index in a Redis URL's path (`/3` → 3); 0 when absent. */
+export function redisDatabaseIndex(url: string): number {
+  const path = new URL(url).pathname.replace(/^\//, '');
+  if (path === '') return 0;
+  const index = Number.parseInt(path, 10);
+  if (!/^\d+$/.test(path) || index > 15) throw new Error(`REDIS_URL has an invalid database index: /${path}`);
+  return index;
+}
+
+/**
+ * An ioredis client. Commands fail after a few retries instead of queueing forever, so a Redis
+ * outage shows up as errors (and in /ready) rather than as requests that hang.
+ */
+export function createRedis(options: RedisClientOptions): Redis {
+  const client = new Redis(options.url, {
+    db: redisDatabaseIndex(options.url),
+    keyPrefix: options.keyPrefix,
+    maxRetriesPerRequest: 2,
+    connectionName: options.connectionName,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastError = '';
+  client.on('error', (error: Error) => {
+    // ioredis repeats the same error on every reconnect attempt; log each distinct one once.
+    if (error.message === lastError) return;
+    lastError = error.message;
+    options.logger?.warn({ err: error.message }, 'redis connection error');
+  });
+  client.on('ready', () => {
+    lastError = '';
+  });
+  return client;
+}
+
+/** PING with a deadline, for readiness checks. */
+export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis ping timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Deletes every key under the client's own prefix (test clean-up); SCAN, never KEYS. */
+export async function deleteKeysWithPrefix(client: Redis): Promise<number> {
+  const prefix = client.options.keyPrefix ?? '';
+  if (prefix === '') throw new Error('refusing to delete keys without a key prefix');
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    // SCAN returns full key names; DEL would add the prefix again, so strip it.
+    const local = keys.map((key) => key.slice(prefix.length));
+    if (local.length > 0) deleted += await client.del(...local);
+  } while (cursor !== '0');
+  return deleted;
+}
