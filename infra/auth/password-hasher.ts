@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
+import argon2, { type HashOptions } from 'argon2';
 
 export type PasswordHasher = {
   /** argon2id PHC string. */
@@ -20,7 +20,7 @@ export type PasswordHasherOptions = {
 };
 
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const params = {
+  const params: HashOptions = {
     type: argon2.argon2id,
     memoryCost: options.memoryCost ?? 65536,
     timeCost: options.timeCost ?? 3,
