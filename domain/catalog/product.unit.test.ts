@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CartProduct } from '../cart/commands.ts';
 import { fold } from '../shared/decider.ts';
 import { ErrorCode } from '../shared/errors.ts';
 import { given } from '../shared/given.ts';
@@ -281,7 +282,9 @@ describe('product state', () => {
         },
       },
     ]);
-    expect(productForCart(state)).toEqual({
+    // Typed as the cart's own input, so the two contexts cannot drift apart unnoticed.
+    const forCart: CartProduct | null = productForCart(state);
+    expect(forCart).toEqual({
       productId,
       name: 'Laptop 2',
       price: 5_000,
