@@ -2,22 +2,26 @@ import type { Decider } from '../shared/decider.ts';
 import { unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
 import type { ProductId, ReservationId } from '../shared/ids.ts';
-import {
-  type AdjustStock,
-  MAX_ADJUST_QUANTITY,
-  MAX_REASON_LENGTH,
-  MAX_RECEIVE_QUANTITY,
-  type ReceiveStock,
-  type ReserveStock,
-  type StockCommand,
-} from './commands.ts';
+import type { StockCommand } from './commands.ts';
 import type { StockEvent } from './events.ts';
-import { instantMs } from './instant.ts';
+import {
+  checkAdjust,
+  checkDue,
+  checkReceive,
+  checkReserve,
+  insufficientStock,
+  reservationEnded,
+} from './stock-rules.ts';
 
 /**
  * StockItem: one per product, stream `stock-<productId>`.
- * Invariants: 0 <= reserved <= onHand; a reservation ends exactly once (released, expired or committed);
- * repeating a reserve, release, expiry or commit that already happened decides nothing ([]), so retries are safe.
+ * Invariants: 0 <= reserved <= onHand; a reservation ends exactly once (released, expired or committed).
+ * Repeating a reserve, release, expiry, commit or return that already happened decides nothing ([]), so
+ * retries and duplicate timers are safe. Two deliberate refusals instead of no-ops:
+ * - committing a reservation that was released or expired is BIZ_4007: its stock may already be sold to
+ *   someone else, so confirming the order on it would oversell;
+ * - expiring before `expiresAt` is BIZ_4006: a timer that fires early (clock skew between instances) fails
+ *   and is retried, instead of being deleted as done and leaving the stock held for ever.
  */
 export const stockStream = (productId: ProductId) => `stock-${productId}`;
 
@@ -45,171 +49,107 @@ export const stockView = (state: StockState): StockView => ({
   available: available(state),
 });
 
-export const insufficientStock = (productId: ProductId, availableNow: number) =>
-  new DomainError(ErrorCode.InsufficientStock, `Insufficient stock for ${productId}`, [
-    { field: 'quantity', message: `only ${availableNow} available` },
-  ]);
-
-const invalidQuantity = (message: string) =>
-  new DomainError(ErrorCode.InvalidQuantity, `Invalid quantity: ${message}`, [
-    { field: 'quantity', message },
-  ]);
-
-/** A reservation that has ended cannot be used again (API.md: 410 BIZ_4007). */
-const reservationEnded = (id: ReservationId, status: ReservationStatus) =>
-  new DomainError(ErrorCode.ReservationExpired, `Reservation ${id} has ended (${status})`);
+export { insufficientStock };
 
 export function decide(command: StockCommand, state: StockState): StockEvent[] {
-  const productId = command.data.productId;
-  if (state.productId !== null && state.productId !== productId)
-    throw invalid('product_id', `this stock item belongs to ${state.productId}, not ${productId}`);
-  const levels = (onHand: number, reserved: number) => ({ on_hand: onHand, reserved });
+  const product_id = command.data.productId;
+  if (state.productId !== null && state.productId !== product_id)
+    throw invalid('product_id', `this stock item belongs to ${state.productId}, not ${product_id}`);
+  // Event data in schema order: version, product, the event's own fields, then the levels after it (for read models).
+  const data = <T extends object>(fields: T, onHand: number, reserved: number) => ({
+    schema_version: 1 as const,
+    product_id,
+    ...fields,
+    on_hand: onHand,
+    reserved,
+  });
+  const { onHand, reserved } = state;
 
   switch (command.type) {
     case 'ReceiveStock': {
-      const { quantity } = command.data;
       checkReceive(command);
-      return [
-        {
-          type: 'StockReceived',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            quantity,
-            ...levels(state.onHand + quantity, state.reserved),
-          },
-        },
-      ];
+      const { quantity } = command.data;
+      return [{ type: 'StockReceived', data: data({ quantity }, onHand + quantity, reserved) }];
     }
     case 'AdjustStock': {
-      const { quantity, reason } = command.data;
-      checkAdjust(command);
-      if (state.onHand + quantity < state.reserved) throw insufficientStock(productId, available(state));
-      return [
-        {
-          type: 'StockAdjusted',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            quantity,
-            reason: reason.trim(),
-            ...levels(state.onHand + quantity, state.reserved),
-          },
-        },
-      ];
+      const reason = checkAdjust(command);
+      const { quantity } = command.data;
+      if (onHand + quantity < reserved) throw insufficientStock(product_id, available(state));
+      return [{ type: 'StockAdjusted', data: data({ quantity, reason }, onHand + quantity, reserved) }];
     }
     case 'ReserveStock': {
-      const { reservationId, quantity, expiresAt } = command.data;
       checkReserve(command);
-      const existing = state.reservations[reservationId];
+      const { reservationId: reservation_id, quantity, expiresAt: expires_at } = command.data;
+      const existing = state.reservations[reservation_id];
       if (existing) {
         // The same request again (a retry) is a no-op; the same id for a different amount is a caller bug.
         if (existing.quantity !== quantity)
           throw new DomainError(
             ErrorCode.AlreadyExists,
-            `Reservation ${reservationId} already exists for ${existing.quantity} units`,
+            `Reservation ${reservation_id} already exists for ${existing.quantity} units`,
             [{ field: 'quantity', message: `reservation holds ${existing.quantity}` }],
           );
         // An ended reservation is never revived: its id is spent.
-        if (existing.status !== 'active') throw reservationEnded(reservationId, existing.status);
+        if (existing.status !== 'active') throw reservationEnded(reservation_id, existing.status);
         return [];
       }
-      if (available(state) < quantity) throw insufficientStock(productId, available(state));
+      if (available(state) < quantity) throw insufficientStock(product_id, available(state));
       return [
         {
           type: 'StockReserved',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            reservation_id: reservationId,
-            quantity,
-            expires_at: expiresAt,
-            ...levels(state.onHand, state.reserved + quantity),
-          },
+          data: data({ reservation_id, quantity, expires_at }, onHand, reserved + quantity),
         },
       ];
     }
     case 'ReleaseReservation': {
-      const { reservationId } = command.data;
-      const reservation = find(state, reservationId);
-      if (reservation.status !== 'active') return [];
+      const { reservationId: reservation_id } = command.data;
+      const { status, quantity } = find(state, reservation_id);
+      if (status !== 'active') return [];
       return [
         {
           type: 'ReservationReleased',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            reservation_id: reservationId,
-            quantity: reservation.quantity,
-            ...levels(state.onHand, state.reserved - reservation.quantity),
-          },
+          data: data({ reservation_id, quantity }, onHand, reserved - quantity),
         },
       ];
     }
     case 'ExpireReservation': {
-      const { reservationId, now } = command.data;
-      const reservation = find(state, reservationId);
-      if (reservation.status !== 'active') return [];
-      // Early is refused, not ignored: a timer that fires early (clock skew between instances) then fails
-      // and is retried, instead of being deleted and leaving the stock held for ever.
-      if (instantMs(now, 'now') < instantMs(reservation.expiresAt, 'expires_at'))
-        throw new DomainError(
-          ErrorCode.IllegalStateTransition,
-          `Cannot expire reservation ${reservationId} before ${reservation.expiresAt}`,
-        );
+      const { reservationId: reservation_id, now } = command.data;
+      const { status, quantity, expiresAt: expires_at } = find(state, reservation_id);
+      if (status !== 'active') return [];
+      checkDue(reservation_id, expires_at, now);
       return [
         {
           type: 'ReservationExpired',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            reservation_id: reservationId,
-            quantity: reservation.quantity,
-            expires_at: reservation.expiresAt,
-            ...levels(state.onHand, state.reserved - reservation.quantity),
-          },
+          data: data({ reservation_id, quantity, expires_at }, onHand, reserved - quantity),
         },
       ];
     }
     case 'CommitReservation': {
-      const { reservationId } = command.data;
-      const reservation = find(state, reservationId);
-      if (reservation.status === 'committed' || reservation.status === 'returned') return [];
-      // Not a silent no-op: confirming an order on a reservation that already gave its stock back would oversell.
-      // No clock check here: whoever charged the payment checked the expiry first, and a paid sale must complete.
-      if (reservation.status !== 'active') throw reservationEnded(reservationId, reservation.status);
+      const { reservationId: reservation_id } = command.data;
+      const { status, quantity } = find(state, reservation_id);
+      if (status === 'committed' || status === 'returned') return [];
+      // No clock check: whoever charged the payment checked the expiry first, and a paid sale must complete.
+      if (status !== 'active') throw reservationEnded(reservation_id, status);
       return [
         {
           type: 'ReservationCommitted',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            reservation_id: reservationId,
-            quantity: reservation.quantity,
-            ...levels(state.onHand - reservation.quantity, state.reserved - reservation.quantity),
-          },
+          data: data({ reservation_id, quantity }, onHand - quantity, reserved - quantity),
         },
       ];
     }
     case 'ReturnCommittedStock': {
-      const { reservationId } = command.data;
-      const reservation = find(state, reservationId);
-      if (reservation.status === 'returned') return [];
-      if (reservation.status !== 'committed')
+      const { reservationId: reservation_id } = command.data;
+      const { status, quantity } = find(state, reservation_id);
+      if (status === 'returned') return [];
+      if (status !== 'committed')
         throw new DomainError(
           ErrorCode.IllegalStateTransition,
-          `Cannot return stock of reservation ${reservationId} in status ${reservation.status}`,
+          `Cannot return stock of reservation ${reservation_id} in status ${status}`,
         );
       return [
         {
           type: 'CommittedStockReturned',
-          data: {
-            schema_version: 1,
-            product_id: productId,
-            reservation_id: reservationId,
-            quantity: reservation.quantity,
-            ...levels(state.onHand + reservation.quantity, state.reserved),
-          },
+          data: data({ reservation_id, quantity }, onHand + quantity, reserved),
         },
       ];
     }
@@ -223,7 +163,6 @@ export function evolve(state: StockState, event: StockEvent): StockState {
   const next = { ...state, productId: event.data.product_id };
   switch (event.type) {
     case 'StockReceived':
-      return { ...next, onHand: state.onHand + event.data.quantity };
     case 'StockAdjusted':
       return { ...next, onHand: state.onHand + event.data.quantity };
     case 'StockReserved': {
@@ -244,11 +183,7 @@ export function evolve(state: StockState, event: StockEvent): StockState {
     case 'ReservationCommitted':
       return end(next, event.data.reservation_id, 'committed', event.data.quantity, event.data.quantity);
     case 'CommittedStockReturned':
-      return withStatus(
-        { ...next, onHand: state.onHand + event.data.quantity },
-        event.data.reservation_id,
-        'returned',
-      );
+      return end(next, event.data.reservation_id, 'returned', 0, -event.data.quantity);
     default:
       return unreachable(event);
   }
@@ -256,52 +191,23 @@ export function evolve(state: StockState, event: StockEvent): StockState {
 
 export const stockDecider: Decider<StockCommand, StockEvent, StockState> = { decide, evolve, initialState };
 
+/** A reservation changes status; `released` units leave reserved, `leaving` units leave on hand (negative: come back). */
 function end(
   state: StockState,
   id: string,
   status: ReservationStatus,
   released: number,
-  leaves: number,
+  leaving: number,
 ): StockState {
-  return withStatus(
-    { ...state, reserved: state.reserved - released, onHand: state.onHand - leaves },
-    id,
-    status,
-  );
-}
-
-function withStatus(state: StockState, id: string, status: ReservationStatus): StockState {
+  const levels = { ...state, reserved: state.reserved - released, onHand: state.onHand - leaving };
   const reservation = state.reservations[id];
   // evolve never throws: an end for an unknown reservation (impossible from decide) changes only the levels.
-  if (!reservation) return state;
-  return { ...state, reservations: { ...state.reservations, [id]: { ...reservation, status } } };
+  if (!reservation) return levels;
+  return { ...levels, reservations: { ...state.reservations, [id]: { ...reservation, status } } };
 }
 
 function find(state: StockState, id: ReservationId): Reservation {
   const reservation = state.reservations[id];
   if (!reservation) throw notFound('Reservation', id);
   return reservation;
-}
-
-function checkReceive({ data: { quantity } }: ReceiveStock) {
-  if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_RECEIVE_QUANTITY)
-    throw invalidQuantity(`must be a whole number from 1 to ${MAX_RECEIVE_QUANTITY}`);
-}
-
-function checkAdjust({ data: { quantity, reason } }: AdjustStock) {
-  if (!Number.isInteger(quantity) || quantity === 0 || Math.abs(quantity) > MAX_ADJUST_QUANTITY)
-    throw invalidQuantity(`must be a non-zero whole number within ±${MAX_ADJUST_QUANTITY}`);
-  if (reason.trim() === '')
-    throw new DomainError(ErrorCode.RequiredFieldMissing, 'A reason is required', [
-      { field: 'reason', message: 'required' },
-    ]);
-  if (reason.trim().length > MAX_REASON_LENGTH)
-    throw invalid('reason', `at most ${MAX_REASON_LENGTH} characters`);
-}
-
-function checkReserve({ data: { quantity, expiresAt, now } }: ReserveStock) {
-  if (!Number.isInteger(quantity) || quantity < 1)
-    throw invalidQuantity('must be a whole number of at least 1');
-  if (instantMs(expiresAt, 'expires_at') <= instantMs(now, 'now'))
-    throw invalid('expires_at', 'must be after now');
 }
