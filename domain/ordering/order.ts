@@ -49,7 +49,7 @@ export const initialState = (): OrderState => ({
   refund: null,
 });
 
-/** Whether the order's total has been charged and not refunded away: confirmed or processing (or later). */
+/** Charged: a cancellation then owes a refund of the full total (API.md). */
 const isPaid = (state: OrderState) => state.payment !== null;
 
 export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
