@@ -8,7 +8,7 @@ import {
   type ReceiveStock,
   type ReserveStock,
 } from './commands.ts';
-import { instantMs } from './instant.ts';
+import { instantMs } from '../shared/time.ts';
 
 /** API.md: 409 BIZ_4001 with `only N available` on the quantity. */
 export const insufficientStock = (productId: ProductId, availableNow: number) =>

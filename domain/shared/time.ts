@@ -1,4 +1,4 @@
-import { invalid } from '../shared/errors.ts';
+import { invalid } from './errors.ts';
 
 // ISO 8601 date-time with a zone (Z or ±hh:mm); what `Date.prototype.toISOString` produces, and what commands carry.
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
