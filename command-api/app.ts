@@ -1,0 +1,88 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type { IdKind } from '../domain/shared/ids.ts';
+import { createAuthenticator } from '../infra/auth/authenticator.ts';
+import { type JwtKeys, resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
+import { createPasswordHasher, type PasswordHasher } from '../infra/auth/password-hasher.ts';
+import { createSessions } from '../infra/auth/sessions.ts';
+import { createTokenService, REFRESH_TTL_SECONDS } from '../infra/auth/tokens.ts';
+import { type CommandHandler, createCommandHandler } from '../infra/commands/command-handler.ts';
+import type { Config } from '../infra/config.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import { corsFromAllowlist } from '../infra/http/cors.ts';
+import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
+import { healthRoutes } from '../infra/http/health.ts';
+import { jsonBody } from '../infra/http/json-body.ts';
+import { requestContext } from '../infra/http/request-context.ts';
+import type { Logger } from '../infra/logger.ts';
+import { pingRedis } from '../infra/redis/client.ts';
+import type { CommandApiContext } from './context.ts';
+import { randomIds } from './ids.ts';
+import { identityRoutes } from './routes/identity.ts';
+import { mountRoutes, type RouteModule } from './routing.ts';
+
+/** The route modules of the command API; a context adds its module here. */
+export const defaultRouteModules: readonly RouteModule[] = [identityRoutes];
+
+export type CommandApiOptions = {
+  store: EventStore;
+  redis: Redis;
+  config: Config;
+  logger: Logger;
+  clock?: () => Date;
+  ids?: (kind: IdKind) => string;
+  /** Resolve once per process (resolveJwtKeys) and share with the query API; resolved from config otherwise. */
+  jwtKeys?: JwtKeys;
+  hasher?: PasswordHasher;
+  handler?: CommandHandler;
+  /** Defaults to defaultRouteModules. */
+  routes?: readonly RouteModule[];
+  /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
+  trustProxy?: boolean | number | string;
+};
+
+/** Builds the context every route module receives. */
+export function commandApiContext(options: CommandApiOptions): CommandApiContext {
+  const clock = options.clock ?? (() => new Date());
+  const keys = options.jwtKeys ?? resolveJwtKeys(options.config, options.logger);
+  const tokens = createTokenService({ keys, clock });
+  const sessions = createSessions({ redis: options.redis, clock, refreshTtlSeconds: REFRESH_TTL_SECONDS });
+  return {
+    store: options.store,
+    redis: options.redis,
+    config: options.config,
+    logger: options.logger,
+    clock,
+    ids: options.ids ?? randomIds,
+    handler: options.handler ?? createCommandHandler({ store: options.store, logger: options.logger, clock }),
+    tokens,
+    sessions,
+    hasher: options.hasher ?? createPasswordHasher(),
+    authenticator: createAuthenticator({ tokens, sessions }),
+  };
+}
+
+/** The command API: an Express 5 app over the store, Redis and the route modules. */
+export function createCommandApi(options: CommandApiOptions): Express {
+  const context = commandApiContext(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(requestContext({ logger: options.logger }));
+  app.use(helmet());
+  app.use(corsFromAllowlist(options.config.CORS_ORIGINS));
+  app.use(
+    healthRoutes({
+      service: 'command-api',
+      checks: [
+        { name: 'event_store', check: async () => void (await context.store.headPosition()) },
+        { name: 'redis', check: () => pingRedis(context.redis) },
+      ],
+    }),
+  );
+  app.use('/api/v1', ...jsonBody(), mountRoutes(context, options.routes ?? defaultRouteModules));
+  app.use(notFoundHandler);
+  app.use(errorHandler({ clock: context.clock }));
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { IdKind } from '../domain/shared/ids.ts';
+import type { Authenticator } from '../infra/auth/authenticator.ts';
+import type { PasswordHasher } from '../infra/auth/password-hasher.ts';
+import type { Sessions } from '../infra/auth/sessions.ts';
+import type { TokenService } from '../infra/auth/tokens.ts';
+import type { CommandHandler } from '../infra/commands/command-handler.ts';
+import type { Config } from '../infra/config.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import type { Logger } from '../infra/logger.ts';
+
+/** Everything a route module of the command API may use; built once by createCommandApi. */
+export type CommandApiContext = {
+  store: EventStore;
+  redis: Redis;
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  /** New prefixed ids (`usr_…`, `prd_…`): the domain never makes its own. */
+  ids: (kind: IdKind) => string;
+  handler: CommandHandler;
+  tokens: TokenService;
+  sessions: Sessions;
+  hasher: PasswordHasher;
+  authenticator: Authenticator;
+};

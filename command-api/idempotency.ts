@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { ErrorCode } from '../domain/shared/errors.ts';
+import { HttpError } from '../infra/http/http-error.ts';
+import { clientIp } from '../infra/http/rate-limit.ts';
+
+type Pending = { state: 'pending'; fingerprint: string };
+type Done = {
+  state: 'done';
+  fingerprint: string;
+  status: number;
+  headers: Record<string, string>;
+  /** base64 of the response body as sent. */
+  body: string;
+};
+
+export type IdempotencyOptions = {
+  redis: Redis;
+  clock: () => Date;
+  /** How long a key is remembered. Default 24 h. */
+  ttlSeconds?: number;
+  /** How long the first request holds the key before another may take over (it crashed). */
+  lockMs?: number;
+  /** How long a concurrent duplicate waits for the first to finish before it is refused (409). */
+  waitMs?: number;
+};
+
+// The headers that make up "the same response"; X-Request-Id stays the replaying request's own.
+const replayedHeaders = ['content-type', 'etag', 'location', 'x-consistency-token'];
+const validKey = /^[\x21-\x7e]{1,255}$/;
+
+/** Canonical JSON (sorted keys) so that key order in the client's body does not change the fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Idempotency-Key on POST: the first request with a key runs and its response (status, body, the
+ * headers above) is kept 24 h; the same key with the same body replays it and runs nothing; the
+ * same key with another body is 422 VAL_2004. Keys are scoped to the caller (user, else IP). A
+ * duplicate arriving while the first still runs waits for it (SET NX lock), then replays, or is
+ * refused with 409 when the first takes too long. 5xx responses are not kept, so a retry runs again.
+ */
+export function idempotency(options: IdempotencyOptions): RequestHandler {
+  const { redis } = options;
+  const ttlMs = (options.ttlSeconds ?? 24 * 60 * 60) * 1000;
+  const lockMs = options.lockMs ?? 30_000;
+  const waitMs = options.waitMs ?? 5_000;
+
+  return async (req, res, next) => {
+    const key = req.get('idempotency-key');
+    if (key === undefined) return next();
+    if (!validKey.test(key))
+      throw new HttpError(ErrorCode.ValidationFailed, 'Invalid Idempotency-Key', {
+        details: [{ field: 'Idempotency-Key', message: '1..255 visible ASCII characters' }],
+      });
+    const scope = req.auth ? `user:${req.auth.userId}` : `ip:${clientIp(req)}`;
+    const redisKey = `idem:${scope}:${sha256(key)}`;
+    const fingerprint = sha256(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`);
+    const deadline = options.clock().getTime() + waitMs;
+
+    for (;;) {
+      const pending: Pending = { state: 'pending', fingerprint };
+      if ((await redis.set(redisKey, JSON.stringify(pending), 'PX', lockMs, 'NX')) === 'OK') break;
+      const stored = await redis.get(redisKey);
+      if (stored === null) continue; // expired between the two calls: try to take it
+      const record = JSON.parse(stored) as Pending | Done;
+      if (record.fingerprint !== fingerprint)
+        throw new HttpError(
+          ErrorCode.IdempotencyKeyReused,
+          'Idempotency-Key was used with a different request',
+        );
+      if (record.state === 'done') return replay(res, record);
+      if (options.clock().getTime() >= deadline)
+        throw new HttpError(
+          ErrorCode.VersionConflict,
+          'A request with this Idempotency-Key is still in progress',
+          {
+            status: 409,
+            headers: { 'Retry-After': '1' },
+          },
+        );
+      await sleep(50);
+    }
+
+    const chunks = capture(res);
+    let settled = false;
+    const settle = async (finished: boolean) => {
+      if (settled) return;
+      settled = true;
+      try {
+        if (finished && res.statusCode < 500 && res.statusCode !== 429) {
+          const headers: Record<string, string> = {};
+          for (const name of replayedHeaders) {
+            const value = res.getHeader(name);
+            if (value !== undefined) headers[name] = String(value);
+          }
+          const done: Done = {
+            state: 'done',
+            fingerprint,
+            status: res.statusCode,
+            headers,
+            body: Buffer.concat(chunks).toString('base64'),
+          };
+          await redis.set(redisKey, JSON.stringify(done), 'PX', ttlMs);
+        } else {
+          await redis.del(redisKey);
+        }
+      } catch (error) {
+        req.log.warn({ err: (error as Error).message }, 'could not record the idempotent response');
+      }
+    };
+    res.on('finish', () => void settle(true));
+    res.on('close', () => void settle(res.writableFinished));
+    next();
+  };
+}
+
+function replay(res: Response, record: Done) {
+  for (const [name, value] of Object.entries(record.headers)) res.setHeader(name, value);
+  res.setHeader('Idempotent-Replayed', 'true');
+  res.status(record.status).end(Buffer.from(record.body, 'base64'));
+}
+
+/** Keeps a copy of everything written to the response. */
+function capture(res: Response): Buffer[] {
+  const chunks: Buffer[] = [];
+  const keep = (chunk: unknown, encoding?: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    chunks.push(
+      Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
+    );
+  };
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.write = ((...args: unknown[]) => {
+    keep(args[0], args[1]);
+    return write(...args);
+  }) as Response['write'];
+  res.end = ((...args: unknown[]) => {
+    keep(args[0], args[1]);
+    return end(...args);
+  }) as Response['end'];
+  return chunks;
+}

@@ -1,0 +1,81 @@
+import { pino } from 'pino';
+import { type Config, loadConfig } from '../infra/config.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import { type Position, positionToString } from '../infra/eventstore/position.ts';
+import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
+import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
+import { startTestServer, type TestServer } from '../test/support/http.ts';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
+import { type CommandApiOptions, createCommandApi } from './app.ts';
+
+export const TEST_JWT_SECRET = 'command-api-test-secret-0123456789abcdef';
+
+/**
+ * A command API for one e2e test file: its own PostgreSQL database (real PostgreSQL event store),
+ * its own Redis key prefix, listening on a free port. Rate limits are off unless `env` turns them on.
+ */
+export async function startCommandApiForTest(
+  label: string,
+  env: Record<string, string> = {},
+  options: Partial<CommandApiOptions> = {},
+) {
+  const db = await createTestDatabase(label);
+  const store = await createPostgresEventStore({ connectionString: db.url, poolSize: 4 });
+  const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    RATE_LIMIT_AUTH_PER_MIN: '0',
+    RATE_LIMIT_CHECKOUT_PER_MIN: '0',
+    RATE_LIMIT_GENERAL_PER_MIN: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = createCommandApi({ store, redis, config, logger, ...options });
+  const http: TestServer = await startTestServer(app);
+  return {
+    http,
+    store,
+    redis,
+    config,
+    db,
+    /** The store's head as a string, to compare before/after a request ("nothing appended"). */
+    head: async () => positionText(await store.headPosition()),
+    async close() {
+      await http.close();
+      await store.close();
+      await deleteKeysWithPrefix(redis).catch(() => 0);
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+const positionText = (position: Position | undefined) => (position ? positionToString(position) : 'empty');
+
+export type CommandApiForTest = Awaited<ReturnType<typeof startCommandApiForTest>>;
+
+/** Registers and logs in a customer; returns its tokens and ids. */
+export async function signUp(
+  http: TestServer,
+  overrides: { email?: string; password?: string } = {},
+): Promise<{ userId: string; email: string; password: string; accessToken: string; refreshToken: string }> {
+  const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
+  const password = overrides.password ?? 'Secret#123';
+  const registered = await http.request('POST', '/api/v1/users/register', {
+    body: { email, password, first_name: 'Test', last_name: 'User' },
+  });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  const login = await http.request('POST', '/api/v1/users/login', { body: { email, password } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return {
+    userId: registered.body.user_id,
+    email,
+    password,
+    accessToken: login.body.access_token,
+    refreshToken: login.body.refresh_token,
+  };
+}
+
+export type { EventStore };

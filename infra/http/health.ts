@@ -1,0 +1,83 @@
+import { Router } from 'express';
+
+export type DependencyCheck = { name: string; check: () => Promise<void> };
+
+const withDeadline = async (work: Promise<void>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
+ * GET /health (alive, no dependencies), GET /ready (every dependency with status and latency; 503
+ * with Retry-After when one is down) and GET /metrics (a stub until the operations work lands).
+ */
+export function healthRoutes(options: {
+  checks: DependencyCheck[];
+  timeoutMs?: number;
+  service: string;
+}): Router {
+  const router = Router();
+  const started = Date.now();
+  let requests = 0;
+  router.use((_req, _res, next) => {
+    requests++;
+    next();
+  });
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  router.get('/ready', async (_req, res) => {
+    const results = await Promise.all(
+      options.checks.map(async ({ name, check }) => {
+        const start = performance.now();
+        try {
+          await withDeadline(check(), options.timeoutMs ?? 1500);
+          return [name, { status: 'up', latency_ms: Math.round(performance.now() - start) }] as const;
+        } catch (error) {
+          return [
+            name,
+            {
+              status: 'down',
+              latency_ms: Math.round(performance.now() - start),
+              error: (error as Error).message,
+            },
+          ] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, result]) => result.status === 'up');
+    if (!ready) res.setHeader('Retry-After', '5');
+    res
+      .status(ready ? 200 : 503)
+      .json({
+        status: ready ? 'ready' : 'not_ready',
+        service: options.service,
+        dependencies: Object.fromEntries(results),
+      });
+  });
+  router.get('/metrics', (_req, res) => {
+    res
+      .type('text/plain; version=0.0.4')
+      .send(
+        [
+          '# HELP process_uptime_seconds Seconds since the service started.',
+          '# TYPE process_uptime_seconds gauge',
+          `process_uptime_seconds{service="${options.service}"} ${Math.round((Date.now() - started) / 1000)}`,
+          '# HELP health_requests_total Requests to the health endpoints (full metrics arrive with the operations work).',
+          '# TYPE health_requests_total counter',
+          `health_requests_total{service="${options.service}"} ${requests}`,
+          '',
+        ].join('\n'),
+      );
+  });
+  return router;
+}

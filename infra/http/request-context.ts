@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuthContext } from '../auth/authenticator.ts';
+import type { Logger } from '../logger.ts';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The client's X-Request-Id when sane, else one of ours (`req_…`). */
+      requestId: string;
+      /** The request's logger: every line carries request_id. */
+      log: Logger;
+      /** W3C trace context, when the client sent a valid one. */
+      traceparent?: string;
+      /** Set by the authenticate middleware. */
+      auth?: AuthContext;
+    }
+  }
+}
+
+const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+const validTraceparent = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export const generateRequestId = () => `req_${randomBytes(12).toString('base64url')}`;
+
+/**
+ * Gives each request its id (accepted from X-Request-Id when it is short and plain, so it cannot
+ * inject into logs, else generated), echoes it, hangs a child logger on the request, and logs one
+ * line when the response is done.
+ */
+export function requestContext(options: { logger: Logger; newRequestId?: () => string }): RequestHandler {
+  const newId = options.newRequestId ?? generateRequestId;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const offered = req.get('x-request-id');
+    req.requestId = offered && acceptableRequestId.test(offered) ? offered : newId();
+    const traceparent = req.get('traceparent')?.trim().toLowerCase();
+    if (traceparent && validTraceparent.test(traceparent)) req.traceparent = traceparent;
+    req.log = options.logger.child({ request_id: req.requestId });
+    res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          user_id: req.auth?.userId,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
