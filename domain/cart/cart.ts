@@ -111,25 +111,25 @@ function addItem({ data }: AddItemToCart, state: CartState): CartEvent[] {
   if (lineQuantity > available) throw insufficientStock(product.productId, available);
 
   const cartId = cartIdFor(data.userId);
-  const owner = { schema_version: 1 as const, cartId, userId: data.userId };
+  const owner = { schema_version: 1 as const, cart_id: cartId, user_id: data.userId };
   const events: CartEvent[] = state.open
     ? []
-    : [{ type: 'CartCreated', data: { ...owner, createdAt: data.now } }];
+    : [{ type: 'CartCreated', data: { ...owner, created_at: data.now } }];
   // A merge refreshes the line's snapshot to the product as it is now: the customer has just
   // accepted that price, and the whole line is then charged at one price.
   events.push({
     type: 'ItemAddedToCart',
     data: {
       ...owner,
-      cartItemId: existing?.cartItemId ?? data.cartItemId,
-      productId: product.productId,
-      productName: product.name,
+      cart_item_id: existing?.cartItemId ?? data.cartItemId,
+      product_id: product.productId,
+      product_name: product.name,
       image: product.image,
-      unitPrice: product.price,
+      unit_price: product.price,
       currency: product.currency,
       quantity,
-      lineQuantity,
-      addedAt: data.now,
+      line_quantity: lineQuantity,
+      added_at: data.now,
     },
   });
   return events;
@@ -147,13 +147,13 @@ function changeQuantity({ data }: ChangeCartItemQuantity, state: CartState): Car
   if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_LINE_QUANTITY)
     throw invalidQuantity(`must be 0 to ${MAX_LINE_QUANTITY} (0 removes the item)`);
   const current = line(state, data.cartItemId);
-  const owner = { schema_version: 1 as const, cartId: current.cartId, userId: data.userId };
-  const item = { cartItemId: current.cartItemId, productId: current.productId };
+  const owner = { schema_version: 1 as const, cart_id: current.cartId, user_id: data.userId };
+  const item = { cart_item_id: current.cartItemId, product_id: current.productId };
   if (quantity === 0)
     return [
       {
         type: 'CartItemRemoved',
-        data: { ...owner, ...item, quantity: current.quantity, removedAt: data.now },
+        data: { ...owner, ...item, quantity: current.quantity, removed_at: data.now },
       },
     ];
   if (quantity === current.quantity) return [];
@@ -163,7 +163,7 @@ function changeQuantity({ data }: ChangeCartItemQuantity, state: CartState): Car
   return [
     {
       type: 'CartItemQuantityChanged',
-      data: { ...owner, ...item, oldQuantity: current.quantity, quantity, changedAt: data.now },
+      data: { ...owner, ...item, old_quantity: current.quantity, quantity, changed_at: data.now },
     },
   ];
 }
@@ -175,12 +175,12 @@ function removeItem({ data }: RemoveCartItem, state: CartState): CartEvent[] {
       type: 'CartItemRemoved',
       data: {
         schema_version: 1,
-        cartId: current.cartId,
-        userId: data.userId,
-        cartItemId: current.cartItemId,
-        productId: current.productId,
+        cart_id: current.cartId,
+        user_id: data.userId,
+        cart_item_id: current.cartItemId,
+        product_id: current.productId,
         quantity: current.quantity,
-        removedAt: data.now,
+        removed_at: data.now,
       },
     },
   ];
@@ -192,7 +192,7 @@ function clear({ data }: ClearCart, state: CartState): CartEvent[] {
   return [
     {
       type: 'CartCleared',
-      data: { schema_version: 1, cartId: state.cartId, userId: data.userId, clearedAt: data.now },
+      data: { schema_version: 1, cart_id: state.cartId, user_id: data.userId, cleared_at: data.now },
     },
   ];
 }
@@ -205,62 +205,68 @@ function checkOut({ data }: CheckOutCart, state: CartState): CartEvent[] {
       type: 'CartCheckedOut',
       data: {
         schema_version: 1,
-        cartId: state.cartId,
-        userId: data.userId,
-        orderId: data.orderId ?? null,
-        items: state.lines.map(({ cartItemId, productId, productName, unitPrice, quantity }) => ({
-          cartItemId,
-          productId,
-          productName,
-          unitPrice,
-          quantity,
+        cart_id: state.cartId,
+        user_id: data.userId,
+        order_id: data.orderId ?? null,
+        items: state.lines.map((line) => ({
+          cart_item_id: line.cartItemId,
+          product_id: line.productId,
+          product_name: line.productName,
+          unit_price: line.unitPrice,
+          quantity: line.quantity,
         })),
         currency: first.currency,
-        checkedOutAt: data.now,
+        checked_out_at: data.now,
       },
     },
   ];
 }
 
 export function evolve(state: CartState, event: CartEvent): CartState {
-  const owned = { ...state, cartId: event.data.cartId, userId: event.data.userId };
+  const owned = { ...state, cartId: event.data.cart_id, userId: event.data.user_id };
   switch (event.type) {
     case 'CartCreated':
       return {
         ...owned,
         open: true,
         lines: [],
-        createdAt: event.data.createdAt,
-        updatedAt: event.data.createdAt,
+        createdAt: event.data.created_at,
+        updatedAt: event.data.created_at,
       };
     case 'ItemAddedToCart': {
-      const { cartItemId, productId, productName, image, unitPrice, currency, lineQuantity, addedAt } =
-        event.data;
+      const { data } = event;
+      const { cart_item_id: cartItemId, added_at: addedAt } = data;
       const existing = findLine(state, cartItemId);
-      const snapshot = { productName, image, unitPrice, currency, quantity: lineQuantity };
+      const snapshot = {
+        productName: data.product_name,
+        image: data.image,
+        unitPrice: data.unit_price,
+        currency: data.currency,
+        quantity: data.line_quantity,
+      };
       const lines = existing
         ? state.lines.map((line) => (line.cartItemId === cartItemId ? { ...line, ...snapshot } : line))
-        : [...state.lines, { cartItemId, productId, ...snapshot, addedAt }];
+        : [...state.lines, { cartItemId, productId: data.product_id, ...snapshot, addedAt }];
       return { ...owned, open: true, lines, createdAt: state.createdAt ?? addedAt, updatedAt: addedAt };
     }
     case 'CartItemQuantityChanged':
       return {
         ...owned,
         lines: state.lines.map((line) =>
-          line.cartItemId === event.data.cartItemId ? { ...line, quantity: event.data.quantity } : line,
+          line.cartItemId === event.data.cart_item_id ? { ...line, quantity: event.data.quantity } : line,
         ),
-        updatedAt: event.data.changedAt,
+        updatedAt: event.data.changed_at,
       };
     case 'CartItemRemoved':
       return {
         ...owned,
-        lines: state.lines.filter((line) => line.cartItemId !== event.data.cartItemId),
-        updatedAt: event.data.removedAt,
+        lines: state.lines.filter((line) => line.cartItemId !== event.data.cart_item_id),
+        updatedAt: event.data.removed_at,
       };
     case 'CartCleared':
-      return { ...owned, lines: [], updatedAt: event.data.clearedAt };
+      return { ...owned, lines: [], updatedAt: event.data.cleared_at };
     case 'CartCheckedOut':
-      return { ...owned, open: false, lines: [], updatedAt: event.data.checkedOutAt };
+      return { ...owned, open: false, lines: [], updatedAt: event.data.checked_out_at };
     default:
       return unreachable(event);
   }

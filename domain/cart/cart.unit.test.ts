@@ -14,7 +14,7 @@ const item1 = makeId('cartItem', 'i1');
 const item2 = makeId('cartItem', 'i2');
 const t0 = '2026-01-15T10:00:00.000Z';
 const t1 = '2026-01-15T11:00:00.000Z';
-const owner = { schema_version: 1 as const, cartId, userId };
+const owner = { schema_version: 1 as const, cart_id: cartId, user_id: userId };
 
 const laptop: CartProduct = {
   productId: makeId('product', 'laptop'),
@@ -47,7 +47,7 @@ const setQuantity = (cartItemId: CartItemId, quantity: number, available = 50): 
   data: { userId, cartItemId, quantity, available, now: t1 },
 });
 
-const created: CartEvent = { type: 'CartCreated', data: { ...owner, createdAt: t0 } };
+const created: CartEvent = { type: 'CartCreated', data: { ...owner, created_at: t0 } };
 const added = (
   product: CartProduct,
   cartItemId: CartItemId,
@@ -58,15 +58,15 @@ const added = (
   type: 'ItemAddedToCart',
   data: {
     ...owner,
-    cartItemId,
-    productId: product.productId,
-    productName: product.name,
+    cart_item_id: cartItemId,
+    product_id: product.productId,
+    product_name: product.name,
     image: product.image,
-    unitPrice: product.price,
+    unit_price: product.price,
     currency: product.currency,
     quantity,
-    lineQuantity,
-    addedAt: at,
+    line_quantity: lineQuantity,
+    added_at: at,
   },
 });
 
@@ -80,7 +80,7 @@ describe('AddItemToCart', () => {
     const events = cart()
       .when(add(laptop, 2))
       .thenEvents([
-        { type: 'CartCreated', data: { ...owner, createdAt: t1 } },
+        { type: 'CartCreated', data: { ...owner, created_at: t1 } },
         added(laptop, item1, 2, 2, t1),
       ]);
     expectValid(events);
@@ -162,24 +162,24 @@ describe('AddItemToCart', () => {
       type: 'CartCheckedOut',
       data: {
         ...owner,
-        orderId,
+        order_id: orderId,
         items: [
           {
-            cartItemId: item1,
-            productId: laptop.productId,
-            productName: 'Laptop',
-            unitPrice: 99_999,
+            cart_item_id: item1,
+            product_id: laptop.productId,
+            product_name: 'Laptop',
+            unit_price: 99_999,
             quantity: 1,
           },
         ],
         currency: 'USD',
-        checkedOutAt: t0,
+        checked_out_at: t0,
       },
     };
     cart(created, added(laptop, item1, 1), checkedOut)
       .when(add(laptop, 1, { cartItemId: item2 }))
       .thenEvents([
-        { type: 'CartCreated', data: { ...owner, createdAt: t1 } },
+        { type: 'CartCreated', data: { ...owner, created_at: t1 } },
         added(laptop, item2, 1, 1, t1),
       ]);
   });
@@ -194,11 +194,11 @@ describe('ChangeCartItemQuantity', () => {
           type: 'CartItemQuantityChanged',
           data: {
             ...owner,
-            cartItemId: item1,
-            productId: laptop.productId,
-            oldQuantity: 2,
+            cart_item_id: item1,
+            product_id: laptop.productId,
+            old_quantity: 2,
             quantity: 5,
-            changedAt: t1,
+            changed_at: t1,
           },
         },
       ]);
@@ -211,7 +211,7 @@ describe('ChangeCartItemQuantity', () => {
       .thenEvents([
         {
           type: 'CartItemRemoved',
-          data: { ...owner, cartItemId: item1, productId: laptop.productId, quantity: 2, removedAt: t1 },
+          data: { ...owner, cart_item_id: item1, product_id: laptop.productId, quantity: 2, removed_at: t1 },
         },
       ]);
     expectValid(events);
@@ -264,7 +264,7 @@ describe('RemoveCartItem', () => {
       .thenEvents([
         {
           type: 'CartItemRemoved',
-          data: { ...owner, cartItemId: item2, productId: mouse.productId, quantity: 1, removedAt: t1 },
+          data: { ...owner, cart_item_id: item2, product_id: mouse.productId, quantity: 1, removed_at: t1 },
         },
       ]);
   });
@@ -275,7 +275,7 @@ describe('RemoveCartItem', () => {
       .thenThrows(ErrorCode.NotFound);
     const removed: CartEvent = {
       type: 'CartItemRemoved',
-      data: { ...owner, cartItemId: item1, productId: laptop.productId, quantity: 2, removedAt: t0 },
+      data: { ...owner, cart_item_id: item1, product_id: laptop.productId, quantity: 2, removed_at: t0 },
     };
     cart(created, added(laptop, item1, 2), removed)
       .when(remove(item1))
@@ -289,7 +289,7 @@ describe('ClearCart', () => {
   it('empties the cart', () => {
     const events = cart(created, added(laptop, item1, 2))
       .when(clearCart)
-      .thenEvents([{ type: 'CartCleared', data: { ...owner, clearedAt: t1 } }]);
+      .thenEvents([{ type: 'CartCleared', data: { ...owner, cleared_at: t1 } }]);
     expectValid(events);
   });
 
@@ -310,25 +310,25 @@ describe('CheckOutCart', () => {
           type: 'CartCheckedOut',
           data: {
             ...owner,
-            orderId,
+            order_id: orderId,
             items: [
               {
-                cartItemId: item1,
-                productId: laptop.productId,
-                productName: 'Laptop',
-                unitPrice: 99_999,
+                cart_item_id: item1,
+                product_id: laptop.productId,
+                product_name: 'Laptop',
+                unit_price: 99_999,
                 quantity: 2,
               },
               {
-                cartItemId: item2,
-                productId: mouse.productId,
-                productName: 'Mouse',
-                unitPrice: 1_999,
+                cart_item_id: item2,
+                product_id: mouse.productId,
+                product_name: 'Mouse',
+                unit_price: 1_999,
                 quantity: 3,
               },
             ],
             currency: 'USD',
-            checkedOutAt: t1,
+            checked_out_at: t1,
           },
         },
       ]);
@@ -341,12 +341,12 @@ describe('CheckOutCart', () => {
     const [event] = cart(created, added(laptop, item1, 1))
       .when({ type: 'CheckOutCart', data: { userId, now: t1 } })
       .events();
-    expect(event?.data).toMatchObject({ orderId: null });
+    expect(event?.data).toMatchObject({ order_id: null });
   });
 
   it('refuses an empty cart (BIZ_4003)', () => {
     cart().when(checkOut).thenThrows(ErrorCode.CartEmpty);
-    cart(created, added(laptop, item1, 1), { type: 'CartCleared', data: { ...owner, clearedAt: t0 } })
+    cart(created, added(laptop, item1, 1), { type: 'CartCleared', data: { ...owner, cleared_at: t0 } })
       .when(checkOut)
       .thenThrows(ErrorCode.CartEmpty);
   });

@@ -3,85 +3,87 @@ import type { DomainEvent } from '../shared/decider.ts';
 import { idSchema } from '../shared/ids.ts';
 import { currencySchema, minorUnitsSchema } from '../shared/money.ts';
 
-/** Events of this context live in streams `cart-<userId>` (one cart per user). */
+/** Events of this context live in streams `cart-<userId>` (one cart per user). Stored data fields are snake_case. */
 export const cartStreamCategory = 'cart';
 
 const isoTime = z.iso.datetime({ offset: true });
 const lineQuantity = z.number().int().min(1).max(99);
+const cartItemId = idSchema('cartItem').describe('the cart line');
+const productId = idSchema('product').describe('the product on that line');
 const owner = {
-  schema_version: z.literal(1),
-  cartId: idSchema('cart'),
-  userId: idSchema('user'),
+  schema_version: z.literal(1).describe('version of this event data shape'),
+  cart_id: idSchema('cart').describe("the cart, derived from its owner's id"),
+  user_id: idSchema('user').describe('the customer who owns the cart'),
 };
 
 export const cartCreatedSchema = z
-  .object({ ...owner, createdAt: isoTime })
+  .object({ ...owner, created_at: isoTime })
   .describe("A user's cart came into being with its first item (again after each checkout).");
 
 export const itemAddedToCartSchema = z
   .object({
     ...owner,
-    cartItemId: idSchema('cartItem'),
-    productId: idSchema('product'),
-    productName: z.string(),
+    cart_item_id: cartItemId,
+    product_id: productId,
+    product_name: z.string(),
     image: z.string().nullable(),
-    unitPrice: minorUnitsSchema.positive(),
+    unit_price: minorUnitsSchema.positive().describe('price per unit, minor units'),
     currency: currencySchema,
-    quantity: lineQuantity,
-    lineQuantity,
-    addedAt: isoTime,
+    quantity: lineQuantity.describe('units added by this event'),
+    line_quantity: lineQuantity.describe("the line's total quantity after this event"),
+    added_at: isoTime,
   })
   .describe(
     'A quantity of a product was added to the cart: a new line, or merged into the existing line of that ' +
-      'product (then cartItemId is that line and lineQuantity its new total). Name, image and unit price ' +
+      'product (then cart_item_id is that line and line_quantity its new total). Name, image and unit price ' +
       'are the snapshot the line now keeps.',
   );
 
 export const cartItemQuantityChangedSchema = z
   .object({
     ...owner,
-    cartItemId: idSchema('cartItem'),
-    productId: idSchema('product'),
-    oldQuantity: lineQuantity,
+    cart_item_id: cartItemId,
+    product_id: productId,
+    old_quantity: lineQuantity,
     quantity: lineQuantity,
-    changedAt: isoTime,
+    changed_at: isoTime,
   })
   .describe('The customer set a cart line to a new quantity (1..99).');
 
 export const cartItemRemovedSchema = z
   .object({
     ...owner,
-    cartItemId: idSchema('cartItem'),
-    productId: idSchema('product'),
+    cart_item_id: cartItemId,
+    product_id: productId,
     quantity: lineQuantity,
-    removedAt: isoTime,
+    removed_at: isoTime,
   })
   .describe('A line left the cart (removed, or its quantity set to 0); quantity is what it held.');
 
 export const cartClearedSchema = z
-  .object({ ...owner, clearedAt: isoTime })
+  .object({ ...owner, cleared_at: isoTime })
   .describe('The customer emptied the cart; the cart itself stays open.');
 
 export const cartCheckedOutSchema = z
   .object({
     ...owner,
-    orderId: idSchema('order').nullable(),
+    order_id: idSchema('order').nullable(),
     items: z
       .array(
         z.object({
-          cartItemId: idSchema('cartItem'),
-          productId: idSchema('product'),
-          productName: z.string(),
-          unitPrice: minorUnitsSchema.positive(),
+          cart_item_id: cartItemId,
+          product_id: productId,
+          product_name: z.string(),
+          unit_price: minorUnitsSchema.positive().describe('price per unit, minor units'),
           quantity: lineQuantity,
         }),
       )
       .min(1),
     currency: currencySchema,
-    checkedOutAt: isoTime,
+    checked_out_at: isoTime,
   })
   .describe(
-    'The cart became an order (orderId when known): its lines, as they were, left the cart, which is closed ' +
+    'The cart became an order (order_id when known): its lines, as they were, left the cart, which is closed ' +
       'until the next item is added.',
   );
 

@@ -7,7 +7,7 @@ import type { CartEvent } from './events.ts';
 import { cartView } from './totals.ts';
 
 const userId = makeId('user', 'u1');
-const owner = { schema_version: 1 as const, cartId: cartIdFor(userId), userId };
+const owner = { schema_version: 1 as const, cart_id: cartIdFor(userId), user_id: userId };
 const t0 = '2026-01-15T10:00:00.000Z';
 const t1 = '2026-01-15T11:00:00.000Z';
 const taxRate = parseRate('0.08');
@@ -16,18 +16,18 @@ const line = (n: number, unitPrice: number, quantity: number, currency = 'USD', 
   type: 'ItemAddedToCart',
   data: {
     ...owner,
-    cartItemId: makeId('cartItem', `i${n}`) as CartItemId,
-    productId: makeId('product', `p${n}`) as ProductId,
-    productName: `Product ${n}`,
+    cart_item_id: makeId('cartItem', `i${n}`) as CartItemId,
+    product_id: makeId('product', `p${n}`) as ProductId,
+    product_name: `Product ${n}`,
     image: n === 1 ? 'p1.png' : null,
-    unitPrice,
+    unit_price: unitPrice,
     currency,
     quantity,
-    lineQuantity: quantity,
-    addedAt: at,
+    line_quantity: quantity,
+    added_at: at,
   },
 });
-const created: CartEvent = { type: 'CartCreated', data: { ...owner, createdAt: t0 } };
+const created: CartEvent = { type: 'CartCreated', data: { ...owner, created_at: t0 } };
 const cartOf = (...events: CartEvent[]) => fold(cartDecider, [created, ...events]);
 
 describe('cartView', () => {
@@ -97,7 +97,7 @@ describe('cartView', () => {
 
   it('shows an emptied cart with zero totals but its timestamps', () => {
     const view = cartView(
-      cartOf(line(1, 500, 2), { type: 'CartCleared', data: { ...owner, clearedAt: t1 } }),
+      cartOf(line(1, 500, 2), { type: 'CartCleared', data: { ...owner, cleared_at: t1 } }),
       {
         taxRate,
       },

@@ -22,6 +22,7 @@ import {
   checkSpecifications,
   Problems,
 } from './product-validation.ts';
+import { fromStoredDetails, toStoredDetails } from './stored-details.ts';
 
 /** One stream per product. */
 export const productStream = (productId: ProductId) => `product-${productId}`;
@@ -69,9 +70,7 @@ function changeable(state: ProductState, productId: ProductId, action: string): 
 function listProduct({ data }: ListProduct, state: ProductState): ProductEvent[] {
   if (state.status !== 'unlisted') throw alreadyExists(`Product ${data.productId}`);
   const problems = new Problems();
-  const event = {
-    schema_version: 1 as const,
-    productId: data.productId,
+  const details: ProductDetails = {
     name: checkName(data.name, problems),
     description: checkOptionalText('description', data.description, problems),
     longDescription: checkOptionalText('longDescription', data.longDescription, problems),
@@ -81,9 +80,14 @@ function listProduct({ data }: ListProduct, state: ProductState): ProductEvent[]
     sku: checkOptionalText('sku', data.sku, problems),
     images: checkImages(data.images, problems),
     specifications: checkSpecifications(data.specifications, problems),
+  };
+  const event = {
+    schema_version: 1 as const,
+    product_id: data.productId,
+    ...toStoredDetails(details),
     price: checkPrice(data.price, problems),
     currency: checkCurrency(data.currency ?? DEFAULT_CURRENCY, problems),
-    listedAt: data.now,
+    listed_at: data.now,
   };
   problems.throwIfAny();
   return [{ type: 'ProductListed', data: event }];
@@ -109,7 +113,12 @@ function changeDetails({ data }: ChangeProductDetails, product: ListedProduct): 
   return [
     {
       type: 'ProductDetailsChanged',
-      data: { schema_version: 1, productId: product.productId, changes, changedAt: data.now },
+      data: {
+        schema_version: 1,
+        product_id: product.productId,
+        changes: toStoredDetails(changes),
+        changed_at: data.now,
+      },
     },
   ];
 }
@@ -126,11 +135,11 @@ function changePrice({ data }: ChangePrice, product: ListedProduct): ProductEven
       type: 'PriceChanged',
       data: {
         schema_version: 1,
-        productId: product.productId,
-        oldPrice: product.price,
-        newPrice: price,
+        product_id: product.productId,
+        old_price: product.price,
+        new_price: price,
         currency: product.currency,
-        changedAt: data.now,
+        changed_at: data.now,
       },
     },
   ];
@@ -143,7 +152,7 @@ function discontinue({ data }: DiscontinueProduct, product: ListedProduct): Prod
   return [
     {
       type: 'ProductDiscontinued',
-      data: { schema_version: 1, productId: product.productId, discontinuedAt: data.now },
+      data: { schema_version: 1, product_id: product.productId, discontinued_at: data.now },
     },
   ];
 }
@@ -151,15 +160,15 @@ function discontinue({ data }: DiscontinueProduct, product: ListedProduct): Prod
 export function evolve(state: ProductState, event: ProductEvent): ProductState {
   switch (event.type) {
     case 'ProductListed': {
-      const { schema_version: _, productId, price, currency, listedAt, ...details } = event.data;
+      const { schema_version: _, product_id, price, currency, listed_at, ...details } = event.data;
       return {
         status: 'listed',
-        productId,
-        details,
+        productId: product_id,
+        details: fromStoredDetails(details),
         price,
         currency,
-        listedAt,
-        updatedAt: listedAt,
+        listedAt: listed_at,
+        updatedAt: listed_at,
         discontinuedAt: null,
       };
     }
@@ -167,19 +176,19 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
       if (state.status === 'unlisted') return state;
       return {
         ...state,
-        details: { ...state.details, ...event.data.changes },
-        updatedAt: event.data.changedAt,
+        details: { ...state.details, ...fromStoredDetails(event.data.changes) },
+        updatedAt: event.data.changed_at,
       };
     case 'PriceChanged':
       if (state.status === 'unlisted') return state;
-      return { ...state, price: event.data.newPrice, updatedAt: event.data.changedAt };
+      return { ...state, price: event.data.new_price, updatedAt: event.data.changed_at };
     case 'ProductDiscontinued':
       if (state.status === 'unlisted') return state;
       return {
         ...state,
         status: 'discontinued',
-        discontinuedAt: event.data.discontinuedAt,
-        updatedAt: event.data.discontinuedAt,
+        discontinuedAt: event.data.discontinued_at,
+        updatedAt: event.data.discontinued_at,
       };
     default:
       return unreachable(event);

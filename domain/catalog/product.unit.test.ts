@@ -23,10 +23,10 @@ const productListed = (data: Partial<ProductListed['data']> = {}): ProductListed
   type: 'ProductListed',
   data: {
     schema_version: 1,
-    productId,
+    product_id: productId,
     name: 'Laptop',
     description: null,
-    longDescription: null,
+    long_description: null,
     category: 'Electronics',
     subcategory: null,
     brand: null,
@@ -35,14 +35,14 @@ const productListed = (data: Partial<ProductListed['data']> = {}): ProductListed
     specifications: {},
     price: 99_999,
     currency: 'USD',
-    listedAt: t0,
+    listed_at: t0,
     ...data,
   },
 });
 
 const discontinued: ProductEvent = {
   type: 'ProductDiscontinued',
-  data: { schema_version: 1, productId, discontinuedAt: t0 },
+  data: { schema_version: 1, product_id: productId, discontinued_at: t0 },
 };
 
 const changeDetails = (changes: Record<string, unknown>): ProductCommand => ({
@@ -55,9 +55,19 @@ const changePrice = (price: number, currency?: string): ProductCommand => ({
 });
 const discontinue: ProductCommand = { type: 'DiscontinueProduct', data: { productId, now: t1 } };
 
-/** Every decided event must satisfy the schema it is documented with. */
+/**
+ * Every decided event must satisfy the schema it is documented with, and store snake_case fields
+ * (`changes` included; specification keys are the admin's own, so they are not checked).
+ */
 const expectValid = (events: ProductEvent[]) => {
-  for (const event of events) expect(catalogEventSchemas[event.type].parse(event.data)).toEqual(event.data);
+  for (const event of events) {
+    expect(catalogEventSchemas[event.type].parse(event.data)).toEqual(event.data);
+    const fields = [
+      ...Object.keys(event.data),
+      ...Object.keys('changes' in event.data ? event.data.changes : {}),
+    ];
+    expect(fields.filter((field) => !/^[a-z][a-z0-9_]*$/.test(field))).toEqual([]);
+  }
 };
 
 describe('ListProduct', () => {
@@ -70,7 +80,6 @@ describe('ListProduct', () => {
     const full = {
       name: '  Laptop Pro ',
       description: 'Fast',
-      longDescription: 'Very fast.',
       currency: 'EUR',
       subcategory: ' Laptops',
       brand: 'Acme ',
@@ -79,10 +88,11 @@ describe('ListProduct', () => {
       specifications: { ram: '32 GB', ports: ['usb-c', 'hdmi'], weight: 1.2 },
     };
     const events = product()
-      .when(listProduct(full))
+      .when(listProduct({ ...full, longDescription: 'Very fast.' }))
       .thenEvents([
         productListed({
           ...full,
+          long_description: 'Very fast.',
           name: 'Laptop Pro',
           subcategory: 'Laptops',
           brand: 'Acme',
@@ -139,13 +149,33 @@ describe('ChangeProductDetails', () => {
           type: 'ProductDetailsChanged',
           data: {
             schema_version: 1,
-            productId,
+            product_id: productId,
             changes: { name: 'Laptop 2', description: 'New', images: ['a.png'] },
-            changedAt: t1,
+            changed_at: t1,
           },
         },
       ]);
     expectValid(events);
+  });
+
+  it('stores changes under snake_case field names and folds them back into the details', () => {
+    const events = product(productListed())
+      .when(changeDetails({ longDescription: 'Now with more ports.' }))
+      .thenEvents([
+        {
+          type: 'ProductDetailsChanged',
+          data: {
+            schema_version: 1,
+            product_id: productId,
+            changes: { long_description: 'Now with more ports.' },
+            changed_at: t1,
+          },
+        },
+      ]);
+    expectValid(events);
+    const state = fold(productDecider, [productListed(), ...events]);
+    expect(state).toMatchObject({ details: { longDescription: 'Now with more ports.' } });
+    expect(state).not.toHaveProperty('details.long_description');
   });
 
   it('clears an optional field given as null', () => {
@@ -154,7 +184,7 @@ describe('ChangeProductDetails', () => {
       .thenEvents([
         {
           type: 'ProductDetailsChanged',
-          data: { schema_version: 1, productId, changes: { brand: null }, changedAt: t1 },
+          data: { schema_version: 1, product_id: productId, changes: { brand: null }, changed_at: t1 },
         },
       ]);
   });
@@ -206,11 +236,11 @@ describe('ChangePrice', () => {
           type: 'PriceChanged',
           data: {
             schema_version: 1,
-            productId,
-            oldPrice: 99_999,
-            newPrice: 89_999,
+            product_id: productId,
+            old_price: 99_999,
+            new_price: 89_999,
             currency: 'USD',
-            changedAt: t1,
+            changed_at: t1,
           },
         },
       ]);
@@ -248,7 +278,10 @@ describe('DiscontinueProduct', () => {
     const events = product(productListed())
       .when(discontinue)
       .thenEvents([
-        { type: 'ProductDiscontinued', data: { schema_version: 1, productId, discontinuedAt: t1 } },
+        {
+          type: 'ProductDiscontinued',
+          data: { schema_version: 1, product_id: productId, discontinued_at: t1 },
+        },
       ]);
     expectValid(events);
   });
@@ -265,20 +298,20 @@ describe('DiscontinueProduct', () => {
 describe('product state', () => {
   it('folds listing, changes, price and discontinuation', () => {
     const state = fold(productDecider, [
-      productListed({ images: ['a.png', 'b.png'] }),
+      productListed({ images: ['a.png', 'b.png'], long_description: 'Long.' }),
       {
         type: 'ProductDetailsChanged',
-        data: { schema_version: 1, productId, changes: { name: 'Laptop 2' }, changedAt: t1 },
+        data: { schema_version: 1, product_id: productId, changes: { name: 'Laptop 2' }, changed_at: t1 },
       },
       {
         type: 'PriceChanged',
         data: {
           schema_version: 1,
-          productId,
-          oldPrice: 99_999,
-          newPrice: 5_000,
+          product_id: productId,
+          old_price: 99_999,
+          new_price: 5_000,
           currency: 'USD',
-          changedAt: t1,
+          changed_at: t1,
         },
       },
     ]);
@@ -292,7 +325,26 @@ describe('product state', () => {
       image: 'a.png',
       discontinued: false,
     });
-    expect(state).toMatchObject({ status: 'listed', listedAt: t0, updatedAt: t1 });
+    expect(state).toEqual({
+      status: 'listed',
+      productId,
+      details: {
+        name: 'Laptop 2',
+        description: null,
+        longDescription: 'Long.',
+        category: 'Electronics',
+        subcategory: null,
+        brand: null,
+        sku: null,
+        images: ['a.png', 'b.png'],
+        specifications: {},
+      },
+      price: 5_000,
+      currency: 'USD',
+      listedAt: t0,
+      updatedAt: t1,
+      discontinuedAt: null,
+    });
     const ended = productDecider.evolve(state, discontinued);
     expect(productForCart(ended)?.discontinued).toBe(true);
     expect(ended).toMatchObject({ status: 'discontinued', discontinuedAt: t0 });
