@@ -56,13 +56,11 @@ export function healthRoutes(options: {
     );
     const ready = results.every(([, result]) => result.status === 'up');
     if (!ready) res.setHeader('Retry-After', '5');
-    res
-      .status(ready ? 200 : 503)
-      .json({
-        status: ready ? 'ready' : 'not_ready',
-        service: options.service,
-        dependencies: Object.fromEntries(results),
-      });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
+      service: options.service,
+      dependencies: Object.fromEntries(results),
+    });
   });
   router.get('/metrics', (_req, res) => {
     res
