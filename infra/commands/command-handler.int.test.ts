@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import type { Decider } from '../../domain/shared/decider.ts';
+import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
+import { makeId } from '../../domain/shared/ids.ts';
+import { createTestDatabase } from '../../test/support/isolation.ts';
+import { VersionConflict } from '../eventstore/errors.ts';
+import type { EventStore, ReadStreamOptions } from '../eventstore/port.ts';
+import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
+import { createCommandHandler } from './command-handler.ts';
+
+// A counter that refuses to pass a limit: small enough to read, enough to race on.
+type Count = { type: 'Increment'; data: { by: number; limit: number } };
+type Counted = { type: 'Incremented'; data: { by: number; total: number } };
+const counter: Decider<Count, Counted, { total: number }> = {
+  initialState: () => ({ total: 0 }),
+  decide: (command, state) => {
+    if (command.data.by === 0) return [];
+    if (state.total + command.data.by > command.data.limit)
+      throw new DomainError(ErrorCode.InsufficientStock, 'limit reached');
+    return [{ type: 'Incremented', data: { by: command.data.by, total: state.total + command.data.by } }];
+  },
+  evolve: (state, event) => ({ total: state.total + event.data.by }),
+};
+const increment = (by = 1, limit = 1_000): Count => ({ type: 'Increment', data: { by, limit } });
+const metadata = { correlation_id: 'req_test', user_id: 'usr_tester' };
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let store: EventStore;
+
+beforeAll(async () => {
+  database = await createTestDatabase('command_handler');
+  store = await createPostgresEventStore({ connectionString: database.url });
+});
+afterAll(async () => {
+  await store?.close();
+  await database?.drop();
+});
+
+describe('command handler', () => {
+  it('appends the decided events with the command metadata and the clock time', async () => {
+    const clock = () => new Date('2026-01-15T10:30:00.000Z');
+    const handler = createCommandHandler({ store, clock });
+    const result = await handler.handle({
+      decider: counter,
+      stream: 'counter-a',
+      command: increment(2),
+      metadata,
+    });
+    expect(result.revision).toBe(0n);
+    expect(result.state).toEqual({ total: 2 });
+    const [event] = await store.readStream('counter-a');
+    expect(event?.position).toEqual(result.position);
+    expect(event?.data).toEqual({ by: 2, total: 2 });
+    expect(event?.metadata).toMatchObject({
+      correlation_id: 'req_test',
+      user_id: 'usr_tester',
+      occurred_at: '2026-01-15T10:30:00.000Z',
+    });
+  });
+
+  it('appends nothing when the decision is empty or a refusal', async () => {
+    const handler = createCommandHandler({ store });
+    await handler.handle({ decider: counter, stream: 'counter-b', command: increment(1, 1), metadata });
+    const head = await store.headPosition();
+    const nothing = await handler.handle({
+      decider: counter,
+      stream: 'counter-b',
+      command: increment(0),
+      metadata,
+    });
+    expect(nothing.position).toBeUndefined();
+    expect(nothing.revision).toBe(0n);
+    await expect(
+      handler.handle({ decider: counter, stream: 'counter-b', command: increment(1, 1), metadata }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.InsufficientStock,
+    });
+    expect(await store.headPosition()).toEqual(head);
+  });
+
+  it('surfaces a conflict when the caller gave a revision that no longer holds, and appends nothing', async () => {
+    const handler = createCommandHandler({ store });
+    await handler.handle({ decider: counter, stream: 'counter-c', command: increment(), metadata });
+    await handler.handle({ decider: counter, stream: 'counter-c', command: increment(), metadata });
+    const stale = handler.handle({
+      decider: counter,
+      stream: 'counter-c',
+      command: increment(),
+      metadata,
+      expectedRevision: 0n,
+    });
+    await expect(stale).rejects.toBeInstanceOf(VersionConflict);
+    await expect(stale).rejects.toMatchObject({ expected: 0n, actual: 1n });
+    expect(await store.readStream('counter-c')).toHaveLength(2);
+  });
+
+  it('16 parallel commands on one stream from separate handlers all land, each exactly once, by retrying conflicts', async () => {
+    const handlers = Array.from({ length: 4 }, () => createCommandHandler({ store }));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        handlers[i % 4]!.handle({ decider: counter, stream: 'counter-d', command: increment(), metadata }),
+      ),
+    );
+    const events = await store.readStream('counter-d');
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 16 }, (_, i) => BigInt(i)));
+    expect(events.map((e) => e.data.total)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(new Set(results.map((r) => r.revision))).toEqual(new Set(events.map((e) => e.revision)));
+  });
+
+  it('a cached state never outvotes the store: another process’s reservation is seen before deciding', async () => {
+    const mine = createCommandHandler({ store });
+    const theirs = createCommandHandler({ store });
+    const productId = makeId('product', 'cache');
+    const stream = stockStream(productId);
+    const now = '2026-01-15T10:00:00.000Z';
+    const expiresAt = '2026-01-15T10:10:00.000Z';
+    await mine.handle({
+      decider: stockDecider,
+      stream,
+      command: { type: 'ReceiveStock', data: { productId, quantity: 5 } },
+      metadata,
+    });
+    await theirs.handle({
+      decider: stockDecider,
+      stream,
+      command: {
+        type: 'ReserveStock',
+        data: { productId, reservationId: makeId('reservation', 'theirs'), quantity: 5, expiresAt, now },
+      },
+      metadata,
+    });
+    const mineAgain = mine.handle({
+      decider: stockDecider,
+      stream,
+      command: {
+        type: 'ReserveStock',
+        data: { productId, reservationId: makeId('reservation', 'mine'), quantity: 1, expiresAt, now },
+      },
+      metadata,
+    });
+    await expect(mineAgain).rejects.toMatchObject({ code: ErrorCode.InsufficientStock });
+  });
+
+  it('reads only the events appended since its cached revision, whatever the stream length', async () => {
+    const reads: ReadStreamOptions[] = [];
+    // The real store, with its reads recorded: what the handler asks for is the cost it pays.
+    const recording: EventStore = {
+      ...store,
+      readStream: (s, o) => (reads.push(o ?? {}), store.readStream(s, o)),
+    };
+    const handler = createCommandHandler({ store: recording });
+    for (let i = 0; i < 30; i++)
+      await handler.handle({ decider: counter, stream: 'counter-e', command: increment(), metadata });
+    expect(reads.map((o) => o.fromRevision)).toEqual([
+      0n,
+      ...Array.from({ length: 29 }, (_, i) => BigInt(i + 1)),
+    ]);
+    const loaded = await createCommandHandler({ store }).load(counter, 'counter-e');
+    expect(loaded).toEqual({ state: { total: 30 }, revision: 29n });
+  });
+});
