@@ -19,11 +19,19 @@ import type { Logger } from '../infra/logger.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
+import { cartRoutes } from './routes/cart.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
-export const defaultRouteModules: readonly RouteModule[] = [identityRoutes];
+export const defaultRouteModules: readonly RouteModule[] = [
+  identityRoutes,
+  catalogRoutes,
+  inventoryRoutes,
+  cartRoutes,
+];
 
 export type CommandApiOptions = {
   store: EventStore;

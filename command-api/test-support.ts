@@ -6,7 +6,8 @@ import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts'
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { startTestServer, type TestServer } from '../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
-import { type CommandApiOptions, createCommandApi } from './app.ts';
+import { type CommandApiOptions, commandApiContext, createCommandApi } from './app.ts';
+import { bootstrapAdmin } from './identity/bootstrap-admin.ts';
 
 export const TEST_JWT_SECRET = 'command-api-test-secret-0123456789abcdef';
 
@@ -33,6 +34,7 @@ export async function startCommandApiForTest(
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createCommandApi({ store, redis, config, logger, ...options });
+  const context = commandApiContext({ store, redis, config, logger, ...options });
   const http: TestServer = await startTestServer(app);
   return {
     http,
@@ -40,6 +42,14 @@ export async function startCommandApiForTest(
     redis,
     config,
     db,
+    context,
+    /** Creates the bootstrap admin (as bin/start does) and logs it in. */
+    async admin(email = 'admin@example.com', password = 'Admin#Pass1') {
+      await bootstrapAdmin(context, { email, password });
+      const login = await http.request('POST', '/api/v1/users/login', { body: { email, password } });
+      if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
+      return { userId: login.body.user.user_id as string, accessToken: login.body.access_token as string };
+    },
     /** The store's head as a string, to compare before/after a request ("nothing appended"). */
     head: async () => positionText(await store.headPosition()),
     async close() {

@@ -67,3 +67,30 @@ export async function request(
     text,
   };
 }
+
+/**
+ * Asserts API.md's error body exactly: {error:{code,message,details,request_id,timestamp}} and
+ * nothing else (no stack, no SQL), with request_id echoing X-Request-Id.
+ */
+export function assertErrorBody(response: TestResponse, status: number, code: string): void {
+  const problems: string[] = [];
+  if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`);
+  const body = response.body as { error?: Record<string, unknown> } | string;
+  if (typeof body !== 'object' || body === null || !body.error)
+    throw new Error(`not an error body: ${response.text}`);
+  const keys = Object.keys(body).join(',');
+  if (keys !== 'error') problems.push(`top-level keys ${keys}`);
+  const error = body.error;
+  if (Object.keys(error).sort().join(',') !== 'code,details,message,request_id,timestamp')
+    problems.push(`error keys ${Object.keys(error).join(',')}`);
+  if (error.code !== code) problems.push(`code ${String(error.code)}, expected ${code}`);
+  if (typeof error.message !== 'string' || error.message === '') problems.push('message missing');
+  if (!Array.isArray(error.details)) problems.push('details is not a list');
+  if (error.request_id !== response.headers.get('x-request-id'))
+    problems.push('request_id differs from X-Request-Id');
+  if (typeof error.timestamp !== 'string' || Number.isNaN(Date.parse(error.timestamp)))
+    problems.push('bad timestamp');
+  if (/\s+at \S+ \(|\.[jt]s:\d+:\d+|"stack"|\bSELECT\b.+\bFROM\b|\bINSERT INTO\b/i.test(response.text))
+    problems.push('leaks a stack trace or SQL');
+  if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${response.text}`);
+}

@@ -1,0 +1,133 @@
+import type { Request, Response } from 'express';
+import { cartDecider, cartStream, findLine } from '../../domain/cart/cart.ts';
+import type { CartCommand } from '../../domain/cart/commands.ts';
+import { productForCart } from '../../domain/catalog/product.ts';
+import { available } from '../../domain/inventory/stock.ts';
+import { notFound } from '../../domain/shared/errors.ts';
+import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { cartBody } from '../cart/cart-body.ts';
+import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
+import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
+import type { CommandApiContext } from '../context.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
+import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
+
+/** A cart item id from the client; one that is not an `item_` id is simply not in the cart (404). */
+function cartItemIdOr404(value: string): CartItemId {
+  if (!isId('cartItem', value)) throw notFound('Cart item', value);
+  return value;
+}
+
+/**
+ * The cart (API.md "Cart", customers): one stream per user, so another user's item is unknown here
+ * (404, never 403). Cross-aggregate facts (the product as it is now, the stock available now) are
+ * read from their own streams and passed in the command; the stock aggregate alone guards stock
+ * at checkout, so these reads only keep a customer from carting what cannot be bought now.
+ */
+export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
+  const { handler, store, clock, config } = ctx;
+  const customer = ['customer'] as const;
+  const caller = (req: Request) => req.auth!.userId as UserId;
+
+  async function onCart(req: Request, res: Response, command: CartCommand, status = 200): Promise<Reply> {
+    const userId = caller(req);
+    const expectedRevision = expectedRevisionFrom(req);
+    const result = await handler.handle({
+      decider: cartDecider,
+      stream: cartStream(userId),
+      command,
+      metadata: commandMetadata(req),
+      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    });
+    await setCommandHeaders(res, store, result);
+    if (status === 204) return { status };
+    return { status, body: cartBody(result.state, { taxRate: config.TAX_RATE, userId }) };
+  }
+
+  return [
+    route({
+      method: 'post',
+      path: '/cart/add',
+      access: customer,
+      body: addItemSchema,
+      summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
+      async handle({ body, req, res }) {
+        const productId = productIdOr404(body.product_id);
+        const [found, stock] = await Promise.all([
+          loadProduct(handler, productId),
+          loadStock(handler, productId),
+        ]);
+        if (!found) throw notFound('Product', productId);
+        const product = productForCart(found.product);
+        if (!product) throw notFound('Product', productId);
+        return onCart(req, res, {
+          type: 'AddItemToCart',
+          data: {
+            userId: caller(req),
+            cartItemId: ctx.ids('cartItem') as CartItemId,
+            product,
+            available: available(stock),
+            quantity: body.quantity,
+            ...(body.price !== undefined ? { expectedPrice: body.price } : {}),
+            now: clock().toISOString(),
+          },
+        });
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/cart/update',
+      access: customer,
+      body: updateItemSchema,
+      summary: "Set a cart line's quantity (0 removes it)",
+      async handle({ body, req, res }) {
+        const cartItemId = cartItemIdOr404(body.cart_item_id);
+        // The stock to check is the line's product's; an unknown line is refused by the decider (404).
+        const { state } = await handler.load(cartDecider, cartStream(caller(req)));
+        const line = findLine(state, cartItemId);
+        const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
+        return onCart(req, res, {
+          type: 'ChangeCartItemQuantity',
+          data: {
+            userId: caller(req),
+            cartItemId,
+            quantity: body.quantity,
+            available: availableNow,
+            now: clock().toISOString(),
+          },
+        });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/cart/items/:cart_item_id',
+      access: customer,
+      params: cartItemParams,
+      summary: 'Remove a line from the cart',
+      async handle({ params, req, res }) {
+        return onCart(req, res, {
+          type: 'RemoveCartItem',
+          data: {
+            userId: caller(req),
+            cartItemId: cartItemIdOr404(params.cart_item_id),
+            now: clock().toISOString(),
+          },
+        });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/cart',
+      access: customer,
+      summary: 'Empty the cart',
+      async handle({ req, res }) {
+        return onCart(
+          req,
+          res,
+          { type: 'ClearCart', data: { userId: caller(req), now: clock().toISOString() } },
+          204,
+        );
+      },
+    }),
+  ];
+};

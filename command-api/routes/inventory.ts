@@ -1,0 +1,73 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { StockCommand } from '../../domain/inventory/commands.ts';
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import type { ProductId } from '../../domain/shared/ids.ts';
+import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
+import { stockBody } from '../catalog/product-body.ts';
+import { productParams } from '../catalog/product-schemas.ts';
+import type { CommandApiContext } from '../context.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
+import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
+
+// Types are checked here; ranges by the stock decider (BIZ_4002 naming the bounds, reason required).
+const receiveSchema = z.object({ quantity: z.number() });
+const adjustSchema = z.object({ quantity: z.number(), reason: z.string() });
+
+/** Stock administration (API.md "Catalog and stock", admin only): receive and adjust. */
+export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
+  const { handler, store } = ctx;
+
+  async function onStock(
+    req: Request,
+    res: Response,
+    productId: ProductId,
+    command: StockCommand,
+  ): Promise<Reply> {
+    // Stock is kept only for a listed product (a discontinued one may still be counted and corrected).
+    await requireProduct(handler, productId);
+    const expectedRevision = expectedRevisionFrom(req);
+    const result = await handler.handle({
+      decider: stockDecider,
+      stream: stockStream(productId),
+      command,
+      metadata: commandMetadata(req),
+      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    });
+    await setCommandHeaders(res, store, result);
+    return { status: 200, body: stockBody(productId, result.state) };
+  }
+
+  return [
+    route({
+      method: 'post',
+      path: '/inventory/:product_id/receive',
+      access: ['admin'],
+      params: productParams,
+      body: receiveSchema,
+      summary: 'Receive goods into stock, 1..1,000,000 units (admin)',
+      async handle({ body, params, req, res }) {
+        const productId = productIdOr404(params.product_id);
+        return onStock(req, res, productId, {
+          type: 'ReceiveStock',
+          data: { productId, quantity: body.quantity },
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/inventory/:product_id/adjust',
+      access: ['admin'],
+      params: productParams,
+      body: adjustSchema,
+      summary: 'Correct the stock on hand by a signed quantity, never below what is reserved (admin)',
+      async handle({ body, params, req, res }) {
+        const productId = productIdOr404(params.product_id);
+        return onStock(req, res, productId, {
+          type: 'AdjustStock',
+          data: { productId, quantity: body.quantity, reason: body.reason },
+        });
+      },
+    }),
+  ];
+};
