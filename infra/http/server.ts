@@ -39,8 +39,10 @@ export async function listen(
   const close = () => {
     closing ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections with no request in flight would hold close() open forever.
+      // Keep-alive connections hold close() open until they time out: close each one as soon as
+      // its request in flight has been answered.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -52,6 +54,7 @@ export async function listen(
         await drained;
       }
       clearTimeout(timer);
+      clearInterval(sweeper);
       await options.onClose?.();
       options.logger.info({ port }, 'server closed');
     })();

@@ -1,0 +1,74 @@
+import { pino } from 'pino';
+import { createPasswordHasher } from '../../infra/auth/password-hasher.ts';
+import { createCommandHandler } from '../../infra/commands/command-handler.ts';
+import type { TestServer } from '../../test/support/http.ts';
+import { bootstrapAdmin } from '../identity/bootstrap-admin.ts';
+import { randomIds } from '../ids.ts';
+import { type CommandApiForTest, signUp, startCommandApiForTest } from '../test-support.ts';
+
+/** Test-only fixtures for the catalog, inventory and cart e2e tests (not used by the service). */
+
+const ADMIN_PASSWORD = 'Admin#Pass123';
+
+/**
+ * A command API on its own database and Redis prefix, an admin made the way production makes the
+ * first one (bootstrapAdmin on the same store) and a registered customer, both logged in over HTTP.
+ */
+export async function startShopApi(label: string) {
+  const api = await startCommandApiForTest(label);
+  const email = `admin-${label}@example.com`;
+  await bootstrapAdmin(
+    {
+      store: api.store,
+      handler: createCommandHandler({ store: api.store }),
+      hasher: createPasswordHasher(),
+      clock: () => new Date(),
+      logger: pino({ level: 'silent' }),
+      ids: randomIds,
+    },
+    { email, password: ADMIN_PASSWORD },
+  );
+  const login = await api.http.request('POST', '/api/v1/users/login', {
+    body: { email, password: ADMIN_PASSWORD },
+  });
+  if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
+  const customer = await signUp(api.http);
+  return { ...api, adminToken: login.body.access_token as string, customer };
+}
+export type ShopApi = CommandApiForTest & Awaited<ReturnType<typeof startShopApi>>;
+
+export const productInput = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Trail Runner 2',
+  description: 'A light trail shoe',
+  price: 19.99,
+  category: 'Shoes',
+  brand: 'Acme',
+  images: ['https://img.example.com/trail-runner-2.jpg'],
+  specifications: { weight: '250 g', sizes: [40, 41, 42] },
+  ...overrides,
+});
+
+/** Lists a product (201 expected) and returns its body. */
+export async function createProduct(
+  http: TestServer,
+  adminToken: string,
+  overrides: Record<string, unknown> = {},
+) {
+  const created = await http.request('POST', '/api/v1/products', {
+    token: adminToken,
+    body: productInput(overrides),
+  });
+  if (created.status !== 201) throw new Error(`create product failed: ${created.status} ${created.text}`);
+  return created.body as { product_id: string; price: number; name: string } & Record<string, unknown>;
+}
+
+/**
+ * Sends a request that must be refused and checks the store did not move: returns the response
+ * and whether the head position is unchanged.
+ */
+export async function refused(api: CommandApiForTest, send: () => ReturnType<TestServer['request']>) {
+  const before = await api.head();
+  const response = await send();
+  const after = await api.head();
+  return { response, appended: before !== after };
+}
