@@ -1,0 +1,76 @@
+import type { Generated, Transaction } from 'kysely';
+import { type InventoryEventType, inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { PgProjection } from '../runner/types.ts';
+
+export type StockRow = {
+  product_id: string;
+  on_hand: number;
+  reserved: number;
+  /** Generated: on_hand - reserved. */
+  available: Generated<number>;
+  /** Revision of the stock stream this row reflects. */
+  revision: string;
+  updated_at: Date;
+};
+
+export type InventoryTables = { stock: StockRow };
+
+const ddl = (schema: string) => `
+CREATE TABLE ${schema}.stock (
+  product_id text PRIMARY KEY,
+  on_hand integer NOT NULL,
+  reserved integer NOT NULL,
+  available integer GENERATED ALWAYS AS (on_hand - reserved) STORED,
+  revision bigint NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+`;
+
+const isInventoryEvent = (type: string): type is InventoryEventType => type in inventoryEventSchemas;
+
+/**
+ * Every inventory event carries the levels after it, so the row is simply set to them; the stream revision
+ * guard keeps an older event from overwriting a newer state.
+ */
+async function apply(
+  event: RecordedEvent,
+  trx: Transaction<InventoryTables>,
+  invalidate: (key: string) => void,
+) {
+  if (!isInventoryEvent(event.type)) return;
+  const data = inventoryEventSchemas[event.type].parse(event.data);
+  const occurredAt = event.metadata.occurred_at ? new Date(event.metadata.occurred_at) : event.recordedAt;
+  await trx
+    .insertInto('stock')
+    .values({
+      product_id: data.product_id,
+      on_hand: data.on_hand,
+      reserved: data.reserved,
+      revision: event.revision.toString(),
+      updated_at: occurredAt,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('product_id')
+        .doUpdateSet((eb) => ({
+          on_hand: eb.ref('excluded.on_hand'),
+          reserved: eb.ref('excluded.reserved'),
+          revision: eb.ref('excluded.revision'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .whereRef('stock.revision', '<', 'excluded.revision'),
+    )
+    .execute();
+  invalidate(data.product_id);
+}
+
+/** Stock per product: on hand, reserved, available. Also feeds `stock_quantity`/`in_stock` of the catalog. */
+export const inventoryProjection: PgProjection = {
+  kind: 'postgres',
+  name: 'inventory',
+  eventTypes: Object.keys(inventoryEventSchemas),
+  ddl,
+  apply: (event, trx, context) =>
+    apply(event, trx as unknown as Transaction<InventoryTables>, (key) => context.invalidate(key)),
+};

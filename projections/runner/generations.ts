@@ -1,0 +1,131 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Position, parsePosition, positionToString } from '../../infra/eventstore/position.ts';
+import { type Projection, type RunnerDb, type RunnerTables, schemaName } from './types.ts';
+
+/** Which generation a runner writes: the one queries read, or one a rebuild is building beside it. */
+export type Target = { projection: string; generation: number; role: 'serving' | 'building' };
+
+/** The generation this runner writes is no longer the one it was started for (a rebuild swapped it in). */
+export class GenerationMoved extends Error {
+  constructor(readonly target: Target) {
+    super(`projection ${target.projection}: generation ${target.generation} is no longer ${target.role}`);
+    this.name = 'GenerationMoved';
+  }
+}
+
+/** The checkpoint moved under us: another instance wrote it, so this one no longer owns the projection. */
+export class CheckpointMoved extends Error {
+  constructor(readonly target: Target) {
+    super(`projection ${target.projection} g${target.generation}: checkpoint moved under this runner`);
+    this.name = 'CheckpointMoved';
+  }
+}
+
+/** Creates a generation's storage (schema and tables for PostgreSQL) and its empty checkpoint row. */
+async function createGeneration(trx: Transaction<RunnerTables>, projection: Projection, generation: number) {
+  if (projection.kind === 'postgres') {
+    const schema = schemaName(projection.name, generation);
+    await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`).execute(trx);
+    await sql.raw(projection.ddl(schema)).execute(trx);
+  }
+  await trx
+    .insertInto('projection_checkpoints')
+    .values({ projection: projection.name, generation, position: null })
+    .onConflict((oc) => oc.columns(['projection', 'generation']).doUpdateSet({ position: null }))
+    .execute();
+}
+
+/** The serving generation, created (generation 1) the first time a projection runs. */
+export async function ensureServing(db: RunnerDb, projection: Projection): Promise<number> {
+  const existing = await db
+    .selectFrom('projection_generations')
+    .select('serving')
+    .where('projection', '=', projection.name)
+    .executeTakeFirst();
+  if (existing) return existing.serving;
+  return db.transaction().execute(async (trx) => {
+    // Serialises two first starts (the lease normally prevents them; a rebuild may race).
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`projection-init:${projection.name}`}))`.execute(trx);
+    const again = await trx
+      .selectFrom('projection_generations')
+      .select('serving')
+      .where('projection', '=', projection.name)
+      .executeTakeFirst();
+    if (again) return again.serving;
+    await createGeneration(trx, projection, 1);
+    await trx
+      .insertInto('projection_generations')
+      .values({ projection: projection.name, serving: 1 })
+      .execute();
+    return 1;
+  });
+}
+
+/** Starts a new generation beside the serving one and marks it as building. */
+export async function beginBuild(db: RunnerDb, projection: Projection): Promise<number> {
+  const serving = await ensureServing(db, projection);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('projection_generations')
+      .selectAll()
+      .where('projection', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const generation = Math.max(serving, row.serving, row.building ?? 0) + 1;
+    await createGeneration(trx, projection, generation);
+    await trx
+      .updateTable('projection_generations')
+      .set({ building: generation })
+      .where('projection', '=', projection.name)
+      .execute();
+    return generation;
+  });
+}
+
+export async function loadCheckpoint(
+  db: Kysely<RunnerTables>,
+  target: Target,
+): Promise<Position | undefined> {
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select('position')
+    .where('projection', '=', target.projection)
+    .where('generation', '=', target.generation)
+    .executeTakeFirst();
+  return row?.position ? parsePosition(row.position) : undefined;
+}
+
+/**
+ * Inside the caller's transaction: checks the generation is still the one this runner writes (a share lock
+ * on the pointer row, so a swap waits for this commit) and moves the checkpoint from `from` to `to` only if
+ * it still stands at `from` (another instance cannot have applied the same events).
+ */
+export async function advanceCheckpoint(
+  trx: Transaction<RunnerTables>,
+  target: Target,
+  from: Position | undefined,
+  to: Position,
+  lastEventAt: Date | undefined,
+) {
+  const pointer = await trx
+    .selectFrom('projection_generations')
+    .select(['serving', 'building'])
+    .where('projection', '=', target.projection)
+    .forShare()
+    .executeTakeFirst();
+  const current = target.role === 'serving' ? pointer?.serving : pointer?.building;
+  if (current !== target.generation) throw new GenerationMoved(target);
+  const fromText = from ? positionToString(from) : null;
+  const result = await trx
+    .updateTable('projection_checkpoints')
+    .set({
+      position: positionToString(to),
+      updated_at: sql<Date>`now()`,
+      ...(lastEventAt ? { last_event_at: lastEventAt } : {}),
+    })
+    .where('projection', '=', target.projection)
+    .where('generation', '=', target.generation)
+    .where(sql<boolean>`position IS NOT DISTINCT FROM ${fromText}`)
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) throw new CheckpointMoved(target);
+}

@@ -1,0 +1,163 @@
+import { sql } from 'kysely';
+import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { follow } from './follow.ts';
+import { beginBuild, loadCheckpoint, type Target } from './generations.ts';
+import { acquireLease } from './lease.ts';
+import type { RunnerDeps } from './runner.ts';
+import { type Projection, type RunnerDb, redisPrefix, schemaName } from './types.ts';
+import { createBatchWriter } from './writers.ts';
+
+export type RebuildResult = {
+  projection: string;
+  generation: number;
+  previous: number;
+  events: number;
+  durationMs: number;
+  position: string | null;
+};
+
+export type RebuildOptions = {
+  batchSize?: number;
+  onProgress?: (progress: { events: number; position: string }) => void;
+};
+
+/**
+ * Builds a new generation of `projection` from the first event beside the serving one, then swaps it in:
+ * under an exclusive lock on the pointer row (the serving runner's commits hold a share lock on it), and only
+ * once the new generation's checkpoint has reached the serving one's; otherwise it catches up again. The
+ * serving runner notices the swap at its next commit and carries on in the new generation. The generation
+ * before the previous one is dropped; the previous stays for queries still running against it.
+ */
+export async function rebuildProjection(
+  projection: Projection,
+  deps: RunnerDeps,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const logger = deps.logger.child({ projection: projection.name, rebuild: true });
+  const abort = new AbortController();
+  const lock = await acquireLease({
+    clientConfig: deps.leaseClientConfig,
+    projection: `rebuild:${projection.name}`,
+    signal: AbortSignal.timeout(2_000),
+    retryMs: 200,
+    logger,
+  });
+  if (!lock) throw new Error(`a rebuild of ${projection.name} is already running`);
+  const db = deps.db as RunnerDb;
+  try {
+    const generation = await beginBuild(db, projection);
+    const target: Target = { projection: projection.name, generation, role: 'building' };
+    const writer = createBatchWriter(projection, target, {
+      db: deps.db,
+      logger,
+      ...(deps.redis ? { redis: deps.redis } : {}),
+    });
+    let events = 0;
+    let checkpoint: Position | undefined;
+    for (;;) {
+      checkpoint = await follow({
+        store: deps.store,
+        projection,
+        target,
+        writer,
+        from: checkpoint,
+        signal: AbortSignal.any([abort.signal, lock.lost]),
+        batchSize: options.batchSize ?? 2_000,
+        retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
+        untilCaughtUp: true,
+        metrics: deps.metrics,
+        logger,
+        hooks: {
+          committed(at, _invalidate, event) {
+            if (event) events += 1;
+            options.onProgress?.({ events, position: positionToString(at) });
+          },
+          caughtUp() {},
+          catchingUp() {},
+          parked() {},
+        },
+      });
+      const previous = await trySwap(db, target);
+      if (previous !== undefined) {
+        await deps.publisher?.publish({
+          projection: projection.name,
+          generation,
+          position: checkpoint ? positionToString(checkpoint) : null,
+          invalidate: ['*'],
+        });
+        await dropGenerationsBefore(deps, projection, previous);
+        logger.info({ generation, previous, events }, 'rebuilt generation swapped in');
+        return {
+          projection: projection.name,
+          generation,
+          previous,
+          events,
+          durationMs: Date.now() - started,
+          position: checkpoint ? positionToString(checkpoint) : null,
+        };
+      }
+    }
+  } finally {
+    abort.abort();
+    await lock.release();
+  }
+}
+
+/** Swaps when the building generation has reached the serving one; returns the previous serving number. */
+async function trySwap(db: RunnerDb, target: Target): Promise<number | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const pointer = await trx
+      .selectFrom('projection_generations')
+      .selectAll()
+      .where('projection', '=', target.projection)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (pointer.building !== target.generation)
+      throw new Error(`generation ${target.generation} is no longer building`);
+    const serving = await loadCheckpoint(trx, { ...target, generation: pointer.serving, role: 'serving' });
+    const built = await loadCheckpoint(trx, target);
+    if (serving && (!built || comparePositions(built, serving) < 0)) return undefined;
+    await trx
+      .updateTable('projection_generations')
+      .set({ serving: target.generation, building: null, swapped_at: sql<Date>`now()` })
+      .where('projection', '=', target.projection)
+      .execute();
+    return pointer.serving;
+  });
+}
+
+/** Removes generations older than `keep` (their schema or Redis keys, and checkpoints). */
+async function dropGenerationsBefore(deps: RunnerDeps, projection: Projection, keep: number) {
+  const db = deps.db as RunnerDb;
+  const old = await db
+    .selectFrom('projection_checkpoints')
+    .select('generation')
+    .where('projection', '=', projection.name)
+    .where('generation', '<', keep)
+    .execute();
+  for (const { generation } of old) {
+    if (projection.kind === 'postgres') {
+      await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
+    } else if (deps.redis) {
+      await deleteKeys(deps, redisPrefix(projection.name, generation));
+    }
+    await db
+      .deleteFrom('projection_checkpoints')
+      .where('projection', '=', projection.name)
+      .where('generation', '=', generation)
+      .execute();
+  }
+}
+
+async function deleteKeys(deps: RunnerDeps, prefix: string) {
+  const redis = deps.redis!;
+  // SCAN sees full key names, while UNLINK gets the client's keyPrefix added again: strip it.
+  const clientPrefix = redis.options.keyPrefix ?? '';
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${clientPrefix}${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys.map((key) => key.slice(clientPrefix.length)));
+  } while (cursor !== '0');
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  comparePositions,
+  type Position,
+  parsePosition,
+  positionToString,
+} from '../../infra/eventstore/position.ts';
+
+/**
+ * Each Redis read-model key is a hash `{pos, doc}`: the position of the event it reflects and the JSON
+ * document (empty for a tombstone, so an old event replayed later cannot bring a deleted key back).
+ * The script writes only when the event is newer than the stored position and the key has not moved since
+ * it was read (compare-and-set), so replaying any prefix of the log twice changes nothing.
+ * Returns 1 applied, 0 already reflected (stale), -1 changed since read (re-read and retry).
+ */
+const GUARDED_WRITE = `
+local function cmp(x, y)
+  if #x ~= #y then if #x < #y then return -1 else return 1 end end
+  if x == y then return 0 end
+  if x < y then return -1 else return 1 end
+end
+local function newer(a, b)
+  local ac, ap = string.match(a, '^(%d+)%.(%d+)$')
+  local bc, bp = string.match(b, '^(%d+)%.(%d+)$')
+  local c = cmp(ac, bc)
+  if c ~= 0 then return c > 0 end
+  return cmp(ap, bp) > 0
+end
+local cur = redis.call('HGET', KEYS[1], 'pos')
+if not cur then cur = '' end
+if cur ~= ARGV[2] then return -1 end
+if cur ~= '' and not newer(ARGV[1], cur) then return 0 end
+redis.call('HSET', KEYS[1], 'pos', ARGV[1], 'doc', ARGV[3])
+return 1
+`;
+
+const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
+
+async function guardedWrite(redis: Redis, key: string, position: string, expected: string, doc: string) {
+  try {
+    return (await redis.evalsha(SCRIPT_SHA, 1, key, position, expected, doc)) as number;
+  } catch (error) {
+    if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+    return (await redis.eval(GUARDED_WRITE, 1, key, position, expected, doc)) as number;
+  }
+}
+
+/** Writes for one event: every write is guarded by that event's position. */
+export type RedisDocWriter = {
+  /** The current document (undefined when absent or deleted). */
+  get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Read-modify-write of one document. `change` gets the current document and returns the next one, null to
+   * delete it, or undefined to leave it. Returns false when the key already reflects this event or a newer one.
+   */
+  update<T>(key: string, change: (current: T | undefined) => T | null | undefined): Promise<boolean>;
+};
+
+export type StoredDoc<T> = { position: Position | undefined; doc: T | undefined };
+
+/** Reads one document and the position it reflects (query side and tests). */
+export async function readDoc<T>(redis: Redis, fullKey: string): Promise<StoredDoc<T>> {
+  const [pos, doc] = await redis.hmget(fullKey, 'pos', 'doc');
+  return {
+    position: pos ? parsePosition(pos) : undefined,
+    doc: doc ? (JSON.parse(doc) as T) : undefined,
+  };
+}
+
+export function createRedisDocWriter(redis: Redis, prefix: string, position: Position): RedisDocWriter {
+  const pos = positionToString(position);
+  return {
+    get: async <T>(key: string) => (await readDoc<T>(redis, prefix + key)).doc,
+    async update<T>(key: string, change: (current: T | undefined) => T | null | undefined) {
+      const fullKey = prefix + key;
+      for (;;) {
+        const [stored, doc] = await redis.hmget(fullKey, 'pos', 'doc');
+        const storedPosition = stored ? parsePosition(stored) : undefined;
+        if (storedPosition && comparePositions(storedPosition, position) >= 0) return false;
+        const next = change(doc ? (JSON.parse(doc) as T) : undefined);
+        if (next === undefined) return false;
+        const result = await guardedWrite(
+          redis,
+          fullKey,
+          pos,
+          stored ?? '',
+          next === null ? '' : JSON.stringify(next),
+        );
+        if (result === 1) return true;
+        if (result === 0) return false;
+        // -1: another writer moved the key between our read and write; read again.
+      }
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
+import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import { createProjectionRunner, type ProjectionRunner } from './runner.ts';
+import type { PgProjection } from './types.ts';
+
+/**
+ * A deliberately non-idempotent projection: each event adds 1 to its stream's tally, so any event applied
+ * twice (or skipped) shows up in the counts. `fail` decides, per event, whether the handler throws.
+ */
+const tallyProjection = (
+  name: string,
+  fail: (event: RecordedEvent) => unknown = () => false,
+): PgProjection => ({
+  kind: 'postgres',
+  name,
+  eventTypes: ['Ticked'],
+  ddl: (schema) => `CREATE TABLE ${schema}.tallies (stream text PRIMARY KEY, n integer NOT NULL)`,
+  async apply(event, trx) {
+    await trx
+      .insertInto('tallies')
+      .values({ stream: event.streamName, n: 1 })
+      .onConflict((oc) => oc.column('stream').doUpdateSet({ n: sql`tallies.n + 1` }))
+      .execute();
+    const failure = fail(event);
+    if (failure === 'disconnect') await sql`SELECT pg_terminate_backend(pg_backend_pid())`.execute(trx);
+    else if (failure) throw new Error(`handler failed on ${event.id}`);
+  },
+});
+
+let side: ReadSideForTest;
+const runners: ProjectionRunner[] = [];
+const start = (
+  projection: PgProjection,
+  options: Parameters<typeof createProjectionRunner>[2] = {},
+  instanceId = 'a',
+) => {
+  const runner = createProjectionRunner(
+    projection,
+    { ...side.deps, instanceId },
+    {
+      leaseRetryMs: 50,
+      leaseCheckMs: 100,
+      heartbeatMs: 100,
+      retry: { attempts: 3, baseMs: 5, maxMs: 20 },
+      restart: { baseMs: 20, maxMs: 100 },
+      ...options,
+    },
+  );
+  runners.push(runner);
+  runner.start();
+  return runner;
+};
+
+async function tick(
+  streams: string[],
+  count: number,
+  data: (i: number) => Record<string, unknown> = () => ({}),
+) {
+  let last: Position | undefined;
+  for (let i = 0; i < count; i += 1) {
+    last = await appendEvent(side.store, streams[i % streams.length]!, 'Ticked', { i, ...data(i) });
+  }
+  return last!;
+}
+
+const tallies = async (name: string) => {
+  const { rows } = await sql<{
+    stream: string;
+    n: number;
+  }>`SELECT stream, n FROM ${sql.table(`rm_${name}_g1.tallies`)} ORDER BY stream`.execute(side.db);
+  return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
+};
+
+beforeAll(async () => {
+  side = await createReadSideForTest('runner');
+});
+
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.stop()));
+  await side.close();
+});
+
+describe('projection runner (PostgreSQL read model)', () => {
+  it('applies every event exactly once although a handler fails in the middle of a batch', async () => {
+    let failedOnce = false;
+    const projection = tallyProjection('tally_fail', (event) => {
+      if (event.data.i === 150 && !failedOnce) {
+        failedOnce = true;
+        return true;
+      }
+      return false;
+    });
+    const head = await tick(['tick-a', 'tick-b', 'tick-c'], 300);
+    const runner = start(projection, { batchSize: 100 });
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    expect(failedOnce).toBe(true);
+    expect(await tallies('tally_fail')).toEqual({ 'tick-a': 100, 'tick-b': 100, 'tick-c': 100 });
+  });
+
+  it('applies every event exactly once when its connection is killed between writes and checkpoint', async () => {
+    let killed = 0;
+    const projection = tallyProjection('tally_kill', (event) => {
+      if (event.data.i === 42 && killed < 1) {
+        killed += 1;
+        return 'disconnect';
+      }
+      return false;
+    });
+    const runner = start(projection, { batchSize: 25 });
+    const head = await tick(['kill-a', 'kill-b'], 100);
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    expect(killed).toBe(1);
+    const counts = await tallies('tally_kill');
+    expect(counts['kill-a']).toBe(50);
+    expect(counts['kill-b']).toBe(50);
+    const parked = await side.db
+      .selectFrom('projection_dead_letters')
+      .selectAll()
+      .where('projection', '=', 'tally_kill')
+      .execute();
+    expect(parked).toEqual([]); // a dropped connection is not the event's fault: never parked
+  });
+
+  it('parks an event whose handler keeps failing: dead-letter row, metric, status; the rest go on', async () => {
+    const projection = tallyProjection('tally_park', (event) => event.data.poison === true);
+    const runner = start(projection);
+    await tick(['park-a'], 5);
+    await appendEvent(side.store, 'park-b', 'Ticked', { i: 99, poison: true });
+    const head = await tick(['park-a'], 5);
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    const rows = await side.db
+      .selectFrom('projection_dead_letters')
+      .selectAll()
+      .where('projection', '=', 'tally_park')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      stream_name: 'park-b',
+      event_type: 'Ticked',
+      attempts: 3,
+      generation: 1,
+    });
+    expect(rows[0]!.error).toContain('handler failed');
+    expect(side.metrics.get('projection_parked_events_total', { projection: 'tally_park' })).toBe(1);
+    expect(runner.status().parked).toBe(1);
+    // The poison event's writes were rolled back with it; every other event counted once.
+    const counts = await tallies('tally_park');
+    expect(counts['park-a']).toBe(10);
+    expect(counts['park-b']).toBeUndefined();
+  });
+
+  it('moves its checkpoint past events it does not read', async () => {
+    const runner = start(tallyProjection('tally_filter'));
+    await tick(['filter-a'], 3);
+    const head = await appendEvent(side.store, 'other-1', 'SomethingElse', {});
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    const checkpoint = await side.db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('projection', '=', 'tally_filter')
+      .executeTakeFirstOrThrow();
+    expect(checkpoint.position).toBe(`${head.commit}.${head.prepare}`);
+  });
+
+  it('runs on one instance at a time, and a standby takes over when the holder dies', async () => {
+    const projection = tallyProjection('tally_lease');
+    const first = start(projection, {}, 'first');
+    let head = await tick(['lease-a'], 10);
+    expect(await first.waitFor(head, 20_000)).toBe(true);
+    const second = start(projection, {}, 'second');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.status().state).toBe('waiting-for-lease');
+
+    // The first instance dies: its lease session is gone (as when a process is killed) and it stops.
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'projection-lease:tally_lease:first'`.execute(side.db);
+    const stopping = first.stop();
+    head = await tick(['lease-a'], 10);
+    expect(await second.waitFor(head, 20_000)).toBe(true);
+    await stopping;
+    await vi.waitFor(() => expect(second.status().state).toBe('live'));
+    expect((await tallies('tally_lease'))['lease-a']).toBe(20);
+    const position = second.status().position!;
+    expect(
+      comparePositions(
+        { commit: BigInt(position.split('.')[0]!), prepare: BigInt(position.split('.')[1]!) },
+        head,
+      ),
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,229 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
+import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { CheckpointPublisher } from './checkpoint-channel.ts';
+import { backoffMs, sleep } from './failures.ts';
+import { follow, type RetryPolicy } from './follow.ts';
+import {
+  CheckpointMoved,
+  ensureServing,
+  GenerationMoved,
+  loadCheckpoint,
+  type Target,
+} from './generations.ts';
+import { acquireLease } from './lease.ts';
+import type { Metrics } from './metrics.ts';
+import type { Projection, ProjectionStatus, RunnerState } from './types.ts';
+import { createBatchWriter, type Faults } from './writers.ts';
+
+export type RunnerDeps = {
+  store: EventStore;
+  /** The read-model database (runner tables and every PostgreSQL read model). */
+  db: Kysely<any>;
+  /** Connection settings for the lease's dedicated session (e.g. `pool.options`). */
+  leaseClientConfig: pg.ClientConfig;
+  /** Needed by Redis projections. Its ioredis `keyPrefix` (if any) scopes every read-model key. */
+  redis?: Redis;
+  publisher?: CheckpointPublisher;
+  metrics: Metrics;
+  logger: Logger;
+  /** Names this process in the lease session's application_name (default: the pid). */
+  instanceId?: string;
+};
+
+export type RunnerOptions = {
+  /** Most events per transaction while catching up. Default 500. */
+  batchSize?: number;
+  retry?: Partial<RetryPolicy>;
+  /** How often a standby instance tries to take the lease. Default 1000 ms. */
+  leaseRetryMs?: number;
+  leaseCheckMs?: number;
+  /** Backoff between restarts after an infrastructure error. */
+  restart?: { baseMs?: number; maxMs?: number };
+  heartbeatMs?: number;
+  faults?: Faults;
+};
+
+export type ProjectionRunner = {
+  readonly name: string;
+  start(): void;
+  /** Stops following, releases the lease; resolves when the run loop has ended. */
+  stop(): Promise<void>;
+  status(): ProjectionStatus;
+  /** Resolves true once the checkpoint of the serving generation has reached `position` (tests, benches). */
+  waitFor(position: Position, timeoutMs: number): Promise<boolean>;
+};
+
+export function createProjectionRunner(
+  projection: Projection,
+  deps: RunnerDeps,
+  options: RunnerOptions = {},
+): ProjectionRunner {
+  const logger = deps.logger.child({ projection: projection.name });
+  const retry: RetryPolicy = { attempts: 5, baseMs: 50, maxMs: 2_000, ...options.retry };
+  const stopping = new AbortController();
+  let loop: Promise<void> | undefined;
+  let state: RunnerState = 'stopped';
+  let generation: number | undefined;
+  let position: Position | undefined;
+  let parked = 0;
+  let live = false;
+  let lastEvent: RecordedEvent | undefined;
+  let lastError: string | undefined;
+  const waiters = new Set<() => void>();
+
+  const status = (): ProjectionStatus => ({
+    projection: projection.name,
+    state,
+    generation,
+    position: position && positionToString(position),
+    parked,
+    lagMs: live || !lastEvent ? 0 : Math.max(0, Date.now() - lastEvent.recordedAt.getTime()),
+    lastError,
+  });
+
+  const publish = (invalidate: string[]) => {
+    if (generation === undefined) return;
+    void deps.publisher?.publish({
+      projection: projection.name,
+      generation,
+      position: position ? positionToString(position) : null,
+      ...(invalidate.length > 0 ? { invalidate } : {}),
+      status: status(),
+    });
+  };
+
+  const runGeneration = async (target: Target, signal: AbortSignal) => {
+    generation = target.generation;
+    position = await loadCheckpoint(deps.db, target);
+    publish([]);
+    const writer = createBatchWriter(projection, target, {
+      db: deps.db,
+      logger,
+      ...(deps.redis ? { redis: deps.redis } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
+    await follow({
+      store: deps.store,
+      projection,
+      target,
+      writer,
+      from: position,
+      signal,
+      batchSize: options.batchSize ?? 500,
+      retry,
+      untilCaughtUp: false,
+      metrics: deps.metrics,
+      logger,
+      hooks: {
+        committed(at, invalidate, event) {
+          position = at;
+          if (event) lastEvent = event;
+          lastError = undefined;
+          publish(invalidate);
+          for (const wake of waiters) wake();
+        },
+        caughtUp() {
+          live = true;
+          state = 'live';
+        },
+        catchingUp() {
+          live = false;
+          state = 'catching-up';
+        },
+        parked() {
+          parked += 1;
+        },
+      },
+    });
+  };
+
+  const run = async () => {
+    const restart = { baseMs: 100, maxMs: 5_000, ...options.restart };
+    while (!stopping.signal.aborted) {
+      state = 'waiting-for-lease';
+      const lease = await acquireLease({
+        clientConfig: deps.leaseClientConfig,
+        projection: projection.name,
+        signal: stopping.signal,
+        retryMs: options.leaseRetryMs ?? 1_000,
+        ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
+        ...(options.leaseCheckMs ? { checkMs: options.leaseCheckMs } : {}),
+        logger,
+      });
+      if (!lease) break;
+      logger.info('projection lease acquired');
+      const signal = AbortSignal.any([stopping.signal, lease.lost]);
+      let failures = 0;
+      try {
+        while (!signal.aborted) {
+          try {
+            const serving = await ensureServing(deps.db, projection);
+            await runGeneration(
+              { projection: projection.name, generation: serving, role: 'serving' },
+              signal,
+            );
+          } catch (error) {
+            if (signal.aborted) break;
+            if (error instanceof GenerationMoved) continue; // a rebuild swapped in a new generation
+            if (error instanceof CheckpointMoved) {
+              logger.warn('checkpoint moved under this instance; giving up the lease');
+              break;
+            }
+            failures += 1;
+            state = 'retrying';
+            lastError = error instanceof Error ? error.message : String(error);
+            logger.error({ err: error, failures }, 'projection run failed; restarting from checkpoint');
+            await sleep(backoffMs(failures, restart.baseMs, restart.maxMs), signal);
+          }
+        }
+      } finally {
+        await lease.release();
+      }
+    }
+    state = 'stopped';
+  };
+
+  let heartbeat: NodeJS.Timeout | undefined;
+  return {
+    name: projection.name,
+    start() {
+      if (loop) return;
+      state = 'starting';
+      loop = run().catch((error) => {
+        state = 'stopped';
+        lastError = String(error);
+        logger.error({ err: error }, 'projection runner crashed');
+      });
+      heartbeat = setInterval(() => publish([]), options.heartbeatMs ?? 1_000);
+      heartbeat.unref();
+    },
+    async stop() {
+      clearInterval(heartbeat);
+      stopping.abort();
+      await loop;
+      for (const wake of waiters) wake();
+    },
+    status,
+    waitFor(target, timeoutMs) {
+      const reached = () => position !== undefined && comparePositions(position, target) >= 0;
+      if (reached()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const wake = () => {
+          if (!reached() && !stopping.signal.aborted) return;
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve(reached());
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve(reached());
+        }, timeoutMs);
+        waiters.add(wake);
+      });
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import type { Kysely, Transaction } from 'kysely';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { type Position, positionToString } from '../../infra/eventstore/position.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { advanceCheckpoint, type Target } from './generations.ts';
+import { createRedisDocWriter } from './redis-docs.ts';
+import { type Projection, type RunnerTables, redisPrefix, schemaName } from './types.ts';
+
+/** Test seam: runs after a batch's read-model writes and before its checkpoint; throw to simulate a crash. */
+export type Faults = { afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void> };
+
+/** How one kind of read model takes a batch and moves the checkpoint. Returns cache keys made stale. */
+export type BatchWriter = {
+  applyBatch(events: readonly RecordedEvent[], from: Position | undefined): Promise<string[]>;
+  park(event: RecordedEvent, error: unknown, attempts: number, from: Position | undefined): Promise<void>;
+  advance(from: Position | undefined, to: Position): Promise<void>;
+};
+
+export type WriterDeps = {
+  db: Kysely<any>;
+  redis?: Redis;
+  logger: Logger;
+  faults?: Faults;
+};
+
+const asRunner = (trx: Transaction<any>) => trx as unknown as Transaction<RunnerTables>;
+const errorText = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
+
+export function createBatchWriter(projection: Projection, target: Target, deps: WriterDeps): BatchWriter {
+  const { db, logger, faults } = deps;
+  const last = (events: readonly RecordedEvent[]) => events[events.length - 1]!;
+
+  const applyPg =
+    projection.kind === 'postgres'
+      ? async (events: readonly RecordedEvent[], from: Position | undefined) => {
+          const schema = schemaName(projection.name, target.generation);
+          const stale = new Set<string>();
+          const context = { schema, invalidate: (key: string) => stale.add(key), logger };
+          await db.transaction().execute(async (trx) => {
+            const scoped = trx.withSchema(schema);
+            for (const event of events) await projection.apply(event, scoped, context);
+            await faults?.afterWrites?.(events);
+            await advanceCheckpoint(
+              asRunner(trx),
+              target,
+              from,
+              last(events).position,
+              last(events).recordedAt,
+            );
+          });
+          return [...stale];
+        }
+      : undefined;
+
+  const applyRedis =
+    projection.kind === 'redis'
+      ? async (events: readonly RecordedEvent[], from: Position | undefined) => {
+          const redis = deps.redis;
+          if (!redis) throw new Error(`projection ${projection.name} needs Redis`);
+          const prefix = redisPrefix(projection.name, target.generation);
+          const stale = new Set<string>();
+          const context = { prefix, invalidate: (key: string) => stale.add(key), logger };
+          for (const event of events) {
+            await projection.apply(event, createRedisDocWriter(redis, prefix, event.position), context);
+          }
+          // The writes are already visible; a crash here replays them, and their guards make that a no-op.
+          await faults?.afterWrites?.(events);
+          await db
+            .transaction()
+            .execute((trx) =>
+              advanceCheckpoint(asRunner(trx), target, from, last(events).position, last(events).recordedAt),
+            );
+          return [...stale];
+        }
+      : undefined;
+
+  return {
+    applyBatch: (events, from) => (applyPg ?? applyRedis)!(events, from),
+    async park(event, error, attempts, from) {
+      await db.transaction().execute(async (trx) => {
+        await asRunner(trx)
+          .insertInto('projection_dead_letters')
+          .values({
+            projection: projection.name,
+            generation: target.generation,
+            event_id: event.id,
+            event_type: event.type,
+            stream_name: event.streamName,
+            position: positionToString(event.position),
+            error: errorText(error),
+            attempts,
+          })
+          .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())
+          .execute();
+        await advanceCheckpoint(asRunner(trx), target, from, event.position, event.recordedAt);
+      });
+    },
+    advance: (from, to) =>
+      db.transaction().execute((trx) => advanceCheckpoint(asRunner(trx), target, from, to, undefined)),
+  };
+}

@@ -1,0 +1,94 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Authenticator } from '../infra/auth/authenticator.ts';
+import { authenticate } from '../infra/http/auth.ts';
+import { corsFromAllowlist } from '../infra/http/cors.ts';
+import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
+import { requestContext } from '../infra/http/request-context.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
+import type { RunnerDb } from '../projections/runner/types.ts';
+import { createCatalogQueries } from './catalog-queries.ts';
+import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
+import type { productDetail } from './presenters.ts';
+import { createProductCache } from './product-cache.ts';
+import { catalogRoutes } from './routes/catalog-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { inventoryRoutes } from './routes/inventory-routes.ts';
+
+export type QueryApiDeps = {
+  /** The read-model database (the projections' generations and runner tables). */
+  db: Kysely<any>;
+  /** Readiness and Redis read models; a duplicate subscribes to checkpoint messages. Same keyPrefix as the runners'. */
+  redis: Redis;
+  /** Verifies bearer tokens (infra/auth): the same tokens as the command API. */
+  authenticator: Authenticator;
+  logger: Logger;
+  consistencyWaitMs: number;
+  corsOrigins?: readonly string[];
+  clock?: () => Date;
+  metrics?: Metrics;
+  /** Period of the watcher's fallback refresh from PostgreSQL. */
+  checkpointRefreshMs?: number;
+  productCacheSize?: number;
+};
+
+export type QueryApi = {
+  app: Express;
+  watcher: CheckpointWatcher;
+  /** Stops the watcher (the server closes first, then this). */
+  close(): Promise<void>;
+};
+
+/** The read read models this API serves; each must have a serving generation before /ready says ready. */
+export const servedReadModels = ['catalog', 'inventory'] as const;
+
+/** The query API: serves read models only, never the event store. */
+export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
+  const clock = deps.clock ?? (() => new Date());
+  const metrics = deps.metrics ?? createMetrics();
+  const watcher = createCheckpointWatcher({
+    db: deps.db as RunnerDb,
+    subscriber: deps.redis.duplicate(),
+    logger: deps.logger,
+    ...(deps.checkpointRefreshMs ? { refreshMs: deps.checkpointRefreshMs } : {}),
+  });
+  await watcher.start();
+  const cache = createProductCache<ReturnType<typeof productDetail>>({
+    max: deps.productCacheSize ?? 10_000,
+  });
+  watcher.onInvalidate((projection, keys) => {
+    if (projection === 'catalog' || projection === 'inventory') cache.invalidate(keys);
+  });
+  const queries = createCatalogQueries(deps.db);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(requestContext({ logger: deps.logger }));
+  app.use(corsFromAllowlist(deps.corsOrigins ?? []));
+  app.use((req, res, next) => {
+    res.on('finish', () =>
+      metrics.inc('http_requests_total', { service: 'query-api', status: String(res.statusCode) }),
+    );
+    next();
+  });
+  app.use(healthRoutes({ db: deps.db, redis: deps.redis, watcher, readModels: servedReadModels, metrics }));
+  const api = express.Router();
+  api.use(catalogRoutes({ queries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }));
+  api.use(
+    inventoryRoutes({
+      queries,
+      watcher,
+      authenticate: authenticate(deps.authenticator),
+      consistencyWaitMs: deps.consistencyWaitMs,
+    }),
+  );
+  app.use('/api/v1', api);
+  app.use(notFoundHandler);
+  app.use(errorHandler({ clock }));
+  return { app, watcher, close: () => watcher.stop() };
+}

@@ -1,0 +1,151 @@
+import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { comparePositions, type Position, parsePosition } from '../infra/eventstore/position.ts';
+import type { Logger } from '../infra/logger.ts';
+import { type CheckpointMessage, checkpointChannel } from '../projections/runner/checkpoint-channel.ts';
+import type { ProjectionStatus, RunnerDb } from '../projections/runner/types.ts';
+
+export type ReadModelState = {
+  generation: number;
+  position: Position | undefined;
+  /** The runner's last heartbeat (absent when no runner has spoken since this process started). */
+  status?: ProjectionStatus;
+  heardAt?: number;
+};
+
+/**
+ * The query API's picture of every projection: which generation serves and how far it has got. Filled from
+ * PostgreSQL once at start, then kept current by the runners' pub/sub messages, with a slow background
+ * refresh in case a message was lost. A request's consistency wait looks only at this map.
+ */
+export type CheckpointWatcher = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  state(name: string): ReadModelState | undefined;
+  names(): string[];
+  /** True once every named read model's checkpoint is at or past `position`; false on timeout. */
+  waitFor(names: readonly string[], position: Position, timeoutMs: number): Promise<boolean>;
+  /** Called with cache keys the projection made stale (`*` = everything), before the position moves. */
+  onInvalidate(listener: (projection: string, keys: readonly string[]) => void): void;
+};
+
+export function createCheckpointWatcher(deps: {
+  db: RunnerDb;
+  /** A connection this watcher may put into subscriber mode (e.g. `redis.duplicate()`); closed on stop. */
+  subscriber: Redis;
+  logger: Logger;
+  refreshMs?: number;
+}): CheckpointWatcher {
+  const states = new Map<string, ReadModelState>();
+  const waiters = new Set<() => void>();
+  const listeners: ((projection: string, keys: readonly string[]) => void)[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  const wake = () => {
+    for (const w of waiters) w();
+  };
+
+  /** Newer generation wins; within a generation the further position wins (messages may arrive out of order). */
+  const merge = (
+    name: string,
+    generation: number,
+    position: Position | undefined,
+    status?: ProjectionStatus,
+  ) => {
+    const current = states.get(name);
+    if (current && current.generation > generation) return false;
+    const swapped = !current || current.generation < generation;
+    const further =
+      swapped ||
+      (position !== undefined &&
+        (current.position === undefined || comparePositions(position, current.position) > 0));
+    states.set(name, {
+      generation,
+      position: further ? position : current.position,
+      ...(status
+        ? { status, heardAt: Date.now() }
+        : current?.status
+          ? { status: current.status, heardAt: current.heardAt }
+          : {}),
+    });
+    if (swapped && current) for (const l of listeners) l(name, ['*']);
+    return true;
+  };
+
+  const refresh = async () => {
+    const rows = await sql<{ projection: string; serving: number; position: string | null }>`
+      SELECT g.projection, g.serving, c.position FROM projection_generations g
+      LEFT JOIN projection_checkpoints c ON c.projection = g.projection AND c.generation = g.serving`.execute(
+      deps.db,
+    );
+    for (const row of rows.rows) {
+      merge(row.projection, row.serving, row.position ? parsePosition(row.position) : undefined);
+    }
+    wake();
+  };
+
+  const onMessage = (channel: string, text: string) => {
+    if (channel !== checkpointChannel(deps.subscriber)) return;
+    let message: CheckpointMessage;
+    try {
+      message = JSON.parse(text) as CheckpointMessage;
+    } catch {
+      return;
+    }
+    const current = states.get(message.projection);
+    if (current && current.generation > message.generation) return;
+    // Invalidate first: once a waiter sees the position, the cache no longer holds what it replaced.
+    if (message.invalidate?.length) for (const l of listeners) l(message.projection, message.invalidate);
+    merge(
+      message.projection,
+      message.generation,
+      message.position ? parsePosition(message.position) : undefined,
+      message.status,
+    );
+    wake();
+  };
+
+  return {
+    async start() {
+      deps.subscriber.on('message', onMessage);
+      await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
+      await refresh();
+      timer = setInterval(() => {
+        refresh().catch((error) => deps.logger.warn({ err: error }, 'checkpoint refresh failed'));
+      }, deps.refreshMs ?? 2_000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      deps.subscriber.off('message', onMessage);
+      deps.subscriber.disconnect();
+      for (const w of waiters) w();
+    },
+    state: (name) => states.get(name),
+    names: () => [...states.keys()],
+    waitFor(names, position, timeoutMs) {
+      const reached = () =>
+        names.every((name) => {
+          const at = states.get(name)?.position;
+          return at !== undefined && comparePositions(at, position) >= 0;
+        });
+      if (reached()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!reached()) return;
+          clearTimeout(timeout);
+          waiters.delete(check);
+          resolve(true);
+        };
+        const timeout = setTimeout(() => {
+          waiters.delete(check);
+          resolve(reached());
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+    onInvalidate(listener) {
+      listeners.push(listener);
+    },
+  };
+}

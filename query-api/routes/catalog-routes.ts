@@ -1,0 +1,77 @@
+import { Router } from 'express';
+import { notFound } from '../../domain/shared/errors.ts';
+import { isId } from '../../domain/shared/ids.ts';
+import { parseInput } from '../../infra/http/validation.ts';
+import type { CatalogQueries } from '../catalog-queries.ts';
+import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
+import { consistency, servingSchema } from '../consistency.ts';
+import { listedProduct, paginationOf, productDetail, searchResult } from '../presenters.ts';
+import type { ProductCache } from '../product-cache.ts';
+import { listProductsQuery, searchQuery } from '../query-params.ts';
+
+export type CatalogRouteDeps = {
+  queries: CatalogQueries;
+  watcher: CheckpointWatcher;
+  cache: ProductCache<ReturnType<typeof productDetail>>;
+  consistencyWaitMs: number;
+};
+
+/** GET /products, /products/search, /products/{id}, /categories — anyone may read the catalog. */
+export function catalogRoutes(deps: CatalogRouteDeps): Router {
+  const router = Router();
+  const { queries, watcher } = deps;
+  const schemas = () => ({
+    catalog: servingSchema(watcher, 'catalog'),
+    inventory: servingSchema(watcher, 'inventory'),
+  });
+  const readsCatalogAndStock = consistency(watcher, ['catalog', 'inventory'], deps.consistencyWaitMs);
+
+  router.get('/products', readsCatalogAndStock, async (req, res) => {
+    const q = parseInput(listProductsQuery, req.query, 'query');
+    const { rows, total } = await queries.list(schemas(), {
+      page: q.page,
+      limit: q.limit,
+      category: q.category,
+      search: q.search,
+      minPrice: q.min_price,
+      maxPrice: q.max_price,
+      sortBy: q.sort_by,
+    });
+    res.json({ products: rows.map(listedProduct), pagination: paginationOf(q.page, q.limit, total) });
+  });
+
+  router.get(
+    '/products/search',
+    consistency(watcher, ['catalog'], deps.consistencyWaitMs),
+    async (req, res) => {
+      const q = parseInput(searchQuery, req.query, 'query');
+      const { rows, total, facets } = await queries.search(schemas(), q.q, q.page, q.limit);
+      res.json({
+        query: q.q,
+        results: rows.map(searchResult),
+        pagination: paginationOf(q.page, q.limit, total),
+        facets,
+      });
+    },
+  );
+
+  router.get('/products/:product_id', readsCatalogAndStock, async (req, res) => {
+    const id = String(req.params.product_id);
+    if (!isId('product', id)) throw notFound('Product', id);
+    const current = schemas();
+    // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`).
+    const product = await deps.cache.get(id, async () => {
+      const row = await queries.product(current, id);
+      return row && productDetail(row);
+    });
+    if (!product) throw notFound('Product', id);
+    res.json(product);
+  });
+
+  router.get('/categories', consistency(watcher, ['catalog'], deps.consistencyWaitMs), async (_req, res) => {
+    const categories = await queries.categories({ catalog: servingSchema(watcher, 'catalog') });
+    res.json({ categories });
+  });
+
+  return router;
+}

@@ -1,0 +1,92 @@
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import { pingRedis } from '../../infra/redis/client.ts';
+import type { Metrics } from '../../projections/runner/metrics.ts';
+import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
+
+/** A runner that has not spoken for this long is reported as not running. */
+const HEARTBEAT_STALE_MS = 5_000;
+
+async function timed(work: () => Promise<unknown>) {
+  const started = performance.now();
+  try {
+    await work();
+    return { status: 'up', latency_ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    return {
+      status: 'down',
+      latency_ms: Math.round(performance.now() - started),
+      error: (error as Error).message,
+    };
+  }
+}
+
+/**
+ * /health: alive. /ready: PostgreSQL and Redis, and every read model this API serves with its runner's
+ * state, generation, position, lag and parked events. Down dependencies or a read model that does not
+ * exist yet → 503; parked events or a silent runner → 200 with status `degraded` (taking the API out of
+ * rotation would not help: it still serves what it has).
+ */
+export function healthRoutes(deps: {
+  db: Kysely<any>;
+  redis: Redis;
+  watcher: CheckpointWatcher;
+  readModels: readonly string[];
+  metrics: Metrics;
+}): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'query-api' });
+  });
+  router.get('/ready', async (_req, res) => {
+    const [postgres, redis] = await Promise.all([
+      timed(() => sql`SELECT 1`.execute(deps.db)),
+      timed(() => pingRedis(deps.redis)),
+    ]);
+    let parkedCounts = new Map<string, number>();
+    if (postgres.status === 'up') {
+      const rows = await sql<{ projection: string; parked: string }>`
+        SELECT d.projection, count(*) AS parked FROM projection_dead_letters d
+        JOIN projection_generations g ON g.projection = d.projection AND g.serving = d.generation
+        GROUP BY d.projection`.execute(deps.db);
+      parkedCounts = new Map(rows.rows.map((r) => [r.projection, Number(r.parked)]));
+    }
+    let missing = false;
+    let degraded = false;
+    const projections: Record<string, unknown> = {};
+    for (const name of deps.readModels) {
+      const state = deps.watcher.state(name);
+      if (!state) {
+        missing = true;
+        projections[name] = { state: 'missing' };
+        continue;
+      }
+      const heard = state.heardAt !== undefined && Date.now() - state.heardAt < HEARTBEAT_STALE_MS;
+      const runnerState = heard ? (state.status?.state ?? 'unknown') : 'not_running';
+      const parked = parkedCounts.get(name) ?? 0;
+      if (parked > 0 || !['live', 'catching-up'].includes(runnerState)) degraded = true;
+      projections[name] = {
+        state: parked > 0 ? 'degraded' : runnerState,
+        runner: runnerState,
+        generation: state.generation,
+        position: state.position ? `${state.position.commit}.${state.position.prepare}` : null,
+        lag_ms: heard ? (state.status?.lagMs ?? 0) : null,
+        parked,
+        ...(state.status?.lastError ? { last_error: state.status.lastError } : {}),
+      };
+    }
+    const down = postgres.status !== 'up' || redis.status !== 'up' || missing;
+    if (down) res.setHeader('Retry-After', '5');
+    res.status(down ? 503 : 200).json({
+      status: down ? 'not_ready' : degraded ? 'degraded' : 'ready',
+      service: 'query-api',
+      dependencies: { postgres, redis },
+      projections,
+    });
+  });
+  router.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(deps.metrics.render());
+  });
+  return router;
+}

@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Authenticator } from '../infra/auth/authenticator.ts';
+import type { Config } from '../infra/config.ts';
+import { listen, type RunningServer } from '../infra/http/server.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../projections/runner/metrics.ts';
+import { createQueryApi, type QueryApi } from './app.ts';
+
+export type StartQueryApiOptions = {
+  config: Config;
+  db: Kysely<any>;
+  /** Closed on shutdown unless `keepDependencies`. */
+  pool?: pg.Pool;
+  redis: Redis;
+  authenticator: Authenticator;
+  logger: Logger;
+  metrics?: Metrics;
+  port?: number;
+  host?: string;
+  shutdownTimeoutMs?: number;
+  /** Leave the pool and Redis open on close (shared with other roles in one process). */
+  keepDependencies?: boolean;
+};
+
+/**
+ * Starts the query API on QUERY_API_PORT (or `port`). close(): stop accepting, finish in-flight requests,
+ * stop the checkpoint watcher, then close the pool and Redis unless they are shared.
+ */
+export async function startQueryApi(
+  options: StartQueryApiOptions,
+): Promise<RunningServer & { api: QueryApi }> {
+  const logger = options.logger.child({ service: 'query-api' });
+  const api = await createQueryApi({
+    db: options.db,
+    redis: options.redis,
+    authenticator: options.authenticator,
+    logger,
+    consistencyWaitMs: options.config.CONSISTENCY_WAIT_MS,
+    corsOrigins: options.config.CORS_ORIGINS,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const running = await listen(api.app, {
+    port: options.port ?? options.config.QUERY_API_PORT,
+    host: options.host ?? options.config.HOST,
+    logger,
+    ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
+    onClose: async () => {
+      await api.close();
+      if (options.keepDependencies) return;
+      await options.pool?.end();
+      await options.redis.quit().catch(() => options.redis.disconnect());
+    },
+  });
+  return { ...running, api };
+}
