@@ -25,7 +25,6 @@ export function rateLimit(redis: Redis, limit: RateLimit): RequestHandler {
     keyPrefix: limit.name,
     points: limit.perMinute,
     duration: 60,
-    rejectIfRedisNotReady: true,
   });
   return async (req, res, next) => {
     try {

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertErrorBody } from '../test/support/http.ts';
+import { defaultRouteModules } from './app.ts';
+import { type RouteModule, route } from './routing.ts';
+import { type CommandApiForTest, signUp, startCommandApiForTest } from './test-support.ts';
+
+const checkoutProbe: RouteModule = () => [
+  route({
+    method: 'post',
+    path: '/probe/checkout',
+    access: 'authenticated',
+    limit: 'checkout',
+    handle: async () => ({ status: 200, body: { ok: true } }),
+  }),
+];
+
+let api: CommandApiForTest;
+beforeAll(async () => {
+  api = await startCommandApiForTest(
+    'rate_limits',
+    { RATE_LIMIT_AUTH_PER_MIN: '3', RATE_LIMIT_CHECKOUT_PER_MIN: '2', RATE_LIMIT_GENERAL_PER_MIN: '12' },
+    { routes: [...defaultRouteModules, checkoutProbe] },
+  );
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const expectLimited = (response: Awaited<ReturnType<CommandApiForTest['http']['request']>>) => {
+  assertErrorBody(response, 429, 'RATE_4291');
+  const retryAfter = Number(response.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+};
+
+describe('rate limits', () => {
+  it('limits login attempts per IP and email (auth), other emails unaffected', async () => {
+    const login = (email: string) =>
+      api.http.request('POST', '/api/v1/users/login', { body: { email, password: 'Wrong#1234' } });
+    for (let i = 0; i < 3; i++) assertErrorBody(await login('victim@example.com'), 401, 'AUTH_1001');
+    expectLimited(await login('VICTIM@example.com'));
+    assertErrorBody(await login('someone-else@example.com'), 401, 'AUTH_1001');
+  });
+
+  it('limits checkout per user and all requests per user (general), each user on their own', async () => {
+    const [alice, bob] = [await signUp(api.http), await signUp(api.http)];
+    const checkout = (token: string) => api.http.request('POST', '/api/v1/probe/checkout', { token });
+    expect((await checkout(alice.accessToken)).status).toBe(200);
+    expect((await checkout(alice.accessToken)).status).toBe(200);
+    expectLimited(await checkout(alice.accessToken));
+    expect((await checkout(bob.accessToken)).status).toBe(200);
+
+    const before = await api.head();
+    let limited = 0;
+    for (let i = 0; i < 12; i++) {
+      const response = await api.http.request('PUT', '/api/v1/users/profile', { token: alice.accessToken, body: { first_name: `A${i}` } });
+      if (response.status === 429) {
+        expectLimited(response);
+        limited++;
+      }
+    }
+    // Alice spent 3 of her 12 on checkout already.
+    expect(limited).toBe(3);
+    expect((await api.http.request('PUT', '/api/v1/users/profile', { token: bob.accessToken, body: { first_name: 'B' } })).status).toBe(200);
+    expect(await api.head()).not.toBe(before);
+  });
+});
