@@ -36,7 +36,10 @@ async function rejected(token: string, status: number, code: string) {
   const before = await api.head();
   const attempts: TestResponse[] = [
     await api.http.request('PUT', '/api/v1/users/profile', { token, body: { first_name: 'Mallory' } }),
-    await api.http.request('POST', `/api/v1/users/${customer.userId}/roles`, { token, body: { role: 'admin' } }),
+    await api.http.request('POST', `/api/v1/users/${customer.userId}/roles`, {
+      token,
+      body: { role: 'admin' },
+    }),
   ];
   for (const response of attempts) assertErrorBody(response, status, code);
   expect(await api.head()).toBe(before);
@@ -45,7 +48,10 @@ async function rejected(token: string, status: number, code: string) {
 describe('attacks on the access token', () => {
   it('accepts the genuine RS256 token', async () => {
     expect(jwt.decode(customer.accessToken, { complete: true })?.header.alg).toBe('RS256');
-    const ok = await api.http.request('PUT', '/api/v1/users/profile', { token: customer.accessToken, body: { last_name: 'Real' } });
+    const ok = await api.http.request('PUT', '/api/v1/users/profile', {
+      token: customer.accessToken,
+      body: { last_name: 'Real' },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -62,8 +68,16 @@ describe('attacks on the access token', () => {
 
   it('refuses a tampered payload', async () => {
     const [header, , signature] = customer.accessToken.split('.');
-    await rejected(`${header}.${b64({ ...claimsOf(customer.accessToken), role: 'admin' })}.${signature}`, 401, 'AUTH_1003');
-    await rejected(`${header}.${b64({ ...claimsOf(customer.accessToken), sub: admin.userId })}.${signature}`, 401, 'AUTH_1003');
+    await rejected(
+      `${header}.${b64({ ...claimsOf(customer.accessToken), role: 'admin' })}.${signature}`,
+      401,
+      'AUTH_1003',
+    );
+    await rejected(
+      `${header}.${b64({ ...claimsOf(customer.accessToken), sub: admin.userId })}.${signature}`,
+      401,
+      'AUTH_1003',
+    );
   });
 
   it('answers AUTH_1002 for an expired genuine token, AUTH_1003 for a forged expired one', async () => {
@@ -74,7 +88,11 @@ describe('attacks on the access token', () => {
     );
     await rejected(expired, 401, 'AUTH_1002');
     const [header, , signature] = expired.split('.');
-    await rejected(`${header}.${b64({ ...claimsOf(expired), role: 'admin', sub: 'usr_x' })}.${signature}`, 401, 'AUTH_1003');
+    await rejected(
+      `${header}.${b64({ ...claimsOf(expired), role: 'admin', sub: 'usr_x' })}.${signature}`,
+      401,
+      'AUTH_1003',
+    );
   });
 
   it('refuses a genuine signature with the wrong issuer or audience, or a refresh token as bearer', async () => {
@@ -87,7 +105,13 @@ describe('attacks on the access token', () => {
 
   it('refuses a missing or malformed Authorization header', async () => {
     const before = await api.head();
-    for (const authorization of ['', 'Basic YWRtaW46YWRtaW4=', 'Bearer', 'Bearer a.b.c', `Bearer ${'x'.repeat(5000)}`]) {
+    for (const authorization of [
+      '',
+      'Basic YWRtaW46YWRtaW4=',
+      'Bearer',
+      'Bearer a.b.c',
+      `Bearer ${'x'.repeat(5000)}`,
+    ]) {
       const response = await api.http.request('PUT', '/api/v1/users/profile', {
         headers: authorization ? { authorization } : {},
         body: { first_name: 'X' },

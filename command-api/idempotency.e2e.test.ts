@@ -13,7 +13,10 @@ afterAll(async () => {
 
 const email = (tag: string) => `${tag}-${Math.random().toString(36).slice(2, 10)}@example.com`;
 const register = (body: object, key?: string) =>
-  api.http.request('POST', '/api/v1/users/register', { body, headers: key ? { 'idempotency-key': key } : {} });
+  api.http.request('POST', '/api/v1/users/register', {
+    body,
+    headers: key ? { 'idempotency-key': key } : {},
+  });
 
 describe('Idempotency-Key', () => {
   it('replays the first response for the same key and body, and appends nothing', async () => {
@@ -22,7 +25,10 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(201);
     const before = await api.head();
     // Same content, other key order: the same request.
-    const again = await register({ last_name: 'D', first_name: 'I', password: 'Secret#123', email: body.email }, 'key-1');
+    const again = await register(
+      { last_name: 'D', first_name: 'I', password: 'Secret#123', email: body.email },
+      'key-1',
+    );
     expect(await api.head()).toBe(before);
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);

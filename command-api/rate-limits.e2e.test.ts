@@ -53,7 +53,10 @@ describe('rate limits', () => {
     const before = await api.head();
     let limited = 0;
     for (let i = 0; i < 12; i++) {
-      const response = await api.http.request('PUT', '/api/v1/users/profile', { token: alice.accessToken, body: { first_name: `A${i}` } });
+      const response = await api.http.request('PUT', '/api/v1/users/profile', {
+        token: alice.accessToken,
+        body: { first_name: `A${i}` },
+      });
       if (response.status === 429) {
         expectLimited(response);
         limited++;
@@ -61,7 +64,14 @@ describe('rate limits', () => {
     }
     // Alice spent 3 of her 12 on checkout already.
     expect(limited).toBe(3);
-    expect((await api.http.request('PUT', '/api/v1/users/profile', { token: bob.accessToken, body: { first_name: 'B' } })).status).toBe(200);
+    expect(
+      (
+        await api.http.request('PUT', '/api/v1/users/profile', {
+          token: bob.accessToken,
+          body: { first_name: 'B' },
+        })
+      ).status,
+    ).toBe(200);
     expect(await api.head()).not.toBe(before);
   });
 });
