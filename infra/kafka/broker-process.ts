@@ -56,6 +56,13 @@ export async function ensureBroker(options: BrokerOptions): Promise<EnsureResult
 
     const running = await ourLivePid(layout);
     if (running !== undefined) {
+      const port = await renderedBrokerPort(layout);
+      if (port !== undefined && port !== ports.brokerPort) {
+        // One data dir hosts one broker: never restart it under someone else's feet for a port change.
+        throw new Error(
+          `this checkout's broker (pid ${running}) runs on port ${port}; npm run kafka:stop first`,
+        );
+      }
       // Our broker from an earlier start, still coming up (or hung): give it the usual time.
       try {
         await waitForBroker(address, { timeoutMs, stillStarting: () => pidAlive(running) });
@@ -67,7 +74,7 @@ export async function ensureBroker(options: BrokerOptions): Promise<EnsureResult
     }
     if ((await portTaken(ports.brokerPort)) || (await portTaken(ports.controllerPort))) {
       // Not ours (no live pid of ours), maybe another checkout's broker still starting.
-      await waitForBroker(address, { timeoutMs }).catch(() => {
+      await waitForBroker(address, { timeoutMs: Math.min(timeoutMs, 20_000) }).catch(() => {
         throw new Error(
           `kafka: port ${ports.brokerPort} or ${ports.controllerPort} is taken by something that does not answer as a Kafka broker`,
         );
@@ -136,6 +143,12 @@ async function logTail(layout: BrokerLayout, lines = 15): Promise<string> {
     .flatMap((text) => text.trimEnd().split('\n').slice(-lines))
     .filter(Boolean)
     .join('\n');
+}
+
+async function renderedBrokerPort(layout: BrokerLayout): Promise<number | undefined> {
+  const text = await readFile(layout.serverProperties, 'utf8').catch(() => '');
+  const match = /^listeners=PLAINTEXT:\/\/[^:]+:(\d+)/m.exec(text);
+  return match?.[1] === undefined ? undefined : Number.parseInt(match[1], 10);
 }
 
 /** The pid in our pid file, if it is alive and really our broker (pids get reused). */

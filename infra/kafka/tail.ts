@@ -57,7 +57,8 @@ export type TailOptions = {
  * Per-partition order is kept (kafkajs awaits eachMessage before the next one of a partition).
  */
 export async function tailTopic(options: TailOptions): Promise<Consumer> {
-  const consumer = options.kafka.consumer({ groupId: options.groupId });
+  // A short long-poll so Ctrl-C (disconnect waits for the fetch in flight) returns within a second.
+  const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 1000 });
   if (options.onActivity) {
     consumer.on(consumer.events.GROUP_JOIN, options.onActivity);
     consumer.on(consumer.events.END_BATCH_PROCESS, options.onActivity);
