@@ -14,7 +14,7 @@ export default defineConfig({
           exclude: ['node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/global-setup.ts', 'test/kafka-setup.ts'],
         },
       },
       {
@@ -24,7 +24,7 @@ export default defineConfig({
           exclude: ['node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/global-setup.ts', 'test/kafka-setup.ts'],
         },
       },
     ],
