@@ -2,11 +2,9 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { IdKind } from '../domain/shared/ids.ts';
-import { createAuthenticator } from '../infra/auth/authenticator.ts';
-import { type JwtKeys, resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
+import { createAuthServices } from '../infra/auth/auth-services.ts';
+import type { JwtKeys } from '../infra/auth/jwt-keys.ts';
 import { createPasswordHasher, type PasswordHasher } from '../infra/auth/password-hasher.ts';
-import { createSessions } from '../infra/auth/sessions.ts';
-import { createTokenService, REFRESH_TTL_SECONDS } from '../infra/auth/tokens.ts';
 import { type CommandHandler, createCommandHandler } from '../infra/commands/command-handler.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -48,14 +46,20 @@ export type CommandApiOptions = {
   routes?: readonly RouteModule[];
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
   trustProxy?: boolean | number | string;
+  /** A context built beforehand with commandApiContext (e.g. to run bootstrapAdmin with it first). */
+  context?: CommandApiContext;
 };
 
 /** Builds the context every route module receives. */
 export function commandApiContext(options: CommandApiOptions): CommandApiContext {
   const clock = options.clock ?? (() => new Date());
-  const keys = options.jwtKeys ?? resolveJwtKeys(options.config, options.logger);
-  const tokens = createTokenService({ keys, clock });
-  const sessions = createSessions({ redis: options.redis, clock, refreshTtlSeconds: REFRESH_TTL_SECONDS });
+  const { tokens, sessions, authenticator } = createAuthServices({
+    config: options.config,
+    redis: options.redis,
+    clock,
+    logger: options.logger,
+    ...(options.jwtKeys ? { keys: options.jwtKeys } : {}),
+  });
   return {
     store: options.store,
     redis: options.redis,
@@ -67,13 +71,13 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     tokens,
     sessions,
     hasher: options.hasher ?? createPasswordHasher(),
-    authenticator: createAuthenticator({ tokens, sessions }),
+    authenticator,
   };
 }
 
 /** The command API: an Express 5 app over the store, Redis and the route modules. */
 export function createCommandApi(options: CommandApiOptions): Express {
-  const context = commandApiContext(options);
+  const context = options.context ?? commandApiContext(options);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);

@@ -1,10 +1,13 @@
+import type { Redis } from 'ioredis';
 import { listen, type RunningServer } from '../infra/http/server.ts';
-import { type CommandApiOptions, createCommandApi } from './app.ts';
+import { type CommandApiOptions, commandApiContext, createCommandApi } from './app.ts';
+import { bootstrapAdmin } from './identity/bootstrap-admin.ts';
 
 /**
- * Starts the command API on COMMAND_API_PORT (or `port`). close(): stop accepting, finish the
- * requests in flight, then close the store and Redis unless `keepDependencies` (they are shared with
- * other roles in the same process).
+ * Starts the command API on COMMAND_API_PORT (or `port`), after creating the bootstrap admin when
+ * BOOTSTRAP_ADMIN_EMAIL/PASSWORD are set (idempotent). close(): stop accepting, finish the requests
+ * in flight, then close the store and Redis unless `keepDependencies` (they are shared with other
+ * roles in the same process).
  */
 export async function startCommandApi(
   options: CommandApiOptions & {
@@ -14,7 +17,10 @@ export async function startCommandApi(
     shutdownTimeoutMs?: number;
   },
 ): Promise<RunningServer> {
-  const app = createCommandApi(options);
+  const context = options.context ?? commandApiContext(options);
+  const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password } = options.config;
+  if (email && password) await bootstrapAdmin(context, { email, password });
+  const app = createCommandApi({ ...options, context });
   return listen(app, {
     port: options.port ?? options.config.COMMAND_API_PORT,
     host: options.host ?? options.config.HOST,
@@ -23,9 +29,20 @@ export async function startCommandApi(
     onClose: async () => {
       if (options.keepDependencies) return;
       await options.store.close();
-      await options.redis.quit().catch(() => options.redis.disconnect());
+      await closeRedis(options.redis);
     },
   });
 }
 
-export { bootstrapAdmin } from './identity/bootstrap-admin.ts';
+/** QUIT, and wait (briefly) until the connection has really ended. */
+async function closeRedis(redis: Redis) {
+  if (redis.status === 'end') return;
+  const ended = new Promise<void>((resolve) => {
+    redis.once('end', () => resolve());
+    setTimeout(resolve, 1000).unref();
+  });
+  await redis.quit().catch(() => redis.disconnect());
+  await ended;
+}
+
+export { bootstrapAdmin };

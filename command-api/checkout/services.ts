@@ -1,0 +1,48 @@
+import type { IdKind } from '../../domain/shared/ids.ts';
+import type { CommandHandler } from '../../infra/commands/command-handler.ts';
+import type { Config } from '../../infra/config.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { PaymentProvider } from '../../infra/payments/port.ts';
+import { createKeyedLock } from '../../process-manager/checkout/keyed-lock.ts';
+import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
+import { type CheckoutDeps, pricingFrom } from './checkout-deps.ts';
+import { advanceOrder, cancelOrder, releaseReservation } from './order-commands.ts';
+import { placeOrder } from './place-order.ts';
+import { reserveCart } from './reserve-cart.ts';
+
+export type CheckoutServiceOptions = {
+  handler: CommandHandler;
+  payments: PaymentProvider;
+  config: Pick<Config, 'RESERVATION_TTL_SECONDS' | 'TAX_RATE' | 'SHIPPING_FLAT' | 'FREE_SHIPPING_OVER'>;
+  clock: () => Date;
+  ids: (kind: IdKind) => string;
+  logger: Logger;
+  faults?: WorkflowFaults;
+};
+
+/** The checkout's application services, bound to their dependencies (used by the routes and the tests). */
+export function createCheckoutServices(options: CheckoutServiceOptions) {
+  const deps: CheckoutDeps = {
+    handler: options.handler,
+    payments: options.payments,
+    clock: options.clock,
+    logger: options.logger,
+    ids: options.ids,
+    stockLock: createKeyedLock(),
+    reservationTtlSeconds: options.config.RESERVATION_TTL_SECONDS,
+    pricing: pricingFrom(options.config),
+    ...(options.faults ? { faults: options.faults } : {}),
+  };
+  return {
+    deps,
+    reserveCart: (...args: Parameters<typeof reserveCart> extends [unknown, ...infer R] ? R : never) =>
+      reserveCart(deps, ...args),
+    releaseReservation: (input: Parameters<typeof releaseReservation>[1]) => releaseReservation(deps, input),
+    placeOrder: (input: Parameters<typeof placeOrder>[1]) => placeOrder(deps, input),
+    cancelOrder: (input: Parameters<typeof cancelOrder>[1]) => cancelOrder(deps, input),
+    advanceOrder: (...args: Parameters<typeof advanceOrder> extends [unknown, ...infer R] ? R : never) =>
+      advanceOrder(deps, ...args),
+  };
+}
+
+export type CheckoutServices = ReturnType<typeof createCheckoutServices>;

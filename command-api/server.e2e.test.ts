@@ -1,0 +1,65 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../infra/config.ts';
+import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
+import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
+import { request } from '../test/support/http.ts';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
+import { emailStreamFor } from './identity/register-user.ts';
+import { startCommandApi } from './server.ts';
+
+describe('startCommandApi', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const keyPrefix = testKeyPrefix('cmd_server');
+  beforeAll(async () => {
+    db = await createTestDatabase('cmd_server');
+  });
+  afterAll(async () => {
+    const cleaner = createRedis({ url: redisUrl, keyPrefix });
+    await deleteKeysWithPrefix(cleaner);
+    cleaner.disconnect();
+    await db?.drop();
+  });
+
+  const start = async () => {
+    const store = await createPostgresEventStore({ connectionString: db.url, poolSize: 2 });
+    const redis = createRedis({ url: redisUrl, keyPrefix });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'server-test-secret-0123456789abcdefghij',
+      BOOTSTRAP_ADMIN_EMAIL: 'Boss@Example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'Boss#Pass123',
+    });
+    const server = await startCommandApi({
+      store,
+      redis,
+      config,
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+    return { server, store, redis };
+  };
+
+  it('creates the bootstrap admin once across restarts, and closes its store and Redis on close', async () => {
+    const first = await start();
+    const login = await request(`${first.server.url}/api/v1/users/login`, 'POST', {
+      body: { email: 'boss@example.com', password: 'Boss#Pass123' },
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.user.role).toBe('admin');
+    await first.server.close();
+    expect(first.redis.status).toBe('end');
+    await expect(first.store.headPosition()).rejects.toThrow();
+
+    const second = await start();
+    try {
+      expect(await second.store.readStream(emailStreamFor('boss@example.com'))).toHaveLength(1);
+      const again = await request(`${second.server.url}/api/v1/users/login`, 'POST', {
+        body: { email: 'boss@example.com', password: 'Boss#Pass123' },
+      });
+      expect(again.body.user.user_id).toBe(login.body.user.user_id);
+    } finally {
+      await second.server.close();
+    }
+  });
+});
