@@ -24,8 +24,8 @@ export async function createReadSideForTest(label: string) {
     poolSize: 4,
     pollIntervalMs: 50,
   });
+  const db = createReadModelDb(pool, logger); // before the first client is made, so each gets the guard
   await migrateProjections(pool, logger);
-  const db = createReadModelDb(pool, logger);
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const metrics = createMetrics();
   const deps: RunnerDeps = {

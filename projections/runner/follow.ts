@@ -11,7 +11,7 @@ export type RetryPolicy = { attempts: number; baseMs: number; maxMs: number };
 
 export type FollowHooks = {
   /** After every commit (events applied, parked, or a filtered stretch skipped). */
-  committed(position: Position, invalidate: string[], lastEvent: RecordedEvent | undefined): void;
+  committed(position: Position, invalidate: string[], lastEvent: RecordedEvent | undefined, applied: number): void;
   caughtUp(): void;
   parked(event: RecordedEvent, error: unknown): void;
   catchingUp(): void;
@@ -49,7 +49,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     const invalidate = await writer.applyBatch(events, checkpoint);
     const lastEvent = events[events.length - 1]!;
     checkpoint = lastEvent.position;
-    hooks.committed(checkpoint, invalidate, lastEvent);
+    hooks.committed(checkpoint, invalidate, lastEvent, events.length);
   };
 
   const applyOneByOne = async (events: RecordedEvent[]) => {
@@ -76,7 +76,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
               'projection handler kept failing; event parked',
             );
             hooks.parked(event, error);
-            hooks.committed(checkpoint, [], event);
+            hooks.committed(checkpoint, [], event, 1);
             break;
           }
           logger.warn(
@@ -120,7 +120,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     if (item.position && (!checkpoint || comparePositions(item.position, checkpoint) > 0)) {
       await writer.advance(checkpoint, item.position);
       checkpoint = item.position;
-      hooks.committed(checkpoint, [], undefined);
+      hooks.committed(checkpoint, [], undefined, 0);
     }
     if (!live) {
       live = true;

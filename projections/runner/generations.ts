@@ -61,6 +61,16 @@ export async function ensureServing(db: RunnerDb, projection: Projection): Promi
   });
 }
 
+/** The generation queries read now (undefined before the projection first ran). */
+export async function servingGeneration(db: RunnerDb, projection: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('projection_generations')
+    .select('serving')
+    .where('projection', '=', projection)
+    .executeTakeFirst();
+  return row?.serving;
+}
+
 /** Starts a new generation beside the serving one and marks it as building. */
 export async function beginBuild(db: RunnerDb, projection: Projection): Promise<number> {
   const serving = await ensureServing(db, projection);

@@ -69,8 +69,8 @@ export async function rebuildProjection(
         metrics: deps.metrics,
         logger,
         hooks: {
-          committed(at, _invalidate, event) {
-            if (event) events += 1;
+          committed(at, _invalidate, _event, applied) {
+            events += applied;
             options.onProgress?.({ events, position: positionToString(at) });
           },
           caughtUp() {},

@@ -12,6 +12,7 @@ import {
   ensureServing,
   GenerationMoved,
   loadCheckpoint,
+  servingGeneration,
   type Target,
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
@@ -44,6 +45,8 @@ export type RunnerOptions = {
   /** Backoff between restarts after an infrastructure error. */
   restart?: { baseMs?: number; maxMs?: number };
   heartbeatMs?: number;
+  /** How often a live runner checks whether a rebuild swapped generations. Default 1000 ms. */
+  generationCheckMs?: number;
   faults?: Faults;
 };
 
@@ -96,49 +99,64 @@ export function createProjectionRunner(
     });
   };
 
-  const runGeneration = async (target: Target, signal: AbortSignal) => {
+  const runGeneration = async (target: Target, outer: AbortSignal) => {
     generation = target.generation;
     position = await loadCheckpoint(deps.db, target);
     publish([]);
+    // An idle runner would only notice a rebuild's swap at its next commit; look now and then instead.
+    const moved = new AbortController();
+    const watch = setInterval(() => {
+      servingGeneration(deps.db, projection.name)
+        .then((serving) => {
+          if (serving !== undefined && serving !== target.generation) moved.abort(new GenerationMoved(target));
+        })
+        .catch(() => {});
+    }, options.generationCheckMs ?? 1_000);
+    watch.unref();
+    const signal = AbortSignal.any([outer, moved.signal]);
     const writer = createBatchWriter(projection, target, {
       db: deps.db,
       logger,
       ...(deps.redis ? { redis: deps.redis } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
     });
-    await follow({
-      store: deps.store,
-      projection,
-      target,
-      writer,
-      from: position,
-      signal,
-      batchSize: options.batchSize ?? 500,
-      retry,
-      untilCaughtUp: false,
-      metrics: deps.metrics,
-      logger,
-      hooks: {
-        committed(at, invalidate, event) {
-          position = at;
-          if (event) lastEvent = event;
-          lastError = undefined;
-          publish(invalidate);
-          for (const wake of waiters) wake();
+    try {
+      await follow({
+        store: deps.store,
+        projection,
+        target,
+        writer,
+        from: position,
+        signal,
+        batchSize: options.batchSize ?? 500,
+        retry,
+        untilCaughtUp: false,
+        metrics: deps.metrics,
+        logger,
+        hooks: {
+          committed(at, invalidate, event) {
+            position = at;
+            if (event) lastEvent = event;
+            lastError = undefined;
+            publish(invalidate);
+            for (const wake of waiters) wake();
+          },
+          caughtUp() {
+            live = true;
+            state = 'live';
+          },
+          catchingUp() {
+            live = false;
+            state = 'catching-up';
+          },
+          parked() {
+            parked += 1;
+          },
         },
-        caughtUp() {
-          live = true;
-          state = 'live';
-        },
-        catchingUp() {
-          live = false;
-          state = 'catching-up';
-        },
-        parked() {
-          parked += 1;
-        },
-      },
-    });
+      });
+    } finally {
+      clearInterval(watch);
+    }
   };
 
   const run = async () => {
