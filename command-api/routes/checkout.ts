@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { addressSchema } from '../../domain/ordering/events.ts';
+import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
+import { checkoutServicesFor } from '../checkout/from-context.ts';
+import { orderBody } from '../checkout/order-view.ts';
+import type { CheckoutServices } from '../checkout/services.ts';
+import type { CommandApiContext } from '../context.ts';
+import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { type AnyRoute, type RouteModule, route } from '../routing.ts';
+
+const customer = ['customer'] as const;
+
+const placeOrderSchema = z.object({
+  shipping_address: addressSchema,
+  billing_address: addressSchema,
+  payment_method: z.object({
+    type: z.string().trim().min(1).max(50),
+    token: z.string().trim().min(1).max(200),
+  }),
+  reservation_id: idSchema('reservation').optional(),
+});
+
+/** Checkout (API.md "Checkout (customer)"): reserve the cart, give a reservation back, place an order. */
+export const checkoutRoutesWith =
+  (servicesFor: (ctx: CommandApiContext) => CheckoutServices): RouteModule =>
+  (ctx: CommandApiContext): AnyRoute[] => {
+    const { store } = ctx;
+    const services = () => servicesFor(ctx);
+    return [
+      route({
+        method: 'post',
+        path: '/checkout/reservations',
+        access: customer,
+        limit: 'checkout',
+        summary: "Reserve every line of the caller's cart, all or nothing",
+        async handle({ req, res }) {
+          const reservation = await services().reserveCart(req.auth!.userId as UserId, commandMetadata(req));
+          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          return {
+            status: 201,
+            headers: { Location: `/api/v1/checkout/reservations/${reservation.reservationId}` },
+            body: {
+              reservation_id: reservation.reservationId,
+              items: reservation.items.map((item) => ({
+                product_id: item.product_id,
+                quantity: item.quantity,
+              })),
+              expires_at: reservation.expiresAt,
+            },
+          };
+        },
+      }),
+      route({
+        method: 'delete',
+        path: '/checkout/reservations/:reservation_id',
+        access: customer,
+        params: z.object({ reservation_id: idSchema('reservation') }),
+        summary: 'Give a reservation back; its stock is available again',
+        async handle({ params, req, res }) {
+          await services().releaseReservation({
+            userId: req.auth!.userId as UserId,
+            reservationId: params.reservation_id as ReservationId,
+            metadata: commandMetadata(req),
+          });
+          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          return { status: 204 };
+        },
+      }),
+      route({
+        method: 'post',
+        path: '/orders',
+        access: customer,
+        limit: 'checkout',
+        body: placeOrderSchema,
+        summary: 'Place an order on a reservation (or the cart), pay it, confirm it',
+        async handle({ body, req, res }) {
+          const placed = await services().placeOrder({
+            userId: req.auth!.userId as UserId,
+            shippingAddress: body.shipping_address,
+            billingAddress: body.billing_address,
+            paymentMethod: body.payment_method,
+            ...(body.reservation_id ? { reservationId: body.reservation_id as ReservationId } : {}),
+            metadata: commandMetadata(req),
+          });
+          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          return {
+            status: 201,
+            headers: { Location: `/api/v1/orders/${placed.orderId}` },
+            body: orderBody(placed.orderId, placed.state),
+          };
+        },
+      }),
+    ];
+  };
+
+export const checkoutRoutes: RouteModule = checkoutRoutesWith(checkoutServicesFor);

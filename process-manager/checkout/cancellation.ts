@@ -1,0 +1,124 @@
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import { PaymentUnavailable } from '../../infra/payments/port.ts';
+import { checkoutDecider, checkoutStream } from './checkout.ts';
+import { stepEventIds } from './event-ids.ts';
+import { hasCode, PROCESS_MANAGER_ACTOR, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
+
+export type RefundStatus = 'none' | 'refunded' | 'pending';
+
+/**
+ * The effects of an OrderCancelled: stock back (a held reservation released, committed stock returned)
+ * and, when the order was paid, the full total refunded through the provider and recorded. Idempotent:
+ * the process manager runs it again after a crash, or while the provider was unavailable.
+ */
+export async function applyCancellation(
+  deps: WorkflowDeps,
+  orderId: OrderId,
+  metadata: CommandMetadata,
+): Promise<{ refundStatus: RefundStatus; refundAmount: number }> {
+  const { handler } = deps;
+  const { state: order } = await handler.load(orderDecider, orderStream(orderId));
+  const placed = order.placed;
+  if (!placed || order.status !== 'cancelled' || !order.cancellation)
+    return { refundStatus: 'none', refundAmount: 0 };
+  const reservationId = placed.reservation_id as ReservationId;
+  const paid = order.payment !== null;
+  const checkout = (await handler.load(checkoutDecider, checkoutStream(reservationId))).state;
+  // An unpaid order holds its reservation only while attached to it: after a decline the reservation is
+  // the customer's to order again until it lapses (API.md), and may already serve a later order.
+  const holdsReservation = paid || checkout.status === 'none' || checkout.orderId === orderId;
+
+  for (const item of sortedItems(order)) {
+    const productId = item.product_id as ProductId;
+    const stream = stockStream(productId);
+    await deps.stockLock(stream, async () => {
+      const { state: stock } = await handler.load(stockDecider, stream);
+      const status = stock.reservations[reservationId]?.status;
+      if (status === 'active' && holdsReservation)
+        await handler.handle({
+          decider: stockDecider,
+          stream,
+          metadata,
+          eventId: stepEventIds(`release:${reservationId}:${productId}`),
+          command: { type: 'ReleaseReservation', data: { productId, reservationId } },
+        });
+      else if (status === 'committed' && paid)
+        await handler.handle({
+          decider: stockDecider,
+          stream,
+          metadata,
+          eventId: stepEventIds(`return:${reservationId}:${productId}`),
+          command: { type: 'ReturnCommittedStock', data: { productId, reservationId } },
+        });
+    });
+  }
+  await step(deps, 'stock-returned', orderId);
+  if (checkout.orderId === orderId)
+    await handler.handle({
+      decider: checkoutDecider,
+      stream: checkoutStream(reservationId),
+      metadata,
+      command: {
+        type: 'DetachOrder',
+        data: { reservationId, orderId, reason: 'order cancelled', now: deps.clock().toISOString() },
+      },
+    });
+
+  const owed = order.cancellation.refundAmount;
+  if (owed === 0) return { refundStatus: 'none', refundAmount: 0 };
+  if (order.refund) return { refundStatus: 'refunded', refundAmount: owed };
+  if (!order.payment) return { refundStatus: 'none', refundAmount: 0 };
+  try {
+    const refund = await deps.payments.refund({
+      idempotencyKey: `refund-${orderId}`,
+      chargeId: order.payment.paymentId,
+      amount: owed,
+      currency: placed.currency,
+    });
+    await handler.handle({
+      decider: orderDecider,
+      stream: orderStream(orderId),
+      metadata,
+      eventId: stepEventIds(`refund:${orderId}:${refund.refundId}`),
+      command: {
+        type: 'RecordRefund',
+        data: { orderId, refundId: refund.refundId, amount: refund.amount, now: deps.clock().toISOString() },
+      },
+    });
+    return { refundStatus: 'refunded', refundAmount: owed };
+  } catch (error) {
+    // The refund is owed and recorded as owed (OrderCancelled); the process manager retries it.
+    if (error instanceof PaymentUnavailable) return { refundStatus: 'pending', refundAmount: owed };
+    throw error;
+  }
+}
+
+/** The process manager cancels an order on its own (lapsed before payment, or lost its stock). */
+export async function cancelOrderAsProcessManager(
+  deps: WorkflowDeps,
+  orderId: OrderId,
+  reason: string,
+  metadata: CommandMetadata,
+) {
+  try {
+    await deps.handler.handle({
+      decider: orderDecider,
+      stream: orderStream(orderId),
+      metadata,
+      eventId: stepEventIds(`pm-cancel:${orderId}`),
+      command: {
+        type: 'CancelOrder',
+        data: { orderId, actor: PROCESS_MANAGER_ACTOR, reason, now: deps.clock().toISOString() },
+      },
+    });
+  } catch (error) {
+    // Cancelled meanwhile (by the customer, or another instance): the effects below are still owed.
+    if (!hasCode(error, ErrorCode.IllegalStateTransition)) throw error;
+  }
+  await step(deps, 'cancelled', orderId);
+  return applyCancellation(deps, orderId, metadata);
+}

@@ -1,0 +1,113 @@
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import type { Charge } from '../../infra/payments/port.ts';
+import { cancelOrderAsProcessManager } from './cancellation.ts';
+import { checkoutDecider, checkoutStream } from './checkout.ts';
+import { stepEventIds } from './event-ids.ts';
+import { hasCode, isCartEmpty, isNotFound, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
+
+const now = (deps: WorkflowDeps) => deps.clock().toISOString();
+
+/** The charge went through: the order is confirmed. A repeat with the same charge decides nothing. */
+export async function confirmOrder(
+  deps: WorkflowDeps,
+  orderId: OrderId,
+  charge: Charge,
+  metadata: CommandMetadata,
+) {
+  const result = await deps.handler.handle({
+    decider: orderDecider,
+    stream: orderStream(orderId),
+    metadata,
+    eventId: stepEventIds(`confirm:${orderId}:${charge.chargeId}`),
+    command: {
+      type: 'ConfirmOrder',
+      data: { orderId, paymentId: charge.chargeId, amount: charge.amount, now: now(deps) },
+    },
+  });
+  await step(deps, 'confirmed', orderId);
+  return result;
+}
+
+export type Completion = 'completed' | 'not-paid' | 'cancelled';
+
+/**
+ * After the confirmation: commit the reservation on every stock item (stock leaves on hand), check the
+ * cart out, and record the checkout as completed. Every step is idempotent, so the process manager may
+ * run this again after a crash at any point. A reservation that lapsed before its commit (the timer won
+ * a race with a slow payment) cannot be sold any more: the order is cancelled and refunded instead.
+ */
+export async function completeOrder(
+  deps: WorkflowDeps,
+  orderId: OrderId,
+  metadata: CommandMetadata,
+): Promise<Completion> {
+  const { handler } = deps;
+  const { state: order } = await handler.load(orderDecider, orderStream(orderId));
+  const placed = order.placed;
+  if (!placed || order.status === 'pending' || order.status === 'none') return 'not-paid';
+  if (order.status === 'cancelled') return 'cancelled';
+  const reservationId = placed.reservation_id as ReservationId;
+  for (const item of sortedItems(order)) {
+    const productId = item.product_id as ProductId;
+    const stream = stockStream(productId);
+    try {
+      await deps.stockLock(stream, () =>
+        handler.handle({
+          decider: stockDecider,
+          stream,
+          metadata,
+          eventId: stepEventIds(`commit:${reservationId}:${productId}`),
+          command: { type: 'CommitReservation', data: { productId, reservationId } },
+        }),
+      );
+    } catch (error) {
+      if (!hasCode(error, ErrorCode.ReservationExpired)) throw error;
+      deps.logger.warn(
+        { order_id: orderId, reservation_id: reservationId },
+        'paid order lost its reservation; cancelling with refund',
+      );
+      await cancelOrderAsProcessManager(
+        deps,
+        orderId,
+        'reservation lapsed before the stock was committed',
+        metadata,
+      );
+      return 'cancelled';
+    }
+  }
+  await step(deps, 'stock-committed', orderId);
+
+  const checkout = await handler.load(checkoutDecider, checkoutStream(reservationId));
+  // Once the checkout is completed the cart may hold a new shopping: never check that one out.
+  if (checkout.state.status !== 'completed') {
+    const userId = placed.user_id as UserId;
+    try {
+      await handler.handle({
+        decider: cartDecider,
+        stream: cartStream(userId),
+        metadata,
+        command: { type: 'CheckOutCart', data: { userId, orderId, now: now(deps) } },
+      });
+    } catch (error) {
+      if (!isCartEmpty(error)) throw error;
+    }
+    await step(deps, 'cart-checked-out', orderId);
+    try {
+      await handler.handle({
+        decider: checkoutDecider,
+        stream: checkoutStream(reservationId),
+        metadata,
+        command: { type: 'CompleteCheckout', data: { reservationId, orderId, now: now(deps) } },
+      });
+    } catch (error) {
+      // An order placed on a reservation without a checkout record (none in this system) has nothing to complete.
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return 'completed';
+}

@@ -1,0 +1,102 @@
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import { applyCancellation } from '../checkout/cancellation.ts';
+import { checkoutDecider, checkoutStream } from '../checkout/checkout.ts';
+import { stepEventIds } from '../checkout/event-ids.ts';
+import { completeOrder } from '../checkout/order-completion.ts';
+import { settlePayment } from '../checkout/payment-settlement.ts';
+import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
+import type { TimerAction, TimerOutcome } from './claim-loop.ts';
+import type { TimerRow } from './pm-projection.ts';
+
+export type TimerActionOptions = {
+  /** A reservation whose order is being paid right now is not expired under it for this long after the order was placed. */
+  paymentWindowMs?: number;
+  /** How soon a step that could not finish (provider down, payment still open) is tried again. */
+  retryMs?: number;
+};
+
+const done: TimerOutcome = { done: true };
+
+/** What each kind of timer does when it falls due. Every action is idempotent. */
+export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptions = {}): TimerAction {
+  const paymentWindowMs = options.paymentWindowMs ?? 30_000;
+  const retryMs = options.retryMs ?? 5_000;
+  const later = (ms: number): TimerOutcome => ({
+    done: false,
+    retryAt: new Date(deps.clock().getTime() + ms),
+  });
+
+  async function expireReservation(timer: TimerRow): Promise<TimerOutcome> {
+    const reservationId = timer.payload.reservation_id as ReservationId;
+    const productId = timer.payload.product_id as ProductId;
+    const metadata = metadataFor({
+      correlationId: timer.payload.correlation_id,
+      causationId: timer.payload.causation_id,
+    });
+    const { state: checkout } = await deps.handler.load(checkoutDecider, checkoutStream(reservationId));
+    if (checkout.orderId) {
+      const { state: order } = await deps.handler.load(
+        orderDecider,
+        orderStream(checkout.orderId as OrderId),
+      );
+      // Paid: the stock is sold, the completion step commits it; expiring it now would oversell.
+      if (order.payment !== null && order.status !== 'cancelled') return done;
+      // A payment in flight at the expiry gets a short grace, so a charge is not taken for stock already gone.
+      const placedAt = order.placed ? Date.parse(order.placed.placed_at) : 0;
+      if (
+        order.status === 'pending' &&
+        order.paymentFailures.length === 0 &&
+        deps.clock().getTime() - placedAt < paymentWindowMs
+      )
+        return later(500);
+    }
+    try {
+      await deps.stockLock(stockStream(productId), () =>
+        deps.handler.handle({
+          decider: stockDecider,
+          stream: stockStream(productId),
+          metadata,
+          eventId: stepEventIds(`expire:${reservationId}:${productId}`),
+          command: {
+            type: 'ExpireReservation',
+            data: { productId, reservationId, now: deps.clock().toISOString() },
+          },
+        }),
+      );
+    } catch (error) {
+      if (hasCode(error, ErrorCode.NotFound)) return done;
+      // Early (this clock is behind the one that set the expiry): try again shortly.
+      if (hasCode(error, ErrorCode.IllegalStateTransition)) return later(200);
+      throw error;
+    }
+    return done;
+  }
+
+  return async (timer) => {
+    const orderId = timer.payload.order_id as OrderId;
+    const metadata = metadataFor({
+      correlationId: timer.payload.correlation_id,
+      causationId: timer.payload.causation_id,
+    });
+    switch (timer.kind) {
+      case 'expire-reservation':
+        return expireReservation(timer);
+      case 'settle-payment': {
+        const settled = await settlePayment(deps, orderId, metadata, retryMs);
+        return settled.done ? done : { done: false, retryAt: settled.retryAt };
+      }
+      case 'complete-order':
+        await completeOrder(deps, orderId, metadata);
+        return done;
+      case 'cancel-effects': {
+        const { refundStatus } = await applyCancellation(deps, orderId, metadata);
+        return refundStatus === 'pending' ? later(retryMs) : done;
+      }
+      default:
+        return done;
+    }
+  };
+}
