@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * The fields every integration event starts with. The message value is one flat JSON object: these
+ * fields, then the event's own. `event_id` is what a consumer dedupes by; the same fact always carries
+ * the same id, however often it is redelivered.
+ */
+export const envelope = <T extends string>(type: T) => ({
+  event_id: z.uuid().describe('unique id of this fact; redeliveries carry the same id, so dedupe by it'),
+  event_type: z.literal(type).describe('the integration event type (also in the event_type header)'),
+  schema_version: z.literal(1).describe('version of this public shape; a breaking change bumps it'),
+  occurred_at: z.iso.datetime({ offset: true }).describe('when the fact happened (ISO 8601)'),
+});
+
+export const instant = z.iso.datetime({ offset: true });
+/** Money is integer minor units (cents) with an ISO 4217 currency beside it, never a float. */
+export const minorUnits = z.number().int().describe('amount in minor units of `currency` (e.g. cents)');
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .describe('ISO 4217 currency code');
+export const count = z.number().int().nonnegative();
+export const productId = z.string().regex(/^prd_/).describe('product id (prd_…)');
+export const userId = z.string().regex(/^usr_/).describe('user id (usr_…), pseudonymous');
+export const orderId = z.string().regex(/^ord_/).describe('order id (ord_…)');
+export const reservationId = z.string().regex(/^rsv_/).describe('stock reservation id (rsv_…)');

@@ -1,0 +1,57 @@
+import type { RecordedEvent } from '../../eventstore/port.ts';
+import { derivedEventId } from './event-id.ts';
+import { domainMappers } from './mappers.ts';
+import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
+
+/**
+ * Domain event types that are never published, each with the reason. Every domain event type is
+ * either in `domainMappers` or here (a unit test holds that for `domainEventSchemas`).
+ */
+export const privateDomainEvents: Record<string, string> = {
+  PasswordSet: 'secret: holds a password hash (credentials stream)',
+  EmailClaimed: 'personal: its stream name is derived from the email address',
+  UserProfileChanged: 'personal: names and phone number, nothing an analyst needs',
+  CartCreated: 'implied by the first ItemAddedToCart of a cart',
+  CheckoutStockReserved: 'workflow internals; StockReserved per product tells the same',
+  CheckoutReservationFailed: 'workflow internals; no stock was held (the short lines were released)',
+  CheckoutReleased: 'workflow internals; ReservationReleased per product tells the same',
+  CheckoutOrderAttached: 'workflow internals; OrderPlaced tells the same',
+  CheckoutOrderDetached: 'workflow internals; OrderPaymentFailed tells the same',
+  CheckoutCompleted: 'workflow internals; OrderConfirmed and PurchaseCompleted tell the same',
+};
+
+/** Domain event types the publisher reads (its subscription filter). */
+export const publishedDomainEventTypes: readonly string[] = Object.keys(domainMappers);
+
+/** One integration event ready to send: its topic, key (the aggregate id) and validated value. */
+export type IntegrationMessage = {
+  topic: TopicKind;
+  key: string;
+  type: IntegrationEventType;
+  value: Record<string, unknown> & { event_id: string; schema_version: number };
+};
+
+const occurredAt = (event: RecordedEvent) => {
+  const stated = event.metadata.occurred_at;
+  return typeof stated === 'string' && stated.length > 0 ? stated : event.recordedAt.toISOString();
+};
+
+/**
+ * The integration events a domain event becomes (none when private). Every value is parsed by its
+ * public schema, whose objects are strict: a field that is not in the contract cannot slip out. A
+ * mapping or validation failure throws, and the runner parks that event.
+ */
+export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] {
+  const mapper = domainMappers[event.type];
+  if (!mapper) return [];
+  return mapper(event.data as never).map((draft) => {
+    const value = integrationEvents[draft.type].schema.parse({
+      event_id: derivedEventId(event.id, draft.type),
+      event_type: draft.type,
+      schema_version: 1,
+      occurred_at: occurredAt(event),
+      ...draft.fields,
+    }) as IntegrationMessage['value'];
+    return { topic: integrationEvents[draft.type].topic, key: draft.key, type: draft.type, value };
+  });
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { domainEventSchemas } from '../../../domain/event-catalog.ts';
+import { secretEventTypes } from '../../../domain/identity/events.ts';
+import type { RecordedEvent } from '../../eventstore/port.ts';
+import { derivedEventId } from './event-id.ts';
+import { privateDomainEvents, publishedDomainEventTypes, toIntegrationEvents } from './mapping.ts';
+import { plantedSecrets, sampleDomainEvents } from './sample-domain-events.ts';
+import { integrationEvents } from './topics.ts';
+
+const recorded = (sample: ReturnType<typeof sampleDomainEvents>[number], n: number): RecordedEvent => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  type: sample.type,
+  streamName: sample.stream,
+  revision: 0n,
+  position: { commit: BigInt(n + 1), prepare: BigInt(n + 1) },
+  data: sample.data,
+  metadata: sample.metadata,
+  recordedAt: new Date('2026-03-01T12:00:01.000Z'),
+});
+const samples = sampleDomainEvents('abc123');
+
+describe('the domain → integration mapping', () => {
+  it('maps every domain event type or lists it as private on purpose, never both', () => {
+    const mapped = new Set(publishedDomainEventTypes);
+    const unaccounted = Object.keys(domainEventSchemas).filter(
+      (t) => !mapped.has(t) && !privateDomainEvents[t],
+    );
+    expect(unaccounted, 'add a mapper in mappers.ts or a reason in privateDomainEvents').toEqual([]);
+    expect(publishedDomainEventTypes.filter((t) => privateDomainEvents[t] !== undefined)).toEqual([]);
+  });
+
+  it('fails for a new domain event type that is neither (the check above can fail)', () => {
+    const withNew = [...Object.keys(domainEventSchemas), 'SomethingNew'];
+    const mapped = new Set(publishedDomainEventTypes);
+    expect(withNew.filter((t) => !mapped.has(t) && !privateDomainEvents[t])).toEqual(['SomethingNew']);
+  });
+
+  it('keeps secret event types private', () => {
+    for (const type of secretEventTypes) {
+      expect(publishedDomainEventTypes).not.toContain(type);
+      expect(privateDomainEvents[type]).toBeTruthy();
+    }
+  });
+
+  it('has a valid sample of every domain event type, which maps to schema-valid events', () => {
+    const sampled = new Set(samples.map((s) => s.type));
+    for (const type of [...Object.keys(domainEventSchemas), ...publishedDomainEventTypes]) {
+      expect(sampled.has(type), `sample of ${type}`).toBe(true);
+    }
+    samples.forEach((sample, n) => {
+      const schema = domainEventSchemas[sample.type];
+      if (schema) expect(schema.safeParse(sample.data).error, sample.type).toBeUndefined();
+      const out = toIntegrationEvents(recorded(sample, n));
+      if (privateDomainEvents[sample.type]) expect(out).toEqual([]);
+      else expect(out.length, sample.type).toBeGreaterThan(0);
+      for (const message of out) {
+        expect(integrationEvents[message.type].schema.safeParse(message.value).success).toBe(true);
+        expect(message.value.event_id).toBe(
+          derivedEventId(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, message.type),
+        );
+        expect(message.key).toBe(sample.stream.slice(sample.stream.indexOf('-') + 1));
+      }
+    });
+  });
+
+  it('publishes every integration event type except the product view (emitted by the query API)', () => {
+    const produced = new Set(
+      samples.flatMap((s, n) => toIntegrationEvents(recorded(s, n)).map((m) => m.type)),
+    );
+    const missing = Object.keys(integrationEvents).filter((t) => !produced.has(t as never));
+    expect(missing).toEqual(['ProductViewed']);
+  });
+
+  it('lets no email, name, phone, address, password hash or token out', () => {
+    const text = JSON.stringify(samples.flatMap((s, n) => toIntegrationEvents(recorded(s, n))));
+    for (const secret of [
+      plantedSecrets.email,
+      plantedSecrets.passwordHash,
+      plantedSecrets.tokenHint,
+      'Lovelace',
+      '+441234567890',
+      'Analytical St',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);
+  });
+
+  it('refuses a value the contract does not hold (strict schemas park the event instead)', () => {
+    const bad = recorded({ ...samples[0]!, data: { ...samples[0]!.data, role: 'superuser' } }, 0);
+    expect(() => toIntegrationEvents(bad)).toThrow();
+  });
+
+  it('gives the same ids for the same domain event (redelivery dedupes)', () => {
+    const order = samples.findIndex((s) => s.type === 'OrderPlaced');
+    const a = toIntegrationEvents(recorded(samples[order]!, order));
+    const b = toIntegrationEvents(recorded(samples[order]!, order));
+    expect(a.map((m) => m.value.event_id)).toEqual(b.map((m) => m.value.event_id));
+  });
+});

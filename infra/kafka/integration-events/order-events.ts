@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import {
+  count,
+  currency,
+  envelope,
+  minorUnits,
+  orderId,
+  productId,
+  reservationId,
+  userId,
+} from './envelope.ts';
+
+const orderLine = z.strictObject({
+  product_id: productId,
+  product_name: z.string().describe('the name when the order was placed'),
+  quantity: z.number().int().positive(),
+  unit_price: minorUnits.describe('price per unit when ordered, minor units'),
+  subtotal: minorUnits.describe('quantity × unit_price, minor units'),
+});
+
+export const OrderPlaced = z
+  .strictObject({
+    ...envelope('OrderPlaced'),
+    order_id: orderId,
+    user_id: userId,
+    reservation_id: reservationId,
+    items: z.array(orderLine).min(1),
+    item_count: count.describe('sum of the quantities'),
+    currency,
+    subtotal: minorUnits,
+    tax: minorUnits,
+    shipping_cost: minorUnits,
+    total: minorUnits.describe('subtotal + tax + shipping_cost'),
+    shipping_country: z.string().describe('country of the shipping address (no street, city or name)'),
+    payment_method_type: z.string().describe('e.g. card; never a token'),
+  })
+  .describe('A customer placed an order; it is pending until paid (then OrderConfirmed).');
+
+export const OrderConfirmed = z
+  .strictObject({
+    ...envelope('OrderConfirmed'),
+    order_id: orderId,
+    amount: minorUnits.describe('amount charged'),
+  })
+  .describe('The payment for an order went through; the order is confirmed.');
+
+export const OrderPaymentFailed = z
+  .strictObject({ ...envelope('OrderPaymentFailed'), order_id: orderId, reason: z.string() })
+  .describe('A charge was declined; the order stays pending until its reservation lapses.');
+
+export const OrderProcessingStarted = z
+  .strictObject({ ...envelope('OrderProcessingStarted'), order_id: orderId })
+  .describe('Fulfilment started on a confirmed order.');
+
+export const OrderShipped = z
+  .strictObject({ ...envelope('OrderShipped'), order_id: orderId, tracking_number: z.string() })
+  .describe("The order left the warehouse with the carrier's tracking number.");
+
+export const OrderDelivered = z
+  .strictObject({ ...envelope('OrderDelivered'), order_id: orderId })
+  .describe('The order reached the customer.');
+
+export const OrderCancelled = z
+  .strictObject({
+    ...envelope('OrderCancelled'),
+    order_id: orderId,
+    cancelled_by_role: z.string().describe('customer or admin'),
+    reason: z.string(),
+    previous_status: z.enum(['pending', 'confirmed', 'processing']),
+    refund_amount: minorUnits.describe('owed refund, 0 when it was not paid'),
+    currency,
+  })
+  .describe('An order was cancelled; a refund is owed when refund_amount > 0 (then OrderRefunded).');
+
+export const OrderRefunded = z
+  .strictObject({ ...envelope('OrderRefunded'), order_id: orderId, amount: minorUnits, currency })
+  .describe('The refund of a cancelled, paid order went through.');
+
+const checkoutLine = z.strictObject({
+  product_id: productId,
+  quantity: z.number().int().positive(),
+  unit_price: minorUnits,
+  currency,
+});
+
+export const CheckoutStarted = z
+  .strictObject({
+    ...envelope('CheckoutStarted'),
+    reservation_id: reservationId.describe('the checkout (one reservation per checkout attempt)'),
+    user_id: userId,
+    items: z.array(checkoutLine).min(1),
+    item_count: count,
+    expires_at: z.iso.datetime({ offset: true }).describe('when the held stock lapses unless ordered'),
+  })
+  .describe('A customer began checking out their cart (stock is being reserved); key = reservation id.');
+
+export const orderTopicSchemas = {
+  OrderPlaced,
+  OrderConfirmed,
+  OrderPaymentFailed,
+  OrderProcessingStarted,
+  OrderShipped,
+  OrderDelivered,
+  OrderCancelled,
+  OrderRefunded,
+  CheckoutStarted,
+} as const;

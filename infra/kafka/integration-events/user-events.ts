@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { currency, envelope, minorUnits, orderId, productId, userId } from './envelope.ts';
+
+const role = z.enum(['customer', 'admin', 'auditor']);
+
+// Behaviour: who registered, what went into carts, what was bought and viewed. Identified by
+// pseudonymous user ids only: no email, name, phone, address, password hash or token, ever.
+export const UserRegistered = z
+  .strictObject({ ...envelope('UserRegistered'), user_id: userId, role })
+  .describe('A user account was created. Carries no email, name, phone or credentials.');
+
+export const UserRoleChanged = z
+  .strictObject({ ...envelope('UserRoleChanged'), user_id: userId, role, previous_role: role })
+  .describe("A user's role changed.");
+
+const cartLine = {
+  user_id: userId.describe('the cart owner (one cart per user, so also the cart)'),
+  product_id: productId,
+};
+
+export const ItemAddedToCart = z
+  .strictObject({
+    ...envelope('ItemAddedToCart'),
+    ...cartLine,
+    quantity: z.number().int().positive().describe('units added'),
+    line_quantity: z.number().int().positive().describe('units of this product in the cart after'),
+    unit_price: minorUnits,
+    currency,
+  })
+  .describe('A customer added a product to their cart.');
+
+export const CartItemQuantityChanged = z
+  .strictObject({
+    ...envelope('CartItemQuantityChanged'),
+    ...cartLine,
+    old_quantity: z.number().int().positive(),
+    quantity: z.number().int().positive(),
+  })
+  .describe('A customer changed the quantity of a cart line.');
+
+export const ItemRemovedFromCart = z
+  .strictObject({ ...envelope('ItemRemovedFromCart'), ...cartLine, quantity: z.number().int().positive() })
+  .describe('A cart line was removed; quantity is what it held.');
+
+export const CartCleared = z
+  .strictObject({ ...envelope('CartCleared'), user_id: userId })
+  .describe('A customer emptied their cart.');
+
+export const PurchaseCompleted = z
+  .strictObject({
+    ...envelope('PurchaseCompleted'),
+    user_id: userId,
+    order_id: orderId,
+    items: z
+      .array(
+        z.strictObject({
+          product_id: productId,
+          quantity: z.number().int().positive(),
+          unit_price: minorUnits,
+        }),
+      )
+      .min(1),
+    currency,
+  })
+  .describe("A paid order took the customer's cart: these products were bought.");
+
+export const ProductViewed = z
+  .strictObject({
+    ...envelope('ProductViewed'),
+    product_id: productId,
+    user_id: userId.nullable().describe('null for an anonymous visitor'),
+  })
+  .describe('Someone opened a product page (GET /products/{id}); best effort, may drop when Kafka is down.');
+
+export const userTopicSchemas = {
+  UserRegistered,
+  UserRoleChanged,
+  ItemAddedToCart,
+  CartItemQuantityChanged,
+  ItemRemovedFromCart,
+  CartCleared,
+  PurchaseCompleted,
+  ProductViewed,
+} as const;
