@@ -1,0 +1,203 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminUrl, createTestDatabase } from '../../../test/support/isolation.ts';
+import { createPool } from '../../postgres/pool.ts';
+import {
+  collect,
+  eventsOf,
+  newEvent,
+  retryTransient,
+  sleep,
+  uniqueCategory,
+  waitUntilVisible,
+} from '../contract/fixture.ts';
+import { eventStoreContract } from '../contract-suite.ts';
+import type { EventStore, EventToAppend, ExpectedRevision } from '../port.ts';
+import { appendEvents } from './append.ts';
+import { migrateEventStore } from './schema.ts';
+import { createPostgresEventStore } from './store.ts';
+import { CHANNEL } from './wakeups.ts';
+
+/** Ends every session of the database except the caller's: what a server restart or a network cut does. */
+async function terminateSessions(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+eventStoreContract('PostgreSQL', async () => {
+  const db = await createTestDatabase('es_contract');
+  const store = await createPostgresEventStore({ connectionString: db.url, pollIntervalMs: 100 });
+  // Writers that hold their transaction open after writing, so their events commit late.
+  const slowPool = createPool({ connectionString: db.url, max: 8 });
+  return {
+    store,
+    dropConnections: () => terminateSessions(db.url),
+    async slowAppend(stream: string, events: EventToAppend[], expected: ExpectedRevision, holdMs: number) {
+      const client = await slowPool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await appendEvents(client, stream, events, expected);
+        await sleep(holdMs);
+        await client.query('COMMIT');
+        await client.query(`NOTIFY ${CHANNEL}`);
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async teardown() {
+      await store.close();
+      await slowPool.end();
+      await db.drop();
+    },
+  };
+});
+
+describe('PostgreSQL event store specifics', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: pg.Pool;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('es_pg');
+    pool = createPool({ connectionString: db.url, max: 5 });
+    store = await createPostgresEventStore({ pool, pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  it('a naive `global_position > last` reader skips a late commit; the store does not', async () => {
+    const category = uniqueCategory('naive');
+    const start = await store.headPosition();
+    const subscribed = collect(
+      store,
+      { ...(start ? { after: start } : {}), filter: { streamPrefixes: [`${category}-`] } },
+      (items) => eventsOf(items).length >= 2,
+    );
+    let naiveLast = 0n;
+    const naiveRead = async () => {
+      const { rows } = await pool.query<{ event_id: string; global_position: string }>(
+        `SELECT event_id, global_position FROM messages
+          WHERE global_position > $1 AND starts_with(stream_name, $2) ORDER BY global_position`,
+        [naiveLast.toString(), `${category}-`],
+      );
+      for (const row of rows) naiveLast = BigInt(row.global_position);
+      return rows.map((row) => row.event_id);
+    };
+
+    const first = newEvent('First');
+    const second = newEvent('Second');
+    // T1 takes position 1 and stays open; T2 takes position 2 and commits.
+    const t1 = await pool.connect();
+    await t1.query('BEGIN');
+    const r1 = await appendEvents(t1, `${category}-1`, [first], 'no_stream');
+    const r2 = await appendEvents(pool, `${category}-2`, [second], 'no_stream');
+    expect(r1.position.prepare < r2.position.prepare).toBe(true);
+    expect(r1.position.commit < r2.position.commit).toBe(true);
+
+    const naiveSawFirst = await naiveRead();
+    expect(naiveSawFirst).toEqual([second.id]);
+    // The store shows nothing yet: T1, older than T2, is still running.
+    const whileOpen = await store.readAll({ filter: { streamPrefixes: [`${category}-`] } });
+    expect(whileOpen.events).toEqual([]);
+
+    await t1.query('COMMIT');
+    t1.release();
+
+    const naiveSawLater = await naiveRead();
+    expect(naiveSawLater).toEqual([]); // the naive reader never sees the first event
+    await waitUntilVisible(store, r2.position);
+    const after = await store.readAll({ filter: { streamPrefixes: [`${category}-`] } });
+    expect(after.events.map((e) => e.id)).toEqual([first.id, second.id]);
+    expect(eventsOf(await subscribed).map((e) => e.id)).toEqual([first.id, second.id]);
+  });
+
+  it('a subscription keeps retrying while the database refuses connections, then carries on', async () => {
+    const category = uniqueCategory('outage');
+    const start = await store.headPosition();
+    const first = newEvent();
+    const second = newEvent();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    let outage = false;
+    try {
+      const collecting = collect(
+        store,
+        { ...(start ? { after: start } : {}), filter: { streamPrefixes: [`${category}-`] } },
+        (all) => eventsOf(all).length >= 2,
+        30_000,
+        async (item) => {
+          if (item.kind !== 'event' || outage) return;
+          outage = true;
+          // Every read the subscription tries now fails (new connections are refused, old ones cut).
+          await admin.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
+          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+            db.name,
+          ]);
+          setTimeout(() => {
+            admin
+              .query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`)
+              .then(() => retryTransient(() => store.appendToStream(`${category}-1`, [second])));
+          }, 500);
+        },
+      );
+      await store.appendToStream(`${category}-1`, [first]);
+      const items = await collecting;
+      expect(outage).toBe(true);
+      expect(eventsOf(items).map((e) => e.id)).toEqual([first.id, second.id]);
+    } finally {
+      await admin.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+  });
+
+  it('refuses an event whose data is not JSON (a bigint) before writing anything', async () => {
+    const stream = `${uniqueCategory('json')}-1`;
+    const bad = { ...newEvent(), data: { amount: 1n } as Record<string, unknown> };
+    await expect(store.appendToStream(stream, [newEvent(), bad])).rejects.toThrow(/not JSON/);
+    await expect(store.readStream(stream)).rejects.toMatchObject({ stream });
+  });
+
+  it('an event id reused in another stream is an error, not a silent retry', async () => {
+    const category = uniqueCategory('dup');
+    const event = newEvent();
+    await store.appendToStream(`${category}-1`, [event]);
+    await expect(
+      store.appendToStream(`${category}-2`, [event], { expectedRevision: 'no_stream' }),
+    ).rejects.toThrow();
+    await expect(store.readStream(`${category}-2`)).rejects.toMatchObject({ stream: `${category}-2` });
+  });
+
+  it('an append is one statement; the schema has the indexes the design relies on', async () => {
+    const { rows } = await pool.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'messages' ORDER BY indexname`,
+    );
+    const defs = rows.map((r) => r.indexdef).join('\n');
+    expect(defs).toMatch(/\(transaction_id, global_position\)/);
+    expect(defs).toMatch(/UNIQUE INDEX messages_event_id_key .*\(event_id\)/);
+    expect(defs).toMatch(/UNIQUE INDEX messages_stream_revision_key .*\(stream_name, stream_revision\)/);
+    expect((await migrateEventStore(pool)).applied).toEqual([]);
+  });
+
+  it('reads the global log through the (transaction_id, global_position) index', async () => {
+    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT * FROM messages WHERE (transaction_id, global_position) > ('1'::xid8, 1::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position LIMIT 1000`,
+    );
+    expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/messages_position_idx/);
+  });
+});
