@@ -1,0 +1,53 @@
+import { type Request, type RequestHandler, Router } from 'express';
+import type { ShopMetrics } from './metrics.ts';
+
+/**
+ * The route template of a request (`/api/v1/cart/items/:item_id`), never the raw path: raw paths
+ * carry ids, and a label per id would grow the series without bound. Unmatched requests are
+ * labelled `unmatched`.
+ */
+export function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string') return 'unmatched';
+  return `${req.baseUrl}${path}` || '/';
+}
+
+/**
+ * Express middleware: counts and times every request by method, route template and status. Mount
+ * it first. It notes the route template when Express matches a route (`req.route` is assigned),
+ * because by the time the response finishes an error may have unwound the routers and reset
+ * `req.baseUrl`, which would drop the mount prefix from the label.
+ */
+export function httpMetrics(metrics: ShopMetrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    let matched: unknown;
+    let label: string | undefined;
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => matched,
+      set(value: unknown) {
+        matched = value;
+        label = routeLabel(req);
+      },
+    });
+    res.once('finish', () => {
+      const route = label ?? routeLabel(req);
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+}
+
+/** GET /metrics in Prometheus text format. */
+export function metricsRoute(metrics: ShopMetrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(await metrics.render());
+  });
+  return router;
+}

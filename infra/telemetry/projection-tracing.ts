@@ -1,0 +1,79 @@
+import { SpanKind, type Tracer } from '@opentelemetry/api';
+import type { RecordedEvent } from '../eventstore/port.ts';
+import { type Position, positionToString } from '../eventstore/position.ts';
+import { consumeEvent, inSpan, linksFrom, shopTracer } from './trace-context.ts';
+
+/** Anything with `name` and `apply(event, …)`: both PostgreSQL and Redis projections. */
+type Applying = { name: string; apply: (event: RecordedEvent, ...rest: never[]) => Promise<void> };
+
+/**
+ * Decorates a projection: each `apply` runs in a `projection <name>` span, a child of the batch
+ * span when there is one, LINKED to the span of the command that appended the event.
+ */
+export function traceProjection<P extends Applying>(projection: P, tracer: Tracer = shopTracer()): P {
+  const apply = projection.apply.bind(projection) as (
+    event: RecordedEvent,
+    ...rest: unknown[]
+  ) => Promise<void>;
+  return {
+    ...projection,
+    apply: (event: RecordedEvent, ...rest: unknown[]) =>
+      consumeEvent(tracer, `projection ${projection.name}`, event, () => apply(event, ...rest), {
+        root: false,
+        attributes: {
+          'projection.name': projection.name,
+          'event.position': positionToString(event.position),
+          'event.revision': String(event.revision),
+        },
+      }),
+  } as P;
+}
+
+/**
+ * A projection batch (events applied and checkpoint committed in one transaction): a new trace with
+ * the projection, the positions it spans and links to the commands behind the batch (up to 32).
+ */
+export function traceBatch<T>(
+  tracer: Tracer,
+  projection: string,
+  events: readonly RecordedEvent[],
+  from: Position | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const last = events[events.length - 1];
+  return inSpan(
+    tracer,
+    `projection.batch ${projection}`,
+    {
+      kind: SpanKind.CONSUMER,
+      root: true,
+      links: linksFrom(events.map((event) => event.metadata.traceparent)),
+      attributes: {
+        'projection.name': projection,
+        'projection.batch_size': events.length,
+        'projection.from_position': from ? positionToString(from) : 'start',
+        ...(last ? { 'projection.to_position': positionToString(last.position) } : {}),
+      },
+    },
+    work,
+  );
+}
+
+/** A durable timer firing (reservation expiry): a new trace linked to the event that set the timer. */
+export function traceTimer<T>(
+  tracer: Tracer,
+  timer: { kind: string; id: string; dueAt: Date | string; traceparent?: string | undefined },
+  work: () => Promise<T>,
+): Promise<T> {
+  const dueAt = typeof timer.dueAt === 'string' ? timer.dueAt : timer.dueAt.toISOString();
+  return inSpan(
+    tracer,
+    `timer ${timer.kind}`,
+    {
+      root: true,
+      links: linksFrom([timer.traceparent]),
+      attributes: { 'timer.kind': timer.kind, 'timer.id': timer.id, 'timer.due_at': dueAt },
+    },
+    work,
+  );
+}

@@ -1,0 +1,74 @@
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { startNodeSdk } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+
+/** Paths whose requests are not worth a trace: probes and scrapes arrive every few seconds. */
+const untraced = new Set(['/health', '/ready', '/metrics', '/favicon.ico']);
+
+/**
+ * The libraries we trace automatically. One package per library instead of the auto-instrumentation
+ * bundle, which would pull in dozens of instrumentations (and their patches) for libraries we do not use.
+ */
+export function instrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => untraced.has((req.url ?? '').split('?')[0] ?? ''),
+    }),
+    new ExpressInstrumentation(),
+    new PgInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    new KafkaJsInstrumentation(),
+    new GrpcInstrumentation(),
+  ];
+}
+
+export type TelemetryOptions = {
+  env?: NodeJS.ProcessEnv;
+  /** Tests pass an in-memory exporter's processor here; otherwise chosen from the environment. */
+  spanProcessors?: SpanProcessor[];
+  instrumentations?: Instrumentation[];
+};
+
+export type Telemetry = {
+  /** True when spans leave the process (OTLP); false when they are only used for ids and links. */
+  exporting: boolean;
+  shutdown(): Promise<void>;
+};
+
+/**
+ * Starts the OpenTelemetry Node SDK. With OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-specific one)
+ * set, spans go to that collector by OTLP (protocol per OTEL_EXPORTER_OTLP_PROTOCOL, http/protobuf by
+ * default). Without it, tracing still runs, so requests get trace ids, logs carry them and events
+ * carry `traceparent`, but nothing is exported and nothing tries to connect. Metrics and logs stay
+ * with prom-client and pino; OTEL_SDK_DISABLED=true turns the SDK off altogether.
+ */
+export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
+  const env = options.env ?? process.env;
+  if (env.OTEL_SDK_DISABLED === 'true') return { exporting: false, shutdown: async () => {} };
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const exporting = options.spanProcessors === undefined && Boolean(endpoint);
+  const spanProcessors = options.spanProcessors ?? (exporting ? undefined : [new NoopSpanProcessor()]);
+  const sdk = startNodeSdk({
+    resourceAttributes: { 'service.name': env.OTEL_SERVICE_NAME || serviceName(env.ROLES) },
+    ...(spanProcessors ? { spanProcessors } : {}),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: options.instrumentations ?? instrumentations(),
+  });
+  return { exporting, shutdown: () => sdk.shutdown() };
+}
+
+/** `shop-command-api` for ROLES=command-api, `shop` for several roles or all. */
+export function serviceName(roles: string | undefined): string {
+  const picked = (roles ?? 'all')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  return picked.length === 1 && picked[0] !== 'all' ? `shop-${picked[0]}` : 'shop';
+}

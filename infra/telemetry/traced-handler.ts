@@ -1,0 +1,107 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { DomainError } from '../../domain/shared/errors.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
+import { VersionConflict } from '../eventstore/errors.ts';
+import type { CommandOutcome, ShopMetrics } from './metrics.ts';
+import { inSpan, shopTracer } from './trace-context.ts';
+
+export type TracedHandlerOptions = { metrics?: ShopMetrics; tracer?: Tracer };
+
+type AnyDecider = Parameters<CommandHandler['handle']>[0]['decider'];
+
+/** What became of a command, for `commands_total`. */
+export function commandOutcome(error: unknown): CommandOutcome {
+  if (error instanceof VersionConflict) return 'conflict';
+  if (error instanceof DomainError) return 'rejected';
+  return 'error';
+}
+
+/**
+ * Decorates the command handler: one `command <Type>` span per command (stream, outcome, revision),
+ * a child `decide` span per decision (a conflict retry decides again, so retries show as repeated
+ * decide spans and in `command_retries_total`), and `commands_total` / `command_duration_seconds`.
+ * The traced decider is memoised per decider so the handler's state cache (keyed by decider) still hits.
+ */
+export function instrumentCommandHandler(
+  handler: CommandHandler,
+  options: TracedHandlerOptions = {},
+): CommandHandler {
+  const tracer = options.tracer ?? shopTracer();
+  const { metrics } = options;
+  const traced = new WeakMap<object, AnyDecider>();
+  // Counts the decisions of the command in hand (async-local: concurrent commands do not mix).
+  const decisions = new AsyncLocalStorage<{ count: number }>();
+
+  const tracedDecider = (decider: AnyDecider): AnyDecider => {
+    let wrapped = traced.get(decider);
+    if (!wrapped) {
+      wrapped = {
+        initialState: decider.initialState,
+        evolve: decider.evolve,
+        decide: (command, state) =>
+          tracer.startActiveSpan('decide', { attributes: { 'command.type': command.type } }, (span) => {
+            const scope = decisions.getStore();
+            if (scope) scope.count += 1;
+            try {
+              const events = decider.decide(command, state);
+              span.setAttribute('command.event_count', events.length);
+              return events;
+            } catch (error) {
+              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+              if (error instanceof DomainError) span.setAttribute('error.code', error.code);
+              throw error;
+            } finally {
+              span.end();
+            }
+          }),
+      };
+      traced.set(decider, wrapped);
+    }
+    return wrapped;
+  };
+
+  return {
+    load: handler.load,
+    handle: (request) => {
+      const type = request.command.type;
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      return inSpan(
+        tracer,
+        `command ${type}`,
+        { attributes: { 'command.type': type, 'eventstore.stream': request.stream } },
+        (span) => {
+          const scope = { count: 0 };
+          return decisions.run(scope, async () => {
+            // The same request with the traced decider; its types are the caller's.
+            const tracedRequest = {
+              ...request,
+              decider: tracedDecider(request.decider as unknown as AnyDecider),
+            } as unknown as typeof request;
+            try {
+              const result = await handler.handle(tracedRequest);
+              const outcome: CommandOutcome = result.events.length === 0 ? 'noop' : 'ok';
+              span.setAttribute('command.outcome', outcome);
+              if (result.revision !== undefined)
+                span.setAttribute('eventstore.revision', String(result.revision));
+              metrics?.recordCommand(type, outcome, seconds());
+              return result as never;
+            } catch (error) {
+              const outcome = commandOutcome(error);
+              span.setAttribute('command.outcome', outcome);
+              metrics?.recordCommand(type, outcome, seconds());
+              throw error;
+            } finally {
+              const retries = scope.count - 1;
+              if (retries > 0) {
+                span.setAttribute('command.retries', retries);
+                metrics?.commandRetries.inc({ type }, retries);
+              }
+            }
+          });
+        },
+      );
+    },
+  };
+}
