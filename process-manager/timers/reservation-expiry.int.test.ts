@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CheckoutWorld,
+  createCheckoutWorld,
+  eventually,
+} from '../../command-api/checkout/test-support.ts';
+import { stockStream } from '../../domain/inventory/stock.ts';
+import type { ProductId, UserId } from '../../domain/shared/ids.ts';
+
+const TTL_SECONDS = 2;
+
+describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
+  let world: CheckoutWorld;
+  beforeAll(async () => {
+    world = await createCheckoutWorld('reservation_expiry', { ttlSeconds: TTL_SECONDS });
+  });
+  afterAll(() => world.close());
+
+  async function reserve(quantity = 1, product?: ProductId) {
+    const productId = product ?? world.newProduct();
+    if (!product) await world.receive(productId, 100);
+    const customer: UserId = world.newUser();
+    await world.addToCart(customer, productId, quantity);
+    const reservation = await world.services.reserveCart(customer, world.metadata);
+    return { productId, ...reservation };
+  }
+  const expiries = async (productId: ProductId) =>
+    (await world.readAllOf(stockStream(productId))).filter((e) => e.type === 'ReservationExpired');
+
+  it('gives the stock back within 2 s of expires_at', async () => {
+    const manager = await world.startProcessManager();
+    try {
+      const { productId, expiresAt } = await reserve(3);
+      expect((await world.stock(productId)).reserved).toBe(3);
+      const [expired] = await eventually(async () => {
+        const found = await expiries(productId);
+        expect(found).toHaveLength(1);
+        return found;
+      }, 6_000);
+      const lateMs = expired!.recordedAt.getTime() - Date.parse(expiresAt);
+      expect(lateMs).toBeGreaterThanOrEqual(0);
+      expect(lateMs).toBeLessThan(2_000);
+      expect(await world.stock(productId)).toMatchObject({ onHand: 100, reserved: 0 });
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('expires a reservation whose expiry passed while the process manager was stopped', async () => {
+    const { productId, expiresAt } = await reserve(2);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 300));
+    expect((await world.stock(productId)).reserved).toBe(2); // nobody released it
+    const manager = await world.startProcessManager();
+    try {
+      await eventually(async () => expect(await expiries(productId)).toHaveLength(1), 5_000);
+      expect((await world.stock(productId)).reserved).toBe(0);
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('a timer recorded before a stop survives it', async () => {
+    const first = await world.startProcessManager();
+    const { productId, expiresAt } = await reserve(1);
+    // Let the projection record the timer, then stop before it falls due.
+    await eventually(async () => {
+      const { rows } = await world.pool.query(
+        "SELECT 1 FROM rm_process_manager_g1.timers WHERE kind = 'expire-reservation' AND key LIKE $1",
+        [`%:${productId}`],
+      );
+      expect(rows).toHaveLength(1);
+    });
+    await first.stop();
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 200));
+    expect(await expiries(productId)).toHaveLength(0);
+    const second = await world.startProcessManager();
+    try {
+      await eventually(async () => expect(await expiries(productId)).toHaveLength(1), 5_000);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('two instances: every reservation expired exactly once, each timer run once', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 1_000);
+    const runs = new Map<string, number>();
+    const count = (timer: { kind: string; key: string }, outcome: unknown) => {
+      if (timer.kind === 'expire-reservation' && outcome !== 'failed')
+        runs.set(timer.key, (runs.get(timer.key) ?? 0) + 1);
+    };
+    const a = await world.startProcessManager({ onTimer: count, claim: { batchSize: 4, maxIdleMs: 1_000 } });
+    const b = await world.startProcessManager({ onTimer: count, claim: { batchSize: 4, maxIdleMs: 1_000 } });
+    try {
+      const reservations = await Promise.all(Array.from({ length: 40 }, () => reserve(1, product)));
+      await eventually(async () => expect((await world.stock(product)).reserved).toBe(0), 10_000);
+      const expired = await expiries(product);
+      expect(expired).toHaveLength(40);
+      expect(new Set(expired.map((e) => e.data.reservation_id)).size).toBe(40);
+      expect(new Set(reservations.map((r) => r.reservationId))).toEqual(
+        new Set(expired.map((e) => e.data.reservation_id)),
+      );
+      expect([...runs.values()].every((n) => n === 1)).toBe(true);
+      expect(runs.size).toBe(40);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
