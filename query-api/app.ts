@@ -1,7 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
@@ -9,7 +8,7 @@ import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
-import type { RunnerDb } from '../projections/runner/types.ts';
+import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
 import type { productDetail } from './presenters.ts';
@@ -20,7 +19,7 @@ import { inventoryRoutes } from './routes/inventory-routes.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
-  db: Kysely<any>;
+  db: ReadModelDb;
   /** Readiness and Redis read models; a duplicate subscribes to checkpoint messages. Same keyPrefix as the runners'. */
   redis: Redis;
   /** Verifies bearer tokens (infra/auth): the same tokens as the command API. */
@@ -70,7 +69,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     res.on('finish', () =>
       metrics.inc('http_requests_total', { service: 'query-api', status: String(res.statusCode) }),
     );

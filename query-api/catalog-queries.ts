@@ -1,4 +1,5 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import type { ReadModelDb } from '../projections/runner/types.ts';
 
 /** The schemas of the generations that serve right now (resolved per request from the watcher). */
 export type Schemas = { catalog: string; inventory: string };
@@ -80,7 +81,7 @@ const bucketCase = sql.raw(
   ).join(' ')} END`,
 );
 
-export function createCatalogQueries(db: Kysely<any>) {
+export function createCatalogQueries(db: ReadModelDb) {
   return {
     /** Listed (not discontinued) products with their stock, filtered, sorted and paged. */
     async list(schemas: Schemas, filter: ListFilter): Promise<{ rows: ListedRow[]; total: number }> {

@@ -32,14 +32,53 @@ beforeAll(async () => {
     retry: { attempts: 2, baseMs: 5, maxMs: 10 },
   });
   service.start();
-  await list('prd_h1', { name: 'Wireless Headphones', description: 'Over-ear, noise cancelling', category: 'Audio', brand: 'Sonic', price: 9999, images: ['h1.png'], listed_at: at(1) });
-  await list('prd_h2', { name: 'Headphone Stand', description: 'Holds one pair', category: 'Accessories', brand: 'Acme', price: 1999, listed_at: at(2) });
-  await list('prd_c1', { name: 'Carrying Case', description: 'Fits most headphones', category: 'Accessories', brand: 'Acme', price: 1500, listed_at: at(3) });
-  await list('prd_s1', { name: 'Bluetooth Speaker', description: 'Portable, deep bass', category: 'Audio', brand: 'Sonic', price: 4999, listed_at: at(4) });
+  await list('prd_h1', {
+    name: 'Wireless Headphones',
+    description: 'Over-ear, noise cancelling',
+    category: 'Audio',
+    brand: 'Sonic',
+    price: 9999,
+    images: ['h1.png'],
+    listed_at: at(1),
+  });
+  await list('prd_h2', {
+    name: 'Headphone Stand',
+    description: 'Holds one pair',
+    category: 'Accessories',
+    brand: 'Acme',
+    price: 1999,
+    listed_at: at(2),
+  });
+  await list('prd_c1', {
+    name: 'Carrying Case',
+    description: 'Fits most headphones',
+    category: 'Accessories',
+    brand: 'Acme',
+    price: 1500,
+    listed_at: at(3),
+  });
+  await list('prd_s1', {
+    name: 'Bluetooth Speaker',
+    description: 'Portable, deep bass',
+    category: 'Audio',
+    brand: 'Sonic',
+    price: 4999,
+    listed_at: at(4),
+  });
   await list('prd_b1', { name: 'Cooking Basics', category: 'Books', price: 2500, listed_at: at(5) });
-  await list('prd_k1', { name: 'Mechanical Keyboard', category: 'Computers', brand: 'Keys', price: 12999, listed_at: at(6) });
+  await list('prd_k1', {
+    name: 'Mechanical Keyboard',
+    category: 'Computers',
+    brand: 'Keys',
+    price: 12999,
+    listed_at: at(6),
+  });
   await list('prd_d1', { name: 'Old Headphones', category: 'Audio', price: 999, listed_at: at(7) });
-  await appendEvent(side.store, 'product-prd_d1', 'ProductDiscontinued', { schema_version: 1, product_id: 'prd_d1', discontinued_at: at(8) });
+  await appendEvent(side.store, 'product-prd_d1', 'ProductDiscontinued', {
+    schema_version: 1,
+    product_id: 'prd_d1',
+    discontinued_at: at(8),
+  });
   await stock('prd_h1', 5);
   const head = await stock('prd_s1', 12);
   expect(await service.waitFor(head, 20_000)).toBe(true);
@@ -57,7 +96,12 @@ describe('GET /products', () => {
     const res = await get('/products');
     expect(res.status).toBe(200);
     expect(res.body.products.map((p: { product_id: string }) => p.product_id)).toEqual([
-      'prd_k1', 'prd_b1', 'prd_s1', 'prd_c1', 'prd_h2', 'prd_h1',
+      'prd_k1',
+      'prd_b1',
+      'prd_s1',
+      'prd_c1',
+      'prd_h2',
+      'prd_h1',
     ]);
     expect(res.body.pagination).toEqual({ page: 1, limit: 20, total_items: 6, total_pages: 1 });
     expect(res.body.products.at(-1)).toEqual({
@@ -78,10 +122,17 @@ describe('GET /products', () => {
   });
 
   it('filters by category (any case), price range and text, and pages', async () => {
-    const ids = (res: { body: { products: { product_id: string }[] } }) => res.body.products.map((p) => p.product_id);
+    const ids = (res: { body: { products: { product_id: string }[] } }) =>
+      res.body.products.map((p) => p.product_id);
     expect(ids(await get('/products?category=audio&sort_by=name'))).toEqual(['prd_s1', 'prd_h1']);
-    expect(ids(await get('/products?min_price=20&max_price=99.99&sort_by=price_asc'))).toEqual(['prd_b1', 'prd_s1', 'prd_h1']);
-    expect(ids(await get('/products?search=headphone'))).toEqual(expect.arrayContaining(['prd_h1', 'prd_h2', 'prd_c1']));
+    expect(ids(await get('/products?min_price=20&max_price=99.99&sort_by=price_asc'))).toEqual([
+      'prd_b1',
+      'prd_s1',
+      'prd_h1',
+    ]);
+    expect(ids(await get('/products?search=headphone'))).toEqual(
+      expect.arrayContaining(['prd_h1', 'prd_h2', 'prd_c1']),
+    );
     expect(ids(await get('/products?search=headphone'))).not.toContain('prd_d1');
     const page2 = await get('/products?page=2&limit=2&sort_by=price_desc');
     expect(ids(page2)).toEqual(['prd_s1', 'prd_b1']);
@@ -100,8 +151,19 @@ describe('GET /products', () => {
   });
 
   it.each([
-    'page=0', 'page=-1', 'page=abc', 'page=1.5', 'limit=0', 'limit=101', 'limit=x', 'page=1&page=2',
-    'min_price=-1', 'min_price=abc', 'max_price=1.234', 'min_price=50&max_price=10', 'sort_by=popular',
+    'page=0',
+    'page=-1',
+    'page=abc',
+    'page=1.5',
+    'limit=0',
+    'limit=101',
+    'limit=x',
+    'page=1&page=2',
+    'min_price=-1',
+    'min_price=abc',
+    'max_price=1.234',
+    'min_price=50&max_price=10',
+    'sort_by=popular',
   ])('refuses %s with 400 VAL_2001, never clamps', async (query) => {
     assertErrorBody(await get(`/products?${query}`), 400, 'VAL_2001');
   });
@@ -204,7 +266,9 @@ describe('GET /products/{id}', () => {
       currency: 'USD',
       changed_at: at(20),
     });
-    const res = await get('/products/prd_s1', { headers: { 'X-Consistency-Token': positionToString(token) } });
+    const res = await get('/products/prd_s1', {
+      headers: { 'X-Consistency-Token': positionToString(token) },
+    });
     expect(res.body).toMatchObject({ price: 39.99, updated_at: at(20), stock_quantity: 12 });
     await stock('prd_s1', 20);
     await vi.waitFor(async () => expect((await get('/products/prd_s1')).body.stock_quantity).toBe(20));
@@ -230,7 +294,10 @@ describe('GET /inventory/{product_id} (admin)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ product_id: 'prd_h1', on_hand: 5, reserved: 0, available: 5 });
     expect((await get('/inventory/prd_k1', { token: api.token('admin') })).body).toEqual({
-      product_id: 'prd_k1', on_hand: 0, reserved: 0, available: 0,
+      product_id: 'prd_k1',
+      on_hand: 0,
+      reserved: 0,
+      available: 0,
     });
   });
 
@@ -245,7 +312,9 @@ describe('GET /inventory/{product_id} (admin)', () => {
 
 describe('read-your-writes (X-Consistency-Token)', () => {
   it('answers with the write right after the append', async () => {
-    const token = positionToString(await list('prd_new', { name: 'Fresh Gadget', category: 'Gadgets', price: 100 }));
+    const token = positionToString(
+      await list('prd_new', { name: 'Fresh Gadget', category: 'Gadgets', price: 100 }),
+    );
     const res = await get('/products/prd_new', { headers: { 'X-Consistency-Token': token } });
     expect(res.status).toBe(200);
     expect(res.body.name).toBe('Fresh Gadget');
@@ -283,11 +352,21 @@ describe('health, readiness, metrics', () => {
       expect(ready.status).toBe(200);
       expect(ready.body.status).toBe('ready');
       expect(ready.body.dependencies.postgres.status).toBe('up');
-      expect(ready.body.projections.catalog).toMatchObject({ state: 'live', generation: 1, parked: 0, lag_ms: 0 });
+      expect(ready.body.projections.catalog).toMatchObject({
+        state: 'live',
+        generation: 1,
+        parked: 0,
+        lag_ms: 0,
+      });
       expect(ready.body.projections.inventory).toMatchObject({ state: 'live', parked: 0 });
     });
     // A ProductListed whose data no longer passes its schema: the handler fails every time.
-    const poison = await appendEvent(side.store, 'product-prd_bad', 'ProductListed', productListedData('prd_bad', { price: -5 }));
+    const poison = await appendEvent(
+      side.store,
+      'product-prd_bad',
+      'ProductListed',
+      productListedData('prd_bad', { price: -5 }),
+    );
     expect(await service.waitFor(poison, 20_000, ['catalog'])).toBe(true);
     const ready = await api.http.request('GET', '/ready');
     expect(ready.status).toBe(200);

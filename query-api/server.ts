@@ -1,16 +1,16 @@
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { Config } from '../infra/config.ts';
 import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../projections/runner/metrics.ts';
+import type { ReadModelDb } from '../projections/runner/types.ts';
 import { createQueryApi, type QueryApi } from './app.ts';
 
 export type StartQueryApiOptions = {
   config: Config;
-  db: Kysely<any>;
+  db: ReadModelDb;
   /** Closed on shutdown unless `keepDependencies`. */
   pool?: pg.Pool;
   redis: Redis;

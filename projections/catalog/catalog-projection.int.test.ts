@@ -5,7 +5,13 @@ import type { Position } from '../../infra/eventstore/position.ts';
 import { inventoryProjection } from '../inventory/inventory-projection.ts';
 import type { PgProjection } from '../runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
-import { appendEvent, createReadSideForTest, productListedData, type ReadSideForTest, stockReceivedData } from '../test-support.ts';
+import {
+  appendEvent,
+  createReadSideForTest,
+  productListedData,
+  type ReadSideForTest,
+  stockReceivedData,
+} from '../test-support.ts';
 import { catalogProjection } from './catalog-projection.ts';
 
 let side: ReadSideForTest;
@@ -16,12 +22,36 @@ const at = (minute: number) => `2026-01-15T10:${String(minute).padStart(2, '0')}
 
 beforeAll(async () => {
   side = await createReadSideForTest('catalogproj');
-  service = createProjectionService(side.deps, { projections: [catalogProjection, inventoryProjection], leaseRetryMs: 50 });
+  service = createProjectionService(side.deps, {
+    projections: [catalogProjection, inventoryProjection],
+    leaseRetryMs: 50,
+  });
   service.start();
   const { store } = side;
-  await appendEvent(store, 'product-prd_1', 'ProductListed', productListedData('prd_1', { name: 'Studio Headphones', category: 'Audio', brand: 'Sonic', price: 19999, images: ['a.png'] }));
-  await appendEvent(store, 'product-prd_2', 'ProductListed', productListedData('prd_2', { name: 'Desk Speaker', category: 'Audio', listed_at: at(1) }));
-  await appendEvent(store, 'product-prd_3', 'ProductListed', productListedData('prd_3', { name: 'Cookbook', category: 'Books', listed_at: at(2) }));
+  await appendEvent(
+    store,
+    'product-prd_1',
+    'ProductListed',
+    productListedData('prd_1', {
+      name: 'Studio Headphones',
+      category: 'Audio',
+      brand: 'Sonic',
+      price: 19999,
+      images: ['a.png'],
+    }),
+  );
+  await appendEvent(
+    store,
+    'product-prd_2',
+    'ProductListed',
+    productListedData('prd_2', { name: 'Desk Speaker', category: 'Audio', listed_at: at(1) }),
+  );
+  await appendEvent(
+    store,
+    'product-prd_3',
+    'ProductListed',
+    productListedData('prd_3', { name: 'Cookbook', category: 'Books', listed_at: at(2) }),
+  );
   await appendEvent(store, 'product-prd_2', 'ProductDetailsChanged', {
     schema_version: 1,
     product_id: 'prd_2',
@@ -36,7 +66,11 @@ beforeAll(async () => {
     currency: 'USD',
     changed_at: at(4),
   });
-  await appendEvent(store, 'product-prd_3', 'ProductDiscontinued', { schema_version: 1, product_id: 'prd_3', discontinued_at: at(5) });
+  await appendEvent(store, 'product-prd_3', 'ProductDiscontinued', {
+    schema_version: 1,
+    product_id: 'prd_3',
+    discontinued_at: at(5),
+  });
   await appendEvent(store, 'stock-prd_1', 'StockReceived', stockReceivedData('prd_1', 10, 10));
   head = await appendEvent(store, 'stock-prd_1', 'StockReserved', {
     schema_version: 1,
@@ -83,7 +117,12 @@ describe('catalog and inventory projections', () => {
       revision: '1',
     });
     expect((products[0] as { updated_at: Date }).updated_at.toISOString()).toBe(at(4));
-    expect(products[1]).toMatchObject({ name: 'Bookshelf Speaker', category: 'Books', brand: 'Acme', revision: '1' });
+    expect(products[1]).toMatchObject({
+      name: 'Bookshelf Speaker',
+      category: 'Books',
+      brand: 'Acme',
+      revision: '1',
+    });
     expect(products[2]).toMatchObject({ product_id: 'prd_3', discontinued: true });
     // Counts of listed products: prd_2 moved to Books, prd_3 (Books) was discontinued.
     expect(categories).toEqual([
@@ -98,8 +137,16 @@ describe('catalog and inventory projections', () => {
   it('the same events again change nothing', async () => {
     const before = await snapshot();
     const all = (await side.store.readAll({ maxCount: 1000 })).events;
-    await applyAgain(catalogProjection, 'rm_catalog_g1', all.filter((e) => catalogProjection.eventTypes.includes(e.type)));
-    await applyAgain(inventoryProjection, 'rm_inventory_g1', all.filter((e) => inventoryProjection.eventTypes.includes(e.type)));
+    await applyAgain(
+      catalogProjection,
+      'rm_catalog_g1',
+      all.filter((e) => catalogProjection.eventTypes.includes(e.type)),
+    );
+    await applyAgain(
+      inventoryProjection,
+      'rm_inventory_g1',
+      all.filter((e) => inventoryProjection.eventTypes.includes(e.type)),
+    );
     // And an older prefix replayed after the newer events cannot roll anything back.
     await applyAgain(catalogProjection, 'rm_catalog_g1', all.slice(0, 2));
     expect(await snapshot()).toEqual(before);

@@ -11,7 +11,12 @@ export type RetryPolicy = { attempts: number; baseMs: number; maxMs: number };
 
 export type FollowHooks = {
   /** After every commit (events applied, parked, or a filtered stretch skipped). */
-  committed(position: Position, invalidate: string[], lastEvent: RecordedEvent | undefined, applied: number): void;
+  committed(
+    position: Position,
+    invalidate: string[],
+    lastEvent: RecordedEvent | undefined,
+    applied: number,
+  ): void;
   caughtUp(): void;
   parked(event: RecordedEvent, error: unknown): void;
   catchingUp(): void;

@@ -24,11 +24,17 @@ const tallyProjection = (name: string): RedisProjection => ({
 
 let side: ReadSideForTest;
 const runners: ProjectionRunner[] = [];
-const options = { leaseRetryMs: 50, heartbeatMs: 100, retry: { attempts: 3, baseMs: 5, maxMs: 20 }, restart: { baseMs: 20, maxMs: 100 } };
+const options = {
+  leaseRetryMs: 50,
+  heartbeatMs: 100,
+  retry: { attempts: 3, baseMs: 5, maxMs: 20 },
+  restart: { baseMs: 20, maxMs: 100 },
+};
 
 async function count(streams: string[], n: number) {
   let last: Position | undefined;
-  for (let i = 0; i < n; i += 1) last = await appendEvent(side.store, streams[i % streams.length]!, 'Counted', { i });
+  for (let i = 0; i < n; i += 1)
+    last = await appendEvent(side.store, streams[i % streams.length]!, 'Counted', { i });
   return last!;
 }
 
@@ -44,7 +50,13 @@ const snapshot = async (name: string, generation: number, streams: string[]) =>
 
 async function eventsOf(streams: string[]): Promise<RecordedEvent[]> {
   const all = await Promise.all(streams.map((s) => side.store.readStream(s)));
-  return all.flat().sort((a, b) => (a.position.commit === b.position.commit ? Number(a.position.prepare - b.position.prepare) : Number(a.position.commit - b.position.commit)));
+  return all
+    .flat()
+    .sort((a, b) =>
+      a.position.commit === b.position.commit
+        ? Number(a.position.prepare - b.position.prepare)
+        : Number(a.position.commit - b.position.commit),
+    );
 }
 
 beforeAll(async () => {
@@ -73,7 +85,11 @@ describe('projection runner (Redis read model)', () => {
     const context = { prefix: redisPrefix('rtally', 1), invalidate: () => {}, logger: side.logger };
     for (const prefixLength of [events.length, 5, 1]) {
       for (const event of events.slice(0, prefixLength)) {
-        await projection.apply(event, createRedisDocWriter(side.redis, context.prefix, event.position), context);
+        await projection.apply(
+          event,
+          createRedisDocWriter(side.redis, context.prefix, event.position),
+          context,
+        );
       }
       expect(await snapshot('rtally', 1, streams)).toEqual(before);
     }
@@ -113,7 +129,11 @@ describe('projection runner (Redis read model)', () => {
     const result = await rebuildProjection(projection, side.deps);
     expect(result.generation).toBe(2);
     expect(await snapshot('rtally', 2, streams)).toEqual(before);
-    const pointer = await side.db.selectFrom('projection_generations').selectAll().where('projection', '=', 'rtally').executeTakeFirstOrThrow();
+    const pointer = await side.db
+      .selectFrom('projection_generations')
+      .selectAll()
+      .where('projection', '=', 'rtally')
+      .executeTakeFirstOrThrow();
     expect(pointer).toMatchObject({ serving: 2, building: null });
     // The serving runner follows the swap: new events land in generation 2 only.
     const head = await count(['count-a'], 1);

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
@@ -17,13 +16,13 @@ import {
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { Metrics } from './metrics.ts';
-import type { Projection, ProjectionStatus, RunnerState } from './types.ts';
+import type { Projection, ProjectionStatus, ReadModelDb, RunnerState } from './types.ts';
 import { createBatchWriter, type Faults } from './writers.ts';
 
 export type RunnerDeps = {
   store: EventStore;
   /** The read-model database (runner tables and every PostgreSQL read model). */
-  db: Kysely<any>;
+  db: ReadModelDb;
   /** Connection settings for the lease's dedicated session (e.g. `pool.options`). */
   leaseClientConfig: pg.ClientConfig;
   /** Needed by Redis projections. Its ioredis `keyPrefix` (if any) scopes every read-model key. */
@@ -108,7 +107,8 @@ export function createProjectionRunner(
     const watch = setInterval(() => {
       servingGeneration(deps.db, projection.name)
         .then((serving) => {
-          if (serving !== undefined && serving !== target.generation) moved.abort(new GenerationMoved(target));
+          if (serving !== undefined && serving !== target.generation)
+            moved.abort(new GenerationMoved(target));
         })
         .catch(() => {});
     }, options.generationCheckMs ?? 1_000);

@@ -3,6 +3,12 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { RedisDocWriter } from './redis-docs.ts';
 
+/** The read-model database: every projection's tables live in its own generation schema, so untyped here. */
+// biome-ignore lint/suspicious/noExplicitAny: tables differ per projection; each module types its own
+export type ReadModelDb = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above, inside a transaction
+export type ReadModelTrx = Transaction<any>;
+
 /** What a handler may tell the runner besides its writes. */
 export type ApplyContext = {
   /** The PostgreSQL schema of the generation being written (for raw `sql` that needs to name it). */
@@ -25,7 +31,7 @@ export type PgProjection = {
   /** DDL creating the read model's tables inside `schema` (already created, empty). */
   ddl(schema: string): string;
   /** `trx` has `withSchema(schema)` applied, so query-builder table names resolve to this generation. */
-  apply(event: RecordedEvent, trx: Transaction<any>, context: ApplyContext): Promise<void>;
+  apply(event: RecordedEvent, trx: ReadModelTrx, context: ApplyContext): Promise<void>;
 };
 
 export type RedisApplyContext = Omit<ApplyContext, 'schema'> & {

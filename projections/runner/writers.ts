@@ -1,11 +1,18 @@
 import type { Redis } from 'ioredis';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { advanceCheckpoint, type Target } from './generations.ts';
 import { createRedisDocWriter } from './redis-docs.ts';
-import { type Projection, type RunnerTables, redisPrefix, schemaName } from './types.ts';
+import {
+  type Projection,
+  type ReadModelDb,
+  type ReadModelTrx,
+  type RunnerTables,
+  redisPrefix,
+  schemaName,
+} from './types.ts';
 
 /** Test seam: runs after a batch's read-model writes and before its checkpoint; throw to simulate a crash. */
 export type Faults = { afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void> };
@@ -18,13 +25,13 @@ export type BatchWriter = {
 };
 
 export type WriterDeps = {
-  db: Kysely<any>;
+  db: ReadModelDb;
   redis?: Redis;
   logger: Logger;
   faults?: Faults;
 };
 
-const asRunner = (trx: Transaction<any>) => trx as unknown as Transaction<RunnerTables>;
+const asRunner = (trx: ReadModelTrx) => trx as unknown as Transaction<RunnerTables>;
 const errorText = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
 

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { pingRedis } from '../../infra/redis/client.ts';
 import type { Metrics } from '../../projections/runner/metrics.ts';
+import type { ReadModelDb } from '../../projections/runner/types.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 
 /** A runner that has not spoken for this long is reported as not running. */
@@ -29,7 +30,7 @@ async function timed(work: () => Promise<unknown>) {
  * rotation would not help: it still serves what it has).
  */
 export function healthRoutes(deps: {
-  db: Kysely<any>;
+  db: ReadModelDb;
   redis: Redis;
   watcher: CheckpointWatcher;
   readModels: readonly string[];

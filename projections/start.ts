@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Config } from '../infra/config.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createPool } from '../infra/postgres/pool.ts';
+import { createRedis } from '../infra/redis/client.ts';
+import { createReadModelDb } from './read-model-db.ts';
+import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
+import { createMetrics, type Metrics } from './runner/metrics.ts';
+import type { RunnerDeps, RunnerOptions } from './runner/runner.ts';
+import type { ReadModelDb } from './runner/types.ts';
+import { createProjectionService, migrateProjections, type ProjectionService } from './service.ts';
+
+export type ProjectionsRole = {
+  service: ProjectionService;
+  /** What `rebuildProjection(name, deps)` needs, wired the same way as the running service. */
+  deps: RunnerDeps;
+  db: ReadModelDb;
+  close(): Promise<void>;
+};
+
+/**
+ * The `projections` role: migrates the runner tables and starts one runner per projection (each takes its
+ * lease, so any number of processes may run this role). Pool and Redis are created from the config unless
+ * given (then they are left open on close, being shared).
+ */
+export async function startProjectionsRole(options: {
+  config: Config;
+  logger: Logger;
+  store: EventStore;
+  pool?: pg.Pool;
+  redis?: Redis;
+  metrics?: Metrics;
+  runnerOptions?: RunnerOptions;
+}): Promise<ProjectionsRole> {
+  const logger = options.logger.child({ role: 'projections' });
+  const pool =
+    options.pool ??
+    createPool({ connectionString: options.config.DATABASE_URL, applicationName: 'projections', logger });
+  const db = createReadModelDb(pool, logger);
+  await migrateProjections(pool, logger);
+  const redis =
+    options.redis ?? createRedis({ url: options.config.REDIS_URL, logger, connectionName: 'projections' });
+  const deps: RunnerDeps = {
+    store: options.store,
+    db,
+    leaseClientConfig: pool.options,
+    redis,
+    publisher: createCheckpointPublisher(redis, logger),
+    metrics: options.metrics ?? createMetrics(),
+    logger,
+  };
+  const service = createProjectionService(deps, options.runnerOptions);
+  service.start();
+  return {
+    service,
+    deps,
+    db,
+    async close() {
+      await service.stop();
+      if (!options.redis) await redis.quit().catch(() => redis.disconnect());
+      if (!options.pool) await pool.end();
+    },
+  };
+}

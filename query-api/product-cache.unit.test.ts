@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createProductCache } from './product-cache.ts';
+
+describe('product cache', () => {
+  it('serves a hit without loading, and loads again after an invalidation', async () => {
+    const cache = createProductCache<{ price: number }>();
+    let loads = 0;
+    const load = async () => ({ price: ++loads });
+    expect(await cache.get('prd_1', load)).toEqual({ price: 1 });
+    expect(await cache.get('prd_1', load)).toEqual({ price: 1 });
+    cache.invalidate(['prd_1']);
+    expect(await cache.get('prd_1', load)).toEqual({ price: 2 });
+  });
+
+  it('does not keep a value loaded before an invalidation that arrived during the load', async () => {
+    const cache = createProductCache<string>();
+    let release!: () => void;
+    const slow = cache.get(
+      'prd_1',
+      () => new Promise<string>((resolve) => (release = () => resolve('stale'))),
+    );
+    cache.invalidate(['prd_1']);
+    release();
+    expect(await slow).toBe('stale');
+    expect(await cache.get('prd_1', async () => 'fresh')).toBe('fresh');
+  });
+
+  it('`*` clears everything, including loads in flight', async () => {
+    const cache = createProductCache<string>();
+    await cache.get('a', async () => 'a1');
+    let release!: () => void;
+    const slow = cache.get('b', () => new Promise<string>((resolve) => (release = () => resolve('b1'))));
+    cache.invalidate(['*']);
+    release();
+    await slow;
+    expect(cache.size()).toBe(0);
+    expect(await cache.get('a', async () => 'a2')).toBe('a2');
+  });
+
+  it('does not cache misses and evicts the least recently used beyond max', async () => {
+    const cache = createProductCache<string>({ max: 2 });
+    expect(await cache.get('none', async () => undefined)).toBeUndefined();
+    expect(cache.size()).toBe(0);
+    await cache.get('a', async () => 'a');
+    await cache.get('b', async () => 'b');
+    await cache.get('a', async () => 'x'); // touch a
+    await cache.get('c', async () => 'c'); // evicts b
+    expect(await cache.get('a', async () => 'nope')).toBe('a');
+    expect(await cache.get('b', async () => 'b2')).toBe('b2');
+  });
+});
