@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -36,6 +37,7 @@ export async function startCommandApiForTest(
   const app = createCommandApi({ store, redis, config, logger, ...options });
   const context = commandApiContext({ store, redis, config, logger, ...options });
   const http: TestServer = await startTestServer(app);
+  const sql = new pg.Pool({ connectionString: db.url, max: 1 });
   return {
     http,
     store,
@@ -50,10 +52,23 @@ export async function startCommandApiForTest(
       if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
       return { userId: login.body.user.user_id as string, accessToken: login.body.access_token as string };
     },
-    /** The store's head as a string, to compare before/after a request ("nothing appended"). */
-    head: async () => positionText(await store.headPosition()),
+    /**
+     * What the log holds, as a string to compare before/after a request ("nothing appended"): the
+     * number of events and the newest global position, read exactly. store.headPosition() is not
+     * used here: it only shows events below the cluster-wide transaction horizon, so it can move
+     * later on its own while other databases on the cluster hold transactions open.
+     */
+    head: async () => {
+      const { rows } = await sql.query<{ n: string; last: string | null }>(
+        'SELECT count(*) AS n, max(global_position) AS last FROM messages',
+      );
+      return `${rows[0]?.n}@${rows[0]?.last ?? 'none'}`;
+    },
+    /** The store's visible head (the X-Consistency-Token form). */
+    visibleHead: async () => positionText(await store.headPosition()),
     async close() {
       await http.close();
+      await sql.end();
       await store.close();
       await deleteKeysWithPrefix(redis).catch(() => 0);
       redis.disconnect();

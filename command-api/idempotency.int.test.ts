@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import express from 'express';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorHandler } from '../infra/http/error-handler.ts';
+import { jsonBody } from '../infra/http/json-body.ts';
+import { requestContext } from '../infra/http/request-context.ts';
+import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
+import { assertErrorBody, startTestServer, type TestServer } from '../test/support/http.ts';
+import { redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
+import { idempotency } from './idempotency.ts';
+
+describe('idempotency middleware', () => {
+  let redis: Redis;
+  let server: TestServer;
+  let runs = 0;
+  beforeAll(async () => {
+    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('idem_mw') });
+    const app = express();
+    app.use(requestContext({ logger: pino({ level: 'silent' }) }), ...jsonBody());
+    app.post('/slow', idempotency({ redis, clock: () => new Date(), waitMs: 150 }), async (req, res) => {
+      runs++;
+      await sleep(400);
+      res.status(201).json({ run: runs, body: req.body });
+    });
+    app.post('/flaky', idempotency({ redis, clock: () => new Date() }), (_req, res) => {
+      runs++;
+      res.status(runs % 2 === 1 ? 503 : 200).json({ run: runs });
+    });
+    app.use(errorHandler({ clock: () => new Date() }));
+    server = await startTestServer(app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await deleteKeysWithPrefix(redis);
+    redis.disconnect();
+  });
+
+  it('refuses a duplicate with 409 and Retry-After while the first is still running past the wait', async () => {
+    runs = 0;
+    const send = () =>
+      server.request('POST', '/slow', { body: { a: 1 }, headers: { 'idempotency-key': 'slow-1' } });
+    const first = send();
+    await sleep(50);
+    const second = await send();
+    assertErrorBody(second, 409, 'RES_3003');
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect((await first).status).toBe(201);
+    const third = await send();
+    expect(third.body).toEqual({ run: 1, body: { a: 1 } });
+    expect(runs).toBe(1);
+  });
+
+  it('keeps no 5xx response: a retry with the same key runs again', async () => {
+    runs = 0;
+    const send = () =>
+      server.request('POST', '/flaky', { body: {}, headers: { 'idempotency-key': 'flaky-1' } });
+    expect((await send()).status).toBe(503);
+    await sleep(20);
+    const retry = await send();
+    expect(retry.status).toBe(200);
+    expect((await send()).body).toEqual({ run: 2 });
+    expect(runs).toBe(2);
+  });
+});
