@@ -43,7 +43,7 @@ export function requestContext(options: { logger: Logger; newRequestId?: () => s
       req.log.info(
         {
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
           user_id: req.auth?.userId,
