@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defaultRouteModules } from '../../command-api/app.ts';
+import { commandApiDocument, documentFiles, documentText, queryApiDocument } from './api-documents.ts';
+import { documentedOperations, openApiFor, openApiPath } from './openapi-document.ts';
+import { queryApiRoutes } from './query-api-routes.ts';
+import { routeSpecsOf } from './route-specs.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const checkedIn = (file: string) => readFileSync(resolve(root, file), 'utf8');
+const commandRoutes = routeSpecsOf(defaultRouteModules);
+
+/** Every `$ref` in a document, to check that each names a component that exists. */
+const refsOf = (node: unknown): string[] =>
+  Array.isArray(node)
+    ? node.flatMap(refsOf)
+    : node && typeof node === 'object'
+      ? Object.entries(node).flatMap(([key, value]) =>
+          key === '$ref' && typeof value === 'string' ? [value] : refsOf(value),
+        )
+      : [];
+
+describe('checked-in OpenAPI documents', () => {
+  it('docs/openapi/command-api.json is what the command API routes generate (npm run docs:openapi)', () => {
+    expect(checkedIn(documentFiles.command)).toBe(documentText(commandApiDocument(commandRoutes)));
+  });
+
+  it('docs/openapi/query-api.json is what the query API routes generate (npm run docs:openapi)', () => {
+    expect(checkedIn(documentFiles.query)).toBe(documentText(queryApiDocument(queryApiRoutes)));
+  });
+
+  it('documents every declared command API route', () => {
+    const documented = documentedOperations(JSON.parse(checkedIn(documentFiles.command)));
+    const declared = commandRoutes
+      .map((r) => `${r.method.toUpperCase()} /api/v1${openApiPath(r.path)}`)
+      .sort();
+    expect(declared.length).toBeGreaterThan(10);
+    expect(documented).toEqual(declared);
+  });
+
+  it('every $ref resolves to a component', () => {
+    for (const file of Object.values(documentFiles)) {
+      const document = JSON.parse(checkedIn(file));
+      for (const ref of refsOf(document)) {
+        const name = ref.replace('#/components/schemas/', '');
+        expect(document.components.schemas[name], `${file}: ${ref}`).toBeDefined();
+      }
+    }
+  });
+});
+
+describe('openApiFor', () => {
+  const json = z.lazy(
+    (): z.ZodType => z.union([z.string(), z.number(), z.array(json), z.record(z.string(), json)]),
+  );
+  const document = openApiFor(
+    [
+      {
+        method: 'post',
+        path: '/things/:thing_id/parts',
+        access: ['admin'],
+        body: z.object({ name: z.string().min(1), extra: json.optional() }),
+        summary: 'Add a part',
+      },
+      {
+        method: 'get',
+        path: '/things',
+        access: 'public',
+        query: z.object({ page: z.coerce.number().optional() }),
+      },
+    ],
+    { title: 'T', version: '1' },
+  ) as {
+    paths: Record<string, Record<string, Record<string, unknown>>>;
+    components: { schemas: Record<string, unknown> };
+  };
+  const addPart = document.paths['/api/v1/things/{thing_id}/parts']!.post!;
+
+  it('describes path parameters even when the route does not validate them', () => {
+    expect(addPart.parameters).toContainEqual({
+      name: 'thing_id',
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    });
+  });
+
+  it('asks for a bearer token unless the route is public, and names the roles', () => {
+    expect(addPart.security).toEqual([{ bearerAuth: [] }]);
+    expect(addPart.description).toContain('admin');
+    expect(document.paths['/api/v1/things']!.get!.security).toBeUndefined();
+  });
+
+  it('offers Idempotency-Key on POST and query parameters on GET', () => {
+    expect(addPart.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
+    expect(document.paths['/api/v1/things']!.get!.parameters).toContainEqual(
+      expect.objectContaining({ name: 'page', in: 'query', required: false }),
+    );
+  });
+
+  it('keeps a recursive body schema as components that refer to each other, not to the document root', () => {
+    const refs = refsOf(document);
+    expect(refs).not.toContain('#');
+    for (const ref of refs)
+      expect(document.components.schemas[ref.replace('#/components/schemas/', '')]).toBeDefined();
+    expect(JSON.stringify(addPart.requestBody)).toContain('#/components/schemas/postThingsThingIdPartsBody');
+  });
+
+  it("answers errors with API.md's error body", () => {
+    const schema = JSON.stringify(document.components.schemas.ErrorBody);
+    for (const field of ['code', 'message', 'details', 'request_id', 'timestamp'])
+      expect(schema).toContain(field);
+  });
+});
