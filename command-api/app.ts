@@ -19,8 +19,10 @@ import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { orderRoutes } from './routes/orders.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -29,6 +31,8 @@ export const defaultRouteModules: readonly RouteModule[] = [
   catalogRoutes,
   inventoryRoutes,
   cartRoutes,
+  checkoutRoutes,
+  orderRoutes,
 ];
 
 export type CommandApiOptions = {
