@@ -1,0 +1,87 @@
+// `npm run bench:replay [-- --events 1000000]`: rebuilds every read model from N events (default 100,000)
+// seeded into a database of its own, and prints events/s per projection and overall, and the process's RSS
+// at 25/50/75/100 % of each rebuild (flat in N means memory does not grow with the log). Goal: >= 20,000
+// events/s overall on 2 cores. Writes nothing outside its own database, which it drops at the end.
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { replay } from '../../bin/replay.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { createMetrics } from '../../projections/runner/metrics.ts';
+import type { RunnerDeps } from '../../projections/runner/runner.ts';
+import { migrateProjections } from '../../projections/service.ts';
+import { createTestDatabase } from '../../test/support/isolation.ts';
+import { seedLog } from './seed.ts';
+
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '100000' }, batch: { type: 'string' } },
+});
+const total = Number(values.events);
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+
+const database = await createTestDatabase('bench_replay');
+const pool = createPool({ connectionString: database.url, max: 6, applicationName: 'bench-replay' });
+const store = await createPostgresEventStore({
+  connectionString: database.url,
+  poolSize: 4,
+  pageSize: 2_000,
+});
+let peak = 0;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 50);
+try {
+  await migrateProjections(pool, logger);
+  const seeding = Date.now();
+  const { products } = await seedLog(pool, total);
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM messages');
+  console.log(
+    `seeded ${rows[0]?.n} events (${products} products) in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+  );
+  await pool.query('VACUUM ANALYZE messages');
+  const deps: RunnerDeps = {
+    store,
+    db: createReadModelDb(pool, logger),
+    leaseClientConfig: pool.options,
+    metrics: createMetrics(),
+    logger,
+  };
+  const rssAt: Record<string, string[]> = {};
+  const reports = await replay(deps, {
+    names: 'all',
+    progress: (label) => {
+      const marks = [0.25, 0.5, 0.75];
+      const seen: string[] = [];
+      rssAt[label] = seen;
+      return {
+        update(_events, fraction) {
+          while (marks.length > 0 && fraction >= marks[0]!) {
+            seen.push(`${marks.shift()! * 100}%: ${mb(process.memoryUsage().rss)}`);
+          }
+        },
+        stop() {
+          seen.push(`100%: ${mb(process.memoryUsage().rss)}`);
+        },
+      };
+    },
+  });
+  let events = 0;
+  let ms = 0;
+  for (const r of reports) {
+    events += r.events;
+    ms += r.durationMs;
+    console.log(
+      `${r.projection.padEnd(10)} ${String(r.events).padStart(9)} events ${(r.durationMs / 1000).toFixed(1).padStart(6)} s ${String(r.eventsPerSecond).padStart(7)} ev/s   RSS ${rssAt[`replay ${r.projection}`]?.join(', ')}`,
+    );
+  }
+  console.log(
+    `total      ${String(events).padStart(9)} events ${(ms / 1000).toFixed(1).padStart(6)} s ${String(Math.round(events / (ms / 1000))).padStart(7)} ev/s   peak RSS ${mb(peak)} (goal >= 20000 ev/s)`,
+  );
+} finally {
+  clearInterval(sampler);
+  await store.close();
+  await pool.end();
+  await database.drop();
+}

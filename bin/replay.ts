@@ -1,0 +1,214 @@
+// `npm run replay -- [projection…|--all] [--dry-run]`: rebuilds read models from the first event into a new
+// generation and swaps it in (projections/runner/rebuild.ts), with a progress bar, events/s and ETA, then a
+// report. --dry-run builds a shadow copy and compares it with the serving generation, swapping nothing.
+// Exit codes: 0 done (dry run: identical), 1 dry run found differences, 2 could not run.
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { createProgress, type ProgressSink } from '../infra/audit/progress.ts';
+import { diffSchemas, type TableDiff } from '../infra/audit/read-model-diff.ts';
+import { loadConfig } from '../infra/config.ts';
+import { createEventStore } from '../infra/eventstore/create-store.ts';
+import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
+import { createPool } from '../infra/postgres/pool.ts';
+import { createRedis } from '../infra/redis/client.ts';
+import { createReadModelDb } from '../projections/read-model-db.ts';
+import { projections as registered } from '../projections/registry.ts';
+import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
+import { createMetrics } from '../projections/runner/metrics.ts';
+import type { RunnerDeps } from '../projections/runner/runner.ts';
+import { type Projection, schemaName } from '../projections/runner/types.ts';
+import { migrateProjections, rebuildProjection } from '../projections/service.ts';
+
+export type ReplayReport = {
+  projection: string;
+  events: number;
+  durationMs: number;
+  eventsPerSecond: number;
+  generation: number;
+  position: string | null;
+  /** Dry run only: per table, rows only in the rebuilt copy / only in the serving generation. */
+  differences?: TableDiff[];
+};
+
+export type ReplayOptions = {
+  names: readonly string[] | 'all';
+  dryRun?: boolean;
+  projections?: readonly Projection[];
+  progress?: (label: string) => ProgressSink;
+};
+
+/** Counts the events a subscription delivers and how far into the log (by position) it has got. */
+function countingStore(store: EventStore, head: bigint, onEvent: (fraction: number) => void): EventStore {
+  return {
+    appendToStream: (...args) => store.appendToStream(...args),
+    readStream: (...args) => store.readStream(...args),
+    readAll: (...args) => store.readAll(...args),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+    subscribeToAll(options): AsyncIterable<SubscriptionItem> {
+      const inner = store.subscribeToAll(options);
+      return {
+        async *[Symbol.asyncIterator]() {
+          for await (const item of inner) {
+            if (item.kind === 'event') {
+              const at = item.event.position.prepare;
+              onEvent(head > 0n ? Number((at * 10_000n) / head) / 10_000 : 1);
+            }
+            yield item;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A copy of a projection under another name: the rebuild machinery builds it beside the real one. */
+const shadowOf = (projection: Projection): Projection => ({
+  ...projection,
+  name: `dryrun_${projection.name}`,
+});
+
+async function dropShadow(deps: RunnerDeps, shadow: string) {
+  const { rows } = await sql<{ generation: number }>`
+    SELECT generation FROM projection_checkpoints WHERE projection = ${shadow}`.execute(deps.db);
+  for (const { generation } of rows)
+    await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(shadow, generation)} CASCADE`).execute(deps.db);
+  for (const table of ['projection_checkpoints', 'projection_generations', 'projection_dead_letters'])
+    await sql`DELETE FROM ${sql.table(table)} WHERE projection = ${shadow}`.execute(deps.db);
+}
+
+/** Rebuilds (or dry-runs) each named projection in turn; returns one report per projection. */
+export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<ReplayReport[]> {
+  const all = options.projections ?? registered;
+  const chosen =
+    options.names === 'all'
+      ? all
+      : options.names.map((name) => {
+          const found = all.find((p) => p.name === name);
+          if (!found)
+            throw new Error(`unknown projection ${name}; known: ${all.map((p) => p.name).join(', ')}`);
+          return found;
+        });
+  const reports: ReplayReport[] = [];
+  for (const projection of chosen) {
+    const head = (await deps.store.headPosition())?.prepare ?? 0n;
+    const sink = options.progress?.(`${options.dryRun ? 'dry run' : 'replay'} ${projection.name}`);
+    let events = 0;
+    const store = countingStore(deps.store, head, (fraction) => {
+      events += 1;
+      if (events % 500 === 0) sink?.update(events, fraction);
+    });
+    const target = options.dryRun ? shadowOf(projection) : projection;
+    // A dry run must not tell the query API's caches to drop anything.
+    const runDeps: RunnerDeps = { ...deps, store, ...(options.dryRun ? { publisher: undefined } : {}) };
+    if (options.dryRun) await dropShadow(deps, target.name);
+    const started = Date.now();
+    try {
+      const result = await rebuildProjection(target.name, runDeps, { projections: [target] });
+      sink?.update(events, 1);
+      const durationMs = Date.now() - started;
+      const report: ReplayReport = {
+        projection: projection.name,
+        events,
+        durationMs,
+        eventsPerSecond: Math.round(events / Math.max(durationMs / 1000, 0.001)),
+        generation: result.generation,
+        position: result.position,
+      };
+      if (options.dryRun && projection.kind === 'postgres') {
+        const serving = await sql<{ serving: number }>`
+          SELECT serving FROM projection_generations WHERE projection = ${projection.name}`.execute(deps.db);
+        const generation = serving.rows[0]?.serving;
+        report.differences =
+          generation === undefined
+            ? [{ table: '(no serving generation)', onlyInA: 0, onlyInB: 0 }]
+            : await diffSchemas(
+                deps.db,
+                schemaName(target.name, result.generation),
+                schemaName(projection.name, generation),
+              );
+      }
+      reports.push(report);
+    } finally {
+      sink?.stop();
+      if (options.dryRun) await dropShadow(deps, target.name);
+    }
+  }
+  return reports;
+}
+
+const differs = (r: ReplayReport) => (r.differences ?? []).some((d) => d.onlyInA > 0 || d.onlyInB > 0);
+
+export function formatReplayReport(reports: readonly ReplayReport[], dryRun: boolean): string {
+  const lines = reports.map(
+    (r) =>
+      `${r.projection}: ${r.events} events in ${(r.durationMs / 1000).toFixed(1)} s (${r.eventsPerSecond} ev/s), ` +
+      `${dryRun ? 'shadow' : 'now serving'} generation ${r.generation} at ${r.position ?? 'start'}` +
+      (r.differences
+        ? `\n${r.differences.map((d) => `  ${d.table}: ${d.onlyInA} rows only in the rebuild, ${d.onlyInB} only in the serving generation`).join('\n')}`
+        : ''),
+  );
+  const events = reports.reduce((n, r) => n + r.events, 0);
+  const ms = reports.reduce((n, r) => n + r.durationMs, 0);
+  lines.push(
+    `total: ${events} events in ${(ms / 1000).toFixed(1)} s (${Math.round(events / Math.max(ms / 1000, 0.001))} ev/s)`,
+  );
+  if (dryRun)
+    lines.push(reports.some(differs) ? 'DIFFERENCES found (nothing swapped)' : 'IDENTICAL (nothing swapped)');
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+  });
+  if (!values.all && positionals.length === 0) {
+    process.stderr.write('usage: npm run replay -- [projection…|--all] [--dry-run]\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = pino({ name: 'replay', level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'replay', logger });
+  const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'replay' });
+  const { store } = await createEventStore(config, logger);
+  try {
+    await migrateProjections(pool, logger);
+    const db = createReadModelDb(pool, logger);
+    const deps: RunnerDeps = {
+      store,
+      db,
+      leaseClientConfig: pool.options,
+      redis,
+      publisher: createCheckpointPublisher(redis, logger),
+      metrics: createMetrics(),
+      logger,
+    };
+    const reports = await replay(deps, {
+      names: values.all ? 'all' : positionals,
+      dryRun: values['dry-run'],
+      progress: (label) => createProgress(label, process.stderr),
+    });
+    process.stdout.write(`${formatReplayReport(reports, values['dry-run'])}\n`);
+    return values['dry-run'] && reports.some(differs) ? 1 : 0;
+  } finally {
+    await store.close();
+    redis.disconnect();
+    await pool.end();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`replay could not run: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

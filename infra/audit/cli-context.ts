@@ -1,0 +1,70 @@
+import { hostname, userInfo } from 'node:os';
+import { Kysely, PostgresDialect } from 'kysely';
+import { pino } from 'pino';
+import { loadConfig } from '../config.ts';
+import { createEventStore } from '../eventstore/create-store.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import type { Logger } from '../logger.ts';
+import { createPool } from '../postgres/pool.ts';
+import { type AccessEntry, createAccessLog } from './access-log.ts';
+import { migrateAudit } from './migrate.ts';
+
+export type CliContext = {
+  store: EventStore;
+  // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
+  db: Kysely<any>;
+  logger: Logger;
+  /** Records this invocation in the audit-access log (channel `cli`, the OS user, this host). */
+  recordAccess(path: string, query: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** The event store (PostgreSQL or EventStoreDB by config), the read-model database and the access log. */
+export async function openCliContext(env: NodeJS.ProcessEnv): Promise<CliContext> {
+  const config = loadConfig(env);
+  // Logs go to stderr so stdout carries only the report.
+  const logger = pino({ name: 'audit', level: env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    max: 4,
+    applicationName: 'audit-cli',
+    logger,
+  });
+  const { store } = await createEventStore(config, logger);
+  await migrateAudit(pool, logger);
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const accessLog = createAccessLog(db);
+  const who = env.AUDIT_USER ?? env.USER ?? safeUser();
+  return {
+    store,
+    db,
+    logger,
+    async recordAccess(path, query) {
+      const entry: AccessEntry = {
+        userId: who,
+        role: null,
+        allowed: true,
+        channel: 'cli',
+        method: 'CLI',
+        path,
+        query,
+        ip: hostname(),
+        userAgent: `bin/audit pid ${process.pid}`,
+        requestId: null,
+      };
+      await accessLog.record(entry);
+    },
+    async close() {
+      await store.close();
+      await db.destroy();
+    },
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,59 @@
+import { type StockState, stockDecider } from '../../../domain/inventory/stock.ts';
+import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { FindingSink } from './findings.ts';
+
+const ENDS = new Set(['ReservationReleased', 'ReservationExpired', 'ReservationCommitted']);
+
+/**
+ * Invariants of one stock item, checked event by event against the state folded so far: never negative,
+ * reserved <= on hand, every reservation held once and ended at most once, and the levels each event
+ * declares (read models rely on them) equal to the fold's.
+ */
+export function checkStockEvent(before: StockState, event: RecordedEvent, report: FindingSink): StockState {
+  const where = { stream: event.streamName, revision: event.revision.toString(), eventId: event.id };
+  const data = event.data as { reservation_id?: string; on_hand?: number; reserved?: number };
+  const reservation = data.reservation_id ? before.reservations[data.reservation_id] : undefined;
+  if (event.type === 'StockReserved' && reservation)
+    report({
+      kind: 'reservation-reserved-twice',
+      ...where,
+      message: `${data.reservation_id} reserved again`,
+    });
+  if (ENDS.has(event.type)) {
+    if (!reservation)
+      report({
+        kind: 'reservation-end-unknown',
+        ...where,
+        message: `${event.type} for unknown ${data.reservation_id}`,
+      });
+    else if (reservation.status !== 'active')
+      report({
+        kind: 'reservation-ended-twice',
+        ...where,
+        message: `${data.reservation_id} ended again by ${event.type} (already ${reservation.status})`,
+      });
+  }
+  if (event.type === 'CommittedStockReturned' && reservation?.status !== 'committed')
+    report({
+      kind: 'return-without-commit',
+      ...where,
+      message: `${data.reservation_id} returned while ${reservation?.status ?? 'unknown'}`,
+    });
+  const after = stockDecider.evolve(before, { type: event.type, data: event.data } as never);
+  if (after.onHand < 0) report({ kind: 'stock-negative', ...where, message: `on hand ${after.onHand}` });
+  if (after.reserved < 0)
+    report({ kind: 'reserved-negative', ...where, message: `reserved ${after.reserved}` });
+  if (after.reserved > after.onHand)
+    report({
+      kind: 'reserved-exceeds-on-hand',
+      ...where,
+      message: `reserved ${after.reserved} > on hand ${after.onHand}`,
+    });
+  if (data.on_hand !== after.onHand || data.reserved !== after.reserved)
+    report({
+      kind: 'levels-mismatch',
+      ...where,
+      message: `event says on_hand ${data.on_hand}, reserved ${data.reserved}; fold gives ${after.onHand}, ${after.reserved}`,
+    });
+  return after;
+}
