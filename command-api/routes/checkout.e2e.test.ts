@@ -1,0 +1,215 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserId } from '../../domain/shared/ids.ts';
+import { loadConfig } from '../../infra/config.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import { assertErrorBody, startTestServer, type TestServer } from '../../test/support/http.ts';
+import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { commandApiContext, createCommandApi } from '../app.ts';
+import { address, type CheckoutWorld, createCheckoutWorld } from '../checkout/test-support.ts';
+import { checkoutRoutesWith } from './checkout.ts';
+import { identityRoutes } from './identity.ts';
+import { orderRoutesWith } from './orders.ts';
+
+/** The checkout over HTTP: status codes, bodies and error codes exactly as API.md says. */
+describe('checkout and orders over HTTP', () => {
+  let world: CheckoutWorld;
+  let redis: Redis;
+  let http: TestServer;
+  let token: (userId: string, role?: 'customer' | 'admin') => string;
+  beforeAll(async () => {
+    world = await createCheckoutWorld('checkout_http');
+    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('checkout_http') });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'checkout-e2e-secret-0123456789abcdef',
+      RATE_LIMIT_AUTH_PER_MIN: '0',
+      RATE_LIMIT_CHECKOUT_PER_MIN: '0',
+      RATE_LIMIT_GENERAL_PER_MIN: '0',
+    });
+    const options = {
+      store: world.store,
+      redis,
+      config,
+      logger: pino({ level: 'silent' }),
+      clock: world.clock,
+    };
+    const routes = [
+      identityRoutes,
+      checkoutRoutesWith(() => world.services),
+      orderRoutesWith(() => world.services),
+    ];
+    const app: Express = createCommandApi({ ...options, routes });
+    const { tokens } = commandApiContext(options);
+    token = (userId, role = 'customer') => tokens.issuePair({ userId, role }).accessToken;
+    http = await startTestServer(app);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await deleteKeysWithPrefix(redis).catch(() => 0);
+    redis?.disconnect();
+    await world?.close();
+  });
+
+  const post = (path: string, userId: string, body?: unknown, role?: 'customer' | 'admin') =>
+    http.request('POST', `/api/v1${path}`, {
+      token: token(userId, role),
+      ...(body === undefined ? {} : { body }),
+    });
+  const orderBody = (extra: Record<string, unknown> = {}) => ({
+    shipping_address: address,
+    billing_address: address,
+    payment_method: { type: 'card', token: 'tok_visa' },
+    ...extra,
+  });
+  const expectError = assertErrorBody;
+  async function shopper(quantity = 2, price = 1999, stock = 10) {
+    const product = world.newProduct();
+    await world.receive(product, stock);
+    const customer: UserId = world.newUser();
+    await world.addToCart(customer, product, quantity, price);
+    return { product, customer };
+  }
+
+  it('cart → reservation → confirmed order → cancellation with refund', async () => {
+    const { product, customer } = await shopper(2, 1999);
+    const reserved = await post('/checkout/reservations', customer);
+    expect(reserved.status).toBe(201);
+    expect(reserved.body).toEqual({
+      reservation_id: expect.stringMatching(/^rsv_/),
+      items: [{ product_id: product, quantity: 2 }],
+      expires_at: expect.any(String),
+    });
+    expect(reserved.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/);
+
+    const placed = await post(
+      '/orders',
+      customer,
+      orderBody({ reservation_id: reserved.body.reservation_id }),
+    );
+    expect(placed.status).toBe(201);
+    // 2 × 19.99 = 39.98; tax 3.20 (half-even of 3.1984); shipping 10.00 → 53.18
+    expect(placed.body).toMatchObject({
+      status: 'confirmed',
+      subtotal: 39.98,
+      tax: 3.2,
+      shipping_cost: 10,
+      total: 53.18,
+      currency: 'USD',
+      items: [{ product_id: product, quantity: 2, unit_price: 19.99, subtotal: 39.98 }],
+      payment_method: { type: 'card', token_hint: '****visa' },
+    });
+    expect(JSON.stringify(placed.body)).not.toContain('tok_visa');
+
+    const cancelled = await post(`/orders/${placed.body.order_id}/cancel`, customer, {
+      reason: 'changed my mind',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({
+      order_id: placed.body.order_id,
+      status: 'cancelled',
+      cancelled_at: expect.any(String),
+      refund_status: 'refunded',
+      refund_amount: 53.18,
+    });
+    expect(await world.stock(product)).toMatchObject({ onHand: 10, reserved: 0 });
+  });
+
+  it('admin moves an order along; illegal moves are 409 BIZ_4006; customers may not', async () => {
+    const { customer } = await shopper();
+    const { body: order } = await post('/orders', customer, orderBody());
+    const admin = 'usr_admin_e2e';
+    expectError(await post(`/orders/${order.order_id}/process`, customer), 403, 'AUTH_1004');
+    expectError(
+      await post(`/orders/${order.order_id}/ship`, admin, { tracking_number: '1Z' }, 'admin'),
+      409,
+      'BIZ_4006',
+    );
+    expect((await post(`/orders/${order.order_id}/process`, admin, undefined, 'admin')).body.status).toBe(
+      'processing',
+    );
+    expectError(await post(`/orders/${order.order_id}/ship`, admin, {}, 'admin'), 400, 'VAL_2002');
+    const shipped = await post(
+      `/orders/${order.order_id}/ship`,
+      admin,
+      { tracking_number: '1Z999AA1' },
+      'admin',
+    );
+    expect(shipped.body).toMatchObject({ status: 'shipped', tracking_number: '1Z999AA1' });
+    expectError(
+      await post(`/orders/${order.order_id}/cancel`, customer, { reason: 'late' }),
+      409,
+      'BIZ_4006',
+    );
+    expect((await post(`/orders/${order.order_id}/deliver`, admin, undefined, 'admin')).body.status).toBe(
+      'delivered',
+    );
+    expectError(await post(`/orders/${order.order_id}/deliver`, admin, undefined, 'admin'), 409, 'BIZ_4006');
+    expectError(await post('/orders/ord_missing/process', admin, undefined, 'admin'), 404, 'RES_3001');
+  });
+
+  it('answers the refusals of the contract', async () => {
+    expectError(await post('/checkout/reservations', world.newUser()), 409, 'BIZ_4003');
+
+    const short = await shopper(5, 1000, 3);
+    const insufficient = await post('/checkout/reservations', short.customer);
+    expectError(insufficient, 409, 'BIZ_4001');
+    expect(insufficient.body.error.details).toEqual([
+      { field: `items.${short.product}.quantity`, message: 'requested 5, only 3 available' },
+    ]);
+
+    const { product, customer } = await shopper();
+    const declined = await post(
+      '/orders',
+      customer,
+      orderBody({ payment_method: { type: 'card', token: 'tok_declined' } }),
+    );
+    expectError(declined, 402, 'BIZ_4004');
+    expect((await world.stock(product)).reserved).toBe(2); // kept until it lapses
+
+    const other = await shopper();
+    const unavailable = await post(
+      '/orders',
+      other.customer,
+      orderBody({ payment_method: { type: 'card', token: 'tok_unavailable' } }),
+    );
+    expectError(unavailable, 503, 'SYS_5002');
+    expect(unavailable.headers.get('retry-after')).toBeTruthy();
+
+    const incomplete = await post(
+      '/orders',
+      customer,
+      orderBody({ shipping_address: { street: '1 Main St' } }),
+    );
+    expectError(incomplete, 400, 'VAL_2002');
+    expectError(
+      await post('/orders', world.newUser(), orderBody({ reservation_id: 'rsv_unknown' })),
+      404,
+      'RES_3001',
+    );
+  });
+
+  it('DELETE a reservation: 204 for its owner, 404 for anyone else; 410 BIZ_4007 once lapsed', async () => {
+    const { product, customer } = await shopper();
+    const { body } = await post('/checkout/reservations', customer);
+    const path = `/api/v1/checkout/reservations/${body.reservation_id}`;
+    expectError(await http.request('DELETE', path, { token: token(world.newUser()) }), 404, 'RES_3001');
+    expect((await http.request('DELETE', path, { token: token(customer) })).status).toBe(204);
+    expect((await world.stock(product)).reserved).toBe(0);
+
+    const late = await shopper();
+    const { body: lapsing } = await post('/checkout/reservations', late.customer);
+    world.clock.advance(601_000);
+    try {
+      expectError(
+        await post('/orders', late.customer, orderBody({ reservation_id: lapsing.reservation_id })),
+        410,
+        'BIZ_4007',
+      );
+    } finally {
+      world.clock.advance(-601_000);
+    }
+  });
+});
