@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# One image for every role; ROLES picks what a container runs (see docker-compose.yml).
+# Built and checked by `docker build .`; on machines without a Docker engine, test/compose.unit.test.ts
+# checks this file's shape and infra/telemetry/register.int.test.ts runs its entry command.
+
+# --- production dependencies only (no dev tools in the image) -----------------------------------
+FROM node:20-slim AS deps
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+# Install scripts stay off, as in package.json's allowScripts: argon2 and esbuild load prebuilt binaries.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- full install: type-check and unit tests must pass before an image is produced --------------
+FROM node:20-slim AS check
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run typecheck && npx vitest run --project unit
+
+# --- runtime ------------------------------------------------------------------------------------
+FROM node:20-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    NODE_OPTIONS=--enable-source-maps
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=check /app/package.json /app/package-lock.json /app/tsconfig.json ./
+COPY --from=check /app/domain ./domain
+COPY --from=check /app/infra ./infra
+COPY --from=check /app/command-api ./command-api
+COPY --from=check /app/query-api ./query-api
+COPY --from=check /app/projections ./projections
+COPY --from=check /app/process-manager ./process-manager
+COPY --from=check /app/bin ./bin
+USER node
+EXPOSE 3001 3002 3003
+# OpenTelemetry starts before any other module (infra/telemetry/register.ts); tsx runs the TypeScript.
+CMD ["node", "--import", "tsx", "--import", "./infra/telemetry/register.ts", "bin/start.ts"]

@@ -1,0 +1,27 @@
+/**
+ * Run by register.int.test.ts under the image's start flags
+ * (`node --import tsx --import ./infra/telemetry/register.ts …`): serves one request through
+ * express that queries PostgreSQL, and prints what tracing saw as one JSON line. Not used by the service.
+ */
+import express from 'express';
+import pg from 'pg';
+import { telemetryStatus } from './shutdown.ts';
+import { currentTraceparent } from './trace-context.ts';
+
+const databaseUrl = process.env.PROBE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const app = express();
+app.get('/probe/:id', async (_req, res) => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('SELECT 1');
+  await client.end();
+  res.json({ traceparent: currentTraceparent() ?? null });
+});
+const server = app.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address() as { port: number };
+  const body = (await (await fetch(`http://127.0.0.1:${port}/probe/1`)).json()) as {
+    traceparent: string | null;
+  };
+  server.close();
+  process.stdout.write(`${JSON.stringify({ ...telemetryStatus(), ...body })}\n`);
+});
