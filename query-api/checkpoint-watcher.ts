@@ -79,7 +79,13 @@ export function createCheckpointWatcher(deps: {
       deps.db,
     );
     for (const row of rows.rows) {
-      merge(row.projection, row.serving, row.position ? parsePosition(row.position) : undefined);
+      const before = states.get(row.projection);
+      const position = row.position ? parsePosition(row.position) : undefined;
+      merge(row.projection, row.serving, position);
+      const after = states.get(row.projection);
+      // The position moved without a message: its invalidations may be lost, so drop the whole cache.
+      if (before && after && before.generation === after.generation && after.position !== before.position)
+        for (const l of listeners) l(row.projection, ['*']);
     }
     wake();
   };

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import {
   priceChangedSchema,
   productDetailsChangedSchema,
@@ -11,29 +11,31 @@ import { type CatalogTables, catalogDdl } from './catalog-schema.ts';
 
 type Trx = Transaction<CatalogTables>;
 
-/** Categories count listed (not discontinued) products; recounted from the rows, so a replay cannot drift. */
-async function recountCategory(trx: Trx, name: string) {
-  const { count } = await trx
-    .selectFrom('products')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('category', '=', name)
-    .where('discontinued', '=', false)
-    .executeTakeFirstOrThrow();
-  if (Number(count) === 0) {
-    await trx.deleteFrom('categories').where('name', '=', name).execute();
+/**
+ * Categories count listed (not discontinued) products. Counted incrementally: the revision guard lets each
+ * product event change its row at most once, so a replayed event never moves a count twice.
+ */
+async function countIn(trx: Trx, name: string, delta: 1 | -1) {
+  if (delta === 1) {
+    await trx
+      .insertInto('categories')
+      .values({ name, product_count: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ product_count: sql`categories.product_count + 1` }))
+      .execute();
     return;
   }
   await trx
-    .insertInto('categories')
-    .values({ name, product_count: Number(count) })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ product_count: Number(count) }))
+    .updateTable('categories')
+    .set({ product_count: sql`product_count - 1` })
+    .where('name', '=', name)
     .execute();
+  await trx.deleteFrom('categories').where('name', '=', name).where('product_count', '<=', 0).execute();
 }
 
 const currentRow = (trx: Trx, productId: string) =>
   trx
     .selectFrom('products')
-    .select(['category', 'revision'])
+    .select(['category', 'revision', 'discontinued'])
     .where('product_id', '=', productId)
     .forUpdate()
     .executeTakeFirst();
@@ -65,7 +67,7 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
         .onConflict((oc) => oc.column('product_id').doNothing())
         .returning('product_id')
         .executeTakeFirst();
-      if (inserted) await recountCategory(trx, data.category);
+      if (inserted) await countIn(trx, data.category, 1);
       context.invalidate(data.product_id);
       return;
     }
@@ -93,9 +95,9 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
         })
         .where('product_id', '=', data.product_id)
         .execute();
-      if (c.category !== undefined && c.category !== row.category) {
-        await recountCategory(trx, row.category);
-        await recountCategory(trx, c.category);
+      if (c.category !== undefined && c.category !== row.category && !row.discontinued) {
+        await countIn(trx, row.category, -1);
+        await countIn(trx, c.category, 1);
       }
       context.invalidate(data.product_id);
       return;
@@ -120,12 +122,12 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
       const data = productDiscontinuedSchema.parse(event.data);
       const row = await currentRow(trx, data.product_id);
       if (!row || BigInt(row.revision) >= event.revision) return;
+      if (!row.discontinued) await countIn(trx, row.category, -1);
       await trx
         .updateTable('products')
         .set({ discontinued: true, revision, updated_at: new Date(data.discontinued_at) })
         .where('product_id', '=', data.product_id)
         .execute();
-      await recountCategory(trx, row.category);
       context.invalidate(data.product_id);
       return;
     }

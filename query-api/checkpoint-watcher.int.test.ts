@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parsePosition } from '../infra/eventstore/position.ts';
+import { createRedis } from '../infra/redis/client.ts';
+import { catalogProjection } from '../projections/catalog/catalog-projection.ts';
+import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
+import type { RunnerDb } from '../projections/runner/types.ts';
+import { createProjectionService, type ProjectionService } from '../projections/service.ts';
+import {
+  appendEvent,
+  createReadSideForTest,
+  productListedData,
+  type ReadSideForTest,
+} from '../projections/test-support.ts';
+import { redisUrl } from '../test/support/isolation.ts';
+import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
+
+let side: ReadSideForTest;
+let service: ProjectionService;
+const watchers: CheckpointWatcher[] = [];
+
+const watcher = async (options: { refreshMs: number; deaf?: boolean }) => {
+  const subscriber = options.deaf
+    ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
+    : side.redis.duplicate();
+  const created = createCheckpointWatcher({
+    db: side.db as RunnerDb,
+    subscriber,
+    logger: side.logger,
+    refreshMs: options.refreshMs,
+  });
+  await created.start();
+  watchers.push(created);
+  return created;
+};
+
+beforeAll(async () => {
+  side = await createReadSideForTest('watcher');
+  service = createProjectionService(side.deps, {
+    projections: [catalogProjection],
+    leaseRetryMs: 50,
+    heartbeatMs: 100,
+  });
+  service.start();
+  expect(
+    await service.waitFor(
+      (await appendEvent(side.store, 'product-prd_0', 'ProductListed', productListedData('prd_0')))!,
+      20_000,
+    ),
+  ).toBe(true);
+});
+
+afterAll(async () => {
+  await Promise.all(watchers.map((w) => w.stop()));
+  await service.stop();
+  await side.close();
+});
+
+describe('checkpoint watcher', () => {
+  it('learns positions and invalidations from the runners’ messages, without asking PostgreSQL', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    const invalidated: string[] = [];
+    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
+    const position = await appendEvent(
+      side.store,
+      'product-prd_1',
+      'ProductListed',
+      productListedData('prd_1'),
+    );
+    expect(await w.waitFor(['catalog'], position, 5_000)).toBe(true);
+    expect(invalidated).toContain('prd_1');
+    expect(w.state('catalog')?.status?.state).toBe('live');
+  });
+
+  it('falls back to its periodic refresh when messages are lost, and then drops the cache', async () => {
+    const w = await watcher({ refreshMs: 100, deaf: true });
+    const invalidated: string[] = [];
+    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
+    const position = await appendEvent(
+      side.store,
+      'product-prd_2',
+      'ProductListed',
+      productListedData('prd_2'),
+    );
+    expect(await w.waitFor(['catalog'], position, 5_000)).toBe(true);
+    await vi.waitFor(() => expect(invalidated).toContain('*'));
+  });
+
+  it('times out for a position no read model reaches, and for a read model that does not exist', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    expect(await w.waitFor(['catalog'], { commit: 10n ** 15n, prepare: 0n }, 200)).toBe(false);
+    expect(await w.waitFor(['nothing'], { commit: 0n, prepare: 0n }, 100)).toBe(false);
+  });
+
+  it('ignores messages of an older generation and positions that go backwards', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    const publisher = createCheckpointPublisher(side.redis, side.logger);
+    await publisher.publish({ projection: 'fake', generation: 2, position: '50.5' });
+    await vi.waitFor(() => expect(w.state('fake')?.position).toEqual(parsePosition('50.5')));
+    await publisher.publish({ projection: 'fake', generation: 1, position: '90.9' });
+    await publisher.publish({ projection: 'fake', generation: 2, position: '40.1' });
+    await publisher.publish({ projection: 'fake', generation: 2, position: '60.0' });
+    await vi.waitFor(() => expect(w.state('fake')?.position).toEqual(parsePosition('60.0')));
+    expect(w.state('fake')?.generation).toBe(2);
+    await publisher.publish({ projection: 'fake', generation: 3, position: '1.1' });
+    await vi.waitFor(() =>
+      expect(w.state('fake')).toMatchObject({ generation: 3, position: parsePosition('1.1') }),
+    );
+  });
+});
