@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { advanceCheckpoint, type Target } from '../runner/generations.ts';
+import type { RunnerTables } from '../runner/types.ts';
+import type { BatchWriter } from '../runner/writers.ts';
+import type { OutboundFaults, OutboundProjection } from './outbound.ts';
+
+const errorText = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
+
+export type OutboundWriterDeps = {
+  /** The runner's database (checkpoints and dead letters live in the runner's tables). */
+  db: Kysely<RunnerTables>;
+  signal: AbortSignal;
+  faults?: OutboundFaults;
+  /** Told when a batch starts and ends its delivery (for the lag figure). */
+  onDelivering?: (events: readonly RecordedEvent[] | undefined) => void;
+};
+
+/** The runner's BatchWriter for an outbound projection: deliver, wait for the ack, then move the checkpoint. */
+export function createOutboundWriter(
+  projection: OutboundProjection,
+  target: Target,
+  deps: OutboundWriterDeps,
+): BatchWriter {
+  const { db, signal, faults } = deps;
+  return {
+    async applyBatch(events, from) {
+      const last = events[events.length - 1]!;
+      deps.onDelivering?.(events);
+      try {
+        await projection.deliver(events, signal);
+      } finally {
+        deps.onDelivering?.(undefined);
+      }
+      await faults?.afterDeliver?.(events, signal);
+      await faults?.afterWrites?.(events);
+      await db
+        .transaction()
+        .execute((trx) => advanceCheckpoint(trx, target, from, last.position, last.recordedAt));
+      return [];
+    },
+    async park(event, error, attempts, from: Position | undefined) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('projection_dead_letters')
+          .values({
+            projection: projection.name,
+            generation: target.generation,
+            event_id: event.id,
+            event_type: event.type,
+            stream_name: event.streamName,
+            position: positionToString(event.position),
+            error: errorText(error),
+            attempts,
+          })
+          .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())
+          .execute();
+        await advanceCheckpoint(trx, target, from, event.position, event.recordedAt);
+      });
+    },
+    advance: (from, to) =>
+      db.transaction().execute((trx) => advanceCheckpoint(trx, target, from, to, undefined)),
+  };
+}

@@ -1,0 +1,162 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  integrationEvents,
+  privateDomainEvents,
+  toIntegrationEvents,
+  topicNames,
+} from '../../infra/kafka/integration-events/index.ts';
+import { sampleDomainEvents } from '../../infra/kafka/integration-events/sample-domain-events.ts';
+import { kafkaTestBrokers } from '../../infra/kafka/test-brokers.ts';
+import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import { createKafkaPublisher, type KafkaPublisher } from './publisher.ts';
+import {
+  allTopics,
+  dedupe,
+  readTopics,
+  scanAndDeleteTopics,
+  testKafka,
+  testTopicPrefix,
+} from './test-support.ts';
+
+// The publisher on the shared test broker, with topics of this file's own (prefix) and its own database.
+let side: ReadSideForTest;
+let kafka: Kafka;
+let admin: Admin;
+let publisher: KafkaPublisher;
+const prefix = testTopicPrefix('pub');
+const topics = topicNames(prefix);
+
+beforeAll(async () => {
+  side = await createReadSideForTest('kafka_publisher');
+  kafka = testKafka(kafkaTestBrokers(), side.logger);
+  admin = kafka.admin();
+  await admin.connect();
+  publisher = createKafkaPublisher({
+    brokers: kafkaTestBrokers(),
+    deps: side.deps,
+    topicPrefix: prefix,
+    partitions: 3,
+  });
+  publisher.start();
+  await publisher.started;
+});
+
+afterAll(async () => {
+  await publisher?.stop();
+  // Every message this file produced is scanned for secrets before its topics go.
+  const scan = await scanAndDeleteTopics(kafka, admin, prefix);
+  await admin.disconnect();
+  await side.close();
+  expect(scan.scanned).toBeGreaterThan(10_000);
+  expect(scan.secrets).toEqual([]);
+});
+
+it('creates the four topics with the configured partitions', async () => {
+  const { topics: meta } = await admin.fetchTopicMetadata({ topics: allTopics(topics) });
+  expect(meta.map((t) => [t.name, t.partitions.length]).sort()).toEqual(
+    allTopics(topics)
+      .map((t) => [t, 3])
+      .sort(),
+  );
+});
+
+it('publishes every mapped event on its topic, keyed by aggregate id, with headers, valid by its schema', async () => {
+  const suffix = randomBytes(4).toString('hex');
+  const samples = sampleDomainEvents(suffix);
+  let head: Awaited<ReturnType<typeof side.store.appendToStream>> | undefined;
+  const appended = [];
+  for (const sample of samples) {
+    const id = randomUUID();
+    head = await side.store.appendToStream(
+      sample.stream,
+      [{ id, type: sample.type, data: sample.data, metadata: sample.metadata }],
+      { expectedRevision: 'any' },
+    );
+    const [recorded] = await side.store.readStream(sample.stream, { direction: 'backwards', maxCount: 1 });
+    appended.push({ sample, recorded: recorded! });
+  }
+  expect(await publisher.waitFor(head!.position, 30_000)).toBe(true);
+
+  const messages = (await readTopics(kafka, allTopics(topics))).filter((m) => String(m.key).endsWith(suffix));
+  const expected = appended.flatMap(({ recorded }) =>
+    toIntegrationEvents(recorded).map((e) => ({ e, recorded })),
+  );
+  expect(expected.length).toBeGreaterThan(25);
+  const { unique } = dedupe(messages);
+  expect(unique).toHaveLength(expected.length);
+  for (const { e, recorded } of expected) {
+    const got = unique.find((m) => m.headers.event_id === e.value.event_id);
+    expect(got, e.type).toBeDefined();
+    expect(got!.topic).toBe(topics[e.topic]);
+    expect(got!.key).toBe(recorded.streamName.slice(recorded.streamName.indexOf('-') + 1));
+    expect(got!.headers).toEqual({
+      event_id: e.value.event_id,
+      event_type: e.type,
+      schema_version: '1',
+      correlation_id: recorded.metadata.correlation_id,
+      traceparent: recorded.metadata.traceparent,
+    });
+    expect(integrationEvents[e.type].schema.safeParse(got!.value).error).toBeUndefined();
+    expect(got!.value).toEqual(e.value);
+  }
+  // Nothing of a private event type left.
+  const privateIds = appended.filter(({ sample }) => privateDomainEvents[sample.type]).length;
+  expect(privateIds).toBeGreaterThan(0);
+  expect(publisher.ready().ok).toBe(true);
+});
+
+describe('per-key order', () => {
+  it('holds across 10,000 events from 100 aggregates on a 3-partition topic', async () => {
+    const run = randomBytes(3).toString('hex');
+    const products = Array.from({ length: 100 }, (_, i) => `prd_${run}_${i}`);
+    const perRound = 10; // events per aggregate per append: 10 rounds interleave the aggregates in the log
+    let head: Awaited<ReturnType<typeof side.store.appendToStream>> | undefined;
+    for (let round = 0; round < 100 / perRound; round += 1) {
+      const appends = products.map((product) =>
+        side.store.appendToStream(
+          `product-${product}`,
+          Array.from({ length: perRound }, (_, k) => {
+            const n = round * perRound + k;
+            return {
+              id: randomUUID(),
+              type: 'PriceChanged',
+              data: {
+                schema_version: 1,
+                product_id: product,
+                old_price: 1000 + n,
+                new_price: 1001 + n,
+                currency: 'EUR',
+                changed_at: '2026-03-01T12:00:00.000Z',
+              },
+            };
+          }),
+          { expectedRevision: 'any' },
+        ),
+      );
+      for (const result of await Promise.all(appends)) {
+        if (!head || result.position.commit > head.position.commit) head = result;
+      }
+    }
+    expect(await publisher.waitFor(head!.position, 45_000)).toBe(true);
+
+    const messages = (await readTopics(kafka, [topics.catalog])).filter((m) =>
+      String(m.key).startsWith(`prd_${run}_`),
+    );
+    const { unique } = dedupe(messages);
+    expect(unique).toHaveLength(10_000);
+    const partitionsUsed = new Set(unique.map((m) => m.partition));
+    expect(partitionsUsed.size).toBe(3);
+    const byKey = new Map<string, number[]>();
+    for (const m of unique) {
+      const prices = byKey.get(m.key!) ?? [];
+      prices.push((m.value as { new_price: number }).new_price);
+      byKey.set(m.key!, prices);
+    }
+    expect(byKey.size).toBe(100);
+    for (const [key, prices] of byKey) {
+      expect(prices, key).toEqual(Array.from({ length: 100 }, (_, n) => 1001 + n));
+    }
+  }, 120_000);
+});
