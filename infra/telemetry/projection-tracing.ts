@@ -77,3 +77,23 @@ export function traceTimer<T>(
     work,
   );
 }
+
+/** An outbound projection (the Kafka publisher): `deliver` resolves once the outside acknowledged. */
+type Delivering = {
+  name: string;
+  deliver: (events: readonly RecordedEvent[], signal: AbortSignal) => Promise<void>;
+};
+
+/**
+ * Decorates an outbound projection: each delivered batch runs in a `projection.batch <name>` span
+ * linked to the commands behind its events, so the Kafka client's producer span (kafkajs
+ * auto-instrumentation) hangs below it and the send joins the story of the command.
+ */
+export function traceOutbound<P extends Delivering>(projection: P, tracer: Tracer = shopTracer()): P {
+  const deliver = projection.deliver.bind(projection);
+  return {
+    ...projection,
+    deliver: (events: readonly RecordedEvent[], signal: AbortSignal) =>
+      traceBatch(tracer, projection.name, events, undefined, () => deliver(events, signal)),
+  };
+}

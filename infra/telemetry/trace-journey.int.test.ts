@@ -11,10 +11,10 @@ import { startTelemetry } from './sdk.ts';
 /**
  * Issue 9's "done when": one POST /cart/add followed across the asynchronous boundaries with an
  * in-memory span exporter. The SDK starts before the app's modules load (they are imported inside
- * beforeAll), as register.ts does in production. The cart read model and the Kafka publisher are
- * not built yet, so a stand-in projection (traced by traceProjection inside a traceBatch) and a
- * stand-in publisher (consumeEvent + a real kafkajs producer on the real broker) play their part;
- * see the report for what is left.
+ * beforeAll), as register.ts does in production. The publisher is the real one (kafkaProjection over
+ * a KafkaSink on the real broker, traced by traceOutbound); the cart read model is not built yet, so
+ * a stand-in projection, traced by traceProjection inside a traceBatch as the runner will do, plays
+ * its part.
  */
 const exporter = new InMemorySpanExporter();
 const telemetry = startTelemetry({
@@ -35,6 +35,7 @@ let journey: {
   cartEvent: () => Promise<RecordedEvent>;
   project: (event: RecordedEvent) => Promise<void>;
   publish: (event: RecordedEvent) => Promise<void>;
+  received: () => Promise<{ key: string; headers: Record<string, string> }>;
 };
 
 beforeAll(async () => {
@@ -54,7 +55,11 @@ beforeAll(async () => {
   const { traceEventStore } = await import('./traced-store.ts');
   const { instrumentCommandHandler } = await import('./traced-handler.ts');
   const { traceBatch, traceProjection } = await import('./projection-tracing.ts');
-  const { consumeEvent, shopTracer } = await import('./trace-context.ts');
+  const { shopTracer } = await import('./trace-context.ts');
+  const { traceOutbound } = await import('./projection-tracing.ts');
+  const { kafkaProjection } = await import('../../projections/publisher/kafka-projection.ts');
+  const { createKafkaSink } = await import('../../projections/publisher/kafka-sink.ts');
+  const { topicNames } = await import('../kafka/integration-events/topics.ts');
 
   const db = await createTestDatabase(label);
   const inner = await createPostgresEventStore({ connectionString: db.url, poolSize: 4 });
@@ -91,12 +96,27 @@ beforeAll(async () => {
   const customer = await signUp(http);
 
   const kafka = new Kafka({ clientId: 'trace-journey', brokers: kafkaTestBrokers(), logLevel: 0 });
-  const topic = `trace-journey-${Date.now()}`;
+  const topics = topicNames(`trace-journey-${Date.now()}-`);
   const admin_ = kafka.admin();
   await admin_.connect();
-  await admin_.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  await admin_.createTopics({
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+    waitForLeaders: true,
+  });
+  const sink = createKafkaSink({ kafka, logger });
+  const publisher = traceOutbound(kafkaProjection({ name: 'publisher', sink, topics }));
+  const consumer = kafka.consumer({ groupId: `trace-journey-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.user, fromBeginning: true });
+  const messages: { key: string; headers: Record<string, string> }[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      messages.push({
+        key: String(message.key),
+        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      });
+    },
+  });
 
   const tracer = shopTracer();
   const applied: string[] = [];
@@ -116,20 +136,17 @@ beforeAll(async () => {
       return events[events.length - 1]!;
     },
     project: (event) => traceBatch(tracer, 'cart', [event], undefined, () => cartProjection.apply(event)),
-    publish: (event) =>
-      consumeEvent(tracer, `publish ${event.type}`, event, async () => {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: [
-            { key: event.streamName, value: JSON.stringify(event.data), headers: { event_id: event.id } },
-          ],
-        });
-      }),
+    publish: (event) => publisher.deliver([event], new AbortController().signal),
+    async received() {
+      for (let i = 0; i < 150 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(messages).toHaveLength(1);
+      return messages[0]!;
+    },
   };
   cleanup = async () => {
-    await producer.disconnect();
-    await admin_.deleteTopics({ topics: [topic] }).catch(() => {});
+    await consumer.disconnect();
+    await sink.close();
+    await admin_.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
     await admin_.disconnect();
     await http.close();
     await inner.close();
@@ -202,11 +219,20 @@ describe('one checkout step as one connected story', () => {
     expect(parentOf(apply)).toBe(batch.spanContext().spanId);
     expect(linksTo(apply, append)).toBe(true);
 
-    // The publisher: a consumer span linked to the append, and kafkajs's producer span inside it.
-    const publish = one(spans, (s) => s.name === 'publish ItemAddedToCart', 'publish span');
+    // The publisher: a batch span linked to the append, and kafkajs's producer span inside it.
+    const publish = one(spans, (s) => s.name === 'projection.batch publisher', 'publisher batch span');
     expect(linksTo(publish, append)).toBe(true);
     const send = one(spans, (s) => s.kind === SpanKind.PRODUCER, 'kafka producer span');
     expect(send.spanContext().traceId).toBe(publish.spanContext().traceId);
     expect(parentOf(send)).toBe(publish.spanContext().spanId);
+
+    // What the analytics consumer receives.
+    const message = await journey.received();
+    expect(message.headers.event_type).toBe('ItemAddedToCart');
+    // kafkajs's instrumentation writes its producer span over the publisher's header, so a consumer
+    // that continues the trace hangs below the send, which is linked to the command.
+    expect(message.headers.traceparent).toBe(
+      `00-${send.spanContext().traceId}-${send.spanContext().spanId}-01`,
+    );
   });
 });
