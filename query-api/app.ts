@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
@@ -32,6 +32,22 @@ export type QueryApiDeps = {
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
+  /** More routers mounted under /api/v1 (cart, orders, recommendations, audit), one module each. */
+  extraRoutes?: readonly ((context: RouteContext) => Router)[];
+  /** Read models /ready must find (default catalog and inventory); add the ones extra routes read. */
+  readModels?: readonly string[];
+};
+
+/** What a router added through `extraRoutes` may use (the same as the built-in ones). */
+export type RouteContext = {
+  db: ReadModelDb;
+  redis: Redis;
+  watcher: CheckpointWatcher;
+  /** Verifies the bearer token; follow with `requireRole(...)` from infra/http/auth.ts. */
+  authenticate: RequestHandler;
+  consistencyWaitMs: number;
+  logger: Logger;
+  metrics: Metrics;
 };
 
 export type QueryApi = {
@@ -41,7 +57,7 @@ export type QueryApi = {
   close(): Promise<void>;
 };
 
-/** The read read models this API serves; each must have a serving generation before /ready says ready. */
+/** The read models the built-in routes serve; each must have a serving generation before /ready says ready. */
 export const servedReadModels = ['catalog', 'inventory'] as const;
 
 /** The query API: serves read models only, never the event store. */
@@ -75,17 +91,36 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     );
     next();
   });
-  app.use(healthRoutes({ db: deps.db, redis: deps.redis, watcher, readModels: servedReadModels, metrics }));
+  app.use(
+    healthRoutes({
+      db: deps.db,
+      redis: deps.redis,
+      watcher,
+      readModels: deps.readModels ?? servedReadModels,
+      metrics,
+    }),
+  );
+  const authenticateRequest = authenticate(deps.authenticator);
   const api = express.Router();
   api.use(catalogRoutes({ queries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }));
   api.use(
     inventoryRoutes({
       queries,
       watcher,
-      authenticate: authenticate(deps.authenticator),
+      authenticate: authenticateRequest,
       consistencyWaitMs: deps.consistencyWaitMs,
     }),
   );
+  const context: RouteContext = {
+    db: deps.db,
+    redis: deps.redis,
+    watcher,
+    authenticate: authenticateRequest,
+    consistencyWaitMs: deps.consistencyWaitMs,
+    logger: deps.logger,
+    metrics,
+  };
+  for (const routes of deps.extraRoutes ?? []) api.use(routes(context));
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));

@@ -1,3 +1,4 @@
+import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { positionToString } from '../infra/eventstore/position.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
@@ -10,6 +11,9 @@ import {
 } from '../projections/test-support.ts';
 import { assertErrorBody } from '../test/support/http.ts';
 import { startQueryApiForTest } from './test-support.ts';
+
+/** Under load (the store's read horizon is cluster-wide, shared with other test files) give it time. */
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
 
 let side: ReadSideForTest;
 let service: ProjectionService;
@@ -271,8 +275,10 @@ describe('GET /products/{id}', () => {
       headers: { 'X-Consistency-Token': positionToString(token) },
     });
     expect(res.body).toMatchObject({ price: 39.99, updated_at: at(20), stock_quantity: 12 });
-    await stock('prd_s1', 20);
-    await vi.waitFor(async () => expect((await get('/products/prd_s1')).body.stock_quantity).toBe(20));
+    const restocked = positionToString(await stock('prd_s1', 20));
+    const fresh = await get('/products/prd_s1', { headers: { 'X-Consistency-Token': restocked } });
+    expect(fresh.body.stock_quantity).toBe(20);
+    expect((await get('/products/prd_s1')).body.stock_quantity).toBe(20);
   });
 });
 
@@ -355,7 +361,7 @@ describe('health, readiness, metrics', () => {
   });
 
   it('/ready reports each projection; a parked event makes it degraded', async () => {
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const ready = await api.http.request('GET', '/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.status).toBe('ready');
@@ -382,5 +388,31 @@ describe('health, readiness, metrics', () => {
     expect(ready.body.projections.catalog).toMatchObject({ state: 'degraded', parked: 1 });
     const metrics = await api.http.request('GET', '/metrics');
     expect(metrics.text).toContain('projection_parked_events_total{projection="catalog"} 1');
+  });
+});
+
+describe('extra routes', () => {
+  it('mounts routers given as extraRoutes under /api/v1 with the shared context; /ready checks their read models', async () => {
+    const extra = await startQueryApiForTest(side, {
+      readModels: ['catalog', 'inventory', 'orders'],
+      extraRoutes: [
+        (context) =>
+          Router().get('/whoami', context.authenticate, (req, res) => {
+            res.json({ user_id: req.auth?.userId, catalog: context.watcher.state('catalog')?.generation });
+          }),
+      ],
+    });
+    try {
+      const res = await extra.http.request('GET', '/api/v1/whoami', {
+        token: extra.token('customer', 'usr_7'),
+      });
+      expect(res.body).toEqual({ user_id: 'usr_7', catalog: 1 });
+      assertErrorBody(await extra.http.request('GET', '/api/v1/whoami'), 401, 'AUTH_1003');
+      const ready = await extra.http.request('GET', '/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.projections.orders).toEqual({ state: 'missing' });
+    } finally {
+      await extra.close();
+    }
   });
 });

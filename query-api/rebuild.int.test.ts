@@ -15,6 +15,9 @@ import {
 } from '../projections/test-support.ts';
 import { startQueryApiForTest } from './test-support.ts';
 
+/** Under load (the store's read horizon is cluster-wide, shared with other test files) give it time. */
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
+
 const PRODUCTS = 600;
 let side: ReadSideForTest;
 let service: ProjectionService;
@@ -145,13 +148,10 @@ describe('rebuild while serving', () => {
     }>`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm_catalog_g%' ORDER BY nspname`.execute(side.db);
     expect(schemas.rows.map((r) => r.nspname)).toEqual(['rm_catalog_g2', 'rm_catalog_g3']);
     // With no new events, the idle serving runner still moves to the new generation, and /ready shows it.
-    await vi.waitFor(
-      () => expect(service.runner('catalog').status()).toMatchObject({ generation: 3, state: 'live' }),
-      {
-        timeout: 5_000,
-      },
+    await eventually(() =>
+      expect(service.runner('catalog').status()).toMatchObject({ generation: 3, state: 'live' }),
     );
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const ready = await api.http.request('GET', '/ready');
       expect(ready.body.projections.catalog).toMatchObject({ generation: 3, state: 'live' });
     });

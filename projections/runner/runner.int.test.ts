@@ -6,6 +6,9 @@ import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../tes
 import { createProjectionRunner, type ProjectionRunner } from './runner.ts';
 import type { PgProjection } from './types.ts';
 
+/** Under load (the store's read horizon is cluster-wide, shared with other test files) give it time. */
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
+
 /**
  * A deliberately non-idempotent projection: each event adds 1 to its stream's tally, so any event applied
  * twice (or skipped) shows up in the counts. `fail` decides, per event, whether the handler throws.
@@ -181,7 +184,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     head = await tick(['lease-a'], 10);
     expect(await second.waitFor(head, 20_000)).toBe(true);
     await stopping;
-    await vi.waitFor(() => expect(second.status().state).toBe('live'));
+    await eventually(() => expect(second.status().state).toBe('live'));
     expect((await tallies('tally_lease'))['lease-a']).toBe(20);
     const position = second.status().position!;
     expect(
