@@ -65,11 +65,14 @@ try {
     const store = await createPostgresEventStore({ connectionString: db.url, poolSize });
     try {
       await measureRawAppends(store, { concurrency: connections, durationMs: 1000 }); // warm-up
+      const cpu = process.cpuUsage();
       const raw = await measureRawAppends(store, { concurrency: connections, durationMs: rawSeconds * 1000 });
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000 / raw.appends;
       log(
-        `raw appends (${label}): ${round(raw.perSecond, 0)}/s, p50 ${round(raw.p50, 2)} ms, p99 ${round(raw.p99, 2)} ms (${raw.appends} appends)`,
+        `raw appends (${label}): ${round(raw.perSecond, 0)}/s, p50 ${round(raw.p50, 2)} ms, p99 ${round(raw.p99, 2)} ms (${raw.appends} appends, ${round(cpuMs, 3)} ms Node CPU each)`,
       );
-      return raw;
+      return { ...raw, cpuMs };
     } finally {
       await store.close();
     }
@@ -116,7 +119,16 @@ try {
 
   // 4. Warm-up (JIT, pools, caches), then the measured run.
   await runAddToCart({ url, tokensPerConnection, productIds, durationSeconds: 3 });
+  const serverCpu = async () => {
+    server?.send('cpu');
+    const [reply] = (await once(server as NonNullable<typeof server>, 'message')) as [
+      { cpu: NodeJS.CpuUsage },
+    ];
+    return (reply.cpu.user + reply.cpu.system) / 1000;
+  };
+  const cpuBefore = await serverCpu();
   const cart = await runAddToCart({ url, tokensPerConnection, productIds, durationSeconds });
+  const cartCpuMs = ((await serverCpu()) - cpuBefore) / cart.requests;
   // autocannon drops its sockets at the end while the last requests are still being handled.
   await setTimeout(1000);
   const rawAfter = await rawAppends('after');
@@ -124,6 +136,7 @@ try {
     perSecond: (rawBefore.perSecond + rawAfter.perSecond) / 2,
     p50: (rawBefore.p50 + rawAfter.p50) / 2,
     p99: (rawBefore.p99 + rawAfter.p99) / 2,
+    cpuMs: (rawBefore.cpuMs + rawAfter.cpuMs) / 2,
   };
 
   // 5. Every 200 appended its event: count them in the store.
@@ -137,6 +150,9 @@ try {
   const ratio = cart.perSecond / raw.perSecond;
   log(
     `AddToCart:   ${round(cart.perSecond, 0)}/s, p50 ${cart.p50} ms, p99 ${cart.p99} ms (${cart.requests} requests, non-2xx ${cart.non2xx}, errors ${cart.errors}, status ${JSON.stringify(cart.statusCodes)})`,
+  );
+  log(
+    `AddToCart server CPU: ${round(cartCpuMs, 3)} ms per request (raw append: ${round(raw.cpuMs, 3)} ms Node CPU each)`,
   );
   log(`ItemAddedToCart events in the store (warm-up + run): ${rows[0]?.n}`);
   log(
@@ -156,6 +172,10 @@ try {
     `| POST /cart/add, ${connections} connections | ${round(cart.perSecond, 0)} | ${cart.p50} | ${cart.p99} |`,
   );
   log(`| ratio AddToCart / raw | ${round(ratio, 2)} | | |`);
+  log('');
+  log(
+    `Node CPU per operation: AddToCart ${round(cartCpuMs, 3)} ms (server process), raw append ${round(raw.cpuMs, 3)} ms.`,
+  );
 } finally {
   if (server?.connected) {
     server.send('stop');

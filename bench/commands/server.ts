@@ -38,5 +38,7 @@ const stop = async () => {
 };
 process.on('message', (message) => {
   if (message === 'stop') void stop();
+  // CPU time this process has used (µs), so run.ts can report CPU per request, which machine load does not skew.
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
 });
 process.on('SIGTERM', () => void stop());
