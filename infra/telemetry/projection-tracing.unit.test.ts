@@ -1,0 +1,99 @@
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../eventstore/port.ts';
+import { traceBatch, traceOutbound, traceTimer } from './projection-tracing.ts';
+import { startTelemetry } from './sdk.ts';
+import { formatTraceparent, shopTracer } from './trace-context.ts';
+
+const exporter = new InMemorySpanExporter();
+const processor = new SimpleSpanProcessor({ exporter });
+const telemetry = startTelemetry({ env: {}, spanProcessors: [processor], instrumentations: [] });
+afterAll(() => telemetry.shutdown());
+beforeEach(() => exporter.reset());
+const finished = async (name: string) => {
+  await processor.forceFlush();
+  return exporter.getFinishedSpans().filter((s) => s.name === name);
+};
+
+const cause = (n: number) => `00-${'a'.repeat(32)}-${n.toString(16).padStart(16, '0')}-01`;
+const event = (n: number, traceparent = cause(n)): RecordedEvent => ({
+  id: `e${n}`,
+  type: 'StockReserved',
+  streamName: 'stock-prd_1',
+  revision: BigInt(n),
+  position: { commit: 10n, prepare: BigInt(n) },
+  data: {},
+  metadata: { traceparent },
+  recordedAt: new Date(0),
+});
+
+describe('projection and timer spans', () => {
+  it('a batch span names its projection and positions, and links each distinct cause once', async () => {
+    const events = [event(1), event(2), event(3, cause(2))];
+    await traceBatch(shopTracer(), 'inventory', events, { commit: 9n, prepare: 0n }, async () => {});
+    const [batch] = await finished('projection.batch inventory');
+    expect(batch?.kind).toBe(SpanKind.CONSUMER);
+    expect(batch?.parentSpanContext).toBeUndefined();
+    expect(batch?.attributes).toMatchObject({
+      'projection.name': 'inventory',
+      'projection.batch_size': 3,
+      'projection.from_position': '9.0',
+      'projection.to_position': '10.3',
+    });
+    expect(batch?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(1), cause(2)]);
+  });
+
+  it('a batch of 500 events carries at most 32 links', async () => {
+    const events = Array.from({ length: 500 }, (_, i) => event(i + 1));
+    await traceBatch(shopTracer(), 'catalog', events, undefined, async () => {});
+    const [batch] = await finished('projection.batch catalog');
+    expect(batch?.links).toHaveLength(32);
+    expect(batch?.attributes['projection.from_position']).toBe('start');
+  });
+
+  it('a timer span links to the event that set the timer', async () => {
+    await traceTimer(
+      shopTracer(),
+      {
+        kind: 'reservation-expiry',
+        id: 'rsv_1',
+        dueAt: new Date('2026-01-01T00:00:00Z'),
+        traceparent: cause(7),
+      },
+      async () => {},
+    );
+    const [timer] = await finished('timer reservation-expiry');
+    expect(timer?.attributes).toMatchObject({
+      'timer.id': 'rsv_1',
+      'timer.due_at': '2026-01-01T00:00:00.000Z',
+    });
+    expect(timer?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(7)]);
+  });
+
+  it('an outbound projection keeps its other fields and delivers inside its batch span', async () => {
+    const delivered: string[] = [];
+    const traced = traceOutbound({
+      kind: 'outbound' as const,
+      name: 'publisher',
+      eventTypes: ['StockReserved'],
+      deliver: async (events: readonly RecordedEvent[], _signal: AbortSignal) =>
+        void delivered.push(...events.map((e) => e.id)),
+    });
+    expect(traced.kind).toBe('outbound');
+    expect(traced.eventTypes).toEqual(['StockReserved']);
+    await traced.deliver([event(1)], new AbortController().signal);
+    expect(delivered).toEqual(['e1']);
+    expect(await finished('projection.batch publisher')).toHaveLength(1);
+  });
+
+  it('a failing batch is marked failed and the error reaches the runner', async () => {
+    await expect(
+      traceBatch(shopTracer(), 'cart', [event(1)], undefined, async () => {
+        throw new Error('constraint violated');
+      }),
+    ).rejects.toThrow('constraint violated');
+    const [batch] = await finished('projection.batch cart');
+    expect(batch?.status.message).toBe('constraint violated');
+  });
+});
