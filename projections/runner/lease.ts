@@ -39,14 +39,18 @@ export async function acquireLease(options: {
   logger: Logger;
 }): Promise<Lease | undefined> {
   const { projection, signal, logger } = options;
+  // A standby keeps one session and retries the lock on it, rather than reconnecting every attempt.
+  let client: pg.Client | undefined;
   while (!signal.aborted) {
-    const client = new pg.Client({
-      ...options.clientConfig,
-      application_name: `projection-lease:${projection}:${options.instanceId ?? process.pid}`,
-    });
-    client.on('error', () => {}); // reported through `lost` below
     try {
-      await client.connect();
+      if (!client) {
+        client = new pg.Client({
+          ...options.clientConfig,
+          application_name: `projection-lease:${projection}:${options.instanceId ?? process.pid}`,
+        });
+        client.on('error', () => {}); // while holding, reported through `lost` (see holdLease)
+        await client.connect();
+      }
       const { rows } = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
         [LEASE_NAMESPACE, projection],
@@ -54,10 +58,12 @@ export async function acquireLease(options: {
       if (rows[0]?.locked) return holdLease(client, options);
     } catch (error) {
       logger.warn({ err: error, projection }, 'lease attempt failed');
+      await client?.end().catch(() => {});
+      client = undefined;
     }
-    await client.end().catch(() => {});
     await sleep(options.retryMs, signal);
   }
+  await client?.end().catch(() => {});
   return undefined;
 }
 
