@@ -148,17 +148,21 @@ export function appendCases(fixture: () => ContractFixture) {
       expect(await revisionsOf(fixture(), stream)).toEqual([0n, 1n, 2n, 3n]);
     });
 
-    it('the same append sent 8 times at once is written once and every sender gets the same result', async () => {
-      const { store } = fixture();
-      const stream = `${uniqueCategory('idem')}-1`;
-      await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
-      const events = newEvents(2);
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => store.appendToStream(stream, events, { expectedRevision: 0n })),
-      );
-      for (const result of results) expect(result).toEqual(results[0]);
-      expect(await revisionsOf(fixture(), stream)).toEqual([0n, 1n, 2n]);
-    });
+    for (const expected of [0n, 'any'] as const) {
+      it(`the same append sent 8 times at once (${expected}) is written once; every sender gets the same result`, async () => {
+        const { store } = fixture();
+        const stream = `${uniqueCategory('idem')}-1`;
+        await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        const events = newEvents(2);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            store.appendToStream(stream, events, { expectedRevision: expected }),
+          ),
+        );
+        for (const result of results) expect(result).toEqual(results[0]);
+        expect(await revisionsOf(fixture(), stream)).toEqual([0n, 1n, 2n]);
+      });
+    }
 
     it('a different event at the same revision is a conflict, not a retry', async () => {
       const { store } = fixture();

@@ -1,31 +1,94 @@
+import type { DatabaseError } from 'pg';
 import type { Queryable } from '../../postgres/pool.ts';
 import { VersionConflict } from '../errors.ts';
 import type { AppendResult, EventToAppend, ExpectedRevision } from '../port.ts';
 
-type AppendRow = {
-  ok: boolean;
+const kindOf = (expected: ExpectedRevision) => (typeof expected === 'bigint' ? 'exact' : expected);
+
+/**
+ * The compare-and-set of the stream row, per expected-revision kind. It yields the stream's new revision,
+ * or no row when the expectation does not hold. For `any` and `stream_exists` it also yields nothing when
+ * an event id is already stored, which the fallback then tells apart (retry or duplicate).
+ * $1 stream, $2 the events as one JSON array, $3 event count, $4 expected revision.
+ */
+const NOT_STORED_YET = `NOT EXISTS (SELECT 1 FROM messages m, jsonb_to_recordset($2::jsonb) AS x(id uuid)
+                                     WHERE m.event_id = x.id)`;
+const compareAndSet = {
+  no_stream: `INSERT INTO streams (stream_name, revision) VALUES ($1, $3::bigint - 1)
+              ON CONFLICT DO NOTHING RETURNING revision`,
+  any: `INSERT INTO streams AS s (stream_name, revision) SELECT $1, $3::bigint - 1 WHERE ${NOT_STORED_YET}
+        ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3::bigint RETURNING revision`,
+  stream_exists: `UPDATE streams SET revision = revision + $3::bigint
+                  WHERE stream_name = $1 AND ${NOT_STORED_YET} RETURNING revision`,
+  exact: `UPDATE streams SET revision = revision + $3::bigint WHERE stream_name = $1 AND revision = $4::bigint
+          RETURNING revision`,
+} as const;
+
+/**
+ * One statement, one round trip: the compare-and-set, then every event in one INSERT … SELECT over the
+ * unnested batch. The batch travels as one JSON array rather than four SQL arrays: measured, that costs
+ * the client and the server markedly less (no per-element array quoting and parsing).
+ */
+const appendStatement = (kind: keyof typeof compareAndSet) => ({
+  name: `es_append_${kind}`,
+  text: `WITH cas AS (${compareAndSet[kind]}),
+    inserted AS (
+      INSERT INTO messages (event_id, stream_name, stream_revision, type, data, metadata)
+      SELECT e.id, $1, cas.revision - $3::bigint + e.ord, e.type, e.data, e.metadata
+        FROM cas, ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id uuid, type text, data jsonb, metadata jsonb))
+             WITH ORDINALITY AS e(id, type, data, metadata, ord)
+       ORDER BY e.ord
+      RETURNING transaction_id, global_position)
+    SELECT (SELECT revision FROM cas) AS revision,
+           (SELECT max(transaction_id)::text FROM inserted) AS transaction_id,
+           (SELECT max(global_position) FROM inserted) AS position`,
+});
+
+/** Runs only when the append wrote nothing: a fresh snapshot, so it sees what a concurrent winner committed. */
+const FALLBACK = {
+  name: 'es_append_fallback',
+  text: `SELECT a.ok, a.o_revision, a.o_transaction_id, a.o_position,
+                (SELECT revision FROM streams WHERE stream_name = $1) AS actual
+           FROM (SELECT 1) one LEFT JOIN es_already_appended($1, $2, $3::uuid[]) a ON true`,
+};
+
+type Row = { revision: string | null; transaction_id: string | null; position: string | null };
+type FallbackRow = {
+  ok: boolean | null;
   o_revision: string | null;
   o_transaction_id: string | null;
   o_position: string | null;
+  actual: string | null;
 };
+
+/** The batch as one JSON array. A bigint anywhere would make JSON.stringify throw: say which event. */
+function batchJson(events: readonly EventToAppend[]): string {
+  const batch = events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} }));
+  try {
+    return JSON.stringify(batch);
+  } catch (error) {
+    const bad = batch.find((e) => {
+      try {
+        JSON.stringify(e);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new TypeError(`Event ${bad?.id} (${bad?.type}) is not JSON: ${(error as Error).message}`);
+  }
+}
+
+const isDuplicateEventId = (error: unknown) =>
+  (error as DatabaseError)?.code === '23505' &&
+  (error as DatabaseError).constraint === 'messages_event_id_key';
 
 const expectedText = (expected: ExpectedRevision) =>
   typeof expected === 'bigint' ? expected.toString() : expected;
 
-/** A bigint anywhere in data or metadata would make JSON.stringify throw mid-append; say which event. */
-const toJson = (event: EventToAppend, what: 'data' | 'metadata', value: unknown) => {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    throw new TypeError(
-      `Event ${event.id} (${event.type}): ${what} is not JSON: ${(error as Error).message}`,
-    );
-  }
-};
-
 /**
- * Appends through `es_append` (migration 002): compare-and-set of the stream's revision and the insert of
- * every event in one statement, so one round trip. Works on a pool or on a client inside a transaction.
+ * Appends with EventStoreDB's semantics. Works on a pool (its own transaction) or on a client inside a
+ * transaction. Idempotent: the same event ids at the revision they were written at return the original result.
  */
 export async function appendEvents(
   db: Queryable,
@@ -33,29 +96,76 @@ export async function appendEvents(
   events: readonly EventToAppend[],
   expected: ExpectedRevision,
 ): Promise<AppendResult> {
-  const { rows } = await db.query<AppendRow>({
-    name: 'es_append',
-    text: 'SELECT ok, o_revision, o_transaction_id, o_position FROM es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])',
-    values: [
-      stream,
-      expectedText(expected),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => toJson(e, 'data', e.data)),
-      events.map((e) => toJson(e, 'metadata', e.metadata ?? {})),
-    ],
-  });
-  const row = rows[0];
-  if (!row) throw new Error('es_append returned no row');
-  if (!row.ok) {
-    throw new VersionConflict(stream, expected, row.o_revision === null ? undefined : BigInt(row.o_revision));
+  if (events.length === 0) return appendNothing(db, stream, expected);
+  const kind = kindOf(expected);
+  let duplicate: unknown;
+  try {
+    const { rows } = await db.query<Row>({
+      ...appendStatement(kind),
+      values: [
+        stream,
+        batchJson(events),
+        events.length,
+        // $4 exists only in the exact-revision statement.
+        ...(kind === 'exact' ? [expectedText(expected)] : []),
+      ],
+    });
+    const row = rows[0];
+    if (row?.revision != null && row.position != null && row.transaction_id != null) {
+      return {
+        nextExpectedRevision: BigInt(row.revision),
+        position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) },
+      };
+    }
+  } catch (error) {
+    // A concurrent identical append won the race on the event ids: possibly a retry, see below.
+    if (!isDuplicateEventId(error)) throw error;
+    duplicate = error;
   }
+  const { rows } = await db.query<FallbackRow>({
+    ...FALLBACK,
+    values: [stream, expectedText(expected), events.map((e) => e.id)],
+  });
+  const row = rows[0]!;
+  if (row.ok) {
+    return {
+      nextExpectedRevision: BigInt(row.o_revision!),
+      position: { commit: BigInt(row.o_transaction_id!), prepare: BigInt(row.o_position!) },
+    };
+  }
+  const actual = row.actual === null ? undefined : BigInt(row.actual);
+  if (duplicate) throw duplicate;
+  if (kind === 'exact' || kind === 'no_stream' || (kind === 'stream_exists' && actual === undefined))
+    throw new VersionConflict(stream, expected, actual);
+  throw new Error(`Append to ${stream}: some of these event ids are already stored, not as this same append`);
+}
+
+/** An empty append only checks the expectation, and answers with the stream's current revision. */
+async function appendNothing(
+  db: Queryable,
+  stream: string,
+  expected: ExpectedRevision,
+): Promise<AppendResult> {
+  const { rows } = await db.query<{
+    revision: string;
+    transaction_id: string | null;
+    position: string | null;
+  }>(
+    `SELECT s.revision, m.transaction_id::text, m.global_position AS position FROM streams s
+       LEFT JOIN LATERAL (SELECT transaction_id, global_position FROM messages
+         WHERE stream_name = s.stream_name ORDER BY stream_revision DESC LIMIT 1) m ON true
+      WHERE s.stream_name = $1`,
+    [stream],
+  );
+  const actual = rows[0] ? BigInt(rows[0].revision) : undefined;
+  const holds =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === undefined) ||
+    (expected === 'stream_exists' && actual !== undefined) ||
+    (typeof expected === 'bigint' && actual === expected);
+  if (!holds) throw new VersionConflict(stream, expected, actual);
   return {
-    nextExpectedRevision: BigInt(row.o_revision ?? '-1'),
-    // An empty append to an empty stream has no event to point at: the start of the log.
-    position: {
-      commit: BigInt(row.o_transaction_id ?? '0'),
-      prepare: BigInt(row.o_position ?? '0'),
-    },
+    nextExpectedRevision: actual ?? -1n,
+    position: { commit: BigInt(rows[0]?.transaction_id ?? '0'), prepare: BigInt(rows[0]?.position ?? '0') },
   };
 }

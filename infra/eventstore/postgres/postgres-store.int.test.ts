@@ -181,7 +181,23 @@ describe('PostgreSQL event store specifics', () => {
     await expect(store.readStream(`${category}-2`)).rejects.toMatchObject({ stream: `${category}-2` });
   });
 
-  it('an append is one statement; the schema has the indexes the design relies on', async () => {
+  it('an append is one round trip', async () => {
+    let statements = 0;
+    const counting = {
+      query: ((...args: Parameters<pg.Pool['query']>) => {
+        statements += 1;
+        return (pool.query as (...a: unknown[]) => unknown)(...args);
+      }) as pg.Pool['query'],
+    };
+    const category = uniqueCategory('trip');
+    await appendEvents(counting, `${category}-1`, [newEvent(), newEvent()], 'no_stream');
+    await appendEvents(counting, `${category}-1`, [newEvent()], 1n);
+    await appendEvents(counting, `${category}-1`, [newEvent()], 'any');
+    await appendEvents(counting, `${category}-1`, [newEvent()], 'stream_exists');
+    expect(statements).toBe(4);
+  });
+
+  it('the schema has the indexes the design relies on; migrations are recorded once', async () => {
     const { rows } = await pool.query<{ indexdef: string }>(
       `SELECT indexdef FROM pg_indexes WHERE tablename = 'messages' ORDER BY indexname`,
     );

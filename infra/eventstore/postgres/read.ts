@@ -72,11 +72,18 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
   const after = options.after;
   const limit = options.maxCount ?? 1000;
   const filtered = Boolean(options.filter?.streamPrefixes?.length || options.filter?.eventTypes?.length);
-  const page = `SELECT ${COLUMNS}, false AS is_head FROM messages
-     WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${HORIZON}
-       AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($3::text[]) p WHERE starts_with(stream_name, p)))
-       AND ($4::text[] IS NULL OR type = ANY($4::text[]))
-     ORDER BY transaction_id, global_position LIMIT $5`;
+  const conditions = [
+    '(transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
+    HORIZON,
+    ...(filtered
+      ? [
+          '($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) p WHERE starts_with(stream_name, p)))',
+          '($5::text[] IS NULL OR type = ANY ($5::text[]))',
+        ]
+      : []),
+  ];
+  const page = `SELECT ${COLUMNS}, false AS is_head FROM messages WHERE ${conditions.join(' AND ')}
+     ORDER BY transaction_id, global_position LIMIT $3`;
   // The head row rides along in the same statement only when a filter could hide events.
   const text = filtered
     ? `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages WHERE ${HORIZON}
@@ -88,8 +95,8 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
     values: [
       (after?.commit ?? 0n).toString(),
       (after?.prepare ?? 0n).toString(),
-      ...filterValues(options.filter),
       limit,
+      ...(filtered ? filterValues(options.filter) : []),
     ],
   });
   const events: RecordedEvent[] = [];

@@ -25,27 +25,39 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Catch-up then live over the global log. Pull-based: the next page is read only when the consumer has
- * taken the previous one. Resumes after the last position it yielded, so it cannot skip or repeat; a failed
- * read (dropped connection, restart) is retried with backoff rather than ending the subscription.
+ * Catch-up then live over the global log. Pull-based: while the consumer works through one page, at most
+ * the next one is being read (so the database and the consumer overlap during catch-up); nothing more is
+ * read ahead. Resumes after the last position it yielded, so it cannot skip or repeat; a failed read
+ * (dropped connection, restart) is retried with backoff rather than ending the subscription.
  */
 export async function* subscribe(
   deps: SubscriptionDeps,
   options: SubscribeOptions = {},
 ): AsyncGenerator<SubscriptionItem> {
   const signal = options.signal ? AbortSignal.any([options.signal, deps.closed]) : deps.closed;
+  // A hint that arrives after a read started may announce events that read did not see: remember the
+  // hint count at the start of each read and wait only if nothing came since.
+  type Read = { page: Promise<ReadAllPage>; hintsSeen: number };
+  const startRead = (after: Position | undefined): Read => {
+    const hintsSeen = deps.wakeups.generation;
+    const page = deps.readAll({
+      ...(after ? { after } : {}),
+      maxCount: deps.pageSize,
+      ...(options.filter ? { filter: options.filter } : {}),
+    });
+    page.catch(() => {}); // awaited below; a read abandoned by a stopping consumer must not crash the process
+    return { page, hintsSeen };
+  };
   let cursor: Position | undefined = options.after;
   let reportedAt: Position | undefined | null = null; // null: no caught-up reported yet
   let failures = 0;
+  let prefetched: Read | undefined;
   while (!signal.aborted) {
-    const seen = deps.wakeups.generation;
+    const read = prefetched ?? startRead(cursor);
+    prefetched = undefined;
     let page: ReadAllPage;
     try {
-      page = await deps.readAll({
-        ...(cursor ? { after: cursor } : {}),
-        maxCount: deps.pageSize,
-        ...(options.filter ? { filter: options.filter } : {}),
-      });
+      page = await read.page;
       failures = 0;
     } catch (error) {
       if (signal.aborted) return;
@@ -54,6 +66,7 @@ export async function* subscribe(
       await sleep(Math.min(50 * 2 ** failures, 5_000), signal);
       continue;
     }
+    if (!page.isEnd && page.next) prefetched = startRead(page.next);
     for (const event of page.events) {
       if (signal.aborted) return;
       yield { kind: 'event', event };
@@ -63,13 +76,12 @@ export async function* subscribe(
     if (!page.isEnd) continue;
     const moved =
       reportedAt === null ||
-      (cursor !== undefined && reportedAt === undefined) ||
-      (cursor !== undefined && reportedAt !== undefined && comparePositions(cursor, reportedAt) !== 0);
+      (cursor !== undefined && (reportedAt === undefined || comparePositions(cursor, reportedAt) !== 0));
     if (moved) {
       if (signal.aborted) return;
       reportedAt = cursor;
       yield { kind: 'caught-up', position: cursor };
     }
-    await deps.wakeups.wait(seen, deps.pollIntervalMs, signal);
+    await deps.wakeups.wait(read.hintsSeen, deps.pollIntervalMs, signal);
   }
 }
