@@ -13,7 +13,7 @@ import {
   type RunnerOptions,
 } from '../projections/runner/runner.ts';
 import { migrateProjections } from '../projections/service.ts';
-import { createKeyedLock, type KeyedLock } from './checkout/keyed-lock.ts';
+import { createStockWriter, type StockWriter } from './checkout/stock-writer.ts';
 import type { WorkflowDeps, WorkflowFaults } from './checkout/workflow-deps.ts';
 import { type ClaimLoop, createClaimLoop, type TimerOutcome } from './timers/claim-loop.ts';
 import {
@@ -33,7 +33,7 @@ export type ProcessManagerOptions = {
   payments?: PaymentProvider;
   clock?: () => Date;
   handler?: CommandHandler;
-  stockLock?: KeyedLock;
+  stock?: StockWriter;
   metrics?: Metrics;
   publisher?: CheckpointPublisher;
   timings?: Partial<ProcessManagerTimings>;
@@ -66,12 +66,13 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     await migratePayments(pool, log);
     payments = createSandboxPaymentProvider({ pool });
   }
+  const handler = options.handler ?? createCommandHandler({ store, logger: log, clock, maxRetries: 40 });
   const deps: WorkflowDeps = {
-    handler: options.handler ?? createCommandHandler({ store, logger: log, clock, maxRetries: 40 }),
+    handler,
     payments,
     clock,
     logger: log,
-    stockLock: options.stockLock ?? createKeyedLock(),
+    stock: options.stock ?? createStockWriter({ store, handler, clock }),
     ...(options.faults ? { faults: options.faults } : {}),
   };
   // biome-ignore lint/suspicious/noExplicitAny: the runner's database holds every read model's tables

@@ -47,6 +47,7 @@ export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
     (ctx as CommandApiContext & { payments?: PaymentProvider }).payments ??
     lazySandboxPayments(ctx.config.DATABASE_URL, ctx.logger);
   const created = createCheckoutServices({
+    store: ctx.store,
     // Its own handler: reservations on a hot product need more conflict retries than other commands.
     handler: createCommandHandler({ store: ctx.store, logger: ctx.logger, clock: ctx.clock, maxRetries: 40 }),
     payments,

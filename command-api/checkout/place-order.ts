@@ -3,6 +3,7 @@ import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
 import { paymentDeclined } from '../../infra/payments/port.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../process-manager/checkout/checkout.ts';
 import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
@@ -89,8 +90,8 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   }
   if (order.status === 'cancelled') throw ended(reservationId, 'was used by a cancelled order');
   if (order.status !== 'pending') {
-    await completeOrder(deps, orderId, metadata);
-    return loadOrder(deps, orderId);
+    const { position } = await completeOrder(deps, orderId, metadata);
+    return loadOrder(deps, orderId, position);
   }
   // The lapse is checked again right before the money moves; the attach already did for a fresh order.
   if (hasLapsed(checkout, clock().toISOString())) throw ended(reservationId, 'has expired');
@@ -140,12 +141,12 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
     throw ended(reservationId, 'lapsed while paying; the charge was refunded');
   }
   const completion = await completeOrder(deps, orderId, metadata);
-  if (completion === 'cancelled')
+  if (completion.outcome === 'cancelled')
     throw ended(reservationId, 'lapsed before the stock was committed; the charge was refunded');
-  return loadOrder(deps, orderId);
+  return loadOrder(deps, orderId, completion.position);
 }
 
-async function loadOrder(deps: CheckoutDeps, orderId: OrderId) {
-  const { state } = await deps.handler.load(orderDecider, orderStream(orderId));
-  return { orderId, state };
+async function loadOrder(deps: CheckoutDeps, orderId: OrderId, position?: Position) {
+  const { state, revision } = await deps.handler.load(orderDecider, orderStream(orderId));
+  return { orderId, state, revision, position };
 }

@@ -3,13 +3,19 @@ import { available, stockDecider, stockStream } from '../../domain/inventory/sto
 import { DomainError, ErrorCode, type ErrorDetail } from '../../domain/shared/errors.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
 import { checkoutDecider, checkoutStream } from '../../process-manager/checkout/checkout.ts';
 import type { CheckoutLine } from '../../process-manager/checkout/checkout-events.ts';
-import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 
-export type Reservation = { reservationId: ReservationId; items: CheckoutLine[]; expiresAt: string };
+export type Reservation = {
+  reservationId: ReservationId;
+  items: CheckoutLine[];
+  expiresAt: string;
+  /** Where its last event stands (the client's consistency token). */
+  position?: Position;
+};
 type Short = { productId: ProductId; requested: number; available: number };
 
 const byProduct = (a: { product_id: string }, b: { product_id: string }) =>
@@ -56,19 +62,11 @@ export async function reserveCart(
   let short: Short | undefined;
   for (const item of items) {
     const productId = item.product_id as ProductId;
-    const stream = stockStream(productId);
     try {
-      await deps.stockLock(stream, () =>
-        handler.handle({
-          decider: stockDecider,
-          stream,
-          metadata,
-          eventId: stepEventIds(`reserve:${reservationId}:${productId}`),
-          command: {
-            type: 'ReserveStock',
-            data: { productId, reservationId, quantity: item.quantity, expiresAt, now },
-          },
-        }),
+      await deps.stock.execute(
+        { type: 'ReserveStock', data: { productId, reservationId, quantity: item.quantity, expiresAt, now } },
+        metadata,
+        `reserve:${reservationId}:${productId}`,
       );
     } catch (error) {
       if (!hasCode(error, ErrorCode.InsufficientStock)) {
@@ -104,13 +102,13 @@ export async function reserveCart(
     throw insufficient(shorts);
   }
 
-  await handler.handle({
+  const marked = await handler.handle({
     decider: checkoutDecider,
     stream: checkoutStream(reservationId),
     metadata,
     command: { type: 'MarkCheckoutReserved', data: { reservationId, now: clock().toISOString() } },
   });
-  return { reservationId, items, expiresAt };
+  return { reservationId, items, expiresAt, ...(marked.position ? { position: marked.position } : {}) };
 }
 
 /** Gives back the lines of a reservation (compensation, or the customer's DELETE), in product-id order. */
@@ -122,16 +120,11 @@ export async function releaseLines(
 ) {
   for (const line of [...lines].sort(byProduct)) {
     const productId = line.product_id as ProductId;
-    const stream = stockStream(productId);
     try {
-      await deps.stockLock(stream, () =>
-        deps.handler.handle({
-          decider: stockDecider,
-          stream,
-          metadata,
-          eventId: stepEventIds(`release:${reservationId}:${productId}`),
-          command: { type: 'ReleaseReservation', data: { productId, reservationId } },
-        }),
+      await deps.stock.execute(
+        { type: 'ReleaseReservation', data: { productId, reservationId } },
+        metadata,
+        `release:${reservationId}:${productId}`,
       );
     } catch (error) {
       // A line that a crash kept from being reserved has nothing to give back.

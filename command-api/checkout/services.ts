@@ -1,9 +1,10 @@
 import type { IdKind } from '../../domain/shared/ids.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import type { Config } from '../../infra/config.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
-import { createKeyedLock } from '../../process-manager/checkout/keyed-lock.ts';
+import { createStockWriter } from '../../process-manager/checkout/stock-writer.ts';
 import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
 import { type CheckoutDeps, pricingFrom } from './checkout-deps.ts';
 import { advanceOrder, cancelOrder, releaseReservation } from './order-commands.ts';
@@ -11,6 +12,7 @@ import { placeOrder } from './place-order.ts';
 import { reserveCart } from './reserve-cart.ts';
 
 export type CheckoutServiceOptions = {
+  store: EventStore;
   handler: CommandHandler;
   payments: PaymentProvider;
   config: Pick<Config, 'RESERVATION_TTL_SECONDS' | 'TAX_RATE' | 'SHIPPING_FLAT' | 'FREE_SHIPPING_OVER'>;
@@ -28,7 +30,7 @@ export function createCheckoutServices(options: CheckoutServiceOptions) {
     clock: options.clock,
     logger: options.logger,
     ids: options.ids,
-    stockLock: createKeyedLock(),
+    stock: createStockWriter({ store: options.store, handler: options.handler, clock: options.clock }),
     reservationTtlSeconds: options.config.RESERVATION_TTL_SECONDS,
     pricing: pricingFrom(options.config),
     ...(options.faults ? { faults: options.faults } : {}),

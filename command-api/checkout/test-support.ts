@@ -79,6 +79,7 @@ export async function createCheckoutWorld(
   const handler = createCommandHandler({ store, logger, clock, maxRetries: 40 });
   const faults: WorkflowFaults = { ...options.faults };
   const services = createCheckoutServices({
+    store,
     handler,
     payments: payments.provider,
     config: {
@@ -207,8 +208,12 @@ export async function createCheckoutWorld(
 
 export type CheckoutWorld = Awaited<ReturnType<typeof createCheckoutWorld>>;
 
-/** Polls until `check` passes or the time is up (the last failure is rethrown). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000, everyMs = 50): Promise<T> {
+/**
+ * Polls until `check` passes or the time is up (the last failure is rethrown). Generous by default: the
+ * event store's read horizon is cluster-wide, so a busy server (other suites, benchmarks) delays every
+ * subscriber, and with it everything the process manager learns from events.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

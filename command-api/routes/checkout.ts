@@ -35,7 +35,7 @@ export const checkoutRoutesWith =
         summary: "Reserve every line of the caller's cart, all or nothing",
         async handle({ req, res }) {
           const reservation = await services().reserveCart(req.auth!.userId as UserId, commandMetadata(req));
-          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          await setCommandHeaders(res, store, { revision: undefined, position: reservation.position });
           return {
             status: 201,
             headers: { Location: `/api/v1/checkout/reservations/${reservation.reservationId}` },
@@ -57,12 +57,12 @@ export const checkoutRoutesWith =
         params: z.object({ reservation_id: idSchema('reservation') }),
         summary: 'Give a reservation back; its stock is available again',
         async handle({ params, req, res }) {
-          await services().releaseReservation({
+          const released = await services().releaseReservation({
             userId: req.auth!.userId as UserId,
             reservationId: params.reservation_id as ReservationId,
             metadata: commandMetadata(req),
           });
-          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          await setCommandHeaders(res, store, { revision: undefined, position: released.position });
           return { status: 204 };
         },
       }),
@@ -82,7 +82,7 @@ export const checkoutRoutesWith =
             ...(body.reservation_id ? { reservationId: body.reservation_id as ReservationId } : {}),
             metadata: commandMetadata(req),
           });
-          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+          await setCommandHeaders(res, store, placed);
           return {
             status: 201,
             headers: { Location: `/api/v1/orders/${placed.orderId}` },

@@ -34,27 +34,20 @@ export async function applyCancellation(
 
   for (const item of sortedItems(order)) {
     const productId = item.product_id as ProductId;
-    const stream = stockStream(productId);
-    await deps.stockLock(stream, async () => {
-      const { state: stock } = await handler.load(stockDecider, stream);
-      const status = stock.reservations[reservationId]?.status;
-      if (status === 'active' && holdsReservation)
-        await handler.handle({
-          decider: stockDecider,
-          stream,
-          metadata,
-          eventId: stepEventIds(`release:${reservationId}:${productId}`),
-          command: { type: 'ReleaseReservation', data: { productId, reservationId } },
-        });
-      else if (status === 'committed' && paid)
-        await handler.handle({
-          decider: stockDecider,
-          stream,
-          metadata,
-          eventId: stepEventIds(`return:${reservationId}:${productId}`),
-          command: { type: 'ReturnCommittedStock', data: { productId, reservationId } },
-        });
-    });
+    const { state: stock } = await handler.load(stockDecider, stockStream(productId));
+    const status = stock.reservations[reservationId]?.status;
+    if (status === 'active' && holdsReservation)
+      await deps.stock.execute(
+        { type: 'ReleaseReservation', data: { productId, reservationId } },
+        metadata,
+        `release:${reservationId}:${productId}`,
+      );
+    else if (status === 'committed' && paid)
+      await deps.stock.execute(
+        { type: 'ReturnCommittedStock', data: { productId, reservationId } },
+        metadata,
+        `return:${reservationId}:${productId}`,
+      );
   }
   await step(deps, 'stock-returned', orderId);
   if (checkout.orderId === orderId)

@@ -1,9 +1,9 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
 import type { Charge } from '../../infra/payments/port.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
 import { checkoutDecider, checkoutStream } from './checkout.ts';
@@ -33,7 +33,11 @@ export async function confirmOrder(
   return result;
 }
 
-export type Completion = 'completed' | 'not-paid' | 'cancelled';
+export type Completion = {
+  outcome: 'completed' | 'not-paid' | 'cancelled';
+  /** Where the last event this call appended stands (the client's consistency token). */
+  position?: Position;
+};
 
 /**
  * After the confirmation: commit the reservation on every stock item (stock leaves on hand), check the
@@ -49,21 +53,16 @@ export async function completeOrder(
   const { handler } = deps;
   const { state: order } = await handler.load(orderDecider, orderStream(orderId));
   const placed = order.placed;
-  if (!placed || order.status === 'pending' || order.status === 'none') return 'not-paid';
-  if (order.status === 'cancelled') return 'cancelled';
+  if (!placed || order.status === 'pending' || order.status === 'none') return { outcome: 'not-paid' };
+  if (order.status === 'cancelled') return { outcome: 'cancelled' };
   const reservationId = placed.reservation_id as ReservationId;
   for (const item of sortedItems(order)) {
     const productId = item.product_id as ProductId;
-    const stream = stockStream(productId);
     try {
-      await deps.stockLock(stream, () =>
-        handler.handle({
-          decider: stockDecider,
-          stream,
-          metadata,
-          eventId: stepEventIds(`commit:${reservationId}:${productId}`),
-          command: { type: 'CommitReservation', data: { productId, reservationId } },
-        }),
+      await deps.stock.execute(
+        { type: 'CommitReservation', data: { productId, reservationId } },
+        metadata,
+        `commit:${reservationId}:${productId}`,
       );
     } catch (error) {
       if (!hasCode(error, ErrorCode.ReservationExpired)) throw error;
@@ -77,13 +76,14 @@ export async function completeOrder(
         'reservation lapsed before the stock was committed',
         metadata,
       );
-      return 'cancelled';
+      return { outcome: 'cancelled' };
     }
   }
   await step(deps, 'stock-committed', orderId);
 
   const checkout = await handler.load(checkoutDecider, checkoutStream(reservationId));
   // Once the checkout is completed the cart may hold a new shopping: never check that one out.
+  let position: Position | undefined;
   if (checkout.state.status !== 'completed') {
     const userId = placed.user_id as UserId;
     try {
@@ -98,16 +98,17 @@ export async function completeOrder(
     }
     await step(deps, 'cart-checked-out', orderId);
     try {
-      await handler.handle({
+      const completed = await handler.handle({
         decider: checkoutDecider,
         stream: checkoutStream(reservationId),
         metadata,
         command: { type: 'CompleteCheckout', data: { reservationId, orderId, now: now(deps) } },
       });
+      position = completed.position;
     } catch (error) {
       // An order placed on a reservation without a checkout record (none in this system) has nothing to complete.
       if (!isNotFound(error)) throw error;
     }
   }
-  return 'completed';
+  return { outcome: 'completed', ...(position ? { position } : {}) };
 }

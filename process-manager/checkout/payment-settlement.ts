@@ -28,13 +28,13 @@ export async function settlePayment(
   if (!placed) return { done: true, outcome: 'no-order' };
   if (order.status === 'cancelled') return { done: true, outcome: 'cancelled' };
   if (order.status !== 'pending') {
-    const completion = await completeOrder(deps, orderId, metadata);
-    return { done: true, outcome: completion };
+    const { outcome } = await completeOrder(deps, orderId, metadata);
+    return { done: true, outcome };
   }
   const charge = await deps.payments.findCharge(orderId);
   if (charge?.status === 'succeeded') {
     await confirmOrder(deps, orderId, charge, metadata);
-    return { done: true, outcome: await completeOrder(deps, orderId, metadata) };
+    return { done: true, outcome: (await completeOrder(deps, orderId, metadata)).outcome };
   }
   const reservationId = placed.reservation_id as ReservationId;
   const now = clock().toISOString();

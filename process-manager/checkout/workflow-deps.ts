@@ -6,7 +6,7 @@ import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
-import type { KeyedLock } from './keyed-lock.ts';
+import type { StockWriter } from './stock-writer.ts';
 
 /** The workflow's steps, named so a test can inject a crash between any two of them. */
 export type WorkflowStep =
@@ -29,8 +29,8 @@ export type WorkflowDeps = {
   payments: PaymentProvider;
   clock: () => Date;
   logger: Logger;
-  /** Serialises writes to one stock stream inside this process (see keyed-lock.ts). */
-  stockLock: KeyedLock;
+  /** Every stock command goes through it (batched per stock item, see stock-writer.ts). */
+  stock: StockWriter;
   faults?: WorkflowFaults;
 };
 

@@ -1,10 +1,8 @@
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import { applyCancellation } from '../checkout/cancellation.ts';
 import { checkoutDecider, checkoutStream } from '../checkout/checkout.ts';
-import { stepEventIds } from '../checkout/event-ids.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
 import { settlePayment } from '../checkout/payment-settlement.ts';
 import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
@@ -54,17 +52,10 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
         return later(500);
     }
     try {
-      await deps.stockLock(stockStream(productId), () =>
-        deps.handler.handle({
-          decider: stockDecider,
-          stream: stockStream(productId),
-          metadata,
-          eventId: stepEventIds(`expire:${reservationId}:${productId}`),
-          command: {
-            type: 'ExpireReservation',
-            data: { productId, reservationId, now: deps.clock().toISOString() },
-          },
-        }),
+      await deps.stock.execute(
+        { type: 'ExpireReservation', data: { productId, reservationId, now: deps.clock().toISOString() } },
+        metadata,
+        `expire:${reservationId}:${productId}`,
       );
     } catch (error) {
       if (hasCode(error, ErrorCode.NotFound)) return done;

@@ -1,0 +1,74 @@
+import { reserveCart } from '../../command-api/checkout/reserve-cart.ts';
+import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { ProductId, UserId } from '../../domain/shared/ids.ts';
+import { benchDeps } from './setup.ts';
+
+export type ReservationRun = {
+  label: string;
+  buyers: number;
+  attempts: number;
+  succeeded: number;
+  refused: number;
+  seconds: number;
+  perSecond: number;
+  conflictsPerReservation: number;
+  oversold: number;
+};
+
+/**
+ * `buyers` concurrent customers, each with one line in its cart, reserve `rounds` times each. With one hot
+ * product the stock holds fewer units than the attempts, so some must be refused and none oversold.
+ */
+export async function reservationRun(
+  world: CheckoutWorld,
+  options: { label: string; buyers: number; rounds: number; hot: boolean; batched: boolean },
+): Promise<ReservationRun> {
+  const { buyers, rounds, hot } = options;
+  const attempts = buyers * rounds;
+  const products: ProductId[] = hot
+    ? [world.newProduct()]
+    : Array.from({ length: buyers }, () => world.newProduct());
+  const units = hot ? Math.floor(attempts * 0.8) : rounds;
+  for (const product of products) await world.receive(product, units);
+  const customers: UserId[] = [];
+  for (let i = 0; i < buyers; i++) {
+    const customer = world.newUser();
+    customers.push(customer);
+    await world.addToCart(customer, products[hot ? 0 : i]!, 1);
+  }
+  const { deps, counts } = benchDeps(world, { batched: options.batched });
+  let succeeded = 0;
+  let refused = 0;
+  const started = performance.now();
+  await Promise.all(
+    customers.map(async (customer) => {
+      for (let round = 0; round < rounds; round++) {
+        try {
+          await reserveCart(deps, customer, world.metadata);
+          succeeded += 1;
+        } catch (error) {
+          if ((error as { code?: string }).code !== ErrorCode.InsufficientStock) throw error;
+          refused += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  let oversold = 0;
+  for (const product of products) {
+    const stock = await world.stock(product);
+    if (stock.reserved > stock.onHand || stock.onHand < 0) oversold += stock.reserved - stock.onHand;
+  }
+  return {
+    label: options.label,
+    buyers,
+    attempts,
+    succeeded,
+    refused,
+    seconds,
+    perSecond: succeeded / seconds,
+    conflictsPerReservation: counts.conflicts / Math.max(1, succeeded + refused),
+    oversold,
+  };
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { StockCommand } from '../../domain/inventory/commands.ts';
+import type { StockEvent } from '../../domain/inventory/events.ts';
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import type { ProductId } from '../../domain/shared/ids.ts';
+import type { CommandHandler } from '../../infra/commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
+import { stepEventIds } from './event-ids.ts';
+
+type Pending = {
+  command: StockCommand;
+  metadata: CommandMetadata;
+  /** Names the command's events for deterministic ids (a retried step appends the same ids). */
+  idName: string | undefined;
+  resolve: (events: StockEvent[]) => void;
+  reject: (error: unknown) => void;
+};
+
+export type StockWriter = {
+  /** Decides and appends one stock command; resolves with the events it decided (none for a repeat). */
+  execute(command: StockCommand, metadata: CommandMetadata, idName?: string): Promise<StockEvent[]>;
+};
+
+/**
+ * Every stock command of this process goes through here. Commands for one stock item queue, and the
+ * queue is decided as a batch: one load, `decide` for each command in arrival order over the state the
+ * previous ones left (each keeps its own outcome: a short reservation is refused alone), and one append
+ * of all their events at the revision read. A hot product then costs one round trip per batch instead of
+ * one per buyer, and buyers in this process never collide on its revision; a conflict with another
+ * process re-decides the whole batch on fresh state. The invariants stay the decider's.
+ */
+export function createStockWriter(options: {
+  store: EventStore;
+  handler: CommandHandler;
+  clock: () => Date;
+  maxBatch?: number;
+  maxRetries?: number;
+}): StockWriter {
+  const { store, handler, clock } = options;
+  const maxBatch = options.maxBatch ?? 256;
+  const maxRetries = options.maxRetries ?? 50;
+  const queues = new Map<string, Pending[]>();
+
+  async function decideBatch(stream: string, batch: Pending[]) {
+    for (let attempt = 0; ; attempt++) {
+      const { state: loaded, revision } = await handler.load(stockDecider, stream);
+      let state = loaded;
+      const outcomes: ({ events: StockEvent[] } | { error: unknown })[] = [];
+      const toAppend: EventToAppend[] = [];
+      const occurredAt = clock();
+      for (const pending of batch) {
+        try {
+          const decided = stockDecider.decide(pending.command, state);
+          state = decided.reduce(stockDecider.evolve, state);
+          const ids = pending.idName ? stepEventIds(pending.idName) : () => randomUUID();
+          decided.forEach((event, index) =>
+            toAppend.push({
+              id: ids(index),
+              type: event.type,
+              data: event.data as Record<string, unknown>,
+              metadata: eventMetadata(pending.metadata, occurredAt),
+            }),
+          );
+          outcomes.push({ events: decided });
+        } catch (error) {
+          outcomes.push({ error });
+        }
+      }
+      if (toAppend.length > 0) {
+        try {
+          await store.appendToStream(stream, toAppend, {
+            expectedRevision: revision === undefined ? 'no_stream' : revision,
+          });
+        } catch (error) {
+          if (error instanceof VersionConflict && attempt < maxRetries) {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+            continue;
+          }
+          for (const pending of batch) pending.reject(error);
+          return;
+        }
+      }
+      batch.forEach((pending, index) => {
+        const outcome = outcomes[index]!;
+        if ('error' in outcome) pending.reject(outcome.error);
+        else pending.resolve(outcome.events);
+      });
+      return;
+    }
+  }
+
+  async function drain(stream: string) {
+    const queue = queues.get(stream)!;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, maxBatch);
+        try {
+          await decideBatch(stream, batch);
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      queues.delete(stream);
+    }
+  }
+
+  return {
+    execute(command, metadata, idName) {
+      const stream = stockStream(command.data.productId as ProductId);
+      return new Promise<StockEvent[]>((resolve, reject) => {
+        const pending = { command, metadata, idName, resolve, reject };
+        const queue = queues.get(stream);
+        if (queue) queue.push(pending);
+        else {
+          queues.set(stream, [pending]);
+          void drain(stream);
+        }
+      });
+    },
+  };
+}
+
+/** One command, one load and append through the command handler: buyers of a hot product race (benchmarks). */
+export function directStockWriter(handler: CommandHandler): StockWriter {
+  return {
+    async execute(command, metadata, idName) {
+      const result = await handler.handle({
+        decider: stockDecider,
+        stream: stockStream(command.data.productId as ProductId),
+        command,
+        metadata,
+        ...(idName ? { eventId: stepEventIds(idName) } : {}),
+      });
+      return result.events.map((event) => ({ type: event.type, data: event.data }) as StockEvent);
+    },
+  };
+}
