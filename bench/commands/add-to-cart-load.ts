@@ -66,3 +66,23 @@ export async function runAddToCart(options: CartLoadOptions): Promise<CartLoadRe
     statusCodes,
   };
 }
+
+/** GET `path` at `connections` connections: the HTTP floor of the same server (no auth, no store). */
+export async function runGet(options: {
+  url: string;
+  path: string;
+  connections: number;
+  durationSeconds: number;
+}) {
+  const result = await autocannon({
+    url: `${options.url}${options.path}`,
+    connections: options.connections,
+    duration: options.durationSeconds,
+  });
+  return {
+    perSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+  };
+}

@@ -18,7 +18,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { runAddToCart } from './add-to-cart-load.ts';
+import { runAddToCart, runGet } from './add-to-cart-load.ts';
 import { measureRawAppends } from './raw-appends.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -129,6 +129,14 @@ try {
   const cpuBefore = await serverCpu();
   const cart = await runAddToCart({ url, tokensPerConnection, productIds, durationSeconds });
   const cartCpuMs = ((await serverCpu()) - cpuBefore) / cart.requests;
+  // The HTTP floor: GET /health on the same server (request id, logging, no auth, no store).
+  await setTimeout(1000);
+  const healthCpuBefore = await serverCpu();
+  const health = await runGet({ url, path: '/health', connections, durationSeconds: 5 });
+  const healthCpuMs = ((await serverCpu()) - healthCpuBefore) / health.requests;
+  log(
+    `GET /health: ${round(health.perSecond, 0)}/s, p50 ${health.p50} ms, p99 ${health.p99} ms, ${round(healthCpuMs, 3)} ms server CPU each`,
+  );
   // autocannon drops its sockets at the end while the last requests are still being handled.
   await setTimeout(1000);
   const rawAfter = await rawAppends('after');
@@ -172,9 +180,12 @@ try {
     `| POST /cart/add, ${connections} connections | ${round(cart.perSecond, 0)} | ${cart.p50} | ${cart.p99} |`,
   );
   log(`| ratio AddToCart / raw | ${round(ratio, 2)} | | |`);
+  log(
+    `| GET /health on the same server (HTTP floor), ${connections} connections | ${round(health.perSecond, 0)} | ${health.p50} | ${health.p99} |`,
+  );
   log('');
   log(
-    `Node CPU per operation: AddToCart ${round(cartCpuMs, 3)} ms (server process), raw append ${round(raw.cpuMs, 3)} ms.`,
+    `Node CPU per operation: AddToCart ${round(cartCpuMs, 3)} ms (server process), GET /health ${round(healthCpuMs, 3)} ms, raw append ${round(raw.cpuMs, 3)} ms.`,
   );
 } finally {
   if (server?.connected) {
