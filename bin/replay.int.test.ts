@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stock } from '../infra/audit/test-fixtures.ts';
+import { allVisible, stock } from '../infra/audit/test-fixtures.ts';
 import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import {
@@ -55,8 +55,7 @@ beforeAll(async () => {
       stock.reserved(id, `rsv_${i}`, 1, 10 + i, 1),
     ]);
   }
-  const head = await side.store.headPosition();
-  expect(await service.waitFor(head!, 30_000)).toBe(true);
+  expect(await service.waitFor(await allVisible(side.store, side.pool), 30_000)).toBe(true);
   api = await startQueryApiForTest(side);
 });
 

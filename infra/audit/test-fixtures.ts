@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventToAppend } from '../eventstore/port.ts';
+import type { EventStore, EventToAppend } from '../eventstore/port.ts';
+import { comparePositions, type Position } from '../eventstore/position.ts';
+import type { Queryable } from '../postgres/pool.ts';
 
 /** Event builders for audit tests: valid domain events (schema_version 1) with metadata as the handler writes it. */
 export const meta = (correlation: string, userId = 'usr_admin') => ({
@@ -129,3 +131,24 @@ export const order = {
       correlation,
     ),
 };
+
+/**
+ * Waits until every event in the table is visible to global-log readers. The PostgreSQL store's horizon is
+ * cluster-wide: while another test's transaction is open, readers see nothing newer, so a test that reads
+ * the log (or waits for projections) right after appending must wait for the horizon to pass its events.
+ */
+export async function allVisible(store: EventStore, pool: Queryable, timeoutMs = 30_000): Promise<Position> {
+  const { rows } = await pool.query<{ t: string; p: string }>(
+    'SELECT transaction_id::text AS t, global_position::text AS p FROM messages ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+  );
+  const last = rows[0];
+  if (!last) throw new Error('no events to wait for');
+  const wanted: Position = { commit: BigInt(last.t), prepare: BigInt(last.p) };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = await store.headPosition();
+    if (head && comparePositions(head, wanted) >= 0) return wanted;
+    if (Date.now() > deadline) throw new Error('events did not become visible in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

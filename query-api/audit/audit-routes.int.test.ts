@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stockDecider } from '../../domain/inventory/stock.ts';
@@ -9,7 +10,7 @@ import { fold } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { toJsonValue } from '../../infra/audit/json-value.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';
-import { ev, order, stock } from '../../infra/audit/test-fixtures.ts';
+import { allVisible, ev, order, stock } from '../../infra/audit/test-fixtures.ts';
 import type { Authenticator } from '../../infra/auth/authenticator.ts';
 import { withHashChain } from '../../infra/eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
@@ -44,6 +45,7 @@ describe('audit routes', () => {
   let store: EventStore;
   // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
   let db: Kysely<any>;
+  let pool: pg.Pool;
   let http: TestServer;
   const get = (path: string, token = 'auditor') => http.request('GET', `/api/v1${path}`, { token });
 
@@ -51,7 +53,7 @@ describe('audit routes', () => {
     database = await createTestDatabase('audit_routes');
     raw = await createPostgresEventStore({ connectionString: database.url, poolSize: 4 });
     store = withHashChain(raw);
-    const pool = createPool({ connectionString: database.url, max: 4 });
+    pool = createPool({ connectionString: database.url, max: 4 });
     await migrateAudit(pool);
     // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
     db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
@@ -83,9 +85,10 @@ describe('audit routes', () => {
         set_at: '2026-01-15T10:00:00.000Z',
       }),
     ]);
+    await allVisible(raw, pool);
   });
   afterAll(async () => {
-    await http.close();
+    await http?.close();
     await db.destroy();
     await raw.close();
     await database.drop();

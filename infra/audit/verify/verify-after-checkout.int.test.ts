@@ -7,6 +7,7 @@ import {
   visa,
 } from '../../../command-api/checkout/test-support.ts';
 import type { OrderId, UserId } from '../../../domain/shared/ids.ts';
+import { allVisible } from '../test-fixtures.ts';
 import { verifyHistory } from './verify-history.ts';
 
 /**
@@ -21,6 +22,7 @@ describe('audit verify after the checkout scenarios', () => {
   let db: Kysely<any>;
   const admin = { userId: 'usr_admin' as UserId, role: 'admin' };
   const verify = async () => {
+    await allVisible(world.store, world.pool);
     const report = await verifyHistory({ store: world.store, db, graceMs: 0 });
     return { report, findings: report.findings.filter((f) => f.kind !== 'chain-broken') };
   };

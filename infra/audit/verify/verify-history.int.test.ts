@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogProjection } from '../../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../../projections/inventory/inventory-projection.ts';
 import { createProjectionService, type ProjectionService } from '../../../projections/service.ts';
-import { createReadSideForTest, type ReadSideForTest } from '../../../projections/test-support.ts';
+import {
+  createReadSideForTest,
+  productListedData,
+  type ReadSideForTest,
+} from '../../../projections/test-support.ts';
 import { withHashChain } from '../../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../../eventstore/port.ts';
 import { runAudit } from '../audit-command.ts';
 import { migrateAudit } from '../migrate.ts';
-import { order, stock } from '../test-fixtures.ts';
+import { allVisible, order, stock } from '../test-fixtures.ts';
 import { verifyHistory } from './verify-history.ts';
 
 const quiet = { out: () => {}, err: () => {} };
@@ -15,10 +20,12 @@ describe('audit verify', () => {
   let side: ReadSideForTest;
   let store: EventStore;
   let service: ProjectionService;
-  const verify = () => verifyHistory({ store: side.store, db: side.db, graceMs: 0 });
   const caughtUp = async () => {
-    const head = await side.store.headPosition();
-    if (head) expect(await service.waitFor(head, 10_000)).toBe(true);
+    expect(await service.waitFor(await allVisible(side.store, side.pool), 20_000)).toBe(true);
+  };
+  const verify = async () => {
+    await allVisible(side.store, side.pool);
+    return verifyHistory({ store: side.store, db: side.db, graceMs: 0 });
   };
   const findingsFor = async (stream: string) => (await verify()).findings.filter((f) => f.stream === stream);
 
@@ -26,10 +33,13 @@ describe('audit verify', () => {
     side = await createReadSideForTest('audit_verify');
     await migrateAudit(side.pool);
     store = withHashChain(side.store);
-    service = createProjectionService(side.deps, { projections: [inventoryProjection] });
+    service = createProjectionService(side.deps, { projections: [inventoryProjection, catalogProjection] });
     service.start();
     // A clean history: received, reserved, order placed and paid, committed, cancelled, refunded, returned.
     const p = 'prd_ok';
+    await store.appendToStream(`product-${p}`, [
+      { id: crypto.randomUUID(), type: 'ProductListed', data: productListedData(p, { category: 'Lamps' }) },
+    ]);
     await store.appendToStream(`stock-${p}`, [
       stock.received(p, 10, 10),
       stock.reserved(p, 'rsv_ok', 2, 10, 2),
@@ -56,6 +66,7 @@ describe('audit verify', () => {
     expect(report.findings).toEqual([]);
     expect(report.readModels).toEqual([
       expect.objectContaining({ name: 'inventory', rows: 1, differences: 0 }),
+      expect.objectContaining({ name: 'catalog', rows: 1, differences: 0 }),
     ]);
     const lines: string[] = [];
     const code = await runAudit(
@@ -72,9 +83,10 @@ describe('audit verify', () => {
 
   it('names an event whose data was altered in PostgreSQL', async () => {
     const [e] = await side.store.readStream('order-ord_ok', { fromRevision: 3n, maxCount: 1 });
-    await side.pool.query(`UPDATE messages SET data = jsonb_set(data, '{amount}', '1') WHERE event_id = $1`, [
-      e!.id,
-    ]);
+    await side.pool.query(
+      `UPDATE messages SET data = jsonb_set(data::jsonb, '{amount}', '1') WHERE event_id = $1`,
+      [e!.id],
+    );
     const report = await verify();
     expect(report.findings[0]).toMatchObject({
       kind: 'chain-broken',
@@ -85,7 +97,7 @@ describe('audit verify', () => {
     // The altered refund no longer matches its cancellation either.
     expect(report.counts['refund-mismatch']).toBe(1);
     await side.pool.query(
-      `UPDATE messages SET data = jsonb_set(data, '{amount}', '2000') WHERE event_id = $1`,
+      `UPDATE messages SET data = jsonb_set(data::jsonb, '{amount}', '2000') WHERE event_id = $1`,
       [e!.id],
     );
     expect((await verify()).total).toBe(0);
@@ -142,7 +154,20 @@ describe('audit verify', () => {
     );
     const found = await findingsFor('stock-prd_ok');
     expect(found).toEqual([expect.objectContaining({ kind: 'read-model-mismatch' })]);
-    expect(found[0]!.message).toContain('on_hand 99');
+    expect(found[0]!.message).toContain('"on_hand":99');
+  });
+
+  it('lists a catalog row that differs from the product fold, and a category count that does not add up', async () => {
+    const { rows } = await side.pool.query<{ serving: number }>(
+      `SELECT serving FROM projection_generations WHERE projection = 'catalog'`,
+    );
+    const schema = `rm_catalog_g${rows[0]!.serving}`;
+    await side.pool.query(`UPDATE ${schema}.products SET price = 1 WHERE product_id = 'prd_ok'`);
+    await side.pool.query(`UPDATE ${schema}.categories SET product_count = 5 WHERE name = 'Lamps'`);
+    const kinds = (await verify()).findings
+      .filter((f) => f.kind === 'read-model-mismatch' && f.message.startsWith('catalog'))
+      .map((f) => f.stream);
+    expect(kinds).toEqual(['product-prd_ok', 'category Lamps']);
   });
 
   it('exits 1 with findings and 2 when it cannot run', async () => {

@@ -9,13 +9,13 @@ import { type AnyDecider, aggregateKinds, aggregateOfStream } from '../aggregate
 import { isSecretEvent } from '../secrets.ts';
 import { type ConfirmedCharge, checkCharges } from './charges.ts';
 import type { Finding, FindingKind } from './findings.ts';
-import { compareInventory, readInventory, type StockLevels } from './inventory-compare.ts';
 import {
   checkOrderEvent,
   checkOrderOutcome,
   type OrderFacts,
   type ReservationIndex,
 } from './order-checks.ts';
+import { catalogCheck, inventoryCheck, type ReadModelCheck } from './read-model-checks.ts';
 import { checkStockEvent } from './stock-checks.ts';
 
 export type VerifyOptions = {
@@ -76,37 +76,32 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
     if (findings.length < max) findings.push(finding);
   };
 
-  const inventory = options.db ? await readInventory(options.db) : undefined;
-  let inventoryAt: StockLevels | undefined;
+  const db = options.db;
+  const checks = db
+    ? (await Promise.all([inventoryCheck(db), catalogCheck(db)])).filter(
+        (c): c is ReadModelCheck => c !== undefined,
+      )
+    : [];
+  const pending = new Set(checks);
   const chain = createChainChecker();
   const states = new Map<string, unknown>();
   const orders = new Map<string, OrderFacts>();
   const reservations: ReservationIndex = new Map();
-  const stockLevels = (): StockLevels => {
-    const levels: StockLevels = new Map();
-    for (const [stream, state] of states)
-      if (stream.startsWith('stock-')) {
-        const s = state as StockState;
-        levels.set(stream.slice('stock-'.length), { onHand: s.onHand, reserved: s.reserved });
-      }
-    return levels;
-  };
 
   let events = 0;
   for await (const event of readWholeLog(options.store)) {
-    if (
-      inventory &&
-      !inventoryAt &&
-      (!inventory.position || comparePositions(event.position, inventory.position) > 0)
-    )
-      inventoryAt = stockLevels();
+    for (const check of pending)
+      if (!check.position || comparePositions(event.position, check.position) > 0) {
+        check.capture(states);
+        pending.delete(check);
+      }
     events += 1;
     if (events % 10_000 === 0) options.onProgress?.(events);
     chain.check(event);
     if (isSecretEvent(event)) continue;
     foldEvent(event);
   }
-  if (inventory && !inventoryAt) inventoryAt = stockLevels();
+  for (const check of pending) check.capture(states);
 
   function foldEvent(event: RecordedEvent) {
     const aggregate = aggregateOfStream(event.streamName);
@@ -165,17 +160,13 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
       : 'absent'
     : 'skipped';
 
-  const readModels: VerifyReport['readModels'] = [];
-  if (inventory && inventoryAt) {
-    const differences = compareInventory(inventory, inventoryAt, report);
-    readModels.push({
-      name: 'inventory',
-      generation: inventory.generation,
-      position: inventory.position ? positionToString(inventory.position) : null,
-      rows: inventory.rows.size,
-      differences,
-    });
-  }
+  const readModels: VerifyReport['readModels'] = checks.map((check) => ({
+    name: check.name,
+    generation: check.generation,
+    position: check.position ? positionToString(check.position) : null,
+    rows: check.rows,
+    differences: check.compare(report),
+  }));
   const chainBreaks = chain.breaks();
   for (const b of chainBreaks)
     report({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/support/isolation.ts';
+import { allVisible } from '../../audit/test-fixtures.ts';
 import type { EventStore } from '../port.ts';
 import { createPostgresEventStore } from '../postgres/store.ts';
 import { eventHash, GENESIS_HASH, storedHash } from './chain.ts';
@@ -28,6 +29,10 @@ describe('withHashChain on the PostgreSQL store', () => {
     sql = new pg.Client({ connectionString: database.url });
     await sql.connect();
   });
+  const verified = async () => {
+    await allVisible(raw, sql);
+    return verifyChains(raw);
+  };
   afterAll(async () => {
     await sql.end();
     await raw.close();
@@ -59,7 +64,7 @@ describe('withHashChain on the PostgreSQL store', () => {
     // The second instance's cache is now stale for this stream; an exact append from the first still chains.
     const head = await raw.readStream('counter-race', { direction: 'backwards', maxCount: 1 });
     await other.appendToStream('counter-race', [event(99)], { expectedRevision: head[0]!.revision });
-    const result = await verifyChains(raw);
+    const result = await verified();
     expect(result.breaks).toEqual([]);
     expect((await raw.readStream('counter-race')).length).toBe(17);
   });
@@ -75,12 +80,12 @@ describe('withHashChain on the PostgreSQL store', () => {
     await store.appendToStream('counter-t', [event(0), event(1), event(2)], {
       expectedRevision: 'no_stream',
     });
-    expect((await verifyChains(raw)).breaks).toEqual([]);
+    expect((await verified()).breaks).toEqual([]);
     const [victim] = await raw.readStream('counter-t', { fromRevision: 1n, maxCount: 1 });
-    await sql.query(`UPDATE messages SET data = jsonb_set(data, '{n}', '42') WHERE event_id = $1`, [
+    await sql.query(`UPDATE messages SET data = jsonb_set(data::jsonb, '{n}', '42') WHERE event_id = $1`, [
       victim!.id,
     ]);
-    const result = await verifyChains(raw);
+    const result = await verified();
     expect(result.breaks).toEqual([
       expect.objectContaining({
         kind: 'hash-mismatch',
@@ -98,9 +103,9 @@ describe('withHashChain on the PostgreSQL store', () => {
     await raw.appendToStream('counter-g', [event(3)], { expectedRevision: 2n });
     const [middle] = await raw.readStream('counter-g', { fromRevision: 1n, maxCount: 1 });
     await sql.query('DELETE FROM messages WHERE event_id = $1', [middle!.id]);
-    const breaks = (await verifyChains(raw)).breaks.filter((b) => b.stream === 'counter-g');
+    const breaks = (await verified()).breaks.filter((b) => b.stream === 'counter-g');
     expect(breaks[0]).toMatchObject({ kind: 'revision-gap', revision: '2', expected: '1' });
-    const all = await verifyChains(raw);
+    const all = await verified();
     expect(all.breaks.some((b) => b.stream === 'counter-g')).toBe(true);
   });
 });
