@@ -1,12 +1,8 @@
 // The command API as the benchmark runs it: its own process (so the load generator does not share
-// its event loop), on the benchmark's database and Redis prefix, rate limits off, a bootstrap admin.
-// Started by run.ts with fork(); reports its port over IPC and stops on 'stop' or SIGTERM.
-
-import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
-import { randomIds } from '../../command-api/ids.ts';
+// its event loop), on the benchmark's database and Redis prefix, rate limits off, and the bootstrap
+// admin that startCommandApi creates from BOOTSTRAP_ADMIN_*. Started by run.ts with fork(); reports
+// its port over IPC and stops on 'stop' or SIGTERM.
 import { startCommandApi } from '../../command-api/server.ts';
-import { createPasswordHasher } from '../../infra/auth/password-hasher.ts';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createLogger } from '../../infra/logger.ts';
@@ -20,16 +16,8 @@ const store = await createPostgresEventStore({
   poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10),
 });
 const redis = createRedis({ url: config.REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX ?? '', logger });
-const handler = createCommandHandler({ store, logger });
-const hasher = createPasswordHasher();
 
-if (config.BOOTSTRAP_ADMIN_EMAIL && config.BOOTSTRAP_ADMIN_PASSWORD)
-  await bootstrapAdmin(
-    { store, handler, hasher, clock: () => new Date(), logger, ids: randomIds },
-    { email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD },
-  );
-
-const running = await startCommandApi({ store, redis, config, logger, handler, hasher, port: 0 });
+const running = await startCommandApi({ store, redis, config, logger, port: 0 });
 process.send?.({ port: running.port });
 
 const stop = async () => {
