@@ -1,0 +1,49 @@
+import { type CartState, evolve, initialState } from '../../domain/cart/cart.ts';
+import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
+import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { RedisDocWriter } from '../runner/redis-docs.ts';
+import type { RedisProjection } from '../runner/types.ts';
+
+/** Key of a user's cart document (below the generation prefix): the folded CartState. */
+export const cartKey = (userId: string) => `cart:${userId}`;
+/** Key of a product's availability, so each cart line can say `in_stock` without another read model. */
+export const stockKey = (productId: string) => `stock:${productId}`;
+
+export type StockDoc = { available: number };
+
+type CartEventType = keyof typeof cartEventSchemas;
+type InventoryEventType = keyof typeof inventoryEventSchemas;
+
+const isCartEvent = (type: string): type is CartEventType => type in cartEventSchemas;
+const isInventoryEvent = (type: string): type is InventoryEventType => type in inventoryEventSchemas;
+
+async function apply(event: RecordedEvent, docs: RedisDocWriter) {
+  if (isCartEvent(event.type)) {
+    const data = cartEventSchemas[event.type].parse(event.data);
+    // The domain's own fold: the read model cannot drift from what the command side decides on.
+    const domainEvent = { type: event.type, data } as CartEvent;
+    await docs.update<CartState>(cartKey(data.user_id), (current) =>
+      evolve(current ?? initialState(), domainEvent),
+    );
+    return;
+  }
+  if (isInventoryEvent(event.type)) {
+    // Every inventory event carries the levels after it: the document is simply set.
+    const data = inventoryEventSchemas[event.type].parse(event.data);
+    await docs.update<StockDoc>(stockKey(data.product_id), () => ({
+      available: data.on_hand - data.reserved,
+    }));
+  }
+}
+
+/**
+ * Carts per user in Redis, with each product's availability beside them (from the inventory events), so
+ * GET /cart is one key read plus one pipelined read of its lines' stock. Guarded by position per key.
+ */
+export const cartProjection: RedisProjection = {
+  kind: 'redis',
+  name: 'cart',
+  eventTypes: [...Object.keys(cartEventSchemas), ...Object.keys(inventoryEventSchemas)],
+  apply: (event, docs) => apply(event, docs),
+};
