@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
@@ -54,6 +54,11 @@ export type TokenServiceOptions = {
   refreshTtlSeconds?: number;
 };
 
+const keyObject = (algorithm: JwtKeys['algorithm'], key: string, use: 'signing' | 'verification'): KeyObject => {
+  if (algorithm === 'HS256') return createSecretKey(Buffer.from(key, 'utf8'));
+  return use === 'signing' ? createPrivateKey(key) : createPublicKey(key);
+};
+
 const invalidToken = () => new DomainError(ErrorCode.TokenInvalid, 'Invalid token');
 
 /** JWTs with the one configured algorithm pinned on verify, iss/aud checked and a jti on every token. */
@@ -64,15 +69,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
   const refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
   const seconds = () => Math.floor(clock().getTime() / 1000);
+  // Key objects built once: given a string, jsonwebtoken re-parses it (and tries it as a PEM) on every call.
+  const signingKey = keyObject(keys.algorithm, keys.signingKey, 'signing');
+  const verificationKey = keyObject(keys.algorithm, keys.verificationKey, 'verification');
 
   const sign = (claims: AccessClaims | RefreshClaims) =>
     // iat and exp come from our clock, inside the claims (jsonwebtoken keeps a given iat).
-    jwt.sign({ ...claims, iss: issuer, aud: audience }, keys.signingKey, { algorithm: keys.algorithm });
+    jwt.sign({ ...claims, iss: issuer, aud: audience }, signingKey, { algorithm: keys.algorithm });
 
   function verify<T>(token: string, schema: z.ZodType<T>): T {
     let payload: unknown;
     try {
-      payload = jwt.verify(token, keys.verificationKey, {
+      payload = jwt.verify(token, verificationKey, {
         algorithms: [keys.algorithm],
         issuer,
         audience,
