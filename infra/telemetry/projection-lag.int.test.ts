@@ -43,6 +43,19 @@ const scrape = async () => {
   return { events: value('projection_lag_events'), seconds: value('projection_lag_seconds') };
 };
 
+async function until<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('projection lag on GET /metrics', () => {
   it('rises as events arrive that the projection has not applied, and falls as its checkpoint moves', async () => {
     const lag = createProjectionLagSampler({ store, metrics, standings: () => [standing] });
@@ -57,8 +70,15 @@ describe('projection lag on GET /metrics', () => {
       ]);
       positions.push(appended.position);
     }
-    await lag.sample();
-    const behind = await scrape();
+    // The store shows events only below its transaction horizon, which other sessions on the same
+    // PostgreSQL server can hold back for a moment; sample until the new events are visible.
+    const behind = await until(
+      async () => {
+        await lag.sample();
+        return scrape();
+      },
+      (seen) => seen.events === 12,
+    );
     expect(behind.events).toBe(12); // only the types it reads
     expect(behind.seconds).toBeGreaterThanOrEqual(0);
 

@@ -78,22 +78,43 @@ export function traceTimer<T>(
   );
 }
 
-/** An outbound projection (the Kafka publisher): `deliver` resolves once the outside acknowledged. */
+/**
+ * An outbound projection (the Kafka publisher): `deliver` resolves once the outside acknowledged.
+ * Either `deliver` takes the events, or `prepare` turns events into a batch that `deliver` sends.
+ */
 type Delivering = {
   name: string;
-  deliver: (events: readonly RecordedEvent[], signal: AbortSignal) => Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: the batch type is the projection's own
+  deliver: (batch: any, signal: AbortSignal) => Promise<void>;
+  prepare?: (events: readonly RecordedEvent[]) => unknown;
 };
 
 /**
  * Decorates an outbound projection: each delivered batch runs in a `projection.batch <name>` span
  * linked to the commands behind its events, so the Kafka client's producer span (kafkajs
- * auto-instrumentation) hangs below it and the send joins the story of the command.
+ * auto-instrumentation) hangs below it and the send joins the story of the command. With `prepare`,
+ * the events behind each prepared batch are remembered (weakly, by batch) for the links.
  */
 export function traceOutbound<P extends Delivering>(projection: P, tracer: Tracer = shopTracer()): P {
   const deliver = projection.deliver.bind(projection);
+  const prepare = projection.prepare?.bind(projection);
+  const causes = new WeakMap<object, readonly RecordedEvent[]>();
   return {
     ...projection,
-    deliver: (events: readonly RecordedEvent[], signal: AbortSignal) =>
-      traceBatch(tracer, projection.name, events, undefined, () => deliver(events, signal)),
+    ...(prepare
+      ? {
+          prepare: (events: readonly RecordedEvent[]) => {
+            const batch = prepare(events);
+            if (batch !== null && typeof batch === 'object') causes.set(batch, events);
+            return batch;
+          },
+        }
+      : {}),
+    deliver: (batch: unknown, signal: AbortSignal) => {
+      const events = prepare
+        ? (batch !== null && typeof batch === 'object' && causes.get(batch)) || []
+        : (batch as readonly RecordedEvent[]);
+      return traceBatch(tracer, projection.name, events, undefined, () => deliver(batch, signal));
+    },
   };
 }

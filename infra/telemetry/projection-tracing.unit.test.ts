@@ -87,6 +87,21 @@ describe('projection and timer spans', () => {
     expect(await finished('projection.batch publisher')).toHaveLength(1);
   });
 
+  it('with prepare/deliver, links the delivered batch to the events it was prepared from', async () => {
+    const sent: string[][] = [];
+    const traced = traceOutbound({
+      name: 'kafka',
+      prepare: (events: readonly RecordedEvent[]) => events.map((e) => `msg-${e.id}`),
+      deliver: async (batch: string[], _signal: AbortSignal) => void sent.push(batch),
+    });
+    const batch = traced.prepare([event(4), event(5)]);
+    await traced.deliver(batch, new AbortController().signal);
+    expect(sent).toEqual([['msg-e4', 'msg-e5']]);
+    const [span] = await finished('projection.batch kafka');
+    expect(span?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(4), cause(5)]);
+    expect(span?.attributes['projection.batch_size']).toBe(2);
+  });
+
   it('a failing batch is marked failed and the error reaches the runner', async () => {
     await expect(
       traceBatch(shopTracer(), 'cart', [event(1)], undefined, async () => {

@@ -73,7 +73,7 @@ beforeAll(async () => {
     RATE_LIMIT_CHECKOUT_PER_MIN: '0',
     RATE_LIMIT_GENERAL_PER_MIN: '0',
   });
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const http = await startTestServer(createCommandApi({ store, redis, config, logger, handler }));
 
   const admin = { email: 'admin@trace.example.com', password: 'Admin#Pass123' };
@@ -136,7 +136,15 @@ beforeAll(async () => {
       return events[events.length - 1]!;
     },
     project: (event) => traceBatch(tracer, 'cart', [event], undefined, () => cartProjection.apply(event)),
-    publish: (event) => publisher.deliver([event], new AbortController().signal),
+    publish: (event) => {
+      // The publisher's shape is settling (deliver(events), or prepare(events) then deliver(batch)).
+      const outbound = publisher as unknown as {
+        prepare?: (events: RecordedEvent[]) => unknown;
+        deliver: (batch: unknown, signal: AbortSignal) => Promise<void>;
+      };
+      const batch = outbound.prepare ? outbound.prepare([event]) : [event];
+      return outbound.deliver(batch, new AbortController().signal);
+    },
     async received() {
       for (let i = 0; i < 150 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(messages).toHaveLength(1);
