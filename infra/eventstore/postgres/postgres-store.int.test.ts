@@ -12,8 +12,10 @@ import {
   waitUntilVisible,
 } from '../contract/fixture.ts';
 import { eventStoreContract } from '../contract-suite.ts';
+import { StreamNotFound } from '../errors.ts';
 import type { EventStore, EventToAppend, ExpectedRevision } from '../port.ts';
 import { appendEvents } from './append.ts';
+import { readStream } from './read.ts';
 import { migrateEventStore } from './schema.ts';
 import { createPostgresEventStore } from './store.ts';
 import { CHANNEL } from './wakeups.ts';
@@ -181,7 +183,7 @@ describe('PostgreSQL event store specifics', () => {
     await expect(store.readStream(`${category}-2`)).rejects.toMatchObject({ stream: `${category}-2` });
   });
 
-  it('an append is one round trip', async () => {
+  it('an append is one round trip, and so is a stream read', async () => {
     let statements = 0;
     const counting = {
       query: ((...args: Parameters<pg.Pool['query']>) => {
@@ -195,6 +197,13 @@ describe('PostgreSQL event store specifics', () => {
     await appendEvents(counting, `${category}-1`, [newEvent()], 'any');
     await appendEvents(counting, `${category}-1`, [newEvent()], 'stream_exists');
     expect(statements).toBe(4);
+    // A cached aggregate asking for newer events, and a missing stream: one statement each too.
+    expect(await readStream(counting, `${category}-1`, { fromRevision: 5n })).toEqual([]);
+    await expect(readStream(counting, `${category}-none`)).rejects.toBeInstanceOf(StreamNotFound);
+    expect(await readStream(counting, `${category}-1`, { direction: 'backwards', maxCount: 2 })).toHaveLength(
+      2,
+    );
+    expect(statements).toBe(7);
   });
 
   it('the schema has the indexes the design relies on; migrations are recorded once', async () => {

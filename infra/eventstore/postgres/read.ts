@@ -32,7 +32,11 @@ export const toRecordedEvent = (row: MessageRow): RecordedEvent => ({
   recordedAt: row.recorded_at,
 });
 
-/** A stream's own events, newest writes included (the command side must read what it just wrote). */
+/**
+ * A stream's own events, newest writes included (the command side must read what it just wrote). One
+ * statement: the stream row decides not-found, so a read past the end (a cached aggregate asking for newer
+ * events) costs one round trip, not two.
+ */
 export async function readStream(
   db: Queryable,
   stream: string,
@@ -41,22 +45,25 @@ export async function readStream(
   const backwards = options.direction === 'backwards';
   const from = options.fromRevision;
   const limit = options.maxCount ?? null;
-  const text = backwards
-    ? `SELECT ${COLUMNS} FROM messages WHERE stream_name = $1 AND ($2::bigint IS NULL OR stream_revision <= $2)
-       ORDER BY stream_revision DESC LIMIT $3`
-    : `SELECT ${COLUMNS} FROM messages WHERE stream_name = $1 AND stream_revision >= coalesce($2::bigint, 0)
-       ORDER BY stream_revision LIMIT $3`;
-  const { rows } = await db.query<MessageRow>({
+  const range = backwards
+    ? `($2::bigint IS NULL OR m.stream_revision <= $2) ORDER BY m.stream_revision DESC`
+    : `m.stream_revision >= coalesce($2::bigint, 0) ORDER BY m.stream_revision`;
+  const { rows } = await db.query<Nullable<MessageRow>>({
     name: backwards ? 'es_read_stream_backwards' : 'es_read_stream',
-    text,
+    text: `SELECT e.* FROM streams s LEFT JOIN LATERAL (
+             SELECT ${COLUMNS} FROM messages m WHERE m.stream_name = s.stream_name AND ${range} LIMIT $3
+           ) e ON true
+           WHERE s.stream_name = $1
+           ORDER BY e.stream_revision ${backwards ? 'DESC' : 'ASC'}`,
     values: [stream, from === undefined ? null : from.toString(), limit],
   });
-  if (rows.length === 0) {
-    const exists = await db.query('SELECT 1 FROM streams WHERE stream_name = $1', [stream]);
-    if (exists.rowCount === 0) throw new StreamNotFound(stream);
-  }
-  return rows.map(toRecordedEvent);
+  if (rows.length === 0) throw new StreamNotFound(stream);
+  // The stream exists but nothing is in range: one row of nulls from the outer join.
+  if (rows.length === 1 && rows[0]!.event_id === null) return [];
+  return rows.map((row) => toRecordedEvent(row as MessageRow));
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 const filterValues = (filter: EventFilter | undefined) => [
   filter?.streamPrefixes && filter.streamPrefixes.length > 0 ? [...filter.streamPrefixes] : null,
