@@ -115,6 +115,18 @@ describe('JSON only, body limit, malformed JSON', () => {
     expect(parsed.body.error.details).toContainEqual(expect.objectContaining({ field: 'first_name' }));
   });
 
+  it('answers a NUL character anywhere in the body with 400 VAL_2001 naming the field (jsonb cannot hold it)', async () => {
+    const body = { email: 'nul@example.com', password: 'Secret#123', first_name: 'Ann', last_name: 'Lee' };
+    const inValue = await refused(400, 'VAL_2001', () =>
+      register({ body: { ...body, last_name: 'L\u0000ee' } }),
+    );
+    expect(inValue.body.error.details).toEqual([expect.objectContaining({ field: 'last_name' })]);
+    const nested = await refused(400, 'VAL_2001', () =>
+      register({ body: { ...body, extra: { 'k\u0000': 1 } } }),
+    );
+    expect(nested.body.error.details).toEqual([expect.objectContaining({ field: 'extra.k\u0000' })]);
+  });
+
   it('answers a JSON array where an object belongs with VAL_2001', async () => {
     await refused(400, 'VAL_2001', () => register({ body: [1, 2] }));
   });

@@ -1,8 +1,24 @@
 import express, { type RequestHandler } from 'express';
-import { ErrorCode } from '../../domain/shared/errors.ts';
+import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { HttpError } from './http-error.ts';
 
 export const BODY_LIMIT = '100kb';
+
+/**
+ * The path of the first string (value or key) holding U+0000, or undefined. JSON allows it, but
+ * PostgreSQL's jsonb cannot store it: refused here, once, for every route, as a validation error.
+ */
+function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return itemPath;
+    const found = nulPath(item, itemPath);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 const hasBody = (headers: Record<string, string | string[] | undefined>) =>
   headers['transfer-encoding'] !== undefined ||
@@ -29,6 +45,15 @@ export function jsonBody(options: { limit?: string } = {}): RequestHandler[] {
   });
   const defaultBody: RequestHandler = (req, _res, next) => {
     if (req.body === undefined) req.body = {};
+    const path = nulPath(req.body, '');
+    if (path !== undefined) {
+      const field = path || '(body)';
+      return next(
+        new DomainError(ErrorCode.ValidationFailed, 'Text must not contain NUL characters', [
+          { field, message: 'must not contain the NUL character (U+0000)' },
+        ]),
+      );
+    }
     next();
   };
   return [requireJson, parse, defaultBody];
