@@ -394,7 +394,7 @@ describe('health, readiness, metrics', () => {
 describe('extra routes', () => {
   it('mounts routers given as extraRoutes under /api/v1 with the shared context; /ready checks their read models', async () => {
     const extra = await startQueryApiForTest(side, {
-      readModels: ['catalog', 'inventory', 'orders'],
+      readModels: ['catalog', 'inventory', 'not_built_yet'],
       extraRoutes: [
         (context) =>
           Router().get('/whoami', context.authenticate, (req, res) => {
@@ -410,7 +410,7 @@ describe('extra routes', () => {
       assertErrorBody(await extra.http.request('GET', '/api/v1/whoami'), 401, 'AUTH_1003');
       const ready = await extra.http.request('GET', '/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body.projections.orders).toEqual({ state: 'missing' });
+      expect(ready.body.projections.not_built_yet).toEqual({ state: 'missing' });
     } finally {
       await extra.close();
     }

@@ -63,7 +63,7 @@ export async function rebuildProjection(
         writer,
         from: checkpoint,
         signal: AbortSignal.any([abort.signal, lock.lost]),
-        batchSize: options.batchSize ?? 2_000,
+        batchSize: options.batchSize ?? 500,
         retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
         untilCaughtUp: true,
         metrics: deps.metrics,

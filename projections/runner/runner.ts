@@ -35,7 +35,10 @@ export type RunnerDeps = {
 };
 
 export type RunnerOptions = {
-  /** Most events per transaction while catching up. Default 500. */
+  /**
+   * Most events per transaction while catching up. Default 200: a read-model transaction holds back the
+   * PostgreSQL event store's read horizon (cluster-wide) while it runs, so transactions stay short.
+   */
   batchSize?: number;
   retry?: Partial<RetryPolicy>;
   /** How often a standby instance tries to take the lease. Default 1000 ms. */
@@ -128,7 +131,7 @@ export function createProjectionRunner(
         writer,
         from: position,
         signal,
-        batchSize: options.batchSize ?? 500,
+        batchSize: options.batchSize ?? 200,
         retry,
         untilCaughtUp: false,
         metrics: deps.metrics,

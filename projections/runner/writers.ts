@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -46,6 +46,9 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           const stale = new Set<string>();
           const context = { schema, invalidate: (key: string) => stale.add(key), logger };
           await db.transaction().execute(async (trx) => {
+            // A read model can always be rebuilt, and its checkpoint commits with its writes, so a commit
+            // lost in a server crash is simply replayed: no need to wait for the WAL flush.
+            await sql`SET LOCAL synchronous_commit = off`.execute(trx);
             const scoped = trx.withSchema(schema);
             for (const event of events) await projection.apply(event, scoped, context);
             await faults?.afterWrites?.(events);
