@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { Position } from '../../infra/eventstore/position.ts';
+import { type Position, parsePosition } from '../../infra/eventstore/position.ts';
 import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { rebuildProjection } from './rebuild.ts';
 import { createRedisDocWriter, readDoc } from './redis-docs.ts';
@@ -140,5 +140,29 @@ describe('projection runner (Redis read model)', () => {
     expect(await runners[0]!.waitFor(head, 20_000)).toBe(true);
     expect((await snapshot('rtally', 2, streams))['count-a']!.doc).toEqual({ count: 11, last: 0 });
     // (Generation 1 may also have taken that event before the runner noticed the swap: nobody reads it.)
+  });
+
+  it('compares positions as numbers in the Lua guard (9 < 10, 100.2 < 100.10), and keeps tombstones', async () => {
+    const write = (position: string, doc: { v: number } | null) =>
+      createRedisDocWriter(side.redis, 'guard:', parsePosition(position)!).update<{ v: number }>(
+        'k',
+        () => doc,
+      );
+    expect(await write('9.5', { v: 1 })).toBe(true);
+    expect(await write('10.0', { v: 2 })).toBe(true);
+    expect(await write('9.9', { v: 3 })).toBe(false);
+    expect(await write('100.2', { v: 4 })).toBe(true);
+    expect(await write('100.10', { v: 5 })).toBe(true);
+    expect(await write('100.9', { v: 6 })).toBe(false);
+    expect(await readDoc(side.redis, 'guard:k')).toEqual({
+      position: parsePosition('100.10'),
+      doc: { v: 5 },
+    });
+    expect(await write('101.0', null)).toBe(true);
+    expect(await write('100.11', { v: 7 })).toBe(false); // an older event cannot bring a deleted key back
+    expect(await readDoc(side.redis, 'guard:k')).toEqual({
+      position: parsePosition('101.0'),
+      doc: undefined,
+    });
   });
 });
