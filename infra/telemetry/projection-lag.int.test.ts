@@ -102,6 +102,26 @@ describe('projection lag on GET /metrics', () => {
     expect((await scrape()).seconds).toBeGreaterThanOrEqual(60);
   });
 
+  it('reports parked events and, for the publisher, the Kafka publish lag', async () => {
+    const publisher = createProjectionLagSampler({
+      store,
+      metrics,
+      standings: () => [
+        {
+          projection: 'publisher',
+          eventTypes: ['ItemAddedToCart'],
+          position: undefined,
+          parked: 2,
+          publisher: true,
+        },
+      ],
+    });
+    await publisher.sample();
+    const text = await (await fetch(url)).text();
+    expect(text).toMatch(/^projection_parked_events\{projection="publisher"\} 2$/m);
+    expect(text).toMatch(/^kafka_publish_lag_events 12$/m);
+  });
+
   it('a sampler whose store fails reports the error and keeps the timer alive', async () => {
     const errors: unknown[] = [];
     const broken = createProjectionLagSampler({

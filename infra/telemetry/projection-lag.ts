@@ -42,6 +42,8 @@ export function createProjectionLagSampler(options: LagSamplerOptions) {
       const oldest = page.events[0];
       const seconds = oldest ? Math.max(0, (clock().getTime() - oldest.recordedAt.getTime()) / 1000) : 0;
       metrics.projectionLag(standing.projection, page.events.length, seconds);
+      if (standing.parked !== undefined) metrics.parkedEvents(standing.projection, standing.parked);
+      if (standing.publisher) metrics.kafkaPublishLag(page.events.length, seconds);
     }
   }
 
