@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
@@ -13,9 +14,12 @@ import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
+import { cartRoutes } from './routes/cart-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
+import { orderRoutes } from './routes/order-routes.ts';
+import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -32,6 +36,8 @@ export type QueryApiDeps = {
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
+  /** TAX_RATE for the cart totals of GET /cart (default 0.08, as in infra/config.ts). */
+  taxRate?: Rate;
   /** More routers mounted under /api/v1 (cart, orders, recommendations, audit), one module each. */
   extraRoutes?: readonly ((context: RouteContext) => Router)[];
   /** Read models /ready must find (default catalog and inventory); add the ones extra routes read. */
@@ -58,7 +64,7 @@ export type QueryApi = {
 };
 
 /** The read models the built-in routes serve; each must have a serving generation before /ready says ready. */
-export const servedReadModels = ['catalog', 'inventory'] as const;
+export const servedReadModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'] as const;
 
 /** The query API: serves read models only, never the event store. */
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
@@ -102,6 +108,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   );
   const authenticateRequest = authenticate(deps.authenticator);
   const api = express.Router();
+  api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
   api.use(catalogRoutes({ queries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }));
   api.use(
     inventoryRoutes({
@@ -120,7 +127,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     logger: deps.logger,
     metrics,
   };
-  for (const routes of deps.extraRoutes ?? []) api.use(routes(context));
+  const ownRoutes = [
+    cartRoutes(deps.taxRate ? { taxRate: deps.taxRate } : {}),
+    orderRoutes,
+    recommendationRoutes,
+  ];
+  for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));

@@ -40,7 +40,9 @@ afterAll(async () => {
 
 const snapshot = async () => {
   const keys = [cartKey('usr_1'), cartKey('usr_2'), cartKey('usr_3'), stockKey('prd_a'), stockKey('prd_b')];
-  return Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await readDoc(side.redis, prefix + k)])));
+  return Object.fromEntries(
+    await Promise.all(keys.map(async (k) => [k, await readDoc(side.redis, prefix + k)])),
+  );
 };
 
 async function allEvents(): Promise<RecordedEvent[]> {

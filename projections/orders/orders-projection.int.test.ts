@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { comparePositions } from '../../infra/eventstore/position.ts';
+import { createProjectionService, type ProjectionService } from '../service.ts';
+import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import { ordersProjection } from './orders-projection.ts';
+import { at, createFixtureWriter } from './test-events.ts';
+
+let side: ReadSideForTest;
+let service: ProjectionService;
+
+beforeAll(async () => {
+  side = await createReadSideForTest('ordersproj');
+  service = createProjectionService(side.deps, { projections: [ordersProjection], leaseRetryMs: 50 });
+  service.start();
+  const w = createFixtureWriter(side.store);
+  await w.placeOrder('ord_1', 'usr_1', [
+    { product: 'prd_a', quantity: 2, price: 1_250 },
+    { product: 'prd_b', quantity: 1, price: 999 },
+  ]);
+  await w.confirmOrder('ord_1', 4_857);
+  await w.shipOrder('ord_1');
+  await w.placeOrder('ord_2', 'usr_1', [{ product: 'prd_a', quantity: 1, price: 1_250 }], 12);
+  await w.cancelOrder('ord_2', 'usr_1', 'pending', 0);
+  const head = await w.placeOrder('ord_3', 'usr_2', [{ product: 'prd_c', quantity: 4, price: 5_000 }], 13);
+  expect(await service.waitFor(head, 20_000)).toBe(true);
+});
+
+afterAll(async () => {
+  await service.stop();
+  await side.close();
+});
+
+const rows = async () =>
+  (await sql<Record<string, unknown>>`SELECT * FROM rm_orders_g1.orders ORDER BY order_id`.execute(side.db))
+    .rows;
+
+describe('orders projection (PostgreSQL)', () => {
+  it('given the events → one row per order with status, totals and the folded order', async () => {
+    const [o1, o2, o3] = await rows();
+    expect(o1).toMatchObject({
+      order_id: 'ord_1',
+      user_id: 'usr_1',
+      status: 'shipped',
+      total: String(2_500 + 999 + 280 + 1_000),
+      item_count: 3,
+      revision: '3',
+    });
+    expect((o1!.updated_at as Date).toISOString()).toBe(at(21));
+    const state = o1!.state as { trackingNumber: string; placed: { items: unknown[] }; payment: unknown };
+    expect(state.trackingNumber).toBe('TRK-ord_1');
+    expect(state.placed.items).toHaveLength(2);
+    expect(state.payment).toMatchObject({ paymentId: 'pay_ord_1' });
+    expect(o2).toMatchObject({ status: 'cancelled', item_count: 1, revision: '1' });
+    expect(o3).toMatchObject({ user_id: 'usr_2', status: 'pending', item_count: 4, revision: '0' });
+  });
+
+  it('the same events again change nothing (revision guard per order)', async () => {
+    const before = await rows();
+    const streams = ['order-ord_1', 'order-ord_2', 'order-ord_3'];
+    const events: RecordedEvent[] = (await Promise.all(streams.map((s) => side.store.readStream(s))))
+      .flat()
+      .sort((a, b) => comparePositions(a.position, b.position));
+    const schema = 'rm_orders_g1';
+    await side.db.transaction().execute(async (trx) => {
+      const context = { schema, invalidate: () => {}, logger: side.logger };
+      for (const event of events) await ordersProjection.apply(event, trx.withSchema(schema), context);
+    });
+    expect(await rows()).toEqual(before);
+  });
+});

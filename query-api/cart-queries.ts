@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import { type CartState, initialState } from '../domain/cart/cart.ts';
+import { cartView } from '../domain/cart/totals.ts';
+import type { UserId } from '../domain/shared/ids.ts';
+import { type Rate, toMajorUnits } from '../domain/shared/money.ts';
+import { cartKey, type StockDoc, stockKey } from '../projections/cart/cart-projection.ts';
+import { redisPrefix } from '../projections/runner/types.ts';
+
+/**
+ * GET /cart from the Redis read model: the user's folded cart, then one pipelined read of the stock
+ * documents of its lines. Totals come from the domain's `cartView`, as on the command side.
+ */
+export function createCartQueries(deps: { redis: Redis; taxRate: Rate }) {
+  const { redis } = deps;
+  return {
+    async cart(generation: number, userId: UserId) {
+      const prefix = redisPrefix('cart', generation);
+      const raw = await redis.hget(prefix + cartKey(userId), 'doc');
+      const state: CartState = raw ? (JSON.parse(raw) as CartState) : initialState();
+      const available = new Map<string, number>();
+      if (state.lines.length > 0) {
+        const pipeline = redis.pipeline();
+        for (const line of state.lines) pipeline.hget(prefix + stockKey(line.productId), 'doc');
+        const results = (await pipeline.exec()) ?? [];
+        state.lines.forEach((line, i) => {
+          const doc = results[i]?.[1];
+          available.set(line.productId, doc ? (JSON.parse(String(doc)) as StockDoc).available : 0);
+        });
+      }
+      const view = cartView(state, { taxRate: deps.taxRate, userId });
+      return {
+        cart_id: view.cart_id,
+        user_id: view.user_id,
+        items: view.items.map((item) => ({
+          cart_item_id: item.cart_item_id,
+          product_id: item.product_id,
+          product_name: item.product_name,
+          quantity: item.quantity,
+          price: toMajorUnits(item.price),
+          subtotal: toMajorUnits(item.subtotal),
+          image: item.image,
+          // In stock means the whole line could be bought now (what checkout would reserve).
+          in_stock: (available.get(item.product_id) ?? 0) >= item.quantity,
+        })),
+        subtotal: toMajorUnits(view.subtotal),
+        tax: toMajorUnits(view.tax),
+        total: toMajorUnits(view.total),
+        currency: view.currency,
+        item_count: view.item_count,
+        created_at: view.created_at,
+        updated_at: view.updated_at,
+      };
+    },
+  };
+}
+
+export type CartQueries = ReturnType<typeof createCartQueries>;

@@ -1,0 +1,42 @@
+import { type Router as ExpressRouter, Router } from 'express';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { UserId } from '../../domain/shared/ids.ts';
+import { parseRate, type Rate } from '../../domain/shared/money.ts';
+import { requireRole } from '../../infra/http/auth.ts';
+import { HttpError } from '../../infra/http/http-error.ts';
+import type { RouteContext } from '../app.ts';
+import { createCartQueries } from '../cart-queries.ts';
+import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
+import { consistency } from '../consistency.ts';
+
+/** TAX_RATE's default (infra/config.ts); the query API's start-up passes the configured one. */
+export const DEFAULT_TAX_RATE: Rate = parseRate('0.08');
+
+/** The Redis generation serving the cart read model; 503 until its first generation exists. */
+function servingGeneration(watcher: CheckpointWatcher): number {
+  const state = watcher.state('cart');
+  if (!state)
+    throw new HttpError(ErrorCode.DependencyUnavailable, 'Read model cart is not available yet', {
+      headers: { 'Retry-After': '1' },
+    });
+  return state.generation;
+}
+
+/** GET /cart: the caller's own cart (customers), each line with `in_stock`. */
+export const cartRoutes =
+  (options: { taxRate?: Rate } = {}) =>
+  (context: RouteContext): ExpressRouter => {
+    const queries = createCartQueries({ redis: context.redis, taxRate: options.taxRate ?? DEFAULT_TAX_RATE });
+    const router = Router();
+    router.get(
+      '/cart',
+      context.authenticate,
+      requireRole('customer'),
+      consistency(context.watcher, ['cart'], context.consistencyWaitMs),
+      async (req, res) => {
+        const generation = servingGeneration(context.watcher);
+        res.json(await queries.cart(generation, req.auth!.userId as UserId));
+      },
+    );
+    return router;
+  };
