@@ -7,6 +7,10 @@ export type ProjectionStanding = {
   projection: string;
   eventTypes?: readonly string[];
   position: string | undefined;
+  /** Events it has parked and not recovered (sets projection_parked_events when given). */
+  parked?: number;
+  /** The Kafka publisher's lag is also kafka_publish_lag_events/_seconds. */
+  publisher?: boolean;
 };
 
 export type LagSamplerOptions = {
