@@ -33,6 +33,7 @@ export function benchDeps(world: CheckoutWorld, options: { batched: boolean }) {
   const handler = createCommandHandler({ store, logger: world.logger, clock: world.clock, maxRetries: 200 });
   const deps: CheckoutDeps = {
     ...world.services.deps,
+    store,
     handler,
     stock: options.batched
       ? createStockWriter({ store, handler, clock: world.clock })

@@ -2,10 +2,12 @@ import type { PricingConfig } from '../../domain/ordering/totals.ts';
 import type { IdKind } from '../../domain/shared/ids.ts';
 import { toMinorUnits } from '../../domain/shared/money.ts';
 import type { Config } from '../../infra/config.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { WorkflowDeps } from '../../process-manager/checkout/workflow-deps.ts';
 
 /** What the checkout services need: the workflow's dependencies, new ids, and the settings from config. */
 export type CheckoutDeps = WorkflowDeps & {
+  store: EventStore;
   ids: (kind: IdKind) => string;
   reservationTtlSeconds: number;
   pricing: PricingConfig;

@@ -1,13 +1,12 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
-import { available, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { DomainError, ErrorCode, type ErrorDetail } from '../../domain/shared/errors.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
-import { checkoutDecider, checkoutStream } from '../../process-manager/checkout/checkout.ts';
 import type { CheckoutLine } from '../../process-manager/checkout/checkout-events.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
+import { freshCheckoutRecord } from './checkout-record.ts';
 
 export type Reservation = {
   reservationId: ReservationId;
@@ -50,12 +49,8 @@ export async function reserveCart(
     }))
     .sort(byProduct);
 
-  await handler.handle({
-    decider: checkoutDecider,
-    stream: checkoutStream(reservationId),
-    metadata,
-    command: { type: 'StartCheckout', data: { reservationId, userId, items, expiresAt, now } },
-  });
+  const record = freshCheckoutRecord(deps.store, reservationId, metadata, clock);
+  await record({ type: 'StartCheckout', data: { reservationId, userId, items, expiresAt, now } });
   await step(deps, 'checkout-started', reservationId);
 
   const held: CheckoutLine[] = [];
@@ -90,25 +85,18 @@ export async function reserveCart(
       if (free < item.quantity)
         shorts.push({ productId: item.product_id as ProductId, requested: item.quantity, available: free });
     }
-    await handler.handle({
-      decider: checkoutDecider,
-      stream: checkoutStream(reservationId),
-      metadata,
-      command: {
-        type: 'MarkReservationFailed',
-        data: { reservationId, short: shorts, now: clock().toISOString() },
-      },
+    await record({
+      type: 'MarkReservationFailed',
+      data: { reservationId, short: shorts, now: clock().toISOString() },
     });
     throw insufficient(shorts);
   }
 
-  const marked = await handler.handle({
-    decider: checkoutDecider,
-    stream: checkoutStream(reservationId),
-    metadata,
-    command: { type: 'MarkCheckoutReserved', data: { reservationId, now: clock().toISOString() } },
+  const marked = await record({
+    type: 'MarkCheckoutReserved',
+    data: { reservationId, now: clock().toISOString() },
   });
-  return { reservationId, items, expiresAt, ...(marked.position ? { position: marked.position } : {}) };
+  return { reservationId, items, expiresAt, ...(marked ? { position: marked.position } : {}) };
 }
 
 /** Gives back the lines of a reservation (compensation, or the customer's DELETE), in product-id order. */
@@ -133,10 +121,7 @@ export async function releaseLines(
   }
 }
 
-async function availableNow(deps: CheckoutDeps, productId: ProductId) {
-  const { state } = await deps.handler.load(stockDecider, stockStream(productId));
-  return Math.max(0, available(state));
-}
+const availableNow = (deps: CheckoutDeps, productId: ProductId) => deps.stock.available(productId);
 
 function insufficient(shorts: Short[]) {
   const details: ErrorDetail[] = shorts.map((s) => ({

@@ -25,6 +25,7 @@ export type CheckoutServiceOptions = {
 /** The checkout's application services, bound to their dependencies (used by the routes and the tests). */
 export function createCheckoutServices(options: CheckoutServiceOptions) {
   const deps: CheckoutDeps = {
+    store: options.store,
     handler: options.handler,
     payments: options.payments,
     clock: options.clock,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import type { StockEvent } from '../../domain/inventory/events.ts';
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { available, type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
@@ -21,6 +21,8 @@ type Pending = {
 export type StockWriter = {
   /** Decides and appends one stock command; resolves with the events it decided (none for a repeat). */
   execute(command: StockCommand, metadata: CommandMetadata, idName?: string): Promise<StockEvent[]>;
+  /** Units available as this writer last saw the item (read when it has not seen it): for messages only. */
+  available(productId: ProductId): Promise<number>;
 };
 
 /**
@@ -43,9 +45,13 @@ export function createStockWriter(options: {
   const maxRetries = options.maxRetries ?? 50;
   const queues = new Map<string, Pending[]>();
 
+  // The state this writer left each stock item in: the next batch decides on it and appends at its
+  // revision without reading first. Anyone else's write shows up as a conflict, and then it reads.
+  const known = new Map<string, { state: StockState; revision: bigint | undefined }>();
+
   async function decideBatch(stream: string, batch: Pending[]) {
     for (let attempt = 0; ; attempt++) {
-      const { state: loaded, revision } = await handler.load(stockDecider, stream);
+      const { state: loaded, revision } = known.get(stream) ?? (await handler.load(stockDecider, stream));
       let state = loaded;
       const outcomes: ({ events: StockEvent[] } | { error: unknown })[] = [];
       const toAppend: EventToAppend[] = [];
@@ -68,12 +74,15 @@ export function createStockWriter(options: {
           outcomes.push({ error });
         }
       }
-      if (toAppend.length > 0) {
+      if (toAppend.length === 0) known.set(stream, { state, revision });
+      else {
         try {
-          await store.appendToStream(stream, toAppend, {
+          const appended = await store.appendToStream(stream, toAppend, {
             expectedRevision: revision === undefined ? 'no_stream' : revision,
           });
+          known.set(stream, { state, revision: appended.nextExpectedRevision });
         } catch (error) {
+          known.delete(stream);
           if (error instanceof VersionConflict && attempt < maxRetries) {
             await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
             continue;
@@ -108,6 +117,11 @@ export function createStockWriter(options: {
   }
 
   return {
+    async available(productId) {
+      const stream = stockStream(productId);
+      const { state } = known.get(stream) ?? (await handler.load(stockDecider, stream));
+      return Math.max(0, available(state));
+    },
     execute(command, metadata, idName) {
       const stream = stockStream(command.data.productId as ProductId);
       return new Promise<StockEvent[]>((resolve, reject) => {
@@ -135,6 +149,10 @@ export function directStockWriter(handler: CommandHandler): StockWriter {
         ...(idName ? { eventId: stepEventIds(idName) } : {}),
       });
       return result.events.map((event) => ({ type: event.type, data: event.data }) as StockEvent);
+    },
+    async available(productId) {
+      const { state } = await handler.load(stockDecider, stockStream(productId));
+      return Math.max(0, available(state));
     },
   };
 }
