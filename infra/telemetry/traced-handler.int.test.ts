@@ -93,6 +93,19 @@ describe('instrumented command handler and event store', () => {
     expect(await value(metrics, 'commands_total{type="Add",outcome="ok"}')).toBe(1);
   });
 
+  it('counts reservation facts as they are appended', async () => {
+    const metrics = createMetrics({ runtime: false });
+    const traced = traceEventStore(store, { metrics });
+    const fact = (type: string) => ({ id: crypto.randomUUID(), type, data: {} });
+    await traced.appendToStream('stock-prd_r', [fact('StockReserved'), fact('StockReserved')]);
+    await traced.appendToStream('stock-prd_r', [fact('ReservationCommitted'), fact('ReservationExpired')]);
+    await traced.appendToStream('stock-prd_r', [fact('ReservationReleased'), fact('StockReceived')]);
+    expect(await value(metrics, 'reservations_total{outcome="reserved"}')).toBe(2);
+    expect(await value(metrics, 'reservations_total{outcome="committed"}')).toBe(1);
+    expect(await value(metrics, 'reservations_total{outcome="expired"}')).toBe(1);
+    expect(await value(metrics, 'reservations_total{outcome="released"}')).toBe(1);
+  });
+
   it('keeps the handler state cache working through the traced decider', async () => {
     let reads = 0;
     const counting: EventStore = {
