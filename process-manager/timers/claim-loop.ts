@@ -76,14 +76,11 @@ export function createClaimLoop(options: ClaimLoopOptions) {
           }
         }),
       );
+      const finished: TimerRow[] = [];
       for (const [index, timer] of rows.entries()) {
         const outcome = outcomes[index]!;
         options.onOutcome?.(timer, outcome);
-        if (outcome !== 'failed' && outcome.done)
-          await client.query(`DELETE FROM ${schema}.timers WHERE kind = $1 AND key = $2`, [
-            timer.kind,
-            timer.key,
-          ]);
+        if (outcome !== 'failed' && outcome.done) finished.push(timer);
         else {
           const retryAt =
             outcome === 'failed' ? new Date(clock().getTime() + backoffMs(timer.attempts)) : outcome.retryAt;
@@ -93,6 +90,12 @@ export function createClaimLoop(options: ClaimLoopOptions) {
           );
         }
       }
+      if (finished.length > 0)
+        await client.query(
+          `DELETE FROM ${schema}.timers t USING unnest($1::text[], $2::text[]) AS d(kind, key)
+            WHERE t.kind = d.kind AND t.key = d.key`,
+          [finished.map((t) => t.kind), finished.map((t) => t.key)],
+        );
       await client.query('COMMIT');
       return rows.length;
     } catch (error) {
