@@ -24,7 +24,7 @@ export async function createReadSideForTest(label: string) {
     poolSize: 4,
     pollIntervalMs: 50,
   });
-  const db = createReadModelDb(pool, logger); // before the first client is made, so each gets the guard
+  const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const metrics = createMetrics();

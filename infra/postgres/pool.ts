@@ -19,9 +19,8 @@ export type PoolOptions = {
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
 
 /**
- * A pg pool with the session settings every module relies on. An idle client whose connection dies
- * (server restart, pg_terminate_backend) makes the pool emit 'error'; without a listener that would
- * crash the process, so it is logged and the pool simply replaces the client.
+ * A pg pool with the session settings every module relies on. A client whose connection dies (server
+ * restart, pg_terminate_backend), idle or checked out, is logged and replaced instead of crashing the process.
  */
 export function createPool(options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
@@ -34,6 +33,11 @@ export function createPool(options: PoolOptions): pg.Pool {
   });
   pool.on('error', (error) => {
     options.logger?.warn({ err: error }, 'idle PostgreSQL client lost; the pool will replace it');
+  });
+  // pg-pool listens for errors on idle clients only: a checked-out client whose connection dies would
+  // emit an unhandled 'error' and crash the process. The query in flight still rejects, as it should.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger?.warn({ err: error.message }, 'PostgreSQL connection lost'));
   });
   return pool;
 }
