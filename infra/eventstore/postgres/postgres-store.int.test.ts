@@ -166,6 +166,60 @@ describe('PostgreSQL event store specifics', () => {
     }
   });
 
+  it('the LISTEN connection comes back after it is cut: live events arrive without waiting for a poll', async () => {
+    // A poll interval far beyond the test's timeout: only a working LISTEN connection can deliver in time.
+    const slowPolling = await createPostgresEventStore({ pool, pollIntervalMs: 600_000, migrate: false });
+    const category = uniqueCategory('listen');
+    const event = newEvent();
+    const listeners = async () =>
+      (
+        await pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'eventstore-listen'`,
+        )
+      ).rows.map((r) => r.pid);
+    try {
+      const before = new Set(await listeners());
+      const start = await slowPolling.headPosition();
+      const collecting = collect(
+        slowPolling,
+        { ...(start ? { after: start } : {}), filter: { streamPrefixes: [`${category}-`] } },
+        (all) => eventsOf(all).length >= 1,
+        20_000,
+      );
+      let ours: number[] = [];
+      for (let i = 0; i < 100 && ours.length === 0; i++) {
+        await sleep(50);
+        ours = (await listeners()).filter((pid) => !before.has(pid));
+      }
+      expect(ours).toHaveLength(1);
+      const { rows } = await pool.query('SELECT pg_terminate_backend($1) AS done', [ours[0]]);
+      expect(rows[0].done).toBe(true);
+      // Late enough that the re-reads the cut itself triggered (about 1.3 s) are over.
+      await sleep(3_000);
+      await retryTransient(() => slowPolling.appendToStream(`${category}-1`, [event]));
+      expect(eventsOf(await collecting).map((e) => e.id)).toEqual([event.id]);
+      const again = (await listeners()).filter((pid) => !before.has(pid));
+      expect(again).toHaveLength(1);
+      expect(again[0]).not.toBe(ours[0]);
+    } finally {
+      await slowPolling.close();
+    }
+  });
+
+  it('close() ends live subscriptions and the pool the store created', async () => {
+    const own = await createPostgresEventStore({ connectionString: db.url, poolSize: 2, migrate: false });
+    const iteration = (async () => {
+      const seen: string[] = [];
+      for await (const item of own.subscribeToAll({ filter: { streamPrefixes: ['nothing-here-'] } }))
+        seen.push(item.kind);
+      return seen;
+    })();
+    await sleep(200);
+    await own.close();
+    expect(await iteration).toEqual(['caught-up']);
+    await expect(own.appendToStream('x-1', [newEvent()])).rejects.toThrow();
+  });
+
   it('refuses an event whose data is not JSON (a bigint) before writing anything', async () => {
     const stream = `${uniqueCategory('json')}-1`;
     const bad = { ...newEvent(), data: { amount: 1n } as Record<string, unknown> };

@@ -36,20 +36,21 @@ export class Wakeups {
     return this.#generation;
   }
 
-  /** Resolves on a hint newer than `seen`, after `timeoutMs`, or on abort. */
-  wait(seen: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves on a hint newer than `seen` ('hint'), after `timeoutMs` ('timeout'), or on abort. */
+  wait(seen: number, timeoutMs: number, signal?: AbortSignal): Promise<'hint' | 'timeout'> {
     this.#ensureListening();
-    if (this.#generation !== seen || signal?.aborted || this.#closed) return Promise.resolve();
+    if (this.#generation !== seen || signal?.aborted || this.#closed) return Promise.resolve('hint');
     return new Promise((resolve) => {
-      const done = () => {
+      const finish = (why: 'hint' | 'timeout') => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
+        signal?.removeEventListener('abort', onHint);
+        this.#waiters.delete(onHint);
+        resolve(why);
       };
-      const timer = setTimeout(done, timeoutMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
+      const onHint = () => finish('hint');
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      signal?.addEventListener('abort', onHint, { once: true });
+      this.#waiters.add(onHint);
     });
   }
 
