@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 
@@ -16,12 +18,12 @@ const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex')
  * (`001_create_x.sql`, `002_…`); the id is the name without `.sql`.
  */
 export async function loadMigrations(dir: string | URL): Promise<Migration[]> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort();
-  const base = typeof dir === 'string' ? dir : dir.pathname;
+  const base = typeof dir === 'string' ? dir : fileURLToPath(dir);
+  const names = (await readdir(base)).filter((name) => name.endsWith('.sql')).sort();
   return Promise.all(
     names.map(async (name) => ({
       id: name.slice(0, -'.sql'.length),
-      sql: await readFile(`${base.replace(/\/$/, '')}/${name}`, 'utf8'),
+      sql: await readFile(join(base, name), 'utf8'),
     })),
   );
 }
