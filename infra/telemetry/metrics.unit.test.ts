@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics, streamCategory } from './metrics.ts';
 
-const valueOf = (text: string, series: string) => {
+const seriesValue = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
@@ -50,24 +50,24 @@ describe('the metrics registry', () => {
     metrics.kafkaDrop('user-events', 4);
     metrics.timers(1, 9);
     const text = await metrics.render();
-    expect(valueOf(text, 'commands_total{type="AddItemToCart",outcome="ok",service="test"}')).toBe(2);
-    expect(valueOf(text, 'commands_total{type="AddItemToCart",outcome="rejected",service="test"}')).toBe(1);
-    expect(valueOf(text, 'command_duration_seconds_count{service="test",type="AddItemToCart"}')).toBe(1);
-    expect(valueOf(text, 'command_retries_total{type="ReserveStock",service="test"}')).toBe(1);
-    expect(valueOf(text, 'eventstore_version_conflicts_total{category="stock",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'commands_total{type="AddItemToCart",outcome="ok",service="test"}')).toBe(2);
+    expect(seriesValue(text, 'commands_total{type="AddItemToCart",outcome="rejected",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'command_duration_seconds_count{service="test",type="AddItemToCart"}')).toBe(1);
+    expect(seriesValue(text, 'command_retries_total{type="ReserveStock",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'eventstore_version_conflicts_total{category="stock",service="test"}')).toBe(1);
     expect(
-      valueOf(text, 'eventstore_append_duration_seconds_count{service="test",category="cart",result="ok"}'),
+      seriesValue(text, 'eventstore_append_duration_seconds_count{service="test",category="cart",result="ok"}'),
     ).toBe(1);
-    expect(valueOf(text, 'projection_lag_events{projection="catalog",service="test"}')).toBe(42);
-    expect(valueOf(text, 'projection_lag_seconds{projection="catalog",service="test"}')).toBe(1.5);
-    expect(valueOf(text, 'projection_parked_events{projection="catalog",service="test"}')).toBe(2);
-    expect(valueOf(text, 'reservations_total{outcome="reserved",service="test"}')).toBe(3);
-    expect(valueOf(text, 'reservations_total{outcome="expired",service="test"}')).toBe(1);
-    expect(valueOf(text, 'kafka_publish_lag_events{service="test"}')).toBe(7);
-    expect(valueOf(text, 'kafka_publish_lag_seconds{service="test"}')).toBe(0.25);
-    expect(valueOf(text, 'kafka_dropped_messages_total{topic="user-events",service="test"}')).toBe(4);
-    expect(valueOf(text, 'process_manager_timer_backlog{state="due",service="test"}')).toBe(1);
-    expect(valueOf(text, 'process_manager_timer_backlog{state="pending",service="test"}')).toBe(9);
+    expect(seriesValue(text, 'projection_lag_events{projection="catalog",service="test"}')).toBe(42);
+    expect(seriesValue(text, 'projection_lag_seconds{projection="catalog",service="test"}')).toBe(1.5);
+    expect(seriesValue(text, 'projection_parked_events{projection="catalog",service="test"}')).toBe(2);
+    expect(seriesValue(text, 'reservations_total{outcome="reserved",service="test"}')).toBe(3);
+    expect(seriesValue(text, 'reservations_total{outcome="expired",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'kafka_publish_lag_events{service="test"}')).toBe(7);
+    expect(seriesValue(text, 'kafka_publish_lag_seconds{service="test"}')).toBe(0.25);
+    expect(seriesValue(text, 'kafka_dropped_messages_total{topic="user-events",service="test"}')).toBe(4);
+    expect(seriesValue(text, 'process_manager_timer_backlog{state="due",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'process_manager_timer_backlog{state="pending",service="test"}')).toBe(9);
     expect(text).not.toContain('nodejs_eventloop_lag_seconds');
   });
 
@@ -75,8 +75,8 @@ describe('the metrics registry', () => {
     const a = createMetrics({ runtime: false });
     const b = createMetrics({ runtime: false });
     a.reservation('committed');
-    expect(valueOf(await a.render(), 'reservations_total{outcome="committed"}')).toBe(1);
-    expect(valueOf(await b.render(), 'reservations_total{outcome="committed"}')).toBeUndefined();
+    expect(seriesValue(await a.render(), 'reservations_total{outcome="committed"}')).toBe(1);
+    expect(seriesValue(await b.render(), 'reservations_total{outcome="committed"}')).toBeUndefined();
   });
 
   it('labels by stream category, never by stream name', () => {
