@@ -51,12 +51,17 @@ describe('the metrics registry', () => {
     metrics.timers(1, 9);
     const text = await metrics.render();
     expect(seriesValue(text, 'commands_total{type="AddItemToCart",outcome="ok",service="test"}')).toBe(2);
-    expect(seriesValue(text, 'commands_total{type="AddItemToCart",outcome="rejected",service="test"}')).toBe(1);
+    expect(seriesValue(text, 'commands_total{type="AddItemToCart",outcome="rejected",service="test"}')).toBe(
+      1,
+    );
     expect(seriesValue(text, 'command_duration_seconds_count{service="test",type="AddItemToCart"}')).toBe(1);
     expect(seriesValue(text, 'command_retries_total{type="ReserveStock",service="test"}')).toBe(1);
     expect(seriesValue(text, 'eventstore_version_conflicts_total{category="stock",service="test"}')).toBe(1);
     expect(
-      seriesValue(text, 'eventstore_append_duration_seconds_count{service="test",category="cart",result="ok"}'),
+      seriesValue(
+        text,
+        'eventstore_append_duration_seconds_count{service="test",category="cart",result="ok"}',
+      ),
     ).toBe(1);
     expect(seriesValue(text, 'projection_lag_events{projection="catalog",service="test"}')).toBe(42);
     expect(seriesValue(text, 'projection_lag_seconds{projection="catalog",service="test"}')).toBe(1.5);
