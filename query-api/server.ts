@@ -6,7 +6,7 @@ import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
-import { createQueryApi, type QueryApi } from './app.ts';
+import { createQueryApi, type QueryApi, type QueryApiDeps } from './app.ts';
 
 export type StartQueryApiOptions = {
   config: Config;
@@ -22,6 +22,8 @@ export type StartQueryApiOptions = {
   shutdownTimeoutMs?: number;
   /** Leave the pool and Redis open on close (shared with other roles in one process). */
   keepDependencies?: boolean;
+  /** More routers under /api/v1 (e.g. the audit endpoints), passed to createQueryApi. */
+  extraRoutes?: QueryApiDeps['extraRoutes'];
 };
 
 /**
@@ -40,6 +42,7 @@ export async function startQueryApi(
     consistencyWaitMs: options.config.CONSISTENCY_WAIT_MS,
     corsOrigins: options.config.CORS_ORIGINS,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   const running = await listen(api.app, {
     port: options.port ?? options.config.QUERY_API_PORT,

@@ -1,0 +1,130 @@
+/**
+ * Starts the roles ROLES names (default all) in this process, against DATABASE_URL and REDIS_URL, on the
+ * PostgreSQL event store unless EVENTSTORE_CONNECTION_STRING is set, publishing to Kafka when KAFKA_BROKERS
+ * is set. SIGTERM/SIGINT: stop taking work, finish what is in hand, close everything, exit 0.
+ */
+import { startCommandApi } from '../command-api/server.ts';
+import { migrateAudit } from '../infra/audit/migrate.ts';
+import { createAuthServices } from '../infra/auth/auth-services.ts';
+import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
+import { ConfigError, loadConfig } from '../infra/config.ts';
+import { createEventStore } from '../infra/eventstore/create-store.ts';
+import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
+import { authenticate } from '../infra/http/auth.ts';
+import { createLogger } from '../infra/logger.ts';
+import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
+import { createPool } from '../infra/postgres/pool.ts';
+import { createRedis } from '../infra/redis/client.ts';
+import { startProcessManager } from '../process-manager/start.ts';
+import { publisherConfigFromEnv } from '../projections/publisher/config.ts';
+import { startPublisher } from '../projections/publisher/index.ts';
+import { createReadModelDb } from '../projections/read-model-db.ts';
+import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
+import { createMetrics } from '../projections/runner/metrics.ts';
+import type { RunnerDeps } from '../projections/runner/runner.ts';
+import { migrateProjections } from '../projections/service.ts';
+import { startProjectionsRole } from '../projections/start.ts';
+import { auditRoutes } from '../query-api/audit/audit-routes.ts';
+import { startQueryApi } from '../query-api/server.ts';
+
+const SHUTDOWN_BOUND_MS = 15_000;
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'shop' });
+const roles = new Set(config.ROLES);
+const stops: { name: string; stop: () => Promise<void> }[] = [];
+
+await ensureDatabase(config.DATABASE_URL);
+const { store: baseStore, kind } = await createEventStore(config, logger);
+// Every append, whoever makes it, is chained for tamper evidence (docs/audit.md).
+const store = withHashChain(baseStore, { logger });
+const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
+const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'shop' });
+const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API is valid on the other
+const metrics = createMetrics();
+const db = createReadModelDb(pool, logger);
+await migrateProjections(pool, logger);
+const runnerDeps: RunnerDeps = {
+  store,
+  db,
+  leaseClientConfig: pool.options,
+  redis,
+  publisher: createCheckpointPublisher(redis, logger),
+  metrics,
+  logger,
+};
+
+if (roles.has('projections')) {
+  const projections = await startProjectionsRole({ config, logger, store, pool, redis, metrics });
+  stops.push({ name: 'projections', stop: () => projections.close() });
+}
+if (roles.has('process-manager')) {
+  const processManager = await startProcessManager({ store, pool, logger, metrics });
+  stops.push({ name: 'process-manager', stop: () => processManager.stop() });
+}
+if (roles.has('publisher')) {
+  const kafka = publisherConfigFromEnv();
+  if (kafka.brokers.length === 0) {
+    logger.info('publisher role idle: KAFKA_BROKERS is not set');
+  } else {
+    const publisher = startPublisher({
+      brokers: kafka.brokers,
+      deps: runnerDeps,
+      topicPrefix: kafka.topicPrefix,
+      partitions: kafka.partitions,
+      replicationFactor: kafka.replicationFactor,
+      batchSize: kafka.batchSize,
+    });
+    stops.push({ name: 'publisher', stop: () => publisher.stop() });
+  }
+}
+if (roles.has('query-api')) {
+  await migrateAudit(pool, logger);
+  const { authenticator } = createAuthServices({ config, redis, logger, keys: jwtKeys });
+  const queryApi = await startQueryApi({
+    config,
+    db,
+    redis,
+    authenticator,
+    logger,
+    metrics,
+    keepDependencies: true,
+    extraRoutes: [() => auditRoutes({ store, db, authenticate: authenticate(authenticator) })],
+  });
+  stops.unshift({ name: 'query-api', stop: () => queryApi.close() });
+}
+if (roles.has('command-api')) {
+  const commandApi = await startCommandApi({ store, redis, config, logger, jwtKeys, keepDependencies: true });
+  stops.unshift({ name: 'command-api', stop: () => commandApi.close() });
+}
+logger.info({ roles: [...roles], eventStore: kind }, 'started');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const bound = setTimeout(() => {
+    logger.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, SHUTDOWN_BOUND_MS);
+  bound.unref();
+  // The APIs first (stop taking work), then the workers finish their batch and commit its checkpoint.
+  for (const { name, stop } of stops) {
+    await stop().catch((error: unknown) => logger.error({ err: error, role: name }, 'error while stopping'));
+  }
+  await store.close();
+  await pool.end();
+  await redis.quit().catch(() => redis.disconnect());
+  logger.info('stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
