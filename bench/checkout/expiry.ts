@@ -1,5 +1,5 @@
 import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import { percentile } from './setup.ts';
 

@@ -61,14 +61,13 @@ export function createStockWriter(options: {
           const decided = stockDecider.decide(pending.command, state);
           state = decided.reduce(stockDecider.evolve, state);
           const ids = pending.idName ? stepEventIds(pending.idName) : () => randomUUID();
-          decided.forEach((event, index) =>
+          for (const [index, event] of decided.entries())
             toAppend.push({
               id: ids(index),
               type: event.type,
               data: event.data as Record<string, unknown>,
               metadata: eventMetadata(pending.metadata, occurredAt),
-            }),
-          );
+            });
           outcomes.push({ events: decided });
         } catch (error) {
           outcomes.push({ error });

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckoutWorld, createCheckoutWorld } from '../../command-api/checkout/test-support.ts';
+import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
+import type { ReservationId } from '../../domain/shared/ids.ts';
+import { createStockWriter } from './stock-writer.ts';
+
+describe('stock writer: batched per stock item, never overselling', () => {
+  let world: CheckoutWorld;
+  beforeAll(async () => {
+    world = await createCheckoutWorld('stock_writer');
+  });
+  afterAll(() => world.close());
+
+  const reserve = (productId: string, i: number, tag = 'w') => ({
+    type: 'ReserveStock' as const,
+    data: {
+      productId: productId as never,
+      reservationId: `rsv_${tag}${i}` as ReservationId,
+      quantity: 1,
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      now: new Date().toISOString(),
+    },
+  });
+  const writer = () => createStockWriter({ store: world.store, handler: world.handler, clock: world.clock });
+
+  it('decides each queued command on its own: the short ones alone are refused', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 30);
+    const stock = writer();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => stock.execute(reserve(product, i), world.metadata)),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(30);
+    for (const o of outcomes.filter((o) => o.status === 'rejected'))
+      expect((o as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.InsufficientStock });
+    expect(await world.stock(product)).toMatchObject({ onHand: 30, reserved: 30 });
+    expect(await stock.available(product)).toBe(0);
+    // Fewer appends than commands: the queue was decided in batches.
+    const events = await world.readAllOf(stockStream(product));
+    const reservedEvents = events.filter((e) => e.type === 'StockReserved');
+    expect(reservedEvents).toHaveLength(30);
+    expect(new Set(reservedEvents.map((e) => e.position.commit)).size).toBeLessThan(30);
+  });
+
+  it('two writers (two processes) on one hot item still sell each unit once', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 40);
+    const [a, b] = [writer(), writer()];
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 120 }, (_, i) =>
+        (i % 2 ? a : b).execute(reserve(product, i, 'two'), world.metadata),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(40);
+    const events = await world.readAllOf(stockStream(product));
+    for (const event of events)
+      expect(event.data.reserved as number).toBeLessThanOrEqual(event.data.on_hand as number);
+    expect(await world.stock(product)).toMatchObject({ onHand: 40, reserved: 40 });
+  });
+
+  it('notices a write it did not make (a conflict) and decides again on fresh state', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 3);
+    const stock = writer();
+    await stock.execute(reserve(product, 1, 'fresh'), world.metadata); // the writer now knows 2 are left
+    await world.handler.handle({
+      decider: stockDecider,
+      stream: stockStream(product),
+      metadata: world.metadata,
+      command: { type: 'AdjustStock', data: { productId: product, quantity: -2, reason: 'breakage' } },
+    });
+    await expect(stock.execute(reserve(product, 2, 'fresh'), world.metadata)).rejects.toMatchObject({
+      code: ErrorCode.InsufficientStock,
+    });
+    expect(await world.stock(product)).toMatchObject({ onHand: 1, reserved: 1 });
+  });
+
+  it('a repeated command decides nothing and appends nothing', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 5);
+    const stock = writer();
+    const command = reserve(product, 1, 'again');
+    expect(await stock.execute(command, world.metadata, `reserve:again:${product}`)).toHaveLength(1);
+    expect(await writer().execute(command, world.metadata, `reserve:again:${product}`)).toEqual([]);
+    expect(
+      (await world.readAllOf(stockStream(product))).filter((e) => e.type === 'StockReserved'),
+    ).toHaveLength(1);
+  });
+});
