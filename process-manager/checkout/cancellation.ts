@@ -62,7 +62,10 @@ export async function applyCancellation(
     });
 
   const owed = order.cancellation.refundAmount;
-  if (owed === 0) return { refundStatus: 'none', refundAmount: 0 };
+  if (owed === 0) {
+    if (!paid) await refundStrayCharge(deps, orderId);
+    return { refundStatus: 'none', refundAmount: 0 };
+  }
   if (order.refund) return { refundStatus: 'refunded', refundAmount: owed };
   if (!order.payment) return { refundStatus: 'none', refundAmount: 0 };
   try {
@@ -114,4 +117,24 @@ export async function cancelOrderAsProcessManager(
   }
   await step(deps, 'cancelled', orderId);
   return applyCancellation(deps, orderId, metadata);
+}
+
+/**
+ * An unpaid order was cancelled, but a charge for it may still have gone through (the request that
+ * charged died before confirming, and the order lapsed meanwhile). Its money goes back; the order owed
+ * nothing, so there is no OrderRefunded to record, only the provider's refund under the same key.
+ */
+async function refundStrayCharge(deps: WorkflowDeps, orderId: OrderId) {
+  const charge = await deps.payments.findCharge(orderId);
+  if (charge?.status !== 'succeeded') return;
+  await deps.payments.refund({
+    idempotencyKey: `refund-${orderId}`,
+    chargeId: charge.chargeId,
+    amount: charge.amount,
+    currency: charge.currency,
+  });
+  deps.logger.warn(
+    { order_id: orderId, charge_id: charge.chargeId },
+    'charge of a cancelled unpaid order refunded',
+  );
 }

@@ -140,6 +140,28 @@ describe('checkout workflow resumes after a crash at any step', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('charged, then cancelled before anyone confirmed it: the charge is refunded, the stock is back', async () => {
+    const { product, customer } = await shopper();
+    const { reservationId } = await world.services.reserveCart(customer, world.metadata);
+    crashAfter = 'charged';
+    await expect(place(customer, reservationId)).rejects.toBeInstanceOf(Crash);
+    const orderId = await attachedOrder(reservationId);
+    await world.services.cancelOrder({
+      orderId,
+      actor: { userId: customer, role: 'customer' },
+      reason: 'changed my mind',
+      metadata: world.metadata,
+    });
+    const { rows } = await world.pool.query('SELECT amount FROM sandbox_refunds WHERE idempotency_key = $1', [
+      `refund-${orderId}`,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(await world.chargeRows(orderId)).toHaveLength(1);
+    await eventually(async () =>
+      expect(await world.stock(product)).toMatchObject({ onHand: 10, reserved: 0 }),
+    );
+  });
+
   it('a paid reservation is never expired under its order, even when its commit is late', async () => {
     await manager.stop(); // nobody completes the order for now
     const { product, customer } = await shopper();
