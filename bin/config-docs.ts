@@ -13,6 +13,8 @@ export const configDescriptions: Record<string, string> = {
   HOST: 'Interface the HTTP ports bind to; `0.0.0.0` in containers.',
   COMMAND_API_PORT: 'Port of the command API.',
   QUERY_API_PORT: 'Port of the query API.',
+  HEALTH_PORT:
+    'Port of /health, /ready and /metrics in a process that runs neither API (projections, process-manager, publisher).',
   DATABASE_URL:
     'PostgreSQL: the event store (unless EVENTSTORE_CONNECTION_STRING is set), read models, checkpoints, timers.',
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',

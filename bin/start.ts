@@ -15,6 +15,11 @@ import { createLogger } from '../infra/logger.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import {
+  createMetrics as createShopMetrics,
+  shutdownTelemetry,
+  traceEventStore,
+} from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { publisherConfigFromEnv } from '../projections/publisher/config.ts';
 import { startPublisher } from '../projections/publisher/index.ts';
@@ -26,6 +31,7 @@ import { migrateProjections } from '../projections/service.ts';
 import { startProjectionsRole } from '../projections/start.ts';
 import { auditRoutes } from '../query-api/audit/audit-routes.ts';
 import { startQueryApi } from '../query-api/server.ts';
+import { startHealthServer } from './health-server.ts';
 
 const SHUTDOWN_BOUND_MS = 15_000;
 
@@ -43,8 +49,10 @@ const stops: { name: string; stop: () => Promise<void> }[] = [];
 
 await ensureDatabase(config.DATABASE_URL);
 const { store: baseStore, kind } = await createEventStore(config, logger);
-// Every append, whoever makes it, is chained for tamper evidence (docs/audit.md).
-const store = withHashChain(baseStore, { logger });
+const shopMetrics = createShopMetrics();
+// Every append, whoever makes it, is chained for tamper evidence (docs/audit.md). Tracing wraps outermost:
+// the traceparent it stamps into the metadata is then covered by the hash.
+const store = traceEventStore(withHashChain(baseStore, { logger }), { metrics: shopMetrics });
 const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
 const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'shop' });
 const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API is valid on the other
@@ -101,8 +109,28 @@ if (roles.has('query-api')) {
   stops.unshift({ name: 'query-api', stop: () => queryApi.close() });
 }
 if (roles.has('command-api')) {
-  const commandApi = await startCommandApi({ store, redis, config, logger, jwtKeys, keepDependencies: true });
+  const commandApi = await startCommandApi({
+    store,
+    redis,
+    config,
+    logger,
+    jwtKeys,
+    metrics: shopMetrics,
+    keepDependencies: true,
+  });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });
+}
+if (!roles.has('command-api') && !roles.has('query-api')) {
+  const health = await startHealthServer({
+    port: config.HEALTH_PORT,
+    host: config.HOST,
+    store,
+    pool,
+    redis,
+    metrics: shopMetrics,
+    logger,
+  });
+  stops.unshift({ name: 'health', stop: () => health.close() });
 }
 logger.info({ roles: [...roles], eventStore: kind }, 'started');
 
@@ -123,6 +151,7 @@ async function shutdown(signal: string) {
   await store.close();
   await pool.end();
   await redis.quit().catch(() => redis.disconnect());
+  await shutdownTelemetry();
   logger.info('stopped');
   process.exit(0);
 }

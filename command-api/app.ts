@@ -14,7 +14,16 @@ import { healthRoutes } from '../infra/http/health.ts';
 import { jsonBody } from '../infra/http/json-body.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
+import { commandApiDocument } from '../infra/openapi/api-documents.ts';
+import { apiDocs } from '../infra/openapi/docs-router.ts';
 import { pingRedis } from '../infra/redis/client.ts';
+import {
+  createMetrics,
+  httpMetrics,
+  instrumentCommandHandler,
+  metricsRoute,
+  type ShopMetrics,
+} from '../infra/telemetry/index.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -48,6 +57,8 @@ export type CommandApiOptions = {
   handler?: CommandHandler;
   /** Defaults to defaultRouteModules. */
   routes?: readonly RouteModule[];
+  /** The process's metrics registry (one per process, shared by its roles); a private one otherwise. */
+  metrics?: ShopMetrics;
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
   trustProxy?: boolean | number | string;
   /** A context built beforehand with commandApiContext (e.g. to run bootstrapAdmin with it first). */
@@ -71,7 +82,14 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     logger: options.logger,
     clock,
     ids: options.ids ?? randomIds,
-    handler: options.handler ?? createCommandHandler({ store: options.store, logger: options.logger, clock }),
+    handler:
+      options.handler ??
+      instrumentCommandHandler(
+        createCommandHandler({ store: options.store, logger: options.logger, clock }),
+        {
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+        },
+      ),
     tokens,
     sessions,
     hasher: options.hasher ?? createPasswordHasher(),
@@ -81,10 +99,13 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
 
 /** The command API: an Express 5 app over the store, Redis and the route modules. */
 export function createCommandApi(options: CommandApiOptions): Express {
-  const context = options.context ?? commandApiContext(options);
+  const metrics = options.metrics ?? createMetrics();
+  const context = options.context ?? commandApiContext({ ...options, metrics });
+  const routeModules = options.routes ?? defaultRouteModules;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
+  app.use(httpMetrics(metrics));
   app.use(requestContext({ logger: options.logger }));
   app.use(helmet());
   app.use(corsFromAllowlist(options.config.CORS_ORIGINS));
@@ -97,7 +118,9 @@ export function createCommandApi(options: CommandApiOptions): Express {
       ],
     }),
   );
-  app.use('/api/v1', ...jsonBody(), mountRoutes(context, options.routes ?? defaultRouteModules));
+  app.use(metricsRoute(metrics));
+  app.use(apiDocs(commandApiDocument(routeModules.flatMap((module) => module(context)))));
+  app.use('/api/v1', ...jsonBody(), mountRoutes(context, routeModules));
   app.use(notFoundHandler);
   app.use(errorHandler({ clock: context.clock }));
   return app;

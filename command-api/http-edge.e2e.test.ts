@@ -222,7 +222,8 @@ describe('health, readiness, metrics', () => {
     expect(ready.body.dependencies).toMatchObject({ event_store: { status: 'up' }, redis: { status: 'up' } });
     const metrics = await api.http.request('GET', '/metrics');
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(metrics.text).toContain('process_uptime_seconds');
+    expect(metrics.text).toContain('process_cpu_seconds_total');
+    expect(metrics.text).toMatch(/http_requests_total\{[^}]*route="\/ready"[^}]*\} 1/);
   });
 
   it('answers 503 naming the dependency that is down', async () => {

@@ -35,6 +35,8 @@ export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   COMMAND_API_PORT: port.default(3001),
   QUERY_API_PORT: port.default(3002),
+  /** /health, /ready and /metrics of a process that runs neither API (projections, process-manager, publisher). */
+  HEALTH_PORT: port.default(3003),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   EVENTSTORE_CONNECTION_STRING: optionalText,

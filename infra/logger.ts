@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import { traceLogMixin } from './telemetry/log-context.ts';
 
 export type { Logger };
 
@@ -30,6 +31,8 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    // Lines written inside a traced span carry trace_id and span_id, so logs and traces meet.
+    mixin: traceLogMixin,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   });
 }

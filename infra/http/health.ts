@@ -18,7 +18,7 @@ const withDeadline = async (work: Promise<void>, ms: number) => {
 
 /**
  * GET /health (alive, no dependencies), GET /ready (every dependency with status and latency; 503
- * with Retry-After when one is down) and GET /metrics (a stub until the operations work lands).
+ * with Retry-After when one is down). GET /metrics is infra/telemetry's metricsRoute.
  */
 export function healthRoutes(options: {
   checks: DependencyCheck[];
@@ -26,12 +26,6 @@ export function healthRoutes(options: {
   service: string;
 }): Router {
   const router = Router();
-  const started = Date.now();
-  let requests = 0;
-  router.use((_req, _res, next) => {
-    requests++;
-    next();
-  });
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service });
   });
@@ -61,21 +55,6 @@ export function healthRoutes(options: {
       service: options.service,
       dependencies: Object.fromEntries(results),
     });
-  });
-  router.get('/metrics', (_req, res) => {
-    res
-      .type('text/plain; version=0.0.4')
-      .send(
-        [
-          '# HELP process_uptime_seconds Seconds since the service started.',
-          '# TYPE process_uptime_seconds gauge',
-          `process_uptime_seconds{service="${options.service}"} ${Math.round((Date.now() - started) / 1000)}`,
-          '# HELP health_requests_total Requests to the health endpoints (full metrics arrive with the operations work).',
-          '# TYPE health_requests_total counter',
-          `health_requests_total{service="${options.service}"} ${requests}`,
-          '',
-        ].join('\n'),
-      );
   });
   return router;
 }
