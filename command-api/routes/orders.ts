@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH } from '../../domain/ordering/commands.ts';
-import { idSchema, type OrderId } from '../../domain/shared/ids.ts';
+import { idSchema, type OrderId, type UserId } from '../../domain/shared/ids.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import type { LifecycleStep } from '../checkout/order-commands.ts';
 import { orderBody } from '../checkout/order-view.ts';
@@ -53,7 +53,7 @@ export const orderRoutesWith =
         async handle({ params, body, req, res }) {
           const cancelled = await services().cancelOrder({
             orderId: params.order_id as OrderId,
-            actor: { userId: req.auth!.userId as never, role: req.auth!.role },
+            actor: { userId: req.auth!.userId as UserId, role: req.auth!.role },
             reason: body.reason,
             metadata: commandMetadata(req),
           });
