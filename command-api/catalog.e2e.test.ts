@@ -92,7 +92,7 @@ describe('POST /products', () => {
       'VAL_2001',
     );
     expect(response.body.error.details).toEqual([
-      { field: 'specifications.note', message: 'must not contain U+0000' },
+      { field: 'specifications.note', message: 'must not contain the NUL character (U+0000)' },
     ]);
   });
 

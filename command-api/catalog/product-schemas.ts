@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Json, ProductDetails } from '../../domain/catalog/commands.ts';
 import { MAX_RECEIVE_QUANTITY } from '../../domain/inventory/commands.ts';
 import { priceSchema } from './money-input.ts';
-import { withoutNul } from './text-input.ts';
 
 // zod checks types and the contract's bounds; the product decider checks the rest (trimmed name
 // length, per-field limits) and collects every problem into one VAL_2001.
@@ -12,37 +11,33 @@ const images = z.array(z.string());
 const specifications = z.record(z.string(), z.json());
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD');
 
-export const createProductSchema = withoutNul(
-  z.object({
-    name: text.min(1).max(255),
-    description: optionalText,
-    long_description: optionalText,
-    price: priceSchema,
-    currency: currency.optional(),
-    category: text.min(1),
-    subcategory: optionalText,
-    brand: optionalText,
-    sku: optionalText,
-    images: images.optional(),
-    specifications: specifications.optional(),
-    initial_stock: z.number().int().min(0).max(MAX_RECEIVE_QUANTITY).optional(),
-  }),
-);
+export const createProductSchema = z.object({
+  name: text.min(1).max(255),
+  description: optionalText,
+  long_description: optionalText,
+  price: priceSchema,
+  currency: currency.optional(),
+  category: text.min(1),
+  subcategory: optionalText,
+  brand: optionalText,
+  sku: optionalText,
+  images: images.optional(),
+  specifications: specifications.optional(),
+  initial_stock: z.number().int().min(0).max(MAX_RECEIVE_QUANTITY).optional(),
+});
 export type CreateProductBody = z.output<typeof createProductSchema>;
 
-export const changeDetailsSchema = withoutNul(
-  z.object({
-    name: text.min(1).max(255).optional(),
-    description: optionalText,
-    long_description: optionalText,
-    category: text.min(1).optional(),
-    subcategory: optionalText,
-    brand: optionalText,
-    sku: optionalText,
-    images: images.optional(),
-    specifications: specifications.optional(),
-  }),
-);
+export const changeDetailsSchema = z.object({
+  name: text.min(1).max(255).optional(),
+  description: optionalText,
+  long_description: optionalText,
+  category: text.min(1).optional(),
+  subcategory: optionalText,
+  brand: optionalText,
+  sku: optionalText,
+  images: images.optional(),
+  specifications: specifications.optional(),
+});
 export type ChangeDetailsBody = z.output<typeof changeDetailsSchema>;
 
 export const changePriceSchema = z.object({ price: priceSchema, currency: currency.optional() });

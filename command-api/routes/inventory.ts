@@ -6,14 +6,13 @@ import type { ProductId } from '../../domain/shared/ids.ts';
 import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import { stockBody } from '../catalog/product-body.ts';
 import { productParams } from '../catalog/product-schemas.ts';
-import { withoutNul } from '../catalog/text-input.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
 
 // Types are checked here; ranges by the stock decider (BIZ_4002 naming the bounds, reason required).
 const receiveSchema = z.object({ quantity: z.number() });
-const adjustSchema = withoutNul(z.object({ quantity: z.number(), reason: z.string() }));
+const adjustSchema = z.object({ quantity: z.number(), reason: z.string() });
 
 /** Stock administration (API.md "Catalog and stock", admin only): receive and adjust. */
 export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
