@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { VersionConflict } from '../errors.ts';
 import type { ExpectedRevision } from '../port.ts';
-import { comparePositions } from '../position.ts';
-import { type ContractFixture, conflictOf, newEvent, newEvents, uniqueCategory } from './fixture.ts';
+import { comparePositions, type Position } from '../position.ts';
+import {
+  type ContractFixture,
+  conflictOf,
+  newEvent,
+  newEvents,
+  uniqueCategory,
+  waitUntilVisible,
+} from './fixture.ts';
 
 const revisionsOf = async (fixture: ContractFixture, stream: string) =>
   (await fixture.store.readStream(stream)).map((e) => e.revision);
@@ -113,6 +120,26 @@ export function appendCases(fixture: () => ContractFixture) {
         expect(read.at(-1)!.id).toBe(attempts[winners[0]!]!.id);
         expected = BigInt(round);
       }
+    });
+    it("concurrent 'any' appends to one stream: the global log keeps the stream's revision order", async () => {
+      const { store } = fixture();
+      const category = uniqueCategory('anyorder');
+      const stream = `${category}-1`;
+      let last: Position | undefined;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let i = 0; i < 15; i++) {
+            const { position } = await store.appendToStream(stream, [newEvent()], {
+              expectedRevision: 'any',
+            });
+            if (!last || comparePositions(position, last) > 0) last = position;
+          }
+        }),
+      );
+      await waitUntilVisible(store, last!);
+      const all = await store.readAll({ filter: { streamPrefixes: [`${category}-`] }, maxCount: 1000 });
+      expect(all.events.map((e) => e.revision)).toEqual(all.events.map((_, i) => BigInt(i)));
+      expect(all.events).toHaveLength(16 * 15);
     });
   });
 

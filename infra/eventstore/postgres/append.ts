@@ -13,14 +13,31 @@ const kindOf = (expected: ExpectedRevision) => (typeof expected === 'bigint' ? '
  */
 const NOT_STORED_YET = `NOT EXISTS (SELECT 1 FROM messages m, jsonb_to_recordset($2::jsonb) AS x(id uuid)
                                      WHERE m.event_id = x.id)`;
+/**
+ * Never append after a newer transaction's events (migration 003). A statement gets its transaction id
+ * only when it first writes, so taking a per-stream advisory lock (which needs no id) before the
+ * compare-and-set makes the ids of a stream's appends follow their lock order: the check then fails only
+ * for a caller's transaction that took its id before the append, and racing appends do not starve.
+ */
+const STREAM_LOCK = 'EXISTS (SELECT 1 FROM stream_lock)';
+/** 'ESTR': the event store's class of advisory locks; a hash collision between streams only serialises them. */
+const STREAM_LOCK_SPACE = 0x45535452;
+const NOT_OLDER = 'transaction_id <= pg_current_xact_id()';
+const BUMP = 'revision = revision + $3::bigint, transaction_id = pg_current_xact_id()';
 const compareAndSet = {
-  no_stream: `INSERT INTO streams (stream_name, revision) VALUES ($1, $3::bigint - 1)
+  no_stream: `INSERT INTO streams (stream_name, revision) SELECT $1, $3::bigint - 1 WHERE ${STREAM_LOCK}
               ON CONFLICT DO NOTHING RETURNING revision`,
-  any: `INSERT INTO streams AS s (stream_name, revision) SELECT $1, $3::bigint - 1 WHERE ${NOT_STORED_YET}
-        ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3::bigint RETURNING revision`,
-  stream_exists: `UPDATE streams SET revision = revision + $3::bigint
-                  WHERE stream_name = $1 AND ${NOT_STORED_YET} RETURNING revision`,
-  exact: `UPDATE streams SET revision = revision + $3::bigint WHERE stream_name = $1 AND revision = $4::bigint
+  any: `INSERT INTO streams AS s (stream_name, revision) SELECT $1, $3::bigint - 1
+        WHERE ${STREAM_LOCK} AND ${NOT_STORED_YET}
+        ON CONFLICT (stream_name) DO UPDATE
+          SET revision = s.revision + $3::bigint, transaction_id = pg_current_xact_id()
+          WHERE s.${NOT_OLDER}
+        RETURNING revision`,
+  stream_exists: `UPDATE streams SET ${BUMP}
+                  WHERE stream_name = $1 AND ${STREAM_LOCK} AND ${NOT_OLDER} AND ${NOT_STORED_YET}
+                  RETURNING revision`,
+  exact: `UPDATE streams SET ${BUMP}
+          WHERE stream_name = $1 AND revision = $4::bigint AND ${STREAM_LOCK} AND ${NOT_OLDER}
           RETURNING revision`,
 } as const;
 
@@ -31,7 +48,9 @@ const compareAndSet = {
  */
 const appendStatement = (kind: keyof typeof compareAndSet) => ({
   name: `es_append_${kind}`,
-  text: `WITH cas AS (${compareAndSet[kind]}),
+  // Two-key form: its own lock space, apart from the single-bigint advisory locks other modules take.
+  text: `WITH stream_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext($1))),
+    cas AS (${compareAndSet[kind]}),
     inserted AS (
       INSERT INTO messages (event_id, stream_name, stream_revision, type, data, metadata)
       SELECT e.id, $1, cas.revision - $3::bigint + e.ord, e.type, e.data, e.metadata
@@ -48,9 +67,13 @@ const appendStatement = (kind: keyof typeof compareAndSet) => ({
 const FALLBACK = {
   name: 'es_append_fallback',
   text: `SELECT a.ok, a.o_revision, a.o_transaction_id, a.o_position,
-                (SELECT revision FROM streams WHERE stream_name = $1) AS actual
+                (SELECT revision FROM streams WHERE stream_name = $1) AS actual,
+                EXISTS (SELECT 1 FROM messages WHERE event_id = ANY ($3::uuid[])) AS any_stored
            FROM (SELECT 1) one LEFT JOIN es_already_appended($1, $2, $3::uuid[]) a ON true`,
 };
+
+/** Attempts at an append that keeps losing to newer transactions before giving up. */
+const MAX_ATTEMPTS = 10;
 
 type Row = { revision: string | null; transaction_id: string | null; position: string | null };
 type FallbackRow = {
@@ -59,6 +82,7 @@ type FallbackRow = {
   o_transaction_id: string | null;
   o_position: string | null;
   actual: string | null;
+  any_stored: boolean;
 };
 
 /** The batch as one JSON array. A bigint anywhere would make JSON.stringify throw: say which event. */
@@ -98,17 +122,32 @@ export async function appendEvents(
 ): Promise<AppendResult> {
   if (events.length === 0) return appendNothing(db, stream, expected);
   const kind = kindOf(expected);
+  const batch = batchJson(events);
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await tryAppend(db, stream, events, expected, kind, batch);
+    if (outcome !== 'retry') return outcome;
+    if (attempt >= MAX_ATTEMPTS)
+      throw new Error(
+        `Append to ${stream}: a newer transaction appended to it first; this transaction (id assigned ` +
+          'earlier) cannot append after it. Retry in a new transaction.',
+      );
+  }
+}
+
+async function tryAppend(
+  db: Queryable,
+  stream: string,
+  events: readonly EventToAppend[],
+  expected: ExpectedRevision,
+  kind: keyof typeof compareAndSet,
+  batch: string,
+): Promise<AppendResult | 'retry'> {
   let duplicate: unknown;
   try {
     const { rows } = await db.query<Row>({
       ...appendStatement(kind),
-      values: [
-        stream,
-        batchJson(events),
-        events.length,
-        // $4 exists only in the exact-revision statement.
-        ...(kind === 'exact' ? [expectedText(expected)] : []),
-      ],
+      // $4 exists only in the exact-revision statement.
+      values: [stream, batch, events.length, ...(kind === 'exact' ? [expectedText(expected)] : [])],
     });
     const row = rows[0];
     if (row?.revision != null && row.position != null && row.transaction_id != null) {
@@ -133,11 +172,28 @@ export async function appendEvents(
       position: { commit: BigInt(row.o_transaction_id!), prepare: BigInt(row.o_position!) },
     };
   }
-  const actual = row.actual === null ? undefined : BigInt(row.actual);
   if (duplicate) throw duplicate;
-  if (kind === 'exact' || kind === 'no_stream' || (kind === 'stream_exists' && actual === undefined))
-    throw new VersionConflict(stream, expected, actual);
-  throw new Error(`Append to ${stream}: some of these event ids are already stored, not as this same append`);
+  const actual = row.actual === null ? undefined : BigInt(row.actual);
+  const conflict = () => new VersionConflict(stream, expected, actual);
+  const storedElsewhere = () =>
+    new Error(`Append to ${stream}: some of these event ids are already stored, not as this same append`);
+  // Nothing was written although the expectation holds now: the statement lost to a transaction that
+  // appended meanwhile (or got its id later); a new attempt, in a new transaction, settles it.
+  switch (kind) {
+    case 'exact':
+      if (actual !== expected) throw conflict();
+      return 'retry';
+    case 'no_stream':
+      if (actual !== undefined) throw conflict();
+      return 'retry';
+    case 'stream_exists':
+      if (actual === undefined) throw conflict();
+      if (row.any_stored) throw storedElsewhere();
+      return 'retry';
+    case 'any':
+      if (row.any_stored) throw storedElsewhere();
+      return 'retry';
+  }
 }
 
 /** An empty append only checks the expectation, and answers with the stream's current revision. */

@@ -14,6 +14,7 @@ import {
 import { eventStoreContract } from '../contract-suite.ts';
 import { StreamNotFound } from '../errors.ts';
 import type { EventStore, EventToAppend, ExpectedRevision } from '../port.ts';
+import { comparePositions } from '../position.ts';
 import { appendEvents } from './append.ts';
 import { readStream } from './read.ts';
 import { migrateEventStore } from './schema.ts';
@@ -125,6 +126,34 @@ describe('PostgreSQL event store specifics', () => {
     const after = await store.readAll({ filter: { streamPrefixes: [`${category}-`] } });
     expect(after.events.map((e) => e.id)).toEqual([first.id, second.id]);
     expect(eventsOf(await subscribed).map((e) => e.id)).toEqual([first.id, second.id]);
+  });
+
+  it("a transaction older than a stream's last writer cannot append to it (the global order would break)", async () => {
+    const stream = `${uniqueCategory('older')}-1`;
+    await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    const older = await pool.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // its transaction id is now taken
+      const newer = await store.appendToStream(stream, [newEvent()], { expectedRevision: 0n });
+      // Appending now would put revision 2 (older id) before revision 1 (newer id) in the global log.
+      await expect(appendEvents(older, stream, [newEvent()], 'any')).rejects.toThrow(/newer transaction/);
+      await expect(appendEvents(older, stream, [newEvent()], 1n)).rejects.toThrow(/newer transaction/);
+      await older.query('ROLLBACK');
+      // In a transaction of its own, the same append goes through; one transaction may append twice.
+      await older.query('BEGIN');
+      await appendEvents(older, stream, [newEvent()], 1n);
+      await appendEvents(older, stream, [newEvent()], 2n);
+      await older.query('COMMIT');
+      const read = await store.readStream(stream);
+      expect(read.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
+      await waitUntilVisible(store, read[3]!.position);
+      const global = await store.readAll({ filter: { streamPrefixes: [stream] } });
+      expect(global.events.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
+      expect(comparePositions(read[1]!.position, newer.position)).toBe(0);
+    } finally {
+      older.release();
+    }
   });
 
   it('a subscription keeps retrying while the database refuses connections, then carries on', async () => {
