@@ -44,7 +44,8 @@ async function main() {
   if (values.url) {
     const email = process.env.BOOTSTRAP_ADMIN_EMAIL;
     const password = process.env.BOOTSTRAP_ADMIN_PASSWORD;
-    if (!email || !password) throw new Error('--url needs BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD');
+    if (!email || !password)
+      throw new Error('--url needs BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD');
     log(`seeding through ${values.url}`);
     return runSeed(createApiClient(values.url), { ...options, admin: { email, password } });
   }

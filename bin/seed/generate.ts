@@ -32,7 +32,7 @@ export function productBody(rng: Rng, index: number) {
   const warranty = rng.int(1, 3);
   return {
     name,
-    description: `${rng.pick(OPENINGS)}: a ${adjective.toLowerCase()} ${noun.toLowerCase()} with ${features.join(' and ')}.`,
+    description: `${rng.pick(OPENINGS)}: ${/^[AEIOU]/.test(adjective) ? 'an' : 'a'} ${adjective.toLowerCase()} ${noun.toLowerCase()} with ${features.join(' and ')}.`,
     long_description:
       `The ${name} by ${brand} is made for ${rng.pick(AUDIENCES)}. It comes in ${color.toLowerCase()} and ` +
       `features ${features.join(', and ')}. Covered by a ${warranty}-year warranty.`,
@@ -62,7 +62,11 @@ export function seedUser(rng: Rng, index: number): SeedUser {
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
   const place = rng.pick(CITIES);
-  const ascii = (text: string) => text.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+  const ascii = (text: string) =>
+    text
+      .normalize('NFD')
+      .replace(/[^A-Za-z]/g, '')
+      .toLowerCase();
   return {
     email: `${ascii(first)}.${ascii(last)}.${index + 1}@seed.example`,
     password: 'Seed-Demo-Pass-1!',

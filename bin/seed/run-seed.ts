@@ -70,7 +70,8 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
       productIds[i] = String(body(res).product_id);
       inStock[i] = product.initial_stock > 0;
     },
-    (done) => log(`products: ${done}/${options.products} (${Math.round(done / ((Date.now() - started) / 1000))}/s)`),
+    (done) =>
+      log(`products: ${done}/${options.products} (${Math.round(done / ((Date.now() - started) / 1000))}/s)`),
     1_000,
   );
   const productSeconds = (Date.now() - started) / 1000;
@@ -103,7 +104,13 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
     report.ordersByStatus[status] = (report.ordersByStatus[status] ?? 0) + 1;
   };
 
-  async function addToCart(token: string, userIndex: number, step: string, productIndex: number, quantity: number) {
+  async function addToCart(
+    token: string,
+    userIndex: number,
+    step: string,
+    productIndex: number,
+    quantity: number,
+  ) {
     if (!inStock[productIndex]) return false;
     try {
       await client.expect([200], 'POST', '/cart/add', {
@@ -187,7 +194,9 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
     }
   });
   const seconds = (Date.now() - started) / 1000;
-  log(`orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}`);
+  log(
+    `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}`,
+  );
   return {
     products: options.products,
     users: options.users,

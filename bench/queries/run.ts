@@ -1,0 +1,174 @@
+// npm run bench:queries — the query side under load, each figure beside a baseline measured in the same run:
+//  1. GET /products/{id} and GET /cart at 64 connections (autocannon) vs a bare Express app answering the same
+//     JSON from the same rows (bench/queries/server.ts, a child process);
+//  2. search and filtered listing over the bench catalog: p50/p99 through the API vs the same SQL called directly;
+//  3. projection lag (append → visible in the read model) at 500 events/s vs a bare subscriber.
+// Flags: --products N (default 20000; the issue's figure is --products 100000), --seconds S per load run (10),
+//        --connections C (64), --rate R (500), --lag-seconds S (10), --samples N per search/list query (100).
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createTokenService } from '../../infra/auth/tokens.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import type { RunnerDb } from '../../projections/runner/types.ts';
+import { migrateProjections } from '../../projections/service.ts';
+import { createCheckpointWatcher } from '../../query-api/checkpoint-watcher.ts';
+import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { appendCarts, appendCatalog, benchProductId, benchUserId } from './fill.ts';
+import { load } from './http-load.ts';
+import { measureLag } from './lag.ts';
+import { searchAndList } from './search-list.ts';
+
+const { values } = parseArgs({
+  options: {
+    products: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '500' },
+    'lag-seconds': { type: 'string', default: '10' },
+    samples: { type: 'string', default: '100' },
+  },
+});
+const products = Number(values.products);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const users = 2_000;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const r = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+const logger = pino({ level: 'warn' });
+const database = await createTestDatabase('bench_queries');
+const prefix = `bench:queries:${randomBytes(4).toString('hex')}:`;
+const secret = randomBytes(32).toString('hex');
+const pool = createPool({ connectionString: database.url, max: 10, applicationName: 'bench-queries' });
+const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 16, logger });
+const db = createReadModelDb(pool, logger);
+await migrateProjections(pool, logger);
+const redis = createRedis({ url: redisUrl, keyPrefix: prefix });
+const childEnv = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  REDIS_URL: redisUrl,
+  BENCH_REDIS_PREFIX: prefix,
+  JWT_SECRET: secret,
+};
+const child = (file: string) =>
+  fork(fileURLToPath(new URL(file, import.meta.url)), { env: childEnv, execArgv: ['--import', 'tsx'] });
+const watcher = createCheckpointWatcher({
+  db: db as RunnerDb,
+  subscriber: redis.duplicate(),
+  logger,
+  refreshMs: 1_000,
+});
+const allModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'];
+let server: ReturnType<typeof fork> | undefined;
+let projector: ReturnType<typeof fork> | undefined;
+try {
+  log(
+    `bench:queries — ${products} products, ${connections} connections × ${seconds} s, load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  let t = performance.now();
+  await appendCatalog(store, products, 32, log);
+  await appendCarts(store, users, products);
+  const appendSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  projector = child('./projector.ts');
+  await once(projector, 'message');
+  await watcher.start();
+  if (!(await watcher.waitFor(allModels, (await store.headPosition())!, 30 * 60_000)))
+    throw new Error('projections did not catch up');
+  const projectSeconds = (performance.now() - t) / 1000;
+  log(
+    `fill: ${products * 2 + users * 3} events appended in ${r(appendSeconds)} s, projected (5 projections, own process) in ${r(projectSeconds)} s`,
+  );
+
+  server = child('./server.ts');
+  const [urls] = (await once(server, 'message')) as [{ queryUrl: string; baselineUrl: string }];
+
+  // 1. Single-row reads at 64 connections.
+  const tokens = createTokenService({
+    keys: { algorithm: 'HS256', signingKey: secret, verificationKey: secret },
+    clock: () => new Date(),
+  });
+  const userOf = (c: number, n: number) => (c * 31 + n) % users;
+  const userTokens = Array.from(
+    { length: users },
+    (_, u) => tokens.issuePair({ userId: benchUserId(u), role: 'customer' }).accessToken,
+  );
+  const productPath = (c: number, n: number) =>
+    `/api/v1/products/${benchProductId((c * 997 + n) % Math.min(products, 10_000))}`;
+  const runs = {
+    product: {
+      api: () => load({ url: urls.queryUrl, connections, seconds, paths: productPath }),
+      baseline: () => load({ url: urls.baselineUrl, connections, seconds, paths: productPath }),
+    },
+    cart: {
+      api: () =>
+        load({
+          url: urls.queryUrl,
+          connections,
+          seconds,
+          paths: () => '/api/v1/cart',
+          headersFor: (c, n) => ({ authorization: `Bearer ${userTokens[userOf(c, n)]}` }),
+        }),
+      baseline: () =>
+        load({
+          url: urls.baselineUrl,
+          connections,
+          seconds,
+          paths: () => '/api/v1/cart',
+          headersFor: (c, n) => ({ 'x-user': benchUserId(userOf(c, n)) }),
+        }),
+    },
+  };
+  const http: Record<string, unknown> = {};
+  for (const [name, run] of Object.entries(runs)) {
+    await run.api(); // warm-up: JIT, pools, the product cache
+    const baseline = await run.baseline();
+    const api = await run.api();
+    http[name] = { api, baseline, ratio: r(api.perSecond / baseline.perSecond, 2) };
+    log(
+      `GET ${name === 'product' ? '/products/{id}' : '/cart'}: API ${r(api.perSecond, 0)} req/s p50 ${api.p50} ms p99 ${api.p99} ms (non-2xx ${api.non2xx}) | ` +
+        `baseline ${r(baseline.perSecond, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms | ratio ${r(api.perSecond / baseline.perSecond, 2)}`,
+    );
+  }
+
+  // 2. Search and filtered listing.
+  const searched = await searchAndList({ db, queryUrl: urls.queryUrl, samples: Number(values.samples) });
+  for (const [name, s] of Object.entries(searched))
+    log(
+      `${name}: API p50 ${r(s.api.p50)} ms p99 ${r(s.api.p99)} ms | SQL alone p50 ${r(s.sql.p50)} ms p99 ${r(s.sql.p99)} ms`,
+    );
+
+  // 3. Projection lag at a steady rate.
+  const lag = await measureLag({
+    store,
+    watcher,
+    rate: Number(values.rate),
+    seconds: Number(values['lag-seconds']),
+    users,
+    products,
+  });
+  log(
+    `projection lag at ${r(lag.achievedRate, 0)} events/s (${lag.events} events, ${lag.missed} not seen in 10 s): ` +
+      `all p50 ${r(lag.all.p50)} ms p99 ${r(lag.all.p99)} ms | cart (Redis) p50 ${r(lag.cart.p50)} p99 ${r(lag.cart.p99)} | ` +
+      `catalog (PostgreSQL) p50 ${r(lag.catalog.p50)} p99 ${r(lag.catalog.p99)} | bare subscriber p50 ${r(lag.baseline.p50)} p99 ${r(lag.baseline.p99)}`,
+  );
+  log(JSON.stringify({ products, connections, seconds, load: loadavg()[0], http, search: searched, lag }));
+} finally {
+  for (const process of [server, projector]) process?.send('stop');
+  await Promise.all([server, projector].map((p) => p && once(p, 'exit').catch(() => {})));
+  await watcher.stop();
+  await store.close();
+  await db.destroy().catch(() => {});
+  await deleteKeysWithPrefix(redis).catch(() => 0);
+  redis.disconnect();
+  await database.drop();
+}

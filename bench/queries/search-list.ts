@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { ReadModelDb } from '../../projections/runner/types.ts';
+import { createCatalogQueries } from '../../query-api/catalog-queries.ts';
+import { timeSequential } from './latency-runs.ts';
+
+const SEARCHES = [
+  'headphone',
+  'wireless speaker',
+  'camera lens',
+  'coffee',
+  'running shoes',
+  'stainless steel',
+  'backpack',
+  'smart',
+];
+const LISTINGS = [
+  {
+    query: 'category=Audio&min_price=20&max_price=200&sort_by=price_asc',
+    filter: { category: 'Audio', minPrice: 2_000, maxPrice: 20_000, sortBy: 'price_asc' as const },
+  },
+  { query: 'category=Kitchen&sort_by=newest', filter: { category: 'Kitchen', sortBy: 'newest' as const } },
+  { query: 'search=wireless&sort_by=rating', filter: { search: 'wireless', sortBy: 'rating' as const } },
+  {
+    query: 'min_price=50&max_price=100&sort_by=name&page=3',
+    filter: { minPrice: 5_000, maxPrice: 10_000, sortBy: 'name' as const, page: 3 },
+  },
+];
+
+/**
+ * Search (full text with facets) and filtered listing, one request at a time, through the query API over
+ * HTTP; the baseline is the same catalog query functions called directly on the same database (the SQL alone).
+ */
+export async function searchAndList(options: { db: ReadModelDb; queryUrl: string; samples: number }) {
+  const queries = createCatalogQueries(options.db);
+  const schemas = { catalog: 'rm_catalog_g1', inventory: 'rm_inventory_g1' };
+  await sql`ANALYZE`.execute(options.db);
+  const get = async (path: string) => {
+    const res = await fetch(`${options.queryUrl}/api/v1${path}`);
+    if (res.status !== 200) throw new Error(`${path} → ${res.status}`);
+    await res.arrayBuffer();
+  };
+  const n = options.samples;
+  const per = (list: readonly unknown[], total: number) => total * list.length;
+  return {
+    search: {
+      api: await timeSequential(per(SEARCHES, n), (i) =>
+        get(`/products/search?q=${encodeURIComponent(SEARCHES[i % SEARCHES.length]!)}`),
+      ),
+      sql: await timeSequential(per(SEARCHES, n), (i) =>
+        queries.search(schemas, SEARCHES[i % SEARCHES.length]!, 1, 20),
+      ),
+    },
+    listing: {
+      api: await timeSequential(per(LISTINGS, n), (i) =>
+        get(`/products?${LISTINGS[i % LISTINGS.length]!.query}`),
+      ),
+      sql: await timeSequential(per(LISTINGS, n), (i) =>
+        queries.list(schemas, { page: 1, limit: 20, ...LISTINGS[i % LISTINGS.length]!.filter }),
+      ),
+    },
+  };
+}

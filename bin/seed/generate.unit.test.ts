@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES } from './categories.ts';
+import { productBody, seedUser } from './generate.ts';
+import { createRng } from './prng.ts';
+import { BRANDS } from './words.ts';
+
+describe('seed generator', () => {
+  it('has 30 categories and 200 distinct brands', () => {
+    expect(CATEGORIES).toHaveLength(30);
+    expect(new Set(CATEGORIES.map((c) => c.name)).size).toBe(30);
+    expect(new Set(BRANDS).size).toBe(200);
+  });
+
+  it('the same seed and index give the same product; others differ', () => {
+    expect(productBody(createRng(7), 12)).toEqual(productBody(createRng(7), 12));
+    expect(productBody(createRng(8), 12)).not.toEqual(productBody(createRng(7), 12));
+    expect(seedUser(createRng(3), 4)).toEqual(seedUser(createRng(3), 4));
+  });
+
+  it('products are valid POST /products bodies spread over every category', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i += 1) {
+      const p = productBody(createRng(i), i);
+      seen.add(p.category);
+      expect(p.name.length).toBeGreaterThan(0);
+      expect(p.name.length).toBeLessThanOrEqual(255);
+      expect(p.price).toBeGreaterThan(0);
+      expect(Math.round(p.price * 100)).toBeCloseTo(p.price * 100, 6);
+      expect(p.initial_stock).toBeGreaterThanOrEqual(0);
+      expect(p.description).toMatch(/^[A-Z].+\.$/);
+    }
+    expect(seen.size).toBe(30);
+  });
+
+  it('skewed picks favour the first items', () => {
+    const rng = createRng(1);
+    const picks = Array.from({ length: 10_000 }, () => rng.skewed(100));
+    const low = picks.filter((p) => p < 10).length;
+    expect(low).toBeGreaterThan(3_000);
+    expect(Math.max(...picks)).toBeLessThan(100);
+  });
+});
