@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { cartEventSchemas, cartStreamCategory } from './cart/events.ts';
 import { catalogEventSchemas, catalogStreamCategory } from './catalog/events.ts';
+import { checkoutEventSchemas, checkoutStreamCategory } from './checkout/events.ts';
 import { emailStreamCategory } from './identity/email.ts';
 import {
   credentialsStreamCategory,
@@ -26,6 +27,11 @@ export const eventCatalog: EventCatalogEntry[] = [
   { context: 'inventory', stream: `${inventoryStreamCategory}-<product_id>`, schemas: inventoryEventSchemas },
   { context: 'cart', stream: `${cartStreamCategory}-<user_id>`, schemas: cartEventSchemas },
   { context: 'ordering', stream: `${orderingStreamCategory}-<order_id>`, schemas: orderingEventSchemas },
+  {
+    context: 'checkout',
+    stream: `${checkoutStreamCategory}-<reservation_id>`,
+    schemas: checkoutEventSchemas,
+  },
   {
     context: 'identity',
     stream: `${identityStreamCategory}-<user_id>`,

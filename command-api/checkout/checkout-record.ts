@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
-import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
 import {
   type CheckoutCommand,
   type CheckoutState,
   checkoutDecider,
   checkoutStream,
-} from '../../process-manager/checkout/checkout.ts';
+} from '../../domain/checkout/checkout.ts';
+import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
+import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
 
 /**
  * Writes a fresh checkout record without reading it first: a new reservation id has no stream, so the

@@ -1,3 +1,4 @@
+import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import type { Actor } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { notFound } from '../../domain/shared/errors.ts';
@@ -5,7 +6,6 @@ import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts'
 import { toMajorUnits } from '../../domain/shared/money.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { applyCancellation } from '../../process-manager/checkout/cancellation.ts';
-import { checkoutDecider, checkoutStream } from '../../process-manager/checkout/checkout.ts';
 import { step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { releaseLines } from './reserve-cart.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutStream } from '../../domain/checkout/checkout.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
-import { checkoutStream } from '../../process-manager/checkout/checkout.ts';
 import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
 
 describe('PlaceOrder, payments and the order lifecycle', () => {

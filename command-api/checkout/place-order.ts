@@ -1,3 +1,4 @@
+import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
@@ -5,7 +6,6 @@ import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/sha
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { paymentDeclined } from '../../infra/payments/port.ts';
-import { checkoutDecider, checkoutStream, hasLapsed } from '../../process-manager/checkout/checkout.ts';
 import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
 import { completeOrder, confirmOrder } from '../../process-manager/checkout/order-completion.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
-import { checkoutStream } from '../../process-manager/checkout/checkout.ts';
 import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
 
 /** Every stock event carries the levels after it: check the invariants after every single step. */

@@ -1,9 +1,9 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import { DomainError, ErrorCode, type ErrorDetail } from '../../domain/shared/errors.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
-import type { CheckoutLine } from '../../process-manager/checkout/checkout-events.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { freshCheckoutRecord } from './checkout-record.ts';

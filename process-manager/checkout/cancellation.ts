@@ -1,10 +1,10 @@
+import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
-import { checkoutDecider, checkoutStream } from './checkout.ts';
 import { stepEventIds } from './event-ids.ts';
 import { hasCode, PROCESS_MANAGER_ACTOR, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
 

@@ -6,10 +6,10 @@ import {
   eventually,
   visa,
 } from '../../command-api/checkout/test-support.ts';
+import { checkoutStream } from '../../domain/checkout/checkout.ts';
 import type { OrderId, ProductId, UserId } from '../../domain/shared/ids.ts';
 import type { ProcessManager } from '../start.ts';
 import { createTimerActions } from '../timers/timer-actions.ts';
-import { checkoutStream } from './checkout.ts';
 import { createStockWriter } from './stock-writer.ts';
 import type { WorkflowStep } from './workflow-deps.ts';
 

@@ -1,4 +1,5 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
@@ -6,7 +7,6 @@ import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Charge } from '../../infra/payments/port.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
-import { checkoutDecider, checkoutStream } from './checkout.ts';
 import { stepEventIds } from './event-ids.ts';
 import { hasCode, isCartEmpty, isNotFound, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
 

@@ -1,8 +1,8 @@
+import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
-import { checkoutDecider, checkoutStream, hasLapsed } from './checkout.ts';
 import { stepEventIds } from './event-ids.ts';
 import { completeOrder, confirmOrder } from './order-completion.ts';
 import type { WorkflowDeps } from './workflow-deps.ts';

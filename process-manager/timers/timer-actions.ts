@@ -1,8 +1,8 @@
+import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import { applyCancellation } from '../checkout/cancellation.ts';
-import { checkoutDecider, checkoutStream } from '../checkout/checkout.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
 import { settlePayment } from '../checkout/payment-settlement.ts';
 import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';

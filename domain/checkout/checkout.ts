@@ -1,8 +1,8 @@
-import type { Decider } from '../../domain/shared/decider.ts';
-import { unreachable } from '../../domain/shared/decider.ts';
-import { DomainError, ErrorCode, illegalTransition, notFound } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
-import type { CheckoutEvent, CheckoutLine } from './checkout-events.ts';
+import type { Decider } from '../shared/decider.ts';
+import { unreachable } from '../shared/decider.ts';
+import { DomainError, ErrorCode, illegalTransition, notFound } from '../shared/errors.ts';
+import type { OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
+import type { CheckoutEvent, CheckoutLine } from './events.ts';
 
 /**
  * The checkout record of one reservation (stream `checkout-<reservationId>`), a small decider in the

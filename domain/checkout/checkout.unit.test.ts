@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../domain/shared/errors.ts';
-import { given } from '../../domain/shared/given.ts';
-import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import { ErrorCode } from '../shared/errors.ts';
+import { given } from '../shared/given.ts';
+import type { OrderId, ReservationId, UserId } from '../shared/ids.ts';
 import { type CheckoutCommand, checkoutDecider, hasLapsed } from './checkout.ts';
-import type { CheckoutEvent, CheckoutLine } from './checkout-events.ts';
-import { checkoutEventSchemas } from './checkout-events.ts';
+import type { CheckoutEvent, CheckoutLine } from './events.ts';
+import { checkoutEventSchemas } from './events.ts';
 
 const rsv = 'rsv_1' as ReservationId;
 const owner = 'usr_owner' as UserId;

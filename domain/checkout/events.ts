@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DomainEvent } from '../../domain/shared/decider.ts';
-import { idSchema } from '../../domain/shared/ids.ts';
-import { currencySchema } from '../../domain/shared/money.ts';
+import type { DomainEvent } from '../shared/decider.ts';
+import { idSchema } from '../shared/ids.ts';
+import { currencySchema } from '../shared/money.ts';
 
 /**
  * The checkout workflow's own record, stream `checkout-<reservationId>`: what a reservation covers and
