@@ -11,7 +11,8 @@ import { createOrderQueries, listedOrder, orderDetail } from '../order-queries.t
 import { paginationOf } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 
-const listOrdersQuery = z.object({ ...pagination, status: z.enum(orderStatuses).optional() });
+/** GET /orders query (also documented in docs/openapi). */
+export const listOrdersQuery = z.object({ ...pagination, status: z.enum(orderStatuses).optional() });
 
 /**
  * GET /orders (a customer's own, an admin's all) and GET /orders/{id} (owner or admin). Someone else's order

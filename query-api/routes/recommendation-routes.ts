@@ -12,11 +12,13 @@ import { listedProduct } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 import { createRecommendationQueries, VIEWS_KEY } from '../recommendation-queries.ts';
 
-const recommendationsQuery = z.object({
+/** GET /recommendations query (also documented in docs/openapi). */
+export const recommendationsQuery = z.object({
   type: z.enum(['popular', 'personalized']).default('popular'),
   limit: pagination.limit.default(10),
 });
-const boughtTogetherQuery = z.object({ limit: pagination.limit.default(5) });
+/** GET /products/{id}/frequently-bought-together query. */
+export const boughtTogetherQuery = z.object({ limit: pagination.limit.default(5) });
 
 /**
  * Counts a product view after GET /products/{id} answered 200: one ZINCRBY, after the response, errors
