@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { createProgress, type ProgressSink } from '../infra/audit/progress.ts';
 import { diffSchemas, type TableDiff } from '../infra/audit/read-model-diff.ts';
+import { deleteRedisPrefix, diffRedisPrefixes } from '../infra/audit/redis-diff.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
@@ -18,7 +19,7 @@ import { projections as registered } from '../projections/registry.ts';
 import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import { createMetrics } from '../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../projections/runner/runner.ts';
-import { type Projection, schemaName } from '../projections/runner/types.ts';
+import { type Projection, redisPrefix, schemaName } from '../projections/runner/types.ts';
 import { migrateProjections, rebuildProjection } from '../projections/service.ts';
 
 export type ReplayReport = {
@@ -75,6 +76,8 @@ async function dropShadow(deps: RunnerDeps, shadow: string) {
     SELECT generation FROM projection_checkpoints WHERE projection = ${shadow}`.execute(deps.db);
   for (const { generation } of rows)
     await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(shadow, generation)} CASCADE`).execute(deps.db);
+  // A Redis shadow's keys all start with `rm:<shadow>:` (every generation).
+  if (deps.redis) await deleteRedisPrefix(deps.redis, `rm:${shadow}:`);
   for (const table of ['projection_checkpoints', 'projection_generations', 'projection_dead_letters'])
     await sql`DELETE FROM ${sql.table(table)} WHERE projection = ${shadow}`.execute(deps.db);
 }
@@ -117,18 +120,26 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
         generation: result.generation,
         position: result.position,
       };
-      if (options.dryRun && projection.kind === 'postgres') {
+      if (options.dryRun) {
         const serving = await sql<{ serving: number }>`
           SELECT serving FROM projection_generations WHERE projection = ${projection.name}`.execute(deps.db);
         const generation = serving.rows[0]?.serving;
         report.differences =
           generation === undefined
             ? [{ table: '(no serving generation)', onlyInA: 0, onlyInB: 0 }]
-            : await diffSchemas(
-                deps.db,
-                schemaName(target.name, result.generation),
-                schemaName(projection.name, generation),
-              );
+            : projection.kind === 'postgres'
+              ? await diffSchemas(
+                  deps.db,
+                  schemaName(target.name, result.generation),
+                  schemaName(projection.name, generation),
+                )
+              : deps.redis
+                ? await diffRedisPrefixes(
+                    deps.redis,
+                    redisPrefix(target.name, result.generation),
+                    redisPrefix(projection.name, generation),
+                  )
+                : [];
       }
       reports.push(report);
     } finally {

@@ -8,11 +8,12 @@ import { replay } from '../../bin/replay.ts';
 import { verifyHistory } from '../../infra/audit/verify/verify-history.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createMetrics } from '../../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../../projections/runner/runner.ts';
 import { migrateProjections } from '../../projections/service.ts';
-import { createTestDatabase } from '../../test/support/isolation.ts';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { seedLog } from './seed.ts';
 
 const { values } = parseArgs({
@@ -29,6 +30,8 @@ const store = await createPostgresEventStore({
   poolSize: 4,
   pageSize: 2_000,
 });
+// Redis read models (the cart) live under a key prefix of this run's own.
+const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('bench-replay') });
 let peak = 0;
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -46,6 +49,7 @@ try {
     store,
     db: createReadModelDb(pool, logger),
     leaseClientConfig: pool.options,
+    redis,
     metrics: createMetrics(),
     logger,
   };
@@ -91,6 +95,8 @@ try {
 } finally {
   clearInterval(sampler);
   await store.close();
+  await deleteKeysWithPrefix(redis).catch(() => 0);
+  redis.disconnect();
   await pool.end();
   await database.drop();
 }
