@@ -3,6 +3,7 @@ import type { CartState } from '../../domain/cart/cart.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
+import { rebuildProjection } from '../runner/rebuild.ts';
 import { createRedisDocWriter, readDoc } from '../runner/redis-docs.ts';
 import { redisPrefix } from '../runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
@@ -38,10 +39,10 @@ afterAll(async () => {
   await side.close();
 });
 
-const snapshot = async () => {
+const snapshot = async (from = prefix) => {
   const keys = [cartKey('usr_1'), cartKey('usr_2'), cartKey('usr_3'), stockKey('prd_a'), stockKey('prd_b')];
   return Object.fromEntries(
-    await Promise.all(keys.map(async (k) => [k, await readDoc(side.redis, prefix + k)])),
+    await Promise.all(keys.map(async (k) => [k, await readDoc(side.redis, from + k)])),
   );
 };
 
@@ -76,5 +77,12 @@ describe('cart projection (Redis)', () => {
         await cartProjection.apply(event, createRedisDocWriter(side.redis, prefix, event.position), context);
       expect(await snapshot()).toEqual(before);
     }
+  });
+
+  it('a rebuild from the first event writes a new key prefix equal to the serving one', async () => {
+    const before = await snapshot();
+    const result = await rebuildProjection(cartProjection, side.deps);
+    expect(result.generation).toBe(2);
+    expect(await snapshot(redisPrefix('cart', 2))).toEqual(before);
   });
 });

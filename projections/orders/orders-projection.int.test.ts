@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions } from '../../infra/eventstore/position.ts';
+import { rebuildProjection } from '../runner/rebuild.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { ordersProjection } from './orders-projection.ts';
@@ -68,5 +69,12 @@ describe('orders projection (PostgreSQL)', () => {
       for (const event of events) await ordersProjection.apply(event, trx.withSchema(schema), context);
     });
     expect(await rows()).toEqual(before);
+  });
+
+  it('a rebuild from the first event gives a new generation equal to the serving one', async () => {
+    const before = await rows(1);
+    const result = await rebuildProjection(ordersProjection, side.deps);
+    expect(result.generation).toBe(2);
+    expect(await rows(2)).toEqual(before);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
+import { rebuildProjection } from '../runner/rebuild.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {
   appendEvent,
@@ -56,16 +57,16 @@ afterAll(async () => {
   await side.close();
 });
 
-const table = (name: string, order: string) =>
-  sql<Record<string, unknown>>`SELECT * FROM ${sql.table(`${schema}.${name}`)} ORDER BY ${sql.raw(order)}`
+const table = (name: string, order: string, from = schema) =>
+  sql<Record<string, unknown>>`SELECT * FROM ${sql.table(`${from}.${name}`)} ORDER BY ${sql.raw(order)}`
     .execute(side.db)
     .then((r) => r.rows);
 
-const snapshot = async () => ({
-  stats: await table('product_stats', 'product_id'),
-  pairs: await table('product_pairs', 'product_id, other_id'),
-  categories: await table('user_categories', 'user_id, category'),
-  bought: await table('user_products', 'user_id, product_id'),
+const snapshot = async (from = schema) => ({
+  stats: await table('product_stats', 'product_id', from),
+  pairs: await table('product_pairs', 'product_id, other_id', from),
+  categories: await table('user_categories', 'user_id, category', from),
+  bought: await table('user_products', 'user_id, product_id', from),
 });
 
 describe('recommendations projection (PostgreSQL)', () => {
@@ -112,5 +113,12 @@ describe('recommendations projection (PostgreSQL)', () => {
         await recommendationsProjection.apply(event, trx.withSchema(schema), context);
     });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('a rebuild from the first event gives a new generation equal to the serving one', async () => {
+    const before = await snapshot();
+    const result = await rebuildProjection(recommendationsProjection, side.deps);
+    expect(result.generation).toBe(2);
+    expect(await snapshot('rm_recommendations_g2')).toEqual(before);
   });
 });
