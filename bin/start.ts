@@ -12,6 +12,7 @@ import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { createLogger } from '../infra/logger.ts';
+import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
@@ -59,6 +60,9 @@ const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API
 const metrics = createMetrics();
 const db = createReadModelDb(pool, logger);
 await migrateProjections(pool, logger);
+await migratePayments(pool, logger);
+// One provider for the checkout routes and the process manager: the order id is its idempotency key.
+const payments = createSandboxPaymentProvider({ pool });
 const runnerDeps: RunnerDeps = {
   store,
   db,
@@ -74,7 +78,7 @@ if (roles.has('projections')) {
   stops.push({ name: 'projections', stop: () => projections.close() });
 }
 if (roles.has('process-manager')) {
-  const processManager = await startProcessManager({ store, pool, logger, metrics });
+  const processManager = await startProcessManager({ store, pool, logger, metrics, payments });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
 if (roles.has('publisher')) {
@@ -116,6 +120,7 @@ if (roles.has('command-api')) {
     logger,
     jwtKeys,
     metrics: shopMetrics,
+    payments,
     keepDependencies: true,
   });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });

@@ -16,6 +16,7 @@ import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { commandApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
+import type { PaymentProvider } from '../infra/payments/port.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import {
   createMetrics,
@@ -57,6 +58,8 @@ export type CommandApiOptions = {
   handler?: CommandHandler;
   /** Defaults to defaultRouteModules. */
   routes?: readonly RouteModule[];
+  /** The payment provider (bin/start: the sandbox on the shared pool). */
+  payments?: PaymentProvider;
   /** The process's metrics registry (one per process, shared by its roles); a private one otherwise. */
   metrics?: ShopMetrics;
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
@@ -94,6 +97,7 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     sessions,
     hasher: options.hasher ?? createPasswordHasher(),
     authenticator,
+    ...(options.payments ? { payments: options.payments } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { CommandHandler } from '../infra/commands/command-handler.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { PaymentProvider } from '../infra/payments/port.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
 export type CommandApiContext = {
@@ -23,4 +24,6 @@ export type CommandApiContext = {
   sessions: Sessions;
   hasher: PasswordHasher;
   authenticator: Authenticator;
+  /** The payment provider; when absent, checkout opens the sandbox lazily on DATABASE_URL (tests). */
+  payments?: PaymentProvider;
 };

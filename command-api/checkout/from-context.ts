@@ -43,9 +43,7 @@ const services = new WeakMap<CommandApiContext, CheckoutServices>();
 export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
   const existing = services.get(ctx);
   if (existing) return existing;
-  const payments =
-    (ctx as CommandApiContext & { payments?: PaymentProvider }).payments ??
-    lazySandboxPayments(ctx.config.DATABASE_URL, ctx.logger);
+  const payments = ctx.payments ?? lazySandboxPayments(ctx.config.DATABASE_URL, ctx.logger);
   const created = createCheckoutServices({
     store: ctx.store,
     // Its own handler: reservations on a hot product need more conflict retries than other commands.
