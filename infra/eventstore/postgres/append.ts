@@ -15,9 +15,12 @@ const NOT_STORED_YET = `NOT EXISTS (SELECT 1 FROM messages m, jsonb_to_recordset
                                      WHERE m.event_id = x.id)`;
 /**
  * Never append after a newer transaction's events (migration 003). A statement gets its transaction id
- * only when it first writes, so taking a per-stream advisory lock (which needs no id) before the
- * compare-and-set makes the ids of a stream's appends follow their lock order: the check then fails only
- * for a caller's transaction that took its id before the append, and racing appends do not starve.
+ * when it first writes, which may be before it waits for the stream row; with `any` and `stream_exists`
+ * the waiter then goes on after the holder, so the check would refuse it and racing appends would keep
+ * retrying. Those two kinds therefore first take a per-stream advisory lock (which needs no transaction
+ * id), so ids follow lock order. An exact revision or `no_stream` fails its compare-and-set anyway when
+ * another append got in first, so it needs no lock; the check then only refuses a caller's transaction
+ * that took its id before the append.
  */
 const STREAM_LOCK = 'EXISTS (SELECT 1 FROM stream_lock)';
 /** 'ESTR': the event store's class of advisory locks; a hash collision between streams only serialises them. */
@@ -25,7 +28,7 @@ const STREAM_LOCK_SPACE = 0x45535452;
 const NOT_OLDER = 'transaction_id <= pg_current_xact_id()';
 const BUMP = 'revision = revision + $3::bigint, transaction_id = pg_current_xact_id()';
 const compareAndSet = {
-  no_stream: `INSERT INTO streams (stream_name, revision) SELECT $1, $3::bigint - 1 WHERE ${STREAM_LOCK}
+  no_stream: `INSERT INTO streams (stream_name, revision) VALUES ($1, $3::bigint - 1)
               ON CONFLICT DO NOTHING RETURNING revision`,
   any: `INSERT INTO streams AS s (stream_name, revision) SELECT $1, $3::bigint - 1
         WHERE ${STREAM_LOCK} AND ${NOT_STORED_YET}
@@ -37,7 +40,7 @@ const compareAndSet = {
                   WHERE stream_name = $1 AND ${STREAM_LOCK} AND ${NOT_OLDER} AND ${NOT_STORED_YET}
                   RETURNING revision`,
   exact: `UPDATE streams SET ${BUMP}
-          WHERE stream_name = $1 AND revision = $4::bigint AND ${STREAM_LOCK} AND ${NOT_OLDER}
+          WHERE stream_name = $1 AND revision = $4::bigint AND ${NOT_OLDER}
           RETURNING revision`,
 } as const;
 
@@ -49,6 +52,7 @@ const compareAndSet = {
 const appendStatement = (kind: keyof typeof compareAndSet) => ({
   name: `es_append_${kind}`,
   // Two-key form: its own lock space, apart from the single-bigint advisory locks other modules take.
+  // (An unreferenced CTE is not run: only `any` and `stream_exists` take the lock.)
   text: `WITH stream_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext($1))),
     cas AS (${compareAndSet[kind]}),
     inserted AS (
