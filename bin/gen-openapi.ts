@@ -11,8 +11,8 @@ import {
   documentText,
   queryApiDocument,
 } from '../infra/openapi/api-documents.ts';
-import { queryApiRoutes } from '../infra/openapi/query-api-routes.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
+import { queryApiRoutes } from '../query-api/openapi-routes.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const write = (file: string, document: Record<string, unknown>) => {

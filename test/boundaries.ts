@@ -86,3 +86,45 @@ export function queryApiViolations(root: string): Violation[] {
       })),
   );
 }
+
+/**
+ * Which top-level folders each may import (non-test code; a test may import test support anywhere).
+ * ARCHITECTURE.md's table, plus two deliberate edges recorded in docs/architecture.md:
+ * the command API runs the checkout workflow's first attempt in the request (process-manager/checkout
+ * resumes it after a crash), and the process manager records its timers on the common projection runner.
+ */
+export const allowedImports: Record<string, readonly string[]> = {
+  domain: [],
+  infra: ['domain'],
+  'command-api': ['domain', 'infra', 'process-manager'],
+  'query-api': ['domain', 'infra', 'projections'],
+  projections: ['domain', 'infra'],
+  'process-manager': ['domain', 'infra', 'projections'],
+};
+
+const isTestCode = (file: string) =>
+  /\.test\.ts$|test-support\.ts$|test-fixtures\.ts$|e2e-fixtures\.ts$/.test(file);
+
+/** Imports from one top-level folder into another that the table does not allow. */
+export function folderViolations(root: string): Violation[] {
+  return Object.entries(allowedImports).flatMap(([top, allowed]) =>
+    sourceFiles(resolve(root, top))
+      .filter((file) => !isTestCode(file))
+      .flatMap((file) =>
+        importsOf(readFileSync(file, 'utf8'))
+          .filter(({ specifier }) => specifier.startsWith('.'))
+          .map(({ specifier, line }) => ({
+            specifier,
+            line,
+            target: relative(root, resolve(dirname(file), specifier)).split(/[\\/]/)[0] ?? '',
+          }))
+          .filter(({ target }) => target !== top && !allowed.includes(target))
+          .map(({ specifier, line }) => ({
+            file: relative(root, file),
+            line,
+            text: specifier,
+            reason: `${top} may not import it`,
+          })),
+      ),
+  );
+}

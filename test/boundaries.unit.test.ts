@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { domainViolations, queryApiViolations } from './boundaries.ts';
+import { domainViolations, folderViolations, queryApiViolations } from './boundaries.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -15,10 +15,14 @@ describe('boundaries', () => {
     expect(queryApiViolations(root)).toEqual([]);
   });
 
+  it('every folder imports only the folders the architecture allows it', () => {
+    expect(folderViolations(root)).toEqual([]);
+  });
+
   // The checks above must be able to fail: plant violations in a scratch tree and see them caught.
   it('catches planted violations', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'boundaries-'));
-    for (const dir of ['domain/cart', 'infra', 'query-api', 'command-api'])
+    for (const dir of ['domain/cart', 'infra', 'query-api', 'command-api', 'projections', 'process-manager'])
       mkdirSync(join(scratch, dir), { recursive: true });
     writeFileSync(
       join(scratch, 'domain/cart/cart.ts'),
@@ -35,5 +39,21 @@ describe('boundaries', () => {
       'export const now = () => Date.now();',
     ]);
     expect(queryApiViolations(scratch).map((v) => v.text)).toEqual(['../command-api/handler.ts']);
+    writeFileSync(join(scratch, 'infra/uses-app.ts'), "import { app } from '../query-api/app.ts';\n");
+    writeFileSync(
+      join(scratch, 'infra/uses-app.int.test.ts'),
+      "import { app } from '../command-api/app.ts';\n",
+    );
+    expect(
+      folderViolations(scratch)
+        .map((v) => `${v.file}:${v.text}`)
+        .sort(),
+    ).toEqual(
+      [
+        'domain/cart/cart.ts:../../infra/config.ts',
+        'infra/uses-app.ts:../query-api/app.ts',
+        'query-api/app.ts:../command-api/handler.ts',
+      ].sort(),
+    );
   });
 });

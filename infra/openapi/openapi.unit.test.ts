@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultRouteModules } from '../../command-api/app.ts';
+import { queryApiRoutes } from '../../query-api/openapi-routes.ts';
 import { commandApiDocument, documentFiles, documentText, queryApiDocument } from './api-documents.ts';
 import { documentedOperations, openApiFor, openApiPath } from './openapi-document.ts';
-import { queryApiRoutes } from './query-api-routes.ts';
 import { routeSpecsOf } from './route-specs.ts';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { orderStatuses } from '../../domain/ordering/events.ts';
-import { listProductsQuery, pagination, searchQuery } from '../../query-api/query-params.ts';
-import type { DocumentedRoute } from './openapi-document.ts';
+import { orderStatuses } from '../domain/ordering/events.ts';
+import type { DocumentedRoute } from '../infra/openapi/openapi-document.ts';
+import { listProductsQuery, pagination, searchQuery } from './query-params.ts';
 
 /**
  * The query API's routes for its OpenAPI document. Its routers validate inline (parseInput) rather
  * than through declared specs, so the list is kept here with the schemas they validate with; the
  * openapi test compares it with the routes the built app really serves and fails on any difference.
- * (It belongs beside query-api/app.ts; it lives here until the query API declares its routes.)
+ * Kept beside the app; infra/openapi builds the document from it.
  */
 
 // Copies of the query schemas query-api/routes/order-routes.ts and recommendation-routes.ts keep
