@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartDecider, cartStream } from '../domain/cart/cart.ts';
+import { makeId, type UserId } from '../domain/shared/ids.ts';
 import { allVisible, stock } from '../infra/audit/test-fixtures.ts';
+import { createCommandHandler } from '../infra/commands/command-handler.ts';
 import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { projections } from '../projections/registry.ts';
@@ -31,6 +34,7 @@ async function snapshot() {
     await get('/categories'),
     await get('/products/search?q=widget&limit=100'),
   ];
+  for (let u = 0; u < 3; u += 1) pages.push(await get('/cart', api.token('customer', `usr_shopper${u}`)));
   for (let i = 0; i < PRODUCTS; i += 5) {
     pages.push(await get(`/products/prd_${i}`));
     pages.push(await get(`/inventory/prd_${i}`, admin));
@@ -57,6 +61,33 @@ beforeAll(async () => {
       stock.reserved(id, `rsv_${i}`, 1, 10 + i, 1),
     ]);
   }
+  const handler = createCommandHandler({ store });
+  for (let u = 0; u < 3; u += 1) {
+    const userId = `usr_shopper${u}` as UserId;
+    await handler.handle({
+      decider: cartDecider,
+      stream: cartStream(userId),
+      metadata: { correlation_id: `req_cart${u}` },
+      command: {
+        type: 'AddItemToCart',
+        data: {
+          userId,
+          cartItemId: makeId('cartItem', `line${u}`),
+          product: {
+            productId: makeId('product', String(u)),
+            name: `Widget ${u}`,
+            price: 100 + u,
+            currency: 'USD',
+            image: null,
+            discontinued: false,
+          },
+          available: 10,
+          quantity: 1 + u,
+          now: '2026-01-15T10:00:00.000Z',
+        },
+      },
+    });
+  }
   expect(await service.waitFor(await allVisible(side.store, side.pool), 30_000)).toBe(true);
   api = await startQueryApiForTest(side);
 });
@@ -76,6 +107,8 @@ describe('bin/replay', () => {
       for (const d of r.differences ?? [])
         expect(d, `${r.projection}.${d.table}`).toMatchObject({ onlyInA: 0, onlyInB: 0 });
       expect(r.differences?.length).toBeGreaterThan(0);
+      if (['catalog', 'inventory', 'cart'].includes(r.projection))
+        expect(r.events, r.projection).toBeGreaterThan(0);
     }
     const after = await side.pool.query('SELECT projection, serving FROM projection_generations ORDER BY 1');
     expect(after.rows).toEqual(before.rows);
@@ -97,6 +130,18 @@ describe('bin/replay', () => {
     await side.pool.query(
       `UPDATE rm_inventory_g${rows[0].serving}.stock SET on_hand = on_hand - 1 WHERE product_id = 'prd_3'`,
     );
+  });
+
+  it('a dry run lists a Redis read-model key that differs', async () => {
+    const prefix = side.redis.options.keyPrefix ?? '';
+    const [key] = await side.redis.keys(`${prefix}rm:cart:g*`);
+    expect(key).toBeDefined();
+    const local = key!.slice(prefix.length);
+    const before = await side.redis.hget(local, 'doc');
+    await side.redis.hset(local, 'doc', '{"tampered":true}');
+    const [report] = await replay(side.deps, { names: ['cart'], dryRun: true });
+    await side.redis.hset(local, 'doc', before ?? '');
+    expect(report!.differences).toEqual([expect.objectContaining({ onlyInA: 1, onlyInB: 1 })]);
   });
 
   it('an interrupted replay leaves the serving generation alone, and running it again completes', async () => {
