@@ -2,12 +2,12 @@ import type { RecordedEvent, SubscriptionItem } from '../../infra/eventstore/por
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import { backoffMs, isInfrastructureError, sleep } from '../runner/failures.ts';
 import type { FollowOptions } from '../runner/follow.ts';
+import type { OutboundWriter } from './outbound-writer.ts';
 
 type Next = IteratorResult<SubscriptionItem>;
 
-/** The item if it is ready before the next turn of the event loop, else undefined (it stays pending). */
-const readyNow = (pending: Promise<Next>) =>
-  Promise.race([pending, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+/** Resolves at the next turn of the event loop: what is not ready by then means waiting. */
+const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
 
 /**
  * follow() for an outbound projection, with adaptive batching: a batch takes every event the
@@ -18,19 +18,64 @@ const readyNow = (pending: Promise<Next>) =>
  * Failure handling is follow()'s: a failing batch is redone event by event with backoff, an event that
  * still fails is parked, infrastructure errors are thrown to the caller.
  */
-export async function followOutbound(options: FollowOptions): Promise<Position | undefined> {
+export type FollowOutboundOptions = Omit<FollowOptions, 'writer'> & { writer: OutboundWriter };
+
+export async function followOutbound(options: FollowOutboundOptions): Promise<Position | undefined> {
   const { store, projection, writer, signal, retry, logger, hooks } = options;
   let checkpoint = options.from;
   let live = false;
 
-  const commit = async (events: RecordedEvent[]) => {
-    await writer.applyBatch(events, checkpoint);
-    const lastEvent = events[events.length - 1]!;
-    checkpoint = lastEvent.position;
-    hooks.committed(checkpoint, [], lastEvent, events.length);
+  // The checkpoint trails the acknowledgements without holding up the next send: acknowledged batches
+  // queue here and one write at a time moves the checkpoint over all of them (coalescing while a write
+  // is in flight). It never moves over anything Kafka has not acknowledged.
+  let acked: { last: RecordedEvent; count: number } | undefined;
+  let sentUpTo = options.from; // the newest position Kafka acknowledged (or the checkpoint, if newer)
+  let writing: Promise<void> | undefined;
+  let writeError: unknown;
+  const moved = (last: RecordedEvent, count: number) => {
+    checkpoint = last.position;
+    if (!sentUpTo || comparePositions(checkpoint, sentUpTo) > 0) sentUpTo = checkpoint;
+    hooks.committed(checkpoint, [], last, count);
+  };
+  const writeCheckpoints = () => {
+    writing ??= (async () => {
+      try {
+        while (acked && writeError === undefined) {
+          const { last, count } = acked;
+          acked = undefined;
+          await writer.checkpointTo(checkpoint, last);
+          moved(last, count);
+        }
+      } catch (error) {
+        writeError = error;
+      } finally {
+        writing = undefined;
+      }
+    })();
+  };
+  /** Waits until every acknowledged batch is checkpointed; throws what a checkpoint write threw. */
+  const drain = async () => {
+    while (writing) await writing;
+    if (writeError !== undefined) throw writeError;
+  };
+
+  const commit = async (events: RecordedEvent[], prepared?: { value: unknown }) => {
+    const last = events[events.length - 1]!;
+    if (writeError !== undefined) throw writeError;
+    if (!prepared) {
+      await drain();
+      await writer.applyBatch(events, checkpoint);
+      moved(last, events.length);
+      return;
+    }
+    await writer.deliverPrepared(events, prepared.value);
+    sentUpTo = last.position;
+    acked = { last, count: events.length + (acked?.count ?? 0) };
+    writeCheckpoints();
   };
 
   const applyOneByOne = async (events: RecordedEvent[]) => {
+    await drain();
     for (const event of events) {
       for (let attempt = 1; ; attempt += 1) {
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
@@ -42,6 +87,7 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
           if (attempt >= retry.attempts) {
             await writer.park(event, error, attempt, checkpoint);
             checkpoint = event.position;
+            sentUpTo = checkpoint;
             options.metrics.inc('projection_parked_events_total', { projection: projection.name });
             logger.error(
               {
@@ -67,9 +113,11 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
     }
   };
 
-  const flush = async (events: RecordedEvent[]) => {
+  const flush = async (events: RecordedEvent[], prepared: { value: unknown } | undefined) => {
     try {
-      await commit(events);
+      // Not prepared: one of the events cannot be mapped; event by event finds and parks it.
+      if (!prepared) throw new Error('batch could not be prepared');
+      await commit(events, prepared);
     } catch (error) {
       if (isInfrastructureError(error)) throw error;
       await applyOneByOne(events);
@@ -77,9 +125,13 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
   };
 
   const caughtUp = async (position: Position | undefined) => {
-    // Moves past the events the filter skipped, so waiting for any position ends.
-    if (position && (!checkpoint || comparePositions(position, checkpoint) > 0)) {
+    if (writeError !== undefined) throw writeError;
+    // Moves past the events the filter skipped, so waiting for any position ends. (Live, the position is
+    // usually the event just sent: then nothing waits for its checkpoint write.)
+    if (position && (!sentUpTo || comparePositions(position, sentUpTo) > 0)) {
+      await drain();
       await writer.advance(checkpoint, position);
+      sentUpTo = position;
       checkpoint = position;
       hooks.committed(checkpoint, [], undefined, 0);
     }
@@ -108,6 +160,26 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
     return next;
   };
 
+  // Pipelining: while batch N is on its way to Kafka (and its checkpoint), batch N+1 is collected and
+  // prepared (mapped, validated, serialised). Batches still go out one after the other, in log order, and
+  // each checkpoint only after its own acknowledgement.
+  let flushing: Promise<void> = Promise.resolve();
+  let flushed = true;
+  const startFlush = (events: RecordedEvent[], prepared: { value: unknown } | undefined) => {
+    flushed = false;
+    flushing = flush(events, prepared).finally(() => {
+      flushed = true;
+    });
+    flushing.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+  };
+  const prepare = (events: RecordedEvent[]) => {
+    try {
+      return { value: writer.prepare(events) };
+    } catch {
+      return undefined;
+    }
+  };
+
   hooks.catchingUp();
   try {
     let held: Next | undefined;
@@ -116,13 +188,33 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
       held = undefined;
       if (first.done) break;
       if (first.value.kind === 'caught-up') {
+        await flushing;
         await caughtUp(first.value.position);
         continue;
       }
       const events = [first.value.event];
+      // One turn of the event loop per collection round (not one per event): a page the store has
+      // already read drains within it.
+      let turn = nextTurn();
       while (events.length < options.batchSize) {
-        const next = await readyNow(peek());
-        if (next === undefined) break; // the next one means waiting: send what we have
+        let next = await Promise.race([peek(), turn]);
+        if (next === undefined) {
+          // Nothing ready: send now, unless the previous batch is still out; then wait for whichever
+          // comes first, the next event or the end of that send.
+          if (flushed) break;
+          const raced = await Promise.race([
+            peek(),
+            flushing.then(
+              () => undefined,
+              () => undefined,
+            ),
+          ]);
+          if (raced === undefined) {
+            turn = nextTurn(); // the previous batch is done: look once more, then send
+            continue;
+          }
+          next = raced;
+        }
         pending = undefined;
         if (next.done || next.value.kind !== 'event') {
           held = next;
@@ -130,9 +222,19 @@ export async function followOutbound(options: FollowOptions): Promise<Position |
         }
         events.push(next.value.event);
       }
-      await flush(events);
+      const prepared = prepare(events);
+      await flushing;
+      // Start reading the next page while this batch is on its way.
+      peek().catch(() => {});
+      startFlush(events, prepared);
     }
+    await flushing;
+    await drain();
   } finally {
+    // Never leave a send or a checkpoint write running behind a restart: the next run starts from the
+    // checkpoint this one leaves.
+    await flushing.catch(() => {});
+    while (writing) await writing;
     // Not awaited: a pending next() (a live wait) ends with the signal.
     void iterator.return?.(undefined)?.catch(() => {});
   }

@@ -33,13 +33,13 @@ export function kafkaProjection(options: {
   name: string;
   sink: KafkaSink;
   topics: TopicNames;
-}): OutboundProjection {
+}): OutboundProjection<TopicMessages[]> {
   return {
     kind: 'outbound',
     name: options.name,
     eventTypes: publishedDomainEventTypes,
-    async deliver(events, signal) {
-      const batch = toTopicMessages(events, options.topics);
+    prepare: (events) => toTopicMessages(events, options.topics),
+    async deliver(batch, signal) {
       if (batch.length > 0) await options.sink.send(batch, signal);
     },
   };

@@ -18,27 +18,57 @@ export type OutboundWriterDeps = {
   onDelivering?: (events: readonly RecordedEvent[] | undefined) => void;
 };
 
+export type OutboundWriter = BatchWriter & {
+  /** Sends a prepared batch and waits for the acknowledgement; moves no checkpoint. */
+  deliverPrepared(events: readonly RecordedEvent[], prepared: unknown): Promise<void>;
+  /** Moves the checkpoint from `from` to `last` (everything up to `last` must be acknowledged). */
+  checkpointTo(from: Position | undefined, last: RecordedEvent): Promise<void>;
+  /** applyBatch with `prepare` already done (the pipelined path). */
+  applyPrepared(
+    events: readonly RecordedEvent[],
+    prepared: unknown,
+    from: Position | undefined,
+  ): Promise<void>;
+  prepare(events: readonly RecordedEvent[]): unknown;
+};
+
 /** The runner's BatchWriter for an outbound projection: deliver, wait for the ack, then move the checkpoint. */
 export function createOutboundWriter(
   projection: OutboundProjection,
   target: Target,
   deps: OutboundWriterDeps,
-): BatchWriter {
+): OutboundWriter {
   const { db, signal, faults } = deps;
+  const deliverPrepared = async (events: readonly RecordedEvent[], prepared: unknown) => {
+    deps.onDelivering?.(events);
+    try {
+      await projection.deliver(prepared, signal);
+    } finally {
+      deps.onDelivering?.(undefined);
+    }
+    await faults?.afterDeliver?.(events, signal);
+  };
+  const checkpointTo = async (from: Position | undefined, last: RecordedEvent) => {
+    await faults?.afterWrites?.([last]);
+    await db
+      .transaction()
+      .execute((trx) => advanceCheckpoint(trx, target, from, last.position, last.recordedAt));
+  };
+  const applyPrepared = async (
+    events: readonly RecordedEvent[],
+    prepared: unknown,
+    from: Position | undefined,
+  ) => {
+    await deliverPrepared(events, prepared);
+    await checkpointTo(from, events[events.length - 1]!);
+  };
   return {
+    prepare: (events) => projection.prepare(events),
+    deliverPrepared,
+    checkpointTo,
+    applyPrepared,
     async applyBatch(events, from) {
-      const last = events[events.length - 1]!;
-      deps.onDelivering?.(events);
-      try {
-        await projection.deliver(events, signal);
-      } finally {
-        deps.onDelivering?.(undefined);
-      }
-      await faults?.afterDeliver?.(events, signal);
-      await faults?.afterWrites?.(events);
-      await db
-        .transaction()
-        .execute((trx) => advanceCheckpoint(trx, target, from, last.position, last.recordedAt));
+      await applyPrepared(events, projection.prepare(events), from);
       return [];
     },
     async park(event, error, attempts, from: Position | undefined) {

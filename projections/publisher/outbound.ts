@@ -8,14 +8,20 @@ import type { Faults } from '../runner/writers.ts';
  *
  * The runner's `Projection` union has no such kind yet; `createOutboundRunner` runs it on the runner's
  * own pieces (lease, generations, follow, dead letters). Folding it in means one more union member and
- * one more branch in `createBatchWriter` (deliver, then advance the checkpoint in its own transaction).
+ * one more branch in `createBatchWriter` (prepare, deliver, then advance the checkpoint in its own
+ * transaction), plus follow-outbound.ts's adaptive batching and pipelining in follow().
  */
-export type OutboundProjection = {
+export type OutboundProjection<Prepared = unknown> = {
   kind: 'outbound';
   name: string;
   eventTypes: readonly string[];
+  /**
+   * CPU only: what `deliver` sends for these events. Throws for an event it cannot express (that
+   * event is then parked). Runs while the previous batch is still on its way.
+   */
+  prepare(events: readonly RecordedEvent[]): Prepared;
   /** Must not resolve before the batch is acknowledged; throws AbortError when `signal` aborts. */
-  deliver(events: readonly RecordedEvent[], signal: AbortSignal): Promise<void>;
+  deliver(prepared: Prepared, signal: AbortSignal): Promise<void>;
 };
 
 /** Test seams: after the acknowledgement, before the checkpoint (simulate a crash there). */

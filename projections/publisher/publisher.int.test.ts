@@ -160,3 +160,36 @@ describe('per-key order', () => {
     }
   }, 120_000);
 });
+
+it('parks an event it cannot map (dead letter, counted) and publishes the ones around it', async () => {
+  const run = randomBytes(3).toString('hex');
+  const order = `ord_${run}`;
+  const shipped = (tracking: unknown) => ({
+    id: randomUUID(),
+    type: 'OrderShipped',
+    data: {
+      schema_version: 1,
+      order_id: order,
+      tracking_number: tracking,
+      shipped_at: '2026-03-01T12:00:00.000Z',
+    },
+  });
+  const bad = shipped(42); // not a string: the public schema refuses it
+  await side.store.appendToStream(`order-${order}`, [shipped('TRK-1'), bad], { expectedRevision: 'any' });
+  const { position } = await side.store.appendToStream(`order-${order}`, [shipped('TRK-2')], {
+    expectedRevision: 'any',
+  });
+  expect(await publisher.waitFor(position, 30_000)).toBe(true);
+
+  const published = (await readTopics(kafka, [topics.order])).filter((m) => m.key === order);
+  expect(
+    dedupe(published).unique.map((m) => (m.value as { tracking_number: string }).tracking_number),
+  ).toEqual(['TRK-1', 'TRK-2']);
+  const parked = await side.db
+    .selectFrom('projection_dead_letters')
+    .select(['event_id', 'event_type', 'projection'])
+    .where('event_id', '=', bad.id)
+    .execute();
+  expect(parked).toEqual([{ event_id: bad.id, event_type: 'OrderShipped', projection: 'kafka_publisher' }]);
+  expect(publisher.status().parked).toBe(1);
+});

@@ -16,3 +16,13 @@ export function integrationEventId(name: string): string {
 /** The id of the integration event of `type` made from domain event `domainEventId`. */
 export const derivedEventId = (domainEventId: string, type: string) =>
   integrationEventId(`${domainEventId}/${type}`);
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * The id of the `index`-th integration event made from a domain event: the first one carries the
+ * domain event's own id (already a unique, stable uuid; no hashing on the hot path), any further one
+ * (StockLevelChanged beside StockReserved, say) a UUID v5 of it. Stable across redeliveries either way.
+ */
+export const integrationEventIdFor = (domainEventId: string, type: string, index: number) =>
+  index === 0 && uuid.test(domainEventId) ? domainEventId.toLowerCase() : derivedEventId(domainEventId, type);

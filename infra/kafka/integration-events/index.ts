@@ -1,6 +1,6 @@
 // The public contract analytics consumers read: schemas, topics, and how domain events map onto them.
 export * from './catalog-events.ts';
-export { derivedEventId, integrationEventId } from './event-id.ts';
+export { derivedEventId, integrationEventId, integrationEventIdFor } from './event-id.ts';
 export * from './inventory-events.ts';
 export {
   type IntegrationMessage,

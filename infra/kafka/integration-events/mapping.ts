@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../eventstore/port.ts';
-import { derivedEventId } from './event-id.ts';
+import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
 
@@ -44,9 +44,9 @@ const occurredAt = (event: RecordedEvent) => {
 export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] {
   const mapper = domainMappers[event.type];
   if (!mapper) return [];
-  return mapper(event.data as never).map((draft) => {
+  return mapper(event.data as never).map((draft, index) => {
     const value = integrationEvents[draft.type].schema.parse({
-      event_id: derivedEventId(event.id, draft.type),
+      event_id: integrationEventIdFor(event.id, draft.type, index),
       event_type: draft.type,
       schema_version: 1,
       occurred_at: occurredAt(event),

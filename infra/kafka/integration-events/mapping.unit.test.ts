@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { domainEventSchemas } from '../../../domain/event-catalog.ts';
 import { secretEventTypes } from '../../../domain/identity/events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
-import { derivedEventId } from './event-id.ts';
+import { integrationEventIdFor } from './event-id.ts';
 import { privateDomainEvents, publishedDomainEventTypes, toIntegrationEvents } from './mapping.ts';
 import { plantedSecrets, sampleDomainEvents } from './sample-domain-events.ts';
 import { integrationEvents } from './topics.ts';
@@ -53,10 +53,14 @@ describe('the domain → integration mapping', () => {
       const out = toIntegrationEvents(recorded(sample, n));
       if (privateDomainEvents[sample.type]) expect(out).toEqual([]);
       else expect(out.length, sample.type).toBeGreaterThan(0);
-      for (const message of out) {
+      for (const [index, message] of out.entries()) {
         expect(integrationEvents[message.type].schema.safeParse(message.value).success).toBe(true);
         expect(message.value.event_id).toBe(
-          derivedEventId(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, message.type),
+          integrationEventIdFor(
+            `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+            message.type,
+            index,
+          ),
         );
         expect(message.key).toBe(sample.stream.slice(sample.stream.indexOf('-') + 1));
       }
@@ -89,6 +93,13 @@ describe('the domain → integration mapping', () => {
   it('refuses a value the contract does not hold (strict schemas park the event instead)', () => {
     const bad = recorded({ ...samples[0]!, data: { ...samples[0]!.data, role: 'superuser' } }, 0);
     expect(() => toIntegrationEvents(bad)).toThrow();
+  });
+
+  it('gives every integration event of a domain event its own id', () => {
+    const reserved = samples.findIndex((s) => s.type === 'StockReserved');
+    const ids = toIntegrationEvents(recorded(samples[reserved]!, reserved)).map((m) => m.value.event_id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
   });
 
   it('gives the same ids for the same domain event (redelivery dedupes)', () => {

@@ -1,0 +1,223 @@
+/**
+ * Kafka publisher benchmark (`npm run bench:kafka -- [--events N] [--rate R] [--seconds S]`), against
+ * the local broker (KAFKA_BROKERS, default 127.0.0.1:19092) and a PostgreSQL database of its own.
+ *  1. Catch-up: N published domain events (default 50,000; the issue's figure is --events 200000) in
+ *     the store; a bare kafkajs producer (idempotent, acks -1, one request in flight: the publisher's
+ *     settings) sends the same messages, in the same batches, read and mapped beforehand; then the
+ *     publisher catches up from an empty checkpoint. Events/s of each and the ratio (goal >= 0.7).
+ *  2. Live: R appends/s for S seconds while a consumer reads the topics: append → consumer lag p50/p99
+ *     (goal p99 < 200 ms), beside a bare producer's send → consumer lag at the same rate.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  parseBrokers,
+} from '../../infra/kafka/client.ts';
+import { integrationEventIdFor, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
+import { createKafkaPublisher } from '../../projections/publisher/publisher.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { createMetrics } from '../../projections/runner/metrics.ts';
+import { migrateProjections } from '../../projections/service.ts';
+import { createTestDatabase } from '../../test/support/isolation.ts';
+import { fillStore, readLog } from './fill.ts';
+import { atRate, lagProbe, percentile, storeLag } from './lag.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '50000' },
+    batch: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const events = Number.parseInt(args.events, 10);
+const batchSize = Number.parseInt(args.batch, 10);
+const rate = Number.parseFloat(args.rate);
+const seconds = Number.parseFloat(args.seconds);
+const rounds = Number.parseInt(args.rounds, 10);
+const brokers = parseBrokers(process.env.KAFKA_BROKERS || '127.0.0.1:19092');
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const run = randomUUID().slice(0, 8);
+const pubPrefix = (round: number) => `bench-${run}-pub${round}-`;
+const bareTopics = topicNames(`bench-${run}-bare-`);
+const database = await createTestDatabase('bench_kafka');
+const pool = createPool({ connectionString: database.url, max: 10, applicationName: 'bench-kafka' });
+const store = await createPostgresEventStore({ pool, pollIntervalMs: 50 });
+const db = createReadModelDb(pool, logger);
+const kafka = createKafka({ brokers, clientId: 'bench-kafka', logger });
+const admin = kafka.admin();
+await admin.connect();
+try {
+  await migrateProjections(pool, logger);
+  const specs = topicKinds.map((k) => bareTopics[k]);
+  for (let round = 1; round <= rounds; round += 1) specs.push(...Object.values(topicNames(pubPrefix(round))));
+  await ensureTopics(
+    admin,
+    specs.map((topic) => ({ topic, numPartitions: 3 })),
+  );
+  console.log(
+    `Kafka ${brokers.join(',')}, Node ${process.version}, 3 partitions per topic, batch ${batchSize}`,
+  );
+
+  const fillStart = performance.now();
+  const appended = await fillStore(store, events);
+  console.log(
+    `\nCatch-up: ${fmt(appended)} domain events appended in ${fmt((performance.now() - fillStart) / 1000, 1)} s`,
+  );
+
+  // Bare producer: the same messages, mapped beforehand, so only the sending is timed.
+  const batches = [];
+  const pages = [];
+  let messages = 0;
+  // The PostgreSQL store shows an event once no older transaction in the cluster is still open; on a
+  // shared machine that can take a moment, so wait until the whole log is visible before timing anything.
+  for (let visible = 0; visible < appended; await new Promise((r) => setTimeout(r, 200))) {
+    visible = 0;
+    for await (const page of readLog(store, batchSize)) visible += page.length;
+  }
+  const readStart = performance.now();
+  for await (const page of readLog(store, batchSize)) pages.push(page);
+  const readSeconds = (performance.now() - readStart) / 1000;
+  const mapStart = performance.now();
+  for (const page of pages) {
+    const batch = toTopicMessages(page, bareTopics);
+    messages += batch.reduce((sum, t) => sum + t.messages.length, 0);
+    batches.push(batch);
+  }
+  const mapSeconds = (performance.now() - mapStart) / 1000;
+  console.log(
+    `reading the log alone: ${fmt(appended / readSeconds)} events/s; mapping + validating alone: ${fmt(appended / mapSeconds)} events/s`,
+  );
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const deps = {
+    store,
+    db,
+    leaseClientConfig: { connectionString: database.url },
+    metrics: createMetrics(),
+    logger,
+  };
+  const head = await store.headPosition();
+  // Rounds alternate bare and publisher (each publisher round with a checkpoint and topics of its own),
+  // so a burst of load from elsewhere on the machine hits both; the median ratio is the figure.
+  const ratios: number[] = [];
+  let publisher: ReturnType<typeof createKafkaPublisher> | undefined;
+  for (let round = 1; round <= rounds; round += 1) {
+    const bareStart = performance.now();
+    for (const batch of batches) await producer.sendBatch({ topicMessages: batch, acks: -1 });
+    const bareSeconds = (performance.now() - bareStart) / 1000;
+    const bareRate = appended / bareSeconds;
+
+    await publisher?.stop();
+    publisher = createKafkaPublisher({
+      brokers,
+      deps,
+      name: `kafka_publisher_r${round}`,
+      topicPrefix: pubPrefix(round),
+      batchSize,
+    });
+    publisher.start();
+    await publisher.started;
+    const pubStart = performance.now();
+    if (!(await publisher.waitFor(head!, 600_000))) throw new Error('publisher did not catch up');
+    const pubSeconds = (performance.now() - pubStart) / 1000;
+    const pubRate = appended / pubSeconds;
+    ratios.push(pubRate / bareRate);
+    console.log(
+      `round ${round}: bare kafkajs producer ${fmt(bareRate)} events/s (${fmt(messages / bareSeconds)} msg/s, ${fmt(bareSeconds, 1)} s); ` +
+        `publisher ${fmt(pubRate)} events/s (${fmt(messages / pubSeconds)} msg/s, ${fmt(pubSeconds, 1)} s); ratio ${fmt(pubRate / bareRate, 2)}`,
+    );
+  }
+  const ratio = percentile(ratios, 0.5);
+  console.log(
+    `median ratio publisher / bare: ${fmt(ratio, 2)} (goal >= 0.70; ${fmt(messages)} messages per round)`,
+  );
+  const pubTopics = topicNames(pubPrefix(rounds));
+
+  // Live: append → consumer, through the store, the publisher and the broker.
+  console.log(`\nLive lag: ${rate} events/s for ${seconds} s`);
+  const storeLags = await storeLag(store, rate, seconds);
+  const probe = await lagProbe(kafka, [pubTopics.catalog], `bench-${run}-lag`);
+  await atRate(rate, seconds, async (n) => {
+    const id = randomUUID();
+    probe.expect(integrationEventIdFor(id, 'PriceChanged', 0));
+    await store.appendToStream(
+      `product-prd_live${n % 50}`,
+      [
+        {
+          id,
+          type: 'PriceChanged',
+          data: {
+            schema_version: 1,
+            product_id: `prd_live${n % 50}`,
+            old_price: 1000 + n,
+            new_price: 1001 + n,
+            currency: 'EUR',
+            changed_at: new Date().toISOString(),
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  });
+  if (!(await probe.drained(30_000))) console.log('warning: some live events never arrived');
+  const liveLags = [...probe.lags];
+  await probe.close();
+  await publisher?.stop();
+
+  const bareProbe = await lagProbe(kafka, [bareTopics.catalog], `bench-${run}-barelag`);
+  await atRate(rate, seconds, async (n) => {
+    const id = randomUUID();
+    bareProbe.expect(id);
+    await producer.send({
+      topic: bareTopics.catalog,
+      acks: -1,
+      messages: [{ key: `prd_live${n % 50}`, value: JSON.stringify({ n }), headers: { event_id: id } }],
+    });
+  });
+  await bareProbe.drained(30_000);
+  const bareLags = [...bareProbe.lags];
+  await bareProbe.close();
+  await producer.disconnect();
+
+  const line = (name: string, lags: number[]) =>
+    console.log(
+      `${name}: p50 ${fmt(percentile(lags, 0.5), 1)} ms, p99 ${fmt(percentile(lags, 0.99), 1)} ms, max ${fmt(Math.max(...lags), 1)} ms (${lags.length} events)`,
+    );
+  line('store alone (append → subscribeToAll)', storeLags);
+  line('publisher (append → consumer)', liveLags);
+  line('bare producer (send → consumer)', bareLags);
+  console.log(`goal: publisher p99 < 200 ms`);
+  console.log(
+    JSON.stringify({
+      events: appended,
+      messages,
+      ratios: ratios.map((r) => Number(r.toFixed(2))),
+      ratio: Number(ratio.toFixed(2)),
+      liveP50Ms: Number(percentile(liveLags, 0.5).toFixed(1)),
+      liveP99Ms: Number(percentile(liveLags, 0.99).toFixed(1)),
+      bareLiveP50Ms: Number(percentile(bareLags, 0.5).toFixed(1)),
+      bareLiveP99Ms: Number(percentile(bareLags, 0.99).toFixed(1)),
+      storeLiveP50Ms: Number(percentile(storeLags, 0.5).toFixed(1)),
+      storeLiveP99Ms: Number(percentile(storeLags, 0.99).toFixed(1)),
+    }),
+  );
+} finally {
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`bench-${run}-`));
+  await admin.deleteTopics({ topics: mine }).catch(() => {});
+  await admin.disconnect();
+  await store.close();
+  await db.destroy().catch(() => {});
+  await database.drop();
+}
