@@ -44,18 +44,25 @@ export function createProgress(label: string, stream: NodeJS.WriteStream, everyM
   }
   let last = 0;
   let latest = { events: 0, fraction: 0 };
-  const line = () =>
+  let printed = false;
+  const line = () => {
+    printed = true;
     stream.write(
       `${label}: ${(latest.fraction * 100).toFixed(1)}% ${latest.events} events ${rateText(latest.events, Date.now() - startedAt)} ev/s ETA ${etaText(startedAt, latest.fraction)}\n`,
     );
+  };
   return {
     update(events, fraction) {
       latest = { events, fraction };
+      printed = false;
       if (Date.now() - last >= everyMs) {
         last = Date.now();
         line();
       }
     },
-    stop: () => line(),
+    // The final line, unless the last update already printed it.
+    stop: () => {
+      if (!printed) line();
+    },
   };
 }
