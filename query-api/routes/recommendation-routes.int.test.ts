@@ -79,12 +79,14 @@ describe('GET /recommendations?type=popular', () => {
   it('views counted by GET /products/{id} move a product up', async () => {
     for (let i = 0; i < 15; i += 1) expect((await get('/products/prd_tri')).status).toBe(200);
     await get('/products/prd_unknown'); // a 404 is not a view
+    await get('/products/search?q=tripod'); // nor is a search
     await vi.waitFor(
       async () => {
         const res = await get('/recommendations?limit=3', api.token('customer', 'usr_9'));
         // 15 views put the tripod above the lens (4 cart adds = 12).
         expect(ids(res.body.recommendations)).toEqual(['prd_cam', 'prd_sd', 'prd_tri']);
         expect(res.body.recommendations[2].score).toBe(15);
+        expect(await side.redis.zrange('rec:views', 0, -1)).toEqual(['prd_tri']);
       },
       { timeout: 5_000, interval: 50 },
     );

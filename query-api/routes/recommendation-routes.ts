@@ -27,6 +27,8 @@ export const boughtTogetherQuery = z.object({ limit: pagination.limit.default(5)
 export function countProductViews(redis: Redis): RequestHandler {
   return (req, res, next) => {
     const id = String(req.params.product_id);
+    // The same path pattern matches /products/search: only product ids count.
+    if (!isId('product', id)) return next();
     res.on('finish', () => {
       if (res.statusCode === 200) redis.zincrby(VIEWS_KEY, 1, id).catch(() => {});
     });
