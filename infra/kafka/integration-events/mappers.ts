@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { cartEventSchemas } from '../../../domain/cart/events.ts';
 import type { catalogEventSchemas } from '../../../domain/catalog/events.ts';
+import type { checkoutEventSchemas } from '../../../domain/checkout/events.ts';
 import type { identityEventSchemas } from '../../../domain/identity/events.ts';
 import type { inventoryEventSchemas } from '../../../domain/inventory/events.ts';
 import type { orderingEventSchemas } from '../../../domain/ordering/events.ts';
@@ -11,18 +12,11 @@ export type Draft = { type: IntegrationEventType; key: string; fields: Record<st
 
 type Schemas = typeof cartEventSchemas &
   typeof catalogEventSchemas &
+  typeof checkoutEventSchemas &
   typeof identityEventSchemas &
   typeof inventoryEventSchemas &
   typeof orderingEventSchemas;
 type Data<T extends keyof Schemas> = z.infer<Schemas[T]>;
-
-// The checkout workflow's CheckoutStarted (stream checkout-<reservation_id>), the fields we read.
-type CheckoutStartedData = {
-  reservation_id: string;
-  user_id: string;
-  items: { product_id: string; quantity: number; unit_price: number; currency: string }[];
-  expires_at: string;
-};
 
 type Levels = { on_hand: number; reserved: number };
 const levels = (d: Levels) => ({
@@ -124,7 +118,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
     },
   ],
   // The checkout workflow's own stream (checkout-<reservation_id>): key = reservation id.
-  CheckoutStarted: (d: CheckoutStartedData) => [
+  CheckoutStarted: (d: Data<'CheckoutStarted'>) => [
     {
       type: 'CheckoutStarted',
       key: d.reservation_id,

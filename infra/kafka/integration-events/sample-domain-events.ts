@@ -189,6 +189,47 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       },
     },
     {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutStockReserved',
+      data: { schema_version: 1, reservation_id: reservation, reserved_at: at },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutReservationFailed',
+      data: {
+        schema_version: 1,
+        reservation_id: reservation,
+        short: [{ product_id: product, requested: 5, available: 2 }],
+        failed_at: at,
+      },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutReleased',
+      data: { schema_version: 1, reservation_id: reservation, released_by: user, released_at: at },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutOrderAttached',
+      data: { schema_version: 1, reservation_id: reservation, order_id: order, attached_at: at },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutOrderDetached',
+      data: {
+        schema_version: 1,
+        reservation_id: reservation,
+        order_id: order,
+        reason: 'declined',
+        detached_at: at,
+      },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutCompleted',
+      data: { schema_version: 1, reservation_id: reservation, order_id: order, completed_at: at },
+    },
+    {
       stream: `order-${order}`,
       type: 'OrderPlaced',
       data: {
