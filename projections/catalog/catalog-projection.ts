@@ -7,6 +7,7 @@ import {
 } from '../../domain/catalog/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { ApplyContext, PgProjection } from '../runner/types.ts';
+import { applyCatalogBatch } from './catalog-batch.ts';
 import { type CatalogTables, catalogDdl } from './catalog-schema.ts';
 
 type Trx = Transaction<CatalogTables>;
@@ -141,4 +142,5 @@ export const catalogProjection: PgProjection = {
   eventTypes: ['ProductListed', 'ProductDetailsChanged', 'PriceChanged', 'ProductDiscontinued'],
   ddl: catalogDdl,
   apply: (event, trx, context) => apply(event, trx as unknown as Trx, context),
+  applyBatch: applyCatalogBatch,
 };

@@ -1,7 +1,7 @@
-import type { Generated, Transaction } from 'kysely';
+import { type Generated, sql, type Transaction } from 'kysely';
 import { type InventoryEventType, inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection } from '../runner/types.ts';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 
 export type StockRow = {
   product_id: string;
@@ -65,6 +65,42 @@ async function apply(
   invalidate(data.product_id);
 }
 
+/**
+ * The set-based path: since each event carries the levels after it, only the newest event per product in
+ * the batch matters. One `INSERT … SELECT FROM unnest(…)` writes them, with the same revision guard, so the
+ * rows equal those of applying every event in turn.
+ */
+async function applyBatch(events: readonly RecordedEvent[], trx: ReadModelTrx, context: ApplyContext) {
+  const newest = new Map<string, { onHand: number; reserved: number; revision: bigint; at: Date }>();
+  for (const event of events) {
+    if (!isInventoryEvent(event.type)) continue;
+    const data = inventoryEventSchemas[event.type].parse(event.data);
+    context.invalidate(data.product_id);
+    const seen = newest.get(data.product_id);
+    // Event by event, an equal or older revision would not overwrite the row either.
+    if (seen && seen.revision >= event.revision) continue;
+    const at = event.metadata.occurred_at ? new Date(event.metadata.occurred_at) : event.recordedAt;
+    newest.set(data.product_id, {
+      onHand: data.on_hand,
+      reserved: data.reserved,
+      revision: event.revision,
+      at,
+    });
+  }
+  if (newest.size === 0) return;
+  const rows = [...newest.entries()];
+  await sql`
+    INSERT INTO ${sql.id(context.schema, 'stock')} AS stock (product_id, on_hand, reserved, revision, updated_at)
+    SELECT * FROM unnest(
+      ${rows.map(([id]) => id)}::text[], ${rows.map(([, r]) => r.onHand)}::integer[],
+      ${rows.map(([, r]) => r.reserved)}::integer[], ${rows.map(([, r]) => r.revision.toString())}::bigint[],
+      ${rows.map(([, r]) => r.at.toISOString())}::timestamptz[])
+    ON CONFLICT (product_id) DO UPDATE SET
+      on_hand = excluded.on_hand, reserved = excluded.reserved,
+      revision = excluded.revision, updated_at = excluded.updated_at
+    WHERE stock.revision < excluded.revision`.execute(trx);
+}
+
 /** Stock per product: on hand, reserved, available. Also feeds `stock_quantity`/`in_stock` of the catalog. */
 export const inventoryProjection: PgProjection = {
   kind: 'postgres',
@@ -73,4 +109,5 @@ export const inventoryProjection: PgProjection = {
   ddl,
   apply: (event, trx, context) =>
     apply(event, trx as unknown as Transaction<InventoryTables>, (key) => context.invalidate(key)),
+  applyBatch,
 };

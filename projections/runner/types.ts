@@ -32,6 +32,12 @@ export type PgProjection = {
   ddl(schema: string): string;
   /** `trx` has `withSchema(schema)` applied, so query-builder table names resolve to this generation. */
   apply(event: RecordedEvent, trx: ReadModelTrx, context: ApplyContext): Promise<void>;
+  /**
+   * Optional set-based path: applies a whole batch (in log order) with a few statements, e.g. folding it per
+   * key in memory and writing each key once. The runner uses it instead of `apply` when present, in the same
+   * transaction as the checkpoint. It must leave exactly the rows `apply` would, event by event.
+   */
+  applyBatch?(events: readonly RecordedEvent[], trx: ReadModelTrx, context: ApplyContext): Promise<void>;
 };
 
 export type RedisApplyContext = Omit<ApplyContext, 'schema'> & {

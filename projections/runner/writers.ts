@@ -50,7 +50,8 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
             // lost in a server crash is simply replayed: no need to wait for the WAL flush.
             await sql`SET LOCAL synchronous_commit = off`.execute(trx);
             const scoped = trx.withSchema(schema);
-            for (const event of events) await projection.apply(event, scoped, context);
+            if (projection.applyBatch) await projection.applyBatch(events, scoped, context);
+            else for (const event of events) await projection.apply(event, scoped, context);
             await faults?.afterWrites?.(events);
             await advanceCheckpoint(
               asRunner(trx),

@@ -1,0 +1,175 @@
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { createTestDatabase } from '../../test/support/isolation.ts';
+import { catalogProjection } from '../catalog/catalog-projection.ts';
+import { inventoryProjection } from '../inventory/inventory-projection.ts';
+import { createReadModelDb } from '../read-model-db.ts';
+import { productListedData, stockReceivedData } from '../test-support.ts';
+import type { PgProjection, ReadModelDb } from './types.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: ReadModelDb;
+const logger = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  database = await createTestDatabase('applybatch');
+  db = createReadModelDb(createPool({ connectionString: database.url, max: 4 }), logger);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+function random(seed: number) {
+  let a = seed;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const at = (i: number) => new Date(Date.UTC(2026, 0, 15, 10, 0, i)).toISOString();
+
+/**
+ * A log with every case the handlers distinguish: first listings, duplicate listings, changes to unknown
+ * products, category moves, discontinuing, events after discontinuing, and stale redeliveries.
+ */
+function catalogLog(seed: number, count: number): RecordedEvent[] {
+  const pick = random(seed);
+  const revisions = new Map<string, bigint>();
+  const log: RecordedEvent[] = [];
+  const push = (type: string, product: string, data: Record<string, unknown>, stale = false) => {
+    const next = revisions.get(product) ?? -1n;
+    const revision = stale && next > 0n ? next - 1n : next + 1n;
+    if (!stale) revisions.set(product, revision);
+    const n = BigInt(log.length + 1);
+    log.push({
+      id: `e${log.length}`,
+      type,
+      streamName: `product-${product}`,
+      revision,
+      position: { commit: n, prepare: n },
+      data: { schema_version: 1, product_id: product, ...data },
+      metadata: {},
+      recordedAt: new Date(at(log.length)),
+    });
+  };
+  for (let i = 0; i < count; i += 1) {
+    const product = `prd_${pick(12)}`;
+    const category = `Cat ${pick(4)}`;
+    switch (pick(6)) {
+      case 0:
+      case 1:
+        push('ProductListed', product, {
+          ...productListedData(product, { category, name: `Item ${i}`, listed_at: at(i) }),
+          images: [`${i}.png`],
+          specifications: { weight: i, 'say "hi"': 'a\\b' },
+        });
+        break;
+      case 2:
+        push(
+          'ProductDetailsChanged',
+          product,
+          {
+            changes: pick(2) ? { category, brand: pick(2) ? null : `Brand ${i}` } : { name: `Renamed ${i}` },
+            changed_at: at(i),
+          },
+          pick(5) === 0,
+        );
+        break;
+      case 3:
+      case 4:
+        push(
+          'PriceChanged',
+          product,
+          { old_price: 100, new_price: 100 + i, currency: 'USD', changed_at: at(i) },
+          pick(5) === 0,
+        );
+        break;
+      default:
+        // Only half the products are ever discontinued, so some categories keep a count.
+        if (pick(3) === 0 && Number(product.slice(4)) < 6)
+          push('ProductDiscontinued', product, { discontinued_at: at(i) });
+    }
+  }
+  return log;
+}
+
+function inventoryLog(seed: number, count: number): RecordedEvent[] {
+  const pick = random(seed);
+  const revisions = new Map<string, bigint>();
+  return Array.from({ length: count }, (_, i) => {
+    const product = `prd_${pick(15)}`;
+    const stale = pick(6) === 0 && (revisions.get(product) ?? 0n) > 0n;
+    const revision = stale ? revisions.get(product)! - 1n : (revisions.get(product) ?? -1n) + 1n;
+    if (!stale) revisions.set(product, revision);
+    const n = BigInt(i + 1);
+    return {
+      id: `e${i}`,
+      type: 'StockReceived',
+      streamName: `stock-${product}`,
+      revision,
+      position: { commit: n, prepare: n },
+      data: stockReceivedData(product, 1 + pick(5), 10 + pick(50), pick(5)),
+      metadata: pick(2) ? { occurred_at: at(i) } : {},
+      recordedAt: new Date(at(i + 1000)),
+    };
+  });
+}
+
+/** Applies `log` to a fresh schema in transactions of random sizes, per event or set-based. */
+async function build(projection: PgProjection, log: RecordedEvent[], schema: string, batched: boolean) {
+  await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`).execute(db);
+  await sql.raw(projection.ddl(schema)).execute(db);
+  const pick = random(batched ? 7 : 11);
+  const invalidated = new Set<string>();
+  const context = { schema, invalidate: (key: string) => invalidated.add(key), logger };
+  for (let from = 0; from < log.length; ) {
+    const events = log.slice(from, from + 1 + pick(60));
+    from += events.length;
+    await db.transaction().execute(async (trx) => {
+      const scoped = trx.withSchema(schema);
+      if (batched) await projection.applyBatch!(events, scoped, context);
+      else for (const event of events) await projection.apply(event, scoped, context);
+    });
+  }
+  const tables = await sql<{ table_name: string }>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`.execute(db);
+  const rows: Record<string, unknown[]> = {};
+  for (const { table_name } of tables.rows) {
+    const result = await sql
+      .raw(`SELECT to_jsonb(t) AS row FROM ${schema}.${table_name} t ORDER BY 1`)
+      .execute(db);
+    rows[table_name] = result.rows;
+  }
+  return { rows, invalidated: [...invalidated].sort() };
+}
+
+describe('set-based batches (applyBatch) against event-by-event apply', () => {
+  for (const [projection, log] of [
+    [catalogProjection, catalogLog(1, 600)],
+    [catalogProjection, catalogLog(2, 600)],
+    [inventoryProjection, inventoryLog(3, 800)],
+  ] as const) {
+    it(`${projection.name}: both paths leave identical rows and invalidate the same keys`, async () => {
+      const perEvent = await build(projection, log, `eq_${projection.name}_a`, false);
+      const batched = await build(projection, log, `eq_${projection.name}_b`, true);
+      expect(Object.values(perEvent.rows).every((rows) => rows.length > 0)).toBe(true);
+      expect(batched.rows).toEqual(perEvent.rows);
+      expect(batched.invalidated).toEqual(perEvent.invalidated);
+    });
+  }
+
+  it('a batch with an invalid event fails as a whole (the runner then retries event by event)', async () => {
+    const log = inventoryLog(4, 5);
+    const bad = { ...log[2]!, data: { ...log[2]!.data, on_hand: -1 } };
+    await expect(build(inventoryProjection, [log[0]!, bad], 'eq_bad', true)).rejects.toThrow();
+  });
+});
