@@ -33,9 +33,11 @@ afterAll(async () => {
   await side.close();
 });
 
-const rows = async () =>
-  (await sql<Record<string, unknown>>`SELECT * FROM rm_orders_g1.orders ORDER BY order_id`.execute(side.db))
-    .rows;
+const rows = async (generation = 1) =>
+  (
+    await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(`rm_orders_g${generation}.orders`)}
+      ORDER BY order_id`.execute(side.db)
+  ).rows;
 
 describe('orders projection (PostgreSQL)', () => {
   it('given the events → one row per order with status, totals and the folded order', async () => {
