@@ -138,7 +138,7 @@ export async function followOutbound(options: FollowOutboundOptions): Promise<Po
     if (!live) {
       live = true;
       logger.info(
-        { projection: projection.name, position: checkpoint && positionToString(checkpoint) },
+        { position: checkpoint && positionToString(checkpoint) },
         'publisher caught up',
       );
     }
