@@ -9,7 +9,7 @@ import { createAuthServices } from '../infra/auth/auth-services.ts';
 import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
-import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
+import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
@@ -51,9 +51,7 @@ const stops: { name: string; stop: () => Promise<void> }[] = [];
 await ensureDatabase(config.DATABASE_URL);
 const { store: baseStore, kind } = await createEventStore(config, logger);
 const shopMetrics = createShopMetrics();
-// Every append, whoever makes it, is chained for tamper evidence (docs/audit.md). Tracing wraps outermost:
-// the traceparent it stamps into the metadata is then covered by the hash.
-const store = traceEventStore(withHashChain(baseStore, { logger }), { metrics: shopMetrics });
+const store = decorateStore(baseStore, { logger, metrics: shopMetrics });
 const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
 const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'shop' });
 const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API is valid on the other

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../infra/config.ts';
+import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../infra/eventstore/position.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
@@ -22,7 +23,7 @@ export async function startCommandApiForTest(
   options: Partial<CommandApiOptions> = {},
 ) {
   const db = await createTestDatabase(label);
-  const store = await createPostgresEventStore({ connectionString: db.url, poolSize: 4 });
+  const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }));
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const config: Config = loadConfig({
     NODE_ENV: 'test',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { createPool } from '../infra/postgres/pool.ts';
@@ -19,11 +20,13 @@ export async function createReadSideForTest(label: string) {
   const database = await createTestDatabase(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool({ connectionString: database.url, max: 8, applicationName: 'read-side-test' });
-  const store = await createPostgresEventStore({
-    connectionString: database.url,
-    poolSize: 4,
-    pollIntervalMs: 50,
-  });
+  const store = decorateStore(
+    await createPostgresEventStore({
+      connectionString: database.url,
+      poolSize: 4,
+      pollIntervalMs: 50,
+    }),
+  );
   const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });

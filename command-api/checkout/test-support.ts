@@ -7,6 +7,7 @@ import { fold } from '../../domain/shared/decider.ts';
 import { makeId, type ProductId, type UserId } from '../../domain/shared/ids.ts';
 import { parseRate } from '../../domain/shared/money.ts';
 import { createCommandHandler } from '../../infra/commands/command-handler.ts';
+import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
@@ -68,11 +69,13 @@ export async function createCheckoutWorld(
     max: 12,
     applicationName: 'checkout-test',
   });
-  const store: EventStore = await createPostgresEventStore({
-    connectionString: database.url,
-    poolSize: 16,
-    pollIntervalMs: 50,
-  });
+  const store: EventStore = decorateStore(
+    await createPostgresEventStore({
+      connectionString: database.url,
+      poolSize: 16,
+      pollIntervalMs: 50,
+    }),
+  );
   await migratePayments(pool);
   const payments = countingPayments(createSandboxPaymentProvider({ pool }));
   const clock = testClock();
