@@ -40,6 +40,7 @@ export async function startQueryApi(
     authenticator: options.authenticator,
     logger,
     consistencyWaitMs: options.config.CONSISTENCY_WAIT_MS,
+    taxRate: options.config.TAX_RATE,
     corsOrigins: options.config.CORS_ORIGINS,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
