@@ -144,30 +144,64 @@ describe('bin/replay', () => {
     expect(report!.differences).toEqual([expect.objectContaining({ onlyInA: 1, onlyInB: 1 })]);
   });
 
-  it('an interrupted replay leaves the serving generation alone, and running it again completes', async () => {
-    const serving = async () =>
-      (await side.pool.query(`SELECT serving FROM projection_generations WHERE projection = 'inventory'`))
-        .rows[0].serving as number;
-    const before = await serving();
-    let delivered = 0;
-    // The process dies (here: the subscription fails) part-way through the rebuild.
-    const failing: EventStore = {
-      ...side.store,
-      subscribeToAll: (options) => ({
-        async *[Symbol.asyncIterator]() {
-          for await (const item of side.store.subscribeToAll(options)) {
-            if (item.kind === 'event' && ++delivered > 30) throw new Error('killed mid-replay');
-            yield item;
-          }
-        },
-      }),
+  it('an interrupted replay resumes from its checkpoint, serving untouched; resume: false starts over', async () => {
+    const pointer = async () =>
+      (
+        await side.pool.query(
+          `SELECT serving, building FROM projection_generations WHERE projection = 'inventory'`,
+        )
+      ).rows[0] as { serving: number; building: number | null };
+    const stockOf = async (generation: number) =>
+      (await side.pool.query(`SELECT * FROM rm_inventory_g${generation}.stock ORDER BY product_id`)).rows;
+    const { serving: before } = await pointer();
+    const servedBefore = await stockOf(before);
+    // The process dies (here: the subscription fails) after 30 events, i.e. after three batches of 10.
+    const killedAfter = (limit: number): EventStore => {
+      let delivered = 0;
+      return {
+        ...side.store,
+        subscribeToAll: (options) => ({
+          async *[Symbol.asyncIterator]() {
+            for await (const item of side.store.subscribeToAll(options)) {
+              if (item.kind === 'event' && ++delivered > limit) throw new Error('killed mid-replay');
+              yield item;
+            }
+          },
+        }),
+      };
     };
-    await expect(replay({ ...side.deps, store: failing }, { names: ['inventory'] })).rejects.toThrow();
-    expect(delivered).toBeGreaterThan(30);
-    expect(await serving()).toBe(before);
-    const [again] = await replay(side.deps, { names: ['inventory'] });
-    expect(again!.generation).toBeGreaterThan(before);
-    expect(await serving()).toBe(again!.generation);
+    const interrupted = () =>
+      replay({ ...side.deps, store: killedAfter(30) }, { names: ['inventory'], batchSize: 10 });
+    await expect(interrupted()).rejects.toThrow('killed mid-replay');
+    const left = await pointer();
+    expect(left).toEqual({ serving: before, building: expect.any(Number) });
+    const { rows } = await side.pool.query(
+      `SELECT position FROM projection_checkpoints WHERE projection = 'inventory' AND generation = $1`,
+      [left.building],
+    );
+    expect(rows[0].position).not.toBeNull();
+    expect(await stockOf(before)).toEqual(servedBefore);
+
+    const [resumed] = await replay(side.deps, { names: ['inventory'], batchSize: 10 });
+    expect(resumed).toMatchObject({ generation: left.building, resumedFrom: rows[0].position });
+    expect(await pointer()).toEqual({ serving: left.building, building: null });
+    // The resumed generation equals one built from the first event (a dry run builds and compares one).
+    const [check] = await replay(side.deps, { names: ['inventory'], dryRun: true });
+    expect(check!.differences).toEqual([{ table: 'stock', onlyInA: 0, onlyInB: 0 }]);
+    expect(await stockOf(left.building!)).toEqual(servedBefore);
+
+    // Interrupted again, then started over: the unfinished generation is dropped, every event replayed.
+    await expect(interrupted()).rejects.toThrow('killed mid-replay');
+    const abandoned = (await pointer()).building!;
+    const [fresh] = await replay(side.deps, { names: ['inventory'], resume: false });
+    expect(fresh!.resumedFrom).toBeUndefined();
+    expect(fresh!.generation).toBeGreaterThan(abandoned);
+    expect(resumed!.events).toBe(fresh!.events - 30);
+    const schemas = await side.pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [
+      `rm_inventory_g${abandoned}`,
+    ]);
+    expect(schemas.rows).toEqual([]);
+    expect(await stockOf(fresh!.generation)).toEqual(servedBefore);
   });
 
   it('replaying every projection produces read models whose query API answers equal the live ones', async () => {

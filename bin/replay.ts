@@ -1,6 +1,8 @@
-// `npm run replay -- [projection…|--all] [--dry-run]`: rebuilds read models from the first event into a new
-// generation and swaps it in (projections/runner/rebuild.ts), with a progress bar, events/s and ETA, then a
-// report. --dry-run builds a shadow copy and compares it with the serving generation, swapping nothing.
+// `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N]`: rebuilds read models from
+// the first event into a new generation and swaps it in (projections/runner/rebuild.ts), with a progress
+// bar, events/s and ETA, then a report. An interrupted replay resumes: run it again and it carries on with
+// the generation left building, from that generation's checkpoint; --fresh discards it and starts over.
+// --dry-run builds a shadow copy from scratch and compares it with the serving generation, swapping nothing.
 // Exit codes: 0 done (dry run: identical), 1 dry run found differences, 2 could not run.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ import { createCheckpointPublisher } from '../projections/runner/checkpoint-chan
 import { createMetrics } from '../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../projections/runner/runner.ts';
 import { type Projection, redisPrefix, schemaName } from '../projections/runner/types.ts';
+import type { Faults } from '../projections/runner/writers.ts';
 import { migrateProjections, rebuildProjection } from '../projections/service.ts';
 
 export type ReplayReport = {
@@ -29,6 +32,8 @@ export type ReplayReport = {
   eventsPerSecond: number;
   generation: number;
   position: string | null;
+  /** Set when this run carried on an interrupted one: the checkpoint it resumed from (null: the start). */
+  resumedFrom?: string | null;
   /** Dry run only: per table, rows only in the rebuilt copy / only in the serving generation. */
   differences?: TableDiff[];
 };
@@ -38,6 +43,12 @@ export type ReplayOptions = {
   dryRun?: boolean;
   projections?: readonly Projection[];
   progress?: (label: string) => ProgressSink;
+  /** Carry on an interrupted rebuild's generation (default true); false: discard it and start over. */
+  resume?: boolean;
+  /** Events per transaction (default: the rebuild's, 2,000 for set-based projections). */
+  batchSize?: number;
+  /** Test seam: passed to the batch writer of every rebuild. */
+  faults?: Faults;
 };
 
 /** Counts the events a subscription delivers and how far into the log (by position) it has got. */
@@ -109,7 +120,13 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
     if (options.dryRun) await dropShadow(deps, target.name);
     const started = Date.now();
     try {
-      const result = await rebuildProjection(target.name, runDeps, { projections: [target] });
+      const result = await rebuildProjection(target.name, runDeps, {
+        projections: [target],
+        // A dry run's shadow was just dropped, so it always starts from the first event.
+        resume: !options.dryRun && options.resume !== false,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        ...(options.faults ? { faults: options.faults } : {}),
+      });
       sink?.update(events, 1);
       const durationMs = Date.now() - started;
       const report: ReplayReport = {
@@ -119,6 +136,7 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
         eventsPerSecond: Math.round(events / Math.max(durationMs / 1000, 0.001)),
         generation: result.generation,
         position: result.position,
+        ...(result.resumedFrom !== undefined ? { resumedFrom: result.resumedFrom } : {}),
       };
       if (options.dryRun) {
         const serving = await sql<{ serving: number }>`
@@ -157,6 +175,7 @@ export function formatReplayReport(reports: readonly ReplayReport[], dryRun: boo
     (r) =>
       `${r.projection}: ${r.events} events in ${(r.durationMs / 1000).toFixed(1)} s (${r.eventsPerSecond} ev/s), ` +
       `${dryRun ? 'shadow' : 'now serving'} generation ${r.generation} at ${r.position ?? 'start'}` +
+      (r.resumedFrom !== undefined ? ` (resumed from ${r.resumedFrom ?? 'start'})` : '') +
       (r.differences
         ? `\n${r.differences.map((d) => `  ${d.table}: ${d.onlyInA} rows only in the rebuild, ${d.onlyInB} only in the serving generation`).join('\n')}`
         : ''),
@@ -175,10 +194,18 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { all: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+    options: {
+      all: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      fresh: { type: 'boolean', default: false },
+      'batch-size': { type: 'string' },
+    },
   });
-  if (!values.all && positionals.length === 0) {
-    process.stderr.write('usage: npm run replay -- [projection…|--all] [--dry-run]\n');
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  if ((!values.all && positionals.length === 0) || (batchSize !== undefined && !(batchSize >= 1))) {
+    process.stderr.write(
+      'usage: npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N]\n',
+    );
     return 2;
   }
   const config = loadConfig();
@@ -201,6 +228,8 @@ async function main(argv: string[]): Promise<number> {
     const reports = await replay(deps, {
       names: values.all ? 'all' : positionals,
       dryRun: values['dry-run'],
+      resume: !values.fresh,
+      ...(batchSize ? { batchSize } : {}),
       progress: (label) => createProgress(label, process.stderr),
     });
     process.stdout.write(`${formatReplayReport(reports, values['dry-run'])}\n`);

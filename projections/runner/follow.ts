@@ -1,9 +1,10 @@
-import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { EventStore, RecordedEvent, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { backoffMs, isInfrastructureError, sleep } from './failures.ts';
 import type { Target } from './generations.ts';
 import type { Metrics } from './metrics.ts';
+import { readAhead } from './read-ahead.ts';
 import type { Projection } from './types.ts';
 import type { BatchWriter } from './writers.ts';
 
@@ -109,37 +110,48 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
 
   const filter = projection.eventTypes.length > 0 ? { eventTypes: projection.eventTypes } : undefined;
   hooks.catchingUp();
-  for await (const item of store.subscribeToAll({
+  // Ends this subscription (and a read the read-ahead still has in flight) when this call returns.
+  const done = new AbortController();
+  const subscription = store.subscribeToAll({
     ...(checkpoint ? { after: checkpoint } : {}),
     ...(filter ? { filter } : {}),
-    signal,
-  })) {
-    if (item.kind === 'event') {
-      batch.push(item.event);
-      if (live || batch.length >= options.batchSize) await flush();
-      continue;
-    }
-    await flush();
-    // A filtered projection still moves past the events it skipped, so a consistency token for any
-    // position is eventually reached.
-    if (item.position && (!checkpoint || comparePositions(item.position, checkpoint) > 0)) {
-      await writer.advance(checkpoint, item.position);
-      checkpoint = item.position;
-      hooks.committed(checkpoint, [], undefined, 0);
-    }
-    if (!live) {
-      live = true;
-      logger.info(
-        {
-          projection: projection.name,
-          generation: options.target.generation,
-          position: checkpoint && positionToString(checkpoint),
-        },
-        'projection caught up',
-      );
-    }
-    hooks.caughtUp();
-    if (options.untilCaughtUp) return checkpoint;
+    signal: AbortSignal.any([signal, done.signal]),
+  });
+  try {
+    return await consume(readAhead(subscription, Math.max(1, options.batchSize)));
+  } finally {
+    done.abort();
   }
-  return checkpoint;
+
+  async function consume(items: AsyncIterable<SubscriptionItem>) {
+    for await (const item of items) {
+      if (item.kind === 'event') {
+        batch.push(item.event);
+        if (live || batch.length >= options.batchSize) await flush();
+        continue;
+      }
+      await flush();
+      // A filtered projection still moves past the events it skipped, so a consistency token for any
+      // position is eventually reached.
+      if (item.position && (!checkpoint || comparePositions(item.position, checkpoint) > 0)) {
+        await writer.advance(checkpoint, item.position);
+        checkpoint = item.position;
+        hooks.committed(checkpoint, [], undefined, 0);
+      }
+      if (!live) {
+        live = true;
+        logger.info(
+          {
+            projection: projection.name,
+            generation: options.target.generation,
+            position: checkpoint && positionToString(checkpoint),
+          },
+          'projection caught up',
+        );
+      }
+      hooks.caughtUp();
+      if (options.untilCaughtUp) return checkpoint;
+    }
+    return checkpoint;
+  }
 }

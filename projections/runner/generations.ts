@@ -71,6 +71,16 @@ export async function servingGeneration(db: RunnerDb, projection: string): Promi
   return row?.serving;
 }
 
+/** The generation a rebuild left building (unfinished, or still running), if any. */
+export async function buildingGeneration(db: RunnerDb, projection: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('projection_generations')
+    .select('building')
+    .where('projection', '=', projection)
+    .executeTakeFirst();
+  return row?.building ?? undefined;
+}
+
 /** Starts a new generation beside the serving one and marks it as building. */
 export async function beginBuild(db: RunnerDb, projection: Projection): Promise<number> {
   const serving = await ensureServing(db, projection);

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import { follow } from './follow.ts';
-import { beginBuild, loadCheckpoint, type Target } from './generations.ts';
+import { beginBuild, buildingGeneration, loadCheckpoint, type Target } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { RunnerDeps } from './runner.ts';
 import { type Projection, type RunnerDb, redisPrefix, schemaName } from './types.ts';
-import { createBatchWriter } from './writers.ts';
+import { createBatchWriter, type Faults } from './writers.ts';
 
 export type RebuildResult = {
   projection: string;
@@ -14,10 +14,24 @@ export type RebuildResult = {
   events: number;
   durationMs: number;
   position: string | null;
+  /** Where a resumed build carried on from (its checkpoint); undefined when this run began the generation. */
+  resumedFrom?: string | null;
 };
 
 export type RebuildOptions = {
+  /**
+   * Most events per transaction. Default 2,000 for a projection with a set-based `applyBatch` (a batch is a
+   * few statements), else 500 (one round trip per event, and the transaction must stay short).
+   */
   batchSize?: number;
+  /**
+   * Carry on with the generation a previous, interrupted rebuild left building, from its own checkpoint,
+   * instead of beginning a new one. Without one to resume, begins a new generation as usual. Default false;
+   * when false an unfinished building generation is dropped first.
+   */
+  resume?: boolean;
+  /** Test seam passed to the batch writer (e.g. to kill the rebuild part-way). */
+  faults?: Faults;
   onProgress?: (progress: { events: number; position: string }) => void;
 };
 
@@ -26,7 +40,9 @@ export type RebuildOptions = {
  * under an exclusive lock on the pointer row (the serving runner's commits hold a share lock on it), and only
  * once the new generation's checkpoint has reached the serving one's; otherwise it catches up again. The
  * serving runner notices the swap at its next commit and carries on in the new generation. The generation
- * before the previous one is dropped; the previous stays for queries still running against it.
+ * before the previous one is dropped; the previous stays for queries still running against it. With
+ * `resume`, a generation an interrupted rebuild left building is carried on from its own checkpoint (its
+ * writes and checkpoint committed together, so nothing is applied twice); otherwise it is dropped first.
  */
 export async function rebuildProjection(
   projection: Projection,
@@ -46,15 +62,27 @@ export async function rebuildProjection(
   if (!lock) throw new Error(`a rebuild of ${projection.name} is already running`);
   const db = deps.db as RunnerDb;
   try {
-    const generation = await beginBuild(db, projection);
+    const unfinished = await buildingGeneration(db, projection.name);
+    let generation: number;
+    let checkpoint: Position | undefined;
+    let resumedFrom: string | null | undefined;
+    if (unfinished !== undefined && options.resume) {
+      generation = unfinished;
+      checkpoint = await loadCheckpoint(db, { projection: projection.name, generation, role: 'building' });
+      resumedFrom = checkpoint ? positionToString(checkpoint) : null;
+      logger.info({ generation, from: resumedFrom }, 'resuming an unfinished rebuild');
+    } else {
+      if (unfinished !== undefined) await dropGeneration(deps, projection, unfinished);
+      generation = await beginBuild(db, projection);
+    }
     const target: Target = { projection: projection.name, generation, role: 'building' };
     const writer = createBatchWriter(projection, target, {
       db: deps.db,
       logger,
       ...(deps.redis ? { redis: deps.redis } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
     });
     let events = 0;
-    let checkpoint: Position | undefined;
     for (;;) {
       checkpoint = await follow({
         store: deps.store,
@@ -63,7 +91,8 @@ export async function rebuildProjection(
         writer,
         from: checkpoint,
         signal: AbortSignal.any([abort.signal, lock.lost]),
-        batchSize: options.batchSize ?? 500,
+        batchSize:
+          options.batchSize ?? (projection.kind === 'postgres' && projection.applyBatch ? 2_000 : 500),
         retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
         untilCaughtUp: true,
         metrics: deps.metrics,
@@ -95,6 +124,7 @@ export async function rebuildProjection(
           events,
           durationMs: Date.now() - started,
           position: checkpoint ? positionToString(checkpoint) : null,
+          ...(resumedFrom !== undefined ? { resumedFrom } : {}),
         };
       }
     }
@@ -136,18 +166,22 @@ async function dropGenerationsBefore(deps: RunnerDeps, projection: Projection, k
     .where('projection', '=', projection.name)
     .where('generation', '<', keep)
     .execute();
-  for (const { generation } of old) {
-    if (projection.kind === 'postgres') {
-      await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
-    } else if (deps.redis) {
-      await deleteKeys(deps, redisPrefix(projection.name, generation));
-    }
-    await db
-      .deleteFrom('projection_checkpoints')
-      .where('projection', '=', projection.name)
-      .where('generation', '=', generation)
-      .execute();
+  for (const { generation } of old) await dropGeneration(deps, projection, generation);
+}
+
+/** Removes one generation's schema or Redis keys, and its checkpoint. */
+async function dropGeneration(deps: RunnerDeps, projection: Projection, generation: number) {
+  const db = deps.db as RunnerDb;
+  if (projection.kind === 'postgres') {
+    await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
+  } else if (deps.redis) {
+    await deleteKeys(deps, redisPrefix(projection.name, generation));
   }
+  await db
+    .deleteFrom('projection_checkpoints')
+    .where('projection', '=', projection.name)
+    .where('generation', '=', generation)
+    .execute();
 }
 
 async function deleteKeys(deps: RunnerDeps, prefix: string) {

@@ -36,8 +36,10 @@ export type RunnerDeps = {
 
 export type RunnerOptions = {
   /**
-   * Most events per transaction while catching up. Default 200: a read-model transaction holds back the
-   * PostgreSQL event store's read horizon (cluster-wide) while it runs, so transactions stay short.
+   * Most events per transaction while catching up (live, each event commits at once). A read-model
+   * transaction holds back the PostgreSQL event store's read horizon (cluster-wide) while it runs, so
+   * transactions stay short: default 1,000 for a projection with a set-based `applyBatch` (a batch is a
+   * few statements), else 200 (one round trip per event).
    */
   batchSize?: number;
   retry?: Partial<RetryPolicy>;
@@ -131,7 +133,8 @@ export function createProjectionRunner(
         writer,
         from: position,
         signal,
-        batchSize: options.batchSize ?? 200,
+        batchSize:
+          options.batchSize ?? (projection.kind === 'postgres' && projection.applyBatch ? 1_000 : 200),
         retry,
         untilCaughtUp: false,
         metrics: deps.metrics,

@@ -1,0 +1,55 @@
+/**
+ * Pulls `source` into a queue of up to `depth` items on its own, so the next page of the log is read while
+ * the consumer writes the current batch. Order is kept, and an error surfaces after the items before it.
+ * Calls the source's `next()` one at a time, so any async iterator will do. When the consumer stops early,
+ * the source is told to return without waiting for a read still in flight (the caller aborts its signal).
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const queue: T[] = [];
+  let done = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer = () => {};
+  let wakePump = () => {};
+  void (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= depth) {
+          await new Promise<void>((resolve) => {
+            wakePump = resolve;
+          });
+          continue;
+        }
+        const result = await iterator.next();
+        if (result.done) break;
+        queue.push(result.value);
+        wakeConsumer();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      done = true;
+      wakeConsumer();
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const item = queue.shift()!;
+        wakePump();
+        yield item;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (done) return;
+      await new Promise<void>((resolve) => {
+        wakeConsumer = resolve;
+      });
+    }
+  } finally {
+    stopped = true;
+    wakePump();
+    if (!done) void Promise.resolve(iterator.return?.()).catch(() => {});
+  }
+}
