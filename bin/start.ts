@@ -10,7 +10,6 @@ import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { decorateStore } from '../infra/eventstore/decorate-store.ts';
-import { authenticate } from '../infra/http/auth.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
@@ -30,7 +29,6 @@ import { createMetrics } from '../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../projections/runner/runner.ts';
 import { migrateProjections } from '../projections/service.ts';
 import { startProjectionsRole } from '../projections/start.ts';
-import { auditRoutes } from '../query-api/audit/audit-routes.ts';
 import { startQueryApi } from '../query-api/server.ts';
 import { startHealthServer } from './health-server.ts';
 
@@ -105,8 +103,9 @@ if (roles.has('query-api')) {
     authenticator,
     logger,
     metrics,
+    shopMetrics,
     keepDependencies: true,
-    extraRoutes: [() => auditRoutes({ store, db, authenticate: authenticate(authenticator) })],
+    store,
   });
   stops.unshift({ name: 'query-api', stop: () => queryApi.close() });
 }

@@ -3,15 +3,26 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
+import { queryApiDocument } from '../infra/openapi/api-documents.ts';
+import { apiDocs } from '../infra/openapi/docs-router.ts';
+import {
+  createMetrics as createShopMetrics,
+  httpMetrics,
+  metricsRoute,
+  type ShopMetrics,
+} from '../infra/telemetry/index.ts';
 import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
+import { queryApiRoutes } from './openapi-routes.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { cartRoutes } from './routes/cart-routes.ts';
@@ -33,11 +44,15 @@ export type QueryApiDeps = {
   corsOrigins?: readonly string[];
   clock?: () => Date;
   metrics?: Metrics;
+  /** The process's prom-client registry (HTTP metrics, runtime); /metrics serves it with the runner counters. */
+  shopMetrics?: ShopMetrics;
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
   /** TAX_RATE for the cart totals of GET /cart (default 0.08, as in infra/config.ts). */
   taxRate?: Rate;
+  /** The event store, read only by the audit endpoints (mounted when it is given; their log needs migrateAudit). */
+  store?: EventStore;
   /** More routers mounted under /api/v1 (cart, orders, recommendations, audit), one module each. */
   extraRoutes?: readonly ((context: RouteContext) => Router)[];
   /** Read models /ready must find (default catalog and inventory); add the ones extra routes read. */
@@ -70,6 +85,7 @@ export const servedReadModels = ['catalog', 'inventory', 'cart', 'orders', 'reco
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
+  const shopMetrics = deps.shopMetrics ?? createShopMetrics();
   const watcher = createCheckpointWatcher({
     db: deps.db as RunnerDb,
     subscriber: deps.redis.duplicate(),
@@ -88,15 +104,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(httpMetrics(shopMetrics));
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
-  app.use((_req, res, next) => {
-    res.on('finish', () =>
-      metrics.inc('http_requests_total', { service: 'query-api', status: String(res.statusCode) }),
-    );
-    next();
-  });
+  app.use(metricsRoute(shopMetrics, { extra: () => metrics.render() }));
+  app.use(apiDocs(queryApiDocument(queryApiRoutes)));
   app.use(
     healthRoutes({
       db: deps.db,
@@ -133,6 +146,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     recommendationRoutes,
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
+  if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { orderStatuses } from '../domain/ordering/events.ts';
 import type { DocumentedRoute } from '../infra/openapi/openapi-document.ts';
-import { listProductsQuery, pagination, searchQuery } from './query-params.ts';
+import { accessLogQuery, eventsQuery, stateQuery, streamQuery } from './audit/audit-params.ts';
+import { listProductsQuery, searchQuery } from './query-params.ts';
+import { listOrdersQuery } from './routes/order-routes.ts';
+import { boughtTogetherQuery, recommendationsQuery } from './routes/recommendation-routes.ts';
 
 /**
  * The query API's routes for its OpenAPI document. Its routers validate inline (parseInput) rather
@@ -10,14 +12,6 @@ import { listProductsQuery, pagination, searchQuery } from './query-params.ts';
  * Kept beside the app; infra/openapi builds the document from it.
  */
 
-// Copies of the query schemas query-api/routes/order-routes.ts and recommendation-routes.ts keep
-// private; to be imported instead once those modules export them.
-const listOrdersQuery = z.object({ ...pagination, status: z.enum(orderStatuses).optional() });
-const recommendationsQuery = z.object({
-  type: z.enum(['popular', 'personalized']).default('popular'),
-  limit: pagination.limit.default(10),
-});
-const boughtTogetherQuery = z.object({ limit: pagination.limit.default(5) });
 const productParams = z.object({ product_id: z.string() });
 export const queryApiRoutes: DocumentedRoute[] = [
   { method: 'get', path: '/products', access: 'public', query: listProductsQuery, summary: 'List products' },
@@ -72,5 +66,35 @@ export const queryApiRoutes: DocumentedRoute[] = [
     access: ['customer'],
     query: recommendationsQuery,
     summary: 'Popular or personalised product recommendations',
+  },
+  {
+    method: 'get',
+    path: '/audit/streams/:stream_name',
+    access: ['auditor', 'admin'],
+    params: z.object({ stream_name: z.string() }),
+    query: streamQuery,
+    summary: "A stream's events in order, with metadata (audit; every request is recorded)",
+  },
+  {
+    method: 'get',
+    path: '/audit/events',
+    access: ['auditor', 'admin'],
+    query: eventsQuery,
+    summary: 'The global log in commit order, paged by position, filtered by type or correlation id (audit)',
+  },
+  {
+    method: 'get',
+    path: '/audit/access-log',
+    access: ['auditor', 'admin'],
+    query: accessLogQuery,
+    summary: 'Who read what through the audit endpoints, when and from where (append-only)',
+  },
+  {
+    method: 'get',
+    path: '/audit/:aggregate_type/:aggregate_id/state',
+    access: ['auditor', 'admin'],
+    params: z.object({ aggregate_type: z.string(), aggregate_id: z.string() }),
+    query: stateQuery,
+    summary: "An aggregate's state folded from its own events as of a time or revision (audit)",
   },
 ];

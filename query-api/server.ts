@@ -4,6 +4,7 @@ import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { Config } from '../infra/config.ts';
 import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { ShopMetrics } from '../infra/telemetry/index.ts';
 import type { Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
 import { createQueryApi, type QueryApi, type QueryApiDeps } from './app.ts';
@@ -17,13 +18,14 @@ export type StartQueryApiOptions = {
   authenticator: Authenticator;
   logger: Logger;
   metrics?: Metrics;
+  shopMetrics?: ShopMetrics;
   port?: number;
   host?: string;
   shutdownTimeoutMs?: number;
   /** Leave the pool and Redis open on close (shared with other roles in one process). */
   keepDependencies?: boolean;
-  /** More routers under /api/v1 (e.g. the audit endpoints), passed to createQueryApi. */
-  extraRoutes?: QueryApiDeps['extraRoutes'];
+  /** The event store, for the audit endpoints. */
+  store?: QueryApiDeps['store'];
 };
 
 /**
@@ -43,7 +45,8 @@ export async function startQueryApi(
     taxRate: options.config.TAX_RATE,
     corsOrigins: options.config.CORS_ORIGINS,
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.shopMetrics ? { shopMetrics: options.shopMetrics } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   const running = await listen(api.app, {
     port: options.port ?? options.config.QUERY_API_PORT,

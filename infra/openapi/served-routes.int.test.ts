@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandApi } from '../../command-api/app.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
+import { migrateAudit } from '../audit/migrate.ts';
 import { loadConfig } from '../config.ts';
 import { documentFiles } from './api-documents.ts';
 import { apiDocs } from './docs-router.ts';
@@ -21,7 +22,8 @@ let side: ReadSideForTest;
 let query: Awaited<ReturnType<typeof startQueryApiForTest>>;
 beforeAll(async () => {
   side = await createReadSideForTest('openapi_routes');
-  query = await startQueryApiForTest(side);
+  await migrateAudit(side.pool);
+  query = await startQueryApiForTest(side, { store: side.store });
 });
 afterAll(async () => {
   await query?.close();

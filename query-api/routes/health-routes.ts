@@ -86,8 +86,5 @@ export function healthRoutes(deps: {
       projections,
     });
   });
-  router.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(deps.metrics.render());
-  });
   return router;
 }
