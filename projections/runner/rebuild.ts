@@ -4,7 +4,7 @@ import { follow } from './follow.ts';
 import { beginBuild, buildingGeneration, loadCheckpoint, type Target } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { RunnerDeps } from './runner.ts';
-import { type Projection, type RunnerDb, redisPrefix, schemaName } from './types.ts';
+import { type Projection, type RunnerDb, redisPrefix, schemaName, setBased } from './types.ts';
 import { createBatchWriter, type Faults } from './writers.ts';
 
 export type RebuildResult = {
@@ -20,8 +20,9 @@ export type RebuildResult = {
 
 export type RebuildOptions = {
   /**
-   * Most events per transaction. Default 2,000 for a projection with a set-based `applyBatch` (a batch is a
-   * few statements), else 500 (one round trip per event, and the transaction must stay short).
+   * Most events per transaction. Default 2,000 for a projection that takes a batch in a few round trips (a
+   * PostgreSQL one with `applyBatch`, any Redis one), else 500 (a round trip per event, and the transaction
+   * must stay short).
    */
   batchSize?: number;
   /**
@@ -91,8 +92,7 @@ export async function rebuildProjection(
         writer,
         from: checkpoint,
         signal: AbortSignal.any([abort.signal, lock.lost]),
-        batchSize:
-          options.batchSize ?? (projection.kind === 'postgres' && projection.applyBatch ? 2_000 : 500),
+        batchSize: options.batchSize ?? (setBased(projection) ? 2_000 : 500),
         retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
         untilCaughtUp: true,
         metrics: deps.metrics,

@@ -14,7 +14,7 @@ import {
  * it was read (compare-and-set), so replaying any prefix of the log twice changes nothing.
  * Returns 1 applied, 0 already reflected (stale), -1 changed since read (re-read and retry).
  */
-const GUARDED_WRITE = `
+export const GUARDED_WRITE = `
 local function cmp(x, y)
   if #x ~= #y then if #x < #y then return -1 else return 1 end end
   if x == y then return 0 end
@@ -35,7 +35,7 @@ redis.call('HSET', KEYS[1], 'pos', ARGV[1], 'doc', ARGV[3])
 return 1
 `;
 
-const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
+export const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
 
 async function guardedWrite(redis: Redis, key: string, position: string, expected: string, doc: string) {
   try {

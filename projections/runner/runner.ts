@@ -16,7 +16,13 @@ import {
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { Metrics } from './metrics.ts';
-import type { Projection, ProjectionStatus, ReadModelDb, RunnerState } from './types.ts';
+import {
+  type Projection,
+  type ProjectionStatus,
+  type ReadModelDb,
+  type RunnerState,
+  setBased,
+} from './types.ts';
 import { createBatchWriter, type Faults } from './writers.ts';
 
 export type RunnerDeps = {
@@ -38,8 +44,8 @@ export type RunnerOptions = {
   /**
    * Most events per transaction while catching up (live, each event commits at once). A read-model
    * transaction holds back the PostgreSQL event store's read horizon (cluster-wide) while it runs, so
-   * transactions stay short: default 1,000 for a projection with a set-based `applyBatch` (a batch is a
-   * few statements), else 200 (one round trip per event).
+   * transactions stay short: default 1,000 for a projection that takes a batch in a few round trips (see
+   * `setBased`), else 200 (one round trip per event).
    */
   batchSize?: number;
   retry?: Partial<RetryPolicy>;
@@ -133,8 +139,7 @@ export function createProjectionRunner(
         writer,
         from: position,
         signal,
-        batchSize:
-          options.batchSize ?? (projection.kind === 'postgres' && projection.applyBatch ? 1_000 : 200),
+        batchSize: options.batchSize ?? (setBased(projection) ? 1_000 : 200),
         retry,
         untilCaughtUp: false,
         metrics: deps.metrics,

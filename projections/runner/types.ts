@@ -59,6 +59,13 @@ export type RedisProjection = {
 
 export type Projection = PgProjection | RedisProjection;
 
+/**
+ * Whether a batch costs a few round trips rather than one or two per event: a PostgreSQL projection with
+ * `applyBatch`, or any Redis one (the writer reads and writes each key once per batch: redis-batch.ts).
+ */
+export const setBased = (projection: Projection) =>
+  projection.kind === 'redis' || projection.applyBatch !== undefined;
+
 export type RunnerState = 'starting' | 'waiting-for-lease' | 'catching-up' | 'live' | 'retrying' | 'stopped';
 
 /** What the runner reports about itself (published as a heartbeat and shown by /ready). */

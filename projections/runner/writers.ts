@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { advanceCheckpoint, type Target } from './generations.ts';
+import { createRedisBatch } from './redis-batch.ts';
 import { createRedisDocWriter } from './redis-docs.ts';
 import {
   type Projection,
@@ -73,8 +74,15 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           const prefix = redisPrefix(projection.name, target.generation);
           const stale = new Set<string>();
           const context = { prefix, invalidate: (key: string) => stale.add(key), logger };
-          for (const event of events) {
+          if (events.length === 1) {
+            const event = events[0]!;
             await projection.apply(event, createRedisDocWriter(redis, prefix, event.position), context);
+          } else {
+            // Documents read and written once per batch (redis-batch.ts), same guards as event by event.
+            const batch = createRedisBatch(redis, prefix);
+            await batch.prefetch(projection, events, context);
+            for (const event of events) await projection.apply(event, batch.writer(event.position), context);
+            await batch.flush();
           }
           // The writes are already visible; a crash here replays them, and their guards make that a no-op.
           await faults?.afterWrites?.(events);
