@@ -5,17 +5,24 @@
 // talks to a running command API, logging in as BOOTSTRAP_ADMIN_EMAIL/PASSWORD (start that one with
 // RATE_LIMIT_GENERAL_PER_MIN=0, or the seed waits out every 429). The projections of `npm start` (running
 // or started later) turn the events into read models.
+
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startCommandApi } from '../command-api/server.ts';
 import { createPasswordHasher } from '../infra/auth/password-hasher.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
+import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { createApiClient } from './seed/client.ts';
 import { runSeed } from './seed/run-seed.ts';
 
 const DEMO_ADMIN = { email: 'admin@seed.example', password: 'Seed-Admin-Pass-1!' };
+
+/** A short stable tag of the store being seeded (no credentials reach the key). */
+const storeTag = (where: string) => createHash('sha256').update(where).digest('hex').slice(0, 12);
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +54,11 @@ async function main() {
     if (!email || !password)
       throw new Error('--url needs BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD');
     log(`seeding through ${values.url}`);
-    return runSeed(createApiClient(values.url), { ...options, admin: { email, password } });
+    return runSeed(createApiClient(values.url), {
+      ...options,
+      admin: { email, password },
+      target: storeTag(values.url),
+    });
   }
   const config = loadConfig({
     BOOTSTRAP_ADMIN_EMAIL: DEMO_ADMIN.email,
@@ -58,7 +69,11 @@ async function main() {
     RATE_LIMIT_GENERAL_PER_MIN: '0',
   });
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const { store, kind } = await createEventStore(config, logger);
+  await ensureDatabase(config.DATABASE_URL);
+  const created = await createEventStore(config, logger);
+  // The same composition as bin/start, so seeded events carry their hash chain like any other.
+  const store = decorateStore(created.store, { logger });
+  const { kind } = created;
   const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'seed' });
   // Demo users get argon2id at OWASP's minimum (19 MiB, t=2) instead of the server's 64 MiB, t=3: the PHC
   // string carries its parameters, so the running API verifies them as usual, and seeding is several times faster.
@@ -69,6 +84,7 @@ async function main() {
     return await runSeed(createApiClient(server.url), {
       ...options,
       admin: { email: config.BOOTSTRAP_ADMIN_EMAIL!, password: config.BOOTSTRAP_ADMIN_PASSWORD! },
+      target: storeTag(config.EVENTSTORE_CONNECTION_STRING ?? config.DATABASE_URL),
     });
   } finally {
     await server.close();

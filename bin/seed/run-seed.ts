@@ -8,6 +8,9 @@ export type SeedOptions = {
   seed: number;
   concurrency: number;
   admin: { email: string; password: string };
+  /** Names the target store in every Idempotency-Key: Redis outlives a database, and a key replayed
+   * against another store would answer with the first store's ids and append nothing. */
+  target: string;
   log: (line: string) => void;
 };
 
@@ -18,6 +21,8 @@ export type SeedReport = {
   ordersByStatus: Record<string, number>;
   cartsLeftOpen: number;
   cartAdds: number;
+  /** A seeded customer who left a cart open (the lowest such index, so the same on every run): for trying the API. */
+  demoCustomer: { email: string; password: string } | null;
   seconds: number;
   productsPerSecond: number;
 };
@@ -51,7 +56,7 @@ function tokenKeeper(client: ApiClient, email: string, password: string) {
 export async function runSeed(client: ApiClient, options: SeedOptions): Promise<SeedReport> {
   const started = Date.now();
   const { seed, log } = options;
-  const key = (what: string) => `seed-${seed}-${what}`;
+  const key = (what: string) => `seed-${options.target}-${seed}-${what}`;
   const admin = tokenKeeper(client, options.admin.email, options.admin.password);
   await admin();
 
@@ -100,6 +105,7 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
   const favourite = (rng: Rng) => (rng.skewed(Math.min(n, 300)) * 37) % n;
   const companions = (i: number) => [(i + 1) % n, (i + 30) % n];
   const report = { orders: 0, cartsLeftOpen: 0, cartAdds: 0, ordersByStatus: {} as Record<string, number> };
+  const openCarts: number[] = [];
   const count = (status: string) => {
     report.ordersByStatus[status] = (report.ordersByStatus[status] ?? 0) + 1;
   };
@@ -190,17 +196,22 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
       let added = 0;
       for (let c = rng.int(1, 3); c > 0; c -= 1)
         if (await addToCart(token, u, `open-${c}`, favourite(rng), rng.int(1, 3))) added += 1;
-      if (added > 0) report.cartsLeftOpen += 1;
+      if (added > 0) {
+        report.cartsLeftOpen += 1;
+        openCarts.push(u);
+      }
     }
   });
   const seconds = (Date.now() - started) / 1000;
   log(
     `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}`,
   );
+  const demo = openCarts.length > 0 ? users[Math.min(...openCarts)]?.user : undefined;
   return {
     products: options.products,
     users: options.users,
     ...report,
+    demoCustomer: demo ? { email: demo.email, password: demo.password } : null,
     seconds,
     productsPerSecond: Math.round(options.products / productSeconds),
   };
