@@ -20,7 +20,15 @@ export const configDescriptions: Record<string, string> = {
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',
   EVENTSTORE_CONNECTION_STRING:
     'When set (e.g. `esdb://eventstore:2113?tls=false`), events live in EventStoreDB instead of PostgreSQL.',
-  KAFKA_BROKERS: 'Comma-separated `host:port` list; when unset the publisher role does not publish.',
+  KAFKA_BROKERS:
+    'Comma-separated `host:port` list; when unset the publisher role does not publish and the query API emits no product views.',
+  KAFKA_PARTITIONS:
+    'Partitions of each integration topic when the publisher creates it (an existing topic is left as it is).',
+  KAFKA_REPLICATION_FACTOR:
+    'Replication factor of the topics the publisher creates (3 on a production cluster).',
+  KAFKA_TOPIC_PREFIX:
+    'Prefix of the topic names (e.g. `staging.`), for several environments on one cluster: letters, digits, `.`, `_`, `-`.',
+  KAFKA_PUBLISHER_BATCH_SIZE: 'Most domain events per Kafka send while the publisher catches up.',
   BOOTSTRAP_ADMIN_EMAIL: 'With BOOTSTRAP_ADMIN_PASSWORD: the first admin, created at start if absent.',
   BOOTSTRAP_ADMIN_PASSWORD: 'With BOOTSTRAP_ADMIN_EMAIL (set both or neither). Never logged.',
   RESERVATION_TTL_SECONDS: 'How long a checkout reservation holds stock before it expires.',

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../infra/eventstore/port.ts';
-import { healthRoutes } from '../infra/http/health.ts';
+import { type DependencyCheck, healthRoutes } from '../infra/http/health.ts';
 import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
 import { pingRedis } from '../infra/redis/client.ts';
@@ -17,6 +17,8 @@ export function startHealthServer(options: {
   redis: Redis;
   metrics: ShopMetrics;
   logger: Logger;
+  /** More checks /ready runs (e.g. the Kafka publisher's readiness); one that throws makes it 503. */
+  checks?: readonly DependencyCheck[];
 }): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -28,6 +30,7 @@ export function startHealthServer(options: {
         { name: 'event_store', check: async () => void (await options.store.headPosition()) },
         { name: 'postgres', check: async () => void (await options.pool.query('SELECT 1')) },
         { name: 'redis', check: () => pingRedis(options.redis) },
+        ...(options.checks ?? []),
       ],
     }),
   );

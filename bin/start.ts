@@ -10,6 +10,7 @@ import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { createKafka } from '../infra/kafka/client.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
@@ -18,11 +19,15 @@ import { createRedis } from '../infra/redis/client.ts';
 import {
   createMetrics as createShopMetrics,
   shutdownTelemetry,
-  traceEventStore,
 } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
-import { publisherConfigFromEnv } from '../projections/publisher/config.ts';
-import { startPublisher } from '../projections/publisher/index.ts';
+import { publisherConfig } from '../projections/publisher/config.ts';
+import {
+  createProductViewEmitter,
+  type KafkaPublisher,
+  type ProductViewEmitter,
+  startPublisher,
+} from '../projections/publisher/index.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
 import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import { createMetrics } from '../projections/runner/metrics.ts';
@@ -33,6 +38,8 @@ import { startQueryApi } from '../query-api/server.ts';
 import { startHealthServer } from './health-server.ts';
 
 const SHUTDOWN_BOUND_MS = 15_000;
+/** Product views held while Kafka is slow or down; beyond it they are dropped (and counted). */
+const PRODUCT_VIEW_BUFFER = 10_000;
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -70,32 +77,58 @@ const runnerDeps: RunnerDeps = {
 };
 
 if (roles.has('projections')) {
-  const projections = await startProjectionsRole({ config, logger, store, pool, redis, metrics });
+  const projections = await startProjectionsRole({
+    config,
+    logger,
+    store,
+    pool,
+    redis,
+    metrics,
+    shopMetrics,
+  });
   stops.push({ name: 'projections', stop: () => projections.close() });
 }
 if (roles.has('process-manager')) {
-  const processManager = await startProcessManager({ store, pool, logger, metrics, payments });
+  const processManager = await startProcessManager({ store, pool, logger, metrics, shopMetrics, payments });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
+const kafka = publisherConfig(config);
+let publisher: KafkaPublisher | undefined;
 if (roles.has('publisher')) {
-  const kafka = publisherConfigFromEnv();
   if (kafka.brokers.length === 0) {
     logger.info('publisher role idle: KAFKA_BROKERS is not set');
   } else {
-    const publisher = startPublisher({
+    const started = startPublisher({
       brokers: kafka.brokers,
       deps: runnerDeps,
       topicPrefix: kafka.topicPrefix,
       partitions: kafka.partitions,
       replicationFactor: kafka.replicationFactor,
       batchSize: kafka.batchSize,
+      shopMetrics,
     });
-    stops.push({ name: 'publisher', stop: () => publisher.stop() });
+    publisher = started;
+    stops.push({ name: 'publisher', stop: () => started.stop() });
   }
 }
+// The publisher's readiness, on the /ready of whichever health endpoint this process has.
+const publisherReadiness = publisher
+  ? [{ name: 'kafka_publisher', ready: publisher.ready }]
+  : ([] as { name: string; ready: () => { ok: boolean; status?: unknown } }[]);
 if (roles.has('query-api')) {
   await migrateAudit(pool, logger);
   const { authenticator } = createAuthServices({ config, redis, logger, keys: jwtKeys });
+  // Best effort: a view waits for nothing and is dropped (counted) when Kafka is down.
+  let productViews: ProductViewEmitter | undefined;
+  if (kafka.brokers.length > 0) {
+    const views = createProductViewEmitter({
+      kafka: createKafka({ brokers: kafka.brokers, clientId: 'query-api-views', logger }),
+      logger: logger.child({ component: 'product-views' }),
+      bufferSize: PRODUCT_VIEW_BUFFER,
+      topicPrefix: kafka.topicPrefix,
+    });
+    productViews = views;
+  }
   const queryApi = await startQueryApi({
     config,
     db,
@@ -106,8 +139,16 @@ if (roles.has('query-api')) {
     shopMetrics,
     keepDependencies: true,
     store,
+    ...(productViews ? { productViews } : {}),
+    readiness: publisherReadiness,
   });
-  stops.unshift({ name: 'query-api', stop: () => queryApi.close() });
+  stops.unshift({
+    name: 'query-api',
+    stop: async () => {
+      await queryApi.close();
+      await productViews?.close(2_000);
+    },
+  });
 }
 if (roles.has('command-api')) {
   const commandApi = await startCommandApi({
@@ -131,6 +172,13 @@ if (!roles.has('command-api') && !roles.has('query-api')) {
     redis,
     metrics: shopMetrics,
     logger,
+    checks: publisherReadiness.map(({ name, ready }) => ({
+      name,
+      check: async () => {
+        const { ok, status } = ready();
+        if (!ok) throw new Error(`not ready: ${JSON.stringify(status)}`);
+      },
+    })),
   });
   stops.unshift({ name: 'health', stop: () => health.close() });
 }

@@ -41,6 +41,14 @@ export const configSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   EVENTSTORE_CONNECTION_STRING: optionalText,
   KAFKA_BROKERS: optionalText,
+  /** Partitions of each integration topic when the publisher creates it. */
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore, dash')
+    .default(''),
+  KAFKA_PUBLISHER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
   BOOTSTRAP_ADMIN_EMAIL: optionalText,
   BOOTSTRAP_ADMIN_PASSWORD: optionalText,
   RESERVATION_TTL_SECONDS: z.coerce.number().int().positive().default(600),

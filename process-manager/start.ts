@@ -5,6 +5,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
+import type { ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import {
@@ -35,6 +36,8 @@ export type ProcessManagerOptions = {
   handler?: CommandHandler;
   stock?: StockWriter;
   metrics?: Metrics;
+  /** The process's metrics: the timer backlog (process_manager_timer_backlog) is reported to it. */
+  shopMetrics?: ShopMetrics;
   publisher?: CheckpointPublisher;
   timings?: Partial<ProcessManagerTimings>;
   actions?: TimerActionOptions;
@@ -100,6 +103,7 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     logger: log,
     ...options.claim,
     ...(options.onTimer ? { onOutcome: options.onTimer } : {}),
+    ...(options.shopMetrics ? { onBacklog: options.shopMetrics.timers } : {}),
   });
   runner?.start();
   await claims.start();

@@ -5,11 +5,17 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import {
+  createProjectionLagSampler,
+  type ProjectionStanding,
+  type ShopMetrics,
+} from '../infra/telemetry/index.ts';
 import { createReadModelDb } from './read-model-db.ts';
+import { projections as allProjections } from './registry.ts';
 import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
 import { createMetrics, type Metrics } from './runner/metrics.ts';
 import type { RunnerDeps, RunnerOptions } from './runner/runner.ts';
-import type { ReadModelDb } from './runner/types.ts';
+import type { ProjectionStatus, ReadModelDb } from './runner/types.ts';
 import { createProjectionService, migrateProjections, type ProjectionService } from './service.ts';
 
 export type ProjectionsRole = {
@@ -32,6 +38,10 @@ export async function startProjectionsRole(options: {
   pool?: pg.Pool;
   redis?: Redis;
   metrics?: Metrics;
+  /** The process's metrics: projection lag (events, seconds) and parked events are sampled into it. */
+  shopMetrics?: ShopMetrics;
+  /** How often the lag is sampled (default 5 s). */
+  lagSampleMs?: number;
   runnerOptions?: RunnerOptions;
 }): Promise<ProjectionsRole> {
   const logger = options.logger.child({ role: 'projections' });
@@ -53,14 +63,44 @@ export async function startProjectionsRole(options: {
   };
   const service = createProjectionService(deps, options.runnerOptions);
   service.start();
+  const sampler = options.shopMetrics
+    ? createProjectionLagSampler({
+        store: options.store,
+        metrics: options.shopMetrics,
+        standings: () => standings(service.statuses()),
+        ...(options.lagSampleMs ? { intervalMs: options.lagSampleMs } : {}),
+        onError: (error) => logger.warn({ err: error }, 'projection lag sample failed'),
+      })
+    : undefined;
+  sampler?.start();
   return {
     service,
     deps,
     db,
     async close() {
+      await sampler?.stop();
       await service.stop();
       if (!options.redis) await redis.quit().catch(() => redis.disconnect());
       if (!options.pool) await pool.end();
     },
   };
+}
+
+const eventTypes = new Map(allProjections.map((p) => [p.name, p.eventTypes]));
+/** States in which this process owns the projection; a standby waiting for the lease reports no lag. */
+const owning = new Set<ProjectionStatus['state']>(['catching-up', 'live', 'retrying']);
+
+/** What the lag sampler measures: the projections this process runs, from their checkpoints. */
+export function standings(statuses: readonly ProjectionStatus[]): ProjectionStanding[] {
+  return statuses
+    .filter((status) => owning.has(status.state))
+    .map((status) => {
+      const types = eventTypes.get(status.projection);
+      return {
+        projection: status.projection,
+        ...(types ? { eventTypes: types } : {}),
+        position: status.position,
+        parked: status.parked,
+      };
+    });
 }

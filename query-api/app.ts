@@ -17,6 +17,7 @@ import {
   metricsRoute,
   type ShopMetrics,
 } from '../infra/telemetry/index.ts';
+import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
 import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
@@ -25,9 +26,10 @@ import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-wa
 import { queryApiRoutes } from './openapi-routes.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
+import { emitProductViews } from './product-views.ts';
 import { cartRoutes } from './routes/cart-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
-import { healthRoutes } from './routes/health-routes.ts';
+import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
@@ -57,6 +59,13 @@ export type QueryApiDeps = {
   extraRoutes?: readonly ((context: RouteContext) => Router)[];
   /** Read models /ready must find (default catalog and inventory); add the ones extra routes read. */
   readModels?: readonly string[];
+  /** Product views to Kafka (ProductViewed on the user-events topic), emitted after each GET /products/{id} 200. */
+  productViews?: ProductViewEmitter;
+  /**
+   * More parts of this process /ready reports (e.g. the Kafka publisher when it runs here). One that is
+   * not ok makes /ready `degraded` (still 200: this API keeps serving its read models).
+   */
+  readiness?: readonly ReadinessComponent[];
 };
 
 /** What a router added through `extraRoutes` may use (the same as the built-in ones). */
@@ -117,11 +126,14 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       watcher,
       readModels: deps.readModels ?? servedReadModels,
       metrics,
+      ...(deps.readiness ? { components: deps.readiness } : {}),
     }),
   );
   const authenticateRequest = authenticate(deps.authenticator);
   const api = express.Router();
   api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
+  if (deps.productViews)
+    api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
   api.use(catalogRoutes({ queries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }));
   api.use(
     inventoryRoutes({

@@ -26,6 +26,10 @@ export type StartQueryApiOptions = {
   keepDependencies?: boolean;
   /** The event store, for the audit endpoints. */
   store?: QueryApiDeps['store'];
+  /** Product views to Kafka (closed by the caller, who owns it). */
+  productViews?: QueryApiDeps['productViews'];
+  /** More parts of this process /ready reports (e.g. the Kafka publisher). */
+  readiness?: QueryApiDeps['readiness'];
 };
 
 /**
@@ -47,6 +51,8 @@ export async function startQueryApi(
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.shopMetrics ? { shopMetrics: options.shopMetrics } : {}),
     ...(options.store ? { store: options.store } : {}),
+    ...(options.productViews ? { productViews: options.productViews } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
   });
   const running = await listen(api.app, {
     port: options.port ?? options.config.QUERY_API_PORT,

@@ -19,7 +19,12 @@ export type ClaimLoopOptions = {
   maxIdleMs?: number;
   /** Counts for metrics and tests. */
   onOutcome?: (timer: TimerRow, outcome: TimerOutcome | 'failed') => void;
+  /** The timer backlog: due (past their time, not yet fired) and pending (all stored), e.g. for metrics. */
+  onBacklog?: (due: number, pending: number) => void;
 };
+
+/** While the loop keeps claiming full batches, the backlog is reported at most this often. */
+const BACKLOG_REPORT_MS = 1_000;
 
 const backoffMs = (attempts: number) => Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
 
@@ -106,14 +111,31 @@ export function createClaimLoop(options: ClaimLoopOptions) {
     }
   }
 
+  let reportedAt = 0;
+  /** The nearest due time; reports the backlog on the way when someone listens (same scan). */
+  async function backlog(schema: string): Promise<Date | null | undefined> {
+    if (!options.onBacklog) {
+      const { rows } = await pool.query<{ next: Date | null }>(
+        `SELECT min(due_at) AS next FROM ${schema}.timers`,
+      );
+      return rows[0]?.next;
+    }
+    const { rows } = await pool.query<{ next: Date | null; due: string; pending: string }>(
+      `SELECT min(due_at) AS next, count(*) FILTER (WHERE due_at <= $1) AS due, count(*) AS pending
+         FROM ${schema}.timers`,
+      [clock()],
+    );
+    const row = rows[0];
+    if (row) options.onBacklog(Number(row.due), Number(row.pending));
+    reportedAt = Date.now();
+    return row?.next;
+  }
+
   /** How long to sleep: until the nearest due timer, at most maxIdleMs. */
   async function idleMs(): Promise<number> {
     const schema = await servingSchema();
     if (!schema) return Math.min(maxIdleMs, 500);
-    const { rows } = await pool.query<{ next: Date | null }>(
-      `SELECT min(due_at) AS next FROM ${schema}.timers`,
-    );
-    const next = rows[0]?.next;
+    const next = await backlog(schema);
     if (!next) return maxIdleMs;
     const wait = next.getTime() - clock().getTime();
     // Due but not claimable: another instance holds it. Look again shortly rather than spin.
@@ -141,7 +163,13 @@ export function createClaimLoop(options: ClaimLoopOptions) {
       try {
         const claimed = await claimOnce();
         failures = 0;
-        if (claimed >= batchSize) continue;
+        if (claimed >= batchSize) {
+          if (options.onBacklog && Date.now() - reportedAt >= BACKLOG_REPORT_MS) {
+            const schema = await servingSchema();
+            if (schema) await backlog(schema);
+          }
+          continue;
+        }
         if (stopped) break;
         nudged = false;
         await sleep(claimed > 0 ? 0 : await idleMs());

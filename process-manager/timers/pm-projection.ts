@@ -85,7 +85,13 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
     async apply(event: RecordedEvent, anyTrx: Transaction<any>) {
       const trx = anyTrx as Transaction<Tables>;
       const data = event.data as Data;
-      const cause = { correlation_id: String(event.metadata.correlation_id ?? ''), causation_id: event.id };
+      const traceparent = event.metadata.traceparent;
+      // The traceparent lets the timer's span link to the command behind the event that set it.
+      const cause = {
+        correlation_id: String(event.metadata.correlation_id ?? ''),
+        causation_id: event.id,
+        ...(typeof traceparent === 'string' ? { traceparent } : {}),
+      };
       switch (event.type) {
         case 'StockReserved':
           return add(

@@ -2,6 +2,7 @@ import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import { shopTracer, traceTimer } from '../../infra/telemetry/index.ts';
 import { applyCancellation } from '../checkout/cancellation.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
 import { settlePayment } from '../checkout/payment-settlement.ts';
@@ -66,7 +67,16 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
     return done;
   }
 
-  return async (timer) => {
+  // Each firing is its own trace, linked to the command behind the event that set the timer.
+  const tracer = shopTracer();
+  return (timer) =>
+    traceTimer(
+      tracer,
+      { kind: timer.kind, id: timer.key, dueAt: timer.due_at, traceparent: timer.payload.traceparent },
+      () => fire(timer),
+    );
+
+  async function fire(timer: TimerRow): Promise<TimerOutcome> {
     const orderId = timer.payload.order_id as OrderId;
     const metadata = metadataFor({
       correlationId: timer.payload.correlation_id,
@@ -89,5 +99,5 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
       default:
         return done;
     }
-  };
+  }
 }

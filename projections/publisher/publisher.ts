@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { type TopicNames, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
+import { createProjectionLagSampler, type ShopMetrics, traceOutbound } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
 import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
 import type { ProjectionStatus } from '../runner/types.ts';
@@ -27,6 +28,10 @@ export type PublisherOptions = {
   backoff?: { baseMs?: number; maxMs?: number };
   runner?: OutboundRunnerOptions;
   clientId?: string;
+  /** The process's metrics: kafka_publish_lag_events/_seconds (and projection_lag) are sampled into it. */
+  shopMetrics?: ShopMetrics;
+  /** How often the lag is sampled (default 5 s). */
+  lagSampleMs?: number;
 };
 
 export type PublisherStatus = ProjectionStatus & {
@@ -69,11 +74,36 @@ export function createKafkaPublisher(options: PublisherOptions): KafkaPublisher 
     requestTimeout: 30_000,
   });
   const sink = createKafkaSink({ kafka, logger, ...(options.backoff ? { backoff: options.backoff } : {}) });
-  const projection = kafkaProjection({ name: options.name ?? 'kafka_publisher', sink, topics });
+  // Each send runs in a batch span linked to the commands behind its events (the kafkajs span hangs below).
+  const projection = traceOutbound(
+    kafkaProjection({ name: options.name ?? 'kafka_publisher', sink, topics }),
+  );
   const runner = createOutboundRunner(projection, deps, {
     batchSize: options.batchSize ?? 1_000,
     ...options.runner,
   });
+  // Lag measured against the log from the checkpoint: a stuck or dead publisher shows as growing lag.
+  // A standby waiting for the lease reports nothing (another instance publishes).
+  const sampler = options.shopMetrics
+    ? createProjectionLagSampler({
+        store: deps.store,
+        metrics: options.shopMetrics,
+        standings: () => {
+          const s = runner.status();
+          if (s.state !== 'live' && s.state !== 'catching-up' && s.state !== 'retrying') return [];
+          return [
+            {
+              projection: s.projection,
+              eventTypes: projection.eventTypes,
+              position: s.position,
+              publisher: true,
+            },
+          ];
+        },
+        ...(options.lagSampleMs ? { intervalMs: options.lagSampleMs } : {}),
+        onError: (error) => logger.warn({ err: error }, 'publish lag sample failed'),
+      })
+    : undefined;
   const stopping = new AbortController();
   let topicsReady = false;
   let resolveStarted!: () => void;
@@ -126,12 +156,14 @@ export function createKafkaPublisher(options: PublisherOptions): KafkaPublisher 
         if (!ok) return;
         topicsReady = true;
         runner.start();
+        sampler?.start();
         resolveStarted();
       });
     },
     async stop() {
       stopping.abort();
       await setup;
+      await sampler?.stop();
       await runner.stop();
       await sink.close();
     },

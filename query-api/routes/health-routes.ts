@@ -23,6 +23,9 @@ async function timed(work: () => Promise<unknown>) {
   }
 }
 
+/** Another part of the process /ready reports (e.g. the Kafka publisher): `ok` false → degraded. */
+export type ReadinessComponent = { name: string; ready: () => { ok: boolean; status?: unknown } };
+
 /**
  * /health: alive. /ready: PostgreSQL and Redis, and every read model this API serves with its runner's
  * state, generation, position, lag and parked events. Down dependencies or a read model that does not
@@ -35,6 +38,7 @@ export function healthRoutes(deps: {
   watcher: CheckpointWatcher;
   readModels: readonly string[];
   metrics: Metrics;
+  components?: readonly ReadinessComponent[];
 }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
@@ -77,6 +81,12 @@ export function healthRoutes(deps: {
         ...(state.status?.lastError ? { last_error: state.status.lastError } : {}),
       };
     }
+    const components: Record<string, unknown> = {};
+    for (const component of deps.components ?? []) {
+      const { ok, status } = component.ready();
+      if (!ok) degraded = true;
+      components[component.name] = { status: ok ? 'up' : 'down', ...(status ? { detail: status } : {}) };
+    }
     const down = postgres.status !== 'up' || redis.status !== 'up' || missing;
     if (down) res.setHeader('Retry-After', '5');
     res.status(down ? 503 : 200).json({
@@ -84,6 +94,7 @@ export function healthRoutes(deps: {
       service: 'query-api',
       dependencies: { postgres, redis },
       projections,
+      ...(deps.components?.length ? { components } : {}),
     });
   });
   return router;
