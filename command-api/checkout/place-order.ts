@@ -8,6 +8,7 @@ import type { Position } from '../../infra/eventstore/position.ts';
 import { paymentDeclined } from '../../infra/payments/port.ts';
 import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
 import { completeOrder, confirmOrder } from '../../process-manager/checkout/order-completion.ts';
+import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { reserveCart } from './reserve-cart.ts';
@@ -105,23 +106,7 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
     token: input.paymentMethod.token,
   });
   if (charge.status === 'declined') {
-    const now = clock().toISOString();
-    await handler.handle({
-      decider: orderDecider,
-      stream: orderStream(orderId),
-      metadata,
-      eventId: stepEventIds(`payment-failed:${orderId}`),
-      command: {
-        type: 'MarkPaymentFailed',
-        data: { orderId, reason: charge.declineReason ?? 'declined', now },
-      },
-    });
-    await handler.handle({
-      decider: checkoutDecider,
-      stream: checkoutStream(reservationId),
-      metadata,
-      command: { type: 'DetachOrder', data: { reservationId, orderId, reason: 'payment declined', now } },
-    });
+    await recordPaymentDecline(deps, { orderId, reservationId, reason: charge.declineReason, metadata });
     throw paymentDeclined(charge.declineReason);
   }
   await step(deps, 'charged', orderId);

@@ -7,6 +7,37 @@ import { stepEventIds } from './event-ids.ts';
 import { completeOrder, confirmOrder } from './order-completion.ts';
 import type { WorkflowDeps } from './workflow-deps.ts';
 
+/**
+ * A declined charge: the order records the failure (it stays pending) and the checkout lets go of it,
+ * so the reservation is kept until it lapses and the customer may try again. One implementation for the
+ * request's own attempt and for the process manager's resumption; deterministic ids make it retry-safe.
+ */
+export async function recordPaymentDecline(
+  deps: Pick<WorkflowDeps, 'handler' | 'clock'>,
+  decline: {
+    orderId: OrderId;
+    reservationId: ReservationId;
+    reason: string | null | undefined;
+    metadata: CommandMetadata;
+  },
+): Promise<void> {
+  const { orderId, reservationId, metadata } = decline;
+  const now = deps.clock().toISOString();
+  await deps.handler.handle({
+    decider: orderDecider,
+    stream: orderStream(orderId),
+    metadata,
+    eventId: stepEventIds(`payment-failed:${orderId}`),
+    command: { type: 'MarkPaymentFailed', data: { orderId, reason: decline.reason ?? 'declined', now } },
+  });
+  await deps.handler.handle({
+    decider: checkoutDecider,
+    stream: checkoutStream(reservationId),
+    metadata,
+    command: { type: 'DetachOrder', data: { reservationId, orderId, reason: 'payment declined', now } },
+  });
+}
+
 export type Settlement = { done: true; outcome: string } | { done: false; retryAt: Date };
 
 /**
@@ -39,22 +70,7 @@ export async function settlePayment(
   const reservationId = placed.reservation_id as ReservationId;
   const now = clock().toISOString();
   if (charge?.status === 'declined' && order.paymentFailures.length === 0) {
-    await handler.handle({
-      decider: orderDecider,
-      stream: orderStream(orderId),
-      metadata,
-      eventId: stepEventIds(`payment-failed:${orderId}`),
-      command: {
-        type: 'MarkPaymentFailed',
-        data: { orderId, reason: charge.declineReason ?? 'declined', now },
-      },
-    });
-    await handler.handle({
-      decider: checkoutDecider,
-      stream: checkoutStream(reservationId),
-      metadata,
-      command: { type: 'DetachOrder', data: { reservationId, orderId, reason: 'payment declined', now } },
-    });
+    await recordPaymentDecline(deps, { orderId, reservationId, reason: charge.declineReason, metadata });
   }
   const { state: checkout } = await handler.load(checkoutDecider, checkoutStream(reservationId));
   const superseded = checkout.status !== 'none' && checkout.orderId !== orderId;
