@@ -16,10 +16,7 @@ import { createSandboxPaymentProvider, migratePayments } from '../infra/payments
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
-import {
-  createMetrics as createShopMetrics,
-  shutdownTelemetry,
-} from '../infra/telemetry/index.ts';
+import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
 import {

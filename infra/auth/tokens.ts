@@ -54,7 +54,11 @@ export type TokenServiceOptions = {
   refreshTtlSeconds?: number;
 };
 
-const keyObject = (algorithm: JwtKeys['algorithm'], key: string, use: 'signing' | 'verification'): KeyObject => {
+const keyObject = (
+  algorithm: JwtKeys['algorithm'],
+  key: string,
+  use: 'signing' | 'verification',
+): KeyObject => {
   if (algorithm === 'HS256') return createSecretKey(Buffer.from(key, 'utf8'));
   return use === 'signing' ? createPrivateKey(key) : createPublicKey(key);
 };

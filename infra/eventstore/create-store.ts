@@ -6,9 +6,18 @@ import { createPostgresEventStore } from './postgres/store.ts';
 export type StoreConfig = { DATABASE_URL: string; EVENTSTORE_CONNECTION_STRING?: string | undefined };
 
 /** EventStoreDB when EVENTSTORE_CONNECTION_STRING is set, else the embedded PostgreSQL store. */
-export async function createEventStore(config: StoreConfig, logger: Logger): Promise<{ store: EventStore; kind: string }> {
+export async function createEventStore(
+  config: StoreConfig,
+  logger: Logger,
+): Promise<{ store: EventStore; kind: string }> {
   if (config.EVENTSTORE_CONNECTION_STRING) {
-    return { store: createEsdbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING, logger }), kind: 'eventstoredb' };
+    return {
+      store: createEsdbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING, logger }),
+      kind: 'eventstoredb',
+    };
   }
-  return { store: await createPostgresEventStore({ connectionString: config.DATABASE_URL, logger }), kind: 'postgresql' };
+  return {
+    store: await createPostgresEventStore({ connectionString: config.DATABASE_URL, logger }),
+    kind: 'postgresql',
+  };
 }
