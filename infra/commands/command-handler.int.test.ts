@@ -147,7 +147,10 @@ describe('command handler', () => {
     // The real store, with its reads recorded: what the handler asks for is the cost it pays.
     const recording: EventStore = {
       ...store,
-      readStream: (s, o) => (reads.push(o ?? {}), store.readStream(s, o)),
+      readStream: (stream, options) => {
+        reads.push(options ?? {});
+        return store.readStream(stream, options);
+      },
     };
     const handler = createCommandHandler({ store: recording });
     for (let i = 0; i < 30; i++)
