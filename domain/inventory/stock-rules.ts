@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode, invalid } from '../shared/errors.ts';
 import type { ProductId, ReservationId } from '../shared/ids.ts';
+import { instantMs } from '../shared/time.ts';
 import {
   type AdjustStock,
   MAX_ADJUST_QUANTITY,
@@ -8,7 +9,6 @@ import {
   type ReceiveStock,
   type ReserveStock,
 } from './commands.ts';
-import { instantMs } from '../shared/time.ts';
 
 /** API.md: 409 BIZ_4001 with `only N available` on the quantity. */
 export const insufficientStock = (productId: ProductId, availableNow: number) =>

@@ -9,9 +9,9 @@ import {
   notFound,
 } from '../shared/errors.ts';
 import type { OrderId } from '../shared/ids.ts';
+import { instantMs } from '../shared/time.ts';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH, type OrderCommand } from './commands.ts';
 import type { OrderEvent, OrderPlacedData, OrderStatus } from './events.ts';
-import { instantMs } from '../shared/time.ts';
 import { orderPlaced } from './order-placement.ts';
 
 /**

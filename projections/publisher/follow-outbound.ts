@@ -137,10 +137,7 @@ export async function followOutbound(options: FollowOutboundOptions): Promise<Po
     }
     if (!live) {
       live = true;
-      logger.info(
-        { position: checkpoint && positionToString(checkpoint) },
-        'publisher caught up',
-      );
+      logger.info({ position: checkpoint && positionToString(checkpoint) }, 'publisher caught up');
     }
     hooks.caughtUp();
   };
