@@ -6,6 +6,7 @@ import {
 } from '../../command-api/checkout/test-support.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import { createMetrics as createShopMetrics } from '../../infra/telemetry/index.ts';
 
 const TTL_SECONDS = 2;
 
@@ -88,6 +89,46 @@ describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
       await eventually(async () => expect(await expiries(productId)).toHaveLength(1));
     } finally {
       await second.stop();
+    }
+  });
+
+  it('reports the timer backlog to the metrics and keeps the traceparent for the timer span', async () => {
+    const shopMetrics = createShopMetrics({ runtime: false });
+    const manager = await world.startProcessManager({ shopMetrics });
+    try {
+      const productId = world.newProduct();
+      await world.receive(productId, 10);
+      const reservationId = `rsv_backlog${Date.now()}` as ReservationId;
+      const traceparent = `00-${'c'.repeat(32)}-${'1'.repeat(16)}-01`;
+      await world.services.deps.stock.execute(
+        {
+          type: 'ReserveStock',
+          data: {
+            productId,
+            reservationId,
+            quantity: 1,
+            expiresAt: new Date(Date.now() + 60_000).toISOString(),
+            now: new Date().toISOString(),
+          },
+        },
+        { ...world.metadata, traceparent },
+      );
+      await eventually(async () => {
+        const { rows } = await world.pool.query(
+          "SELECT payload FROM rm_process_manager_g1.timers WHERE kind = 'expire-reservation' AND key = $1",
+          [`${reservationId}:${productId}`],
+        );
+        expect(rows[0]?.payload.traceparent).toBe(traceparent);
+      }, 5_000);
+      manager.claims.wake();
+      await eventually(async () => {
+        const pending = (await shopMetrics.timerBacklog.get()).values.find(
+          (v) => v.labels.state === 'pending',
+        );
+        expect(pending?.value).toBeGreaterThanOrEqual(1);
+      }, 5_000);
+    } finally {
+      await manager.stop();
     }
   });
 
