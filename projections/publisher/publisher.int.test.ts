@@ -9,6 +9,7 @@ import {
 } from '../../infra/kafka/integration-events/index.ts';
 import { sampleDomainEvents } from '../../infra/kafka/integration-events/sample-domain-events.ts';
 import { kafkaTestBrokers } from '../../infra/kafka/test-brokers.ts';
+import { createMetrics as createShopMetrics } from '../../infra/telemetry/index.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { createKafkaPublisher, type KafkaPublisher } from './publisher.ts';
 import {
@@ -27,6 +28,7 @@ let admin: Admin;
 let publisher: KafkaPublisher;
 const prefix = testTopicPrefix('pub');
 const topics = topicNames(prefix);
+const shopMetrics = createShopMetrics({ runtime: false });
 
 beforeAll(async () => {
   side = await createReadSideForTest('kafka_publisher');
@@ -38,6 +40,8 @@ beforeAll(async () => {
     deps: side.deps,
     topicPrefix: prefix,
     partitions: 3,
+    shopMetrics,
+    lagSampleMs: 100,
   });
   publisher.start();
   await publisher.started;
@@ -192,4 +196,18 @@ it('parks an event it cannot map (dead letter, counted) and publishes the ones a
     .execute();
   expect(parked).toEqual([{ event_id: bad.id, event_type: 'OrderShipped', projection: 'kafka_publisher' }]);
   expect(publisher.status().parked).toBe(1);
+});
+
+it('samples its lag into the metrics (kafka_publish_lag_*, projection_lag) and is ready', async () => {
+  const head = await side.store.headPosition();
+  expect(head).toBeDefined();
+  expect(await publisher.waitFor(head!, 30_000)).toBe(true);
+  const lag = async () =>
+    (await shopMetrics.projectionLagEvents.get()).values.find(
+      (v) => v.labels.projection === 'kafka_publisher',
+    );
+  await expect.poll(async () => (await lag())?.value, { timeout: 10_000, interval: 100 }).toBe(0);
+  expect((await shopMetrics.kafkaLagEvents.get()).values[0]?.value).toBe(0);
+  expect(await shopMetrics.render()).toMatch(/^kafka_publish_lag_seconds \d/m);
+  expect(publisher.ready().ok).toBe(true);
 });
