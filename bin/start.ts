@@ -123,6 +123,7 @@ if (roles.has('query-api')) {
       logger: logger.child({ component: 'product-views' }),
       bufferSize: PRODUCT_VIEW_BUFFER,
       topicPrefix: kafka.topicPrefix,
+      metrics: shopMetrics,
     });
     productViews = views;
   }

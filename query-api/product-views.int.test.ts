@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ensureTopics } from '../infra/kafka/client.ts';
 import { ProductViewed, topicNames } from '../infra/kafka/integration-events/index.ts';
 import { kafkaTestBrokers } from '../infra/kafka/test-brokers.ts';
+import { createMetrics as createShopMetrics } from '../infra/telemetry/index.ts';
 import { createProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
 import {
   readTopics,
@@ -98,12 +99,14 @@ it('GET /products/{id} answered 200 emits one ProductViewed; a 404 emits none', 
 });
 
 it('with Kafka unreachable GET /products/{id} still answers 200 at once', async () => {
+  const shopMetrics = createShopMetrics({ runtime: false });
   const dead = testKafka([`127.0.0.1:${await freePort()}`], side.logger, 'query-api-views-down');
   const emitter = createProductViewEmitter({
     kafka: dead,
     logger: side.logger,
     bufferSize: 5,
     topicPrefix: prefix,
+    metrics: shopMetrics,
   });
   const api = await startQueryApiForTest(side, { productViews: emitter });
   try {
@@ -120,6 +123,8 @@ it('with Kafka unreachable GET /products/{id} still answers 200 at once', async 
     expect(elapsed).toBeLessThan(1_500);
     await vi.waitFor(() => expect(emitter.stats().dropped).toBeGreaterThan(0), { timeout: 5_000 });
     expect(emitter.stats().sent).toBe(0);
+    const drops = (await shopMetrics.kafkaDropped.get()).values.find((v) => v.labels.topic === topic);
+    expect(drops?.value).toBe(emitter.stats().dropped);
   } finally {
     await api.close();
     const closing = performance.now();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { ProductViewed, topicNames } from '../../infra/kafka/integration-events/index.ts';
 import type { Logger } from '../../infra/logger.ts';
+import type { ShopMetrics } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
 
 export type ProductView = {
@@ -39,6 +40,8 @@ export type ProductViewEmitterOptions = {
   /** Most views per send. Default 500. */
   maxBatch?: number;
   backoff?: { baseMs?: number; maxMs?: number };
+  /** Counts each dropped view (kafka_dropped_messages_total{topic}). */
+  metrics?: Pick<ShopMetrics, 'kafkaDrop'>;
 };
 
 /**
@@ -111,6 +114,7 @@ export function createProductViewEmitter(options: ProductViewEmitterOptions): Pr
       try {
         if (closing.signal.aborted || buffer.length >= bufferSize) {
           stats.dropped += 1;
+          options.metrics?.kafkaDrop(topic);
           return;
         }
         const value = ProductViewed.parse({
@@ -134,6 +138,7 @@ export function createProductViewEmitter(options: ProductViewEmitterOptions): Pr
         });
         schedule();
       } catch {
+        options.metrics?.kafkaDrop(topic);
         stats.dropped += 1; // an id that is not one: nothing to publish, nothing to fail the request for
       }
     },
