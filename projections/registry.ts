@@ -1,4 +1,6 @@
-import { shopTracer, traceBatch, traceProjection } from '../infra/telemetry/index.ts';
+import { SpanKind } from '@opentelemetry/api';
+import { positionToString } from '../infra/eventstore/position.ts';
+import { inSpan, linksFrom, shopTracer, traceProjection } from '../infra/telemetry/index.ts';
 import { cartProjection } from './cart/cart-projection.ts';
 import { catalogProjection } from './catalog/catalog-projection.ts';
 import { inventoryProjection } from './inventory/inventory-projection.ts';
@@ -9,7 +11,8 @@ import type { Projection } from './runner/types.ts';
 /**
  * Traces a projection: each event it applies runs in a span linked to the span of the command that
  * appended it (the traceparent in the event's metadata). A set-based `applyBatch` applies many events
- * in one call, so it runs in one batch span linked to the commands behind its events instead.
+ * in one call, so it runs in one `projection.apply_batch <name>` span linked to the commands behind its
+ * events (up to 32) instead: a child of the runner's batch span when there is one, else a trace of its own.
  */
 export function traced<P extends Projection>(projection: P): P {
   const withApply = traceProjection(projection) as P;
@@ -17,8 +20,23 @@ export function traced<P extends Projection>(projection: P): P {
   const applyBatch = withApply.applyBatch.bind(withApply);
   return {
     ...withApply,
-    applyBatch: (events, trx, context) =>
-      traceBatch(shopTracer(), projection.name, events, undefined, () => applyBatch(events, trx, context)),
+    applyBatch: (events, trx, context) => {
+      const last = events[events.length - 1];
+      return inSpan(
+        shopTracer(),
+        `projection.apply_batch ${projection.name}`,
+        {
+          kind: SpanKind.CONSUMER,
+          links: linksFrom(events.map((event) => event.metadata.traceparent)),
+          attributes: {
+            'projection.name': projection.name,
+            'projection.batch_size': events.length,
+            ...(last ? { 'projection.to_position': positionToString(last.position) } : {}),
+          },
+        },
+        () => applyBatch(events, trx, context),
+      );
+    },
   };
 }
 

@@ -3,8 +3,6 @@ import { afterAll, beforeEach, expect, it } from 'vitest';
 import type { RecordedEvent } from '../infra/eventstore/port.ts';
 import { startTelemetry } from '../infra/telemetry/sdk.ts';
 import { formatTraceparent } from '../infra/telemetry/trace-context.ts';
-import type { WorkflowDeps } from '../process-manager/checkout/workflow-deps.ts';
-import { createTimerActions } from '../process-manager/timers/timer-actions.ts';
 import { cartProjection } from './cart/cart-projection.ts';
 import { catalogProjection } from './catalog/catalog-projection.ts';
 import { projections, traced } from './registry.ts';
@@ -64,25 +62,10 @@ it('apply runs in a span linked to the command behind the event', async () => {
   expect(span?.attributes).toMatchObject({ 'projection.name': 'stub', 'event.position': '5.1' });
 });
 
-it('a set-based applyBatch runs in one batch span linked to the commands behind its events', async () => {
+it('a set-based applyBatch runs in one span linked to the commands behind its events', async () => {
   const projection = traced(stub());
   await projection.applyBatch?.([event(1), event(2)], {} as ReadModelTrx, {} as never);
-  const [span] = await spans('projection.batch stub');
+  const [span] = await spans('projection.apply_batch stub');
   expect(span?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(1), cause(2)]);
   expect(span?.attributes).toMatchObject({ 'projection.batch_size': 2, 'projection.to_position': '5.2' });
-});
-
-it('a timer firing runs in a span linked to the traceparent its payload carries', async () => {
-  const action = createTimerActions({} as WorkflowDeps);
-  const outcome = await action({
-    kind: 'unknown-kind' as never,
-    key: 'k1',
-    due_at: new Date(0),
-    payload: { traceparent: cause(7) },
-    attempts: 0,
-  });
-  expect(outcome).toEqual({ done: true });
-  const [span] = await spans('timer unknown-kind');
-  expect(span?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(7)]);
-  expect(span?.attributes).toMatchObject({ 'timer.id': 'k1' });
 });
