@@ -132,3 +132,30 @@ it('with Kafka unreachable GET /products/{id} still answers 200 at once', async 
     expect(performance.now() - closing).toBeLessThan(3_000);
   }
 });
+
+it('/ready shows the other parts of the process (the publisher): one not ok makes it degraded, still 200', async () => {
+  let ok = true;
+  const api = await startQueryApiForTest(side, {
+    readiness: [
+      { name: 'kafka_publisher', ready: () => ({ ok, status: { kafka: ok ? 'up' : 'unavailable' } }) },
+    ],
+  });
+  try {
+    await vi.waitFor(
+      async () => {
+        const ready = await api.http.request('GET', '/ready');
+        expect(ready.status).toBe(200);
+        expect(ready.body.status).toBe('ready');
+        expect(ready.body.components).toEqual({ kafka_publisher: { status: 'up', detail: { kafka: 'up' } } });
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    ok = false;
+    const ready = await api.http.request('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('degraded');
+    expect(ready.body.components.kafka_publisher).toMatchObject({ status: 'down' });
+  } finally {
+    await api.close();
+  }
+});
