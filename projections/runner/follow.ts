@@ -40,8 +40,8 @@ export type FollowOptions = {
 };
 
 /**
- * Feeds the log to one generation of a projection: many events per transaction while catching up, one at a
- * time once live. A failing batch is retried event by event with backoff; an event that still fails is
+ * Feeds the log to one generation of a projection: many events per transaction while catching up; once
+ * live, each event commits at once unless more have already arrived (then they share the transaction). A failing batch is retried event by event with backoff; an event that still fails is
  * parked (dead-letter row, metric, log line) and the checkpoint moves past it. Infrastructure errors and
  * loss of ownership are thrown to the caller, which restarts from the checkpoint. Returns the checkpoint.
  */
@@ -123,11 +123,12 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     done.abort();
   }
 
-  async function consume(items: AsyncIterable<SubscriptionItem>) {
+  async function consume({ items, buffered }: ReturnType<typeof readAhead<SubscriptionItem>>) {
     for await (const item of items) {
       if (item.kind === 'event') {
         batch.push(item.event);
-        if (live || batch.length >= options.batchSize) await flush();
+        // Live, an event commits as soon as nothing more is waiting, so a burst still shares a transaction.
+        if (batch.length >= options.batchSize || (live && buffered() === 0)) await flush();
         continue;
       }
       await flush();

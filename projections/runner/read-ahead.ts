@@ -4,9 +4,17 @@
  * Calls the source's `next()` one at a time, so any async iterator will do. When the consumer stops early,
  * the source is told to return without waiting for a read still in flight (the caller aborts its signal).
  */
-export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
+export function readAhead<T>(source: AsyncIterable<T>, depth: number) {
   const queue: T[] = [];
+  return {
+    items: pull(source, depth, queue),
+    /** Items already read and not yet taken: 0 means the consumer would now wait for the source. */
+    buffered: () => queue.length,
+  };
+}
+
+async function* pull<T>(source: AsyncIterable<T>, depth: number, queue: T[]): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
   let done = false;
   let stopped = false;
   let failure: { error: unknown } | undefined;
