@@ -147,7 +147,8 @@ it('SIGTERM mid-load: exit 0 within the bound, no 5xx, no effect lost or doubled
   const client = async () => {
     while (!stopLoad) {
       const key = randomUUID();
-      const body = productBody((n += 1));
+      n += 1;
+      const body = productBody(n);
       try {
         const response = await request(commandUrl('/products'), 'POST', {
           token,
