@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { shopTracer, traceBatch } from '../../infra/telemetry/index.ts';
 import { backoffMs, isInfrastructureError, sleep } from './failures.ts';
 import type { Target } from './generations.ts';
 import type { Metrics } from './metrics.ts';
@@ -51,12 +52,16 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
   let batch: RecordedEvent[] = [];
   let live = false;
 
-  const commit = async (events: RecordedEvent[]) => {
-    const invalidate = await writer.applyBatch(events, checkpoint);
-    const lastEvent = events[events.length - 1]!;
-    checkpoint = lastEvent.position;
-    hooks.committed(checkpoint, invalidate, lastEvent, events.length);
-  };
+  const tracer = shopTracer();
+  // One span per transaction (projection, positions), linked to the commands behind its events; the
+  // per-event and set-based apply spans are its children.
+  const commit = (events: RecordedEvent[]) =>
+    traceBatch(tracer, projection.name, events, checkpoint, async () => {
+      const invalidate = await writer.applyBatch(events, checkpoint);
+      const lastEvent = events[events.length - 1]!;
+      checkpoint = lastEvent.position;
+      hooks.committed(checkpoint, invalidate, lastEvent, events.length);
+    });
 
   const applyOneByOne = async (events: RecordedEvent[]) => {
     for (const event of events) {
