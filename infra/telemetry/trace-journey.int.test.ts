@@ -4,17 +4,19 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Kafka as KafkaClass } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CartState } from '../../domain/cart/cart.ts';
 import type { RecordedEvent } from '../eventstore/port.ts';
+import { positionToString } from '../eventstore/position.ts';
 import { startTelemetry } from './sdk.ts';
 
 /**
  * Issue 9's "done when": one POST /cart/add followed across the asynchronous boundaries with an
  * in-memory span exporter. The SDK starts before the app's modules load (they are imported inside
- * beforeAll), as register.ts does in production. The publisher is the real one (kafkaProjection over
- * a KafkaSink on the real broker, traced by traceOutbound); the cart read model is not built yet, so
- * a stand-in projection, traced by traceProjection inside a traceBatch as the runner will do, plays
- * its part.
+ * beforeAll), as register.ts does in production. The cart read model is the real one: the registry's
+ * cart projection (traced there) on the real projection runner, whose follow loop opens one
+ * `projection.batch cart` span per transaction. The publisher is the real one too (kafkaProjection
+ * over a KafkaSink on the real broker, traced by traceOutbound), delivered by hand here.
  */
 const exporter = new InMemorySpanExporter();
 const telemetry = startTelemetry({
@@ -33,17 +35,20 @@ let cleanup: (() => Promise<void>) | undefined;
 let journey: {
   request: () => Promise<{ status: number; text: string }>;
   cartEvent: () => Promise<RecordedEvent>;
-  project: (event: RecordedEvent) => Promise<void>;
+  /** Resolves once the cart runner's checkpoint has passed the event; returns the cart it wrote. */
+  project: (event: RecordedEvent) => Promise<{ doc: CartState | undefined; position: string | undefined }>;
   publish: (event: RecordedEvent) => Promise<void>;
   received: () => Promise<{ key: string; headers: Record<string, string> }>;
 };
 
 beforeAll(async () => {
-  const { pino } = await import('pino');
   const { loadConfig } = await import('../config.ts');
-  const { createPostgresEventStore } = await import('../eventstore/postgres/store.ts');
-  const { createRedis, deleteKeysWithPrefix } = await import('../redis/client.ts');
-  const { createTestDatabase, redisUrl, testKeyPrefix } = await import('../../test/support/isolation.ts');
+  const { createReadSideForTest } = await import('../../projections/test-support.ts');
+  const { findProjection } = await import('../../projections/registry.ts');
+  const { createProjectionRunner } = await import('../../projections/runner/runner.ts');
+  const { readDoc } = await import('../../projections/runner/redis-docs.ts');
+  const { redisPrefix } = await import('../../projections/runner/types.ts');
+  const { cartKey } = await import('../../projections/cart/cart-projection.ts');
   const { startTestServer } = await import('../../test/support/http.ts');
   const { createCommandApi } = await import('../../command-api/app.ts');
   const { createCommandHandler } = await import('../commands/command-handler.ts');
@@ -52,20 +57,16 @@ beforeAll(async () => {
   const { createPasswordHasher } = await import('../auth/password-hasher.ts');
   const { signUp } = await import('../../command-api/test-support.ts');
   const { kafkaTestBrokers } = await import('../kafka/test-brokers.ts');
-  const { traceEventStore } = await import('./traced-store.ts');
   const { instrumentCommandHandler } = await import('./traced-handler.ts');
-  const { traceBatch, traceProjection } = await import('./projection-tracing.ts');
-  const { shopTracer } = await import('./trace-context.ts');
   const { traceOutbound } = await import('./projection-tracing.ts');
   const { kafkaProjection } = await import('../../projections/publisher/kafka-projection.ts');
   const { createKafkaSink } = await import('../../projections/publisher/kafka-sink.ts');
   const { topicNames } = await import('../kafka/integration-events/topics.ts');
 
-  const db = await createTestDatabase(label);
-  const inner = await createPostgresEventStore({ connectionString: db.url, poolSize: 4 });
-  const store = traceEventStore(inner);
+  // The store as production decorates it (traced, hash-chained), shared by the command API and the runner.
+  const side = await createReadSideForTest(label);
+  const { store, redis, logger } = side;
   const handler = instrumentCommandHandler(createCommandHandler({ store }));
-  const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'trace-journey-secret-0123456789abcdef',
@@ -73,7 +74,6 @@ beforeAll(async () => {
     RATE_LIMIT_CHECKOUT_PER_MIN: '0',
     RATE_LIMIT_GENERAL_PER_MIN: '0',
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const http = await startTestServer(createCommandApi({ store, redis, config, logger, handler }));
 
   const admin = { email: 'admin@trace.example.com', password: 'Admin#Pass123' };
@@ -118,12 +118,15 @@ beforeAll(async () => {
     },
   });
 
-  const tracer = shopTracer();
-  const applied: string[] = [];
-  const cartProjection = traceProjection({
-    name: 'cart',
-    apply: async (event: RecordedEvent) => void applied.push(event.id),
-  });
+  // The cart read model as the projections role runs it, caught up with the set-up's stock events
+  // before the test starts, so the request's events arrive live, in a transaction of their own.
+  const cart = findProjection('cart');
+  expect(cart.kind).toBe('redis');
+  const runner = createProjectionRunner(cart, side.deps, { leaseRetryMs: 50 });
+  runner.start();
+  const head = await store.headPosition();
+  expect(head).toBeDefined();
+  expect(await runner.waitFor(head!, 20_000)).toBe(true);
 
   journey = {
     request: () =>
@@ -132,10 +135,18 @@ beforeAll(async () => {
         body: { product_id: productId, quantity: 2 },
       }),
     async cartEvent() {
-      const events = await inner.readStream(`cart-${customer.userId}`);
+      const events = await store.readStream(`cart-${customer.userId}`);
       return events[events.length - 1]!;
     },
-    project: (event) => traceBatch(tracer, 'cart', [event], undefined, () => cartProjection.apply(event)),
+    async project(event) {
+      expect(await runner.waitFor(event.position, 20_000)).toBe(true);
+      const generation = runner.status().generation!;
+      const { doc, position } = await readDoc<CartState>(
+        redis,
+        redisPrefix('cart', generation) + cartKey(customer.userId),
+      );
+      return { doc, position: position && positionToString(position) };
+    },
     publish: (event) => {
       // The publisher's shape is settling (deliver(events), or prepare(events) then deliver(batch)).
       const outbound = publisher as unknown as {
@@ -152,15 +163,13 @@ beforeAll(async () => {
     },
   };
   cleanup = async () => {
+    await runner.stop();
     await consumer.disconnect();
     await sink.close();
     await admin_.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
     await admin_.disconnect();
     await http.close();
-    await inner.close();
-    await deleteKeysWithPrefix(redis).catch(() => 0);
-    redis.disconnect();
-    await db.drop();
+    await side.close();
   };
 }, 120_000);
 
@@ -183,13 +192,23 @@ const linksTo = (span: ReadableSpan, target: ReadableSpan) =>
   );
 
 describe('one checkout step as one connected story', () => {
-  it('POST /cart/add → command → decide → append (traceparent in metadata) → linked projection → linked publish → Kafka send', async () => {
+  it('POST /cart/add → command → decide → append (traceparent in metadata) → cart runner batch → linked projection → linked publish → Kafka send', async () => {
     exporter.reset();
     const response = await journey.request();
     expect(response.status, response.text).toBe(200);
     const event = await journey.cartEvent();
     expect(event.type).toBe('ItemAddedToCart');
-    await journey.project(event);
+    const eventPosition = positionToString(event.position);
+
+    // The runner applied the event to the real cart read model (the document carries its position).
+    const cart = await journey.project(event);
+    expect(cart.position).toBe(eventPosition);
+    expect(cart.doc?.lines.map((line) => line.quantity)).toEqual([2]);
+    // The runner wakes waitFor from inside its batch span; that span ends a moment later.
+    await vi.waitFor(
+      () => expect(exporter.getFinishedSpans().some((s) => s.name === 'projection.batch cart')).toBe(true),
+      { timeout: 5_000, interval: 20 },
+    );
     await journey.publish(event);
     const spans = exporter.getFinishedSpans();
 
@@ -219,13 +238,32 @@ describe('one checkout step as one connected story', () => {
     // The event names the append span as its cause.
     expect(event.metadata.traceparent).toBe(`00-${traceId}-${append.spanContext().spanId}-01`);
 
-    // The projection: a batch span of its own trace, linked to the append; the apply span inside it.
-    const batch = one(spans, (s) => s.name === 'projection.batch cart', 'projection batch span');
+    // The cart projection on the runner. The runner opened one `projection.batch cart` span per
+    // transaction: a trace of its own, linked to the append. A cart's first add appends CartCreated
+    // and ItemAddedToCart together, so they usually share that transaction, and then the Redis writer
+    // takes them as a batch (redis-batch.ts), whose key-finding pass runs the traced handlers once more:
+    // the event may show two `projection cart` spans. Each is a child of the batch and linked to the append.
+    const batch = one(
+      spans,
+      (s) => s.name === 'projection.batch cart' && s.attributes['projection.to_position'] === eventPosition,
+      'cart batch span ending at the event',
+    );
+    expect(batch.parentSpanContext).toBeUndefined();
     expect(batch.spanContext().traceId).not.toBe(traceId);
+    expect(batch.attributes['projection.batch_size']).toBeGreaterThanOrEqual(1);
     expect(linksTo(batch, append)).toBe(true);
-    const apply = one(spans, (s) => s.name === 'projection cart', 'projection apply span');
-    expect(parentOf(apply)).toBe(batch.spanContext().spanId);
-    expect(linksTo(apply, append)).toBe(true);
+    const applies = spans.filter(
+      (s) => s.name === 'projection cart' && s.attributes['event.position'] === eventPosition,
+    );
+    expect(applies.length, 'cart projection spans for the event').toBeGreaterThanOrEqual(1);
+    for (const apply of applies) {
+      expect(apply.kind).toBe(SpanKind.CONSUMER);
+      expect(apply.attributes['projection.name']).toBe('cart');
+      expect(apply.attributes['event.type']).toBe('ItemAddedToCart');
+      expect(apply.spanContext().traceId).toBe(batch.spanContext().traceId);
+      expect(parentOf(apply)).toBe(batch.spanContext().spanId);
+      expect(linksTo(apply, append)).toBe(true);
+    }
 
     // The publisher: a batch span linked to the append, and kafkajs's producer span inside it.
     const publish = one(spans, (s) => s.name === 'projection.batch publisher', 'publisher batch span');
