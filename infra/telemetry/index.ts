@@ -24,6 +24,7 @@ export {
   linksFrom,
   parseTraceparent,
   shopTracer,
+  untraced,
   withTraceparent,
 } from './trace-context.ts';
 export { commandOutcome, instrumentCommandHandler } from './traced-handler.ts';

@@ -11,6 +11,11 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+
+/** Runs `work` with tracing switched off: for dry runs of handlers that would otherwise look like real work. */
+export const untraced = <T>(work: () => Promise<T>): Promise<T> =>
+  context.with(suppressTracing(context.active()), work);
 
 /** The instrumentation scope of our own spans. */
 export const TRACER_NAME = 'eventsourced-shop';

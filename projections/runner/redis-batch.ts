@@ -6,6 +6,7 @@ import {
   parsePosition,
   positionToString,
 } from '../../infra/eventstore/position.ts';
+import { untraced } from '../../infra/telemetry/index.ts';
 import { GUARDED_WRITE, type RedisDocWriter, SCRIPT_SHA } from './redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from './types.ts';
 
@@ -95,7 +96,10 @@ export function createRedisBatch(redis: Redis, prefix: string) {
         invalidate: () => {},
         logger: context.logger.child({}, { level: 'silent' }),
       };
-      for (const event of events) await projection.apply(event, recorder, quiet).catch(() => {});
+      // A dry run to learn the keys: untraced, so it does not show as applying the events.
+      await untraced(async () => {
+        for (const event of events) await projection.apply(event, recorder, quiet).catch(() => {});
+      });
       await load(keys);
     },
     writer: writerFor,
