@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import type { OrderState } from '../domain/ordering/order.ts';
 import { toMajorUnits } from '../domain/shared/money.ts';
 import type { OrderRow } from '../projections/orders/orders-projection.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
@@ -59,49 +58,3 @@ export const listedOrder = (row: Omit<OrderRow, 'state' | 'revision'>) => ({
   item_count: row.item_count,
   created_at: row.created_at.toISOString(),
 });
-
-/** The full order: items, addresses, totals, tracking number, payment, cancellation, every timestamp. */
-export function orderDetail(state: OrderState, updatedAt: Date) {
-  const placed = state.placed!;
-  return {
-    order_id: placed.order_id,
-    user_id: placed.user_id,
-    status: state.status,
-    reservation_id: placed.reservation_id,
-    items: placed.items.map((item) => ({
-      product_id: item.product_id,
-      product_name: item.product_name,
-      quantity: item.quantity,
-      unit_price: toMajorUnits(item.unit_price),
-      subtotal: toMajorUnits(item.subtotal),
-    })),
-    item_count: placed.items.reduce((sum, item) => sum + item.quantity, 0),
-    subtotal: toMajorUnits(placed.subtotal),
-    tax: toMajorUnits(placed.tax),
-    shipping_cost: toMajorUnits(placed.shipping_cost),
-    total: toMajorUnits(placed.total),
-    currency: placed.currency,
-    shipping_address: placed.shipping_address,
-    billing_address: placed.billing_address,
-    payment_method: placed.payment_method,
-    payment_id: state.payment?.paymentId ?? null,
-    tracking_number: state.trackingNumber,
-    cancellation: state.cancellation && {
-      cancelled_by: state.cancellation.by,
-      reason: state.cancellation.reason,
-      refund_amount: toMajorUnits(state.cancellation.refundAmount),
-      refund_status: state.cancellation.refundAmount === 0 ? 'none' : state.refund ? 'refunded' : 'pending',
-    },
-    timestamps: {
-      placed_at: state.timestamps.pending ?? placed.placed_at,
-      confirmed_at: state.timestamps.confirmed ?? null,
-      processing_at: state.timestamps.processing ?? null,
-      shipped_at: state.timestamps.shipped ?? null,
-      delivered_at: state.timestamps.delivered ?? null,
-      cancelled_at: state.timestamps.cancelled ?? null,
-      refunded_at: state.refund?.refundedAt ?? null,
-    },
-    created_at: placed.placed_at,
-    updated_at: updatedAt.toISOString(),
-  };
-}

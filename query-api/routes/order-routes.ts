@@ -4,10 +4,11 @@ import { orderStatuses } from '../../domain/ordering/events.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
 import { requireRole } from '../../infra/http/auth.ts';
+import { presentOrder } from '../../infra/http/order-body.ts';
 import { parseInput } from '../../infra/http/validation.ts';
 import type { RouteContext } from '../app.ts';
 import { consistency, servingSchema } from '../consistency.ts';
-import { createOrderQueries, listedOrder, orderDetail } from '../order-queries.ts';
+import { createOrderQueries, listedOrder } from '../order-queries.ts';
 import { paginationOf } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 
@@ -42,7 +43,7 @@ export const orderRoutes = (context: RouteContext): ExpressRouter => {
     const row = await queries.order(servingSchema(context.watcher, 'orders'), id);
     const auth = req.auth!;
     if (!row || (auth.role !== 'admin' && row.user_id !== auth.userId)) throw notFound('Order', id);
-    res.json(orderDetail(row.state, row.updated_at));
+    res.json(presentOrder(row.state, row.updated_at.toISOString()));
   });
 
   return router;
