@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { type CartState, initialState } from '../domain/cart/cart.ts';
-import { cartView } from '../domain/cart/totals.ts';
 import type { UserId } from '../domain/shared/ids.ts';
-import { type Rate, toMajorUnits } from '../domain/shared/money.ts';
+import type { Rate } from '../domain/shared/money.ts';
+import { presentCart } from '../infra/http/cart-body.ts';
 import { cartKey, type StockDoc, stockKey } from '../projections/cart/cart-projection.ts';
 import { redisPrefix } from '../projections/runner/types.ts';
 
@@ -27,29 +27,12 @@ export function createCartQueries(deps: { redis: Redis; taxRate: Rate }) {
           available.set(line.productId, doc ? (JSON.parse(String(doc)) as StockDoc).available : 0);
         });
       }
-      const view = cartView(state, { taxRate: deps.taxRate, userId });
-      return {
-        cart_id: view.cart_id,
-        user_id: view.user_id,
-        items: view.items.map((item) => ({
-          cart_item_id: item.cart_item_id,
-          product_id: item.product_id,
-          product_name: item.product_name,
-          quantity: item.quantity,
-          price: toMajorUnits(item.price),
-          subtotal: toMajorUnits(item.subtotal),
-          image: item.image,
-          // In stock means the whole line could be bought now (what checkout would reserve).
-          in_stock: (available.get(item.product_id) ?? 0) >= item.quantity,
-        })),
-        subtotal: toMajorUnits(view.subtotal),
-        tax: toMajorUnits(view.tax),
-        total: toMajorUnits(view.total),
-        currency: view.currency,
-        item_count: view.item_count,
-        created_at: view.created_at,
-        updated_at: view.updated_at,
-      };
+      // In stock means the whole line could be bought now (what checkout would reserve).
+      return presentCart(state, {
+        taxRate: deps.taxRate,
+        userId,
+        inStock: (productId, quantity) => (available.get(productId) ?? 0) >= quantity,
+      });
     },
   };
 }
