@@ -8,7 +8,7 @@ import { alreadyExists } from '../../domain/shared/errors.ts';
 import type { PasswordHasher } from '../../infra/auth/password-hasher.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
-import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import { StreamNotFound, VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { sha256Hex } from '../request-metadata.ts';
@@ -36,53 +36,94 @@ export const emailStreamFor = (normalisedEmail: string) => emailStreamName(sha25
 /**
  * Registers a user in three appends, in this order: the email claim (`no_stream` on the email's own
  * stream, so of two concurrent registrations exactly one wins: 409 RES_3002 for the other), the
- * user stream, then the credentials stream with the argon2id hash. The hash is made before the claim
- * so that a failure there leaves nothing behind.
+ * user stream, then the credentials stream with the argon2id hash (`no_stream` too). The hash is made
+ * before the claim so that a failure there leaves nothing behind.
+ *
+ * A registration is complete once its credentials exist. One that died after claiming the email (or
+ * after the user stream) would otherwise hold the email forever with no account behind it: a later
+ * registration of the same email adopts the claimed user id and finishes it, unless the half-made user
+ * has another role (a dangling bootstrap admin is never handed to a customer, nor the reverse).
  */
 export async function registerUser(deps: RegistrationDeps, input: Registration, metadata: CommandMetadata) {
   const passwordHash = await deps.hasher.hash(input.password);
   const now = deps.clock().toISOString();
-  const claim = emailClaim.decide(
-    { type: 'ClaimEmail', data: { user_id: input.userId, now } },
-    emailClaim.initialState(),
+  const userId = await claimEmail(deps, input, metadata, now);
+  const existing = await deps.handler.load(user, userStreamName(userId));
+  if (existing.state.status === 'registered' && existing.state.role !== input.role) {
+    throw alreadyExists('A user with this email');
+  }
+  const profile = { first_name: input.firstName, last_name: input.lastName, phone: input.phone ?? null };
+  const registered = await deps.handler.handle({
+    decider: user,
+    stream: userStreamName(userId),
+    metadata,
+    command:
+      existing.state.status === 'none'
+        ? {
+            type: 'RegisterUser',
+            data: { user_id: userId, email: input.email, ...profile, role: input.role, now },
+          }
+        : { type: 'ChangeProfile', data: { user_id: userId, ...profile, now } },
+  });
+  const passwordSet = credentials.decide(
+    { type: 'SetPassword', data: { user_id: userId, password_hash: passwordHash, now } },
+    credentials.initialState(),
   );
   try {
     await deps.store.appendToStream(
-      emailStreamFor(input.email),
-      claim.map((event) => ({ id: randomUUID(), ...event, metadata: eventMetadata(metadata, deps.clock()) })),
+      credentialsStreamName(userId),
+      passwordSet.map((event) => ({
+        id: randomUUID(),
+        ...event,
+        metadata: eventMetadata(metadata, deps.clock()),
+      })),
       { expectedRevision: 'no_stream' },
     );
   } catch (error) {
+    // Another registration finished this account first (two adopting the same half-made one).
     if (error instanceof VersionConflict) throw alreadyExists('A user with this email');
     throw error;
   }
-  const registered = await deps.handler.handle({
-    decider: user,
-    stream: userStreamName(input.userId),
-    metadata,
-    command: {
-      type: 'RegisterUser',
-      data: {
-        user_id: input.userId,
-        email: input.email,
-        first_name: input.firstName,
-        last_name: input.lastName,
-        phone: input.phone ?? null,
-        role: input.role,
-        now,
-      },
-    },
-  });
-  await deps.handler.handle({
-    decider: credentials,
-    stream: credentialsStreamName(input.userId),
-    metadata,
-    command: { type: 'SetPassword', data: { user_id: input.userId, password_hash: passwordHash, now } },
-  });
   if (registered.state.status !== 'registered') throw new Error('registration decided nothing');
   return {
     profile: registered.state,
     revision: registered.revision,
     position: registered.position as Position | undefined,
   };
+}
+
+/** Claims the email for `input.userId`; or, when an unfinished registration holds it, that one's user id. */
+async function claimEmail(
+  deps: RegistrationDeps,
+  input: Registration,
+  metadata: CommandMetadata,
+  now: string,
+) {
+  const stream = emailStreamFor(input.email);
+  const claim = emailClaim.decide(
+    { type: 'ClaimEmail', data: { user_id: input.userId, now } },
+    emailClaim.initialState(),
+  );
+  try {
+    await deps.store.appendToStream(
+      stream,
+      claim.map((event) => ({ id: randomUUID(), ...event, metadata: eventMetadata(metadata, deps.clock()) })),
+      { expectedRevision: 'no_stream' },
+    );
+    return input.userId;
+  } catch (error) {
+    if (!(error instanceof VersionConflict)) throw error;
+  }
+  const { state } = await deps.handler.load(emailClaim, stream);
+  const claimedBy = state.claimedBy;
+  if (!claimedBy) throw alreadyExists('A user with this email');
+  const hasCredentials = await deps.store.readStream(credentialsStreamName(claimedBy), { maxCount: 1 }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof StreamNotFound) return false;
+      throw error;
+    },
+  );
+  if (hasCredentials) throw alreadyExists('A user with this email');
+  return claimedBy;
 }

@@ -86,6 +86,61 @@ describe('POST /users/register', () => {
     );
   });
 
+  it('finishes a registration that died after claiming its email, but never hands over another role', async () => {
+    // What a crash between the claim and the user stream leaves: a claim with no account behind it.
+    const email = uniqueEmail('dangling');
+    const dangling = 'usr_dangling_' + Math.random().toString(36).slice(2, 10);
+    const claim = { user_id: dangling, schema_version: 1, claimed_at: new Date().toISOString() };
+    await api.store.appendToStream(
+      emailStreamFor(email),
+      [{ id: crypto.randomUUID(), type: 'EmailClaimed', data: claim }],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
+    const finished = await post('/users/register', {
+      body: { email, password: 'Secret#123', first_name: 'Late', last_name: 'Comer' },
+    });
+    expect(finished.status).toBe(201);
+    expect(finished.body.user_id).toBe(dangling);
+    const login = await post('/users/login', { body: { email, password: 'Secret#123' } });
+    expect(login.status).toBe(200);
+    await refused(409, 'RES_3002', () =>
+      post('/users/register', { body: { email, password: 'Other#1234', first_name: 'B', last_name: 'C' } }),
+    );
+
+    // A half-made admin (user stream written, credentials not) is not adopted by a customer's registration.
+    const adminEmail = uniqueEmail('half-admin');
+    const halfAdmin = 'usr_halfadmin_' + Math.random().toString(36).slice(2, 10);
+    await api.store.appendToStream(
+      emailStreamFor(adminEmail),
+      [{ id: crypto.randomUUID(), type: 'EmailClaimed', data: { ...claim, user_id: halfAdmin } }],
+      { expectedRevision: 'no_stream' },
+    );
+    const registered = {
+      schema_version: 1,
+      user_id: halfAdmin,
+      email: adminEmail,
+      first_name: 'Half',
+      last_name: 'Admin',
+      phone: null,
+      role: 'admin',
+      registered_at: new Date().toISOString(),
+    };
+    await api.store.appendToStream(
+      `user-${halfAdmin}`,
+      [{ id: crypto.randomUUID(), type: 'UserRegistered', data: registered }],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
+    await refused(409, 'RES_3002', () =>
+      post('/users/register', {
+        body: { email: adminEmail, password: 'Secret#123', first_name: 'C', last_name: 'D' },
+      }),
+    );
+  });
+
   it('lets exactly one of concurrent registrations of one email win', async () => {
     const email = uniqueEmail('race');
     const responses = await Promise.all(
