@@ -1,9 +1,10 @@
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
 import type { RetryPolicy } from '../runner/follow.ts';
 import { CheckpointMoved, ensureServing, loadCheckpoint, type Target } from '../runner/generations.ts';
 import { acquireLease } from '../runner/lease.ts';
+import { createPositionWaiters } from '../runner/position-waiters.ts';
 import type { ProjectionRunner, RunnerDeps, RunnerOptions } from '../runner/runner.ts';
 import type { Projection, ProjectionStatus, RunnerState } from '../runner/types.ts';
 import { followOutbound } from './follow-outbound.ts';
@@ -42,7 +43,7 @@ export function createOutboundRunner(
   let lastEvent: RecordedEvent | undefined;
   let delivering: RecordedEvent | undefined;
   let lastError: string | undefined;
-  const waiters = new Set<() => void>();
+  const waiters = createPositionWaiters(() => position, stopping.signal);
 
   const lagMs = () => {
     // A batch waiting for Kafka (broker down) is lag even when the subscription is live.
@@ -100,7 +101,7 @@ export function createOutboundRunner(
           if (applied > 0)
             deps.metrics.inc('publisher_events_total', { projection: projection.name }, applied);
           publish();
-          for (const wake of waiters) wake();
+          waiters.wakeAll();
         },
         caughtUp() {
           live = true;
@@ -181,25 +182,9 @@ export function createOutboundRunner(
       clearInterval(heartbeat);
       stopping.abort();
       await loop;
-      for (const wake of waiters) wake();
+      waiters.wakeAll();
     },
     status,
-    waitFor(target, timeoutMs) {
-      const reached = () => position !== undefined && comparePositions(position, target) >= 0;
-      if (reached()) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const wake = () => {
-          if (!reached() && !stopping.signal.aborted) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(reached());
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          resolve(reached());
-        }, timeoutMs);
-        waiters.add(wake);
-      });
-    },
+    waitFor: (target, timeoutMs) => waiters.waitFor(target, timeoutMs),
   };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
-import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { CheckpointPublisher } from './checkpoint-channel.ts';
 import { backoffMs, sleep } from './failures.ts';
@@ -16,6 +16,7 @@ import {
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { Metrics } from './metrics.ts';
+import { createPositionWaiters } from './position-waiters.ts';
 import {
   type Projection,
   type ProjectionStatus,
@@ -86,7 +87,7 @@ export function createProjectionRunner(
   let live = false;
   let lastEvent: RecordedEvent | undefined;
   let lastError: string | undefined;
-  const waiters = new Set<() => void>();
+  const waiters = createPositionWaiters(() => position, stopping.signal);
 
   const status = (): ProjectionStatus => ({
     projection: projection.name,
@@ -150,7 +151,7 @@ export function createProjectionRunner(
             if (event) lastEvent = event;
             lastError = undefined;
             publish(invalidate);
-            for (const wake of waiters) wake();
+            waiters.wakeAll();
           },
           caughtUp() {
             live = true;
@@ -234,25 +235,9 @@ export function createProjectionRunner(
       clearInterval(heartbeat);
       stopping.abort();
       await loop;
-      for (const wake of waiters) wake();
+      waiters.wakeAll();
     },
     status,
-    waitFor(target, timeoutMs) {
-      const reached = () => position !== undefined && comparePositions(position, target) >= 0;
-      if (reached()) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const wake = () => {
-          if (!reached() && !stopping.signal.aborted) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(reached());
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          resolve(reached());
-        }, timeoutMs);
-        waiters.add(wake);
-      });
-    },
+    waitFor: (target, timeoutMs) => waiters.waitFor(target, timeoutMs),
   };
 }
