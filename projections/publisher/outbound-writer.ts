@@ -1,13 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import { type Position, positionToString } from '../../infra/eventstore/position.ts';
-import { advanceCheckpoint, type Target } from '../runner/generations.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import { advanceCheckpoint, parkEvent, type Target } from '../runner/generations.ts';
 import type { RunnerTables } from '../runner/types.ts';
 import type { BatchWriter } from '../runner/writers.ts';
 import type { OutboundFaults, OutboundProjection } from './outbound.ts';
-
-const errorText = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
 
 export type OutboundWriterDeps = {
   /** The runner's database (checkpoints and dead letters live in the runner's tables). */
@@ -71,25 +68,12 @@ export function createOutboundWriter(
       await applyPrepared(events, projection.prepare(events), from);
       return [];
     },
-    async park(event, error, attempts, from: Position | undefined) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('projection_dead_letters')
-          .values({
-            projection: projection.name,
-            generation: target.generation,
-            event_id: event.id,
-            event_type: event.type,
-            stream_name: event.streamName,
-            position: positionToString(event.position),
-            error: errorText(error),
-            attempts,
-          })
-          .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())
-          .execute();
-        await advanceCheckpoint(trx, target, from, event.position, event.recordedAt);
-      });
-    },
+    park: (event, error, attempts, from: Position | undefined) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          parkEvent(trx, target, { projection: projection.name, event, error, attempts, from }),
+        ),
     advance: (from, to) =>
       db.transaction().execute((trx) => advanceCheckpoint(trx, target, from, to, undefined)),
   };

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, parsePosition, positionToString } from '../../infra/eventstore/position.ts';
 import { type Projection, type RunnerDb, type RunnerTables, schemaName } from './types.ts';
 
@@ -148,4 +149,40 @@ export async function advanceCheckpoint(
     .where(sql<boolean>`position IS NOT DISTINCT FROM ${fromText}`)
     .executeTakeFirst();
   if (result.numUpdatedRows !== 1n) throw new CheckpointMoved(target);
+}
+
+const errorText = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
+
+/**
+ * Parks an event that kept failing: a dead-letter row (its error, never the event's data) and the
+ * checkpoint moved past it, in the caller's transaction, so it is neither retried forever nor lost.
+ */
+export async function parkEvent(
+  trx: Transaction<RunnerTables>,
+  target: Target,
+  park: {
+    projection: string;
+    event: RecordedEvent;
+    error: unknown;
+    attempts: number;
+    from: Position | undefined;
+  },
+): Promise<void> {
+  const { event } = park;
+  await trx
+    .insertInto('projection_dead_letters')
+    .values({
+      projection: park.projection,
+      generation: target.generation,
+      event_id: event.id,
+      event_type: event.type,
+      stream_name: event.streamName,
+      position: positionToString(event.position),
+      error: errorText(park.error),
+      attempts: park.attempts,
+    })
+    .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())
+    .execute();
+  await advanceCheckpoint(trx, target, park.from, event.position, event.recordedAt);
 }

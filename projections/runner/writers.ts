@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import { type Position, positionToString } from '../../infra/eventstore/position.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { advanceCheckpoint, type Target } from './generations.ts';
+import { advanceCheckpoint, parkEvent, type Target } from './generations.ts';
 import { createRedisBatch } from './redis-batch.ts';
 import { createRedisDocWriter } from './redis-docs.ts';
 import {
@@ -33,8 +33,6 @@ export type WriterDeps = {
 };
 
 const asRunner = (trx: ReadModelTrx) => trx as unknown as Transaction<RunnerTables>;
-const errorText = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
 
 export function createBatchWriter(projection: Projection, target: Target, deps: WriterDeps): BatchWriter {
   const { db, logger, faults } = deps;
@@ -97,25 +95,12 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
 
   return {
     applyBatch: (events, from) => (applyPg ?? applyRedis)!(events, from),
-    async park(event, error, attempts, from) {
-      await db.transaction().execute(async (trx) => {
-        await asRunner(trx)
-          .insertInto('projection_dead_letters')
-          .values({
-            projection: projection.name,
-            generation: target.generation,
-            event_id: event.id,
-            event_type: event.type,
-            stream_name: event.streamName,
-            position: positionToString(event.position),
-            error: errorText(error),
-            attempts,
-          })
-          .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())
-          .execute();
-        await advanceCheckpoint(asRunner(trx), target, from, event.position, event.recordedAt);
-      });
-    },
+    park: (event, error, attempts, from) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          parkEvent(asRunner(trx), target, { projection: projection.name, event, error, attempts, from }),
+        ),
     advance: (from, to) =>
       db.transaction().execute((trx) => advanceCheckpoint(asRunner(trx), target, from, to, undefined)),
   };
