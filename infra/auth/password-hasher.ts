@@ -19,17 +19,22 @@ export type PasswordHasherOptions = {
   parallelism?: number;
 };
 
-export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const params: HashOptions = {
+/** The argon2id parameters of every hash, real or dummy, that a hasher with these options makes. */
+export function argon2Parameters(options: PasswordHasherOptions = {}): HashOptions {
+  return {
     type: argon2.argon2id,
     memoryCost: options.memoryCost ?? 65536,
     timeCost: options.timeCost ?? 3,
     parallelism: options.parallelism ?? 4,
   };
+}
+
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const params = argon2Parameters(options);
   // Same parameters as real hashes, so the dummy verify costs the same; made once, lazily.
   let dummy: Promise<string> | undefined;
   const dummyHash = () => {
-    dummy ??= argon2.hash(randomBytes(32).toString('base64url'), params);
+    dummy ??= hashOfUnknownPassword(params);
     return dummy;
   };
   return {
@@ -46,4 +51,14 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       return false;
     },
   };
+}
+
+/** A hash, with the given parameters, of a random password that nobody knows: the dummy verify's target. */
+export function hashOfUnknownPassword(params: HashOptions): Promise<string> {
+  return argon2.hash(randomBytes(32).toString('base64url'), params);
+}
+
+/** The PHC string's algorithm, version and cost segment (`$argon2id$v=19$m=…,t=…,p=…`). */
+export function hashParameters(hash: string): string {
+  return hash.split('$').slice(0, 4).join('$');
 }
