@@ -1,6 +1,7 @@
 import { type ApiClient, ApiError, forEachConcurrently } from './client.ts';
 import { productBody, type SeedUser, seedUser } from './generate.ts';
-import { createRng, type Rng } from './prng.ts';
+import type { Rng } from './prng.ts';
+import { advanceOrder, body, isCode, progressStep, rate, rngFor, tokenKeeper } from './seed-helpers.ts';
 
 export type SeedOptions = {
   products: number;
@@ -26,29 +27,6 @@ export type SeedReport = {
   seconds: number;
   productsPerSecond: number;
 };
-
-/** A progress line every 10 % of `n`, but at least every `most` items. */
-const progressStep = (n: number, most: number) => Math.max(1, Math.min(most, Math.ceil(n / 10)));
-
-/** A PRNG per (seed, purpose, index): the first N products are the same whatever `--products` says. */
-const rngFor = (seed: number, purpose: number, index: number) =>
-  createRng((seed * 2_654_435_761 + purpose * 40_503 + index * 97) >>> 0);
-
-const body = (res: { body: unknown }) => res.body as Record<string, unknown>;
-const isCode = (error: unknown, code: string) =>
-  error instanceof ApiError && JSON.stringify(error.body).includes(`"${code}"`);
-
-/** Logs in; access tokens live 15 minutes, so the admin's is renewed every 10. */
-function tokenKeeper(client: ApiClient, email: string, password: string) {
-  let token: { value: string; at: number } | undefined;
-  return async () => {
-    if (!token || Date.now() - token.at > 10 * 60_000) {
-      const res = await client.expect([200], 'POST', '/users/login', { body: { email, password } });
-      token = { value: String(body(res).access_token), at: Date.now() };
-    }
-    return token.value;
-  };
-}
 
 /**
  * The demo data, through the command API's own routes (validation, deciders, the event store): products with
@@ -78,8 +56,7 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
       productIds[i] = String(body(res).product_id);
       inStock[i] = product.initial_stock > 0;
     },
-    (done) =>
-      log(`products: ${done}/${options.products} (${Math.round(done / ((Date.now() - started) / 1000))}/s)`),
+    (done) => log(`products: ${done}/${options.products} (${rate(done, started)}/s)`),
     progressStep(options.products, 1_000),
   );
   const productSeconds = (Date.now() - started) / 1000;
@@ -87,8 +64,6 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
 
   const users: { user: SeedUser; token: string }[] = new Array(options.users);
   const usersStarted = Date.now();
-  const rate = (done: number, since: number) =>
-    Math.round(done / Math.max((Date.now() - since) / 1000, 0.001));
   await forEachConcurrently(
     options.users,
     Math.min(options.concurrency, 4),
@@ -182,31 +157,15 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
           continue;
         }
         report.orders += 1;
-        const orderId = String(placed.order_id);
-        const adminToken = await admin();
-        let status = String(placed.status);
-        if (status === 'confirmed' && rng.chance(0.06)) {
-          await client.expect([200], 'POST', `/orders/${orderId}/cancel`, {
-            body: { reason: 'Ordered the wrong size' },
-            token,
-            idempotencyKey: key(`cancel-${orderId}`),
-          });
-          status = 'cancelled';
-        } else if (status === 'confirmed' && rng.chance(0.5)) {
-          for (const [action, next, payload] of [
-            ['process', 'processing', undefined],
-            ['ship', 'shipped', { tracking_number: `1Z${seed}${u}${o}${rng.int(100_000, 999_999)}` }],
-            ['deliver', 'delivered', undefined],
-          ] as const) {
-            await client.expect([200], 'POST', `/orders/${orderId}/${action}`, {
-              ...(payload ? { body: payload } : {}),
-              token: adminToken,
-              idempotencyKey: key(`${action}-${orderId}`),
-            });
-            status = next;
-            if (!rng.chance(0.6)) break;
-          }
-        }
+        const status = await advanceOrder(client, {
+          orderId: String(placed.order_id),
+          status: String(placed.status),
+          rng,
+          customer: token,
+          admin: await admin(),
+          key,
+          tracking: () => `1Z${seed}${u}${o}${rng.int(100_000, 999_999)}`,
+        });
         count(status);
       }
       // About half the shoppers leave something in their cart.
