@@ -26,5 +26,6 @@ describe('password hasher', () => {
     expect(await hasher.verifyDummy('anything')).toBe(false);
     expect(dummy / real).toBeGreaterThan(0.5);
     expect(dummy / real).toBeLessThan(2);
-  });
+    // Eight argon2id runs at 64 MiB: well over vitest's 5 s default on a loaded 2-core machine.
+  }, 60_000);
 });
