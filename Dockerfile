@@ -1,18 +1,19 @@
 # syntax=docker/dockerfile:1
-# One image for every role; ROLES picks what a container runs (see docker-compose.yml).
+# One image for every role; ROLES picks what a container runs (see docker-compose.yml). Node 24 LTS.
 # Built and checked by `docker build .`; on machines without a Docker engine, test/compose.unit.test.ts
 # checks this file's shape and infra/telemetry/register.int.test.ts runs its entry command.
 
 # --- production dependencies only (no dev tools in the image) -----------------------------------
-FROM node:20-slim AS deps
+FROM node:24-slim AS deps
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
-# Install scripts stay off, as in package.json's allowScripts: argon2 and esbuild load prebuilt binaries.
+# Install scripts stay off: on Node 24 argon2's and esbuild's prebuilt linux-x64 binaries load (argon2's is
+# built from source only on Debian's Node 20, where its prebuilt one crashes; see docs/architecture.md).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- full install: type-check and unit tests must pass before an image is produced --------------
-FROM node:20-slim AS check
+FROM node:24-slim AS check
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
@@ -21,7 +22,7 @@ COPY . .
 RUN npm run typecheck && npx vitest run --project unit
 
 # --- runtime ------------------------------------------------------------------------------------
-FROM node:20-slim AS runtime
+FROM node:24-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

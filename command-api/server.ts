@@ -17,14 +17,16 @@ export async function startCommandApi(
     shutdownTimeoutMs?: number;
   },
 ): Promise<RunningServer> {
-  const context = options.context ?? commandApiContext(options);
+  // Every line of this API (requests, bootstrap, handlers) says which service wrote it, as the query API's do.
+  const logger = options.logger.child({ service: 'command-api' });
+  const context = options.context ?? commandApiContext({ ...options, logger });
   const { BOOTSTRAP_ADMIN_EMAIL: email, BOOTSTRAP_ADMIN_PASSWORD: password } = options.config;
   if (email && password) await bootstrapAdmin(context, { email, password });
-  const app = createCommandApi({ ...options, context });
+  const app = createCommandApi({ ...options, logger, context });
   return listen(app, {
     port: options.port ?? options.config.COMMAND_API_PORT,
     host: options.host ?? options.config.HOST,
-    logger: options.logger.child({ service: 'command-api' }),
+    logger,
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     onClose: async () => {
       if (options.keepDependencies) return;

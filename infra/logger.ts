@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { dedupeChildBindings, logMethodWithoutBoundKeys } from './log-keys.ts';
 import { traceLogMixin } from './telemetry/log-context.ts';
 
 export type { Logger };
@@ -24,15 +25,21 @@ export const redactedPaths = [
   'req.headers.cookie',
 ];
 
-/** JSON logs; pretty only when stdout is a terminal. */
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  const pretty = process.stdout.isTTY && process.env.NODE_ENV !== 'production';
-  return pino({
+/** JSON logs; pretty only when stdout is a terminal. `destination` (tests): where the lines go instead. */
+export function createLogger(
+  options: { level?: string; name?: string; destination?: DestinationStream } = {},
+): Logger {
+  const pretty = !options.destination && process.stdout.isTTY && process.env.NODE_ENV !== 'production';
+  const settings = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    // A key once per line, whatever the children and the calls repeat (infra/log-keys.ts).
+    hooks: { logMethod: logMethodWithoutBoundKeys },
     // Lines written inside a traced span carry trace_id and span_id, so logs and traces meet.
     mixin: traceLogMixin,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+  };
+  const logger = options.destination ? pino(settings, options.destination) : pino(settings);
+  return dedupeChildBindings(logger);
 }

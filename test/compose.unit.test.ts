@@ -118,9 +118,9 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];
 
-  it('is multi-stage on node:20-slim', () => {
+  it('is multi-stage on node:24-slim', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[1]).toBe('node:20-slim');
+    for (const stage of stages) expect(stage[1]).toBe('node:24-slim');
   });
 
   it('installs from the lockfile, production dependencies only in the image', () => {

@@ -1,6 +1,7 @@
 import { type ApiClient, ApiError, forEachConcurrently } from './client.ts';
 import { productBody, type SeedUser, seedUser } from './generate.ts';
-import { createRng, type Rng } from './prng.ts';
+import type { Rng } from './prng.ts';
+import { advanceOrder, body, isCode, progressStep, rate, rngFor, tokenKeeper } from './seed-helpers.ts';
 
 export type SeedOptions = {
   products: number;
@@ -26,26 +27,6 @@ export type SeedReport = {
   seconds: number;
   productsPerSecond: number;
 };
-
-/** A PRNG per (seed, purpose, index): the first N products are the same whatever `--products` says. */
-const rngFor = (seed: number, purpose: number, index: number) =>
-  createRng((seed * 2_654_435_761 + purpose * 40_503 + index * 97) >>> 0);
-
-const body = (res: { body: unknown }) => res.body as Record<string, unknown>;
-const isCode = (error: unknown, code: string) =>
-  error instanceof ApiError && JSON.stringify(error.body).includes(`"${code}"`);
-
-/** Logs in; access tokens live 15 minutes, so the admin's is renewed every 10. */
-function tokenKeeper(client: ApiClient, email: string, password: string) {
-  let token: { value: string; at: number } | undefined;
-  return async () => {
-    if (!token || Date.now() - token.at > 10 * 60_000) {
-      const res = await client.expect([200], 'POST', '/users/login', { body: { email, password } });
-      token = { value: String(body(res).access_token), at: Date.now() };
-    }
-    return token.value;
-  };
-}
 
 /**
  * The demo data, through the command API's own routes (validation, deciders, the event store): products with
@@ -75,28 +56,35 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
       productIds[i] = String(body(res).product_id);
       inStock[i] = product.initial_stock > 0;
     },
-    (done) =>
-      log(`products: ${done}/${options.products} (${Math.round(done / ((Date.now() - started) / 1000))}/s)`),
-    1_000,
+    (done) => log(`products: ${done}/${options.products} (${rate(done, started)}/s)`),
+    progressStep(options.products, 1_000),
   );
   const productSeconds = (Date.now() - started) / 1000;
   log(`products: ${options.products} in ${productSeconds.toFixed(1)} s`);
 
   const users: { user: SeedUser; token: string }[] = new Array(options.users);
-  await forEachConcurrently(options.users, Math.min(options.concurrency, 4), async (i) => {
-    const user = seedUser(rngFor(seed, 2, i), i);
-    const { address: _address, ...registration } = user;
-    const res = await client.send('POST', '/users/register', {
-      body: registration,
-      idempotencyKey: key(`user-${i}`),
-    });
-    if (res.status !== 201 && res.status !== 409) throw new ApiError(res.status, res.body, 'register');
-    const login = await client.expect([200], 'POST', '/users/login', {
-      body: { email: user.email, password: user.password },
-    });
-    users[i] = { user, token: String(body(login).access_token) };
-  });
-  log(`users: ${options.users} in ${((Date.now() - started) / 1000 - productSeconds).toFixed(1)} s`);
+  const usersStarted = Date.now();
+  await forEachConcurrently(
+    options.users,
+    Math.min(options.concurrency, 4),
+    async (i) => {
+      const user = seedUser(rngFor(seed, 2, i), i);
+      const { address: _address, ...registration } = user;
+      const res = await client.send('POST', '/users/register', {
+        body: registration,
+        idempotencyKey: key(`user-${i}`),
+      });
+      if (res.status !== 201 && res.status !== 409) throw new ApiError(res.status, res.body, 'register');
+      const login = await client.expect([200], 'POST', '/users/login', {
+        body: { email: user.email, password: user.password },
+      });
+      users[i] = { user, token: String(body(login).access_token) };
+    },
+    // Registration hashes a password (argon2id) and logs in: a few per second, so progress every 10 %.
+    (done) => log(`users: ${done}/${options.users} (${rate(done, usersStarted)}/s)`),
+    progressStep(options.users, 50),
+  );
+  log(`users: ${options.users} in ${((Date.now() - usersStarted) / 1000).toFixed(1)} s`);
 
   // Shoppers favour a few hundred products, and products come with companions bought alongside them
   // (the same position in the next category, the next product of the same category), so "popular" and
@@ -132,79 +120,72 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
     }
   }
 
-  await forEachConcurrently(options.users, options.concurrency, async (u) => {
-    const rng = rngFor(seed, 3, u);
-    const { user, token } = users[u]!;
-    const orders = rng.chance(0.65) ? rng.int(1, 3) : 0;
-    for (let o = 0; o < orders; o += 1) {
-      const anchor = favourite(rng);
-      const picks = new Set([anchor]);
-      for (const c of companions(anchor)) if (rng.chance(0.5)) picks.add(c);
-      if (rng.chance(0.3)) picks.add(rng.int(0, n - 1));
-      let added = 0;
-      for (const p of picks) if (await addToCart(token, u, `o${o}-${p}`, p, rng.int(1, 2))) added += 1;
-      if (added === 0) continue;
-      const address = user.address;
-      let placed: Record<string, unknown>;
-      try {
-        placed = body(
-          await client.expect([201], 'POST', '/orders', {
-            body: {
-              shipping_address: address,
-              billing_address: address,
-              payment_method: { type: 'card', token: 'tok_visa' },
-            },
-            token,
-            idempotencyKey: key(`order-${u}-${o}`),
-          }),
-        );
-      } catch (error) {
-        if (!isCode(error, 'BIZ_4001')) throw error;
-        await client.expect([204], 'DELETE', '/cart', { token });
-        continue;
-      }
-      report.orders += 1;
-      const orderId = String(placed.order_id);
-      const adminToken = await admin();
-      let status = String(placed.status);
-      if (status === 'confirmed' && rng.chance(0.06)) {
-        await client.expect([200], 'POST', `/orders/${orderId}/cancel`, {
-          body: { reason: 'Ordered the wrong size' },
-          token,
-          idempotencyKey: key(`cancel-${orderId}`),
+  const shoppingStarted = Date.now();
+  log(`orders: ${options.users} shoppers fill carts, place orders, some cancelled, processed or shipped`);
+  await forEachConcurrently(
+    options.users,
+    options.concurrency,
+    async (u) => {
+      const rng = rngFor(seed, 3, u);
+      const { user, token } = users[u]!;
+      const orders = rng.chance(0.65) ? rng.int(1, 3) : 0;
+      for (let o = 0; o < orders; o += 1) {
+        const anchor = favourite(rng);
+        const picks = new Set([anchor]);
+        for (const c of companions(anchor)) if (rng.chance(0.5)) picks.add(c);
+        if (rng.chance(0.3)) picks.add(rng.int(0, n - 1));
+        let added = 0;
+        for (const p of picks) if (await addToCart(token, u, `o${o}-${p}`, p, rng.int(1, 2))) added += 1;
+        if (added === 0) continue;
+        const address = user.address;
+        let placed: Record<string, unknown>;
+        try {
+          placed = body(
+            await client.expect([201], 'POST', '/orders', {
+              body: {
+                shipping_address: address,
+                billing_address: address,
+                payment_method: { type: 'card', token: 'tok_visa' },
+              },
+              token,
+              idempotencyKey: key(`order-${u}-${o}`),
+            }),
+          );
+        } catch (error) {
+          if (!isCode(error, 'BIZ_4001')) throw error;
+          await client.expect([204], 'DELETE', '/cart', { token });
+          continue;
+        }
+        report.orders += 1;
+        const status = await advanceOrder(client, {
+          orderId: String(placed.order_id),
+          status: String(placed.status),
+          rng,
+          customer: token,
+          admin: await admin(),
+          key,
+          tracking: () => `1Z${seed}${u}${o}${rng.int(100_000, 999_999)}`,
         });
-        status = 'cancelled';
-      } else if (status === 'confirmed' && rng.chance(0.5)) {
-        for (const [action, next, payload] of [
-          ['process', 'processing', undefined],
-          ['ship', 'shipped', { tracking_number: `1Z${seed}${u}${o}${rng.int(100_000, 999_999)}` }],
-          ['deliver', 'delivered', undefined],
-        ] as const) {
-          await client.expect([200], 'POST', `/orders/${orderId}/${action}`, {
-            ...(payload ? { body: payload } : {}),
-            token: adminToken,
-            idempotencyKey: key(`${action}-${orderId}`),
-          });
-          status = next;
-          if (!rng.chance(0.6)) break;
+        count(status);
+      }
+      // About half the shoppers leave something in their cart.
+      if (rng.chance(0.5)) {
+        let added = 0;
+        for (let c = rng.int(1, 3); c > 0; c -= 1)
+          if (await addToCart(token, u, `open-${c}`, favourite(rng), rng.int(1, 3))) added += 1;
+        if (added > 0) {
+          report.cartsLeftOpen += 1;
+          openCarts.push(u);
         }
       }
-      count(status);
-    }
-    // About half the shoppers leave something in their cart.
-    if (rng.chance(0.5)) {
-      let added = 0;
-      for (let c = rng.int(1, 3); c > 0; c -= 1)
-        if (await addToCart(token, u, `open-${c}`, favourite(rng), rng.int(1, 3))) added += 1;
-      if (added > 0) {
-        report.cartsLeftOpen += 1;
-        openCarts.push(u);
-      }
-    }
-  });
+    },
+    (done) => log(`orders: ${done}/${options.users} shoppers done, ${report.orders} orders placed`),
+    progressStep(options.users, 50),
+  );
   const seconds = (Date.now() - started) / 1000;
   log(
-    `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}`,
+    `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen} ` +
+      `(${((Date.now() - shoppingStarted) / 1000).toFixed(1)} s)`,
   );
   const demo = openCarts.length > 0 ? users[Math.min(...openCarts)]?.user : undefined;
   return {

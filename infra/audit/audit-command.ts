@@ -3,6 +3,7 @@ import { StreamNotFound } from '../eventstore/errors.ts';
 import { positionToString } from '../eventstore/position.ts';
 import { aggregateTypes, isAggregateId, isAggregateType } from './aggregates.ts';
 import { type CliContext, openCliContext } from './cli-context.ts';
+import type { ProgressSink } from './progress.ts';
 import { isSecretEvent, isSecretStream } from './secrets.ts';
 import { type AsOf, RevisionNotReached, stateAsOf } from './time-travel.ts';
 import { formatVerifyReport } from './verify/format-report.ts';
@@ -17,7 +18,26 @@ export const USAGE = `usage: npm run audit -- <command>
   verify [--json] [--grace-seconds N]                    chains, folds, invariants, read models
 exit codes: 0 clean / found, 1 findings (verify) or nothing there (stream, state), 2 could not run`;
 
-export type AuditIo = { out: (text: string) => void; err: (text: string) => void };
+export type AuditIo = {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** verify's progress (a bar on a terminal: infra/audit/progress.ts); lines on `err` when absent. */
+  progress?: (label: string) => ProgressSink;
+};
+
+/** Plain lines, one per 10,000 events: for callers without a progress sink (tests, embedding). */
+const lineProgress = (io: AuditIo): ProgressSink => {
+  let shown = 0;
+  return {
+    update(events) {
+      if (events - shown >= 10_000) {
+        shown = events;
+        io.err(`verify: ${events} events read`);
+      }
+    },
+    stop: () => undefined,
+  };
+};
 
 /** `bin/audit`: returns the exit code. Every invocation is recorded in the audit-access log first. */
 export async function runAudit(
@@ -45,12 +65,13 @@ export async function runAudit(
     await context.recordAccess(`audit ${command}`, { args: positionals, ...values });
     if (command === 'stream') return await stream(context, rest, values, io);
     if (command === 'state') return await state(context, rest, values, io);
+    const progress = io.progress?.('verify') ?? lineProgress(io);
     const report = await verifyHistory({
       store: context.store,
       db: context.db,
       graceMs: Number(values['grace-seconds'] ?? '60') * 1000,
-      onProgress: (events) => io.err(`verify: ${events} events read`),
-    });
+      onProgress: (events, fraction) => progress.update(events, fraction),
+    }).finally(() => progress.stop());
     io.out(values.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report));
     return report.total === 0 ? EXIT.clean : EXIT.findings;
   } catch (error) {

@@ -25,6 +25,15 @@ export const parseBrokers = (text: string): string[] =>
     .filter(Boolean);
 
 /**
+ * kafkajs warns at every idempotent producer's creation when its retries are bounded. They are bounded on
+ * purpose: a send to a broker that is down fails within seconds, the publisher's own loop (which /ready
+ * reports) replaces the producer and resends the batch in order. Delivery is at-least-once by design, with
+ * `event_id` for consumers to drop the rare duplicate (docs/analytics.md); nothing here claims exactly-once,
+ * so the warning has nothing to say to an operator and is logged at debug.
+ */
+const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
+
+/**
  * A kafkajs client whose logs go to our pino logger, never to the console. kafkajs's INFO lines
  * (joins, rebalances, connects) are routine, so they land at pino's debug level; so do its per-response
  * error lines ("Response InitProducerId ... coordinator is loading"), which kafkajs logs at ERROR even
@@ -32,7 +41,8 @@ export const parseBrokers = (text: string): string[] =>
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
   const { brokers, clientId, logger, ...rest } = options;
-  const base = logger.child({ component: 'kafkajs' });
+  // `library`, not `component`: the caller's logger usually says which component this client serves.
+  const base = logger.child({ library: 'kafkajs' });
   return new Kafka({
     ...rest,
     brokers,
@@ -44,6 +54,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
         const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
         const fields = { namespace, ...extra };
         if (namespace === 'Connection' && message.startsWith('Response ')) base.debug(fields, message);
+        else if (message.startsWith(BOUNDED_RETRIES_WARNING)) base.debug(fields, message);
         else if (level === logLevel.ERROR) base.error(fields, message);
         else if (level === logLevel.WARN) base.warn(fields, message);
         else base.debug(fields, message);

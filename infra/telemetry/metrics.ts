@@ -3,6 +3,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /** Seconds: from sub-millisecond appends to multi-second requests. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Default gauges whose totals are `sum(nodejs_active_handles)` etc. (see docs/operations.md). */
+export const misnamedDefaultGauges = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export type CommandOutcome = 'ok' | 'noop' | 'rejected' | 'conflict' | 'error';
 export type ReservationOutcome = 'reserved' | 'committed' | 'expired' | 'released';
 
@@ -22,7 +29,12 @@ export type MetricsOptions = {
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = options.registry ?? new Registry();
   if (options.labels) registry.setDefaultLabels(options.labels);
-  if (options.runtime ?? true) collectDefaultMetrics({ register: registry });
+  if (options.runtime ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client's defaults include three gauges named `*_total`, a suffix Prometheus keeps for counters;
+    // each is the sum of the by-type gauge of the same name without the suffix, which stays.
+    for (const name of misnamedDefaultGauges) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
 
   const httpRequests = new Counter({

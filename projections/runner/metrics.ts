@@ -12,6 +12,14 @@ const labelText = (labels: Record<string, string> = {}) => {
     : `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}`;
 };
 
+/** The help text of every counter the runners count here; `render` writes it as `# HELP`. */
+export const runnerCounterHelp: Record<string, string> = {
+  projection_parked_events_total:
+    'Events parked (dead-lettered) by a projection runner since this process started.',
+  publisher_events_total:
+    'Domain events the Kafka publisher has committed past (their integration events acknowledged by Kafka).',
+};
+
 export function createMetrics(): Metrics {
   const counters = new Map<string, Map<string, number>>();
   return {
@@ -25,6 +33,7 @@ export function createMetrics(): Metrics {
     render() {
       const lines: string[] = [];
       for (const [name, series] of counters) {
+        lines.push(`# HELP ${name} ${runnerCounterHelp[name] ?? name.replace(/_/g, ' ')}`);
         lines.push(`# TYPE ${name} counter`);
         for (const [labels, value] of series) lines.push(`${name}${labels} ${value}`);
       }

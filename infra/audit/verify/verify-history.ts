@@ -28,7 +28,7 @@ export type VerifyOptions = {
   now?: () => number;
   /** Findings kept in full; the rest only counted. Default 1,000. */
   maxFindings?: number;
-  onProgress?: (events: number) => void;
+  onProgress?: (events: number, fraction: number) => void;
 };
 
 export type VerifyReport = {
@@ -89,6 +89,9 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
   const reservations: ReservationIndex = new Map();
 
   let events = 0;
+  // The fraction of the log behind the pass, for a progress bar (positions grow along the log).
+  const head = (await options.store.headPosition())?.prepare ?? 0n;
+  const fraction = (at: bigint) => (head > 0n ? Math.min(1, Number((at * 10_000n) / head) / 10_000) : 1);
   for await (const event of readWholeLog(options.store)) {
     for (const check of pending)
       if (!check.position || comparePositions(event.position, check.position) > 0) {
@@ -96,7 +99,7 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
         pending.delete(check);
       }
     events += 1;
-    if (events % 10_000 === 0) options.onProgress?.(events);
+    if (events % 1_000 === 0) options.onProgress?.(events, fraction(event.position.prepare));
     chain.check(event);
     if (isSecretEvent(event)) continue;
     foldEvent(event);

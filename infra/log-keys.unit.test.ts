@@ -1,0 +1,57 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { repeatedKeys } from '../test/support/json-keys.ts';
+import { createLogger } from './logger.ts';
+
+/** Issue 19: a key bound by a parent and repeated by a child or a call appears once per line. */
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: createLogger({ name: 'shop', level: 'debug', destination }), lines };
+}
+
+describe('repeatedKeys (the test scanner)', () => {
+  it('finds a key twice in one object, at any depth, and not across objects or inside strings', () => {
+    expect(repeatedKeys('{"a":1,"b":{"a":2},"a":3}')).toEqual(['a']);
+    expect(repeatedKeys('{"x":{"k":1,"k":2},"y":[{"k":1},{"k":2}]}')).toEqual(['k']);
+    expect(repeatedKeys('{"msg":"\\"a\\":1,\\"a\\":2","a":[1,"a"]}')).toEqual([]);
+  });
+});
+
+describe('a logger from createLogger', () => {
+  it('writes a key repeated with the same value once', () => {
+    const { logger, lines } = capture();
+    const runner = logger.child({ role: 'projections' }).child({ projection: 'catalog' });
+    runner.info({ projection: 'catalog', generation: 1 }, 'projection caught up');
+    runner.child({ projection: 'catalog' }).info('again');
+    expect(lines.map(repeatedKeys)).toEqual([[], []]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      projection: 'catalog',
+      generation: 1,
+      role: 'projections',
+    });
+  });
+
+  it('keeps a repeated key with another value under <key>_inner, so no value is lost', () => {
+    const { logger, lines } = capture();
+    const client = logger.child({ component: 'kafka-publisher' }).child({ component: 'kafkajs' });
+    client.warn({ component: 'kafkajs', namespace: 'Producer' }, 'from the client');
+    client.child({ component: 'other' }).info('deeper');
+    expect(lines.map(repeatedKeys)).toEqual([[], []]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ component: 'kafka-publisher', component_inner: 'kafkajs' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ component_inner2: 'other' });
+  });
+
+  it('leaves errors, messages and format arguments as they were', () => {
+    const { logger, lines } = capture();
+    logger.child({ user_id: 'usr_1' }).error({ err: new Error('boom'), user_id: 'usr_1' }, 'failed %s', 'x');
+    const line = JSON.parse(lines[0]!);
+    expect(line).toMatchObject({ user_id: 'usr_1', msg: 'failed x', err: { message: 'boom' } });
+    expect(repeatedKeys(lines[0]!)).toEqual([]);
+  });
+});
