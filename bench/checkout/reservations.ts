@@ -31,19 +31,24 @@ export async function reservationRun(
     : Array.from({ length: buyers }, () => world.newProduct());
   const units = hot ? Math.floor(attempts * 0.8) : rounds;
   for (const product of products) await world.receive(product, units);
-  const customers: UserId[] = [];
+  // One cart holds one active reservation (API.md, BIZ_4011): each round of a buyer is another cart.
+  const customers: UserId[][] = [];
   for (let i = 0; i < buyers; i++) {
-    const customer = world.newUser();
-    customers.push(customer);
-    await world.addToCart(customer, products[hot ? 0 : i]!, 1);
+    const carts: UserId[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const customer = world.newUser();
+      carts.push(customer);
+      await world.addToCart(customer, products[hot ? 0 : i]!, 1);
+    }
+    customers.push(carts);
   }
   const { deps, counts } = benchDeps(world, { batched: options.batched });
   let succeeded = 0;
   let refused = 0;
   const started = performance.now();
   await Promise.all(
-    customers.map(async (customer) => {
-      for (let round = 0; round < rounds; round++) {
+    customers.map(async (carts) => {
+      for (const customer of carts) {
         try {
           await reserveCart(deps, customer, world.metadata);
           succeeded += 1;

@@ -7,6 +7,7 @@ import { toMajorUnits } from '../../domain/shared/money.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { applyCancellation } from '../../process-manager/checkout/cancellation.ts';
 import { step } from '../../process-manager/checkout/workflow-deps.ts';
+import { endCartCheckout } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { releaseLines } from './reserve-cart.ts';
 
@@ -76,5 +77,6 @@ export async function releaseReservation(
     command: { type: 'ReleaseCheckout', data: { reservationId, userId, now: deps.clock().toISOString() } },
   });
   await releaseLines(deps, reservationId, state.items, metadata);
+  await endCartCheckout(deps, { userId, reservationId, reason: 'released' }, metadata);
   return result;
 }

@@ -1,16 +1,17 @@
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { activeCheckout, recentOrder } from '../../domain/cart/checkout-rules.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
+import { checkoutInProgress } from '../../domain/checkout/order-attempt.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
-import type { Position } from '../../infra/eventstore/position.ts';
-import { paymentDeclined } from '../../infra/payments/port.ts';
-import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
-import { completeOrder, confirmOrder } from '../../process-manager/checkout/order-completion.ts';
-import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
-import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
+import { step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
+import { type KeyedIds, keyedIds } from './keyed-ids.ts';
+import { checkOrderLines } from './order-lines.ts';
+import { ended, loadOrder, payAndComplete } from './pay-order.ts';
 import { reserveCart } from './reserve-cart.ts';
 
 export type PlaceOrderInput = {
@@ -19,23 +20,34 @@ export type PlaceOrderInput = {
   billingAddress: Address;
   paymentMethod: PaymentMethod;
   reservationId?: ReservationId;
+  /** The request's Idempotency-Key: its retries resume the same checkout and order (keyed-ids.ts). */
+  idempotencyKey?: string;
   metadata: CommandMetadata;
 };
-
-const ended = (id: string, why: string) =>
-  new DomainError(ErrorCode.ReservationExpired, `Reservation ${id} ${why}`);
 
 /**
  * POST /orders: the checkout workflow run inline, step by step, each step recorded as events so the
  * process manager can resume it (payment-settlement.ts) if this request dies:
- * reservation (given, or the cart reserved now) → order attached to it → OrderPlaced → charge (key =
- * order id) → OrderConfirmed → stock committed → cart checked out → checkout completed.
- * A second request for the same reservation reuses the attached order, so it never charges twice.
+ * reservation (given, the cart's held one, or the cart reserved now) → current prices and availability
+ * checked → order attached to it → OrderPlaced → charge (key = order id) → OrderConfirmed → stock
+ * committed → cart checked out → checkout completed.
+ * One checkout per cart: another request checking out the same cart is refused (409 BIZ_4010) by the
+ * cart (a reservation being taken) or by the checkout record (an order being paid), never charged again.
  */
 export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   const { handler, clock } = deps;
   const { userId, metadata } = input;
-  const reservationId = input.reservationId ?? (await reserveCart(deps, userId, metadata)).reservationId;
+  const keyed = input.idempotencyKey ? keyedIds(userId, 'orders', input.idempotencyKey) : undefined;
+  if (keyed) {
+    // A retry of a request that placed its order before it failed (timeout, crash): that order.
+    const { state: order } = await handler.load(orderDecider, orderStream(keyed.orderId));
+    if (order.placed && order.placed.user_id === userId)
+      return payAndComplete(deps, input, keyed.orderId, order.placed.reservation_id as ReservationId);
+  }
+  const resolved = await reservationFor(deps, input, keyed);
+  if ('orderId' in resolved) return loadOrder(deps, resolved.orderId);
+  const { reservationId } = resolved;
+
   const { state: checkout } = await handler.load(checkoutDecider, checkoutStream(reservationId));
   if (checkout.status === 'none' || checkout.userId !== userId) throw notFound('Reservation', reservationId);
   if (checkout.status === 'completed' && checkout.orderId)
@@ -47,91 +59,51 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   if (!checkout.orderId && hasLapsed(checkout, clock().toISOString()))
     throw ended(reservationId, 'has expired');
 
-  const orderId = (checkout.orderId ?? deps.ids('order')) as OrderId;
-  if (!checkout.orderId) {
-    await handler.handle({
-      decider: checkoutDecider,
-      stream: checkoutStream(reservationId),
-      metadata,
-      command: { type: 'AttachOrder', data: { reservationId, orderId, userId, now: clock().toISOString() } },
-    });
-    await step(deps, 'order-attached', orderId);
-  }
-
-  let { state: order } = await handler.load(orderDecider, orderStream(orderId));
-  if (order.status === 'none') {
-    const placed = await handler.handle({
-      decider: orderDecider,
-      stream: orderStream(orderId),
-      metadata,
-      eventId: stepEventIds(`place:${orderId}`),
-      command: {
-        type: 'PlaceOrder',
-        data: {
-          orderId,
-          userId,
-          items: checkout.items.map((line) => ({
-            productId: line.product_id as ProductId,
-            productName: line.product_name,
-            quantity: line.quantity,
-            unitPrice: line.unit_price,
-            currency: line.currency,
-          })),
-          shippingAddress: input.shippingAddress,
-          billingAddress: input.billingAddress,
-          paymentMethod: input.paymentMethod,
-          reservationId,
-          pricing: deps.pricing,
-          now: clock().toISOString(),
-        },
-      },
-    });
-    order = placed.state;
-    await step(deps, 'order-placed', orderId);
-  }
-  if (order.status === 'cancelled') throw ended(reservationId, 'was used by a cancelled order');
-  if (order.status !== 'pending') {
-    const { position } = await completeOrder(deps, orderId, metadata);
-    return loadOrder(deps, orderId, position);
-  }
-  // The lapse is checked again right before the money moves; the attach already did for a fresh order.
-  if (hasLapsed(checkout, clock().toISOString())) throw ended(reservationId, 'has expired');
-
-  const placed = order.placed!;
-  // PaymentUnavailable (503) leaves the order pending and attached: a retry reuses it, same key.
-  const charge = await deps.payments.charge({
-    idempotencyKey: orderId,
-    amount: placed.total,
-    currency: placed.currency,
-    token: input.paymentMethod.token,
+  // Re-check each line against the catalog now (BIZ_4006, BIZ_4005 with the cart repriced).
+  const products = checkout.orderId
+    ? undefined
+    : await checkOrderLines(deps, userId, checkout.items, metadata);
+  const candidate = (keyed?.orderId ?? deps.ids('order')) as OrderId;
+  const attached = await handler.handle({
+    decider: checkoutDecider,
+    stream: checkoutStream(reservationId),
+    metadata,
+    command: {
+      type: 'AttachOrder',
+      data: { reservationId, orderId: candidate, userId, now: clock().toISOString() },
+    },
   });
-  if (charge.status === 'declined') {
-    await recordPaymentDecline(deps, { orderId, reservationId, reason: charge.declineReason, metadata });
-    throw paymentDeclined(charge.declineReason);
-  }
-  await step(deps, 'charged', orderId);
-
-  try {
-    await confirmOrder(deps, orderId, charge, metadata);
-  } catch (error) {
-    if (!hasCode(error, ErrorCode.IllegalStateTransition)) throw error;
-    // Cancelled while the charge was in flight (the process manager found the reservation lapsed):
-    // the money goes back, and the customer learns the reservation is gone.
-    await deps.payments.refund({
-      idempotencyKey: `refund-${orderId}`,
-      chargeId: charge.chargeId,
-      amount: charge.amount,
-      currency: charge.currency,
-    });
-    throw ended(reservationId, 'lapsed while paying; the charge was refunded');
-  }
-  const completion = await completeOrder(deps, orderId, metadata);
-  if (completion.outcome === 'cancelled')
-    throw ended(reservationId, 'lapsed before the stock was committed; the charge was refunded');
-  return loadOrder(deps, orderId, completion.position);
+  // Attached now, or another request's order taken up (its attempt paused or went silent).
+  const orderId = attached.state.orderId as OrderId;
+  if (attached.events.length > 0) await step(deps, 'order-attached', orderId);
+  return payAndComplete(deps, input, orderId, reservationId, products);
 }
 
-async function loadOrder(deps: CheckoutDeps, orderId: OrderId, position?: Position) {
-  const { state, revision } = await deps.handler.load(orderDecider, orderStream(orderId));
-  return { orderId, state, revision, position };
+/**
+ * The reservation this order goes on: the one given; the cart's own when it holds one (one active
+ * reservation per cart); else the cart reserved now. An empty cart just checked out answers with its
+ * order (a double submission), and a cart being reserved by another request is 409 BIZ_4010.
+ */
+async function reservationFor(
+  deps: CheckoutDeps,
+  input: PlaceOrderInput,
+  keyed: KeyedIds | undefined,
+): Promise<{ reservationId: ReservationId } | { orderId: OrderId }> {
+  if (input.reservationId) return { reservationId: input.reservationId };
+  const { userId, metadata } = input;
+  const { state: cart } = await deps.handler.load(cartDecider, cartStream(userId));
+  const now = deps.clock().toISOString();
+  const recent = recentOrder(cart, now);
+  if (recent) return { orderId: recent as OrderId };
+  const running = activeCheckout(cart, now);
+  if (running && running.reservationId !== keyed?.reservationId) {
+    const { state } = await deps.handler.load(checkoutDecider, checkoutStream(running.reservationId));
+    if (state.status === 'completed' && state.orderId) return { orderId: state.orderId as OrderId };
+    if (state.status !== 'reserved') throw checkoutInProgress(running.reservationId);
+    return { reservationId: running.reservationId as ReservationId };
+  }
+  const reservation = await reserveCart(deps, userId, metadata, {
+    ...(keyed ? { reservationId: keyed.reservationId } : {}),
+  });
+  return { reservationId: reservation.reservationId };
 }

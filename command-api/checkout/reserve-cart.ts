@@ -1,12 +1,18 @@
-import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import {
+  type CheckoutState,
+  checkoutDecider,
+  checkoutStream,
+  hasLapsed,
+} from '../../domain/checkout/checkout.ts';
 import type { CheckoutLine } from '../../domain/checkout/events.ts';
-import { DomainError, ErrorCode, type ErrorDetail } from '../../domain/shared/errors.ts';
+import { DomainError, ErrorCode, type ErrorDetail, notFound } from '../../domain/shared/errors.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
+import { beginCartCheckout, endCartCheckout } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
-import { freshCheckoutRecord } from './checkout-record.ts';
+import { type CheckoutRecorder, checkoutRecorder } from './checkout-record.ts';
 
 export type Reservation = {
   reservationId: ReservationId;
@@ -21,8 +27,10 @@ const byProduct = (a: { product_id: string }, b: { product_id: string }) =>
   a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0;
 
 /**
- * ReserveStock for a whole cart, all or nothing, under one reservation id. The checkout record is written
- * first (who, which lines, until when), then each line is reserved on its stock item in product-id order
+ * ReserveStock for a whole cart, all or nothing, under one reservation id. The cart first marks itself as
+ * being checked out (one checkout per cart: BIZ_4010 / BIZ_4011; discontinued lines BIZ_4006; moved prices
+ * BIZ_4005, the cart repriced). The checkout record is written next (who, which lines, until when), then
+ * each line is reserved on its stock item in product-id order
  * (every checkout takes the streams in the same order, so two never hold what the other waits for). When a
  * line is short, the lines already held are released again and the short lines are named (409 BIZ_4001).
  * A crash half-way leaves held lines that simply lapse at `expiresAt`.
@@ -31,14 +39,19 @@ export async function reserveCart(
   deps: CheckoutDeps,
   userId: UserId,
   metadata: CommandMetadata,
+  options: { reservationId?: ReservationId } = {},
 ): Promise<Reservation> {
-  const { handler, clock } = deps;
-  const { state: cart } = await handler.load(cartDecider, cartStream(userId));
-  if (cart.lines.length === 0) throw new DomainError(ErrorCode.CartEmpty, 'Cart is empty');
+  const { clock } = deps;
+  const reservationId = options.reservationId ?? (deps.ids('reservation') as ReservationId);
+  if (options.reservationId) {
+    // A keyed retry: the checkout it started before a crash, resumed where it stopped.
+    const prior = await deps.handler.load(checkoutDecider, checkoutStream(reservationId));
+    if (prior.state.status !== 'none') return resume(deps, userId, reservationId, prior, metadata);
+  }
   const started = clock();
   const now = started.toISOString();
   const expiresAt = new Date(started.getTime() + deps.reservationTtlSeconds * 1000).toISOString();
-  const reservationId = deps.ids('reservation') as ReservationId;
+  const cart = await beginCartCheckout(deps, { userId, reservationId, expiresAt, metadata });
   const items: CheckoutLine[] = cart.lines
     .map((line) => ({
       product_id: line.productId,
@@ -49,10 +62,43 @@ export async function reserveCart(
     }))
     .sort(byProduct);
 
-  const record = freshCheckoutRecord(deps.store, reservationId, metadata, clock);
+  const record = checkoutRecorder(deps.store, reservationId, metadata, clock);
   await record({ type: 'StartCheckout', data: { reservationId, userId, items, expiresAt, now } });
   await step(deps, 'checkout-started', reservationId);
+  return holdLines(deps, { userId, reservationId, items, expiresAt }, record, metadata);
+}
 
+async function resume(
+  deps: CheckoutDeps,
+  userId: UserId,
+  reservationId: ReservationId,
+  prior: { state: CheckoutState; revision: bigint | undefined },
+  metadata: CommandMetadata,
+): Promise<Reservation> {
+  const { state } = prior;
+  if (state.userId !== userId) throw notFound('Reservation', reservationId);
+  const items = state.items;
+  const expiresAt = state.expiresAt!;
+  if (state.status === 'reserved' || state.status === 'completed') return { reservationId, items, expiresAt };
+  if (state.status !== 'started' || hasLapsed(state, deps.clock().toISOString()))
+    throw new DomainError(ErrorCode.ReservationExpired, `Reservation ${reservationId} has ended`);
+  const record = checkoutRecorder(deps.store, reservationId, metadata, deps.clock, prior);
+  return holdLines(deps, { userId, reservationId, items, expiresAt }, record, metadata);
+}
+
+/**
+ * Reserves each line on its stock item in product-id order; a short line releases what was held, frees
+ * the cart and names every short line (409 BIZ_4001).
+ */
+async function holdLines(
+  deps: CheckoutDeps,
+  checkout: { userId: UserId; reservationId: ReservationId; items: CheckoutLine[]; expiresAt: string },
+  record: CheckoutRecorder,
+  metadata: CommandMetadata,
+): Promise<Reservation> {
+  const { clock } = deps;
+  const { userId, reservationId, items, expiresAt } = checkout;
+  const now = clock().toISOString();
   const held: CheckoutLine[] = [];
   let short: Short | undefined;
   for (const item of items) {
@@ -66,6 +112,7 @@ export async function reserveCart(
     } catch (error) {
       if (!hasCode(error, ErrorCode.InsufficientStock)) {
         await releaseLines(deps, reservationId, held, metadata);
+        await endCartCheckout(deps, { userId, reservationId, reason: 'failed' }, metadata);
         throw error;
       }
       short = { productId, requested: item.quantity, available: await availableNow(deps, productId) };
@@ -89,6 +136,7 @@ export async function reserveCart(
       type: 'MarkReservationFailed',
       data: { reservationId, short: shorts, now: clock().toISOString() },
     });
+    await endCartCheckout(deps, { userId, reservationId, reason: 'failed' }, metadata);
     throw insufficient(shorts);
   }
 

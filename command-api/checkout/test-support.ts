@@ -1,9 +1,12 @@
 import type pg from 'pg';
 import { pino } from 'pino';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import type { ProductCommand } from '../../domain/catalog/commands.ts';
+import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { fold } from '../../domain/shared/decider.ts';
+import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId, type ProductId, type UserId } from '../../domain/shared/ids.ts';
 import { parseRate } from '../../domain/shared/money.ts';
 import { createCommandHandler } from '../../infra/commands/command-handler.ts';
@@ -97,7 +100,25 @@ export async function createCheckoutWorld(
     faults,
   });
   const managers: { stop(): Promise<void> }[] = [];
+  const catalog = (command: ProductCommand) =>
+    handler.handle({
+      decider: productDecider,
+      stream: productStream(command.data.productId),
+      metadata: { correlation_id: 'test' },
+      command,
+    });
   const metadata = { correlation_id: 'test' };
+  /** Lists the product in the catalog at `price` when it is not yet (checkout re-checks the catalog). */
+  async function list(productId: ProductId, price = 2500) {
+    const { state } = await handler.load(productDecider, productStream(productId));
+    if (state.status !== 'unlisted') return;
+    await catalog({
+      type: 'ListProduct',
+      data: { productId, name: `Product ${productId}`, price, category: 'Test', now: clock().toISOString() },
+    }).catch((error) => {
+      if (!(error instanceof DomainError && error.code === ErrorCode.AlreadyExists)) throw error;
+    });
+  }
 
   const readAllOf = async (stream: string): Promise<RecordedEvent[]> => {
     try {
@@ -130,7 +151,14 @@ export async function createCheckoutWorld(
         command: { type: 'ReceiveStock', data: { productId, quantity } },
       });
     },
+    list,
+    /** The catalog price changes (minor units). */
+    changePrice: (productId: ProductId, price: number) =>
+      catalog({ type: 'ChangePrice', data: { productId, price, now: clock().toISOString() } }),
+    discontinue: (productId: ProductId) =>
+      catalog({ type: 'DiscontinueProduct', data: { productId, now: clock().toISOString() } }),
     async addToCart(userId: UserId, productId: ProductId, quantity: number, price = 2500) {
+      await list(productId, price);
       await handler.handle({
         decider: cartDecider,
         stream: cartStream(userId),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { addressSchema } from '../../domain/ordering/events.ts';
 import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
+import { keyedIds } from '../checkout/keyed-ids.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CheckoutServices } from '../checkout/services.ts';
 import type { CommandApiContext } from '../context.ts';
@@ -34,7 +35,11 @@ export const checkoutRoutesWith =
         limit: 'checkout',
         summary: "Reserve every line of the caller's cart, all or nothing",
         async handle({ req, res }) {
-          const reservation = await services().reserveCart(req.auth!.userId as UserId, commandMetadata(req));
+          const userId = req.auth!.userId as UserId;
+          const key = req.get('idempotency-key');
+          // With a key, a retry after a failure it could not see resumes the same reservation.
+          const keyed = key ? { reservationId: keyedIds(userId, 'reservations', key).reservationId } : {};
+          const reservation = await services().reserveCart(userId, commandMetadata(req), keyed);
           await setCommandHeaders(res, store, { revision: undefined, position: reservation.position });
           return {
             status: 201,
@@ -80,6 +85,7 @@ export const checkoutRoutesWith =
             billingAddress: body.billing_address,
             paymentMethod: body.payment_method,
             ...(body.reservation_id ? { reservationId: body.reservation_id as ReservationId } : {}),
+            ...(req.get('idempotency-key') ? { idempotencyKey: req.get('idempotency-key') } : {}),
             metadata: commandMetadata(req),
           });
           await setCommandHeaders(res, store, placed);

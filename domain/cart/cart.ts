@@ -3,6 +3,7 @@ import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
 import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
+import { beginCheckout, type CartCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
@@ -43,6 +44,10 @@ export type CartState = {
   lines: CartLine[];
   createdAt: string | null;
   updatedAt: string | null;
+  /** The checkout that began and has not ended (it may have lapsed: see checkout-rules.ts). */
+  checkout: CartCheckout | null;
+  /** The order the cart last became, and when. */
+  lastOrder: { orderId: string; at: string } | null;
 };
 
 export const initialState = (): CartState => ({
@@ -52,6 +57,8 @@ export const initialState = (): CartState => ({
   lines: [],
   createdAt: null,
   updatedAt: null,
+  checkout: null,
+  lastOrder: null,
 });
 
 export const findLine = (state: CartState, cartItemId: CartItemId) =>
@@ -69,6 +76,12 @@ export function decide(command: CartCommand, state: CartState): CartEvent[] {
       return clear(command, state);
     case 'CheckOutCart':
       return checkOut(command, state);
+    case 'BeginCheckout':
+      return beginCheckout(command, state);
+    case 'EndCheckout':
+      return endCheckout(command, state);
+    case 'RepriceCart':
+      return repriceCart(command, state);
     default:
       return unreachable(command);
   }
@@ -265,8 +278,28 @@ export function evolve(state: CartState, event: CartEvent): CartState {
       };
     case 'CartCleared':
       return { ...owned, lines: [], updatedAt: event.data.cleared_at };
-    case 'CartCheckedOut':
-      return { ...owned, open: false, lines: [], updatedAt: event.data.checked_out_at };
+    case 'CartCheckedOut': {
+      const { order_id: orderId, checked_out_at: at } = event.data;
+      const lastOrder = orderId ? { orderId, at } : state.lastOrder;
+      return { ...owned, open: false, lines: [], updatedAt: at, checkout: null, lastOrder };
+    }
+    case 'CartCheckoutBegan':
+      return {
+        ...owned,
+        checkout: { reservationId: event.data.reservation_id, expiresAt: event.data.expires_at },
+      };
+    case 'CartCheckoutEnded':
+      return state.checkout?.reservationId === event.data.reservation_id
+        ? { ...owned, checkout: null }
+        : owned;
+    case 'CartLineRepriced':
+      return {
+        ...owned,
+        lines: state.lines.map((line) =>
+          line.cartItemId === event.data.cart_item_id ? { ...line, unitPrice: event.data.unit_price } : line,
+        ),
+        updatedAt: event.data.repriced_at,
+      };
     default:
       return unreachable(event);
   }

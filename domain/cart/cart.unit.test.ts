@@ -367,6 +367,8 @@ describe('cart state', () => {
       open: true,
       createdAt: t0,
       updatedAt: t1,
+      checkout: null,
+      lastOrder: null,
       lines: [
         {
           cartItemId: item1,

@@ -1,5 +1,5 @@
 import type { Command } from '../shared/decider.ts';
-import type { CartItemId, OrderId, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
 
 /**
  * What the cart must know of a product, read by the command handler from the product's stream
@@ -48,4 +48,41 @@ export type ClearCart = Command<'ClearCart', { userId: UserId; now: string }>;
 /** The cart became an order: its lines leave the cart. `orderId` links the two when known. */
 export type CheckOutCart = Command<'CheckOutCart', { userId: UserId; orderId?: OrderId; now: string }>;
 
-export type CartCommand = AddItemToCart | ChangeCartItemQuantity | RemoveCartItem | ClearCart | CheckOutCart;
+/** Each line's product as the catalog has it now (null: never listed), keyed by product id. */
+export type CurrentProducts = Readonly<Record<string, CartProduct | null>>;
+
+/**
+ * A checkout of the cart begins under `reservationId` (see checkout-rules.ts). `products` is the catalog
+ * now; `active` what the checkout record of the cart's running checkout says (held: every line reserved
+ * and no order being paid on it), read by the caller.
+ */
+export type BeginCheckout = Command<
+  'BeginCheckout',
+  {
+    userId: UserId;
+    reservationId: ReservationId;
+    expiresAt: string;
+    products: CurrentProducts;
+    active?: { reservationId: string; held: boolean };
+    now: string;
+  }
+>;
+
+/** The checkout under `reservationId` ended without an order (released, failed, its order cancelled). */
+export type EndCheckout = Command<
+  'EndCheckout',
+  { userId: UserId; reservationId: string; reason: 'released' | 'failed' | 'cancelled'; now: string }
+>;
+
+/** Brings every line to its product's current catalog price (one CartLineRepriced per changed line). */
+export type RepriceCart = Command<'RepriceCart', { userId: UserId; products: CurrentProducts; now: string }>;
+
+export type CartCommand =
+  | AddItemToCart
+  | ChangeCartItemQuantity
+  | RemoveCartItem
+  | ClearCart
+  | CheckOutCart
+  | BeginCheckout
+  | EndCheckout
+  | RepriceCart;

@@ -87,6 +87,42 @@ export const cartCheckedOutSchema = z
       'until the next item is added.',
   );
 
+export const cartCheckoutBeganSchema = z
+  .object({
+    ...owner,
+    reservation_id: idSchema('reservation').describe('the reservation this checkout holds the stock under'),
+    expires_at: isoTime.describe('when the reservation lapses, and with it the checkout'),
+    began_at: isoTime,
+  })
+  .describe(
+    'A checkout of the cart began (reservation or order): until it ends, lapses or the cart is checked ' +
+      'out, no other checkout of this cart may begin (409 BIZ_4010 / BIZ_4011).',
+  );
+
+export const cartCheckoutEndedSchema = z
+  .object({
+    ...owner,
+    reservation_id: idSchema('reservation'),
+    reason: z.enum(['released', 'failed', 'cancelled']).describe('why the checkout ended without an order'),
+    ended_at: isoTime,
+  })
+  .describe('The checkout ended without the cart becoming an order: the cart is free to check out again.');
+
+export const cartLineRepricedSchema = z
+  .object({
+    ...owner,
+    cart_item_id: cartItemId,
+    product_id: productId,
+    old_unit_price: minorUnitsSchema.positive().describe("the line's price before, minor units"),
+    unit_price: minorUnitsSchema.positive().describe("the product's current catalog price, minor units"),
+    currency: currencySchema,
+    repriced_at: isoTime,
+  })
+  .describe(
+    "A checkout found the product's price changed since the line was added (409 BIZ_4005): the line now " +
+      'carries the current price, so the next attempt goes through at the price the customer was shown.',
+  );
+
 /** Event type → zod schema of its data (used to validate, and to generate docs/events.md). */
 export const cartEventSchemas = {
   CartCreated: cartCreatedSchema,
@@ -95,6 +131,9 @@ export const cartEventSchemas = {
   CartItemRemoved: cartItemRemovedSchema,
   CartCleared: cartClearedSchema,
   CartCheckedOut: cartCheckedOutSchema,
+  CartCheckoutBegan: cartCheckoutBeganSchema,
+  CartCheckoutEnded: cartCheckoutEndedSchema,
+  CartLineRepriced: cartLineRepricedSchema,
 } as const;
 
 export type CartCreated = DomainEvent<'CartCreated', z.infer<typeof cartCreatedSchema>>;
@@ -107,7 +146,14 @@ export type CartItemRemoved = DomainEvent<'CartItemRemoved', z.infer<typeof cart
 export type CartCleared = DomainEvent<'CartCleared', z.infer<typeof cartClearedSchema>>;
 export type CartCheckedOut = DomainEvent<'CartCheckedOut', z.infer<typeof cartCheckedOutSchema>>;
 
+export type CartCheckoutBegan = DomainEvent<'CartCheckoutBegan', z.infer<typeof cartCheckoutBeganSchema>>;
+export type CartCheckoutEnded = DomainEvent<'CartCheckoutEnded', z.infer<typeof cartCheckoutEndedSchema>>;
+export type CartLineRepriced = DomainEvent<'CartLineRepriced', z.infer<typeof cartLineRepricedSchema>>;
+
 export type CartEvent =
+  | CartCheckoutBegan
+  | CartCheckoutEnded
+  | CartLineRepriced
   | CartCreated
   | ItemAddedToCart
   | CartItemQuantityChanged

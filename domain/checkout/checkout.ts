@@ -3,6 +3,7 @@ import { unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, illegalTransition, notFound } from '../shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
 import type { CheckoutEvent, CheckoutLine } from './events.ts';
+import { attemptUntil, type PaymentAttempt, takeUpAttachedOrder } from './order-attempt.ts';
 
 /**
  * The checkout record of one reservation (stream `checkout-<reservationId>`), a small decider in the
@@ -19,6 +20,7 @@ export type CheckoutCommand =
   | Cmd<'ReleaseCheckout', { userId: UserId }>
   | Cmd<'AttachOrder', { orderId: OrderId; userId: UserId }>
   | Cmd<'DetachOrder', { orderId: OrderId; reason: string }>
+  | Cmd<'PausePayment', { orderId: OrderId; reason: string }>
   | Cmd<'CompleteCheckout', { orderId: OrderId }>;
 
 export type CheckoutStatus = 'none' | 'started' | 'reserved' | 'failed' | 'released' | 'completed';
@@ -31,6 +33,8 @@ export type CheckoutState = {
   orderId: string | null;
   /** Every order ever attached, oldest first. */
   orders: string[];
+  /** The request paying the attached order right now (see order-attempt.ts). */
+  attempt: PaymentAttempt | null;
 };
 
 export const initialState = (): CheckoutState => ({
@@ -40,6 +44,7 @@ export const initialState = (): CheckoutState => ({
   expiresAt: null,
   orderId: null,
   orders: [],
+  attempt: null,
 });
 
 const ms = (iso: string) => Date.parse(iso);
@@ -107,11 +112,8 @@ export function decide(command: CheckoutCommand, state: CheckoutState): Checkout
       if (state.status === 'released' || state.status === 'failed') throw ended(reservation_id, state.status);
       if (state.status !== 'reserved') throw illegalTransition('reservation', state.status, 'order on');
       if (hasLapsed(state, now)) throw ended(reservation_id, 'expired');
-      if (state.orderId !== null)
-        throw new DomainError(
-          ErrorCode.IllegalStateTransition,
-          `Reservation ${reservation_id} is already used by order ${state.orderId}`,
-        );
+      // Another request's order: refused while it is being paid, else taken up (the same order).
+      if (state.orderId !== null) return takeUpAttachedOrder(state, base, now);
       return [{ type: 'CheckoutOrderAttached', data: { ...base, order_id: orderId, attached_at: now } }];
     }
     case 'DetachOrder': {
@@ -119,6 +121,13 @@ export function decide(command: CheckoutCommand, state: CheckoutState): Checkout
       if (state.orderId !== orderId || state.status === 'completed') return [];
       return [
         { type: 'CheckoutOrderDetached', data: { ...base, order_id: orderId, reason, detached_at: now } },
+      ];
+    }
+    case 'PausePayment': {
+      const { orderId, reason } = command.data;
+      if (state.orderId !== orderId || state.attempt === null || state.status === 'completed') return [];
+      return [
+        { type: 'CheckoutPaymentPaused', data: { ...base, order_id: orderId, reason, paused_at: now } },
       ];
     }
     case 'CompleteCheckout': {
@@ -148,12 +157,22 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
       return { ...state, status: 'failed' };
     case 'CheckoutReleased':
       return { ...state, status: 'released' };
-    case 'CheckoutOrderAttached':
-      return { ...state, orderId: event.data.order_id, orders: [...state.orders, event.data.order_id] };
+    case 'CheckoutOrderAttached': {
+      const { order_id: orderId, attached_at: at } = event.data;
+      const attempt = { orderId, until: attemptUntil(at) };
+      return { ...state, orderId, orders: [...state.orders, orderId], attempt };
+    }
+    case 'CheckoutOrderResumed':
+      return {
+        ...state,
+        attempt: { orderId: event.data.order_id, until: attemptUntil(event.data.resumed_at) },
+      };
+    case 'CheckoutPaymentPaused':
+      return { ...state, attempt: null };
     case 'CheckoutOrderDetached':
-      return state.orderId === event.data.order_id ? { ...state, orderId: null } : state;
+      return state.orderId === event.data.order_id ? { ...state, orderId: null, attempt: null } : state;
     case 'CheckoutCompleted':
-      return { ...state, status: 'completed' };
+      return { ...state, status: 'completed', attempt: null };
     default:
       return unreachable(event);
   }

@@ -66,7 +66,7 @@ describe('checkout record', () => {
   it('refuses a second order while the first may still be paid, and once it lapsed', () => {
     checkout(started, reserved, attached('ord_1'))
       .when(attach('ord_2'))
-      .thenThrows(ErrorCode.IllegalStateTransition);
+      .thenThrows(ErrorCode.CheckoutInProgress);
     checkout(started, reserved, attached('ord_1'), detached('ord_1'))
       .when(attach('ord_2'))
       .thenEvents([attached('ord_2')]);

@@ -91,6 +91,30 @@ export const CheckoutCompleted = z
     "The paid order's stock was committed on every line and the cart checked out: the workflow is done.",
   );
 
+export const CheckoutOrderResumed = z
+  .object({
+    schema_version: schemaVersion,
+    reservation_id: reservationId,
+    order_id: orderId,
+    resumed_at: instant,
+  })
+  .describe(
+    'A new request took up the attached order, whose previous attempt had paused or gone silent; it pays ' +
+      'that same order (same charge key), so nothing is ever charged twice.',
+  );
+
+export const CheckoutPaymentPaused = z
+  .object({
+    schema_version: schemaVersion,
+    reservation_id: reservationId,
+    order_id: orderId,
+    reason: z.string().min(1),
+    paused_at: instant,
+  })
+  .describe(
+    'The request paying the attached order stopped without an outcome (provider unavailable): the order stays attached and the next request may resume it at once.',
+  );
+
 export const checkoutEventSchemas = {
   CheckoutStarted,
   CheckoutStockReserved,
@@ -99,6 +123,8 @@ export const checkoutEventSchemas = {
   CheckoutOrderAttached,
   CheckoutOrderDetached,
   CheckoutCompleted,
+  CheckoutOrderResumed,
+  CheckoutPaymentPaused,
 } as const;
 
 export type CheckoutEventType = keyof typeof checkoutEventSchemas;

@@ -18,6 +18,8 @@ export const ErrorCode = {
   PriceChanged: 'BIZ_4005',
   IllegalStateTransition: 'BIZ_4006',
   ReservationExpired: 'BIZ_4007',
+  CheckoutInProgress: 'BIZ_4010',
+  ReservationLimit: 'BIZ_4011',
   RateLimited: 'RATE_4291',
   Unexpected: 'SYS_5001',
   DependencyUnavailable: 'SYS_5002',

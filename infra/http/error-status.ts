@@ -20,6 +20,8 @@ const statusByCode: Record<ErrorCode, number> = {
   [ErrorCode.PriceChanged]: 409,
   [ErrorCode.IllegalStateTransition]: 409,
   [ErrorCode.ReservationExpired]: 410,
+  [ErrorCode.CheckoutInProgress]: 409,
+  [ErrorCode.ReservationLimit]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unexpected]: 500,
   [ErrorCode.DependencyUnavailable]: 503,

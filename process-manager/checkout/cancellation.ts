@@ -1,8 +1,9 @@
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
 import { stepEventIds } from './event-ids.ts';
@@ -50,6 +51,8 @@ export async function applyCancellation(
       );
   }
   await step(deps, 'stock-returned', orderId);
+  // An unpaid order that held the reservation let it go: the cart may check out again.
+  if (holdsReservation && !paid) await freeCart(deps, placed.user_id as UserId, reservationId, metadata);
   if (checkout.orderId === orderId)
     await handler.handle({
       decider: checkoutDecider,
@@ -91,6 +94,23 @@ export async function applyCancellation(
     if (error instanceof PaymentUnavailable) return { refundStatus: 'pending', refundAmount: owed };
     throw error;
   }
+}
+
+async function freeCart(
+  deps: WorkflowDeps,
+  userId: UserId,
+  reservationId: string,
+  metadata: CommandMetadata,
+) {
+  await deps.handler.handle({
+    decider: cartDecider,
+    stream: cartStream(userId),
+    metadata,
+    command: {
+      type: 'EndCheckout',
+      data: { userId, reservationId, reason: 'cancelled', now: deps.clock().toISOString() },
+    },
+  });
 }
 
 /** The process manager cancels an order on its own (lapsed before payment, or lost its stock). */

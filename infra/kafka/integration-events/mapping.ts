@@ -18,6 +18,11 @@ export const privateDomainEvents: Record<string, string> = {
   CheckoutOrderAttached: 'workflow internals; OrderPlaced tells the same',
   CheckoutOrderDetached: 'workflow internals; OrderPaymentFailed tells the same',
   CheckoutCompleted: 'workflow internals; OrderConfirmed and PurchaseCompleted tell the same',
+  CheckoutOrderResumed: 'workflow internals; a request took up an attached order',
+  CheckoutPaymentPaused: 'workflow internals; the order stays pending, OrderConfirmed follows',
+  CartCheckoutBegan: 'cart internals: marks the cart as being checked out; StockReserved tells the stock',
+  CartCheckoutEnded: 'cart internals: the checkout ended without an order',
+  CartLineRepriced: 'cart internals: a line took the current catalog price (ProductPriceChanged tells it)',
 };
 
 /** Domain event types the publisher reads (its subscription filter). */

@@ -284,6 +284,45 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       },
     },
     {
+      stream: `cart-${user}`,
+      type: 'CartCheckoutBegan',
+      data: { ...cartOwner, reservation_id: reservation, expires_at: at, began_at: at },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartCheckoutEnded',
+      data: { ...cartOwner, reservation_id: reservation, reason: 'released', ended_at: at },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartLineRepriced',
+      data: {
+        ...cartOwner,
+        cart_item_id: item,
+        product_id: product,
+        old_unit_price: 1500,
+        unit_price: 1600,
+        currency: 'USD',
+        repriced_at: at,
+      },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutOrderResumed',
+      data: { schema_version: 1, reservation_id: reservation, order_id: order, resumed_at: at },
+    },
+    {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutPaymentPaused',
+      data: {
+        schema_version: 1,
+        reservation_id: reservation,
+        order_id: order,
+        reason: 'payment provider unavailable',
+        paused_at: at,
+      },
+    },
+    {
       stream: `order-${order}`,
       type: 'OrderProcessingStarted',
       data: { schema_version: 1, order_id: order, processing_at: at },

@@ -1,0 +1,32 @@
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import type { CheckoutLine } from '../../domain/checkout/events.ts';
+import { checkReservedLines } from '../../domain/checkout/line-check.ts';
+import type { UserId } from '../../domain/shared/ids.ts';
+import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import { currentProducts, repriceOrRefuse } from './cart-checkout.ts';
+import type { CheckoutDeps } from './checkout-deps.ts';
+
+/**
+ * Before an order is placed on a reservation: every line still for sale (409 BIZ_4006 naming the lines)
+ * and at the price the customer was shown (the cart's line, else the reservation's). A moved price
+ * reprices the cart (CartLineRepriced) and answers 409 BIZ_4005 with old and new prices; the next
+ * attempt then goes through at the new price.
+ */
+export async function checkOrderLines(
+  deps: Pick<CheckoutDeps, 'handler' | 'clock'>,
+  userId: UserId,
+  items: readonly CheckoutLine[],
+  metadata: CommandMetadata,
+) {
+  const [products, { state: cart }] = await Promise.all([
+    currentProducts(
+      deps,
+      items.map((item) => item.product_id),
+    ),
+    deps.handler.load(cartDecider, cartStream(userId)),
+  ]);
+  const shown = (productId: string) => cart.lines.find((line) => line.productId === productId)?.unitPrice;
+  const changes = checkReservedLines(items, products, shown);
+  if (changes.length > 0) await repriceOrRefuse(deps, userId, products, metadata, changes);
+  return products;
+}

@@ -1,0 +1,132 @@
+import type { CurrentProducts } from '../../domain/cart/commands.ts';
+import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
+import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
+import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import { PaymentUnavailable, paymentDeclined } from '../../infra/payments/port.ts';
+import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
+import { completeOrder, confirmOrder } from '../../process-manager/checkout/order-completion.ts';
+import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
+import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
+import type { CheckoutDeps } from './checkout-deps.ts';
+import { checkOrderLines } from './order-lines.ts';
+import type { PlaceOrderInput } from './place-order.ts';
+
+export const ended = (id: string, why: string) =>
+  new DomainError(ErrorCode.ReservationExpired, `Reservation ${id} ${why}`);
+
+export async function loadOrder(deps: CheckoutDeps, orderId: OrderId, position?: Position) {
+  const { state, revision } = await deps.handler.load(orderDecider, orderStream(orderId));
+  return { orderId, state, revision, position };
+}
+
+/**
+ * The order attached to the reservation, from wherever it stands: placed (at the catalog's prices now,
+ * checked first) if it is not yet, paid (charge key = order id, so a resumed attempt never charges twice),
+ * confirmed, its stock committed and the cart checked out. An attempt that stops without an outcome
+ * (provider unavailable, a price check refused) pauses, so the next request may resume the same order.
+ */
+export async function payAndComplete(
+  deps: CheckoutDeps,
+  input: PlaceOrderInput,
+  orderId: OrderId,
+  reservationId: ReservationId,
+  checked?: CurrentProducts,
+) {
+  const { handler, clock } = deps;
+  const { userId, metadata } = input;
+  const pause = (reason: string) =>
+    handler.handle({
+      decider: checkoutDecider,
+      stream: checkoutStream(reservationId),
+      metadata,
+      command: { type: 'PausePayment', data: { reservationId, orderId, reason, now: clock().toISOString() } },
+    });
+  const { state: checkout } = await handler.load(checkoutDecider, checkoutStream(reservationId));
+  let { state: order } = await handler.load(orderDecider, orderStream(orderId));
+  if (order.status === 'none') {
+    let products = checked;
+    if (!products)
+      try {
+        products = await checkOrderLines(deps, userId, checkout.items, metadata);
+      } catch (error) {
+        await pause('lines changed');
+        throw error;
+      }
+    const placed = await handler.handle({
+      decider: orderDecider,
+      stream: orderStream(orderId),
+      metadata,
+      eventId: stepEventIds(`place:${orderId}`),
+      command: {
+        type: 'PlaceOrder',
+        data: {
+          orderId,
+          userId,
+          items: checkout.items.map((line) => ({
+            productId: line.product_id as ProductId,
+            productName: line.product_name,
+            quantity: line.quantity,
+            unitPrice: products?.[line.product_id]?.price ?? line.unit_price,
+            currency: line.currency,
+          })),
+          shippingAddress: input.shippingAddress,
+          billingAddress: input.billingAddress,
+          paymentMethod: input.paymentMethod,
+          reservationId,
+          pricing: deps.pricing,
+          now: clock().toISOString(),
+        },
+      },
+    });
+    order = placed.state;
+    await step(deps, 'order-placed', orderId);
+  }
+  if (order.status === 'cancelled') throw ended(reservationId, 'was used by a cancelled order');
+  if (order.status !== 'pending') {
+    const { position } = await completeOrder(deps, orderId, metadata);
+    return loadOrder(deps, orderId, position);
+  }
+  // The lapse is checked again right before the money moves; the attach already did for a fresh order.
+  if (hasLapsed(checkout, clock().toISOString())) throw ended(reservationId, 'has expired');
+
+  const placed = order.placed!;
+  let charge: Awaited<ReturnType<CheckoutDeps['payments']['charge']>>;
+  try {
+    charge = await deps.payments.charge({
+      idempotencyKey: orderId,
+      amount: placed.total,
+      currency: placed.currency,
+      token: input.paymentMethod.token,
+    });
+  } catch (error) {
+    // 503: the order stays pending and attached, and the next request (any key) resumes it at once.
+    if (error instanceof PaymentUnavailable) await pause('payment provider unavailable');
+    throw error;
+  }
+  if (charge.status === 'declined') {
+    await recordPaymentDecline(deps, { orderId, reservationId, reason: charge.declineReason, metadata });
+    throw paymentDeclined(charge.declineReason);
+  }
+  await step(deps, 'charged', orderId);
+
+  try {
+    await confirmOrder(deps, orderId, charge, metadata);
+  } catch (error) {
+    if (!hasCode(error, ErrorCode.IllegalStateTransition)) throw error;
+    // Cancelled while the charge was in flight (the process manager found the reservation lapsed):
+    // the money goes back, and the customer learns the reservation is gone.
+    await deps.payments.refund({
+      idempotencyKey: `refund-${orderId}`,
+      chargeId: charge.chargeId,
+      amount: charge.amount,
+      currency: charge.currency,
+    });
+    throw ended(reservationId, 'lapsed while paying; the charge was refunded');
+  }
+  const completion = await completeOrder(deps, orderId, metadata);
+  if (completion.outcome === 'cancelled')
+    throw ended(reservationId, 'lapsed before the stock was committed; the charge was refunded');
+  return loadOrder(deps, orderId, completion.position);
+}

@@ -1,0 +1,247 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductId, UserId } from '../../domain/shared/ids.ts';
+import { loadConfig } from '../../infra/config.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import {
+  assertErrorBody,
+  startTestServer,
+  type TestResponse,
+  type TestServer,
+} from '../../test/support/http.ts';
+import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { commandApiContext, createCommandApi } from '../app.ts';
+import { address, type CheckoutWorld, createCheckoutWorld } from '../checkout/test-support.ts';
+import { checkoutRoutesWith } from './checkout.ts';
+import { orderRoutesWith } from './orders.ts';
+
+/**
+ * API.md "Checkout integrity" over HTTP, on the real PostgreSQL store and the sandbox provider's ledger:
+ * concurrent submissions of one cart place one order and charge once; one active reservation per cart;
+ * discontinued lines and moved prices stop checkout, and the cart takes the new price.
+ */
+describe('checkout integrity over HTTP', () => {
+  const CONCURRENT = 20;
+  let world: CheckoutWorld;
+  let redis: Redis;
+  let http: TestServer;
+  let token: (userId: string) => string;
+  beforeAll(async () => {
+    world = await createCheckoutWorld('checkout_integrity');
+    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('checkout_integrity') });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'checkout-integrity-secret-0123456789abcdef',
+      RATE_LIMIT_AUTH_PER_MIN: '0',
+      RATE_LIMIT_CHECKOUT_PER_MIN: '0',
+      RATE_LIMIT_GENERAL_PER_MIN: '0',
+    });
+    const options = {
+      store: world.store,
+      redis,
+      config,
+      logger: pino({ level: 'silent' }),
+      clock: world.clock,
+    };
+    const routes = [checkoutRoutesWith(() => world.services), orderRoutesWith(() => world.services)];
+    const app: Express = createCommandApi({ ...options, routes });
+    const { tokens } = commandApiContext(options);
+    token = (userId) => tokens.issuePair({ userId, role: 'customer' }).accessToken;
+    http = await startTestServer(app);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await deleteKeysWithPrefix(redis).catch(() => 0);
+    redis?.disconnect();
+    await world?.close();
+  });
+
+  const post = (path: string, userId: string, body?: unknown, headers: Record<string, string> = {}) =>
+    http.request('POST', `/api/v1${path}`, {
+      token: token(userId),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+  const orderBody = (extra: Record<string, unknown> = {}) => ({
+    shipping_address: address,
+    billing_address: address,
+    payment_method: { type: 'card', token: 'tok_visa' },
+    ...extra,
+  });
+  async function shopper(quantity = 2, price = 1000, stock = 100) {
+    const product: ProductId = world.newProduct();
+    await world.receive(product, stock);
+    const customer: UserId = world.newUser();
+    await world.addToCart(customer, product, quantity, price);
+    return { product, customer };
+  }
+  /** Every order placed for the customer (OrderPlaced in the log) and the provider's charges for them. */
+  async function ordersAndCharges(customer: string) {
+    const { rows } = await world.pool.query<{ order_id: string }>(
+      `SELECT data->>'order_id' AS order_id FROM messages WHERE type = 'OrderPlaced' AND data->>'user_id' = $1`,
+      [customer],
+    );
+    const orderIds = rows.map((r) => r.order_id);
+    const { rows: charges } = await world.pool.query(
+      'SELECT * FROM sandbox_charges WHERE idempotency_key = ANY($1)',
+      [orderIds],
+    );
+    const calls = world.chargeCalls.filter((call) => orderIds.includes(call.idempotencyKey));
+    return { orderIds, charges, calls };
+  }
+  const codeOf = (response: TestResponse) => (response.body?.error?.code as string | undefined) ?? '';
+  /** Each answer is a 2xx naming `orderId`, or a 409 with one of `codes` (a full API.md error body). */
+  function expectOneOrder(answers: TestResponse[], codes: string[]) {
+    const placed = answers.filter((a) => a.status >= 200 && a.status < 300);
+    expect(placed.length, JSON.stringify(answers.map((a) => [a.status, codeOf(a)]))).toBeGreaterThanOrEqual(
+      1,
+    );
+    const orderId = placed[0]!.body.order_id as string;
+    for (const answer of placed) expect(answer.body.order_id).toBe(orderId);
+    for (const refused of answers.filter((a) => a.status < 200 || a.status >= 300)) {
+      expect(codes).toContain(codeOf(refused));
+      assertErrorBody(refused, 409, codeOf(refused));
+    }
+    return orderId;
+  }
+
+  it(`${CONCURRENT} concurrent POST /orders of one cart without keys: one order, one charge`, async () => {
+    const { product, customer } = await shopper(3);
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => post('/orders', customer, orderBody())),
+    );
+    const orderId = expectOneOrder(answers, ['BIZ_4010']);
+    const { orderIds, charges, calls } = await ordersAndCharges(customer);
+    expect(orderIds).toEqual([orderId]);
+    expect(charges).toHaveLength(1);
+    expect(calls).toHaveLength(1);
+    expect(await world.stock(product)).toMatchObject({ onHand: 97, reserved: 0 });
+  });
+
+  it(`${CONCURRENT} concurrent POST /orders of one cart, each with its own key: one order, one charge`, async () => {
+    const { product, customer } = await shopper(2);
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, n) =>
+        post('/orders', customer, orderBody(), { 'idempotency-key': `order-${customer}-${n}` }),
+      ),
+    );
+    const orderId = expectOneOrder(answers, ['BIZ_4010']);
+    const { orderIds, charges, calls } = await ordersAndCharges(customer);
+    expect(orderIds).toEqual([orderId]);
+    expect(charges).toHaveLength(1);
+    expect(calls).toHaveLength(1);
+    expect(await world.stock(product)).toMatchObject({ onHand: 98, reserved: 0 });
+  });
+
+  it(`${CONCURRENT} concurrent reservations of one cart: one 201, the others 409, one cart's worth held`, async () => {
+    const { product, customer } = await shopper(5, 1000, 30);
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => post('/checkout/reservations', customer)),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    expect(created).toHaveLength(1);
+    for (const refused of answers.filter((a) => a.status !== 201)) {
+      expect(['BIZ_4010', 'BIZ_4011']).toContain(codeOf(refused));
+      assertErrorBody(refused, 409, codeOf(refused));
+    }
+    expect(await world.stock(product)).toMatchObject({ onHand: 30, reserved: 5 });
+
+    // The cart holds it: another reservation is BIZ_4011, and POST /orders uses it.
+    assertErrorBody(await post('/checkout/reservations', customer), 409, 'BIZ_4011');
+    const ordered = await post('/orders', customer, orderBody());
+    expect(ordered.status).toBe(201);
+    expect(ordered.body.reservation_id).toBe(created[0]!.body.reservation_id);
+    expect(await world.stock(product)).toMatchObject({ onHand: 25, reserved: 0 });
+  });
+
+  it('a released reservation frees the cart for the next one', async () => {
+    const { product, customer } = await shopper(2);
+    const first = await post('/checkout/reservations', customer);
+    expect(first.status).toBe(201);
+    const released = await http.request(
+      'DELETE',
+      `/api/v1/checkout/reservations/${first.body.reservation_id}`,
+      {
+        token: token(customer),
+      },
+    );
+    expect(released.status).toBe(204);
+    const second = await post('/checkout/reservations', customer);
+    expect(second.status).toBe(201);
+    expect(await world.stock(product)).toMatchObject({ reserved: 2 });
+  });
+
+  it('a discontinued product stops checkout with 409 BIZ_4006 naming the line; nothing held or charged', async () => {
+    const { product, customer } = await shopper(1);
+    const kept = world.newProduct();
+    await world.receive(kept, 10);
+    await world.addToCart(customer, kept, 1, 500);
+    await world.discontinue(product);
+    const before = world.chargeCalls.length;
+    for (const path of ['/orders', '/checkout/reservations']) {
+      const refused = await post(path, customer, path === '/orders' ? orderBody() : undefined);
+      assertErrorBody(refused, 409, 'BIZ_4006');
+      expect(refused.body.error.details).toEqual([
+        { field: `items.${product}`, message: `Product ${product} is discontinued; remove it from the cart` },
+      ]);
+    }
+    expect(world.chargeCalls.length).toBe(before);
+    expect(await world.stock(kept)).toMatchObject({ reserved: 0 });
+    expect((await ordersAndCharges(customer)).orderIds).toEqual([]);
+  });
+
+  it('a discontinued product in a held reservation stops the order too', async () => {
+    const { product, customer } = await shopper(1);
+    const reserved = await post('/checkout/reservations', customer);
+    expect(reserved.status).toBe(201);
+    await world.discontinue(product);
+    const refused = await post(
+      '/orders',
+      customer,
+      orderBody({ reservation_id: reserved.body.reservation_id }),
+    );
+    assertErrorBody(refused, 409, 'BIZ_4006');
+    expect(refused.body.error.details[0].field).toBe(`items.${product}`);
+    expect((await ordersAndCharges(customer)).orderIds).toEqual([]);
+  });
+
+  it('a price raised after adding: 409 BIZ_4005 with old and new price, the cart repriced, then ordered at it', async () => {
+    const { product, customer } = await shopper(1, 1000);
+    await world.changePrice(product, 10_000);
+    const refused = await post('/orders', customer, orderBody());
+    assertErrorBody(refused, 409, 'BIZ_4005');
+    expect(refused.body.error.details).toEqual([
+      {
+        field: `items.${product}.unit_price`,
+        message: `Product ${product}: price changed from 10.00 USD to 100.00 USD`,
+      },
+    ]);
+    expect((await world.cart(customer)).lines[0]?.unitPrice).toBe(10_000);
+    expect(await world.stock(product)).toMatchObject({ reserved: 0 });
+
+    const placed = await post('/orders', customer, orderBody());
+    expect(placed.status).toBe(201);
+    // 100.00 + tax 8.00, free shipping at 100.00 → 108.00, charged at the price now.
+    expect(placed.body).toMatchObject({ subtotal: 100, total: 108 });
+    const { charges } = await ordersAndCharges(customer);
+    expect(charges).toMatchObject([{ amount: '10800', status: 'succeeded' }]);
+  });
+
+  it('a price changed while reserved: the order is refused (BIZ_4005), then placed at the new price', async () => {
+    const { product, customer } = await shopper(2, 1000);
+    const reserved = await post('/checkout/reservations', customer);
+    expect(reserved.status).toBe(201);
+    await world.changePrice(product, 800);
+    const body = orderBody({ reservation_id: reserved.body.reservation_id });
+    const refused = await post('/orders', customer, body);
+    assertErrorBody(refused, 409, 'BIZ_4005');
+    expect(refused.body.error.details[0].message).toContain('from 10.00 USD to 8.00 USD');
+    expect((await world.cart(customer)).lines[0]?.unitPrice).toBe(800);
+    const placed = await post('/orders', customer, body);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 16, items: [{ unit_price: 8 }] });
+    expect(await world.stock(product)).toMatchObject({ onHand: 98, reserved: 0 });
+  });
+});
