@@ -18,6 +18,8 @@ export const configDescriptions: Record<string, string> = {
   DATABASE_URL:
     'PostgreSQL: the event store (unless EVENTSTORE_CONNECTION_STRING is set), read models, checkpoints, timers.',
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',
+  REDIS_PREFIX:
+    'Namespace of every Redis key and pub/sub channel of this deployment (several deployments may share one Redis server); unset = the database name of DATABASE_URL followed by `:`.',
   EVENTSTORE_CONNECTION_STRING:
     'When set (e.g. `esdb://eventstore:2113?tls=false`), events live in EventStoreDB instead of PostgreSQL.',
   KAFKA_BROKERS:

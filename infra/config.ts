@@ -39,6 +39,10 @@ export const configSchema = z.object({
   HEALTH_PORT: port.default(3003),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Namespace of this deployment's keys and channels; unset = the database name of DATABASE_URL plus `:`. */
+  REDIS_PREFIX: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9._:-]+$/.test(v), {
+    message: 'letters, digits, dot, colon, underscore, dash',
+  }),
   EVENTSTORE_CONNECTION_STRING: optionalText,
   KAFKA_BROKERS: optionalText,
   /** Partitions of each integration topic when the publisher creates it. */
