@@ -7,6 +7,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
+import { inputGuard } from '../infra/http/input-guard.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
@@ -117,6 +118,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
+  app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
   app.use(metricsRoute(shopMetrics, { extra: () => metrics.render() }));
   app.use(apiDocs(queryApiDocument(queryApiRoutes)));
   app.use(

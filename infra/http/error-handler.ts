@@ -23,6 +23,12 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
     case 'stream.encoding.set':
       return new HttpError(ErrorCode.MalformedRequest, 'Malformed request body');
     default:
+      // Anything else the body parser or the router refuses with a 4xx of its own (a corrupt gzip body,
+      // a bad %-escape in a parameter): keep its status, in our error body.
+      if (typeof error.status === 'number' && error.status >= 400 && error.status < 500)
+        return new HttpError(ErrorCode.MalformedRequest, 'Malformed request', {
+          status: error.status === 413 || error.status === 415 ? error.status : 400,
+        });
       return undefined;
   }
 }
