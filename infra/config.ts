@@ -63,6 +63,7 @@ export const configSchema = z.object({
   RATE_LIMIT_AUTH_PER_MIN: perMinute.default(5),
   RATE_LIMIT_CHECKOUT_PER_MIN: perMinute.default(10),
   RATE_LIMIT_GENERAL_PER_MIN: perMinute.default(100),
+  RATE_LIMIT_QUERY_PER_MIN: perMinute.default(600),
   JWT_SECRET: optionalText,
   JWT_PRIVATE_KEY: optionalText,
   JWT_PUBLIC_KEY: optionalText,
