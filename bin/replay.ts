@@ -248,13 +248,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // process.exit, not exitCode: a client left open by a failed start (Redis reconnecting, a pool)
+  // must not keep a failed replay alive (issue 12: it hung for ten minutes).
   main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`replay could not run: ${(error as Error).message}\n`);
-      process.exitCode = 2;
+      process.exit(2);
     },
   );
 }
