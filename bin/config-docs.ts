@@ -18,6 +18,8 @@ export const configDescriptions: Record<string, string> = {
   DATABASE_URL:
     'PostgreSQL: the event store (unless EVENTSTORE_CONNECTION_STRING is set), read models, checkpoints, timers.',
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',
+  REDIS_PREFIX:
+    'Namespace of every Redis key and pub/sub channel of this deployment (several deployments may share one Redis server); unset = the database name of DATABASE_URL followed by `:`.',
   EVENTSTORE_CONNECTION_STRING:
     'When set (e.g. `esdb://eventstore:2113?tls=false`), events live in EventStoreDB instead of PostgreSQL.',
   KAFKA_BROKERS:
@@ -39,6 +41,8 @@ export const configDescriptions: Record<string, string> = {
   RATE_LIMIT_AUTH_PER_MIN: 'Login/register attempts per minute per IP and email (0 turns the limit off).',
   RATE_LIMIT_CHECKOUT_PER_MIN: 'Checkout requests per minute per user (0 turns the limit off).',
   RATE_LIMIT_GENERAL_PER_MIN: 'Requests per minute per user or IP (0 turns the limit off).',
+  RATE_LIMIT_QUERY_PER_MIN:
+    'Query API requests under /api/v1 per minute per IP (0 turns the limit off); /health, /ready and /metrics are not limited.',
   JWT_SECRET:
     'HS256 signing secret for access and refresh tokens; required in production unless a key pair is set.',
   JWT_PRIVATE_KEY:

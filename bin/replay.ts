@@ -16,6 +16,7 @@ import { createEventStore } from '../infra/eventstore/create-store.ts';
 import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
 import { projections as registered } from '../projections/registry.ts';
 import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
@@ -211,7 +212,12 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = pino({ name: 'replay', level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'replay', logger });
-  const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'replay' });
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    keyPrefix: deploymentRedisPrefix(config),
+    logger,
+    connectionName: 'replay',
+  });
   const { store } = await createEventStore(config, logger);
   try {
     await migrateProjections(pool, logger);
@@ -242,13 +248,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // process.exit, not exitCode: a client left open by a failed start (Redis reconnecting, a pool)
+  // must not keep a failed replay alive (issue 12: it hung for ten minutes).
   main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`replay could not run: ${(error as Error).message}\n`);
-      process.exitCode = 2;
+      process.exit(2);
     },
   );
 }

@@ -17,6 +17,7 @@ import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { projections } from '../projections/registry.ts';
 import { startProjectionsRole } from '../projections/start.ts';
 import { createApiClient } from './seed/client.ts';
@@ -80,7 +81,12 @@ async function main() {
   // The same composition as bin/start, so seeded events carry their hash chain like any other.
   const store = decorateStore(created.store, { logger });
   const { kind } = created;
-  const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'seed' });
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    keyPrefix: deploymentRedisPrefix(config),
+    logger,
+    connectionName: 'seed',
+  });
   // Demo users get argon2id at OWASP's minimum (19 MiB, t=2) instead of the server's 64 MiB, t=3: the PHC
   // string carries its parameters, so the running API verifies them as usual, and seeding is several times faster.
   const hasher = createPasswordHasher({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });

@@ -16,6 +16,7 @@ import { createSandboxPaymentProvider, migratePayments } from '../infra/payments
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
@@ -55,7 +56,12 @@ const { store: baseStore, kind } = await createEventStore(config, logger);
 const shopMetrics = createShopMetrics();
 const store = decorateStore(baseStore, { logger, metrics: shopMetrics });
 const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
-const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'shop' });
+const redis = createRedis({
+  url: config.REDIS_URL,
+  keyPrefix: deploymentRedisPrefix(config),
+  logger,
+  connectionName: 'shop',
+});
 const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API is valid on the other
 const metrics = createMetrics();
 const db = createReadModelDb(pool, logger);

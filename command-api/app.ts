@@ -11,6 +11,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
 import { healthRoutes } from '../infra/http/health.ts';
+import { inputGuard } from '../infra/http/input-guard.ts';
 import { jsonBody } from '../infra/http/json-body.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -113,6 +114,7 @@ export function createCommandApi(options: CommandApiOptions): Express {
   app.use(requestContext({ logger: options.logger }));
   app.use(helmet());
   app.use(corsFromAllowlist(options.config.CORS_ORIGINS));
+  app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
   app.use(
     healthRoutes({
       service: 'command-api',

@@ -46,6 +46,12 @@ export type RouteSpec<
   /** A stricter limit on top of the general one: `auth` (per IP and email) or `checkout` (per user). */
   limit?: 'auth' | 'checkout';
   summary?: string;
+  /**
+   * `false` keeps a POST outside Idempotency-Key handling: the key is accepted and ignored, nothing is
+   * stored or replayed. For routes whose response is a credential or whose check must run every time
+   * (login, refresh, logout): a replay would hand out live tokens and skip refresh-token reuse detection.
+   */
+  idempotent?: false;
   handle: (input: RouteInput<B, P, Q>) => Promise<Reply>;
 };
 
@@ -108,7 +114,7 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
       next();
     });
     if (spec.limit) chain.push(limits[spec.limit]);
-    if (spec.method === 'post') chain.push(idempotent);
+    if (spec.method === 'post' && spec.idempotent !== false) chain.push(idempotent);
     chain.push(async (req, res) => {
       const input = res.locals.input as Validated;
       const reply = await spec.handle({ ...input, req, res } as RouteInput<never, never, never>);

@@ -39,6 +39,10 @@ export const configSchema = z.object({
   HEALTH_PORT: port.default(3003),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Namespace of this deployment's keys and channels; unset = the database name of DATABASE_URL plus `:`. */
+  REDIS_PREFIX: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9._:-]+$/.test(v), {
+    message: 'letters, digits, dot, colon, underscore, dash',
+  }),
   EVENTSTORE_CONNECTION_STRING: optionalText,
   KAFKA_BROKERS: optionalText,
   /** Partitions of each integration topic when the publisher creates it. */
@@ -59,6 +63,7 @@ export const configSchema = z.object({
   RATE_LIMIT_AUTH_PER_MIN: perMinute.default(5),
   RATE_LIMIT_CHECKOUT_PER_MIN: perMinute.default(10),
   RATE_LIMIT_GENERAL_PER_MIN: perMinute.default(100),
+  RATE_LIMIT_QUERY_PER_MIN: perMinute.default(600),
   JWT_SECRET: optionalText,
   JWT_PRIVATE_KEY: optionalText,
   JWT_PUBLIC_KEY: optionalText,

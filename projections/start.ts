@@ -5,6 +5,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
+import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import {
   createProjectionLagSampler,
   type ProjectionStanding,
@@ -51,7 +52,13 @@ export async function startProjectionsRole(options: {
   const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
   const redis =
-    options.redis ?? createRedis({ url: options.config.REDIS_URL, logger, connectionName: 'projections' });
+    options.redis ??
+    createRedis({
+      url: options.config.REDIS_URL,
+      keyPrefix: deploymentRedisPrefix(options.config),
+      logger,
+      connectionName: 'projections',
+    });
   const deps: RunnerDeps = {
     store: options.store,
     db,

@@ -16,7 +16,10 @@ import { migrateProjections } from './service.ts';
  * The read side's dependencies for one int test file: its own database (event store and read models),
  * its own Redis key prefix, the real PostgreSQL event store, the runner tables migrated.
  */
-export async function createReadSideForTest(label: string) {
+export async function createReadSideForTest(
+  label: string,
+  options: { keyPrefix?: (databaseUrl: string) => string } = {},
+) {
   const database = await createTestDatabase(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool({ connectionString: database.url, max: 8, applicationName: 'read-side-test' });
@@ -29,7 +32,10 @@ export async function createReadSideForTest(label: string) {
   );
   const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
-  const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
+  const redis = createRedis({
+    url: redisUrl,
+    keyPrefix: options.keyPrefix?.(database.url) ?? testKeyPrefix(label),
+  });
   const metrics = createMetrics();
   const deps: RunnerDeps = {
     store,

@@ -7,6 +7,8 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
+import { inputGuard } from '../infra/http/input-guard.ts';
+import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
@@ -66,6 +68,8 @@ export type QueryApiDeps = {
    * not ok makes /ready `degraded` (still 200: this API keeps serving its read models).
    */
   readiness?: readonly ReadinessComponent[];
+  /** RATE_LIMIT_QUERY_PER_MIN: requests under /api/v1 per minute per IP (0 or absent: no limit). */
+  rateLimitPerMin?: number;
 };
 
 /** What a router added through `extraRoutes` may use (the same as the built-in ones). */
@@ -117,6 +121,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
+  app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
   app.use(metricsRoute(shopMetrics, { extra: () => metrics.render() }));
   app.use(apiDocs(queryApiDocument(queryApiRoutes)));
   app.use(
@@ -159,7 +164,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));
-  app.use('/api/v1', api);
+  const limit = rateLimit(deps.redis, {
+    name: 'rl:query',
+    perMinute: deps.rateLimitPerMin ?? 0,
+    key: (req) => `ip:${clientIp(req)}`,
+  });
+  app.use('/api/v1', limit, api);
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
   return { app, watcher, close: () => watcher.stop() };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePosition } from '../infra/eventstore/position.ts';
 import { createRedis } from '../infra/redis/client.ts';
@@ -97,6 +98,11 @@ describe('checkpoint watcher', () => {
   it('ignores messages of an older generation and positions that go backwards', async () => {
     const w = await watcher({ refreshMs: 600_000 });
     const publisher = createCheckpointPublisher(side.redis, side.logger);
+    // A generation is taken only when this database lists it as serving (issue 12).
+    const serve = (generation: number) =>
+      sql`INSERT INTO projection_generations (projection, serving) VALUES ('fake', ${generation})
+          ON CONFLICT (projection) DO UPDATE SET serving = ${generation}`.execute(side.db);
+    await serve(2);
     await publisher.publish({ projection: 'fake', generation: 2, position: '50.5' });
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('50.5')));
     await publisher.publish({ projection: 'fake', generation: 1, position: '90.9' });
@@ -104,6 +110,7 @@ describe('checkpoint watcher', () => {
     await publisher.publish({ projection: 'fake', generation: 2, position: '60.0' });
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('60.0')));
     expect(w.state('fake')?.generation).toBe(2);
+    await serve(3);
     await publisher.publish({ projection: 'fake', generation: 3, position: '1.1' });
     await eventually(() =>
       expect(w.state('fake')).toMatchObject({ generation: 3, position: parsePosition('1.1') }),

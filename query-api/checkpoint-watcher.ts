@@ -90,6 +90,13 @@ export function createCheckpointWatcher(deps: {
     wake();
   };
 
+  /** True when this deployment's own database says `generation` serves `projection`. */
+  const listed = async (projection: string, generation: number) => {
+    const { rows } = await sql<{ serving: number }>`
+      SELECT serving FROM projection_generations WHERE projection = ${projection}`.execute(deps.db);
+    return rows[0] !== undefined && Number(rows[0].serving) === generation;
+  };
+
   const onMessage = (channel: string, text: string) => {
     if (channel !== checkpointChannel(deps.subscriber)) return;
     let message: CheckpointMessage;
@@ -98,6 +105,26 @@ export function createCheckpointWatcher(deps: {
     } catch {
       return;
     }
+    if (typeof message?.projection !== 'string' || !Number.isSafeInteger(message.generation)) return;
+    const current = states.get(message.projection);
+    if (current && current.generation > message.generation) return;
+    if (current && current.generation === message.generation) return apply(message);
+    // A generation this process has not seen: switch only if our own database lists it as serving. A
+    // message from elsewhere (another deployment sharing the channel by mistake) is dropped.
+    listed(message.projection, message.generation).then(
+      (ok) => {
+        if (ok) apply(message);
+        else
+          deps.logger.warn(
+            { projection: message.projection },
+            'checkpoint message for an unlisted generation ignored',
+          );
+      },
+      (error: unknown) => deps.logger.warn({ err: error }, 'checkpoint generation check failed'),
+    );
+  };
+
+  const apply = (message: CheckpointMessage) => {
     const current = states.get(message.projection);
     if (current && current.generation > message.generation) return;
     // Invalidate first: once a waiter sees the position, the cache no longer holds what it replaced.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toMinorUnits } from '../domain/shared/money.ts';
+import { decimalToMinorUnits } from '../domain/shared/money.ts';
 
 const positiveInt = (max: number) =>
   z
@@ -17,7 +17,7 @@ export const pagination = {
 const price = z
   .string()
   .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be an amount such as 19.99')
-  .transform((text) => toMinorUnits(Number(text)));
+  .transform((text) => decimalToMinorUnits(text));
 
 export const listProductsQuery = z
   .object({

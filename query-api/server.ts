@@ -46,6 +46,7 @@ export async function startQueryApi(
     authenticator: options.authenticator,
     logger,
     consistencyWaitMs: options.config.CONSISTENCY_WAIT_MS,
+    rateLimitPerMin: options.config.RATE_LIMIT_QUERY_PER_MIN,
     taxRate: options.config.TAX_RATE,
     corsOrigins: options.config.CORS_ORIGINS,
     ...(options.metrics ? { metrics: options.metrics } : {}),

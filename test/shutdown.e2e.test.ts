@@ -10,15 +10,16 @@ import { createTestDatabase } from './support/isolation.ts';
 
 /**
  * Issue 9 point 4: the real `bin/start.ts` (every role in one process) gets SIGTERM while 20 clients
- * create products through HTTP. It must exit 0 within the bound, no request may get a 5xx, every
- * product answered 2xx must be in the log exactly once, nothing may be doubled, and after a restart
- * the catalog read model must hold each listed product exactly once.
+ * create products through HTTP. It must exit 0 (bin/start exits 1 itself when its shutdown bound is
+ * exceeded), no request may get a 5xx, every product answered 2xx must be in the log exactly once,
+ * nothing may be doubled, and after a restart the catalog read model must hold each listed product
+ * exactly once. Issue 12: no count of requests and no duration is asserted (a loaded machine may
+ * answer few); the signal is sent once every client has had at least one answer.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** A database index of this file's own: bin/start has no key prefix (its Redis keys are unprefixed). */
 const REDIS_DB = 11;
 const redisUrl = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/${REDIS_DB}`;
-const EXIT_BOUND_MS = 15_000;
 const CLIENTS = 20;
 const admin = { email: 'shutdown-admin@example.com', password: 'Shutdown#Pass123' };
 
@@ -75,6 +76,7 @@ async function startShop() {
         RATE_LIMIT_AUTH_PER_MIN: '0',
         RATE_LIMIT_CHECKOUT_PER_MIN: '0',
         RATE_LIMIT_GENERAL_PER_MIN: '0',
+        RATE_LIMIT_QUERY_PER_MIN: '0',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,18 +167,15 @@ it('SIGTERM mid-load: exit 0 within the bound, no 5xx, no effect lost or doubled
     }
   };
   const load = Promise.all(Array.from({ length: CLIENTS }, client));
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const answeredBeforeStop = outcomes.length;
-  const signalled = Date.now();
+  // Requests in flight when the signal comes: wait until the load is running, however slowly.
+  while (outcomes.length < CLIENTS && first.child.exitCode === null)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   first.child.kill('SIGTERM');
   const code = await first.exited;
-  const tookMs = Date.now() - signalled;
   stopLoad = true;
   await load;
 
   expect(code, first.output()).toBe(0);
-  expect(tookMs).toBeLessThan(EXIT_BOUND_MS);
-  expect(answeredBeforeStop).toBeGreaterThan(CLIENTS); // the load was real
   const answered = outcomes.filter((o): o is Extract<Outcome, { status: number }> => 'status' in o);
   expect(answered.filter((o) => o.status >= 500)).toEqual([]);
   const created = answered.filter((o) => o.status === 201);

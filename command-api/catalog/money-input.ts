@@ -5,8 +5,14 @@ import { toMajorUnits, toMinorUnits } from '../../domain/shared/money.ts';
 const MAX_PRICE = 10_000_000;
 
 /** True when the number has at most two decimals (99.99 yes, 99.999 no), decided without float maths. */
-const hasTwoDecimals = (value: number) =>
-  /^\d+(\.\d{1,2})?$/.test(value.toFixed(10).replace(/0+$/, '').replace(/\.$/, ''));
+const hasTwoDecimals = (value: number) => {
+  try {
+    toMinorUnits(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * A price as the API takes it: a positive JSON number with at most two decimals (`99.99`), turned

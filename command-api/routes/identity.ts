@@ -107,6 +107,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/login',
+      idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'public',
       limit: 'auth',
       body: loginSchema,
@@ -128,6 +129,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/refresh',
+      idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'public',
       body: refreshSchema,
       summary: 'Rotate a refresh token: a new pair; the old refresh token is spent',
@@ -145,6 +147,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/logout',
+      idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'authenticated',
       summary: 'Revoke the access token and its refresh family at once',
       async handle({ req }) {

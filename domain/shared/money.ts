@@ -10,19 +10,46 @@ export const moneySchema = z.object({ amount: minorUnitsSchema, currency: curren
 
 export const DEFAULT_CURRENCY = 'USD';
 
-/** Parses the API's two-decimal JSON number (`99.99`) into minor units without float arithmetic. */
-export function toMinorUnits(value: number, field = 'price'): number {
-  if (!Number.isFinite(value)) throw invalid(field, 'must be a finite number');
-  const text = value.toFixed(10);
-  const match = /^(-?)(\d+)\.(\d{2})(\d*)$/.exec(text);
-  if (!match || /[1-9]/.test(match[4] ?? '')) throw invalid(field, 'at most two decimals');
-  const minor = Number(match[2]) * 100 + Number(match[3]);
-  if (!Number.isSafeInteger(minor)) throw invalid(field, 'too large');
-  return match[1] === '-' ? -minor : minor;
+/**
+ * A decimal text (`1234567.89`, `12`, `1.5e2`) to integer minor units, digit by digit: no float step, so
+ * every two-decimal amount is exact (1234567.89 and 9999999.99 included). More than two decimals, a sign
+ * other than `-`, or a result beyond safe integers is refused.
+ */
+export function decimalToMinorUnits(text: string, field = 'price'): number {
+  const match = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text);
+  if (!match) throw invalid(field, 'must be a decimal number');
+  const fraction = match[3] ?? '';
+  const digits = `${match[2]}${fraction}`;
+  // value = digits × 10^exponent; minor units = digits × 10^(exponent + 2)
+  const shift = Number(match[4] ?? '0') - fraction.length + 2;
+  let minor: bigint;
+  if (shift >= 0) minor = BigInt(digits) * 10n ** BigInt(shift);
+  else {
+    const cut = digits.length + shift;
+    if (/[1-9]/.test(digits.slice(Math.max(cut, 0)))) throw invalid(field, 'at most two decimals');
+    minor = cut > 0 ? BigInt(digits.slice(0, cut)) : 0n;
+  }
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(field, 'too large');
+  const value = Number(minor);
+  return match[1] === '-' && value !== 0 ? -value : value;
 }
 
-/** Minor units back to the API's number with two decimals (9999 → 99.99). */
-export const toMajorUnits = (minor: number): number => Number((minor / 100).toFixed(2));
+/**
+ * Parses the API's two-decimal JSON number (`99.99`) into minor units without float arithmetic: the
+ * number's shortest round-trip text (what JSON.parse read, for any amount of up to 15 digits) is
+ * converted exactly by decimalToMinorUnits.
+ */
+export function toMinorUnits(value: number, field = 'price'): number {
+  if (!Number.isFinite(value)) throw invalid(field, 'must be a finite number');
+  return decimalToMinorUnits(String(value), field);
+}
+
+/** Minor units back to the API's number with two decimals (9999 → 99.99), built from its digits. */
+export const toMajorUnits = (minor: number): number => {
+  const text = String(Math.abs(minor)).padStart(3, '0');
+  const sign = minor < 0 ? '-' : '';
+  return Number(`${sign}${text.slice(0, -2)}.${text.slice(-2)}`);
+};
 
 /** A rate as an exact fraction: `TAX_RATE=0.08` becomes { numerator: 8, denominator: 100 }. */
 export type Rate = { numerator: number; denominator: number };

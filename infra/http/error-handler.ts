@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
+import { isDependencyUnavailable } from './dependency-errors.ts';
 import { errorBody } from './error-body.ts';
 import { httpStatusFor } from './error-status.ts';
 import { HttpError } from './http-error.ts';
@@ -23,8 +24,26 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
     case 'stream.encoding.set':
       return new HttpError(ErrorCode.MalformedRequest, 'Malformed request body');
     default:
+      // Anything else the body parser or the router refuses with a 4xx of its own (a corrupt gzip body,
+      // a bad %-escape in a parameter): keep its status, in our error body.
+      if (typeof error.status === 'number' && error.status >= 400 && error.status < 500)
+        return new HttpError(ErrorCode.MalformedRequest, 'Malformed request', {
+          status: error.status === 413 || error.status === 415 ? error.status : 400,
+        });
       return undefined;
   }
+}
+
+/** PostgreSQL, Redis or the event store saturated or unreachable: 503 SYS_5002, retry shortly. */
+function fromDependency(error: Error): HttpError | undefined {
+  if (!isDependencyUnavailable(error)) return undefined;
+  return new HttpError(
+    ErrorCode.DependencyUnavailable,
+    'A dependency is busy or unavailable; retry shortly',
+    {
+      headers: { 'Retry-After': '1' },
+    },
+  );
 }
 
 /** The one place errors become responses. */
@@ -35,7 +54,7 @@ export function errorHandler(options: { clock: () => Date }): ErrorRequestHandle
       raw instanceof DomainError
         ? raw
         : raw instanceof Error
-          ? fromBodyParser(raw as BodyParserError)
+          ? (fromBodyParser(raw as BodyParserError) ?? fromDependency(raw))
           : undefined;
     const error = known ?? new DomainError(ErrorCode.Unexpected, 'Unexpected error');
     const status = httpStatusFor(error, { preconditionSent: req.get('if-match') !== undefined });

@@ -1,24 +1,9 @@
 import express, { type RequestHandler } from 'express';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { HttpError } from './http-error.ts';
+import { findBadText, refuseDeepJson } from './input-guard.ts';
 
 export const BODY_LIMIT = '100kb';
-
-/**
- * The path of the first string (value or key) holding U+0000, or undefined. JSON allows it, but
- * PostgreSQL's jsonb cannot store it: refused here, once, for every route, as a validation error.
- */
-function nulPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const itemPath = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return itemPath;
-    const found = nulPath(item, itemPath);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 const hasBody = (headers: Record<string, string | string[] | undefined>) =>
   headers['transfer-encoding'] !== undefined ||
@@ -26,8 +11,9 @@ const hasBody = (headers: Record<string, string | string[] | undefined>) =>
 
 /**
  * JSON only: a request that carries a body must say application/json (415 VAL_2003 otherwise);
- * bodies over 100 kB are refused before they are read (413), malformed JSON is 400 VAL_2003 (see
- * the error handler). A request without a body reads as `{}`.
+ * bodies over 100 kB are refused before they are read (413), malformed JSON or nesting deeper than
+ * MAX_JSON_DEPTH is 400 VAL_2003 (see the error handler), a NUL or lone surrogate in any key or string
+ * is 400 VAL_2001. A request without a body reads as `{}`.
  */
 export function jsonBody(options: { limit?: string } = {}): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -42,15 +28,15 @@ export function jsonBody(options: { limit?: string } = {}): RequestHandler[] {
     limit: options.limit ?? BODY_LIMIT,
     strict: true,
     type: ['application/json', 'application/*+json'],
+    verify: refuseDeepJson, // before JSON.parse: no deep value ever reaches recursive code
   });
   const defaultBody: RequestHandler = (req, _res, next) => {
     if (req.body === undefined) req.body = {};
-    const path = nulPath(req.body, '');
-    if (path !== undefined) {
-      const field = path || '(body)';
+    const found = findBadText(req.body, '');
+    if (found !== undefined) {
       return next(
-        new DomainError(ErrorCode.ValidationFailed, 'Text must not contain NUL characters', [
-          { field, message: 'must not contain the NUL character (U+0000)' },
+        new DomainError(ErrorCode.ValidationFailed, 'Invalid text in the body', [
+          { field: found.field || '(body)', message: found.message },
         ]),
       );
     }

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from '../logger.ts';
 
@@ -22,7 +22,33 @@ export async function listen(
     onClose?: () => Promise<void>;
   },
 ): Promise<RunningServer> {
-  const server = createServer(app);
+  let closing = false;
+  // Responses not yet finished, per connection, in order (a pipelining client may have several queued).
+  const inFlight = new Map<Socket, ServerResponse[]>();
+  const keepAlive = new WeakMap<ServerResponse, boolean>();
+  // Once closing, the last response queued on each connection says `Connection: close`, so a keep-alive
+  // client sends its next request on a new connection (refused at once) instead of on one we are about
+  // to close; requests already queued before it on the same connection are all answered.
+  const markLast = (socket: Socket) => {
+    const queue = inFlight.get(socket) ?? [];
+    queue.forEach((res, i) => {
+      if (!res.headersSent)
+        res.shouldKeepAlive = i === queue.length - 1 ? false : (keepAlive.get(res) ?? true);
+    });
+  };
+  const server = createServer((req, res) => {
+    const socket = req.socket;
+    const queue = inFlight.get(socket) ?? [];
+    inFlight.set(socket, [...queue, res]);
+    keepAlive.set(res, res.shouldKeepAlive);
+    res.once('close', () => {
+      const left = (inFlight.get(socket) ?? []).filter((r) => r !== res);
+      if (left.length === 0) inFlight.delete(socket);
+      else inFlight.set(socket, left);
+    });
+    if (closing) markLast(socket);
+    app(req, res);
+  });
   // Slow-loris protection: a request must arrive whole within this time.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -35,14 +61,23 @@ export async function listen(
     });
   });
   const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
   const close = () => {
-    closing ??= (async () => {
+    closed ??= (async () => {
+      closing = true;
+      for (const socket of inFlight.keys()) markLast(socket);
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections hold close() open until they time out: close each one as soon as
-      // its request in flight has been answered.
-      server.closeIdleConnections();
-      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      // Keep-alive connections hold close() open until they time out: close each one once it is idle.
+      // The sweep runs in the check phase (setImmediate), right after the poll phase has read every
+      // socket, so a connection whose next request has already arrived is never taken for idle.
+      let sweeping = true;
+      const sweep = () => {
+        if (!sweeping) return;
+        server.closeIdleConnections();
+        setTimeout(() => setImmediate(sweep), 50);
+      };
+      setImmediate(sweep);
+      const sweeper = { stop: () => (sweeping = false) };
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -54,11 +89,11 @@ export async function listen(
         await drained;
       }
       clearTimeout(timer);
-      clearInterval(sweeper);
+      sweeper.stop();
       await options.onClose?.();
       options.logger.info({ port }, 'server closed');
     })();
-    return closing;
+    return closed;
   };
   options.logger.info({ host, port }, 'listening');
   return { server, port, url: `http://${host}:${port}`, close };

@@ -13,8 +13,15 @@ export type PoolOptions = {
   /** Upper bound on any one statement; 0 = none. */
   statementTimeoutMs?: number;
   applicationName?: string;
+  /**
+   * How long a query waits for a connection (a new one, or a free one of a full pool) before it fails;
+   * the HTTP edge answers that failure 503 SYS_5002. Without it a saturated pool queues forever.
+   */
+  connectionTimeoutMs?: number;
   logger?: Logger;
 };
+
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
 
@@ -30,6 +37,7 @@ export function createPool(options: PoolOptions): pg.Pool {
       options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     application_name: options.applicationName ?? 'eventsourced-shop',
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
   });
   pool.on('error', (error) => {
     options.logger?.warn({ err: error }, 'idle PostgreSQL client lost; the pool will replace it');
