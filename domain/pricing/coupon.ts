@@ -17,6 +17,8 @@ export type CouponState =
       terms: CouponTerms;
       /** The orders using it now: order id → user id. */
       redemptions: Record<string, string>;
+      /** What it took off each of those orders (minor units). */
+      discounts: Record<string, number>;
     };
 
 export const initialState = (): CouponState => ({ status: 'none' });
@@ -110,15 +112,21 @@ export function evolve(state: CouponState, event: CouponEvent): CouponState {
           maxPerCustomer: d.max_per_customer,
         },
         redemptions: {},
+        discounts: {},
       };
     }
     case 'CouponRedeemed':
       if (state.status === 'none') return state;
-      return { ...state, redemptions: { ...state.redemptions, [event.data.order_id]: event.data.user_id } };
+      return {
+        ...state,
+        redemptions: { ...state.redemptions, [event.data.order_id]: event.data.user_id },
+        discounts: { ...state.discounts, [event.data.order_id]: event.data.discount },
+      };
     case 'CouponRedemptionReleased': {
       if (state.status === 'none') return state;
-      const { [event.data.order_id]: _released, ...rest } = state.redemptions;
-      return { ...state, redemptions: rest };
+      const { [event.data.order_id]: _user, ...redemptions } = state.redemptions;
+      const { [event.data.order_id]: _discount, ...discounts } = state.discounts;
+      return { ...state, redemptions, discounts };
     }
     default:
       return unreachable(event);
