@@ -214,6 +214,10 @@ describe('POST /users/{id}/tier', () => {
     const path = `/users/${userId}/tier`;
     expect((await send('POST', path, { tier: 'gold' })).body).toEqual({ user_id: userId, tier: 'gold' });
     expect((await send('POST', path, { tier: 'gold' })).status).toBe(200);
+    const login = await api.http.request('POST', '/api/v1/users/login', {
+      body: { email: api.customer.email, password: api.customer.password },
+    });
+    expect(login.body.user).toMatchObject({ user_id: userId, role: 'customer', tier: 'gold' });
     expect((await send('POST', path, { tier: 'none' })).body).toEqual({ user_id: userId, tier: 'none' });
     expect(await events(`customertier-${userId}`)).toMatchObject([
       { type: 'CustomerTierChanged', data: { old_tier: 'none', new_tier: 'gold', source: 'admin' } },
