@@ -18,6 +18,13 @@ export const privateDomainEvents: Record<string, string> = {
   CheckoutOrderAttached: 'workflow internals; OrderPlaced tells the same',
   CheckoutOrderDetached: 'workflow internals; OrderPaymentFailed tells the same',
   CheckoutCompleted: 'workflow internals; OrderConfirmed and PurchaseCompleted tell the same',
+  PricingRuleCreated: 'admin configuration; the discount reaches Kafka on the order events',
+  PricingRuleChanged: 'admin configuration; the discount reaches Kafka on the order events',
+  PricingRuleDisabled: 'admin configuration; the discount reaches Kafka on the order events',
+  CouponCreated: 'admin configuration; the discount reaches Kafka on the order events',
+  CouponRedeemed: 'the coupon and its discount reach Kafka on the order events',
+  CouponRedemptionReleased: 'the order cancellation tells the same',
+  CustomerTierChanged: 'not published yet: no consumer asked for tiers',
 };
 
 /** Domain event types the publisher reads (its subscription filter). */
