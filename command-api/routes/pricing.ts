@@ -130,11 +130,8 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
           metadata: commandMetadata(req),
         });
         await setCommandHeaders(res, store, result);
-        return {
-          status: 201,
-          headers: { Location: `/api/v1/coupons/${body.code}` },
-          body: presentCoupon(body.code, terms, 0),
-        };
+        // No Location: there is no GET for one coupon yet.
+        return { status: 201, body: presentCoupon(body.code, terms, 0) };
       },
     }),
     route({
