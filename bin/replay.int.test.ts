@@ -217,7 +217,8 @@ describe('bin/replay', () => {
     expect(generations.rows.map((r) => r.serving)).toEqual(
       reports.sort((a, b) => a.projection.localeCompare(b.projection)).map((r) => r.generation),
     );
-    expect(progress.at(-1)).toBeGreaterThan(0);
+    // Per projection; one with no events in this log (e.g. pricing) reports 0.
+    expect(Math.max(...progress)).toBeGreaterThan(0);
     // The query API follows the swap (checkpoint message, or its periodic refresh).
     let replayed = await snapshot();
     for (let i = 0; i < 40 && JSON.stringify(replayed) !== JSON.stringify(live); i++) {

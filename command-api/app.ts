@@ -34,6 +34,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { pricingRoutes } from './routes/pricing.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -44,6 +45,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   cartRoutes,
   checkoutRoutes,
   orderRoutes,
+  pricingRoutes,
 ];
 
 export type CommandApiOptions = {

@@ -10,6 +10,14 @@ import {
 } from './identity/events.ts';
 import { inventoryEventSchemas, inventoryStreamCategory } from './inventory/events.ts';
 import { orderingEventSchemas, orderingStreamCategory } from './ordering/events.ts';
+import {
+  couponEventSchemas,
+  couponStreamCategory,
+  customerTierEventSchemas,
+  customerTierStreamCategory,
+  pricingRuleEventSchemas,
+  pricingRuleStreamCategory,
+} from './pricing/events.ts';
 
 export type EventCatalogEntry = {
   context: string;
@@ -43,6 +51,13 @@ export const eventCatalog: EventCatalogEntry[] = [
     schemas: { EmailClaimed },
   },
   { context: 'identity', stream: `${credentialsStreamCategory}-<user_id>`, schemas: { PasswordSet } },
+  { context: 'pricing', stream: `${pricingRuleStreamCategory}-<rule_id>`, schemas: pricingRuleEventSchemas },
+  { context: 'pricing', stream: `${couponStreamCategory}-<CODE>`, schemas: couponEventSchemas },
+  {
+    context: 'pricing',
+    stream: `${customerTierStreamCategory}-<user_id>`,
+    schemas: customerTierEventSchemas,
+  },
 ];
 
 /** All domain event schemas by type. */

@@ -5,6 +5,7 @@ import { cartProjection } from './cart/cart-projection.ts';
 import { catalogProjection } from './catalog/catalog-projection.ts';
 import { inventoryProjection } from './inventory/inventory-projection.ts';
 import { ordersProjection } from './orders/orders-projection.ts';
+import { pricingProjection } from './pricing/pricing-projection.ts';
 import { recommendationsProjection } from './recommendations/recommendations-projection.ts';
 import type { Projection } from './runner/types.ts';
 
@@ -50,6 +51,7 @@ export const projections: readonly Projection[] = [
   cartProjection,
   ordersProjection,
   recommendationsProjection,
+  pricingProjection,
 ].map((projection) => traced<Projection>(projection));
 
 export const findProjection = (name: string, all: readonly Projection[] = projections): Projection => {

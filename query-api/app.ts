@@ -34,6 +34,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { pricingRoutes } from './routes/pricing-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
 export type QueryApiDeps = {
@@ -92,7 +93,14 @@ export type QueryApi = {
 };
 
 /** The read models the built-in routes serve; each must have a serving generation before /ready says ready. */
-export const servedReadModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'] as const;
+export const servedReadModels = [
+  'catalog',
+  'inventory',
+  'cart',
+  'orders',
+  'recommendations',
+  'pricing',
+] as const;
 
 /** The query API: serves read models only, never the event store. */
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
@@ -161,6 +169,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     cartRoutes(deps.taxRate ? { taxRate: deps.taxRate } : {}),
     orderRoutes,
     recommendationRoutes,
+    pricingRoutes({ clock }),
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));

@@ -3,6 +3,7 @@ import type { DocumentedRoute } from '../infra/openapi/openapi-document.ts';
 import { accessLogQuery, eventsQuery, stateQuery, streamQuery } from './audit/audit-params.ts';
 import { listProductsQuery, searchQuery } from './query-params.ts';
 import { listOrdersQuery } from './routes/order-routes.ts';
+import { priceQuery } from './routes/pricing-routes.ts';
 import { boughtTogetherQuery, recommendationsQuery } from './routes/recommendation-routes.ts';
 
 /**
@@ -14,6 +15,15 @@ import { boughtTogetherQuery, recommendationsQuery } from './routes/recommendati
 
 const productParams = z.object({ product_id: z.string() });
 export const queryApiRoutes: DocumentedRoute[] = [
+  { method: 'get', path: '/pricing/rules', access: ['admin'], summary: 'Every pricing rule (admin)' },
+  {
+    method: 'get',
+    path: '/pricing/:product_id/price',
+    access: 'public',
+    params: productParams,
+    query: priceQuery,
+    summary: "A product's price for a quantity, with each pricing step",
+  },
   { method: 'get', path: '/products', access: 'public', query: listProductsQuery, summary: 'List products' },
   {
     method: 'get',

@@ -4,8 +4,9 @@ import { personNameSchema, phoneSchema, userStreamName } from '../../domain/iden
 import { passwordSchema } from '../../domain/identity/password-policy.ts';
 import { roleSchema } from '../../domain/identity/roles.ts';
 import { type UserProfile, user } from '../../domain/identity/user.ts';
+import { customerTierDecider, customerTierStream } from '../../domain/pricing/customer-tier.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
-import { idSchema } from '../../domain/shared/ids.ts';
+import { idSchema, type UserId } from '../../domain/shared/ids.ts';
 import type { CommandApiContext } from '../context.ts';
 import { lookUpCredentials } from '../identity/credentials-lookup.ts';
 import { registerUser } from '../identity/register-user.ts';
@@ -55,8 +56,11 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
   async function session(userId: string, family?: string) {
     const { state } = await handler.load(user, userStreamName(userId));
     if (state.status !== 'registered') return undefined;
+    // The tier lives on its own stream (domain/pricing); additive on the login answer's user.
+    const { tier } = (await handler.load(customerTierDecider, customerTierStream(userId as UserId))).state;
     return {
       profile: state,
+      tier,
       pair: tokens.issuePair({ userId, role: state.role, ...(family ? { family } : {}) }),
     };
   }
@@ -71,6 +75,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       first_name: s.profile.firstName,
       last_name: s.profile.lastName,
       role: s.profile.role,
+      tier: s.tier,
     },
   });
 

@@ -8,6 +8,7 @@ export const idPrefixes = {
   cartItem: 'item',
   reservation: 'rsv',
   cart: 'cart',
+  pricingRule: 'prl',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

@@ -22,6 +22,7 @@ const statusByCode: Record<ErrorCode, number> = {
   [ErrorCode.ReservationExpired]: 410,
   [ErrorCode.CheckoutInProgress]: 409,
   [ErrorCode.ReservationLimit]: 409,
+  [ErrorCode.CouponUnusable]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unexpected]: 500,
   [ErrorCode.DependencyUnavailable]: 503,

@@ -23,6 +23,13 @@ export const privateDomainEvents: Record<string, string> = {
   CartCheckoutBegan: 'cart internals: marks the cart as being checked out; StockReserved tells the stock',
   CartCheckoutEnded: 'cart internals: the checkout ended without an order',
   CartLineRepriced: 'cart internals: a line took the current catalog price (ProductPriceChanged tells it)',
+  PricingRuleCreated: 'admin configuration; the discount reaches Kafka on the order events',
+  PricingRuleChanged: 'admin configuration; the discount reaches Kafka on the order events',
+  PricingRuleDisabled: 'admin configuration; the discount reaches Kafka on the order events',
+  CouponCreated: 'admin configuration; the discount reaches Kafka on the order events',
+  CouponRedeemed: 'the coupon and its discount reach Kafka on the order events',
+  CouponRedemptionReleased: 'the order cancellation tells the same',
+  CustomerTierChanged: 'not published yet: no consumer asked for tiers',
 };
 
 /** Domain event types the publisher reads (its subscription filter). */

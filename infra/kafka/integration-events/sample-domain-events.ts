@@ -1,4 +1,5 @@
 import type { EventMetadata } from '../../eventstore/port.ts';
+import { samplePricingEvents } from './sample-pricing-events.ts';
 
 /**
  * One valid domain event of every published type (and of the private ones), for tests and benches:
@@ -370,6 +371,7 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       type: 'ProductDiscontinued',
       data: { schema_version: 1, product_id: product, discontinued_at: at },
     },
+    ...samplePricingEvents(suffix),
   ];
   return events.map((event, n) => ({ ...event, metadata: metadata(n) }));
 }

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
+import { normaliseCouponCode } from '../../domain/pricing/validation.ts';
+import type { OrderId, UserId } from '../../domain/shared/ids.ts';
+import type { CommandHandler } from '../../infra/commands/command-handler.ts';
+import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+
+/**
+ * Coupon use for order placement (wired into checkout next): every redemption of a code is decided on the
+ * one `coupon-<CODE>` stream and appended at the revision it was decided on, so two orders can never both
+ * take the last redemption; the loser re-reads and is refused (BIZ_4009) once the coupon is used up.
+ */
+
+// The handler retries a conflict itself (8 times); a hot coupon may need more rounds, each one winner.
+const MAX_ROUNDS = 20;
+
+async function withConflictRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof VersionConflict) || round >= MAX_ROUNDS) throw error;
+      await sleep(Math.random() * 20);
+    }
+  }
+}
+
+export type Redemption = { code: string; discount: number };
+
+/** Redeems `code` for an order on a cart subtotal (minor units); idempotent per order. */
+export async function redeemCoupon(
+  handler: CommandHandler,
+  request: { code: string; orderId: OrderId; userId: UserId; subtotal: number; now: string },
+  metadata: CommandMetadata,
+): Promise<Redemption> {
+  const code = normaliseCouponCode(request.code);
+  const result = await withConflictRetries(() =>
+    handler.handle({
+      decider: couponDecider,
+      stream: couponStream(code),
+      command: { type: 'RedeemCoupon', data: { ...request, code } },
+      metadata,
+    }),
+  );
+  const discount = result.events.length > 0 ? Number(result.events[0]!.data.discount) : undefined;
+  return { code, discount: discount ?? (await redeemedDiscount(handler, code, request.orderId)) };
+}
+
+// A repeated redemption decides nothing; its discount is the one first recorded for the order.
+async function redeemedDiscount(handler: CommandHandler, code: string, orderId: OrderId) {
+  const { state } = await handler.load(couponDecider, couponStream(code));
+  if (state.status === 'none' || !(orderId in state.redemptions)) return 0;
+  return state.discounts[orderId] ?? 0;
+}
+
+/** Gives an order's redemption back (order cancelled, payment failed); a no-op when it has none. */
+export async function releaseCoupon(
+  handler: CommandHandler,
+  request: { code: string; orderId: OrderId; now: string },
+  metadata: CommandMetadata,
+): Promise<void> {
+  const code = normaliseCouponCode(request.code);
+  await withConflictRetries(() =>
+    handler.handle({
+      decider: couponDecider,
+      stream: couponStream(code),
+      command: { type: 'ReleaseCouponRedemption', data: { ...request, code } },
+      metadata,
+    }),
+  );
+}

@@ -1,0 +1,99 @@
+import { type Router as ExpressRouter, type RequestHandler, Router } from 'express';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { priceLine } from '../../domain/pricing/price-calculation.ts';
+import { tiers } from '../../domain/pricing/tiers.ts';
+import { notFound } from '../../domain/shared/errors.ts';
+import { isId } from '../../domain/shared/ids.ts';
+import { requireRole } from '../../infra/http/auth.ts';
+import { presentQuote, presentRule } from '../../infra/http/pricing-body.ts';
+import { parseInput } from '../../infra/http/validation.ts';
+import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
+import type { RouteContext } from '../app.ts';
+import { consistency, servingSchema } from '../consistency.ts';
+
+/** GET /pricing/{product_id}/price query: quantity 1..1,000,000 (0 or anything else is 400 VAL_2001). */
+export const priceQuery = z.object({
+  quantity: z
+    .string()
+    .regex(/^\d{1,7}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(1_000_000))
+    .default(1),
+  variant_id: z.string().min(1).max(128).optional(),
+  tier: z.enum(tiers).optional(),
+});
+
+type PricedProduct = { price: string; currency: string; category: string; discontinued: boolean };
+
+/**
+ * GET /pricing/rules (admin) and GET /pricing/{product_id}/price (anyone). The price uses the caller's
+ * own tier from the tier read model (none when anonymous); an admin may name another with `tier`,
+ * which a customer's request ignores (the answer's `tier` says which one priced it).
+ */
+export const pricingRoutes =
+  (options: { clock?: () => Date } = {}) =>
+  (context: RouteContext): ExpressRouter => {
+    const clock = options.clock ?? (() => new Date());
+    const pricing = createPricingReadModel(context.db);
+    const router = Router();
+    const readsRules = consistency(context.watcher, ['pricing'], context.consistencyWaitMs);
+    const readsPrices = consistency(context.watcher, ['catalog', 'pricing'], context.consistencyWaitMs);
+    // Signed-in callers get their own tier; no Authorization header prices as an anonymous visitor.
+    const optionalAuth: RequestHandler = (req, res, next) =>
+      req.get('authorization') === undefined ? next() : context.authenticate(req, res, next);
+
+    router.get(
+      '/pricing/rules',
+      context.authenticate,
+      requireRole('admin'),
+      readsRules,
+      async (_req, res) => {
+        const rules = await pricing.allRules(servingSchema(context.watcher, 'pricing'));
+        const now = clock();
+        res.json({ rules: rules.map((rule) => presentRule(rule, now)) });
+      },
+    );
+
+    router.get('/pricing/:product_id/price', optionalAuth, readsPrices, async (req, res) => {
+      const q = parseInput(priceQuery, req.query, 'query');
+      const productId = String(req.params.product_id);
+      if (!isId('product', productId)) throw notFound('Product', productId);
+      const product = await productToPrice(servingSchema(context.watcher, 'catalog'), productId);
+      if (!product || product.discontinued) throw notFound('Product', productId);
+      // No variant is priced yet: the catalog read model holds none on this branch (docs/pricing.md).
+      if (q.variant_id !== undefined) throw notFound('Variant', q.variant_id);
+      const schema = servingSchema(context.watcher, 'pricing');
+      const auth = req.auth;
+      const tier =
+        auth?.role === 'admin'
+          ? (q.tier ?? 'none')
+          : auth
+            ? await pricing.tierOf(schema, auth.userId)
+            : 'none';
+      const now = clock();
+      const category = product.category;
+      const rules = await pricing.activeRulesFor(schema, { productId, category }, now);
+      const quote = priceLine({
+        product: { productId, category, price: Number(product.price) },
+        quantity: q.quantity,
+        tier,
+        rules,
+        now: now.toISOString(),
+      });
+      res.json(
+        presentQuote(
+          { productId, variantId: null, quantity: q.quantity, tier, currency: product.currency },
+          quote,
+        ),
+      );
+    });
+
+    async function productToPrice(schema: string, productId: string) {
+      const { rows } = await sql<PricedProduct>`SELECT price, currency, category, discontinued
+        FROM ${sql.table(`${schema}.products`)} WHERE product_id = ${productId}`.execute(context.db);
+      return rows[0];
+    }
+
+    return router;
+  };
