@@ -15,6 +15,7 @@ import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { createApiClient } from './seed/client.ts';
 import { runSeed } from './seed/run-seed.ts';
@@ -72,7 +73,8 @@ async function main() {
   await ensureDatabase(config.DATABASE_URL);
   const created = await createEventStore(config, logger);
   // The same composition as bin/start, so seeded events carry their hash chain like any other.
-  const store = decorateStore(created.store, { logger });
+  const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
+  const store = decorateStore(created.store, { logger, personalData });
   const { kind } = created;
   const redis = createRedis({ url: config.REDIS_URL, logger, connectionName: 'seed' });
   // Demo users get argon2id at OWASP's minimum (19 MiB, t=2) instead of the server's 64 MiB, t=3: the PHC

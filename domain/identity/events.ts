@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailClaimedSchema } from './email.ts';
+import { emailClaimedSchema, emailReleasedSchema } from './email.ts';
 import { roleSchema } from './roles.ts';
 
 /** E.164: a plus, a non-zero country digit, up to 15 digits in all. */
@@ -59,6 +59,17 @@ export const passwordSetSchema = z
   })
   .describe('PasswordSet: the password hash of a user (stream credentials-<user_id>); secret');
 
+export const userErasedSchema = z
+  .object({
+    schema_version: z.literal(1),
+    user_id: z.string(),
+    erased_by: z.string().describe('Who asked: the user themself or an admin (usr_ id)'),
+    erased_at: z.string().describe('ISO time'),
+  })
+  .describe(
+    'UserErased: the user\'s personal data key is destroyed; every personal field of theirs reads "[erased]" from now on',
+  );
+
 export type UserRegistered = { type: 'UserRegistered'; data: z.infer<typeof userRegisteredSchema> };
 export type UserProfileChanged = {
   type: 'UserProfileChanged';
@@ -66,8 +77,9 @@ export type UserProfileChanged = {
 };
 export type UserRoleGranted = { type: 'UserRoleGranted'; data: z.infer<typeof userRoleGrantedSchema> };
 export type PasswordSet = { type: 'PasswordSet'; data: z.infer<typeof passwordSetSchema> };
+export type UserErased = { type: 'UserErased'; data: z.infer<typeof userErasedSchema> };
 
-export type UserEvent = UserRegistered | UserProfileChanged | UserRoleGranted;
+export type UserEvent = UserRegistered | UserProfileChanged | UserRoleGranted | UserErased;
 export type CredentialsEvent = PasswordSet;
 
 /** Every identity event type and its schema. */
@@ -76,7 +88,9 @@ export const identityEventSchemas = {
   UserProfileChanged: userProfileChangedSchema,
   UserRoleGranted: userRoleGrantedSchema,
   EmailClaimed: emailClaimedSchema,
+  EmailReleased: emailReleasedSchema,
   PasswordSet: passwordSetSchema,
+  UserErased: userErasedSchema,
 } as const;
 
 /** Streams of the user aggregate are `user-<user_id>`. */
