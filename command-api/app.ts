@@ -33,6 +33,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { personalDataRoutes } from './routes/personal-data.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -43,6 +44,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   cartRoutes,
   checkoutRoutes,
   orderRoutes,
+  personalDataRoutes,
 ];
 
 export type CommandApiOptions = {

@@ -32,6 +32,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
 export type QueryApiDeps = {
@@ -159,6 +160,17 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));
+  if (deps.store)
+    api.use(
+      personalDataRoutes({
+        store: deps.store,
+        db: deps.db,
+        watcher,
+        authenticate: authenticateRequest,
+        clock,
+        consistencyWaitMs: deps.consistencyWaitMs,
+      }),
+    );
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
