@@ -6,13 +6,18 @@ import { createCommandApi } from '../command-api/app.ts';
 import { bootstrapAdmin } from '../command-api/identity/bootstrap-admin.ts';
 import { randomIds } from '../command-api/ids.ts';
 import { migrateAudit } from '../infra/audit/migrate.ts';
+import { allVisible } from '../infra/audit/test-fixtures.ts';
+import { verifyHistory } from '../infra/audit/verify/verify-history.ts';
 import { createPasswordHasher } from '../infra/auth/password-hasher.ts';
 import { createCommandHandler } from '../infra/commands/command-handler.ts';
 import { loadConfig } from '../infra/config.ts';
 import type { Position } from '../infra/eventstore/position.ts';
 import { parsePosition } from '../infra/eventstore/position.ts';
+import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { topicNames } from '../infra/kafka/integration-events/topics.ts';
 import { kafkaTestBrokers } from '../infra/kafka/test-brokers.ts';
+import { personalDataOf } from '../infra/privacy/personal-data.ts';
+import { decryptor } from '../infra/privacy/with-personal-data.ts';
 import { startPublisher } from '../projections/publisher/publisher.ts';
 import { allTopics, readTopics, testKafka, testTopicPrefix } from '../projections/publisher/test-support.ts';
 import { createProjectionService } from '../projections/service.ts';
@@ -49,6 +54,7 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
   let projections: ReturnType<typeof createProjectionService>;
   let publisher: ReturnType<typeof startPublisher>;
   let customer: { userId: string; token: string };
+  let productId: string;
 
   const caughtUp = async (token?: string | null) => {
     const position = (token ? parsePosition(token) : await side.store.headPosition()) as Position;
@@ -138,10 +144,10 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
       body: { name: 'Plain Mug', description: 'A mug', price: 9.5, category: 'Kitchen', images: [] },
     });
     expect(product.status).toBe(201);
-    const productId = product.body.product_id as string;
+    productId = product.body.product_id as string;
     await http.request('POST', `/api/v1/inventory/${productId}/receive`, {
       token: adminToken,
-      body: { quantity: 5 },
+      body: { quantity: 50 },
     });
 
     const registered = await http.request('POST', '/api/v1/users/register', {
@@ -266,10 +272,70 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
     expect(afterReplay.body).toEqual(detail.body);
     expectNothingPlanted(await everythingKept());
 
+    // `npm run audit -- verify` reads the log as stored: every chain and fold still proves.
+    const raw = await createPostgresEventStore({ connectionString: side.database.url, poolSize: 1 });
+    try {
+      await allVisible(raw, sql);
+      const decrypt = decryptor(personalDataOf(side.store).keys);
+      const report = await verifyHistory({ store: raw, db: side.db, graceMs: 0, decrypt });
+      expect(report.findings).toEqual([]);
+    } finally {
+      await raw.close();
+    }
+
     const again = await http.request('POST', '/api/v1/users/register', {
       body: { email: planted.email, password, first_name: 'New', last_name: 'Person' },
     });
     expect(again.status).toBe(201);
     expect(again.body.user_id).not.toBe(customer.userId);
+  }, 120_000);
+
+  it("erasure racing the same customer's checkout leaves either a masked order or none, never plain data", async () => {
+    for (let round = 0; round < 3; round++) {
+      const email = `racer-${round}-${Date.now()}@example.org`;
+      const registered = await http.request('POST', '/api/v1/users/register', {
+        body: { email, password, first_name: planted.first, last_name: planted.last },
+      });
+      const token = (await http.request('POST', '/api/v1/users/login', { body: { email, password } })).body
+        .access_token as string;
+      const userId = registered.body.user_id as string;
+      await http.request('POST', '/api/v1/cart/add', { token, body: { product_id: productId, quantity: 1 } });
+      const [order, erasure] = await Promise.all([
+        http.request('POST', '/api/v1/orders', {
+          token,
+          body: {
+            shipping_address: address,
+            billing_address: address,
+            payment_method: { type: 'card', token: 'tok_visa' },
+          },
+        }),
+        http.request('DELETE', '/api/v1/users/me', { token, body: { password } }),
+      ]);
+      expect(erasure.status).toBe(202);
+      await caughtUp();
+      const placed = await sql.query<{ stream_name: string }>(
+        "SELECT stream_name FROM messages WHERE type = 'OrderPlaced' AND data->>'user_id' = $1",
+        [userId],
+      );
+      if (order.status === 201) {
+        // Placed before the key was destroyed: the order stays, paid, with its addresses erased.
+        expect(placed.rows).toHaveLength(1);
+        const detail = await query.http.request('GET', `/api/v1/orders/${order.body.order_id}`, {
+          token: query.token('admin'),
+        });
+        expect(detail.body.status).toBe('confirmed');
+        expect(detail.body.shipping_address.street).toBe('[erased]');
+      } else {
+        // Refused: no order was recorded and nobody was charged for one.
+        expect([401, 404]).toContain(order.status);
+        expect(placed.rows).toHaveLength(0);
+        const charges = await sql.query(
+          "SELECT count(*)::int AS n FROM sandbox_charges WHERE idempotency_key IN (SELECT data->>'order_id' FROM messages WHERE type = 'CheckoutOrderAttached' AND stream_name IN (SELECT stream_name FROM messages WHERE type = 'CheckoutStarted' AND data->>'user_id' = $1))",
+          [userId],
+        );
+        expect(charges.rows[0].n).toBe(0);
+      }
+    }
+    expectNothingPlanted(await everythingKept());
   }, 120_000);
 });

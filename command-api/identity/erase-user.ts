@@ -22,10 +22,13 @@ export type ErasureDeps = {
  * Erasure by crypto-shredding, in an order that a retry (the same DELETE again) always finishes:
  * 1. release the email claim (login then fails, and the address may register again) — it needs the
  *    address, so it comes while the key still opens it;
- * 2. append UserErased to the user stream (the auditable record; read models mask on it);
- * 3. destroy the person's data key: from here every personal field of theirs reads "[erased]";
+ * 2. destroy the person's data key: from here every personal field of theirs reads "[erased]", and
+ *    new personal data for them is refused;
+ * 3. append UserErased to the user stream (the auditable record; read models mask on it). The key is
+ *    gone before this event exists, so a reader that meets it, or anything after it (an order placed
+ *    concurrently, encrypted a moment before), can no longer decrypt that person's fields;
  * 4. end every session of the user.
- * Each step is idempotent: a user already erased skips 1–2 and still gets 3–4.
+ * Each step is idempotent: a retry skips what is done and finishes the rest.
  */
 export async function eraseUser(
   deps: ErasureDeps,
@@ -37,6 +40,11 @@ export async function eraseUser(
   const { state } = await deps.handler.load(user, stream);
   if (state.status === 'none') throw notFound('User', target);
   const now = deps.clock().toISOString();
+  const command = {
+    type: 'EraseUser' as const,
+    data: { user_id: target, actor_id: actor.userId, actor_role: actor.role, now },
+  };
+  user.decide(command, state); // refuses (e.g. not allowed) before anything is destroyed
   if (state.status === 'registered' && state.email !== ERASED) {
     await deps.handler.handle({
       decider: emailClaim,
@@ -45,16 +53,13 @@ export async function eraseUser(
       command: { type: 'ReleaseEmail', data: { user_id: target, now } },
     });
   }
+  await personalDataOf(deps.store).destroyKey(target);
   const erased = await deps.handler.handle({
     decider: user,
     stream,
     metadata,
-    command: {
-      type: 'EraseUser',
-      data: { user_id: target, actor_id: actor.userId, actor_role: actor.role, now },
-    },
+    command,
   });
-  await personalDataOf(deps.store).destroyKey(target);
   await deps.sessions.revokeAllForUser(target);
   return { userId: target, erasedAt: erased.state.status === 'erased' ? erased.state.erasedAt : now };
 }

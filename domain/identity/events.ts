@@ -8,6 +8,11 @@ export const phoneSchema = z
   .regex(/^\+[1-9]\d{1,14}$/, 'must be E.164, e.g. +14155550123')
   .describe('Phone number in E.164 format');
 
+/** What a personal field reads as once its owner is erased (docs/privacy.md). */
+export const ERASED = '[erased]';
+/** A stored phone: E.164, or the erased marker after erasure. */
+const storedPhone = phoneSchema.or(z.literal(ERASED));
+
 export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
 
 export const userRegisteredSchema = z
@@ -17,7 +22,7 @@ export const userRegisteredSchema = z
     email: z.string().describe('Normalised (trimmed, lower-case) email'),
     first_name: z.string(),
     last_name: z.string(),
-    phone: phoneSchema.nullable(),
+    phone: storedPhone.nullable(),
     role: roleSchema,
     registered_at: z.string().describe('ISO time'),
   })
@@ -29,7 +34,7 @@ export const userProfileChangedSchema = z
     user_id: z.string(),
     first_name: z.string().optional().describe('Present when changed'),
     last_name: z.string().optional().describe('Present when changed'),
-    phone: phoneSchema.nullable().optional().describe('Present when changed; null removes it'),
+    phone: storedPhone.nullable().optional().describe('Present when changed; null removes it'),
     changed_at: z.string().describe('ISO time'),
   })
   .describe('UserProfileChanged: the fields present changed to these values');

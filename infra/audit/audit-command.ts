@@ -47,6 +47,7 @@ export async function runAudit(
     if (command === 'state') return await state(context, rest, values, io);
     const report = await verifyHistory({
       store: context.store,
+      decrypt: context.decrypt,
       db: context.db,
       graceMs: Number(values['grace-seconds'] ?? '60') * 1000,
       onProgress: (events) => io.err(`verify: ${events} events read`),

@@ -31,4 +31,4 @@ export const erasureEventTypes: Record<string, (data: Record<string, unknown>) =
 };
 
 /** What every personal field reads as once its owner's key is destroyed. */
-export const ERASED = '[erased]';
+export { ERASED } from '../../domain/identity/events.ts';

@@ -1,6 +1,7 @@
 import { notFound } from '../../domain/shared/errors.ts';
 import type { EventStore, EventToAppend, RecordedEvent } from '../eventstore/port.ts';
 import { decryptFields, encryptFields, maskFields } from './field-cipher.ts';
+import type { KeyStore } from './key-store.ts';
 import type { PersonalData } from './personal-data.ts';
 import { erasureEventTypes, personalFields } from './personal-fields.ts';
 
@@ -22,27 +23,7 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
     return { ...event, data: encryptFields(event.data, rule, subject, key) };
   };
 
-  const decrypt = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
-    const subjects: string[] = [];
-    for (const event of events) {
-      const erased = erasureEventTypes[event.type]?.(event.data);
-      if (erased) keys.forget(erased);
-      const subject = personalFields[event.type]?.subject(event.data);
-      if (subject) subjects.push(subject);
-    }
-    if (subjects.length === 0) return events;
-    const found = await keys.keysFor(subjects);
-    return events.map((event) => {
-      const rule = personalFields[event.type];
-      const subject = rule?.subject(event.data);
-      if (!rule || !subject) return event;
-      const key = found.get(subject);
-      // No key: only plain (pre-encryption) values can be here, and they stay readable.
-      if (key === undefined) return event;
-      if (key === 'erased') return { ...event, data: maskFields(event.data, rule) };
-      return { ...event, data: decryptFields(event.data, rule, subject, key) };
-    });
-  };
+  const decrypt = decryptor(keys);
 
   return {
     async appendToStream(stream, events, options) {
@@ -64,5 +45,33 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
       await store.close();
       await personalData.close();
     },
+  };
+}
+
+/**
+ * Events as readers see them: personal fields decrypted, "[erased]" when the owner's key is destroyed,
+ * plain (pre-encryption) values as they are. Seeing an erasure event drops that person's cached key.
+ */
+export function decryptor(keys: KeyStore) {
+  return async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
+    const subjects: string[] = [];
+    for (const event of events) {
+      const erased = erasureEventTypes[event.type]?.(event.data);
+      if (erased) keys.forget(erased);
+      const subject = personalFields[event.type]?.subject(event.data);
+      if (subject) subjects.push(subject);
+    }
+    if (subjects.length === 0) return events;
+    const found = await keys.keysFor(subjects);
+    return events.map((event) => {
+      const rule = personalFields[event.type];
+      const subject = rule?.subject(event.data);
+      if (!rule || !subject) return event;
+      const key = found.get(subject);
+      // No key: only plain (pre-encryption) values can be here, and they stay readable.
+      if (key === undefined) return event;
+      if (key === 'erased') return { ...event, data: maskFields(event.data, rule) };
+      return { ...event, data: decryptFields(event.data, rule, subject, key) };
+    });
   };
 }
