@@ -48,6 +48,8 @@ export const configDescriptions: Record<string, string> = {
   JWT_PRIVATE_KEY:
     'PEM private key (with JWT_PUBLIC_KEY): tokens are signed RS256 or ES256 instead of HS256.',
   JWT_PUBLIC_KEY: 'PEM public key matching JWT_PRIVATE_KEY.',
+  DATA_ENCRYPTION_KEY:
+    "Master key of personal data (32 bytes as 64 hex digits or base64): wraps each person's data key. Required in production; elsewhere a public development key is used with a warning. A wrong key refuses to start. Rotate with `npm run keys -- rotate` (docs/privacy.md).",
   CORS_ORIGINS: 'Comma-separated origins allowed by CORS; empty allows none.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace or silent.',
 };

@@ -16,6 +16,7 @@ import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { projections } from '../projections/registry.ts';
@@ -79,7 +80,8 @@ async function main() {
   await ensureDatabase(config.DATABASE_URL);
   const created = await createEventStore(config, logger);
   // The same composition as bin/start, so seeded events carry their hash chain like any other.
-  const store = decorateStore(created.store, { logger });
+  const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
+  const store = decorateStore(created.store, { logger, personalData });
   const { kind } = created;
   const redis = createRedis({
     url: config.REDIS_URL,

@@ -15,6 +15,8 @@ import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
+import { MasterKeyError } from '../infra/privacy/master-key.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
@@ -54,7 +56,15 @@ const stops: { name: string; stop: () => Promise<void> }[] = [];
 await ensureDatabase(config.DATABASE_URL);
 const { store: baseStore, kind } = await createEventStore(config, logger);
 const shopMetrics = createShopMetrics();
-const store = decorateStore(baseStore, { logger, metrics: shopMetrics });
+// Refuses to start on a wrong master key (key check value), before anything could write under it.
+const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger }).catch(
+  (error: unknown) => {
+    if (!(error instanceof MasterKeyError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  },
+);
+const store = decorateStore(baseStore, { logger, metrics: shopMetrics, personalData });
 const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
 const redis = createRedis({
   url: config.REDIS_URL,

@@ -34,6 +34,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { personalDataRoutes } from './routes/personal-data.ts';
 import { pricingRoutes } from './routes/pricing.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
@@ -46,6 +47,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   checkoutRoutes,
   orderRoutes,
   pricingRoutes,
+  personalDataRoutes,
 ];
 
 export type CommandApiOptions = {

@@ -140,7 +140,7 @@ describe('JSON only, body limit, malformed JSON', () => {
 describe('errors, 404, request ids, logs', () => {
   it('answers an unknown path or method with 404 RES_3001', async () => {
     assertErrorBody(await api.http.request('GET', '/api/v1/nothing-here'), 404, 'RES_3001');
-    assertErrorBody(await api.http.request('DELETE', '/api/v1/users/register'), 404, 'RES_3001');
+    assertErrorBody(await api.http.request('PATCH', '/api/v1/users/register'), 404, 'RES_3001');
     assertErrorBody(await api.http.request('GET', '/'), 404, 'RES_3001');
   });
 

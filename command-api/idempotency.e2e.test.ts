@@ -64,7 +64,7 @@ describe('Idempotency-Key', () => {
     expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(responses.map((r) => r.body.user_id)).size).toBe(1);
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
-    expect(await api.store.readStream(emailStreamFor(body.email))).toHaveLength(1);
+    expect(await api.store.readStream(emailStreamFor(api.store, body.email))).toHaveLength(1);
     expect(await api.head()).not.toBe(before);
   });
 

@@ -1,7 +1,9 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../infra/config.ts';
+import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { request } from '../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
@@ -22,7 +24,9 @@ describe('startCommandApi', () => {
   });
 
   const start = async () => {
-    const store = await createPostgresEventStore({ connectionString: db.url, poolSize: 2 });
+    const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 2 }), {
+      personalData: await openPersonalData({ connectionString: db.url, poolSize: 1 }),
+    });
     const redis = createRedis({ url: redisUrl, keyPrefix });
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -53,7 +57,7 @@ describe('startCommandApi', () => {
 
     const second = await start();
     try {
-      expect(await second.store.readStream(emailStreamFor('boss@example.com'))).toHaveLength(1);
+      expect(await second.store.readStream(emailStreamFor(second.store, 'boss@example.com'))).toHaveLength(1);
       const again = await request(`${second.server.url}/api/v1/users/login`, 'POST', {
         body: { email: 'boss@example.com', password: 'Boss#Pass123' },
       });

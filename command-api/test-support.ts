@@ -5,6 +5,7 @@ import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../infra/eventstore/position.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { startTestServer, type TestServer } from '../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
@@ -23,7 +24,9 @@ export async function startCommandApiForTest(
   options: Partial<CommandApiOptions> = {},
 ) {
   const db = await createTestDatabase(label);
-  const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }));
+  const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }), {
+    personalData: await openPersonalData({ connectionString: db.url, poolSize: 2 }),
+  });
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const config: Config = loadConfig({
     NODE_ENV: 'test',

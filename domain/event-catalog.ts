@@ -26,8 +26,15 @@ export type EventCatalogEntry = {
   schemas: Record<string, z.ZodType>;
 };
 
-const { UserRegistered, UserProfileChanged, UserRoleGranted, EmailClaimed, PasswordSet } =
-  identityEventSchemas;
+const {
+  UserRegistered,
+  UserProfileChanged,
+  UserRoleGranted,
+  UserErased,
+  EmailClaimed,
+  EmailReleased,
+  PasswordSet,
+} = identityEventSchemas;
 
 /** Every domain event type, grouped by the stream it lives in: the source of docs/events.md. */
 export const eventCatalog: EventCatalogEntry[] = [
@@ -43,12 +50,12 @@ export const eventCatalog: EventCatalogEntry[] = [
   {
     context: 'identity',
     stream: `${identityStreamCategory}-<user_id>`,
-    schemas: { UserRegistered, UserProfileChanged, UserRoleGranted },
+    schemas: { UserRegistered, UserProfileChanged, UserRoleGranted, UserErased },
   },
   {
     context: 'identity',
-    stream: `${emailStreamCategory}-<sha256 of normalised email>`,
-    schemas: { EmailClaimed },
+    stream: `${emailStreamCategory}-<HMAC-SHA256 of normalised email>`,
+    schemas: { EmailClaimed, EmailReleased },
   },
   { context: 'identity', stream: `${credentialsStreamCategory}-<user_id>`, schemas: { PasswordSet } },
   { context: 'pricing', stream: `${pricingRuleStreamCategory}-<rule_id>`, schemas: pricingRuleEventSchemas },

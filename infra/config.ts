@@ -67,6 +67,8 @@ export const configSchema = z.object({
   JWT_SECRET: optionalText,
   JWT_PRIVATE_KEY: optionalText,
   JWT_PUBLIC_KEY: optionalText,
+  /** Master key of personal data (32 bytes, hex or base64); required in production (docs/privacy.md). */
+  DATA_ENCRYPTION_KEY: optionalText,
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -104,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     !(config.JWT_PRIVATE_KEY && config.JWT_PUBLIC_KEY)
   ) {
     problems.push('JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY: required in production');
+  }
+  if (config.NODE_ENV === 'production' && !config.DATA_ENCRYPTION_KEY) {
+    problems.push('DATA_ENCRYPTION_KEY: required in production (32 bytes, hex or base64)');
   }
   if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD)) {
     problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD: set both or neither');

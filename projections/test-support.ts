@@ -4,6 +4,7 @@ import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { createPool } from '../infra/postgres/pool.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { createReadModelDb } from './read-model-db.ts';
@@ -29,6 +30,7 @@ export async function createReadSideForTest(
       poolSize: 4,
       pollIntervalMs: 50,
     }),
+    { personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }) },
   );
   const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);

@@ -34,6 +34,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { pricingRoutes } from './routes/pricing-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
@@ -173,6 +174,17 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));
+  if (deps.store)
+    api.use(
+      personalDataRoutes({
+        store: deps.store,
+        db: deps.db,
+        watcher,
+        authenticate: authenticateRequest,
+        clock,
+        consistencyWaitMs: deps.consistencyWaitMs,
+      }),
+    );
   const limit = rateLimit(deps.redis, {
     name: 'rl:query',
     perMinute: deps.rateLimitPerMin ?? 0,

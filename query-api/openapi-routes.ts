@@ -79,6 +79,12 @@ export const queryApiRoutes: DocumentedRoute[] = [
   },
   {
     method: 'get',
+    path: '/users/me/data',
+    access: ['customer', 'admin'],
+    summary: 'Everything held about the caller (profile, addresses, orders, cart, their events), decrypted',
+  },
+  {
+    method: 'get',
     path: '/audit/streams/:stream_name',
     access: ['auditor', 'admin'],
     params: z.object({ stream_name: z.string() }),

@@ -12,6 +12,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { listen } from '../../infra/http/server.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { createCommandApi } from '../app.ts';
 import { randomIds } from '../ids.ts';
@@ -39,6 +40,7 @@ const pool = createPool({ connectionString: config.DATABASE_URL, max: 3, applica
 await migratePayments(pool);
 const store = decorateStore(
   await createPostgresEventStore({ connectionString: config.DATABASE_URL, poolSize: 4 }),
+  { personalData: await openPersonalData({ connectionString: config.DATABASE_URL, poolSize: 2 }) },
 );
 const redis = createRedis({ url: required('REDIS_URL'), keyPrefix: required('REDIS_KEY_PREFIX') });
 const handler = createCommandHandler({ store, logger, maxRetries: 40 });

@@ -17,6 +17,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import type { ChargeRequest, PaymentProvider } from '../../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
 import { type ProcessManagerOptions, startProcessManager } from '../../process-manager/start.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
@@ -78,6 +79,7 @@ export async function createCheckoutWorld(
       poolSize: 16,
       pollIntervalMs: 50,
     }),
+    { personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }) },
   );
   await migratePayments(pool);
   const payments = countingPayments(createSandboxPaymentProvider({ pool }));

@@ -29,7 +29,7 @@ export async function bootstrapAdmin(
     );
 
   const existing = async () => {
-    const found = await lookUpCredentials(deps.handler, email.data);
+    const found = await lookUpCredentials(deps.handler, deps.store, email.data);
     if (!found) return undefined;
     const { state } = await deps.handler.load(user, userStreamName(found.userId));
     if (state.status === 'registered' && state.role !== 'admin')

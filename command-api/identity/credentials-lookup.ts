@@ -2,6 +2,7 @@ import { credentials } from '../../domain/identity/credentials.ts';
 import { emailClaim } from '../../domain/identity/email.ts';
 import { credentialsStreamName } from '../../domain/identity/events.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
 import { emailStreamFor } from './register-user.ts';
 
 /**
@@ -11,9 +12,10 @@ import { emailStreamFor } from './register-user.ts';
  */
 export async function lookUpCredentials(
   handler: CommandHandler,
+  store: EventStore,
   normalisedEmail: string,
 ): Promise<{ userId: string; passwordHash: string } | undefined> {
-  const claim = await handler.load(emailClaim, emailStreamFor(normalisedEmail));
+  const claim = await handler.load(emailClaim, emailStreamFor(store, normalisedEmail));
   const userId = claim.state.claimedBy;
   if (userId === undefined) return undefined;
   const held = await handler.load(credentials, credentialsStreamName(userId));

@@ -11,7 +11,7 @@ import { type CommandMetadata, eventMetadata } from '../../infra/commands/metada
 import { StreamNotFound, VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
-import { sha256Hex } from '../request-metadata.ts';
+import { personalDataOf } from '../../infra/privacy/personal-data.ts';
 
 export type Registration = {
   userId: string;
@@ -31,7 +31,9 @@ export type RegistrationDeps = {
   clock: () => Date;
 };
 
-export const emailStreamFor = (normalisedEmail: string) => emailStreamName(sha256Hex(normalisedEmail));
+/** The email's claim stream: named by a keyed hash (HMAC) of the address, never the address itself. */
+export const emailStreamFor = (store: EventStore, normalisedEmail: string) =>
+  emailStreamName(personalDataOf(store).emailLookup(normalisedEmail));
 
 /**
  * Registers a user in three appends, in this order: the email claim (`no_stream` on the email's own
@@ -99,7 +101,7 @@ async function claimEmail(
   metadata: CommandMetadata,
   now: string,
 ) {
-  const stream = emailStreamFor(input.email);
+  const stream = emailStreamFor(deps.store, input.email);
   const claim = emailClaim.decide(
     { type: 'ClaimEmail', data: { user_id: input.userId, now } },
     emailClaim.initialState(),
@@ -116,7 +118,17 @@ async function claimEmail(
   }
   const { state } = await deps.handler.load(emailClaim, stream);
   const claimedBy = state.claimedBy;
-  if (!claimedBy) throw alreadyExists('A user with this email');
+  if (!claimedBy) {
+    // Released by an erasure: claim it again at the stream's revision (a concurrent claim conflicts,
+    // is retried on fresh state, and then refused as "already exists").
+    await deps.handler.handle({
+      decider: emailClaim,
+      stream,
+      metadata,
+      command: { type: 'ClaimEmail', data: { user_id: input.userId, now } },
+    });
+    return input.userId;
+  }
   const hasCredentials = await deps.store.readStream(credentialsStreamName(claimedBy), { maxCount: 1 }).then(
     () => true,
     (error: unknown) => {

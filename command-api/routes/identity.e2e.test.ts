@@ -59,7 +59,7 @@ describe('POST /users/register', () => {
     expect(response.headers.get('x-request-id')).toBe('client-req-1');
     const userId = response.body.user_id as string;
 
-    const [claim] = await api.store.readStream(emailStreamFor(email));
+    const [claim] = await api.store.readStream(emailStreamFor(api.store, email));
     expect(claim).toMatchObject({ type: 'EmailClaimed', data: { user_id: userId } });
     const [registered] = await api.store.readStream(`user-${userId}`);
     expect(registered).toMatchObject({
@@ -92,7 +92,7 @@ describe('POST /users/register', () => {
     const dangling = 'usr_dangling_' + Math.random().toString(36).slice(2, 10);
     const claim = { user_id: dangling, schema_version: 1, claimed_at: new Date().toISOString() };
     await api.store.appendToStream(
-      emailStreamFor(email),
+      emailStreamFor(api.store, email),
       [{ id: crypto.randomUUID(), type: 'EmailClaimed', data: claim }],
       {
         expectedRevision: 'no_stream',
@@ -113,7 +113,7 @@ describe('POST /users/register', () => {
     const adminEmail = uniqueEmail('half-admin');
     const halfAdmin = 'usr_halfadmin_' + Math.random().toString(36).slice(2, 10);
     await api.store.appendToStream(
-      emailStreamFor(adminEmail),
+      emailStreamFor(api.store, adminEmail),
       [{ id: crypto.randomUUID(), type: 'EmailClaimed', data: { ...claim, user_id: halfAdmin } }],
       { expectedRevision: 'no_stream' },
     );
@@ -151,7 +151,7 @@ describe('POST /users/register', () => {
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-    expect(await api.store.readStream(emailStreamFor(email))).toHaveLength(1);
+    expect(await api.store.readStream(emailStreamFor(api.store, email))).toHaveLength(1);
   });
 
   it('answers VAL_2002 with each missing field listed', async () => {
@@ -385,7 +385,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     const admin = await api.admin('root@example.com', 'Admin#Pass1');
     const again = await bootstrapAdmin(api.context, { email: 'ROOT@example.com', password: 'Admin#Pass1' });
     expect(again).toEqual({ userId: admin.userId, created: false });
-    expect(await api.store.readStream(emailStreamFor('root@example.com'))).toHaveLength(1);
+    expect(await api.store.readStream(emailStreamFor(api.store, 'root@example.com'))).toHaveLength(1);
 
     const user = await signUp(api.http);
     const granted = await post(`/users/${user.userId}/roles`, {
@@ -438,7 +438,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     await expect(
       bootstrapAdmin(api.context, { email: 'weak@example.com', password: 'weak' }),
     ).rejects.toThrow(/policy/);
-    await expect(api.store.readStream(emailStreamFor('weak@example.com'))).rejects.toBeInstanceOf(
+    await expect(api.store.readStream(emailStreamFor(api.store, 'weak@example.com'))).rejects.toBeInstanceOf(
       StreamNotFound,
     );
   });

@@ -118,7 +118,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       body: loginSchema,
       summary: 'Exchange email and password for an access and a refresh token',
       async handle({ body }) {
-        const found = await lookUpCredentials(handler, body.email);
+        const found = await lookUpCredentials(handler, store, body.email);
         // Unknown email: spend the same argon2 time on a dummy hash, so timing tells nothing.
         if (!found) {
           await hasher.verifyDummy(body.password);

@@ -45,5 +45,11 @@ export type SetPassword = {
   data: { user_id: string; password_hash: string; now: string };
 };
 
-export type UserCommand = RegisterUser | ChangeProfile | GrantRole;
+/** Erasure: by the user themself (the edge checked the password) or by an admin. */
+export type EraseUser = {
+  type: 'EraseUser';
+  data: { user_id: string; actor_id: string; actor_role: Role; now: string };
+};
+
+export type UserCommand = RegisterUser | ChangeProfile | GrantRole | EraseUser;
 export type CredentialsCommand = SetPassword;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailClaimedSchema } from './email.ts';
+import { emailClaimedSchema, emailReleasedSchema } from './email.ts';
 import { roleSchema } from './roles.ts';
 
 /** E.164: a plus, a non-zero country digit, up to 15 digits in all. */
@@ -7,6 +7,11 @@ export const phoneSchema = z
   .string()
   .regex(/^\+[1-9]\d{1,14}$/, 'must be E.164, e.g. +14155550123')
   .describe('Phone number in E.164 format');
+
+/** What a personal field reads as once its owner is erased (docs/privacy.md). */
+export const ERASED = '[erased]';
+/** A stored phone: E.164, or the erased marker after erasure. */
+const storedPhone = phoneSchema.or(z.literal(ERASED));
 
 export const personNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
 
@@ -17,7 +22,7 @@ export const userRegisteredSchema = z
     email: z.string().describe('Normalised (trimmed, lower-case) email'),
     first_name: z.string(),
     last_name: z.string(),
-    phone: phoneSchema.nullable(),
+    phone: storedPhone.nullable(),
     role: roleSchema,
     registered_at: z.string().describe('ISO time'),
   })
@@ -29,7 +34,7 @@ export const userProfileChangedSchema = z
     user_id: z.string(),
     first_name: z.string().optional().describe('Present when changed'),
     last_name: z.string().optional().describe('Present when changed'),
-    phone: phoneSchema.nullable().optional().describe('Present when changed; null removes it'),
+    phone: storedPhone.nullable().optional().describe('Present when changed; null removes it'),
     changed_at: z.string().describe('ISO time'),
   })
   .describe('UserProfileChanged: the fields present changed to these values');
@@ -59,6 +64,17 @@ export const passwordSetSchema = z
   })
   .describe('PasswordSet: the password hash of a user (stream credentials-<user_id>); secret');
 
+export const userErasedSchema = z
+  .object({
+    schema_version: z.literal(1),
+    user_id: z.string(),
+    erased_by: z.string().describe('Who asked: the user themself or an admin (usr_ id)'),
+    erased_at: z.string().describe('ISO time'),
+  })
+  .describe(
+    'UserErased: the user\'s personal data key is destroyed; every personal field of theirs reads "[erased]" from now on',
+  );
+
 export type UserRegistered = { type: 'UserRegistered'; data: z.infer<typeof userRegisteredSchema> };
 export type UserProfileChanged = {
   type: 'UserProfileChanged';
@@ -66,8 +82,9 @@ export type UserProfileChanged = {
 };
 export type UserRoleGranted = { type: 'UserRoleGranted'; data: z.infer<typeof userRoleGrantedSchema> };
 export type PasswordSet = { type: 'PasswordSet'; data: z.infer<typeof passwordSetSchema> };
+export type UserErased = { type: 'UserErased'; data: z.infer<typeof userErasedSchema> };
 
-export type UserEvent = UserRegistered | UserProfileChanged | UserRoleGranted;
+export type UserEvent = UserRegistered | UserProfileChanged | UserRoleGranted | UserErased;
 export type CredentialsEvent = PasswordSet;
 
 /** Every identity event type and its schema. */
@@ -76,7 +93,9 @@ export const identityEventSchemas = {
   UserProfileChanged: userProfileChangedSchema,
   UserRoleGranted: userRoleGrantedSchema,
   EmailClaimed: emailClaimedSchema,
+  EmailReleased: emailReleasedSchema,
   PasswordSet: passwordSetSchema,
+  UserErased: userErasedSchema,
 } as const;
 
 /** Streams of the user aggregate are `user-<user_id>`. */

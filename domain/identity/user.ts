@@ -1,7 +1,7 @@
 import type { Decider } from '../shared/decider.ts';
 import { unreachable } from '../shared/decider.ts';
 import { alreadyExists, DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { ChangeProfile, GrantRole, RegisterUser, UserCommand } from './commands.ts';
+import type { ChangeProfile, EraseUser, GrantRole, RegisterUser, UserCommand } from './commands.ts';
 import { emailSchema } from './email.ts';
 import { personNameSchema, phoneSchema, type UserEvent, type UserProfileChanged } from './events.ts';
 import type { Role } from './roles.ts';
@@ -16,7 +16,11 @@ export type UserProfile = {
   registeredAt: string;
 };
 
-export type UserState = { status: 'none' } | ({ status: 'registered' } & UserProfile);
+export type UserState =
+  | { status: 'none' }
+  | ({ status: 'registered' } & UserProfile)
+  /** Erased: nothing personal is kept, only that the id existed. */
+  | { status: 'erased'; userId: string; role: Role; erasedAt: string };
 
 const initialState = (): UserState => ({ status: 'none' });
 
@@ -89,6 +93,20 @@ function grantRole(command: GrantRole, state: UserState): UserEvent[] {
   ];
 }
 
+function erase(command: EraseUser, state: UserState): UserEvent[] {
+  const { data } = command;
+  if (data.actor_role !== 'admin' && data.actor_id !== data.user_id)
+    throw new DomainError(ErrorCode.Forbidden, 'Only the user themself or an admin may erase a user');
+  if (state.status === 'none') throw notFound('User', data.user_id);
+  if (state.status === 'erased') return [];
+  return [
+    {
+      type: 'UserErased',
+      data: { schema_version: 1, user_id: data.user_id, erased_by: data.actor_id, erased_at: data.now },
+    },
+  ];
+}
+
 function decide(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'RegisterUser':
@@ -97,6 +115,8 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return changeProfile(command, state);
     case 'GrantRole':
       return grantRole(command, state);
+    case 'EraseUser':
+      return erase(command, state);
     default:
       return unreachable(command);
   }
@@ -129,10 +149,14 @@ function evolve(state: UserState, event: UserEvent): UserState {
     }
     case 'UserRoleGranted':
       return state.status === 'registered' ? { ...state, role: event.data.role } : state;
+    case 'UserErased':
+      return state.status === 'registered'
+        ? { status: 'erased', userId: state.userId, role: state.role, erasedAt: event.data.erased_at }
+        : state;
     default:
       return unreachable(event);
   }
 }
 
-/** The user aggregate (stream `user-<user_id>`): register, change profile, grant role. */
+/** The user aggregate (stream `user-<user_id>`): register, change profile, grant role, erase. */
 export const user: Decider<UserCommand, UserEvent, UserState> = { decide, evolve, initialState };

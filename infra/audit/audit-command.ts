@@ -68,6 +68,7 @@ export async function runAudit(
     const progress = io.progress?.('verify') ?? lineProgress(io);
     const report = await verifyHistory({
       store: context.store,
+      decrypt: context.decrypt,
       db: context.db,
       graceMs: Number(values['grace-seconds'] ?? '60') * 1000,
       onProgress: (events, fraction) => progress.update(events, fraction),

@@ -3,14 +3,18 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../config.ts';
 import { createEventStore } from '../eventstore/create-store.ts';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import { createPool } from '../postgres/pool.ts';
+import { openPersonalData } from '../privacy/personal-data.ts';
+import { decryptor } from '../privacy/with-personal-data.ts';
 import { type AccessEntry, createAccessLog } from './access-log.ts';
 import { migrateAudit } from './migrate.ts';
 
 export type CliContext = {
   store: EventStore;
+  /** Decrypts personal fields of events read from `store` (as stored: encrypted). */
+  decrypt: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
   db: Kysely<any>;
   logger: Logger;
@@ -31,12 +35,19 @@ export async function openCliContext(env: NodeJS.ProcessEnv): Promise<CliContext
     logger,
   });
   const { store } = await createEventStore(config, logger);
+  const personalData = await openPersonalData({
+    connectionString: config.DATABASE_URL,
+    config,
+    logger,
+    poolSize: 1,
+  });
   await migrateAudit(pool, logger);
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   const accessLog = createAccessLog(db);
   const who = env.AUDIT_USER ?? env.USER ?? safeUser();
   return {
     store,
+    decrypt: decryptor(personalData.keys),
     db,
     logger,
     async recordAccess(path, query) {
@@ -56,6 +67,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv): Promise<CliContext
     },
     async close() {
       await store.close();
+      await personalData.close();
       await db.destroy();
     },
   };

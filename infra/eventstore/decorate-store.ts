@@ -1,19 +1,25 @@
 import type { Logger } from '../logger.ts';
+import { attachPersonalData, type PersonalData } from '../privacy/personal-data.ts';
+import { withPersonalData } from '../privacy/with-personal-data.ts';
 import type { ShopMetrics } from '../telemetry/metrics.ts';
 import { traceEventStore } from '../telemetry/traced-store.ts';
 import { withHashChain } from './hash-chain/with-hash-chain.ts';
 import type { EventStore } from './port.ts';
 
 /**
- * The store as every role uses it: appends chained for tamper evidence (docs/audit.md), and traced
- * outermost so the traceparent it stamps into metadata is covered by the hash. bin/start and the test
- * apps both build their store through this, so tests exercise what runs.
+ * The store as every role uses it: appends chained for tamper evidence (docs/audit.md), personal fields
+ * encrypted outside the chain so that the chain covers the stored ciphertext (docs/privacy.md), and
+ * traced outermost so the traceparent it stamps into metadata is covered by the hash. bin/start and the
+ * test apps both build their store through this, so tests exercise what runs. Closing the store closes
+ * the key store too.
  */
 export function decorateStore(
   store: EventStore,
-  options: { logger?: Logger; metrics?: ShopMetrics } = {},
+  options: { logger?: Logger; metrics?: ShopMetrics; personalData: PersonalData },
 ): EventStore {
-  return traceEventStore(withHashChain(store, options.logger ? { logger: options.logger } : {}), {
+  const chained = withHashChain(store, options.logger ? { logger: options.logger } : {});
+  const traced = traceEventStore(withPersonalData(chained, options.personalData), {
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  return attachPersonalData(traced, options.personalData);
 }

@@ -7,6 +7,7 @@ import {
 import { evolve, initialState, type OrderState } from '../../domain/ordering/order.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection } from '../runner/types.ts';
+import { erasureEventType, maskOrdersOf } from './erasure.ts';
 
 export type OrderRow = {
   order_id: string;
@@ -57,6 +58,7 @@ const lastChange = (state: OrderState, fallback: Date) => {
 };
 
 async function apply(event: RecordedEvent, trx: Transaction<OrdersTables>) {
+  if (event.type === erasureEventType) return maskOrdersOf(String(event.data.user_id), trx);
   if (!isOrderEvent(event.type)) return;
   const domainEvent = {
     type: event.type,
@@ -109,7 +111,7 @@ async function apply(event: RecordedEvent, trx: Transaction<OrdersTables>) {
 export const ordersProjection: PgProjection = {
   kind: 'postgres',
   name: 'orders',
-  eventTypes: Object.keys(orderingEventSchemas),
+  eventTypes: [...Object.keys(orderingEventSchemas), erasureEventType],
   ddl,
   apply: (event, trx) => apply(event, trx as unknown as Transaction<OrdersTables>),
 };

@@ -9,6 +9,9 @@ import {
 } from '../../../projections/test-support.ts';
 import { withHashChain } from '../../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../../eventstore/port.ts';
+import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import { personalDataOf } from '../../privacy/personal-data.ts';
+import { decryptor } from '../../privacy/with-personal-data.ts';
 import { runAudit } from '../audit-command.ts';
 import { migrateAudit } from '../migrate.ts';
 import { allVisible, order, stock } from '../test-fixtures.ts';
@@ -19,19 +22,23 @@ const quiet = { out: () => {}, err: () => {} };
 describe('audit verify', () => {
   let side: ReadSideForTest;
   let store: EventStore;
+  /** The log as stored (personal fields encrypted), which the chain covers: what bin/audit reads. */
+  let raw: EventStore;
   let service: ProjectionService;
   const caughtUp = async () => {
     expect(await service.waitFor(await allVisible(side.store, side.pool), 20_000)).toBe(true);
   };
   const verify = async () => {
     await allVisible(side.store, side.pool);
-    return verifyHistory({ store: side.store, db: side.db, graceMs: 0 });
+    const decrypt = decryptor(personalDataOf(side.store).keys);
+    return verifyHistory({ store: raw, db: side.db, graceMs: 0, decrypt });
   };
   const findingsFor = async (stream: string) => (await verify()).findings.filter((f) => f.stream === stream);
 
   beforeAll(async () => {
     side = await createReadSideForTest('audit_verify');
     await migrateAudit(side.pool);
+    raw = await createPostgresEventStore({ connectionString: side.database.url, poolSize: 1 });
     store = withHashChain(side.store);
     service = createProjectionService(side.deps, { projections: [inventoryProjection, catalogProjection] });
     service.start();
@@ -58,6 +65,7 @@ describe('audit verify', () => {
   });
   afterAll(async () => {
     await service.stop();
+    await raw.close();
     await side.close();
   });
 

@@ -29,6 +29,8 @@ export type VerifyOptions = {
   /** Findings kept in full; the rest only counted. Default 1,000. */
   maxFindings?: number;
   onProgress?: (events: number, fraction: number) => void;
+  /** Personal fields decrypted (docs/privacy.md) for the schema and fold checks; the chain is checked as stored. */
+  decrypt?: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
 };
 
 export type VerifyReport = {
@@ -102,7 +104,7 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
     if (events % 1_000 === 0) options.onProgress?.(events, fraction(event.position.prepare));
     chain.check(event);
     if (isSecretEvent(event)) continue;
-    foldEvent(event);
+    foldEvent(options.decrypt ? (await options.decrypt([event]))[0]! : event);
   }
   for (const check of pending) check.capture(states);
 

@@ -214,6 +214,9 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
       fields: { user_id: d.user_id, role: d.role, previous_role: d.previous_role },
     },
   ],
+  UserErased: (d: Data<'UserErased'>) => [
+    { type: 'UserErased', key: d.user_id, fields: { user_id: d.user_id } },
+  ],
   ItemAddedToCart: (d: Data<'ItemAddedToCart'>) => [
     {
       type: 'ItemAddedToCart',

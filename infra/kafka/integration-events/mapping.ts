@@ -10,6 +10,7 @@ import { type IntegrationEventType, integrationEvents, type TopicKind } from './
 export const privateDomainEvents: Record<string, string> = {
   PasswordSet: 'secret: holds a password hash (credentials stream)',
   EmailClaimed: 'personal: its stream name is derived from the email address',
+  EmailReleased: 'personal: its stream name is derived from the email address; UserErased tells the same',
   UserProfileChanged: 'personal: names and phone number, nothing an analyst needs',
   CartCreated: 'implied by the first ItemAddedToCart of a cart',
   CheckoutStockReserved: 'workflow internals; StockReserved per product tells the same',

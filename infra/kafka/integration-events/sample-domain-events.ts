@@ -71,6 +71,16 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       data: { schema_version: 1, user_id: user, claimed_at: at },
     },
     {
+      stream: `useremail-${'a'.repeat(64)}`,
+      type: 'EmailReleased',
+      data: { schema_version: 1, user_id: user, released_at: at },
+    },
+    {
+      stream: `user-${user}`,
+      type: 'UserErased',
+      data: { schema_version: 1, user_id: user, erased_by: user, erased_at: at },
+    },
+    {
       stream: `user-${user}`,
       type: 'UserProfileChanged',
       data: { schema_version: 1, user_id: user, first_name: 'Augusta', changed_at: at },

@@ -13,6 +13,12 @@ export const UserRoleChanged = z
   .strictObject({ ...envelope('UserRoleChanged'), user_id: userId, role, previous_role: role })
   .describe("A user's role changed.");
 
+export const UserErased = z
+  .strictObject({ ...envelope('UserErased'), user_id: userId })
+  .describe(
+    'A user was erased (crypto-shredded): forget everything you hold about this user_id. Their orders stay, without personal data.',
+  );
+
 const cartLine = {
   user_id: userId.describe('the cart owner (one cart per user, so also the cart)'),
   product_id: productId,
@@ -75,6 +81,7 @@ export const ProductViewed = z
 export const userTopicSchemas = {
   UserRegistered,
   UserRoleChanged,
+  UserErased,
   ItemAddedToCart,
   CartItemQuantityChanged,
   ItemRemovedFromCart,

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench:privacy`: appends/s with personal-data encryption vs without, on the same events
+ * (OrderPlaced of 500 recurring customers, each to its own order stream, 8 writers), alternated in
+ * rounds so machine load falls on both; then a replay (readAll of everything) with decryption vs
+ * without. Both sides go through the same hash chain; only withPersonalData differs.
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_privacy) is created when missing.
+ */
+import { randomUUID } from 'node:crypto';
+import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { withHashChain } from '../../infra/eventstore/hash-chain/with-hash-chain.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { ensureDatabase } from '../../infra/postgres/ensure-database.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
+import { traceEventStore } from '../../infra/telemetry/traced-store.ts';
+import { combine, fmt, type LevelResult, runLevel } from '../eventstore/measure.ts';
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_privacy';
+const seconds = Number(process.env.BENCH_SECONDS ?? '20');
+const CUSTOMERS = 500;
+const address = {
+  street: '1 Bench Street',
+  city: 'Leeds',
+  state: 'WY',
+  postal_code: 'LS1 1AA',
+  country: 'GB',
+};
+
+const placed = (n: number) => ({
+  id: randomUUID(),
+  type: 'OrderPlaced',
+  data: {
+    schema_version: 1,
+    order_id: `ord_bench${n}`,
+    user_id: `usr_bench${n % CUSTOMERS}`,
+    reservation_id: 'rsv_bench',
+    items: [{ product_id: 'prd_bench', product_name: 'Mug', quantity: 1, unit_price: 950, subtotal: 950 }],
+    currency: 'USD',
+    subtotal: 950,
+    tax: 76,
+    shipping_cost: 1000,
+    total: 2026,
+    pricing: { tax_rate: { numerator: 8, denominator: 100 }, shipping_flat: 1000, free_shipping_over: 10000 },
+    shipping_address: address,
+    billing_address: address,
+    payment_method: { type: 'card', token_hint: '****4242' },
+    placed_at: new Date().toISOString(),
+  },
+  metadata: { correlation_id: randomUUID(), user_id: `usr_bench${n % CUSTOMERS}` },
+});
+
+async function replay(store: EventStore): Promise<{ events: number; perSecond: number }> {
+  const started = performance.now();
+  let events = 0;
+  let after: Awaited<ReturnType<EventStore['readAll']>>['next'];
+  for (;;) {
+    const page = await store.readAll({ ...(after ? { after } : {}), maxCount: 2_000 });
+    events += page.events.length;
+    if (page.isEnd || page.events.length === 0) break;
+    after = page.next;
+  }
+  return { events, perSecond: events / ((performance.now() - started) / 1000) };
+}
+
+await ensureDatabase(url);
+const base = await createPostgresEventStore({ connectionString: url, poolSize: 10 });
+const plain = traceEventStore(withHashChain(base));
+const encrypted = decorateStore(await createPostgresEventStore({ connectionString: url, poolSize: 10 }), {
+  personalData: await openPersonalData({ connectionString: url, poolSize: 4 }),
+});
+const run = Date.now().toString(36);
+let n = 0;
+const append = (store: EventStore, side: string) => () => {
+  n += 1;
+  const event = placed(n);
+  return store.appendToStream(`order-${run}${side}${n}`, [event], { expectedRevision: 'no_stream' });
+};
+// Warm-up: connections, and every customer's data key made once (as in a running shop).
+await runLevel(8, 2_000, append(plain, 'w'));
+for (let c = 0; c < CUSTOMERS; c++) await append(encrypted, 'w')();
+
+const rounds = 4;
+const without: LevelResult[] = [];
+const withEncryption: LevelResult[] = [];
+for (let round = 0; round < rounds; round++) {
+  without.push(await runLevel(8, (seconds * 1000) / rounds, append(plain, 'p')));
+  withEncryption.push(await runLevel(8, (seconds * 1000) / rounds, append(encrypted, 'e')));
+}
+const a = combine(without);
+const b = combine(withEncryption);
+console.log(`appends/s without encryption: ${fmt(a.perSecond)} (p99 ${fmt(a.p99, 1)} ms)`);
+console.log(`appends/s with encryption:    ${fmt(b.perSecond)} (p99 ${fmt(b.p99, 1)} ms)`);
+console.log(`ratio: ${fmt(b.perSecond / a.perSecond, 2)} (goal ≥ 0.85)`);
+
+// Replay: a fresh key store (cold cache), as a rebuild in a new process would start.
+const replayStore = decorateStore(await createPostgresEventStore({ connectionString: url, poolSize: 4 }), {
+  personalData: await openPersonalData({ connectionString: url, poolSize: 2 }),
+});
+const r1 = await replay(base);
+const r2 = await replay(replayStore);
+const r3 = await replay(base);
+const r4 = await replay(replayStore);
+const raw = (r1.perSecond + r3.perSecond) / 2;
+const dec = (r2.perSecond + r4.perSecond) / 2;
+console.log(`replay events/s without decryption: ${fmt(raw)} (${r1.events} events)`);
+console.log(`replay events/s with decryption:    ${fmt(dec)}`);
+console.log(`ratio: ${fmt(dec / raw, 2)} (goal ≥ 0.8)`);
+await Promise.all([plain.close(), encrypted.close(), replayStore.close()]);

@@ -1,0 +1,181 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/isolation.ts';
+import { allVisible } from '../audit/test-fixtures.ts';
+import { decorateStore } from '../eventstore/decorate-store.ts';
+import { verifyChains } from '../eventstore/hash-chain/verify-chain.ts';
+import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
+import { rotateMasterKey } from './key-rotation.ts';
+import { MasterKeyError, resolveMasterKey } from './master-key.ts';
+import { openPersonalData, personalDataOf } from './personal-data.ts';
+
+const planted = {
+  email: 'zyxwv.planted@example.org',
+  first: 'Quillonia',
+  last: 'Brackenthwaite',
+  phone: '+447700900123',
+  street: '42 Wobblegate Lane',
+};
+const registered = (userId: string) => ({
+  id: randomUUID(),
+  type: 'UserRegistered',
+  data: {
+    schema_version: 1,
+    user_id: userId,
+    email: planted.email,
+    first_name: planted.first,
+    last_name: planted.last,
+    phone: planted.phone,
+    role: 'customer',
+    registered_at: '2026-01-15T10:00:00.000Z',
+  },
+});
+const placed = (userId: string) => ({
+  id: randomUUID(),
+  type: 'OrderPlaced',
+  data: {
+    schema_version: 1,
+    order_id: 'ord_1',
+    user_id: userId,
+    shipping_address: {
+      street: planted.street,
+      city: 'Ely',
+      state: 'Cambs',
+      postal_code: 'CB7 4AA',
+      country: 'GB',
+    },
+    billing_address: {
+      street: planted.street,
+      city: 'Ely',
+      state: 'Cambs',
+      postal_code: 'CB7 4AA',
+      country: 'GB',
+    },
+  },
+});
+
+describe('personal data at the store edge (PostgreSQL)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let raw: EventStore;
+  let store: EventStore;
+  let sql: pg.Client;
+  const rawBytes = async () =>
+    (
+      await sql.query<{ t: string }>(
+        "SELECT coalesce(string_agg(data::text || metadata::text, ' '), '') AS t FROM messages",
+      )
+    ).rows[0]!.t;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('personal_data');
+    raw = await createPostgresEventStore({ connectionString: database.url, poolSize: 3 });
+    store = decorateStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 3 }), {
+      personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }),
+    });
+    sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql.end();
+    await store.close();
+    await raw.close();
+    await database.drop();
+  });
+
+  it('stores ciphertext, reads plain text, and masks everything once the key is destroyed', async () => {
+    await store.appendToStream('user-usr_a', [registered('usr_a')], { expectedRevision: 'no_stream' });
+    await store.appendToStream('order-ord_1', [placed('usr_a')], { expectedRevision: 'no_stream' });
+    const bytes = await rawBytes();
+    for (const value of Object.values(planted)) expect(bytes).not.toContain(value);
+    expect(bytes).toContain('"country": "GB"');
+
+    const [user] = await store.readStream('user-usr_a');
+    expect(user!.data).toMatchObject({
+      email: planted.email,
+      first_name: planted.first,
+      phone: planted.phone,
+    });
+    const page = await store.readAll();
+    const order = page.events.find((e) => e.type === 'OrderPlaced')!;
+    expect(order.data.shipping_address).toMatchObject({ street: planted.street, country: 'GB' });
+
+    await personalDataOf(store).destroyKey('usr_a');
+    const [erased] = await store.readStream('user-usr_a');
+    expect(erased!.data).toMatchObject({
+      email: '[erased]',
+      first_name: '[erased]',
+      phone: '[erased]',
+      role: 'customer',
+    });
+    const [erasedOrder] = await store.readStream('order-ord_1');
+    expect(erasedOrder!.data.shipping_address).toEqual({
+      street: '[erased]',
+      city: '[erased]',
+      state: '[erased]',
+      postal_code: '[erased]',
+      country: 'GB',
+    });
+    // The chain covers the stored ciphertext, which erasure does not touch.
+    await allVisible(raw, sql);
+    expect((await verifyChains(raw)).breaks).toHaveLength(0);
+    // No new personal data for an erased person.
+    await expect(
+      store.appendToStream('user-usr_a', [{ ...registered('usr_a'), id: randomUUID() }]),
+    ).rejects.toMatchObject({ code: 'RES_3001' });
+  });
+
+  it('reads events written before encryption as they were, and masks them after erasure', async () => {
+    await withHashChain(raw).appendToStream('user-usr_old', [registered('usr_old')], {
+      expectedRevision: 'no_stream',
+    });
+    const [legacy] = await store.readStream('user-usr_old');
+    expect(legacy!.data.email).toBe(planted.email);
+    await personalDataOf(store).destroyKey('usr_old');
+    const [masked] = await store.readStream('user-usr_old');
+    expect(masked!.data.email).toBe('[erased]');
+  });
+
+  it('refuses to open with a wrong master key, and rotation rewraps the keys so every event still decrypts', async () => {
+    await store.appendToStream('user-usr_b', [registered('usr_b')], { expectedRevision: 'no_stream' });
+    const wrong = randomBytes(32);
+    await expect(openPersonalData({ connectionString: database.url, masterKey: wrong })).rejects.toThrow(
+      MasterKeyError,
+    );
+    await expect(openPersonalData({ connectionString: database.url, masterKey: wrong })).rejects.toThrow(
+      /DATA_ENCRYPTION_KEY is not the master key/,
+    );
+
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const oldKey = resolveMasterKey({ NODE_ENV: 'test' });
+    const newKey = randomBytes(32);
+    const { rewrapped } = await rotateMasterKey(pool, oldKey, newKey);
+    await pool.end();
+    expect(rewrapped).toBeGreaterThanOrEqual(1);
+    await expect(openPersonalData({ connectionString: database.url, masterKey: oldKey })).rejects.toThrow(
+      MasterKeyError,
+    );
+    const rotated = decorateStore(
+      await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }),
+      {
+        personalData: await openPersonalData({
+          connectionString: database.url,
+          masterKey: newKey,
+          poolSize: 1,
+        }),
+      },
+    );
+    try {
+      const [user] = await rotated.readStream('user-usr_b');
+      expect(user!.data.email).toBe(planted.email);
+      const all = await rotated.readAll();
+      expect(all.events.every((e) => !JSON.stringify(e.data).includes('pd1.'))).toBe(true);
+      // The email lookup key survives the rotation: the same address names the same claim stream.
+      expect(personalDataOf(rotated).emailLookup('a@b.c')).toBe(personalDataOf(store).emailLookup('a@b.c'));
+    } finally {
+      await rotated.close();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import { cartStream, evolve as evolveCart, initialState as initialCart } from '../domain/cart/cart.ts';
+import type { CartEvent } from '../domain/cart/events.ts';
+import { userStreamName } from '../domain/identity/events.ts';
+import { user } from '../domain/identity/user.ts';
+import type { OrderEvent } from '../domain/ordering/events.ts';
+import {
+  evolve as evolveOrder,
+  initialState as initialOrder,
+  type OrderState,
+} from '../domain/ordering/order.ts';
+import type { UserId } from '../domain/shared/ids.ts';
+import { StreamNotFound } from '../infra/eventstore/errors.ts';
+import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import { presentOrder } from '../infra/http/order-body.ts';
+import type { ReadModelDb } from '../projections/runner/types.ts';
+
+const readOwn = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
+  try {
+    return await store.readStream(stream);
+  } catch (error) {
+    if (error instanceof StreamNotFound) return [];
+    throw error;
+  }
+};
+
+const eventView = (e: RecordedEvent) => ({
+  stream: e.streamName,
+  revision: e.revision.toString(),
+  type: e.type,
+  recorded_at: e.recordedAt.toISOString(),
+  data: e.data,
+});
+
+/**
+ * Everything held about a person (GET /users/me/data): their profile, the addresses they used, their
+ * orders, their cart and every event of their own streams, decrypted by the store. Orders are found in
+ * the orders read model and read from their streams. The credentials stream is left out: a password
+ * hash is a secret, not data about the person anyone could use.
+ */
+export async function exportPersonalData(
+  deps: { store: EventStore; db: ReadModelDb; ordersSchema: string | undefined },
+  userId: string,
+  now: Date,
+) {
+  const userEvents = await readOwn(deps.store, userStreamName(userId));
+  const profile = userEvents.reduce(
+    (state, e) => user.evolve(state, e as unknown as Parameters<typeof user.evolve>[1]),
+    user.initialState(),
+  );
+  const cartEvents = await readOwn(deps.store, cartStream(userId as UserId));
+  const cart = cartEvents.reduce((s, e) => evolveCart(s, e as unknown as CartEvent), initialCart());
+  const orderIds = deps.ordersSchema
+    ? (
+        await sql<{ order_id: string }>`SELECT order_id FROM ${sql.id(deps.ordersSchema, 'orders')}
+          WHERE user_id = ${userId} ORDER BY created_at`.execute(deps.db)
+      ).rows.map((r) => r.order_id)
+    : [];
+  const orderEvents: RecordedEvent[] = [];
+  const orders = [];
+  for (const orderId of orderIds) {
+    const events = await readOwn(deps.store, `order-${orderId}`);
+    orderEvents.push(...events);
+    const state = events.reduce(
+      (s: OrderState, e) => evolveOrder(s, e as unknown as OrderEvent),
+      initialOrder(),
+    );
+    if (state.placed) orders.push(presentOrder(state, (events.at(-1)?.recordedAt ?? now).toISOString()));
+  }
+  const addresses = new Map<string, unknown>();
+  for (const order of orders)
+    for (const address of [order.shipping_address, order.billing_address])
+      addresses.set(JSON.stringify(address), address);
+  return {
+    user_id: userId,
+    exported_at: now.toISOString(),
+    profile:
+      profile.status === 'registered'
+        ? {
+            email: profile.email,
+            first_name: profile.firstName,
+            last_name: profile.lastName,
+            phone: profile.phone,
+            role: profile.role,
+            created_at: profile.registeredAt,
+          }
+        : { status: profile.status },
+    addresses: [...addresses.values()],
+    orders,
+    cart: { items: cart.lines },
+    reviews: [],
+    consents: [],
+    events: [...userEvents, ...cartEvents, ...orderEvents].map(eventView),
+  };
+}
