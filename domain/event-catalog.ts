@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { cartEventSchemas, cartStreamCategory } from './cart/events.ts';
 import { catalogEventSchemas, catalogStreamCategory } from './catalog/events.ts';
 import { checkoutEventSchemas, checkoutStreamCategory } from './checkout/events.ts';
+import { accountTokenEventSchemas, accountTokenStreamCategory } from './identity/account-token.ts';
 import { emailStreamCategory } from './identity/email.ts';
 import {
   credentialsStreamCategory,
   identityEventSchemas,
   identityStreamCategory,
 } from './identity/events.ts';
+import { userLifecycleEventSchemas } from './identity/lifecycle-events.ts';
 import { inventoryEventSchemas, inventoryStreamCategory } from './inventory/events.ts';
 import { orderingEventSchemas, orderingStreamCategory } from './ordering/events.ts';
 
@@ -35,7 +37,7 @@ export const eventCatalog: EventCatalogEntry[] = [
   {
     context: 'identity',
     stream: `${identityStreamCategory}-<user_id>`,
-    schemas: { UserRegistered, UserProfileChanged, UserRoleGranted },
+    schemas: { UserRegistered, UserProfileChanged, UserRoleGranted, ...userLifecycleEventSchemas },
   },
   {
     context: 'identity',
@@ -43,6 +45,11 @@ export const eventCatalog: EventCatalogEntry[] = [
     schemas: { EmailClaimed },
   },
   { context: 'identity', stream: `${credentialsStreamCategory}-<user_id>`, schemas: { PasswordSet } },
+  {
+    context: 'identity',
+    stream: `${accountTokenStreamCategory}-<sha256 of the token>`,
+    schemas: accountTokenEventSchemas,
+  },
 ];
 
 /** All domain event schemas by type. */
