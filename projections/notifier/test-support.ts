@@ -120,28 +120,44 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     metrics: createMetrics(),
     logger,
   };
-  const registry = new Registry();
-  const notifier = createNotifier({
-    deps,
-    pool,
-    transport: createMailTransport({
-      smtpUrl: `smtp://127.0.0.1:${mail.port}`,
-      mailDir: 'unused',
-      logger,
-      backoff: { baseMs: 100, maxMs: 1_000 },
-    }),
-    from: 'Shop <no-reply@shop.test>',
-    publicBaseUrl: 'http://shop.test',
-    registry,
-  });
+  let registry = new Registry();
+  const makeNotifier = () =>
+    createNotifier({
+      deps,
+      pool,
+      transport: createMailTransport({
+        smtpUrl: `smtp://127.0.0.1:${mail.port}`,
+        mailDir: 'unused',
+        logger,
+        backoff: { baseMs: 100, maxMs: 1_000 },
+      }),
+      from: 'Shop <no-reply@shop.test>',
+      publicBaseUrl: 'http://shop.test',
+      registry,
+      probeMs: 500,
+    });
+  let notifier = makeNotifier();
   notifier.start();
   return {
     http,
     store,
     pool,
     mail,
-    notifier,
-    registry,
+    get notifier() {
+      return notifier;
+    },
+    get registry() {
+      return registry;
+    },
+    /** Stops the notifier and starts a new one (a restart), optionally from the start of the log. */
+    async restartNotifier(options: { fromScratch?: boolean } = {}) {
+      await notifier.stop();
+      if (options.fromScratch)
+        await pool.query("UPDATE projection_checkpoints SET position = NULL WHERE projection = 'notifier'");
+      registry = new Registry();
+      notifier = makeNotifier();
+      notifier.start();
+    },
     config,
     shiftClock(ms: number) {
       shiftMs = ms;
