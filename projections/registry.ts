@@ -7,6 +7,7 @@ import { inventoryProjection } from './inventory/inventory-projection.ts';
 import { ordersProjection } from './orders/orders-projection.ts';
 import { recommendationsProjection } from './recommendations/recommendations-projection.ts';
 import type { Projection } from './runner/types.ts';
+import { usersProjection } from './users/users-projection.ts';
 
 /**
  * Traces a projection: each event it applies runs in a span linked to the span of the command that
@@ -50,6 +51,7 @@ export const projections: readonly Projection[] = [
   cartProjection,
   ordersProjection,
   recommendationsProjection,
+  usersProjection,
 ].map((projection) => traced<Projection>(projection));
 
 export const findProjection = (name: string, all: readonly Projection[] = projections): Projection => {

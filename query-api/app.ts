@@ -32,6 +32,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { profileRoutes } from './routes/profile-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
 export type QueryApiDeps = {
@@ -88,7 +89,14 @@ export type QueryApi = {
 };
 
 /** The read models the built-in routes serve; each must have a serving generation before /ready says ready. */
-export const servedReadModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'] as const;
+export const servedReadModels = [
+  'catalog',
+  'inventory',
+  'cart',
+  'orders',
+  'recommendations',
+  'users',
+] as const;
 
 /** The query API: serves read models only, never the event store. */
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
@@ -156,6 +164,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     cartRoutes(deps.taxRate ? { taxRate: deps.taxRate } : {}),
     orderRoutes,
     recommendationRoutes,
+    profileRoutes,
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));

@@ -16,19 +16,27 @@ const tokenText = z.string().min(1).max(512);
 
 /** Account lifecycle (API.md "Account lifecycle and notifications"): verification, reset, preferences. */
 export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
-  const { handler, store, clock, config, redis } = ctx;
-  const resendLimit =
-    config.VERIFY_RESEND_PER_HOUR > 0
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix: 'rl:verify-resend',
-          points: config.VERIFY_RESEND_PER_HOUR,
-          duration: 3600,
-        })
-      : undefined;
+  const { handler, store, clock } = ctx;
+  // Made on first use: route modules are also read (for the OpenAPI document) with no config behind them.
+  let resendLimit: RateLimiterRedis | null | undefined;
+  const limiter = () => {
+    if (resendLimit === undefined) {
+      const points = ctx.config.VERIFY_RESEND_PER_HOUR;
+      resendLimit =
+        points > 0
+          ? new RateLimiterRedis({
+              storeClient: ctx.redis,
+              keyPrefix: 'rl:verify-resend',
+              points,
+              duration: 3600,
+            })
+          : null;
+    }
+    return resendLimit;
+  };
   const throttleResend = async (userId: string) => {
     try {
-      await resendLimit?.consume(userId, 1);
+      await limiter()?.consume(userId, 1);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
