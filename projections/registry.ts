@@ -50,8 +50,8 @@ export const projections: readonly Projection[] = [
   inventoryProjection,
   cartProjection,
   ordersProjection,
-  recommendationsProjection,
   usersProjection,
+  recommendationsProjection,
 ].map((projection) => traced<Projection>(projection));
 
 export const findProjection = (name: string, all: readonly Projection[] = projections): Projection => {
