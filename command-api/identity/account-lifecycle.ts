@@ -119,3 +119,23 @@ export async function requireVerifiedEmail(
   if (state.status === 'registered' && state.emailVerified) return;
   throw new DomainError(ErrorCode.EmailNotVerified, 'Verify your email address before placing an order');
 }
+
+/** GET /users/unsubscribe: the one-click link of a marketing mail; no sign-in, the token says who. */
+export async function unsubscribe(deps: Deps, token: string, metadata: CommandMetadata) {
+  const userId = await useToken(deps, token, 'unsubscribe', metadata);
+  await deps.handler.handle({
+    decider: user,
+    stream: userStreamName(userId),
+    metadata,
+    command: {
+      type: 'SetMarketingPreference',
+      data: {
+        user_id: userId,
+        marketing_emails: false,
+        changed_by: 'unsubscribe_link',
+        now: deps.clock().toISOString(),
+      },
+    },
+  });
+  return userId;
+}

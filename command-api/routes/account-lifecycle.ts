@@ -7,7 +7,12 @@ import { user } from '../../domain/identity/user.ts';
 import { ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import type { CommandApiContext } from '../context.ts';
-import { confirmPasswordReset, requestPasswordReset, verifyEmail } from '../identity/account-lifecycle.ts';
+import {
+  confirmPasswordReset,
+  requestPasswordReset,
+  unsubscribe,
+  verifyEmail,
+} from '../identity/account-lifecycle.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -111,6 +116,18 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       async handle({ body, req }) {
         await confirmPasswordReset(ctx, body.token, body.new_password, commandMetadata(req));
         return { status: 204 };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/users/unsubscribe',
+      access: 'public',
+      limit: 'auth',
+      query: z.object({ token: tokenText }),
+      summary: 'One-click unsubscribe from marketing mail (the link in a reminder); no sign-in',
+      async handle({ query, req }) {
+        const userId = await unsubscribe(ctx, query.token, commandMetadata(req));
+        return { status: 200, body: { user_id: userId, marketing_emails: false } };
       },
     }),
     route({

@@ -16,7 +16,7 @@ export const accountTokenStreamName = (digestHex: string): string => {
   return `${accountTokenStreamCategory}-${digestHex}`;
 };
 
-export const tokenPurposes = ['verify_email', 'password_reset'] as const;
+export const tokenPurposes = ['verify_email', 'password_reset', 'unsubscribe'] as const;
 export type TokenPurpose = (typeof tokenPurposes)[number];
 
 export const accountTokenIssuedSchema = z
@@ -26,7 +26,7 @@ export const accountTokenIssuedSchema = z
     purpose: z.enum(tokenPurposes),
     issued_for: z.string().describe('Id of the event the token was mailed for'),
     issued_at: z.string().describe('ISO time'),
-    expires_at: z.string().describe('ISO time; 24 hours after issued_at'),
+    expires_at: z.string().describe('ISO time; 24 hours after issued_at (90 days for unsubscribe)'),
   })
   .describe('AccountTokenIssued: a single-use token was mailed (stream accounttoken-<sha256 of the token>)');
 
@@ -46,6 +46,8 @@ export const accountTokenEventSchemas = {
 } as const;
 
 export const TOKEN_VALIDITY_MS = 24 * 60 * 60 * 1000;
+/** An unsubscribe link must keep working long after the mail arrived. */
+const UNSUBSCRIBE_VALIDITY_MS = 90 * TOKEN_VALIDITY_MS;
 
 export type IssueAccountToken = {
   type: 'IssueAccountToken';
@@ -74,7 +76,8 @@ function decide(command: AccountTokenCommand, state: AccountTokenState): Account
     case 'IssueAccountToken': {
       if (state.status !== 'none') throw alreadyExists('Token');
       const { data } = command;
-      const expires = new Date(Date.parse(data.now) + TOKEN_VALIDITY_MS).toISOString();
+      const validity = data.purpose === 'unsubscribe' ? UNSUBSCRIBE_VALIDITY_MS : TOKEN_VALIDITY_MS;
+      const expires = new Date(Date.parse(data.now) + validity).toISOString();
       return [
         {
           type: 'AccountTokenIssued',

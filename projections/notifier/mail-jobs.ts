@@ -75,7 +75,12 @@ const summary = (o: OrderPlacedData): OrderSummary => ({
  * Issues a single-use token for the mail of `event`: only its SHA-256 names the stream it is recorded
  * in; the token itself lives in the returned link (and so only in the mail).
  */
-async function issueToken(deps: JobDeps, event: RecordedEvent, userId: string, purpose: TokenPurpose) {
+export async function issueToken(
+  deps: JobDeps,
+  event: Pick<RecordedEvent, 'id' | 'metadata'>,
+  userId: string,
+  purpose: TokenPurpose,
+) {
   const token = newAccountToken();
   const now = deps.clock();
   const issued = accountToken.decide(

@@ -7,7 +7,16 @@ import type { OutboundProjection } from '../publisher/outbound.ts';
 import { createOutboundRunner, type OutboundRunnerOptions } from '../publisher/outbound-runner.ts';
 import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
 import type { ProjectionStatus } from '../runner/types.ts';
-import { type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
+import {
+  cartChangeTypes,
+  cartEndTypes,
+  cartItemCount,
+  type DueReminder,
+  dropReminder,
+  dueReminders,
+  trackCartEvent,
+} from './cart-reminders.ts';
+import { issueToken, type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
 import type { MailTransport, TransportStatus } from './mail-transport.ts';
 import { renderMail } from './templates.ts';
 
@@ -31,6 +40,10 @@ export type NotifierOptions = {
   runner?: OutboundRunnerOptions;
   /** How often SMTP is probed for /ready (default 10 s). */
   probeMs?: number;
+  /** ABANDONED_CART_AFTER_HOURS in ms: the reminder after a customer's last cart change. Unset: no reminders. */
+  cartReminderAfterMs?: number;
+  /** How often due cart reminders are looked for (default 1 s). */
+  reminderPollMs?: number;
 };
 
 export type Notifier = {
@@ -50,6 +63,9 @@ export const messageIdFor = (eventId: string, kind: string, from: string) => {
   const domain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'shop.local';
   return `<${eventId}.${kind}@${domain}>`;
 };
+
+const isCartEvent = (type: string) =>
+  (cartChangeTypes as readonly string[]).includes(type) || (cartEndTypes as readonly string[]).includes(type);
 
 const fileNameFor = (event: RecordedEvent, kind: string) =>
   `${event.recordedAt.toISOString().replace(/[:.]/g, '-')}-${kind}-${event.id}.eml`;
@@ -96,6 +112,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     );
 
   async function deliverEvent(event: RecordedEvent, signal: AbortSignal) {
+    if (isCartEvent(event.type)) {
+      if (options.cartReminderAfterMs !== undefined)
+        await trackCartEvent(pool, event, options.cartReminderAfterMs);
+      return;
+    }
     for (const job of await jobsFor(jobDeps, event)) {
       if (await handled(event.id, job.kind)) continue;
       const messageId = messageIdFor(event.id, job.kind, options.from);
@@ -127,10 +148,85 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
+  // A due reminder is mailed once per arming change (sent-mail row keyed by that change's event id),
+  // only while items remain and the customer accepts marketing mail, with a one-click unsubscribe link.
+  async function fireReminder(reminder: DueReminder, signal: AbortSignal) {
+    const kind = 'cart_reminder';
+    const messageId = messageIdFor(reminder.armed_by, kind, options.from);
+    if (!(await handled(reminder.armed_by, kind))) {
+      const recipient = await loadRecipient(deps.store, reminder.user_id);
+      const items = recipient?.marketingEmails ? await cartItemCount(deps.store, reminder.user_id) : 0;
+      if (!recipient || items === 0) {
+        await record(reminder.armed_by, kind, messageId, 'skipped');
+      } else {
+        waiting.inc();
+        try {
+          const token = await issueToken(
+            jobDeps,
+            { id: reminder.armed_by, metadata: {} },
+            reminder.user_id,
+            'unsubscribe',
+          );
+          const unsubscribe = `${options.publicBaseUrl}/api/v1/users/unsubscribe?token=${token}`;
+          const rendered = renderMail({
+            kind,
+            firstName: recipient.firstName,
+            itemCount: items,
+            cartLink: `${options.publicBaseUrl}/cart`,
+            unsubscribeLink: unsubscribe,
+          });
+          const outcome = await transport.send(
+            {
+              ...rendered,
+              to: recipient.email,
+              from: options.from,
+              messageId,
+              fileName: `${clock().toISOString().replace(/[:.]/g, '-')}-${kind}-${reminder.armed_by}.eml`,
+              headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
+            },
+            signal,
+          );
+          await record(reminder.armed_by, kind, messageId, outcome);
+          (outcome === 'sent' ? sent : failed).inc({ kind });
+          logger.info({ eventId: reminder.armed_by, kind, outcome }, 'mail handled');
+        } finally {
+          waiting.dec();
+        }
+      }
+    }
+    await dropReminder(pool, reminder);
+  }
+  const reminders = new AbortController();
+  let polling: Promise<void> | undefined;
+  const pollReminders = () => {
+    // Only the instance holding the lease fires reminders (one sender at a time).
+    if (
+      polling ||
+      options.cartReminderAfterMs === undefined ||
+      !['live', 'catching-up'].includes(runner.status().state)
+    )
+      return;
+    polling = (async () => {
+      for (const reminder of await dueReminders(pool, clock())) {
+        if (reminders.signal.aborted) return;
+        await fireReminder(reminder, reminders.signal);
+      }
+    })()
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error instanceof Error ? error.message : 'error' },
+          'cart reminders failed; retried',
+        ),
+      )
+      .finally(() => {
+        polling = undefined;
+      });
+  };
+
   const projection: OutboundProjection<readonly RecordedEvent[]> = {
     kind: 'outbound',
     name: options.name ?? 'notifier',
-    eventTypes: notifiedEventTypes,
+    eventTypes: [...notifiedEventTypes, ...cartChangeTypes, ...cartEndTypes],
     prepare: (events) => events,
     async deliver(events, signal) {
       for (const event of events) await deliverEvent(event, signal);
@@ -139,6 +235,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const runner = createOutboundRunner(projection, deps, { batchSize: 50, ...options.runner });
   const running = () => ['live', 'catching-up', 'waiting-for-lease'].includes(runner.status().state);
   let probe: NodeJS.Timeout | undefined;
+  let poll: NodeJS.Timeout | undefined;
   return {
     runner,
     start() {
@@ -146,9 +243,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
       void transport.check().catch(() => {});
       probe = setInterval(() => void transport.check().catch(() => {}), options.probeMs ?? 10_000);
       probe.unref();
+      poll = setInterval(pollReminders, options.reminderPollMs ?? 1_000);
+      poll.unref();
     },
     async stop() {
       clearInterval(probe);
+      clearInterval(poll);
+      reminders.abort();
+      await polling;
       await runner.stop();
       transport.close();
     },

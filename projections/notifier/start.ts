@@ -29,6 +29,7 @@ export async function startNotifierRole(options: {
     publicBaseUrl: config.PUBLIC_BASE_URL,
     maxEventAgeMs: config.NOTIFIER_MAX_EVENT_AGE_HOURS * 3_600_000,
     registry: options.registry,
+    cartReminderAfterMs: config.ABANDONED_CART_AFTER_HOURS * 3_600_000,
   });
   notifier.start();
   return notifier;

@@ -135,6 +135,10 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
       publicBaseUrl: 'http://shop.test',
       registry,
       probeMs: 500,
+      ...(env.ABANDONED_CART_AFTER_HOURS
+        ? { cartReminderAfterMs: config.ABANDONED_CART_AFTER_HOURS * 3_600_000 }
+        : {}),
+      reminderPollMs: 200,
     });
   let notifier = makeNotifier();
   notifier.start();
