@@ -7,18 +7,14 @@ import type { OutboundProjection } from '../publisher/outbound.ts';
 import { createOutboundRunner, type OutboundRunnerOptions } from '../publisher/outbound-runner.ts';
 import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
 import type { ProjectionStatus } from '../runner/types.ts';
-import {
-  cartChangeTypes,
-  cartEndTypes,
-  cartItemCount,
-  type DueReminder,
-  dropReminder,
-  dueReminders,
-  trackCartEvent,
-} from './cart-reminders.ts';
-import { issueToken, type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
+import { cartChangeTypes, cartEndTypes, trackCartEvent } from './cart-reminders.ts';
+import { type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
 import type { MailTransport, TransportStatus } from './mail-transport.ts';
+import { messageIdFor } from './message-id.ts';
+import { createReminderLoop } from './reminder-loop.ts';
 import { renderMail } from './templates.ts';
+
+export { messageIdFor };
 
 export async function migrateNotifier(pool: pg.Pool) {
   const migrations = await loadMigrations(new URL('./migrations/', import.meta.url));
@@ -56,12 +52,6 @@ export type Notifier = {
   ready(): { ok: boolean; status: unknown };
   waitFor(position: Position, timeoutMs: number): Promise<boolean>;
   readonly runner: ProjectionRunner;
-};
-
-/** `<event id>.<kind>@<domain of From>`: the same for every attempt at the same message. */
-export const messageIdFor = (eventId: string, kind: string, from: string) => {
-  const domain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'shop.local';
-  return `<${eventId}.${kind}@${domain}>`;
 };
 
 const isCartEvent = (type: string) =>
@@ -148,80 +138,20 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  // A due reminder is mailed once per arming change (sent-mail row keyed by that change's event id),
-  // only while items remain and the customer accepts marketing mail, with a one-click unsubscribe link.
-  async function fireReminder(reminder: DueReminder, signal: AbortSignal) {
-    const kind = 'cart_reminder';
-    const messageId = messageIdFor(reminder.armed_by, kind, options.from);
-    if (!(await handled(reminder.armed_by, kind))) {
-      const recipient = await loadRecipient(deps.store, reminder.user_id);
-      const items = recipient?.marketingEmails ? await cartItemCount(deps.store, reminder.user_id) : 0;
-      if (!recipient || items === 0) {
-        await record(reminder.armed_by, kind, messageId, 'skipped');
-      } else {
-        waiting.inc();
-        try {
-          const token = await issueToken(
-            jobDeps,
-            { id: reminder.armed_by, metadata: {} },
-            reminder.user_id,
-            'unsubscribe',
-          );
-          const unsubscribe = `${options.publicBaseUrl}/api/v1/users/unsubscribe?token=${token}`;
-          const rendered = renderMail({
-            kind,
-            firstName: recipient.firstName,
-            itemCount: items,
-            cartLink: `${options.publicBaseUrl}/cart`,
-            unsubscribeLink: unsubscribe,
-          });
-          const outcome = await transport.send(
-            {
-              ...rendered,
-              to: recipient.email,
-              from: options.from,
-              messageId,
-              fileName: `${clock().toISOString().replace(/[:.]/g, '-')}-${kind}-${reminder.armed_by}.eml`,
-              headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
-            },
-            signal,
-          );
-          await record(reminder.armed_by, kind, messageId, outcome);
-          (outcome === 'sent' ? sent : failed).inc({ kind });
-          logger.info({ eventId: reminder.armed_by, kind, outcome }, 'mail handled');
-        } finally {
-          waiting.dec();
-        }
-      }
-    }
-    await dropReminder(pool, reminder);
-  }
-  const reminders = new AbortController();
-  let polling: Promise<void> | undefined;
-  const pollReminders = () => {
-    // Only the instance holding the lease fires reminders (one sender at a time).
-    if (
-      polling ||
-      options.cartReminderAfterMs === undefined ||
-      !['live', 'catching-up'].includes(runner.status().state)
-    )
-      return;
-    polling = (async () => {
-      for (const reminder of await dueReminders(pool, clock())) {
-        if (reminders.signal.aborted) return;
-        await fireReminder(reminder, reminders.signal);
-      }
-    })()
-      .catch((error: unknown) =>
-        logger.warn(
-          { err: error instanceof Error ? error.message : 'error' },
-          'cart reminders failed; retried',
-        ),
-      )
-      .finally(() => {
-        polling = undefined;
-      });
-  };
+  const reminderLoop = createReminderLoop({
+    pool,
+    store: deps.store,
+    transport,
+    jobDeps,
+    from: options.from,
+    publicBaseUrl: options.publicBaseUrl,
+    clock,
+    logger,
+    sentMail: { handled, record, sent, failed, waiting },
+    enabled: () =>
+      options.cartReminderAfterMs !== undefined && ['live', 'catching-up'].includes(runner.status().state),
+    pollMs: options.reminderPollMs ?? 1_000,
+  });
 
   const projection: OutboundProjection<readonly RecordedEvent[]> = {
     kind: 'outbound',
@@ -235,7 +165,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const runner = createOutboundRunner(projection, deps, { batchSize: 50, ...options.runner });
   const running = () => ['live', 'catching-up', 'waiting-for-lease'].includes(runner.status().state);
   let probe: NodeJS.Timeout | undefined;
-  let poll: NodeJS.Timeout | undefined;
   return {
     runner,
     start() {
@@ -243,14 +172,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
       void transport.check().catch(() => {});
       probe = setInterval(() => void transport.check().catch(() => {}), options.probeMs ?? 10_000);
       probe.unref();
-      poll = setInterval(pollReminders, options.reminderPollMs ?? 1_000);
-      poll.unref();
+      reminderLoop.start();
     },
     async stop() {
       clearInterval(probe);
-      clearInterval(poll);
-      reminders.abort();
-      await polling;
+      await reminderLoop.stop();
       await runner.stop();
       transport.close();
     },
