@@ -56,8 +56,8 @@ export const configDescriptions: Record<string, string> = {
     'Verification resends per customer per hour; beyond it 429 RATE_4291. `0` turns the limit off.',
   NOTIFIER_MAX_EVENT_AGE_HOURS:
     'Events older than this are not mailed (recorded as skipped): a first start over old history sends nothing stale.',
-  GUEST_CART_TTL_DAYS: 'Days without a change before a guest cart expires.',
-  CART_TTL_DAYS: "Days without a change before a customer's cart expires.",
+  GUEST_CART_TTL_DAYS: 'Days without a change before a guest cart expires. Not in effect yet: guest carts are not built.',
+  CART_TTL_DAYS: "Days without a change before a customer's cart expires. Not in effect yet: cart expiry is not built.",
   ABANDONED_CART_AFTER_HOURS:
     'Hours after the last cart change before the reminder mail (fractions allowed).',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace or silent.',
