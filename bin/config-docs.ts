@@ -9,7 +9,7 @@ import { configSchema } from '../infra/config.ts';
 export const configDescriptions: Record<string, string> = {
   NODE_ENV: '`production` requires a JWT secret or key pair and turns off pretty logs.',
   ROLES:
-    'Comma-separated roles this process runs: `command-api`, `query-api`, `projections`, `process-manager`, `publisher`, or `all`.',
+    'Comma-separated roles this process runs: `command-api`, `query-api`, `projections`, `process-manager`, `publisher`, `notifier`, or `all`.',
   HOST: 'Interface the HTTP ports bind to; `0.0.0.0` in containers.',
   COMMAND_API_PORT: 'Port of the command API.',
   QUERY_API_PORT: 'Port of the query API.',
@@ -51,6 +51,23 @@ export const configDescriptions: Record<string, string> = {
   DATA_ENCRYPTION_KEY:
     "Master key of personal data (32 bytes as 64 hex digits or base64): wraps each person's data key. Required in production; elsewhere a public development key is used with a warning. A wrong key refuses to start. Rotate with `npm run keys -- rotate` (docs/privacy.md).",
   CORS_ORIGINS: 'Comma-separated origins allowed by CORS; empty allows none.',
+  REQUIRE_VERIFIED_EMAIL:
+    '`true`: POST /orders refuses a customer whose email is not verified (403 AUTH_1005).',
+  SMTP_URL:
+    'SMTP server the notifier sends through (`smtp://user:pass@host:587`, `smtps://…`); unset: mail is written as `.eml` files under `MAIL_DIR`.',
+  MAIL_DIR: 'Folder of the `.eml` files when `SMTP_URL` is unset (docs/notifications.md).',
+  MAIL_FROM: 'From address of every mail; its domain ends each Message-ID.',
+  PUBLIC_BASE_URL: 'Base of the links in mail (verification, reset, cart, unsubscribe).',
+  VERIFY_RESEND_PER_HOUR:
+    'Verification resends per customer per hour; beyond it 429 RATE_4291. `0` turns the limit off.',
+  NOTIFIER_MAX_EVENT_AGE_HOURS:
+    'Events older than this are not mailed (recorded as skipped): a first start over old history sends nothing stale.',
+  GUEST_CART_TTL_DAYS:
+    'Days without a change before a guest cart expires. Not in effect yet: guest carts are not built.',
+  CART_TTL_DAYS:
+    "Days without a change before a customer's cart expires. Not in effect yet: cart expiry is not built.",
+  ABANDONED_CART_AFTER_HOURS:
+    'Hours after the last cart change before the reminder mail (fractions allowed).',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace or silent.',
 };
 

@@ -21,6 +21,7 @@ import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
+import { startNotifierRole } from '../projections/notifier/start.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
 import {
   createProductViewEmitter,
@@ -124,10 +125,20 @@ if (roles.has('publisher')) {
     stops.push({ name: 'publisher', stop: () => started.stop() });
   }
 }
-// The publisher's readiness, on the /ready of whichever health endpoint this process has.
+// The publisher's and the notifier's readiness, on the /ready of whichever health endpoint this process has.
 const publisherReadiness = publisher
   ? [{ name: 'kafka_publisher', ready: publisher.ready }]
   : ([] as { name: string; ready: () => { ok: boolean; status?: unknown } }[]);
+if (roles.has('notifier')) {
+  const notifier = await startNotifierRole({
+    config,
+    pool,
+    deps: runnerDeps,
+    registry: shopMetrics.registry,
+  });
+  stops.push({ name: 'notifier', stop: () => notifier.stop() });
+  publisherReadiness.push({ name: 'notifier', ready: notifier.ready });
+}
 if (roles.has('query-api')) {
   await migrateAudit(pool, logger);
   const { authenticator } = createAuthServices({ config, redis, logger, keys: jwtKeys });

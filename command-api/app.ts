@@ -28,6 +28,7 @@ import {
 } from '../infra/telemetry/index.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
@@ -41,6 +42,7 @@ import { mountRoutes, type RouteModule } from './routing.ts';
 /** The route modules of the command API; a context adds its module here. */
 export const defaultRouteModules: readonly RouteModule[] = [
   identityRoutes,
+  accountLifecycleRoutes,
   catalogRoutes,
   inventoryRoutes,
   cartRoutes,

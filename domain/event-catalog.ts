@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import { cartEventSchemas, cartStreamCategory } from './cart/events.ts';
 import { catalogEventSchemas, catalogStreamCategory } from './catalog/events.ts';
 import { checkoutEventSchemas, checkoutStreamCategory } from './checkout/events.ts';
+import { accountTokenEventSchemas, accountTokenStreamCategory } from './identity/account-token.ts';
 import { emailStreamCategory } from './identity/email.ts';
 import {
   credentialsStreamCategory,
   identityEventSchemas,
   identityStreamCategory,
 } from './identity/events.ts';
+import { userLifecycleEventSchemas } from './identity/lifecycle-events.ts';
 import { inventoryEventSchemas, inventoryStreamCategory } from './inventory/events.ts';
 import { orderingEventSchemas, orderingStreamCategory } from './ordering/events.ts';
 import {
@@ -50,7 +52,13 @@ export const eventCatalog: EventCatalogEntry[] = [
   {
     context: 'identity',
     stream: `${identityStreamCategory}-<user_id>`,
-    schemas: { UserRegistered, UserProfileChanged, UserRoleGranted, UserErased },
+    schemas: {
+      UserRegistered,
+      UserProfileChanged,
+      UserRoleGranted,
+      UserErased,
+      ...userLifecycleEventSchemas,
+    },
   },
   {
     context: 'identity',
@@ -64,6 +72,11 @@ export const eventCatalog: EventCatalogEntry[] = [
     context: 'pricing',
     stream: `${customerTierStreamCategory}-<user_id>`,
     schemas: customerTierEventSchemas,
+  },
+  {
+    context: 'identity',
+    stream: `${accountTokenStreamCategory}-<sha256 of the token>`,
+    schemas: accountTokenEventSchemas,
   },
 ];
 

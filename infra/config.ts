@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { parseRate } from '../domain/shared/money.ts';
+import { lifecycleConfig } from './lifecycle-config.ts';
 
-const roles = ['command-api', 'query-api', 'projections', 'process-manager', 'publisher'] as const;
+const roles = [
+  'command-api',
+  'query-api',
+  'projections',
+  'process-manager',
+  'publisher',
+  'notifier',
+] as const;
 export type Role = (typeof roles)[number];
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -78,6 +86,7 @@ export const configSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  ...lifecycleConfig,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -8,6 +8,7 @@ import { ordersProjection } from './orders/orders-projection.ts';
 import { pricingProjection } from './pricing/pricing-projection.ts';
 import { recommendationsProjection } from './recommendations/recommendations-projection.ts';
 import type { Projection } from './runner/types.ts';
+import { usersProjection } from './users/users-projection.ts';
 
 /**
  * Traces a projection: each event it applies runs in a span linked to the span of the command that
@@ -50,6 +51,7 @@ export const projections: readonly Projection[] = [
   inventoryProjection,
   cartProjection,
   ordersProjection,
+  usersProjection,
   recommendationsProjection,
   pricingProjection,
 ].map((projection) => traced<Projection>(projection));

@@ -36,6 +36,7 @@ import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { pricingRoutes } from './routes/pricing-routes.ts';
+import { profileRoutes } from './routes/profile-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 
 export type QueryApiDeps = {
@@ -101,6 +102,7 @@ export const servedReadModels = [
   'orders',
   'recommendations',
   'pricing',
+  'users',
 ] as const;
 
 /** The query API: serves read models only, never the event store. */
@@ -171,6 +173,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     orderRoutes,
     recommendationRoutes,
     pricingRoutes({ clock }),
+    profileRoutes,
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));

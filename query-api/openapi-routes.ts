@@ -58,6 +58,12 @@ export const queryApiRoutes: DocumentedRoute[] = [
   { method: 'get', path: '/cart', access: ['customer'], summary: "The caller's cart with stock and totals" },
   {
     method: 'get',
+    path: '/users/me',
+    access: ['customer'],
+    summary: "The caller's profile: verification, tier, marketing preference",
+  },
+  {
+    method: 'get',
     path: '/orders',
     access: ['customer', 'admin'],
     query: listOrdersQuery,

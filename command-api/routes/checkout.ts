@@ -6,6 +6,7 @@ import { keyedIds } from '../checkout/keyed-ids.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CheckoutServices } from '../checkout/services.ts';
 import type { CommandApiContext } from '../context.ts';
+import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -79,6 +80,7 @@ export const checkoutRoutesWith =
         body: placeOrderSchema,
         summary: 'Place an order on a reservation (or the cart), pay it, confirm it',
         async handle({ body, req, res }) {
+          await requireVerifiedEmail(ctx, req.auth!.userId);
           const placed = await services().placeOrder({
             userId: req.auth!.userId as UserId,
             shippingAddress: body.shipping_address,

@@ -50,7 +50,7 @@ describe('POST /users/register', () => {
       last_name: 'Lovelace',
       phone: '+441234567890',
       role: 'customer', // a role in the body is ignored
-      verification_required: false,
+      verification_required: true,
     });
     expect(response.body.user_id).toMatch(/^usr_/);
     expect(Date.parse(response.body.created_at)).not.toBeNaN();

@@ -105,7 +105,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         return {
           status: 201,
           headers: { Location: `/api/v1/users/${registered.profile.userId}` },
-          body: { ...profileBody(registered.profile), verification_required: false },
+          body: { ...profileBody(registered.profile), verification_required: true },
         };
       },
     }),

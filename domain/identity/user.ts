@@ -4,6 +4,7 @@ import { alreadyExists, DomainError, ErrorCode, invalid, notFound } from '../sha
 import type { ChangeProfile, EraseUser, GrantRole, RegisterUser, UserCommand } from './commands.ts';
 import { emailSchema } from './email.ts';
 import { personNameSchema, phoneSchema, type UserEvent, type UserProfileChanged } from './events.ts';
+import type { UserLifecycleCommand, UserLifecycleEvent } from './lifecycle-events.ts';
 import type { Role } from './roles.ts';
 
 export type UserProfile = {
@@ -14,6 +15,9 @@ export type UserProfile = {
   phone: string | null;
   role: Role;
   registeredAt: string;
+  emailVerified: boolean;
+  /** Marketing mail (cart reminders); off until the customer opts in. */
+  marketingEmails: boolean;
 };
 
 export type UserState =
@@ -107,7 +111,37 @@ function erase(command: EraseUser, state: UserState): UserEvent[] {
   ];
 }
 
-function decide(command: UserCommand, state: UserState): UserEvent[] {
+function decideLifecycle(command: UserLifecycleCommand, state: UserState): UserLifecycleEvent[] {
+  if (state.status !== 'registered') throw notFound('User', command.data.user_id);
+  const { user_id, now } = command.data;
+  switch (command.type) {
+    case 'RequestEmailVerification':
+      // Verified already: there is nothing to send.
+      if (state.emailVerified) return [];
+      return [
+        { type: 'EmailVerificationRequested', data: { schema_version: 1, user_id, requested_at: now } },
+      ];
+    case 'VerifyEmail':
+      if (state.emailVerified) return [];
+      return [{ type: 'EmailVerified', data: { schema_version: 1, user_id, verified_at: now } }];
+    case 'RequestPasswordReset':
+      return [{ type: 'PasswordResetRequested', data: { schema_version: 1, user_id, requested_at: now } }];
+    case 'SetMarketingPreference': {
+      const { marketing_emails, changed_by } = command.data;
+      if (state.marketingEmails === marketing_emails) return [];
+      return [
+        {
+          type: 'MarketingPreferenceChanged',
+          data: { schema_version: 1, user_id, marketing_emails, changed_by, changed_at: now },
+        },
+      ];
+    }
+    default:
+      return unreachable(command);
+  }
+}
+
+function decide(command: UserCommand | UserLifecycleCommand, state: UserState): AnyUserEvent[] {
   switch (command.type) {
     case 'RegisterUser':
       return register(command, state);
@@ -118,11 +152,11 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     case 'EraseUser':
       return erase(command, state);
     default:
-      return unreachable(command);
+      return decideLifecycle(command, state);
   }
 }
 
-function evolve(state: UserState, event: UserEvent): UserState {
+function evolve(state: UserState, event: AnyUserEvent): UserState {
   switch (event.type) {
     case 'UserRegistered': {
       const d = event.data;
@@ -135,6 +169,8 @@ function evolve(state: UserState, event: UserEvent): UserState {
         phone: d.phone,
         role: d.role,
         registeredAt: d.registered_at,
+        emailVerified: false,
+        marketingEmails: false,
       };
     }
     case 'UserProfileChanged': {
@@ -153,10 +189,28 @@ function evolve(state: UserState, event: UserEvent): UserState {
       return state.status === 'registered'
         ? { status: 'erased', userId: state.userId, role: state.role, erasedAt: event.data.erased_at }
         : state;
+    case 'EmailVerified':
+      return state.status === 'registered' ? { ...state, emailVerified: true } : state;
+    case 'MarketingPreferenceChanged':
+      return state.status === 'registered'
+        ? { ...state, marketingEmails: event.data.marketing_emails }
+        : state;
+    case 'EmailVerificationRequested':
+    case 'PasswordResetRequested':
+      return state;
     default:
       return unreachable(event);
   }
 }
 
-/** The user aggregate (stream `user-<user_id>`): register, change profile, grant role, erase. */
-export const user: Decider<UserCommand, UserEvent, UserState> = { decide, evolve, initialState };
+export type AnyUserEvent = UserEvent | UserLifecycleEvent;
+
+/**
+ * The user aggregate (stream `user-<user_id>`): register, change profile, grant role, erase, and the
+ * account lifecycle (verification and reset requests, verified email, marketing preference).
+ */
+export const user: Decider<UserCommand | UserLifecycleCommand, AnyUserEvent, UserState> = {
+  decide,
+  evolve,
+  initialState,
+};

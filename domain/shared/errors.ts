@@ -4,6 +4,7 @@ export const ErrorCode = {
   TokenExpired: 'AUTH_1002',
   TokenInvalid: 'AUTH_1003',
   Forbidden: 'AUTH_1004',
+  EmailNotVerified: 'AUTH_1005',
   ValidationFailed: 'VAL_2001',
   RequiredFieldMissing: 'VAL_2002',
   MalformedRequest: 'VAL_2003',

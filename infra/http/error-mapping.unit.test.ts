@@ -17,6 +17,7 @@ describe('the one DomainError → HTTP status mapping', () => {
       AUTH_1002: 401,
       AUTH_1003: 401,
       AUTH_1004: 403,
+      AUTH_1005: 403,
       VAL_2001: 400,
       VAL_2002: 400,
       VAL_2003: 400,

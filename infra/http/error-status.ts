@@ -6,6 +6,7 @@ const statusByCode: Record<ErrorCode, number> = {
   [ErrorCode.TokenExpired]: 401,
   [ErrorCode.TokenInvalid]: 401,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.EmailNotVerified]: 403,
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.RequiredFieldMissing]: 400,
   [ErrorCode.MalformedRequest]: 400,

@@ -66,6 +66,49 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       data: { schema_version: 1, user_id: user, password_hash: plantedSecrets.passwordHash, set_at: at },
     },
     {
+      stream: `user-${user}`,
+      type: 'EmailVerificationRequested',
+      data: { schema_version: 1, user_id: user, requested_at: at },
+    },
+    {
+      stream: `user-${user}`,
+      type: 'EmailVerified',
+      data: { schema_version: 1, user_id: user, verified_at: at },
+    },
+    {
+      stream: `user-${user}`,
+      type: 'PasswordResetRequested',
+      data: { schema_version: 1, user_id: user, requested_at: at },
+    },
+    {
+      stream: `user-${user}`,
+      type: 'MarketingPreferenceChanged',
+      data: {
+        schema_version: 1,
+        user_id: user,
+        marketing_emails: true,
+        changed_by: 'customer',
+        changed_at: at,
+      },
+    },
+    {
+      stream: `accounttoken-${'b'.repeat(64)}`,
+      type: 'AccountTokenIssued',
+      data: {
+        schema_version: 1,
+        user_id: user,
+        purpose: 'verify_email',
+        issued_for: '00000000-0000-4000-8000-000000000001',
+        issued_at: at,
+        expires_at: at,
+      },
+    },
+    {
+      stream: `accounttoken-${'b'.repeat(64)}`,
+      type: 'AccountTokenUsed',
+      data: { schema_version: 1, user_id: user, used_at: at },
+    },
+    {
       stream: `useremail-${'a'.repeat(64)}`,
       type: 'EmailClaimed',
       data: { schema_version: 1, user_id: user, claimed_at: at },

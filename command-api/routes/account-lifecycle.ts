@@ -1,0 +1,168 @@
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import { emailSchema } from '../../domain/identity/email.ts';
+import { userStreamName } from '../../domain/identity/events.ts';
+import { passwordSchema } from '../../domain/identity/password-policy.ts';
+import { user } from '../../domain/identity/user.ts';
+import { ErrorCode, notFound } from '../../domain/shared/errors.ts';
+import { HttpError } from '../../infra/http/http-error.ts';
+import type { CommandApiContext } from '../context.ts';
+import {
+  confirmPasswordReset,
+  requestPasswordReset,
+  unsubscribe,
+  verifyEmail,
+} from '../identity/account-lifecycle.ts';
+import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { type AnyRoute, type RouteModule, route } from '../routing.ts';
+
+const customer = ['customer'] as const;
+const tokenText = z.string().min(1).max(512);
+
+/** Account lifecycle (API.md "Account lifecycle and notifications"): verification, reset, preferences. */
+export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
+  const { handler, store, clock } = ctx;
+  // Made on first use: route modules are also read (for the OpenAPI document) with no config behind them.
+  let resendLimit: RateLimiterRedis | null | undefined;
+  const limiter = () => {
+    if (resendLimit === undefined) {
+      const points = ctx.config.VERIFY_RESEND_PER_HOUR;
+      resendLimit =
+        points > 0
+          ? new RateLimiterRedis({
+              storeClient: ctx.redis,
+              keyPrefix: 'rl:verify-resend',
+              points,
+              duration: 3600,
+            })
+          : null;
+    }
+    return resendLimit;
+  };
+  const throttleResend = async (userId: string) => {
+    try {
+      await limiter()?.consume(userId, 1);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw new HttpError(ErrorCode.RateLimited, 'Too many verification mails; try again later', {
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+  };
+
+  return [
+    route({
+      method: 'post',
+      path: '/users/verify-email',
+      access: 'public',
+      limit: 'auth',
+      body: z.object({ token: tokenText }),
+      summary: 'Verify the email address with the token from the verification mail',
+      async handle({ body, req, res }) {
+        const { userId, result } = await verifyEmail(ctx, body.token, commandMetadata(req));
+        await setCommandHeaders(res, store, result);
+        return { status: 200, body: { user_id: userId, email_verified: true } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users/verify-email/resend',
+      access: customer,
+      summary: 'Send the verification mail again (rate limited)',
+      async handle({ req, res }) {
+        const userId = req.auth!.userId;
+        await throttleResend(userId);
+        const result = await handler.handle({
+          decider: user,
+          stream: userStreamName(userId),
+          metadata: commandMetadata(req),
+          command: {
+            type: 'RequestEmailVerification',
+            data: { user_id: userId, now: clock().toISOString() },
+          },
+        });
+        await setCommandHeaders(res, store, result);
+        return { status: 202 };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users/password-reset',
+      access: 'public',
+      limit: 'auth',
+      body: z.object({ email: emailSchema }),
+      summary: 'Mail a password reset link; 202 whether or not the email is registered',
+      async handle({ body, req }) {
+        const metadata = commandMetadata(req);
+        const log = req.log;
+        // The answer goes out before the lookup: its timing cannot depend on the email being known.
+        void requestPasswordReset(ctx, body.email, metadata).catch((error: unknown) =>
+          log.error(
+            { err: error instanceof Error ? error.message : 'unknown' },
+            'password reset request failed',
+          ),
+        );
+        return { status: 202 };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users/password-reset/confirm',
+      access: 'public',
+      limit: 'auth',
+      body: z.object({ token: tokenText, new_password: passwordSchema }),
+      summary: 'Set a new password with the token from the reset mail; every session of the user ends',
+      async handle({ body, req }) {
+        await confirmPasswordReset(ctx, body.token, body.new_password, commandMetadata(req));
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/users/unsubscribe',
+      access: 'public',
+      limit: 'auth',
+      query: z.object({ token: tokenText }),
+      summary: 'One-click unsubscribe from marketing mail (the link in a reminder); no sign-in',
+      async handle({ query, req }) {
+        const userId = await unsubscribe(ctx, query.token, commandMetadata(req));
+        return { status: 200, body: { user_id: userId, marketing_emails: false } };
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/users/me/preferences',
+      access: customer,
+      body: z.object({ marketing_emails: z.boolean() }),
+      summary: "Set the caller's marketing mail preference",
+      async handle({ body, req, res }) {
+        const userId = req.auth!.userId;
+        const result = await handler.handle({
+          decider: user,
+          stream: userStreamName(userId),
+          metadata: commandMetadata(req),
+          command: {
+            type: 'SetMarketingPreference',
+            data: {
+              user_id: userId,
+              marketing_emails: body.marketing_emails,
+              changed_by: 'customer',
+              now: clock().toISOString(),
+            },
+          },
+        });
+        if (result.state.status !== 'registered') throw notFound('User', userId);
+        await setCommandHeaders(res, store, result);
+        return {
+          status: 200,
+          body: {
+            user_id: userId,
+            marketing_emails: result.state.marketingEmails,
+            email_verified: result.state.emailVerified,
+          },
+        };
+      },
+    }),
+  ];
+};

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addressesOf, type LifecycleWorld, startLifecycleWorld } from './test-support.ts';
+
+// ABANDONED_CART_AFTER_HOURS in seconds: 6 s after the last cart change.
+const delayMs = 6_000;
+const address = {
+  street: '1 Main St',
+  city: 'Springfield',
+  state: 'IL',
+  postal_code: '62701',
+  country: 'US',
+};
+let world: LifecycleWorld;
+let productId: string;
+
+beforeAll(async () => {
+  world = await startLifecycleWorld('cart_reminder', {
+    ABANDONED_CART_AFTER_HOURS: String(delayMs / 3_600_000),
+  });
+  const admin = await world.admin();
+  const product = await world.http.request('POST', '/api/v1/products', {
+    token: admin,
+    body: { name: 'Kettle', price: 30, category: 'Home', initial_stock: 50 },
+  });
+  productId = product.body.product_id;
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+async function shopper(email: string, marketing: boolean) {
+  const password = 'Secret#123';
+  await world.http.request('POST', '/api/v1/users/register', {
+    body: { email, password, first_name: 'Cart', last_name: 'Owner' },
+  });
+  const login = await world.http.request('POST', '/api/v1/users/login', { body: { email, password } });
+  const token = login.body.access_token as string;
+  if (marketing)
+    await world.http.request('PUT', '/api/v1/users/me/preferences', {
+      token,
+      body: { marketing_emails: true },
+    });
+  const add = () =>
+    world.http.request('POST', '/api/v1/cart/add', { token, body: { product_id: productId, quantity: 1 } });
+  expect((await add()).status).toBe(200);
+  return { email, token, add };
+}
+const reminders = (email: string) =>
+  world.mail.received.filter((m) => addressesOf(m).includes(email) && m.subject === 'Your cart is waiting');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it('reminds once after the delay; none after checkout, none without consent, none after unsubscribe', {
+  timeout: 90_000,
+}, async () => {
+  const kept = await shopper('kept@shop.test', true);
+  const bought = await shopper('bought@shop.test', true);
+  const silent = await shopper('silent@shop.test', false);
+  const placed = await world.http.request('POST', '/api/v1/orders', {
+    token: bought.token,
+    body: {
+      shipping_address: address,
+      billing_address: address,
+      payment_method: { type: 'card', token: 'tok_visa' },
+    },
+  });
+  expect(placed.status).toBe(201);
+
+  const [reminder] = await world.mail.waitFor(
+    (m) => addressesOf(m).includes(kept.email) && m.subject === 'Your cart is waiting',
+  );
+  expect(reminder!.text).toContain('You left 1 item(s) in your cart.');
+  const link = /http:\/\/shop\.test(\/api\/v1\/users\/unsubscribe\?token=[A-Za-z0-9_-]{43})/.exec(
+    reminder!.text ?? '',
+  );
+  expect(reminder!.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain(link![1]);
+  await sleep(delayMs * 2);
+  expect(reminders(kept.email)).toHaveLength(1);
+  expect(reminders(bought.email)).toHaveLength(0);
+  expect(reminders(silent.email)).toHaveLength(0);
+
+  // One click, no sign-in: marketing mail off; the next cart change arms nothing that is sent.
+  const unsubscribed = await world.http.request('GET', link![1]!);
+  expect(unsubscribed.status).toBe(200);
+  expect(unsubscribed.body).toMatchObject({ marketing_emails: false });
+  expect((await kept.add()).status).toBe(200);
+  await sleep(delayMs * 2 + 1_000);
+  expect(reminders(kept.email)).toHaveLength(1);
+  const again = await world.http.request('GET', link![1]!);
+  expect(again.status).toBe(401);
+});
