@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
+import { privateCatalogEvents } from './sample-catalog-events.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
 
 /**
@@ -18,6 +19,7 @@ export const privateDomainEvents: Record<string, string> = {
   CheckoutOrderAttached: 'workflow internals; OrderPlaced tells the same',
   CheckoutOrderDetached: 'workflow internals; OrderPaymentFailed tells the same',
   CheckoutCompleted: 'workflow internals; OrderConfirmed and PurchaseCompleted tell the same',
+  ...privateCatalogEvents,
 };
 
 /** Domain event types the publisher reads (its subscription filter). */

@@ -1,4 +1,5 @@
 import type { EventMetadata } from '../../eventstore/port.ts';
+import { sampleCatalogEvents } from './sample-catalog-events.ts';
 
 /**
  * One valid domain event of every published type (and of the private ones), for tests and benches:
@@ -332,5 +333,5 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       data: { schema_version: 1, product_id: product, discontinued_at: at },
     },
   ];
-  return events.map((event, n) => ({ ...event, metadata: metadata(n) }));
+  return [...events, ...sampleCatalogEvents(suffix)].map((event, n) => ({ ...event, metadata: metadata(n) }));
 }
