@@ -29,6 +29,7 @@ import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { categoryRoutes } from './routes/categories.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
@@ -39,6 +40,7 @@ import { mountRoutes, type RouteModule } from './routing.ts';
 export const defaultRouteModules: readonly RouteModule[] = [
   identityRoutes,
   catalogRoutes,
+  categoryRoutes,
   inventoryRoutes,
   cartRoutes,
   checkoutRoutes,

@@ -28,7 +28,8 @@ export function createRecommendationQueries(deps: { db: ReadModelDb; redis: Redi
   async function products(schemas: RecommendationSchemas, ids: readonly string[]) {
     if (ids.length === 0) return new Map<string, ListedRow>();
     const result = await sql<ListedRow>`SELECT p.product_id, p.name, p.description, p.price, p.currency,
-        p.category, p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available
+        p.category, p.category_slug, p.brand, p.images, p.rating, p.reviews_count,
+        coalesce(s.available, 0) AS available
       FROM ${table(schemas.catalog, 'products')} p
       LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id
       WHERE p.product_id = ANY(${[...ids]}::text[]) AND NOT p.discontinued`.execute(db);
