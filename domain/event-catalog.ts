@@ -11,6 +11,7 @@ import {
 } from './identity/events.ts';
 import { inventoryEventSchemas, inventoryStreamCategory } from './inventory/events.ts';
 import { orderingEventSchemas, orderingStreamCategory } from './ordering/events.ts';
+import { reviewEventSchemas, reviewStreamCategory } from './reviews/events.ts';
 
 export type EventCatalogEntry = {
   context: string;
@@ -26,6 +27,7 @@ const { UserRegistered, UserProfileChanged, UserRoleGranted, EmailClaimed, Passw
 export const eventCatalog: EventCatalogEntry[] = [
   { context: 'catalog', stream: `${catalogStreamCategory}-<product_id>`, schemas: catalogEventSchemas },
   { context: 'catalog', stream: categoryTreeStream, schemas: categoryEventSchemas },
+  { context: 'reviews', stream: `${reviewStreamCategory}-<review_id>`, schemas: reviewEventSchemas },
   { context: 'inventory', stream: `${inventoryStreamCategory}-<product_id>`, schemas: inventoryEventSchemas },
   { context: 'cart', stream: `${cartStreamCategory}-<user_id>`, schemas: cartEventSchemas },
   { context: 'ordering', stream: `${orderingStreamCategory}-<order_id>`, schemas: orderingEventSchemas },

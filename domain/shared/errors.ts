@@ -18,6 +18,7 @@ export const ErrorCode = {
   PriceChanged: 'BIZ_4005',
   IllegalStateTransition: 'BIZ_4006',
   ReservationExpired: 'BIZ_4007',
+  ReviewRequiresPurchase: 'BIZ_4008',
   RateLimited: 'RATE_4291',
   Unexpected: 'SYS_5001',
   DependencyUnavailable: 'SYS_5002',

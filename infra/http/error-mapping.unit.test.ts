@@ -31,6 +31,7 @@ describe('the one DomainError → HTTP status mapping', () => {
       BIZ_4005: 409,
       BIZ_4006: 409,
       BIZ_4007: 410,
+      BIZ_4008: 403,
       RATE_4291: 429,
       SYS_5001: 500,
       SYS_5002: 503,

@@ -20,6 +20,7 @@ const statusByCode: Record<ErrorCode, number> = {
   [ErrorCode.PriceChanged]: 409,
   [ErrorCode.IllegalStateTransition]: 409,
   [ErrorCode.ReservationExpired]: 410,
+  [ErrorCode.ReviewRequiresPurchase]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unexpected]: 500,
   [ErrorCode.DependencyUnavailable]: 503,

@@ -21,6 +21,54 @@ export function sampleCatalogEvents(suffix: string) {
       type: 'CategoryMoved',
       data: { schema_version: 1, slug, old_parent_slug: null, parent_slug: 'electronics', moved_at: at },
     },
+    {
+      stream: `review-rev_${suffix}`,
+      type: 'ReviewSubmitted',
+      data: {
+        schema_version: 1,
+        review_id: `rev_${suffix}`,
+        product_id: `prd_${suffix}`,
+        user_id: `usr_${suffix}`,
+        rating: 4,
+        title: 'Solid',
+        body: 'Does what it says.',
+        verified_purchase: true,
+        submitted_at: at,
+      },
+    },
+    {
+      stream: `review-rev_${suffix}`,
+      type: 'ReviewEdited',
+      data: {
+        schema_version: 1,
+        review_id: `rev_${suffix}`,
+        product_id: `prd_${suffix}`,
+        changes: { rating: 5 },
+        edited_at: at,
+      },
+    },
+    {
+      stream: `review-rev_${suffix}`,
+      type: 'ReviewHidden',
+      data: {
+        schema_version: 1,
+        review_id: `rev_${suffix}`,
+        product_id: `prd_${suffix}`,
+        reason: 'spam',
+        hidden_at: at,
+      },
+    },
+    {
+      stream: `review-rev_${suffix}`,
+      type: 'ReviewDeleted',
+      data: {
+        schema_version: 1,
+        review_id: `rev_${suffix}`,
+        product_id: `prd_${suffix}`,
+        deleted_by: 'admin',
+        deleted_at: at,
+      },
+    },
   ];
 }
 
@@ -29,4 +77,8 @@ export const privateCatalogEvents: Record<string, string> = {
   CategoryCreated: 'catalog structure; product events carry the category a product names',
   CategoryRenamed: 'catalog structure; product events carry the category a product names',
   CategoryMoved: 'catalog structure; product events carry the category a product names',
+  ReviewSubmitted: "personal: a customer's own words; not in the integration contract yet",
+  ReviewEdited: "personal: a customer's own words; not in the integration contract yet",
+  ReviewDeleted: 'not in the integration contract yet (reviews are served by the query API)',
+  ReviewHidden: 'moderation; not in the integration contract yet',
 };
