@@ -34,6 +34,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -45,6 +46,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   cartRoutes,
   checkoutRoutes,
   orderRoutes,
+  reviewRoutes,
 ];
 
 export type CommandApiOptions = {

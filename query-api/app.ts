@@ -33,6 +33,7 @@ import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
+import { reviewRoutes } from './routes/review-routes.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -156,6 +157,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     cartRoutes(deps.taxRate ? { taxRate: deps.taxRate } : {}),
     orderRoutes,
     recommendationRoutes,
+    reviewRoutes,
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));

@@ -9,6 +9,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
 import { categoryTexts, loadRows, productIdOf, type Row, type Slot } from './catalog-batch-rows.ts';
 import { applyCategoryEvent, countProducts, resolveSlugs } from './category-rows.ts';
+import { applyReviewEvent, isReviewEvent } from './review-rows.ts';
 
 /**
  * Folds one event into its product's slot exactly as `apply` would change the row, and records category
@@ -107,7 +108,7 @@ function fold(
  * The catalog's set-based path. Product events are folded in runs: a run loads its products once
  * (locked), folds the events per product in log order, then writes each changed product once with
  * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`, and each category's net count change once.
- * Other events (the category tree) are applied one by one between runs, in log order, since they
+ * Other events (the category tree, reviews) are applied one by one between runs, in log order, since they
  * change how the next product events resolve their category.
  */
 export async function applyCatalogBatch(
@@ -123,7 +124,8 @@ export async function applyCatalogBatch(
     }
     await applyProductRun(run, trx, context);
     run = [];
-    await applyCategoryEvent(event, trx, context);
+    if (isReviewEvent(event)) await applyReviewEvent(event, trx, context);
+    else await applyCategoryEvent(event, trx, context);
   }
   await applyProductRun(run, trx, context);
 }

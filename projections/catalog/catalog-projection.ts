@@ -16,6 +16,7 @@ import {
   isCategoryEvent,
   resolveSlugs,
 } from './category-rows.ts';
+import { applyReviewEvent, isReviewEvent, reviewEventTypes } from './review-rows.ts';
 
 type Trx = Transaction<CatalogTables>;
 
@@ -34,6 +35,7 @@ const currentRow = (trx: Trx, productId: string) =>
 
 async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
   if (isCategoryEvent(event)) return applyCategoryEvent(event, trx as unknown as ReadModelTrx, context);
+  if (isReviewEvent(event)) return applyReviewEvent(event, trx as unknown as ReadModelTrx, context);
   const revision = event.revision.toString();
   switch (event.type) {
     case 'ProductListed': {
@@ -141,6 +143,7 @@ export const catalogProjection: PgProjection = {
     'PriceChanged',
     'ProductDiscontinued',
     ...categoryEventTypes,
+    ...reviewEventTypes,
   ],
   ddl: catalogDdl,
   apply: (event, trx, context) => apply(event, trx as unknown as Trx, context),

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { reviewsDdl } from './review-rows.ts';
 
 /** Row types of the catalog read model (one schema per generation: `rm_catalog_g<N>`). */
 export type ProductRow = {
@@ -88,4 +89,4 @@ CREATE TABLE ${schema}.categories (
   explicit boolean NOT NULL,
   product_count integer NOT NULL DEFAULT 0
 );
-`;
+${reviewsDdl(schema)}`;
