@@ -55,10 +55,11 @@ export async function resolveSlugs(
 /** Adds each slug's net change of listed products (in slug order, so concurrent writers lock alike). */
 export async function countProducts(trx: ReadModelTrx, context: ApplyContext, deltas: Map<string, number>) {
   const changed = [...deltas.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => a.localeCompare(b));
-  if (changed.length === 0) return;
-  const slugs = changed.map(([slug]) => slug);
+  // Every slug touched, even at a net 0: a batch may make an implicit category and empty it again.
+  const slugs = [...deltas.keys()];
+  if (slugs.length === 0) return;
   await sql`UPDATE ${categories(context)} AS c SET product_count = c.product_count + d.delta
-    FROM unnest(${slugs}::text[], ${changed.map(([, d]) => d)}::integer[]) AS d(slug, delta)
+    FROM unnest(${changed.map(([slug]) => slug)}::text[], ${changed.map(([, d]) => d)}::integer[]) AS d(slug, delta)
     WHERE c.slug = d.slug`.execute(trx);
   // An implicit category lives as long as products name it (as the free-text categories did).
   await sql`DELETE FROM ${categories(context)} c WHERE c.slug = ANY(${slugs}::text[]) AND NOT c.explicit
