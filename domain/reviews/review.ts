@@ -3,10 +3,10 @@ import { unreachable } from '../shared/decider.ts';
 import { alreadyExists, DomainError, ErrorCode, illegalTransition, notFound } from '../shared/errors.ts';
 import type { ProductId, UserId } from '../shared/ids.ts';
 import type { ReviewEvent } from './events.ts';
+import { checkFields, type Fields } from './review-fields.ts';
 
 export const reviewStream = (reviewId: string) => `review-${reviewId}`;
 
-type Fields = { rating: number; title: string; body: string };
 export type Review = Fields & {
   status: 'published' | 'hidden';
   reviewId: string;
@@ -35,28 +35,6 @@ export type HideReview = Command<'HideReview', { reviewId: string; reason: strin
 export type ReviewCommand = SubmitReview | EditReview | DeleteReview | HideReview;
 
 export const initialState = (): ReviewState => ({ status: 'none' });
-
-function checkFields(fields: Partial<Fields>): Partial<Fields> {
-  const details: { field: string; message: string }[] = [];
-  const out: Partial<Fields> = {};
-  if (fields.rating !== undefined) {
-    if (!Number.isInteger(fields.rating) || fields.rating < 1 || fields.rating > 5)
-      details.push({ field: 'rating', message: 'a whole number from 1 to 5' });
-    else out.rating = fields.rating;
-  }
-  if (fields.title !== undefined) {
-    const title = fields.title.trim();
-    if (title.length < 1 || title.length > 120)
-      details.push({ field: 'title', message: '1 to 120 characters' });
-    else out.title = title;
-  }
-  if (fields.body !== undefined) {
-    if (fields.body.length > 5000) details.push({ field: 'body', message: 'at most 5000 characters' });
-    else out.body = fields.body;
-  }
-  if (details.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', details);
-  return out;
-}
 
 function existing(state: ReviewState, reviewId: string): Review {
   if (state.status === 'none' || state.status === 'deleted') throw notFound('Review', reviewId);
