@@ -31,12 +31,14 @@ import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { categoryRoutes } from './routes/categories.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { personalDataRoutes } from './routes/personal-data.ts';
 import { pricingRoutes } from './routes/pricing.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -44,12 +46,14 @@ export const defaultRouteModules: readonly RouteModule[] = [
   identityRoutes,
   accountLifecycleRoutes,
   catalogRoutes,
+  categoryRoutes,
   inventoryRoutes,
   cartRoutes,
   checkoutRoutes,
   orderRoutes,
   pricingRoutes,
   personalDataRoutes,
+  reviewRoutes,
 ];
 
 export type CommandApiOptions = {

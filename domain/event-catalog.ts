@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { cartEventSchemas, cartStreamCategory } from './cart/events.ts';
+import { categoryEventSchemas, categoryTreeStream } from './catalog/category-events.ts';
 import { catalogEventSchemas, catalogStreamCategory } from './catalog/events.ts';
 import { checkoutEventSchemas, checkoutStreamCategory } from './checkout/events.ts';
 import { accountTokenEventSchemas, accountTokenStreamCategory } from './identity/account-token.ts';
@@ -20,6 +21,7 @@ import {
   pricingRuleEventSchemas,
   pricingRuleStreamCategory,
 } from './pricing/events.ts';
+import { reviewEventSchemas, reviewStreamCategory } from './reviews/events.ts';
 
 export type EventCatalogEntry = {
   context: string;
@@ -41,6 +43,8 @@ const {
 /** Every domain event type, grouped by the stream it lives in: the source of docs/events.md. */
 export const eventCatalog: EventCatalogEntry[] = [
   { context: 'catalog', stream: `${catalogStreamCategory}-<product_id>`, schemas: catalogEventSchemas },
+  { context: 'catalog', stream: categoryTreeStream, schemas: categoryEventSchemas },
+  { context: 'reviews', stream: `${reviewStreamCategory}-<review_id>`, schemas: reviewEventSchemas },
   { context: 'inventory', stream: `${inventoryStreamCategory}-<product_id>`, schemas: inventoryEventSchemas },
   { context: 'cart', stream: `${cartStreamCategory}-<user_id>`, schemas: cartEventSchemas },
   { context: 'ordering', stream: `${orderingStreamCategory}-<order_id>`, schemas: orderingEventSchemas },

@@ -38,6 +38,7 @@ import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { pricingRoutes } from './routes/pricing-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
+import { reviewRoutes } from './routes/review-routes.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -174,6 +175,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     recommendationRoutes,
     pricingRoutes({ clock }),
     profileRoutes,
+    reviewRoutes,
   ];
   for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
   if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));

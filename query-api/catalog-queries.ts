@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { ReadModelDb } from '../projections/runner/types.ts';
+import { loadCategoryTree } from './category-tree.ts';
 
 /** The schemas of the generations that serve right now (resolved per request from the watcher). */
 export type Schemas = { catalog: string; inventory: string };
@@ -9,8 +10,11 @@ export type SortBy = 'price_asc' | 'price_desc' | 'name' | 'rating' | 'newest';
 export type ListFilter = {
   page: number;
   limit: number;
-  category?: string | undefined;
+  /** Only products filed in these categories (a category and its descendants); [] matches none. */
+  categorySlugs?: string[] | undefined;
   search?: string | undefined;
+  /** Only products whose published reviews average at least this. */
+  minRating?: number | undefined;
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   sortBy?: SortBy | undefined;
@@ -23,6 +27,7 @@ export type ListedRow = {
   price: string;
   currency: string;
   category: string;
+  category_slug: string;
   brand: string | null;
   images: string[];
   rating: string;
@@ -86,7 +91,8 @@ export function createCatalogQueries(db: ReadModelDb) {
     /** Listed (not discontinued) products with their stock, filtered, sorted and paged. */
     async list(schemas: Schemas, filter: ListFilter): Promise<{ rows: ListedRow[]; total: number }> {
       const where = sql`NOT p.discontinued
-        AND (${filter.category ?? null}::text IS NULL OR lower(p.category) = lower(${filter.category ?? null}))
+        AND (${filter.categorySlugs ?? null}::text[] IS NULL OR p.category_slug = ANY(${filter.categorySlugs ?? null}))
+        AND (${filter.minRating ?? null}::numeric IS NULL OR p.rating >= ${filter.minRating ?? null})
         AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')})
         AND (${filter.minPrice ?? null}::bigint IS NULL OR p.price >= ${filter.minPrice ?? null})
         AND (${filter.maxPrice ?? null}::bigint IS NULL OR p.price <= ${filter.maxPrice ?? null})`;
@@ -96,8 +102,8 @@ export function createCatalogQueries(db: ReadModelDb) {
           ? sql`ts_rank(p.search, ${query(filter.search)}) DESC, p.product_id ASC`
           : orderBy.newest;
       const [rows, count] = await Promise.all([
-        sql<ListedRow>`SELECT p.product_id, p.name, p.description, p.price, p.currency, p.category, p.brand,
-            p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available
+        sql<ListedRow>`SELECT p.product_id, p.name, p.description, p.price, p.currency, p.category,
+            p.category_slug, p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available
           FROM ${table(schemas.catalog, 'products')} p
           LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id
           WHERE ${where} ORDER BY ${order} LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`.execute(
@@ -118,7 +124,8 @@ export function createCatalogQueries(db: ReadModelDb) {
     ): Promise<{
       rows: SearchRow[];
       total: number;
-      facets: Record<'categories' | 'brands' | 'price_ranges', Facet[]>;
+      /** `categories` by category slug (the route folds them into the tree's top level). */
+      facets: Record<'categories' | 'brands' | 'price_ranges' | 'ratings', Facet[]>;
     }> {
       const products = table(schemas.catalog, 'products');
       const [rows, facetRows] = await Promise.all([
@@ -128,14 +135,21 @@ export function createCatalogQueries(db: ReadModelDb) {
           WHERE NOT p.discontinued AND p.search @@ q
           ORDER BY rank DESC, p.product_id ASC LIMIT ${limit} OFFSET ${(page - 1) * limit}`.execute(db),
         sql<{ facet: string; value: string; count: string }>`
-          WITH m AS (SELECT p.category, p.brand, p.price FROM ${products} p, ${query(q)} q
+          WITH m AS (SELECT p.category_slug, p.brand, p.price, p.rating FROM ${products} p, ${query(q)} q
                      WHERE NOT p.discontinued AND p.search @@ q)
-          SELECT 'categories' AS facet, category AS value, count(*) AS count FROM m GROUP BY category
+          SELECT 'categories' AS facet, category_slug AS value, count(*) AS count FROM m GROUP BY category_slug
           UNION ALL SELECT 'brands', brand, count(*) FROM m WHERE brand IS NOT NULL GROUP BY brand
           UNION ALL SELECT 'price_ranges', bucket, count(*) FROM (SELECT ${bucketCase} AS bucket FROM m) b
-            GROUP BY bucket`.execute(db),
+            GROUP BY bucket
+          UNION ALL SELECT 'ratings', r || '+', count(*) FROM m, generate_series(1, 4) r
+            WHERE m.rating >= r GROUP BY r`.execute(db),
       ]);
-      const facets = { categories: [] as Facet[], brands: [] as Facet[], price_ranges: [] as Facet[] };
+      const facets = {
+        categories: [] as Facet[],
+        brands: [] as Facet[],
+        price_ranges: [] as Facet[],
+        ratings: [] as Facet[],
+      };
       for (const row of facetRows.rows) {
         facets[row.facet as keyof typeof facets].push({ value: row.value, count: Number(row.count) });
       }
@@ -144,6 +158,7 @@ export function createCatalogQueries(db: ReadModelDb) {
       facets.brands.sort(byCount);
       const rangeOrder = PRICE_RANGES.map(([label]) => label);
       facets.price_ranges.sort((a, b) => rangeOrder.indexOf(a.value) - rangeOrder.indexOf(b.value));
+      facets.ratings.sort((a, b) => (a.value < b.value ? 1 : -1));
       const total = facets.categories.reduce((sum, f) => sum + f.count, 0);
       return { rows: rows.rows, total, facets };
     },
@@ -151,7 +166,7 @@ export function createCatalogQueries(db: ReadModelDb) {
     async product(schemas: Schemas, productId: string): Promise<ProductDetailRow | undefined> {
       const result =
         await sql<ProductDetailRow>`SELECT p.product_id, p.name, p.description, p.long_description,
-          p.price, p.currency, p.category, p.subcategory, p.brand, p.sku, p.images, p.specifications, p.rating,
+          p.price, p.currency, p.category, p.category_slug, p.subcategory, p.brand, p.sku, p.images, p.specifications, p.rating,
           p.reviews_count, p.discontinued, p.created_at, p.updated_at, coalesce(s.available, 0) AS available
         FROM ${table(schemas.catalog, 'products')} p
         LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id
@@ -159,11 +174,8 @@ export function createCatalogQueries(db: ReadModelDb) {
       return result.rows[0];
     },
 
-    async categories(schemas: Pick<Schemas, 'catalog'>) {
-      const result = await sql<{ name: string; product_count: number }>`SELECT name, product_count
-        FROM ${table(schemas.catalog, 'categories')} ORDER BY name`.execute(db);
-      return result.rows;
-    },
+    /** The generation's category tree (read whole: it is small). */
+    tree: (schemas: Pick<Schemas, 'catalog'>) => loadCategoryTree(db, schemas.catalog),
 
     /** Stock levels; a listed product with no stock events yet has zeros; undefined when neither exists. */
     async stock(schemas: Schemas, productId: string) {

@@ -5,6 +5,7 @@ import { listProductsQuery, searchQuery } from './query-params.ts';
 import { listOrdersQuery } from './routes/order-routes.ts';
 import { priceQuery } from './routes/pricing-routes.ts';
 import { boughtTogetherQuery, recommendationsQuery } from './routes/recommendation-routes.ts';
+import { reviewsQuery } from './routes/review-routes.ts';
 
 /**
  * The query API's routes for its OpenAPI document. Its routers validate inline (parseInput) rather
@@ -47,7 +48,15 @@ export const queryApiRoutes: DocumentedRoute[] = [
     query: boughtTogetherQuery,
     summary: 'Products bought together with this one in confirmed orders',
   },
-  { method: 'get', path: '/categories', access: 'public', summary: 'Categories with product counts' },
+  {
+    method: 'get',
+    path: '/products/:product_id/reviews',
+    access: 'public',
+    params: productParams,
+    query: reviewsQuery,
+    summary: "A product's published reviews with its rating summary",
+  },
+  { method: 'get', path: '/categories', access: 'public', summary: 'The category tree with product counts' },
   {
     method: 'get',
     path: '/inventory/:product_id',

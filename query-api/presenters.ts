@@ -1,16 +1,18 @@
 import { toMajorUnits } from '../domain/shared/money.ts';
-import type { ListedRow, ProductDetailRow, SearchRow } from './catalog-queries.ts';
+import type { Facet, ListedRow, ProductDetailRow, SearchRow } from './catalog-queries.ts';
+import type { CategoryTree } from './category-tree.ts';
 
-// Ratings and review counts stay 0 until a reviews context exists; the columns are there for it.
+// The average of the published reviews, two decimals; 0 with no review.
 const rating = (text: string) => Number(text);
 
-export const listedProduct = (row: ListedRow) => ({
+export const listedProduct = (row: ListedRow, tree: CategoryTree) => ({
   product_id: row.product_id,
   name: row.name,
   description: row.description,
   price: toMajorUnits(Number(row.price)),
   currency: row.currency,
   category: row.category,
+  category_path: tree.path(row.category_slug),
   brand: row.brand,
   stock_quantity: row.available,
   in_stock: row.available > 0,
@@ -20,7 +22,7 @@ export const listedProduct = (row: ListedRow) => ({
 });
 
 /** A discontinued product can still be fetched by id (old orders link to it); it is never in stock. */
-export const productDetail = (row: ProductDetailRow) => ({
+export const productDetail = (row: ProductDetailRow, tree: CategoryTree) => ({
   product_id: row.product_id,
   name: row.name,
   description: row.description,
@@ -28,6 +30,7 @@ export const productDetail = (row: ProductDetailRow) => ({
   price: toMajorUnits(Number(row.price)),
   currency: row.currency,
   category: row.category,
+  category_path: tree.path(row.category_slug),
   subcategory: row.subcategory,
   brand: row.brand,
   sku: row.sku,
@@ -58,3 +61,15 @@ export const paginationOf = (page: number, limit: number, total: number) => ({
   total_items: total,
   total_pages: Math.ceil(total / limit),
 });
+
+/** Search's category facet over the tree's top level: each match counts under its root category. */
+export function topLevelFacets(bySlug: readonly Facet[], tree: CategoryTree) {
+  const roots = new Map<string, { value: string; slug: string; count: number }>();
+  for (const facet of bySlug) {
+    const root = tree.root(facet.value) ?? { slug: facet.value, name: facet.value };
+    const entry = roots.get(root.slug) ?? { value: root.name, slug: root.slug, count: 0 };
+    entry.count += facet.count;
+    roots.set(root.slug, entry);
+  }
+  return [...roots.values()].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+}

@@ -27,6 +27,12 @@ export const listProductsQuery = z
     min_price: price.optional(),
     max_price: price.optional(),
     sort_by: z.enum(['price_asc', 'price_desc', 'name', 'rating', 'newest']).optional(),
+    min_rating: z
+      .string()
+      .regex(/^[0-5](\.\d{1,2})?$/, 'must be a rating from 0 to 5')
+      .transform(Number)
+      .pipe(z.number().max(5))
+      .optional(),
   })
   .refine((q) => q.min_price === undefined || q.max_price === undefined || q.min_price <= q.max_price, {
     message: 'min_price must not exceed max_price',

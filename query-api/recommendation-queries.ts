@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { WEIGHTS } from '../projections/recommendations/recommendations-schema.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
 import type { ListedRow } from './catalog-queries.ts';
 
@@ -12,6 +11,9 @@ export const VIEWS_KEY = 'rec:views';
 
 type Stats = { product_id: string; cart_adds: number; purchases: number; category: string | null };
 export type Scored = { row: ListedRow; score: number; reason: string };
+
+/** The popular score (seed 002): views × 0.3 + purchases × 0.5 + rating × 0.2, each term normalised. */
+export const POPULAR_WEIGHTS = { views: 0.3, purchases: 0.5, rating: 0.2 } as const;
 
 const table = (schema: string, name: string) => sql.table(`${schema}.${name}`);
 
@@ -28,7 +30,8 @@ export function createRecommendationQueries(deps: { db: ReadModelDb; redis: Redi
   async function products(schemas: RecommendationSchemas, ids: readonly string[]) {
     if (ids.length === 0) return new Map<string, ListedRow>();
     const result = await sql<ListedRow>`SELECT p.product_id, p.name, p.description, p.price, p.currency,
-        p.category, p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available
+        p.category, p.category_slug, p.brand, p.images, p.rating, p.reviews_count,
+        coalesce(s.available, 0) AS available
       FROM ${table(schemas.catalog, 'products')} p
       LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id
       WHERE p.product_id = ANY(${[...ids]}::text[]) AND NOT p.discontinued`.execute(db);
@@ -57,39 +60,57 @@ export function createRecommendationQueries(deps: { db: ReadModelDb; redis: Redi
       stats(schemas, unique),
       products(schemas, unique),
     ]);
-    const scored: Scored[] = [];
-    for (const id of unique) {
+    const all = unique.flatMap((id) => {
       const row = rows.get(id);
-      if (!row) continue;
-      const v = viewCounts.get(id) ?? 0;
+      if (!row) return [];
       const c = counts.get(id);
       const s = {
-        views: v,
+        views: viewCounts.get(id) ?? 0,
         cart_adds: c?.cart_adds ?? 0,
         purchases: c?.purchases ?? 0,
         category: row.category,
       };
-      const score = s.views * WEIGHTS.view + s.cart_adds * WEIGHTS.cartAdd + s.purchases * WEIGHTS.purchase;
-      scored.push({ row, score, reason: reason(s) });
-    }
+      return [{ row, s }];
+    });
+    // Seed 002's score, each term normalised to 0..1: views and purchases by the largest among these
+    // candidates (the best of them scores 1 on that term), the rating by the 5-star maximum.
+    const maxViews = Math.max(1, ...all.map(({ s }) => s.views));
+    const maxPurchases = Math.max(1, ...all.map(({ s }) => s.purchases));
+    const scored = all.map(({ row, s }) => {
+      const score =
+        POPULAR_WEIGHTS.views * (s.views / maxViews) +
+        POPULAR_WEIGHTS.purchases * (s.purchases / maxPurchases) +
+        POPULAR_WEIGHTS.rating * (Number(row.rating) / 5);
+      return { row, score: Math.round(score * 10_000) / 10_000, reason: reason(s), cartAdds: s.cart_adds };
+    });
+    // Cart adds (not in the score) break ties before the id does.
     return scored
-      .sort((a, b) => b.score - a.score || (a.row.product_id < b.row.product_id ? -1 : 1))
-      .slice(0, limit);
+      .sort(
+        (a, b) =>
+          b.score - a.score || b.cartAdds - a.cartAdds || (a.row.product_id < b.row.product_id ? -1 : 1),
+      )
+      .slice(0, limit)
+      .map(({ cartAdds: _, ...rest }) => rest);
   }
 
   const popularReason = (s: { views: number; cart_adds: number; purchases: number }) =>
     `popular: ${s.purchases} purchases, ${s.cart_adds} cart adds, ${s.views} views`;
 
   return {
-    /** The most popular products overall. Candidates: the top by counters and the top by views, merged. */
+    /** The most popular products overall. Candidates: the top by counters, by views and by rating, merged. */
     async popular(schemas: RecommendationSchemas, limit: number): Promise<Scored[]> {
       const pool = limit * 3 + 10;
-      const [top, viewed] = await Promise.all([
+      const [top, viewed, rated] = await Promise.all([
         sql<{ product_id: string }>`SELECT product_id FROM ${table(schemas.recommendations, 'product_stats')}
           WHERE score > 0 ORDER BY score DESC, product_id LIMIT ${pool}`.execute(db),
         redis.zrevrange(VIEWS_KEY, 0, pool - 1),
+        sql<{ product_id: string }>`SELECT product_id FROM ${table(schemas.catalog, 'products')}
+          WHERE NOT discontinued AND reviews_count > 0 ORDER BY rating DESC, product_id LIMIT ${pool}`.execute(
+          db,
+        ),
       ]);
-      return rank(schemas, [...top.rows.map((r) => r.product_id), ...viewed], limit, popularReason);
+      const ids = [...top.rows, ...rated.rows].map((r) => r.product_id);
+      return rank(schemas, [...ids, ...viewed], limit, popularReason);
     },
 
     /**

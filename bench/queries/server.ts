@@ -53,7 +53,7 @@ const baseline = express();
 baseline.get('/api/v1/products/:product_id', async (req, res) => {
   const row = await catalog.product(schemas(), String(req.params.product_id));
   if (!row) return void res.status(404).json({ error: 'not found' });
-  res.json(productDetail(row));
+  res.json(productDetail(row, await catalog.tree(schemas())));
 });
 baseline.get('/api/v1/cart', async (req, res) => {
   // The user id rides in a header here: the baseline verifies nothing.

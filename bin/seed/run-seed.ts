@@ -1,3 +1,4 @@
+import { reviewBody, seedCategoryTree } from './catalog-seed.ts';
 import { type ApiClient, ApiError, forEachConcurrently } from './client.ts';
 import { productBody, type SeedUser, seedUser } from './generate.ts';
 import type { Rng } from './prng.ts';
@@ -22,6 +23,7 @@ export type SeedReport = {
   ordersByStatus: Record<string, number>;
   cartsLeftOpen: number;
   cartAdds: number;
+  reviews: number;
   /** A seeded customer who left a cart open (the lowest such index, so the same on every run): for trying the API. */
   demoCustomer: { email: string; password: string } | null;
   seconds: number;
@@ -40,6 +42,8 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
   const key = (what: string) => `seed-${options.target}-${seed}-${what}`;
   const admin = tokenKeeper(client, options.admin.email, options.admin.password);
   await admin();
+  const categoriesCreated = await seedCategoryTree(client, await admin(), key);
+  log(`categories: ${categoriesCreated} created`);
 
   const productIds: string[] = new Array(options.products);
   const inStock: boolean[] = new Array(options.products);
@@ -92,7 +96,13 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
   const n = options.products;
   const favourite = (rng: Rng) => (rng.skewed(Math.min(n, 300)) * 37) % n;
   const companions = (i: number) => [(i + 1) % n, (i + 30) % n];
-  const report = { orders: 0, cartsLeftOpen: 0, cartAdds: 0, ordersByStatus: {} as Record<string, number> };
+  const report = {
+    orders: 0,
+    cartsLeftOpen: 0,
+    cartAdds: 0,
+    reviews: 0,
+    ordersByStatus: {} as Record<string, number>,
+  };
   const openCarts: number[] = [];
   const count = (status: string) => {
     report.ordersByStatus[status] = (report.ordersByStatus[status] ?? 0) + 1;
@@ -134,9 +144,9 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
         const picks = new Set([anchor]);
         for (const c of companions(anchor)) if (rng.chance(0.5)) picks.add(c);
         if (rng.chance(0.3)) picks.add(rng.int(0, n - 1));
-        let added = 0;
-        for (const p of picks) if (await addToCart(token, u, `o${o}-${p}`, p, rng.int(1, 2))) added += 1;
-        if (added === 0) continue;
+        const inOrder: number[] = [];
+        for (const p of picks) if (await addToCart(token, u, `o${o}-${p}`, p, rng.int(1, 2))) inOrder.push(p);
+        if (inOrder.length === 0) continue;
         const address = user.address;
         let placed: Record<string, unknown>;
         try {
@@ -167,6 +177,17 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
           tracking: () => `1Z${seed}${u}${o}${rng.int(100_000, 999_999)}`,
         });
         count(status);
+        // Shoppers review most of what was delivered to them (once per product: 409 for a repeat).
+        if (status === 'delivered')
+          for (const p of inOrder) {
+            if (!rng.chance(0.7)) continue;
+            const res = await client.expect([201, 409], 'POST', `/products/${productIds[p]}/reviews`, {
+              body: reviewBody(rng),
+              token,
+              idempotencyKey: key(`review-${u}-${p}`),
+            });
+            if (res.status === 201) report.reviews += 1;
+          }
       }
       // About half the shoppers leave something in their cart.
       if (rng.chance(0.5)) {
@@ -184,7 +205,7 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
   );
   const seconds = (Date.now() - started) / 1000;
   log(
-    `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen} ` +
+    `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}; reviews: ${report.reviews} ` +
       `(${((Date.now() - shoppingStarted) / 1000).toFixed(1)} s)`,
   );
   const demo = openCarts.length > 0 ? users[Math.min(...openCarts)]?.user : undefined;

@@ -14,8 +14,11 @@ const ADMIN_PASSWORD = 'Admin#Pass123';
  * A command API on its own database and Redis prefix, an admin made the way production makes the
  * first one (bootstrapAdmin on the same store) and a registered customer, both logged in over HTTP.
  */
-export async function startShopApi(label: string) {
-  const api = await startCommandApiForTest(label);
+export async function startShopApi(
+  label: string,
+  options: Parameters<typeof startCommandApiForTest>[2] = {},
+) {
+  const api = await startCommandApiForTest(label, {}, options);
   const email = `admin-${label}@example.com`;
   await bootstrapAdmin(
     {

@@ -4,7 +4,8 @@ import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
-import { loadStock, productIdOr404 } from '../catalog/lookups.ts';
+import { fileCategory } from '../catalog/category-commands.ts';
+import { loadStock, productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import { productBody } from '../catalog/product-body.ts';
 import {
   changeDetailsSchema,
@@ -54,6 +55,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
         const now = clock().toISOString();
         const metadata = commandMetadata(req);
         const { initial_stock: initialStock, long_description: longDescription, ...fields } = body;
+        await fileCategory(handler, fields.category, now, metadata);
         const listed = await handler.handle({
           decider: productDecider,
           stream: productStream(productId),
@@ -92,6 +94,15 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       summary: "Change a product's descriptive fields (admin)",
       async handle({ body, params, req, res }) {
         const productId = productIdOr404(params.product_id);
+        // Filed only for a product that can change, so a refused change appends nothing.
+        const { product } = await requireProduct(handler, productId);
+        if (product.status === 'listed')
+          await fileCategory(
+            handler,
+            body.category ?? undefined,
+            clock().toISOString(),
+            commandMetadata(req),
+          );
         return onProduct(req, res, productId, {
           type: 'ChangeProductDetails',
           data: { productId, changes: detailChanges(body), now: clock().toISOString() },

@@ -19,6 +19,7 @@ export const ErrorCode = {
   PriceChanged: 'BIZ_4005',
   IllegalStateTransition: 'BIZ_4006',
   ReservationExpired: 'BIZ_4007',
+  ReviewRequiresPurchase: 'BIZ_4008',
   CouponUnusable: 'BIZ_4009',
   CheckoutInProgress: 'BIZ_4010',
   ReservationLimit: 'BIZ_4011',

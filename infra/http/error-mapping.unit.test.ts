@@ -35,6 +35,7 @@ describe('the one DomainError → HTTP status mapping', () => {
       BIZ_4010: 409,
       BIZ_4011: 409,
       BIZ_4009: 409,
+      BIZ_4008: 403,
       RATE_4291: 429,
       SYS_5001: 500,
       SYS_5002: 503,

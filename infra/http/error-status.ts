@@ -24,6 +24,7 @@ const statusByCode: Record<ErrorCode, number> = {
   [ErrorCode.CheckoutInProgress]: 409,
   [ErrorCode.ReservationLimit]: 409,
   [ErrorCode.CouponUnusable]: 409,
+  [ErrorCode.ReviewRequiresPurchase]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unexpected]: 500,
   [ErrorCode.DependencyUnavailable]: 503,

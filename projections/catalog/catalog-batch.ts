@@ -7,48 +7,21 @@ import {
 } from '../../domain/catalog/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
-
-/** A product row as the batch folds it (timestamps kept as text so a loaded row writes back unchanged). */
-type Row = {
-  product_id: string;
-  name: string;
-  description: string | null;
-  long_description: string | null;
-  price: string;
-  currency: string;
-  category: string;
-  subcategory: string | null;
-  brand: string | null;
-  sku: string | null;
-  images: unknown;
-  specifications: unknown;
-  discontinued: boolean;
-  revision: bigint;
-  created_at: string;
-  updated_at: string;
-};
-
-type Slot = { row: Row | undefined; dirty: boolean };
-
-const productIdOf = (event: RecordedEvent): string | undefined => {
-  const id = (event.data as { product_id?: unknown } | null)?.product_id;
-  return typeof id === 'string' ? id : undefined;
-};
-
-async function loadRows(trx: ReadModelTrx, schema: string, ids: string[]) {
-  const { rows } = await sql<Omit<Row, 'revision'> & { revision: string }>`
-    SELECT product_id, name, description, long_description, price::text AS price, currency, category,
-           subcategory, brand, sku, images, specifications, discontinued, revision::text AS revision,
-           created_at::text AS created_at, updated_at::text AS updated_at
-    FROM ${sql.id(schema, 'products')} WHERE product_id = ANY(${ids}::text[]) FOR UPDATE`.execute(trx);
-  return new Map(rows.map((r) => [r.product_id, { ...r, revision: BigInt(r.revision) }]));
-}
+import { categoryTexts, loadRows, productIdOf, type Row, type Slot } from './catalog-batch-rows.ts';
+import { applyCategoryEvent, countProducts, resolveSlugs } from './category-rows.ts';
+import { applyReviewEvent, isReviewEvent } from './review-rows.ts';
 
 /**
  * Folds one event into its product's slot exactly as `apply` would change the row, and records category
  * count changes in `counts`. Mirrors catalog-projection.ts case by case (including when it invalidates).
  */
-function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, context: ApplyContext) {
+function fold(
+  slot: Slot,
+  event: RecordedEvent,
+  counts: Map<string, number>,
+  slugs: ReadonlyMap<string, string>,
+  context: ApplyContext,
+) {
   const count = (name: string, delta: number) => counts.set(name, (counts.get(name) ?? 0) + delta);
   const row = slot.row;
   switch (event.type) {
@@ -63,6 +36,7 @@ function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, con
           price: String(data.price),
           currency: data.currency,
           category: data.category,
+          category_slug: slugs.get(data.category)!,
           subcategory: data.subcategory,
           brand: data.brand,
           sku: data.sku,
@@ -74,7 +48,7 @@ function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, con
           updated_at: data.listed_at,
         };
         slot.dirty = true;
-        count(data.category, 1);
+        count(slugs.get(data.category)!, 1);
       }
       context.invalidate(data.product_id);
       return;
@@ -83,10 +57,12 @@ function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, con
       const data = productDetailsChangedSchema.parse(event.data);
       if (!row || row.revision >= event.revision) return;
       const c = data.changes;
-      if (c.category !== undefined && c.category !== row.category && !row.discontinued) {
-        count(row.category, -1);
-        count(c.category, 1);
+      const slug = c.category !== undefined ? slugs.get(c.category)! : row.category_slug;
+      if (slug !== row.category_slug && !row.discontinued) {
+        count(row.category_slug, -1);
+        count(slug, 1);
       }
+      row.category_slug = slug;
       if (c.name !== undefined) row.name = c.name;
       if (c.description !== undefined) row.description = c.description;
       if (c.long_description !== undefined) row.long_description = c.long_description;
@@ -117,7 +93,7 @@ function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, con
     case 'ProductDiscontinued': {
       const data = productDiscontinuedSchema.parse(event.data);
       if (!row || row.revision >= event.revision) return;
-      if (!row.discontinued) count(row.category, -1);
+      if (!row.discontinued) count(row.category_slug, -1);
       row.discontinued = true;
       row.revision = event.revision;
       row.updated_at = data.discontinued_at;
@@ -129,37 +105,64 @@ function fold(slot: Slot, event: RecordedEvent, counts: Map<string, number>, con
 }
 
 /**
- * The catalog's set-based path: loads the batch's products once (locked), folds the events per product in
- * log order, then writes each changed product once with `INSERT … SELECT FROM unnest(…) ON CONFLICT DO
- * UPDATE`, and each category's net count change once. Rating and review counts are left as they are.
+ * The catalog's set-based path. Product events are folded in runs: a run loads its products once
+ * (locked), folds the events per product in log order, then writes each changed product once with
+ * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`, and each category's net count change once.
+ * Other events (the category tree, reviews) are applied one by one between runs, in log order, since they
+ * change how the next product events resolve their category.
  */
 export async function applyCatalogBatch(
   events: readonly RecordedEvent[],
   trx: ReadModelTrx,
   context: ApplyContext,
 ) {
+  let run: RecordedEvent[] = [];
+  for (const event of events) {
+    if (productEventTypes.has(event.type)) {
+      run.push(event);
+      continue;
+    }
+    await applyProductRun(run, trx, context);
+    run = [];
+    if (isReviewEvent(event)) await applyReviewEvent(event, trx, context);
+    else await applyCategoryEvent(event, trx, context);
+  }
+  await applyProductRun(run, trx, context);
+}
+
+const productEventTypes = new Set([
+  'ProductListed',
+  'ProductDetailsChanged',
+  'PriceChanged',
+  'ProductDiscontinued',
+]);
+
+/** Rating and review counts are left as they are. */
+async function applyProductRun(events: readonly RecordedEvent[], trx: ReadModelTrx, context: ApplyContext) {
   const ids = [...new Set(events.map(productIdOf).filter((id) => id !== undefined))];
   if (ids.length === 0) return;
   const loaded = await loadRows(trx, context.schema, ids);
   const slots = new Map<string, Slot>(ids.map((id) => [id, { row: loaded.get(id), dirty: false }]));
   const counts = new Map<string, number>();
+  const slugs = await resolveSlugs(trx, context, categoryTexts(events));
   for (const event of events) {
     const id = productIdOf(event);
     // Without a product id the event's schema check throws, as it would event by event.
-    fold(id !== undefined ? slots.get(id)! : { row: undefined, dirty: false }, event, counts, context);
+    fold(id !== undefined ? slots.get(id)! : { row: undefined, dirty: false }, event, counts, slugs, context);
   }
   const rows = [...slots.values()].filter((s) => s.dirty).map((s) => s.row!);
   if (rows.length > 0) {
     const col = <T>(pick: (row: Row) => T) => rows.map(pick);
     await sql`
       INSERT INTO ${sql.id(context.schema, 'products')} AS p (product_id, name, description, long_description,
-        price, currency, category, subcategory, brand, sku, images, specifications, discontinued, revision,
+        price, currency, category, category_slug, subcategory, brand, sku, images, specifications, discontinued, revision,
         created_at, updated_at)
       SELECT * FROM unnest(
         ${col((r) => r.product_id)}::text[], ${col((r) => r.name)}::text[],
         ${col((r) => r.description)}::text[], ${col((r) => r.long_description)}::text[],
         ${col((r) => r.price)}::bigint[], ${col((r) => r.currency)}::text[],
-        ${col((r) => r.category)}::text[], ${col((r) => r.subcategory)}::text[],
+        ${col((r) => r.category)}::text[], ${col((r) => r.category_slug)}::text[],
+        ${col((r) => r.subcategory)}::text[],
         ${col((r) => r.brand)}::text[], ${col((r) => r.sku)}::text[],
         ${col((r) => JSON.stringify(r.images))}::jsonb[],
         ${col((r) => JSON.stringify(r.specifications))}::jsonb[],
@@ -168,21 +171,10 @@ export async function applyCatalogBatch(
       ON CONFLICT (product_id) DO UPDATE SET
         name = excluded.name, description = excluded.description,
         long_description = excluded.long_description, price = excluded.price, currency = excluded.currency,
-        category = excluded.category, subcategory = excluded.subcategory, brand = excluded.brand,
+        category = excluded.category, category_slug = excluded.category_slug, subcategory = excluded.subcategory, brand = excluded.brand,
         sku = excluded.sku, images = excluded.images, specifications = excluded.specifications,
         discontinued = excluded.discontinued, revision = excluded.revision,
         created_at = excluded.created_at, updated_at = excluded.updated_at`.execute(trx);
   }
-  const changed = [...counts.entries()]
-    .filter(([, delta]) => delta !== 0)
-    .sort(([a], [b]) => a.localeCompare(b));
-  if (changed.length === 0) return;
-  const names = changed.map(([name]) => name);
-  await sql`
-    INSERT INTO ${sql.id(context.schema, 'categories')} AS c (name, product_count)
-    SELECT * FROM unnest(${names}::text[], ${changed.map(([, d]) => d)}::integer[])
-    ON CONFLICT (name) DO UPDATE SET product_count = c.product_count + excluded.product_count`.execute(trx);
-  await sql`
-    DELETE FROM ${sql.id(context.schema, 'categories')}
-    WHERE name = ANY(${names}::text[]) AND product_count <= 0`.execute(trx);
+  await countProducts(trx, context, counts);
 }

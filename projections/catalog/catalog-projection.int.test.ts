@@ -126,8 +126,8 @@ describe('catalog and inventory projections', () => {
     expect(products[2]).toMatchObject({ product_id: 'prd_3', discontinued: true });
     // Counts of listed products: prd_2 moved to Books, prd_3 (Books) was discontinued.
     expect(categories).toEqual([
-      { name: 'Audio', product_count: 1 },
-      { name: 'Books', product_count: 1 },
+      { slug: 'audio', name: 'Audio', parent_slug: null, explicit: false, product_count: 1 },
+      { slug: 'books', name: 'Books', parent_slug: null, explicit: false, product_count: 1 },
     ]);
     expect(stock).toEqual([
       expect.objectContaining({ product_id: 'prd_1', on_hand: 10, reserved: 3, available: 7, revision: '1' }),

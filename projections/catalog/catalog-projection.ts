@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import {
   priceChangedSchema,
   productDetailsChangedSchema,
@@ -6,46 +6,41 @@ import {
   productListedSchema,
 } from '../../domain/catalog/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, PgProjection } from '../runner/types.ts';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 import { applyCatalogBatch } from './catalog-batch.ts';
 import { type CatalogTables, catalogDdl } from './catalog-schema.ts';
+import {
+  applyCategoryEvent,
+  categoryEventTypes,
+  countProducts,
+  isCategoryEvent,
+  resolveSlugs,
+} from './category-rows.ts';
+import { applyReviewEvent, isReviewEvent, reviewEventTypes } from './review-rows.ts';
 
 type Trx = Transaction<CatalogTables>;
 
-/**
- * Categories count listed (not discontinued) products. Counted incrementally: the revision guard lets each
- * product event change its row at most once, so a replayed event never moves a count twice.
- */
-async function countIn(trx: Trx, name: string, delta: 1 | -1) {
-  if (delta === 1) {
-    await trx
-      .insertInto('categories')
-      .values({ name, product_count: 1 })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ product_count: sql`categories.product_count + 1` }))
-      .execute();
-    return;
-  }
-  await trx
-    .updateTable('categories')
-    .set({ product_count: sql`product_count - 1` })
-    .where('name', '=', name)
-    .execute();
-  await trx.deleteFrom('categories').where('name', '=', name).where('product_count', '<=', 0).execute();
-}
+const count = (trx: Trx, context: ApplyContext, changes: [string, number][]) =>
+  countProducts(trx as unknown as ReadModelTrx, context, new Map(changes));
+const slugOf = async (trx: Trx, context: ApplyContext, text: string) =>
+  (await resolveSlugs(trx as unknown as ReadModelTrx, context, [text])).get(text)!;
 
 const currentRow = (trx: Trx, productId: string) =>
   trx
     .selectFrom('products')
-    .select(['category', 'revision', 'discontinued'])
+    .select(['category_slug', 'revision', 'discontinued'])
     .where('product_id', '=', productId)
     .forUpdate()
     .executeTakeFirst();
 
 async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
+  if (isCategoryEvent(event)) return applyCategoryEvent(event, trx as unknown as ReadModelTrx, context);
+  if (isReviewEvent(event)) return applyReviewEvent(event, trx as unknown as ReadModelTrx, context);
   const revision = event.revision.toString();
   switch (event.type) {
     case 'ProductListed': {
       const data = productListedSchema.parse(event.data);
+      const slug = await slugOf(trx, context, data.category);
       const inserted = await trx
         .insertInto('products')
         .values({
@@ -56,6 +51,7 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
           price: String(data.price),
           currency: data.currency,
           category: data.category,
+          category_slug: slug,
           subcategory: data.subcategory,
           brand: data.brand,
           sku: data.sku,
@@ -68,7 +64,7 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
         .onConflict((oc) => oc.column('product_id').doNothing())
         .returning('product_id')
         .executeTakeFirst();
-      if (inserted) await countIn(trx, data.category, 1);
+      if (inserted) await count(trx, context, [[slug, 1]]);
       context.invalidate(data.product_id);
       return;
     }
@@ -77,13 +73,14 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
       const row = await currentRow(trx, data.product_id);
       if (!row || BigInt(row.revision) >= event.revision) return;
       const c = data.changes;
+      const slug = c.category !== undefined ? await slugOf(trx, context, c.category) : row.category_slug;
       await trx
         .updateTable('products')
         .set({
           ...(c.name !== undefined ? { name: c.name } : {}),
           ...(c.description !== undefined ? { description: c.description } : {}),
           ...(c.long_description !== undefined ? { long_description: c.long_description } : {}),
-          ...(c.category !== undefined ? { category: c.category } : {}),
+          ...(c.category !== undefined ? { category: c.category, category_slug: slug } : {}),
           ...(c.subcategory !== undefined ? { subcategory: c.subcategory } : {}),
           ...(c.brand !== undefined ? { brand: c.brand } : {}),
           ...(c.sku !== undefined ? { sku: c.sku } : {}),
@@ -96,10 +93,11 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
         })
         .where('product_id', '=', data.product_id)
         .execute();
-      if (c.category !== undefined && c.category !== row.category && !row.discontinued) {
-        await countIn(trx, row.category, -1);
-        await countIn(trx, c.category, 1);
-      }
+      if (slug !== row.category_slug && !row.discontinued)
+        await count(trx, context, [
+          [row.category_slug, -1],
+          [slug, 1],
+        ]);
       context.invalidate(data.product_id);
       return;
     }
@@ -123,7 +121,7 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
       const data = productDiscontinuedSchema.parse(event.data);
       const row = await currentRow(trx, data.product_id);
       if (!row || BigInt(row.revision) >= event.revision) return;
-      if (!row.discontinued) await countIn(trx, row.category, -1);
+      if (!row.discontinued) await count(trx, context, [[row.category_slug, -1]]);
       await trx
         .updateTable('products')
         .set({ discontinued: true, revision, updated_at: new Date(data.discontinued_at) })
@@ -135,11 +133,18 @@ async function apply(event: RecordedEvent, trx: Trx, context: ApplyContext) {
   }
 }
 
-/** The catalog: products for listing, search and detail, and categories with their counts. */
+/** The catalog: products for listing, search and detail, and the category tree with its counts. */
 export const catalogProjection: PgProjection = {
   kind: 'postgres',
   name: 'catalog',
-  eventTypes: ['ProductListed', 'ProductDetailsChanged', 'PriceChanged', 'ProductDiscontinued'],
+  eventTypes: [
+    'ProductListed',
+    'ProductDetailsChanged',
+    'PriceChanged',
+    'ProductDiscontinued',
+    ...categoryEventTypes,
+    ...reviewEventTypes,
+  ],
   ddl: catalogDdl,
   apply: (event, trx, context) => apply(event, trx as unknown as Trx, context),
   applyBatch: applyCatalogBatch,

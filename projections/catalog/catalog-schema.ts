@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { reviewsDdl } from './review-rows.ts';
 
 /** Row types of the catalog read model (one schema per generation: `rm_catalog_g<N>`). */
 export type ProductRow = {
@@ -9,7 +10,10 @@ export type ProductRow = {
   /** Minor units. */
   price: string;
   currency: string;
+  /** The text the product's events name its category by. */
   category: string;
+  /** The category that text resolves to (category-names.ts), at the time the event was applied. */
+  category_slug: string;
   subcategory: string | null;
   brand: string | null;
   sku: string | null;
@@ -24,7 +28,18 @@ export type ProductRow = {
   updated_at: Date;
 };
 
-export type CategoryRow = { name: string; product_count: number };
+/**
+ * The category tree, and categories that products name but no CategoryCreated made (events written before
+ * the tree existed: `explicit` false, at the root). `product_count` counts the listed products filed
+ * directly here; queries add the descendants'.
+ */
+export type CategoryRow = {
+  slug: string;
+  name: string;
+  parent_slug: string | null;
+  explicit: boolean;
+  product_count: number;
+};
 
 export type CatalogTables = { products: ProductRow; categories: CategoryRow };
 
@@ -41,6 +56,7 @@ CREATE TABLE ${schema}.products (
   price bigint NOT NULL,
   currency text NOT NULL,
   category text NOT NULL,
+  category_slug text NOT NULL,
   subcategory text,
   brand text,
   sku text,
@@ -61,13 +77,16 @@ CREATE TABLE ${schema}.products (
   ) STORED
 );
 CREATE INDEX products_search_idx ON ${schema}.products USING gin (search);
-CREATE INDEX products_category_idx ON ${schema}.products (lower(category)) WHERE NOT discontinued;
+CREATE INDEX products_category_idx ON ${schema}.products (category_slug) WHERE NOT discontinued;
 CREATE INDEX products_price_idx ON ${schema}.products (price, product_id) WHERE NOT discontinued;
 CREATE INDEX products_newest_idx ON ${schema}.products (created_at DESC, product_id) WHERE NOT discontinued;
 CREATE INDEX products_name_idx ON ${schema}.products (name, product_id) WHERE NOT discontinued;
 CREATE INDEX products_rating_idx ON ${schema}.products (rating DESC, product_id) WHERE NOT discontinued;
 CREATE TABLE ${schema}.categories (
-  name text PRIMARY KEY,
-  product_count integer NOT NULL
+  slug text PRIMARY KEY,
+  name text NOT NULL,
+  parent_slug text,
+  explicit boolean NOT NULL,
+  product_count integer NOT NULL DEFAULT 0
 );
-`;
+${reviewsDdl(schema)}`;

@@ -98,6 +98,46 @@ function catalogLog(seed: number, count: number): RecordedEvent[] {
         if (pick(3) === 0 && Number(product.slice(4)) < 6)
           push('ProductDiscontinued', product, { discontinued_at: at(i) });
     }
+    // Now and then a review, and once the tree adopting a free-text category: the batch path applies
+    // them one by one between runs of product events.
+    const other = (type: string, streamName: string, revision: bigint, data: Record<string, unknown>) => {
+      const n = BigInt(log.length + 1);
+      log.push({
+        id: `e${log.length}`,
+        type,
+        streamName,
+        revision,
+        position: { commit: n, prepare: n },
+        data: { schema_version: 1, ...data },
+        metadata: {},
+        recordedAt: new Date(at(log.length)),
+      });
+    };
+    if (i % 40 === 7)
+      other('ReviewSubmitted', `review-rev_${i}`, 0n, {
+        review_id: `rev_${i}`,
+        product_id: product,
+        user_id: `usr_${i}`,
+        rating: 1 + (i % 5),
+        title: 'T',
+        body: '',
+        verified_purchase: true,
+        submitted_at: at(i),
+      });
+    if (i === count / 2) {
+      other('CategoryCreated', 'categorytree-main', 0n, {
+        slug: 'top',
+        name: 'Top',
+        parent_slug: null,
+        created_at: at(i),
+      });
+      other('CategoryCreated', 'categorytree-main', 1n, {
+        slug: 'cat-1',
+        name: 'Cat 1',
+        parent_slug: 'top',
+        created_at: at(i),
+      });
+    }
   }
   return log;
 }

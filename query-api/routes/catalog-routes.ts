@@ -5,7 +5,7 @@ import { parseInput } from '../../infra/http/validation.ts';
 import type { CatalogQueries } from '../catalog-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import { consistency, servingSchema } from '../consistency.ts';
-import { listedProduct, paginationOf, productDetail, searchResult } from '../presenters.ts';
+import { listedProduct, paginationOf, productDetail, searchResult, topLevelFacets } from '../presenters.ts';
 import type { ProductCache } from '../product-cache.ts';
 import { listProductsQuery, searchQuery } from '../query-params.ts';
 
@@ -28,16 +28,24 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
 
   router.get('/products', readsCatalogAndStock, async (req, res) => {
     const q = parseInput(listProductsQuery, req.query, 'query');
-    const { rows, total } = await queries.list(schemas(), {
+    const current = schemas();
+    const tree = await queries.tree(current);
+    const named = q.category === undefined ? undefined : tree.resolve(q.category);
+    const { rows, total } = await queries.list(current, {
       page: q.page,
       limit: q.limit,
-      category: q.category,
+      // A category includes its descendants' products; a text naming no category matches nothing.
+      categorySlugs: q.category === undefined ? undefined : named ? tree.subtree(named.slug) : [],
+      minRating: q.min_rating,
       search: q.search,
       minPrice: q.min_price,
       maxPrice: q.max_price,
       sortBy: q.sort_by,
     });
-    res.json({ products: rows.map(listedProduct), pagination: paginationOf(q.page, q.limit, total) });
+    res.json({
+      products: rows.map((row) => listedProduct(row, tree)),
+      pagination: paginationOf(q.page, q.limit, total),
+    });
   });
 
   router.get(
@@ -45,12 +53,16 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
     consistency(watcher, ['catalog'], deps.consistencyWaitMs),
     async (req, res) => {
       const q = parseInput(searchQuery, req.query, 'query');
-      const { rows, total, facets } = await queries.search(schemas(), q.q, q.page, q.limit);
+      const current = schemas();
+      const [{ rows, total, facets }, tree] = await Promise.all([
+        queries.search(current, q.q, q.page, q.limit),
+        queries.tree(current),
+      ]);
       res.json({
         query: q.q,
         results: rows.map(searchResult),
         pagination: paginationOf(q.page, q.limit, total),
-        facets,
+        facets: { ...facets, categories: topLevelFacets(facets.categories, tree) },
       });
     },
   );
@@ -61,16 +73,16 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
     const current = schemas();
     // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`).
     const product = await deps.cache.get(id, async () => {
-      const row = await queries.product(current, id);
-      return row && productDetail(row);
+      const [row, tree] = await Promise.all([queries.product(current, id), queries.tree(current)]);
+      return row && productDetail(row, tree);
     });
     if (!product) throw notFound('Product', id);
     res.json(product);
   });
 
   router.get('/categories', consistency(watcher, ['catalog'], deps.consistencyWaitMs), async (_req, res) => {
-    const categories = await queries.categories({ catalog: servingSchema(watcher, 'catalog') });
-    res.json({ categories });
+    const tree = await queries.tree({ catalog: servingSchema(watcher, 'catalog') });
+    res.json({ categories: tree.nested() });
   });
 
   return router;

@@ -7,6 +7,7 @@ import { toMajorUnits } from '../../domain/shared/money.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { parseInput } from '../../infra/http/validation.ts';
 import type { RouteContext } from '../app.ts';
+import { loadCategoryTree } from '../category-tree.ts';
 import { consistency, servingSchema } from '../consistency.ts';
 import { listedProduct } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
@@ -53,13 +54,15 @@ export const recommendationRoutes = (context: RouteContext): ExpressRouter => {
     consistency(context.watcher, ['recommendations', 'catalog', 'inventory'], context.consistencyWaitMs),
     async (req, res) => {
       const q = parseInput(recommendationsQuery, req.query, 'query');
+      const current = schemas();
+      const tree = await loadCategoryTree(context.db, current.catalog);
       const found =
         q.type === 'popular'
-          ? await queries.popular(schemas(), q.limit)
-          : await queries.personalized(schemas(), req.auth!.userId, q.limit);
+          ? await queries.popular(current, q.limit)
+          : await queries.personalized(current, req.auth!.userId, q.limit);
       res.json({
         recommendations: found.map((s) => ({
-          product: listedProduct(s.row),
+          product: listedProduct(s.row, tree),
           score: s.score,
           reason: s.reason,
         })),

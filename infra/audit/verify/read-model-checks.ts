@@ -77,16 +77,18 @@ export async function inventoryCheck(db: Db): Promise<ReadModelCheck | undefined
   };
 }
 
-/** Catalog: name, price, currency, category and discontinued per product, and each category's count. */
+/** Catalog: name, price, currency, category and discontinued per product, and each category's direct count. */
 export async function catalogCheck(db: Db): Promise<ReadModelCheck | undefined> {
   const serving = await servingRows(
     db,
     'catalog',
     'products',
-    'product_id, name, price::text AS price, currency, category, discontinued',
+    'product_id, name, price::text AS price, currency, category, category_slug, discontinued',
   );
   if (!serving) return undefined;
-  const categories = await servingRows(db, 'catalog', 'categories', 'name, product_count');
+  const categories = await servingRows(db, 'catalog', 'categories', 'slug, product_count');
+  // Which category a product's text names depends on the tree when it was applied: taken from the row.
+  const slugOf = new Map(serving.rows.map((r) => [String(r.product_id), String(r.category_slug)]));
   let folded = new Map<string, Row>();
   let counts = new Map<string, Row>();
   return {
@@ -107,13 +109,17 @@ export async function catalogCheck(db: Db): Promise<ReadModelCheck | undefined> 
           category,
           discontinued: p.status === 'discontinued',
         });
+        const slug = slugOf.get(id) ?? category;
         if (p.status === 'listed')
-          counts.set(category, { product_count: ((counts.get(category)?.product_count as number) ?? 0) + 1 });
+          counts.set(slug, { product_count: ((counts.get(slug)?.product_count as number) ?? 0) + 1 });
       }
     },
     compare(report) {
       const products = compareRows('catalog', serving.generation, 'product-', serving.rows, folded, report);
-      const byName = (categories?.rows ?? []).map(({ name, ...rest }) => ({ product_id: name, ...rest }));
+      // Categories without a listed product (an empty branch of the tree) have nothing to compare.
+      const byName = (categories?.rows ?? [])
+        .filter((row) => row.product_count !== 0 || counts.has(String(row.slug)))
+        .map(({ slug, ...rest }) => ({ product_id: slug, ...rest }));
       return (
         products + compareRows('catalog categories', serving.generation, 'category ', byName, counts, report)
       );

@@ -171,11 +171,11 @@ describe('audit verify', () => {
     );
     const schema = `rm_catalog_g${rows[0]!.serving}`;
     await side.pool.query(`UPDATE ${schema}.products SET price = 1 WHERE product_id = 'prd_ok'`);
-    await side.pool.query(`UPDATE ${schema}.categories SET product_count = 5 WHERE name = 'Lamps'`);
+    await side.pool.query(`UPDATE ${schema}.categories SET product_count = 5 WHERE slug = 'lamps'`);
     const kinds = (await verify()).findings
       .filter((f) => f.kind === 'read-model-mismatch' && f.message.startsWith('catalog'))
       .map((f) => f.stream);
-    expect(kinds).toEqual(['product-prd_ok', 'category Lamps']);
+    expect(kinds).toEqual(['product-prd_ok', 'category lamps']);
   });
 
   it('exits 1 with findings and 2 when it cannot run', async () => {

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
+import { privateCatalogEvents } from './sample-catalog-events.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
 
 /**
@@ -37,6 +38,7 @@ export const privateDomainEvents: Record<string, string> = {
   CouponRedeemed: 'the coupon and its discount reach Kafka on the order events',
   CouponRedemptionReleased: 'the order cancellation tells the same',
   CustomerTierChanged: 'not published yet: no consumer asked for tiers',
+  ...privateCatalogEvents,
 };
 
 /** Domain event types the publisher reads (its subscription filter). */

@@ -1,4 +1,5 @@
 import type { EventMetadata } from '../../eventstore/port.ts';
+import { sampleCatalogEvents } from './sample-catalog-events.ts';
 import { samplePricingEvents } from './sample-pricing-events.ts';
 
 /**
@@ -426,5 +427,5 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
     },
     ...samplePricingEvents(suffix),
   ];
-  return events.map((event, n) => ({ ...event, metadata: metadata(n) }));
+  return [...events, ...sampleCatalogEvents(suffix)].map((event, n) => ({ ...event, metadata: metadata(n) }));
 }

@@ -1,0 +1,55 @@
+import { pino } from 'pino';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
+import { createMetrics } from '../../projections/runner/metrics.ts';
+import { createProjectionService, migrateProjections } from '../../projections/service.ts';
+import type { ReadSideForTest } from '../../projections/test-support.ts';
+import { startQueryApiForTest } from '../../query-api/test-support.ts';
+import type { CommandApiForTest } from '../test-support.ts';
+
+/**
+ * Test-only: the read side of a command API under test (projections and the query API on the same
+ * database and Redis prefix), so an e2e test can write through one API and read through the other.
+ */
+export async function startReadSideFor(api: CommandApiForTest) {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const pool = createPool({ connectionString: api.db.url, max: 4, applicationName: 'e2e-read-side' });
+  const db = createReadModelDb(pool, logger);
+  await migrateProjections(pool, logger);
+  const metrics = createMetrics();
+  const publisher = createCheckpointPublisher(api.redis, logger);
+  const service = createProjectionService(
+    {
+      store: api.store,
+      db,
+      leaseClientConfig: { connectionString: api.db.url },
+      redis: api.redis,
+      publisher,
+      metrics,
+      logger,
+    },
+    { leaseRetryMs: 50, heartbeatMs: 100 },
+  );
+  service.start();
+  const query = await startQueryApiForTest({
+    db,
+    redis: api.redis,
+    logger,
+    metrics,
+  } as unknown as ReadSideForTest);
+  return {
+    query,
+    /** GET on the query API once every projection has caught up with the store's head. */
+    async get(path: string, token?: string) {
+      const head = await api.store.headPosition();
+      if (head && !(await service.waitFor(head, 15_000))) throw new Error('projections did not catch up');
+      return query.http.request('GET', `/api/v1${path}`, token ? { token } : {});
+    },
+    async close() {
+      await query.close();
+      await service.stop();
+      await db.destroy();
+    },
+  };
+}
