@@ -3,6 +3,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../domain/shared/errors.ts';
 import { errorHandler } from '../infra/http/error-handler.ts';
 import { jsonBody } from '../infra/http/json-body.ts';
 import { requestContext } from '../infra/http/request-context.ts';
@@ -24,6 +25,15 @@ describe('idempotency middleware', () => {
       await sleep(400);
       res.status(201).json({ run: runs, body: req.body });
     });
+    const checkoutInProgress = { code: ErrorCode.CheckoutInProgress, message: 'checkout running' };
+    app.post(
+      '/slow-checkout',
+      idempotency({ redis, clock: () => new Date(), waitMs: 150, inProgress: checkoutInProgress }),
+      async (_req, res) => {
+        await sleep(400);
+        res.status(201).json({ order_id: 'ord_1' });
+      },
+    );
     app.post('/flaky', idempotency({ redis, clock: () => new Date() }), (_req, res) => {
       runs++;
       res.status(runs % 2 === 1 ? 503 : 200).json({ run: runs });
@@ -50,6 +60,16 @@ describe('idempotency middleware', () => {
     const third = await send();
     expect(third.body).toEqual({ run: 1, body: { a: 1 } });
     expect(runs).toBe(1);
+  });
+
+  it("answers a route's own in-progress code (checkout: BIZ_4010) to a duplicate of a running request", async () => {
+    const send = () =>
+      server.request('POST', '/slow-checkout', { body: {}, headers: { 'idempotency-key': 'co-1' } });
+    const first = send();
+    await sleep(50);
+    assertErrorBody(await send(), 409, 'BIZ_4010');
+    expect((await first).status).toBe(201);
+    expect((await send()).body).toEqual({ order_id: 'ord_1' });
   });
 
   it('keeps no 5xx response: a retry with the same key runs again', async () => {

@@ -25,6 +25,11 @@ export type IdempotencyOptions = {
   lockMs?: number;
   /** How long a concurrent duplicate waits for the first to finish before it is refused (409). */
   waitMs?: number;
+  /**
+   * The refusal of a duplicate whose first request is still running: RES_3003 by default; a route
+   * whose contract names its own (checkout: BIZ_4010, "already in progress") passes that.
+   */
+  inProgress?: { code: ErrorCode; message: string };
 };
 
 // The headers that make up "the same response"; X-Request-Id stays the replaying request's own.
@@ -56,6 +61,10 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
   const ttlMs = (options.ttlSeconds ?? 24 * 60 * 60) * 1000;
   const lockMs = options.lockMs ?? 30_000;
   const waitMs = options.waitMs ?? 5_000;
+  const inProgress = options.inProgress ?? {
+    code: ErrorCode.VersionConflict,
+    message: 'A request with this Idempotency-Key is still in progress',
+  };
 
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
@@ -82,14 +91,10 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
         );
       if (record.state === 'done') return replay(res, record);
       if (options.clock().getTime() >= deadline)
-        throw new HttpError(
-          ErrorCode.VersionConflict,
-          'A request with this Idempotency-Key is still in progress',
-          {
-            status: 409,
-            headers: { 'Retry-After': '1' },
-          },
-        );
+        throw new HttpError(inProgress.code, inProgress.message, {
+          status: 409,
+          headers: { 'Retry-After': '1' },
+        });
       await sleep(50);
     }
 

@@ -2,6 +2,7 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import type { z } from 'zod';
 import { normaliseEmail } from '../domain/identity/email.ts';
 import type { Role } from '../domain/identity/roles.ts';
+import type { ErrorCode } from '../domain/shared/errors.ts';
 import { authenticate, requireRole } from '../infra/http/auth.ts';
 import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
 import { parseInput } from '../infra/http/validation.ts';
@@ -52,6 +53,8 @@ export type RouteSpec<
    * (login, refresh, logout): a replay would hand out live tokens and skip refresh-token reuse detection.
    */
   idempotent?: false;
+  /** The answer to a same-key duplicate while the first request runs, where API.md names one. */
+  whileKeyInProgress?: { code: ErrorCode; message: string };
   handle: (input: RouteInput<B, P, Q>) => Promise<Reply>;
 };
 
@@ -114,7 +117,12 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
       next();
     });
     if (spec.limit) chain.push(limits[spec.limit]);
-    if (spec.method === 'post' && spec.idempotent !== false) chain.push(idempotent);
+    if (spec.method === 'post' && spec.idempotent !== false)
+      chain.push(
+        spec.whileKeyInProgress
+          ? idempotency({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
+          : idempotent,
+      );
     chain.push(async (req, res) => {
       const input = res.locals.input as Validated;
       const reply = await spec.handle({ ...input, req, res } as RouteInput<never, never, never>);

@@ -107,6 +107,20 @@ describe('checkout integrity over HTTP', () => {
     return orderId;
   }
 
+  it(`${CONCURRENT} concurrent POST /orders of one cart with one key: one order, one charge`, async () => {
+    const { product, customer } = await shopper(3);
+    const key = { 'Idempotency-Key': `same-${customer}` };
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => post('/orders', customer, orderBody(), key)),
+    );
+    // A duplicate either waited for the first and replays it, or is told the checkout is running.
+    const orderId = expectOneOrder(answers, ['BIZ_4010']);
+    const { orderIds, charges } = await ordersAndCharges(customer);
+    expect(orderIds).toEqual([orderId]);
+    expect(charges).toHaveLength(1);
+    expect(await world.stock(product)).toMatchObject({ onHand: 97, reserved: 0 });
+  });
+
   it(`${CONCURRENT} concurrent POST /orders of one cart without keys: one order, one charge`, async () => {
     const { product, customer } = await shopper(3);
     const answers = await Promise.all(

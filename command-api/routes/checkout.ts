@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addressSchema } from '../../domain/ordering/events.ts';
+import { ErrorCode } from '../../domain/shared/errors.ts';
 import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { keyedIds } from '../checkout/keyed-ids.ts';
@@ -9,6 +10,12 @@ import type { CommandApiContext } from '../context.ts';
 import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
+
+/** API.md "Checkout integrity": a same-key duplicate of a running checkout gets BIZ_4010, not RES_3003. */
+const checkoutInProgress = {
+  code: ErrorCode.CheckoutInProgress,
+  message: 'A checkout of this cart is already in progress',
+};
 
 const customer = ['customer'] as const;
 
@@ -34,6 +41,7 @@ export const checkoutRoutesWith =
         path: '/checkout/reservations',
         access: customer,
         limit: 'checkout',
+        whileKeyInProgress: checkoutInProgress,
         summary: "Reserve every line of the caller's cart, all or nothing",
         async handle({ req, res }) {
           const userId = req.auth!.userId as UserId;
@@ -77,6 +85,7 @@ export const checkoutRoutesWith =
         path: '/orders',
         access: customer,
         limit: 'checkout',
+        whileKeyInProgress: checkoutInProgress,
         body: placeOrderSchema,
         summary: 'Place an order on a reservation (or the cart), pay it, confirm it',
         async handle({ body, req, res }) {
