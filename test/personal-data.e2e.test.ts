@@ -323,7 +323,7 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
         const detail = await query.http.request('GET', `/api/v1/orders/${order.body.order_id}`, {
           token: query.token('admin'),
         });
-        expect(detail.body.status).toBe('confirmed');
+        expect(detail.body.status, JSON.stringify(detail.body)).toBe('confirmed');
         expect(detail.body.shipping_address.street).toBe('[erased]');
       } else {
         // Refused: no order was recorded and nobody was charged for one.

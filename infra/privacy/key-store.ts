@@ -25,7 +25,7 @@ export type KeyStore = {
   keyForWriting(subject: string): Promise<SubjectKey>;
   /** Crypto-shredding: the wrapped key is overwritten with NULL; every copy of the person's data is unreadable. */
   destroy(subject: string): Promise<void>;
-  /** Drops a cached key (another process erased the subject). */
+  /** Marks a subject erased in the cache (its erasure event was read; another process destroyed the key). */
   forget(subject: string): void;
 };
 
@@ -84,6 +84,9 @@ export async function openKeyStore(options: {
 
   const cache = new Map<string, { key: SubjectKey; at: number }>();
   const remember = (subject: string, key: SubjectKey) => {
+    // Erasure is final: a key read before the destruction committed (a concurrent load of the same
+    // person's stream) must not put the live key back in the cache after it.
+    if (key !== 'erased' && cache.get(subject)?.key === 'erased') return;
     cache.delete(subject);
     cache.set(subject, { key, at: Date.now() });
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
@@ -170,7 +173,8 @@ export async function openKeyStore(options: {
       remember(subject, 'erased');
     },
     forget(subject) {
-      cache.delete(subject);
+      // Called on reading the subject's erasure event: the key is gone for good, so remember that.
+      remember(subject, 'erased');
     },
   };
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionService, type ProjectionService } from '../../projections/service.ts';
 import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
+import { userProfile } from '../../projections/users/users-projection.ts';
 import { assertErrorBody } from '../../test/support/http.ts';
+import { servingSchema } from '../consistency.ts';
 import { startQueryApiForTest } from '../test-support.ts';
 
 let side: ReadSideForTest;
@@ -28,6 +30,22 @@ beforeAll(async () => {
     schema_version: 1,
     user_id: 'usr_grace',
     verified_at: at,
+  });
+  await appendEvent(side.store, 'user-usr_ada', 'UserRegistered', {
+    schema_version: 1,
+    user_id: 'usr_ada',
+    email: 'ada@example.com',
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    phone: '+441234567890',
+    role: 'customer',
+    registered_at: at,
+  });
+  await appendEvent(side.store, 'user-usr_ada', 'UserErased', {
+    schema_version: 1,
+    user_id: 'usr_ada',
+    erased_by: 'usr_ada',
+    erased_at: at,
   });
   const head = await appendEvent(side.store, stream, 'MarketingPreferenceChanged', {
     schema_version: 1,
@@ -71,5 +89,20 @@ describe('GET /users/me', () => {
       token: api.token('customer', 'usr_nobody'),
     });
     assertErrorBody(unknown, 404, 'RES_3001');
+  });
+
+  it('masks an erased user: 404 for their token, and no personal field left in the row', async () => {
+    const erased = await api.http.request('GET', '/api/v1/users/me', {
+      token: api.token('customer', 'usr_ada'),
+    });
+    assertErrorBody(erased, 404, 'RES_3001');
+    const schema = servingSchema(api.api.watcher, 'users');
+    expect(await userProfile(side.db, schema, 'usr_ada')).toMatchObject({
+      email: '[erased]',
+      first_name: '[erased]',
+      last_name: '[erased]',
+      phone: null,
+      erased: true,
+    });
   });
 });
