@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { positionToString } from '../../infra/eventstore/position.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
@@ -44,7 +45,9 @@ export async function startReadSideFor(api: CommandApiForTest) {
     async get(path: string, token?: string) {
       const head = await api.store.headPosition();
       if (head && !(await service.waitFor(head, 15_000))) throw new Error('projections did not catch up');
-      return query.http.request('GET', `/api/v1${path}`, token ? { token } : {});
+      // The query API's own view of the checkpoints may lag the service's: read-your-writes on the head.
+      const headers: Record<string, string> = head ? { 'X-Consistency-Token': positionToString(head) } : {};
+      return query.http.request('GET', `/api/v1${path}`, token ? { token, headers } : { headers });
     },
     async close() {
       await query.close();
