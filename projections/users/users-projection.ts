@@ -1,11 +1,9 @@
 import { sql } from 'kysely';
-import { identityEventSchemas } from '../../domain/identity/events.ts';
+import { ERASED, identityEventSchemas } from '../../domain/identity/events.ts';
 import { userLifecycleEventSchemas } from '../../domain/identity/lifecycle-events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection, ReadModelDb, ReadModelTrx } from '../runner/types.ts';
 
-/** What an erased person's personal fields read as, here as everywhere (docs/privacy.md). */
-export const erasedValue = '[erased]';
 
 /**
  * The users read model, shaped for GET /users/me: one row per user, its own shape (never the user
@@ -64,9 +62,9 @@ function changesOf(type: string, data: Record<string, unknown>): Record<string, 
       return { marketing_emails: data.marketing_emails };
     case 'UserErased':
       return {
-        email: erasedValue,
-        first_name: erasedValue,
-        last_name: erasedValue,
+        email: ERASED,
+        first_name: ERASED,
+        last_name: ERASED,
         phone: null,
         marketing_emails: false,
         erased: true,
