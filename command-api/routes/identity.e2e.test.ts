@@ -89,7 +89,7 @@ describe('POST /users/register', () => {
   it('finishes a registration that died after claiming its email, but never hands over another role', async () => {
     // What a crash between the claim and the user stream leaves: a claim with no account behind it.
     const email = uniqueEmail('dangling');
-    const dangling = 'usr_dangling_' + Math.random().toString(36).slice(2, 10);
+    const dangling = `usr_dangling_${Math.random().toString(36).slice(2, 10)}`;
     const claim = { user_id: dangling, schema_version: 1, claimed_at: new Date().toISOString() };
     await api.store.appendToStream(
       emailStreamFor(api.store, email),
@@ -111,7 +111,7 @@ describe('POST /users/register', () => {
 
     // A half-made admin (user stream written, credentials not) is not adopted by a customer's registration.
     const adminEmail = uniqueEmail('half-admin');
-    const halfAdmin = 'usr_halfadmin_' + Math.random().toString(36).slice(2, 10);
+    const halfAdmin = `usr_halfadmin_${Math.random().toString(36).slice(2, 10)}`;
     await api.store.appendToStream(
       emailStreamFor(api.store, adminEmail),
       [{ id: crypto.randomUUID(), type: 'EmailClaimed', data: { ...claim, user_id: halfAdmin } }],

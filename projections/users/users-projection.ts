@@ -4,7 +4,6 @@ import { userLifecycleEventSchemas } from '../../domain/identity/lifecycle-event
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection, ReadModelDb, ReadModelTrx } from '../runner/types.ts';
 
-
 /**
  * The users read model, shaped for GET /users/me: one row per user, its own shape (never the user
  * aggregate's state). It lives in PostgreSQL beside the other read models that hold decrypted personal
