@@ -16,8 +16,11 @@ export const perFile = {
 /** The heaviest file runs one read side and one command API (test/input-fuzz.e2e.test.ts does). */
 export const perFileMax = perFile.readSide + perFile.commandApi + perFile.adHoc;
 
-/** Files vitest runs at once in the int and e2e projects (vitest.config.ts `maxWorkers`). */
-export const WORKERS = 2;
+/**
+ * Files vitest runs at once in the int and e2e projects (vitest.config.ts `maxWorkers`). `TEST_WORKERS=1`
+ * halves the budget, for a developer running a few files beside another run on the same server.
+ */
+export const WORKERS = Math.max(1, Number(process.env.TEST_WORKERS) || 2);
 
 /** Global setup's own client, plus every worker's heaviest file. */
 export const suiteBound = (workers = WORKERS) => 1 + workers * perFileMax;
