@@ -427,5 +427,11 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
     },
     ...samplePricingEvents(suffix),
   ];
-  return [...events, ...sampleCatalogEvents(suffix)].map((event, n) => ({ ...event, metadata: metadata(n) }));
+  // The erasure goes last: once a person's key is destroyed, the store refuses their personal data.
+  const erasures = events.filter((event) => event.type === 'UserErased');
+  return [
+    ...events.filter((event) => event.type !== 'UserErased'),
+    ...sampleCatalogEvents(suffix),
+    ...erasures,
+  ].map((event, n) => ({ ...event, metadata: metadata(n) }));
 }
