@@ -17,7 +17,7 @@ import { address, type CheckoutWorld, createCheckoutWorld } from './test-support
  * was placed (2xx, the same order id), charged once, never BIZ_4003. The server is a child process
  * (crash-server.ts) that SIGKILLs itself right after a workflow step; the retry goes to a fresh one on the
  * same PostgreSQL and Redis. Until the dead request's idempotency lock lapses the retry is told 409
- * RES_3003 with Retry-After, which the client honours, as a client would.
+ * BIZ_4010 with Retry-After, which the client honours, as a client would.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const JWT_SECRET = 'checkout-kill-secret-0123456789abcdefghij';
@@ -97,12 +97,18 @@ describe('kill -9 during checkout, then a retry with the same key', () => {
       headers: { 'idempotency-key': key },
     });
 
-  /** Retries while the dead request's idempotency lock still holds the key (409 RES_3003, Retry-After). */
+  /**
+   * Retries while the dead request's idempotency lock still holds the key: checkout names that refusal
+   * 409 BIZ_4010 "already in progress" (other routes RES_3003), with Retry-After, which a client honours.
+   */
   async function retry(port: number, customer: string, key: string): Promise<TestResponse> {
     const deadline = Date.now() + 120_000;
     for (;;) {
       const answer = await placeOrder(port, customer, key);
-      const inProgress = answer.status === 409 && answer.body?.error?.code === 'RES_3003';
+      const inProgress =
+        answer.status === 409 &&
+        ['BIZ_4010', 'RES_3003'].includes(answer.body?.error?.code) &&
+        answer.headers.get('retry-after') !== null;
       if (!inProgress || Date.now() > deadline) return answer;
       const wait = Number(answer.headers.get('retry-after') ?? '1');
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));

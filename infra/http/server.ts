@@ -52,6 +52,10 @@ export async function listen(
   // Slow-loris protection: a request must arrive whole within this time.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // An idle keep-alive connection is closed after this long. Node's 5 s races clients (and load balancers,
+  // typically 60 s) that reuse a connection just as the server closes it: "other side closed" on a loaded
+  // machine. Longer than the usual load-balancer idle timeout, so the client side always closes first.
+  server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
