@@ -88,7 +88,7 @@ beforeAll(async () => {
       },
     });
   }
-  expect(await service.waitFor(await allVisible(side.store, side.pool), 30_000)).toBe(true);
+  expect(await service.waitFor(await allVisible(side.pool), 30_000)).toBe(true);
   api = await startQueryApiForTest(side);
 });
 

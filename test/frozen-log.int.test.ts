@@ -62,7 +62,7 @@ beforeAll(async () => {
   }
   service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
   service.start();
-  expect(await service.waitFor(await allVisible(side.store, side.pool), 60_000)).toBe(true);
+  expect(await service.waitFor(await allVisible(side.pool), 60_000)).toBe(true);
   api = await startQueryApiForTest(side);
 });
 

@@ -275,7 +275,7 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
     // `npm run audit -- verify` reads the log as stored: every chain and fold still proves.
     const raw = await createPostgresEventStore({ connectionString: side.database.url, poolSize: 1 });
     try {
-      await allVisible(raw, sql);
+      await allVisible(sql);
       const decrypt = decryptor(personalDataOf(side.store).keys);
       const report = await verifyHistory({ store: raw, db: side.db, graceMs: 0, decrypt });
       expect(report.findings).toEqual([]);

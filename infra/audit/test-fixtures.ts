@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, EventToAppend } from '../eventstore/port.ts';
-import { comparePositions, type Position } from '../eventstore/position.ts';
+import type { EventToAppend } from '../eventstore/port.ts';
+import type { Position } from '../eventstore/position.ts';
 import type { Queryable } from '../postgres/pool.ts';
 
 /** Event builders for audit tests: valid domain events (schema_version 1) with metadata as the handler writes it. */
@@ -137,7 +137,7 @@ export const order = {
  * cluster-wide: while another test's transaction is open, readers see nothing newer, so a test that reads
  * the log (or waits for projections) right after appending must wait for the horizon to pass its events.
  */
-export async function allVisible(store: EventStore, pool: Queryable, timeoutMs = 30_000): Promise<Position> {
+export async function allVisible(pool: Queryable, timeoutMs = 30_000): Promise<Position> {
   const { rows } = await pool.query<{ t: string; p: string }>(
     'SELECT transaction_id::text AS t, global_position::text AS p FROM messages ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
   );
@@ -146,8 +146,12 @@ export async function allVisible(store: EventStore, pool: Queryable, timeoutMs =
   const wanted: Position = { commit: BigInt(last.t), prepare: BigInt(last.p) };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const head = await store.headPosition();
-    if (head && comparePositions(head, wanted) >= 0) return wanted;
+    // Below the read horizon: readAll and subscriptions show it (headPosition is the committed head).
+    const { rows: seen } = await pool.query<{ visible: boolean }>(
+      'SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot()) AS visible',
+      [last.t],
+    );
+    if (seen[0]?.visible) return wanted;
     if (Date.now() > deadline) throw new Error('events did not become visible in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

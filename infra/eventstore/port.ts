@@ -97,7 +97,7 @@ export interface EventStore {
   /** Catch-up then live; pull-based (backpressure: nothing is read ahead of the consumer beyond one page);
    * never skips or reorders. Iterate with `for await`; break or abort to stop. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<SubscriptionItem>;
-  /** The position of the newest visible event (undefined when empty): what a reader must reach to be current. */
+  /** The position of the newest committed event (undefined when empty): what a reader must reach to be current. */
   headPosition(): Promise<Position | undefined>;
   close(): Promise<void>;
 }

@@ -79,7 +79,7 @@ describe('npm run keys -- encrypt-legacy', () => {
 
     const { rows } = await sql.query<{ t: string }>("SELECT string_agg(data::text, ' ') AS t FROM messages");
     for (const value of [email, 'Olde', 'Worlde', street]) expect(rows[0]!.t).not.toContain(value);
-    await allVisible(raw, sql);
+    await allVisible(sql);
     expect((await verifyChains(raw)).breaks).toHaveLength(0);
     const record = await sql.query('SELECT change FROM personal_data_rewrites ORDER BY id');
     expect(record.rows.map((r) => r.change)).toEqual(['encrypted', 'rechained', 'encrypted']);

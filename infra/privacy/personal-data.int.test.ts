@@ -98,6 +98,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
       first_name: planted.first,
       phone: planted.phone,
     });
+    await allVisible(sql);
     const page = await store.readAll();
     const order = page.events.find((e) => e.type === 'OrderPlaced')!;
     expect(order.data.shipping_address).toMatchObject({ street: planted.street, country: 'GB' });
@@ -119,7 +120,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
       country: 'GB',
     });
     // The chain covers the stored ciphertext, which erasure does not touch.
-    await allVisible(raw, sql);
+    await allVisible(sql);
     expect((await verifyChains(raw)).breaks).toHaveLength(0);
     // No new personal data for an erased person.
     await expect(

@@ -85,7 +85,7 @@ describe('audit routes', () => {
         set_at: '2026-01-15T10:00:00.000Z',
       }),
     ]);
-    await allVisible(raw, pool);
+    await allVisible(pool);
   });
   afterAll(async () => {
     await http?.close();

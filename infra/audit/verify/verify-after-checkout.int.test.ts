@@ -22,7 +22,7 @@ describe('audit verify after the checkout scenarios', () => {
   let db: Kysely<any>;
   const admin = { userId: 'usr_admin' as UserId, role: 'admin' };
   const verify = async () => {
-    await allVisible(world.store, world.pool);
+    await allVisible(world.pool);
     const report = await verifyHistory({ store: world.store, db, graceMs: 0 });
     return { report, findings: report.findings.filter((f) => f.kind !== 'chain-broken') };
   };

@@ -26,10 +26,10 @@ describe('audit verify', () => {
   let raw: EventStore;
   let service: ProjectionService;
   const caughtUp = async () => {
-    expect(await service.waitFor(await allVisible(side.store, side.pool), 20_000)).toBe(true);
+    expect(await service.waitFor(await allVisible(side.pool), 20_000)).toBe(true);
   };
   const verify = async () => {
-    await allVisible(side.store, side.pool);
+    await allVisible(side.pool);
     const decrypt = decryptor(personalDataOf(side.store).keys);
     return verifyHistory({ store: raw, db: side.db, graceMs: 0, decrypt });
   };

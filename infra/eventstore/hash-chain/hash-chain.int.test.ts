@@ -30,7 +30,7 @@ describe('withHashChain on the PostgreSQL store', () => {
     await sql.connect();
   });
   const verified = async () => {
-    await allVisible(raw, sql);
+    await allVisible(sql);
     return verifyChains(raw);
   };
   afterAll(async () => {

@@ -118,11 +118,16 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
   return { events, next, isEnd };
 }
 
-/** The newest visible position; undefined when the log is empty. */
+/**
+ * The newest committed position; undefined when the log is empty. Not cut at the read horizon: a
+ * caller waits for this position (read-your-writes, the seed, tests), and a reader reaches it once
+ * the horizon passes, whereas the horizon's own head could stand before an event the caller has
+ * already seen committed whenever any transaction on the server is open.
+ */
 export async function headPosition(db: Queryable): Promise<Position | undefined> {
   const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
-    name: 'es_head',
-    text: `SELECT transaction_id, global_position FROM messages WHERE ${HORIZON}
+    name: 'es_head_committed',
+    text: `SELECT transaction_id, global_position FROM messages
            ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
   });
   const row = rows[0];
