@@ -57,6 +57,15 @@ export type SearchRow = {
 
 export type Facet = { value: string; count: number };
 
+type FacetName = 'categories' | 'brands' | 'price_ranges' | 'ratings';
+
+/**
+ * Most matches a search ranks, facets and counts, and a listing counts: beyond it `total` says "at least
+ * this many", as Elasticsearch's `track_total_hits` does at the same 10,000. It bounds the work of a broad
+ * term (docs/search.md).
+ */
+export const MATCH_CAP = 10_000;
+
 const table = (schema: string, name: string) => sql.table(`${schema}.${name}`);
 const query = (text: string) => sql`websearch_to_tsquery('english', ${text})`;
 
@@ -87,6 +96,12 @@ const bucketCase = sql.raw(
 );
 
 export function createCatalogQueries(db: ReadModelDb) {
+  /** How many rows match, counted up to MATCH_CAP. */
+  const countOf = async (products: RawBuilder<unknown>, where: RawBuilder<unknown>) => {
+    const result = await sql<{ total: number }>`SELECT count(*)::int AS total
+      FROM (SELECT 1 FROM ${products} p WHERE ${where} LIMIT ${MATCH_CAP}) capped`.execute(db);
+    return result.rows[0]?.total ?? 0;
+  };
   return {
     /** Listed (not discontinued) products with their stock, filtered, sorted and paged. */
     async list(schemas: Schemas, filter: ListFilter): Promise<{ rows: ListedRow[]; total: number }> {
@@ -96,26 +111,43 @@ export function createCatalogQueries(db: ReadModelDb) {
         AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')})
         AND (${filter.minPrice ?? null}::bigint IS NULL OR p.price >= ${filter.minPrice ?? null})
         AND (${filter.maxPrice ?? null}::bigint IS NULL OR p.price <= ${filter.maxPrice ?? null})`;
-      const order = filter.sortBy
-        ? orderBy[filter.sortBy]
-        : filter.search
-          ? sql`ts_rank(p.search, ${query(filter.search)}) DESC, p.product_id ASC`
-          : orderBy.newest;
-      const [rows, count] = await Promise.all([
-        sql<ListedRow>`SELECT p.product_id, p.name, p.description, p.price, p.currency, p.category,
-            p.category_slug, p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available
-          FROM ${table(schemas.catalog, 'products')} p
-          LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id
-          WHERE ${where} ORDER BY ${order} LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`.execute(
-          db,
-        ),
-        sql<{ total: string }>`SELECT count(*) AS total FROM ${table(schemas.catalog, 'products')} p
-          WHERE ${where}`.execute(db),
+      const products = table(schemas.catalog, 'products');
+      const columns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category, p.category_slug,
+        p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available`;
+      const stock = sql`LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id`;
+      const page = sql`LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`;
+      if (filter.search) {
+        // A text query ranks and counts its first MATCH_CAP matches, as search does, in one index scan; the
+        // matches carry their sort keys, so only the page's rows are joined with their details and stock.
+        const order = filter.sortBy ? orderBy[filter.sortBy] : sql`p.rank DESC, p.product_id ASC`;
+        const result = await sql<ListedRow & { total: number }>`
+          WITH m AS MATERIALIZED (
+            SELECT p.product_id, p.price, p.name, p.rating, p.reviews_count, p.created_at,
+              ts_rank(p.search, ${query(filter.search)}) AS rank
+            FROM ${products} p WHERE ${where} LIMIT ${MATCH_CAP}
+          ), hits AS (
+            SELECT p.product_id, row_number() OVER (ORDER BY ${order}) AS n FROM m p ORDER BY ${order} ${page}
+          )
+          SELECT ${columns}, (SELECT count(*)::int FROM m) AS total
+          FROM hits h JOIN ${products} p ON p.product_id = h.product_id ${stock}
+          ORDER BY h.n`.execute(db);
+        // A page past the last match has no row to carry the count.
+        const total = result.rows[0]?.total ?? (await countOf(products, where));
+        return { rows: result.rows.map(({ total: _total, ...row }) => row), total };
+      }
+      const order = filter.sortBy ? orderBy[filter.sortBy] : orderBy.newest;
+      const [rows, total] = await Promise.all([
+        sql<ListedRow>`SELECT ${columns} FROM ${products} p ${stock}
+          WHERE ${where} ORDER BY ${order} ${page}`.execute(db),
+        countOf(products, where),
       ]);
-      return { rows: rows.rows, total: Number(count.rows[0]?.total ?? 0) };
+      return { rows: rows.rows, total };
     },
 
-    /** Full-text search ranked by ts_rank, with facets over every match (not just the page). */
+    /**
+     * Full-text search ranked by ts_rank, with facets over the matches (not just the page), in one statement
+     * and one index scan: the first MATCH_CAP matches are ranked and counted (docs/search.md).
+     */
     async search(
       schemas: Schemas,
       q: string,
@@ -125,42 +157,49 @@ export function createCatalogQueries(db: ReadModelDb) {
       rows: SearchRow[];
       total: number;
       /** `categories` by category slug (the route folds them into the tree's top level). */
-      facets: Record<'categories' | 'brands' | 'price_ranges' | 'ratings', Facet[]>;
+      facets: Record<FacetName, Facet[]>;
     }> {
       const products = table(schemas.catalog, 'products');
-      const [rows, facetRows] = await Promise.all([
-        sql<SearchRow>`SELECT p.product_id, p.name, p.price, p.currency, p.images->>0 AS image, p.rating,
-            ts_rank(p.search, q)::float8 AS rank
+      const counts = (facet: FacetName, value: RawBuilder<unknown>, from: RawBuilder<unknown>) =>
+        sql`(SELECT coalesce(json_agg(json_build_object('value', value, 'count', count)), '[]')
+             FROM (SELECT ${value} AS value, count(*)::int AS count FROM ${from} GROUP BY 1) f
+             WHERE value IS NOT NULL) AS ${sql.ref(facet)}`;
+      const result = await sql<{ total: number; rows: SearchRow[] } & Record<FacetName, Facet[]>>`
+        WITH m AS MATERIALIZED (
+          SELECT p.product_id, p.category_slug, p.brand, p.price, p.rating, ts_rank(p.search, q)::float8 AS rank
           FROM ${products} p, ${query(q)} q
           WHERE NOT p.discontinued AND p.search @@ q
-          ORDER BY rank DESC, p.product_id ASC LIMIT ${limit} OFFSET ${(page - 1) * limit}`.execute(db),
-        sql<{ facet: string; value: string; count: string }>`
-          WITH m AS (SELECT p.category_slug, p.brand, p.price, p.rating FROM ${products} p, ${query(q)} q
-                     WHERE NOT p.discontinued AND p.search @@ q)
-          SELECT 'categories' AS facet, category_slug AS value, count(*) AS count FROM m GROUP BY category_slug
-          UNION ALL SELECT 'brands', brand, count(*) FROM m WHERE brand IS NOT NULL GROUP BY brand
-          UNION ALL SELECT 'price_ranges', bucket, count(*) FROM (SELECT ${bucketCase} AS bucket FROM m) b
-            GROUP BY bucket
-          UNION ALL SELECT 'ratings', r || '+', count(*) FROM m, generate_series(1, 4) r
-            WHERE m.rating >= r GROUP BY r`.execute(db),
-      ]);
-      const facets = {
-        categories: [] as Facet[],
-        brands: [] as Facet[],
-        price_ranges: [] as Facet[],
-        ratings: [] as Facet[],
-      };
-      for (const row of facetRows.rows) {
-        facets[row.facet as keyof typeof facets].push({ value: row.value, count: Number(row.count) });
-      }
+          LIMIT ${MATCH_CAP}
+        ), hits AS (
+          SELECT product_id, rank FROM m ORDER BY rank DESC, product_id ASC
+          LIMIT ${limit} OFFSET ${(page - 1) * limit}
+        )
+        SELECT (SELECT count(*)::int FROM m) AS total,
+          (SELECT coalesce(json_agg(json_build_object('product_id', p.product_id, 'name', p.name,
+              'price', p.price::text, 'currency', p.currency, 'image', p.images->>0, 'rating', p.rating::text,
+              'rank', h.rank) ORDER BY h.rank DESC, h.product_id ASC), '[]')
+           FROM hits h JOIN ${products} p ON p.product_id = h.product_id) AS rows,
+          ${counts('categories', sql`category_slug`, sql`m`)},
+          ${counts('brands', sql`brand`, sql`m`)},
+          ${counts('price_ranges', bucketCase, sql`m`)},
+          ${counts('ratings', sql`r || '+'`, sql`m JOIN generate_series(1, 4) r ON m.rating >= r`)}`.execute(
+        db,
+      );
+      const found = result.rows[0]!;
       const byCount = (a: Facet, b: Facet) => b.count - a.count || (a.value < b.value ? -1 : 1);
-      facets.categories.sort(byCount);
-      facets.brands.sort(byCount);
       const rangeOrder = PRICE_RANGES.map(([label]) => label);
-      facets.price_ranges.sort((a, b) => rangeOrder.indexOf(a.value) - rangeOrder.indexOf(b.value));
-      facets.ratings.sort((a, b) => (a.value < b.value ? 1 : -1));
-      const total = facets.categories.reduce((sum, f) => sum + f.count, 0);
-      return { rows: rows.rows, total, facets };
+      return {
+        rows: found.rows,
+        total: found.total,
+        facets: {
+          categories: found.categories.sort(byCount),
+          brands: found.brands.sort(byCount),
+          price_ranges: found.price_ranges.sort(
+            (a, b) => rangeOrder.indexOf(a.value) - rangeOrder.indexOf(b.value),
+          ),
+          ratings: found.ratings.sort((a, b) => (a.value < b.value ? 1 : -1)),
+        },
+      };
     },
 
     async product(schemas: Schemas, productId: string): Promise<ProductDetailRow | undefined> {
