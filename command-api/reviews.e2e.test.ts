@@ -131,7 +131,8 @@ describe('reviews and ratings through both APIs', () => {
       distribution: { '1': 0, '2': 0, '3': 0, '4': 1, '5': 0 },
     });
     expect(listed.body.reviews).toEqual([
-      expect.objectContaining({ review_id: created.body.review_id, rating: 4 }),
+      // The author's first name and last initial (registered as Test User), decrypted for the listing.
+      expect.objectContaining({ review_id: created.body.review_id, rating: 4, author_name: 'Test U.' }),
     ]);
     expect(listed.body.pagination).toEqual({ page: 1, limit: 20, total_items: 1, total_pages: 1 });
     const lamps = await read.get('/products?search=lamp&sort_by=rating');

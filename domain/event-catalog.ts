@@ -21,7 +21,7 @@ import {
   pricingRuleEventSchemas,
   pricingRuleStreamCategory,
 } from './pricing/events.ts';
-import { reviewEventSchemas, reviewStreamCategory } from './reviews/events.ts';
+import { reviewEventSchemas, reviewStreamCategory, upcastReviewSubmitted } from './reviews/events.ts';
 
 export type EventCatalogEntry = {
   context: string;
@@ -89,3 +89,14 @@ export const domainEventSchemas: Record<string, z.ZodType> = Object.assign(
   {},
   ...eventCatalog.map((entry) => entry.schemas),
 );
+
+/**
+ * Upcasters by event type: an older `schema_version` read as the current one (events are never
+ * rewritten). A reader that validates against domainEventSchemas passes the data through `upcast` first.
+ */
+const upcasters: Record<string, (data: Record<string, unknown>) => Record<string, unknown>> = {
+  ReviewSubmitted: upcastReviewSubmitted,
+};
+
+export const upcast = (type: string, data: Record<string, unknown>): Record<string, unknown> =>
+  upcasters[type]?.(data) ?? data;

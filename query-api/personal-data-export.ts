@@ -9,6 +9,8 @@ import {
   initialState as initialOrder,
   type OrderState,
 } from '../domain/ordering/order.ts';
+import type { ReviewEvent } from '../domain/reviews/events.ts';
+import { type ReviewState, reviewDecider } from '../domain/reviews/review.ts';
 import type { UserId } from '../domain/shared/ids.ts';
 import { StreamNotFound } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
@@ -34,12 +36,17 @@ const eventView = (e: RecordedEvent) => ({
 
 /**
  * Everything held about a person (GET /users/me/data): their profile, the addresses they used, their
- * orders, their cart and every event of their own streams, decrypted by the store. Orders are found in
+ * orders, their reviews, their cart and every event of their own streams, decrypted by the store. Orders are found in
  * the orders read model and read from their streams. The credentials stream is left out: a password
  * hash is a secret, not data about the person anyone could use.
  */
 export async function exportPersonalData(
-  deps: { store: EventStore; db: ReadModelDb; ordersSchema: string | undefined },
+  deps: {
+    store: EventStore;
+    db: ReadModelDb;
+    ordersSchema: string | undefined;
+    catalogSchema?: string | undefined;
+  },
   userId: string,
   now: Date,
 ) {
@@ -67,6 +74,35 @@ export async function exportPersonalData(
     );
     if (state.placed) orders.push(presentOrder(state, (events.at(-1)?.recordedAt ?? now).toISOString()));
   }
+  const reviewRows = deps.catalogSchema
+    ? (
+        await sql<{ review_id: string }>`SELECT review_id FROM ${sql.id(deps.catalogSchema, 'reviews')}
+          WHERE user_id = ${userId} ORDER BY created_at`.execute(deps.db)
+      ).rows
+    : [];
+  const reviewEvents: RecordedEvent[] = [];
+  const reviews = [];
+  for (const { review_id } of reviewRows) {
+    const events = await readOwn(deps.store, `review-${review_id}`);
+    reviewEvents.push(...events);
+    const state = events.reduce(
+      (s: ReviewState, e) => reviewDecider.evolve(s, e as unknown as ReviewEvent),
+      reviewDecider.initialState(),
+    );
+    const submitted = events.findLast((e) => e.type === 'ReviewSubmitted')?.data;
+    if (state.status === 'published' || state.status === 'hidden')
+      reviews.push({
+        review_id,
+        product_id: state.productId,
+        author_name: (submitted?.author_name as string | null | undefined) ?? null,
+        rating: state.rating,
+        title: state.title,
+        body: state.body,
+        status: state.status,
+        created_at: state.createdAt,
+        updated_at: state.updatedAt,
+      });
+  }
   const addresses = new Map<string, unknown>();
   for (const order of orders)
     for (const address of [order.shipping_address, order.billing_address])
@@ -88,8 +124,8 @@ export async function exportPersonalData(
     addresses: [...addresses.values()],
     orders,
     cart: { items: cart.lines },
-    reviews: [],
+    reviews,
     consents: [],
-    events: [...userEvents, ...cartEvents, ...orderEvents].map(eventView),
+    events: [...userEvents, ...cartEvents, ...orderEvents, ...reviewEvents].map(eventView),
   };
 }

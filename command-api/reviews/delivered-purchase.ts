@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { cartStream } from '../../domain/cart/cart.ts';
+import { userStreamName } from '../../domain/identity/events.ts';
+import { user } from '../../domain/identity/user.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { reviewAuthorName } from '../../domain/reviews/review.ts';
 import type { OrderId, ProductId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
@@ -46,4 +49,10 @@ export async function hasDeliveredPurchase(
     if (state.status === 'delivered') return true;
   }
   return false;
+}
+
+/** The name a new review shows, from the author's own stream (decrypted at the store's edge); null if none. */
+export async function authorNameOf(handler: CommandHandler, userId: UserId): Promise<string | null> {
+  const { state } = await handler.load(user, userStreamName(userId));
+  return state.status === 'registered' ? reviewAuthorName(state.firstName, state.lastName) : null;
 }

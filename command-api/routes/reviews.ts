@@ -11,7 +11,7 @@ import type { UserId } from '../../domain/shared/ids.ts';
 import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
-import { hasDeliveredPurchase, reviewIdFor } from '../reviews/delivered-purchase.ts';
+import { authorNameOf, hasDeliveredPurchase, reviewIdFor } from '../reviews/delivered-purchase.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 // zod checks types; the review decider checks ranges (rating 3.5 or 6, title length) into one VAL_2001.
@@ -76,13 +76,17 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
         await requireProduct(handler, productId);
         const userId = req.auth!.userId as UserId;
         const reviewId = reviewIdFor(productId, userId);
-        const purchased = await hasDeliveredPurchase(store, handler, userId, productId);
+        const [purchased, authorName] = await Promise.all([
+          hasDeliveredPurchase(store, handler, userId, productId),
+          authorNameOf(handler, userId),
+        ]);
         const result = await onReview(req, res, reviewId, {
           type: 'SubmitReview',
           data: {
             reviewId,
             productId,
             userId,
+            authorName,
             rating: body.rating,
             title: body.title,
             body: body.body ?? '',

@@ -20,7 +20,8 @@ const rating = z.number().int().min(1).max(5).describe('stars, 1 to 5');
 const title = z.string().min(1).max(120);
 const body = z.string().max(5000);
 
-export const reviewSubmittedSchema = z
+/** Version 1, as stored before the author's name was recorded; read through upcastReviewSubmitted. */
+export const reviewSubmittedV1Schema = z
   .object({
     schema_version: schemaVersion,
     review_id: reviewId,
@@ -32,7 +33,28 @@ export const reviewSubmittedSchema = z
     verified_purchase: z.boolean().describe('the author had a delivered order holding the product'),
     submitted_at: isoTime,
   })
+  .describe('A customer reviewed a product they received; the review is published (version 1).');
+
+export const reviewSubmittedSchema = reviewSubmittedV1Schema
+  .extend({
+    schema_version: z.literal(2).describe('version of this event data shape'),
+    author_name: z
+      .string()
+      .max(120)
+      .nullable()
+      .describe(
+        'the name shown with the review ("Ada L.": first name, initial of the last); personal data, encrypted under the author\'s key, "[erased]" after erasure; null for version-1 reviews',
+      ),
+  })
   .describe('A customer reviewed a product they received; the review is published.');
+
+/**
+ * Version 1 (no author name) read as version 2: the name was never recorded, so it is null. Events are
+ * never rewritten; every reader of ReviewSubmitted goes through this.
+ */
+export function upcastReviewSubmitted(data: Record<string, unknown>): Record<string, unknown> {
+  return data.schema_version === 1 ? { ...data, schema_version: 2, author_name: null } : data;
+}
 
 export const reviewEditedSchema = z
   .object({

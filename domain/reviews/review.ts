@@ -7,6 +7,12 @@ import { checkFields, type Fields } from './review-fields.ts';
 
 export const reviewStream = (reviewId: string) => `review-${reviewId}`;
 
+/** The name a review shows: first name and the initial of the last ("Ada L."), no more than needed. */
+export const reviewAuthorName = (firstName: string, lastName: string): string => {
+  const initial = lastName.trim().charAt(0);
+  return (initial ? `${firstName.trim()} ${initial.toUpperCase()}.` : firstName.trim()).slice(0, 120);
+};
+
 export type Review = Fields & {
   status: 'published' | 'hidden';
   reviewId: string;
@@ -21,7 +27,15 @@ export type ReviewState = { status: 'none' } | { status: 'deleted' } | Review;
 /** `purchased`: the handler found a delivered order of this customer holding the product. */
 export type SubmitReview = Command<
   'SubmitReview',
-  Fields & { reviewId: string; productId: ProductId; userId: UserId; purchased: boolean; now: string }
+  Fields & {
+    reviewId: string;
+    productId: ProductId;
+    userId: UserId;
+    /** The name shown with the review (reviewAuthorName); null when the author has no name on record. */
+    authorName: string | null;
+    purchased: boolean;
+    now: string;
+  }
 >;
 export type EditReview = Command<
   'EditReview',
@@ -56,10 +70,11 @@ function submit({ data }: SubmitReview, state: ReviewState): ReviewEvent[] {
     {
       type: 'ReviewSubmitted',
       data: {
-        schema_version: 1,
+        schema_version: 2,
         review_id: data.reviewId,
         product_id: data.productId,
         user_id: data.userId,
+        author_name: data.authorName,
         ...fields,
         verified_purchase: true,
         submitted_at: data.now,

@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { given } from '../shared/given.ts';
 import type { ProductId, UserId } from '../shared/ids.ts';
-import type { ReviewEvent } from './events.ts';
-import { reviewDecider, type SubmitReview } from './review.ts';
+import { type ReviewEvent, reviewSubmittedSchema, upcastReviewSubmitted } from './events.ts';
+import { reviewAuthorName, reviewDecider, type SubmitReview } from './review.ts';
 
 const now = '2026-01-15T10:00:00.000Z';
 const reviewId = 'rev_abc';
@@ -15,6 +15,7 @@ const submit = (overrides: Partial<SubmitReview['data']> = {}): SubmitReview => 
     reviewId,
     productId,
     userId: author,
+    authorName: 'Ada L.',
     rating: 4,
     title: 'Good',
     body: 'Works',
@@ -26,10 +27,11 @@ const submit = (overrides: Partial<SubmitReview['data']> = {}): SubmitReview => 
 const submitted: ReviewEvent = {
   type: 'ReviewSubmitted',
   data: {
-    schema_version: 1,
+    schema_version: 2,
     review_id: reviewId,
     product_id: productId,
     user_id: author,
+    author_name: 'Ada L.',
     rating: 4,
     title: 'Good',
     body: 'Works',
@@ -131,5 +133,31 @@ describe('review', () => {
     review(submitted, hidden)
       .when({ type: 'HideReview', data: { reviewId, reason: 'spam', now } })
       .thenEvents([]);
+  });
+
+  it('names the author by first name and last initial only', () => {
+    expect(reviewAuthorName('Ada', 'lovelace')).toBe('Ada L.');
+    expect(reviewAuthorName(' Ada ', '')).toBe('Ada');
+  });
+
+  it('reads a version-1 ReviewSubmitted (no author name) as version 2 with a null name, and folds it', () => {
+    const v1 = {
+      schema_version: 1,
+      review_id: reviewId,
+      product_id: productId,
+      user_id: author,
+      rating: 4,
+      title: 'Good',
+      body: 'Works',
+      verified_purchase: true,
+      submitted_at: now,
+    };
+    expect(reviewSubmittedSchema.parse(upcastReviewSubmitted(v1))).toEqual({
+      ...v1,
+      schema_version: 2,
+      author_name: null,
+    });
+    const stored = { type: 'ReviewSubmitted', data: v1 } as unknown as ReviewEvent;
+    review(stored).when(submit()).thenThrows('RES_3002');
   });
 });

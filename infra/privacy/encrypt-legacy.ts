@@ -8,7 +8,8 @@ import { eventHash, GENESIS_HASH, HASH_KEY, storedHash } from '../eventstore/has
 import type { EventMetadata } from '../eventstore/port.ts';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import type { Logger } from '../logger.ts';
-import { encryptFields, isEncrypted, maskFields } from './field-cipher.ts';
+import { maskPersonalFields, sealPersonalFields } from './event-envelope.ts';
+import { isSealedField } from './field-cipher.ts';
 import { openKeyStore } from './key-store.ts';
 import type { Key } from './master-key.ts';
 import { type PersonalData, personalDataFrom } from './personal-data.ts';
@@ -35,7 +36,7 @@ function hasPlainFields(type: string, data: Record<string, unknown>): boolean {
         (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
         data,
       );
-    if (value !== undefined && value !== null && !isEncrypted(value)) plain = true;
+    if (value !== undefined && value !== null && !isSealedField(value)) plain = true;
   }
   return plain;
 }
@@ -73,7 +74,7 @@ export async function encryptLegacyPersonalData(options: { config: Config; maste
     ];
     // Plain emails, read before they are encrypted: their claims move to the keyed-hash stream names.
     const emails = candidates.flatMap((c) =>
-      c.type === 'UserRegistered' && typeof c.data.email === 'string' && !isEncrypted(c.data.email)
+      c.type === 'UserRegistered' && typeof c.data.email === 'string' && !isSealedField(c.data.email)
         ? [{ userId: String(c.data.user_id), email: c.data.email }]
         : [],
     );
@@ -108,7 +109,10 @@ async function rewriteStream(pool: pg.Pool, keys: Awaited<ReturnType<typeof open
       const subject = rule?.subject(row.data);
       if (rule && subject && hasPlainFields(row.type, row.data)) {
         const key = await keys.keyForWriting(subject).catch(() => 'erased' as const);
-        data = key === 'erased' ? maskFields(row.data, rule) : encryptFields(row.data, rule, subject, key);
+        data =
+          key === 'erased'
+            ? maskPersonalFields(row.data, rule)
+            : sealPersonalFields(row.data, rule, subject, key, { keepSealed: true });
         change = key === 'erased' ? 'masked' : 'encrypted';
         rechain = true;
       }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { loadMigrations, runMigrations } from '../postgres/migrations.ts';
+import { erasureSweep, KeyCache } from './key-cache.ts';
 import {
   fingerprint,
   KEY_CHECK_AAD,
@@ -53,18 +54,19 @@ export function checkMasterKey(row: MasterRow, masterKey: Key): Key {
 
 /**
  * The key store in PostgreSQL: migrates, creates the master row on first start, and refuses a wrong
- * master key. Unwrapped data keys are cached briefly (TTL) so erasure in another process takes effect
- * within `cacheTtlMs` even without seeing the erasure event.
+ * master key. Unwrapped data keys are kept in an LRU (key-cache.ts) so a recurring customer costs no
+ * round trip; an erasure in another process reaches the cache within `erasureSweepMs` (the sweep), and
+ * at once when this process reads the erasure event or destroys the key itself.
  */
 export async function openKeyStore(options: {
   pool: pg.Pool;
   masterKey: Key;
   logger?: Logger;
-  cacheTtlMs?: number;
+  erasureSweepMs?: number;
   cacheSize?: number;
 }): Promise<KeyStore> {
   const { pool, masterKey } = options;
-  const ttl = options.cacheTtlMs ?? 30_000;
+  const sweepMs = options.erasureSweepMs ?? 1_000;
   const cacheSize = options.cacheSize ?? 50_000;
   await migrateKeyStore(pool, options.logger);
   const myFingerprint = fingerprint(masterKey);
@@ -82,24 +84,15 @@ export async function openKeyStore(options: {
   );
   const lookupKey = checkMasterKey(rows[0]!, masterKey);
 
-  const cache = new Map<string, { key: SubjectKey; at: number }>();
-  const remember = (subject: string, key: SubjectKey) => {
-    // Erasure is final: a key read before the destruction committed (a concurrent load of the same
-    // person's stream) must not put the live key back in the cache after it.
-    if (key !== 'erased' && cache.get(subject)?.key === 'erased') return;
-    cache.delete(subject);
-    cache.set(subject, { key, at: Date.now() });
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  const cache = new KeyCache(cacheSize);
+  // Erasures by other processes: at most one query per sweep interval drops their keys from the cache,
+  // awaited before a cached key is used, so a destroyed key is never used more than one interval after.
+  const sweep = erasureSweep(pool, cache, sweepMs);
+  const cached = async (subject: string) => {
+    await sweep();
+    return cache.get(subject);
   };
-  const cached = (subject: string) => {
-    const hit = cache.get(subject);
-    if (!hit) return undefined;
-    if (hit.key !== 'erased' && Date.now() - hit.at > ttl) {
-      cache.delete(subject);
-      return undefined;
-    }
-    return hit.key;
-  };
+  const remember = (subject: string, key: SubjectKey) => cache.set(subject, key);
   const unwrap = (subject: string, wrapped: Buffer | null): SubjectKey => {
     if (wrapped === null) return 'erased';
     try {
@@ -116,8 +109,9 @@ export async function openKeyStore(options: {
     async keysFor(subjects) {
       const found = new Map<string, SubjectKey>();
       const missing: string[] = [];
+      await sweep();
       for (const subject of new Set(subjects)) {
-        const key = cached(subject);
+        const key = cache.get(subject);
         if (key) found.set(subject, key);
         else missing.push(subject);
       }
@@ -134,7 +128,7 @@ export async function openKeyStore(options: {
       return found;
     },
     async keyForWriting(subject) {
-      const hit = cached(subject);
+      const hit = await cached(subject);
       if (hit) return hit;
       // Insert only while this process's master key is still the current one (a rotation elsewhere
       // would otherwise leave a key wrapped under the old master).

@@ -37,6 +37,8 @@ export async function openPersonalData(options: {
   masterKey?: Key;
   logger?: Logger;
   poolSize?: number;
+  /** How often cached keys are checked against erasures by other processes (default 1 s). */
+  erasureSweepMs?: number;
 }): Promise<PersonalData> {
   const masterKey =
     options.masterKey ?? resolveMasterKey(options.config ?? { NODE_ENV: 'development' }, options.logger);
@@ -51,6 +53,7 @@ export async function openPersonalData(options: {
       pool,
       masterKey,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.erasureSweepMs !== undefined ? { erasureSweepMs: options.erasureSweepMs } : {}),
     });
     return personalDataFrom(keys, () => pool.end());
   } catch (error) {

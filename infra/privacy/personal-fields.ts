@@ -22,7 +22,8 @@ export const personalFields: Record<string, PersonalFieldRule> = {
     subject: userId,
     fields: [...address('shipping_address'), ...address('billing_address')],
   },
-  // Reviews (when their events land): { subject: userId, fields: ['author_name'] }.
+  // The name shown with a review (version 2 on; version 1 had none), under the reviewer's key.
+  ReviewSubmitted: { subject: userId, fields: ['author_name'] },
 };
 
 /** Events that say a person was erased: readers drop that person's cached key when they see one. */

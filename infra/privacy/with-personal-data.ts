@@ -1,6 +1,6 @@
 import { notFound } from '../../domain/shared/errors.ts';
 import type { EventStore, EventToAppend, RecordedEvent } from '../eventstore/port.ts';
-import { decryptFields, encryptFields, maskFields } from './field-cipher.ts';
+import { maskPersonalFields, openPersonalFields, sealPersonalFields } from './event-envelope.ts';
 import type { KeyStore } from './key-store.ts';
 import type { PersonalData } from './personal-data.ts';
 import { erasureEventTypes, personalFields } from './personal-fields.ts';
@@ -20,7 +20,7 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
     if (!rule || !subject) return event;
     const key = await keys.keyForWriting(subject);
     if (key === 'erased') throw notFound('User', subject);
-    return { ...event, data: encryptFields(event.data, rule, subject, key) };
+    return { ...event, data: sealPersonalFields(event.data, rule, subject, key) };
   };
 
   const decrypt = decryptor(keys);
@@ -54,24 +54,28 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
  */
 export function decryptor(keys: KeyStore) {
   return async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
-    const subjects: string[] = [];
-    for (const event of events) {
+    // One pass finds each event's owner; one key-store query (at most) serves the whole page.
+    const owners: (string | undefined)[] = new Array(events.length);
+    const subjects = new Set<string>();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       const erased = erasureEventTypes[event.type]?.(event.data);
       if (erased) keys.forget(erased);
       const subject = personalFields[event.type]?.subject(event.data);
-      if (subject) subjects.push(subject);
+      owners[i] = subject;
+      if (subject) subjects.add(subject);
     }
-    if (subjects.length === 0) return events;
-    const found = await keys.keysFor(subjects);
-    return events.map((event) => {
-      const rule = personalFields[event.type];
-      const subject = rule?.subject(event.data);
-      if (!rule || !subject) return event;
+    if (subjects.size === 0) return events;
+    const found = await keys.keysFor([...subjects]);
+    return events.map((event, i) => {
+      const subject = owners[i];
+      if (!subject) return event;
+      const rule = personalFields[event.type]!;
       const key = found.get(subject);
       // No key: only plain (pre-encryption) values can be here, and they stay readable.
       if (key === undefined) return event;
-      if (key === 'erased') return { ...event, data: maskFields(event.data, rule) };
-      return { ...event, data: decryptFields(event.data, rule, subject, key) };
+      if (key === 'erased') return { ...event, data: maskPersonalFields(event.data, rule) };
+      return { ...event, data: openPersonalFields(event.data, rule, subject, key) };
     });
   };
 }

@@ -1,14 +1,23 @@
 import { sql } from 'kysely';
+import { ERASED, userErasedSchema } from '../../domain/identity/events.ts';
 import {
   reviewDeletedSchema,
   reviewEditedSchema,
   reviewHiddenSchema,
   reviewSubmittedSchema,
+  upcastReviewSubmitted,
 } from '../../domain/reviews/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
 
-export const reviewEventTypes = ['ReviewSubmitted', 'ReviewEdited', 'ReviewDeleted', 'ReviewHidden'] as const;
+/** UserErased too: the author's name in their reviews reads "[erased]", as a replay would show it. */
+export const reviewEventTypes = [
+  'ReviewSubmitted',
+  'ReviewEdited',
+  'ReviewDeleted',
+  'ReviewHidden',
+  'UserErased',
+] as const;
 export const isReviewEvent = (event: RecordedEvent) =>
   (reviewEventTypes as readonly string[]).includes(event.type);
 
@@ -17,6 +26,7 @@ CREATE TABLE ${schema}.reviews (
   review_id text PRIMARY KEY,
   product_id text NOT NULL,
   user_id text NOT NULL,
+  author_name text,
   rating smallint NOT NULL,
   title text NOT NULL,
   body text NOT NULL,
@@ -26,6 +36,7 @@ CREATE TABLE ${schema}.reviews (
   updated_at timestamptz NOT NULL,
   revision bigint NOT NULL
 );
+CREATE INDEX reviews_user_idx ON ${schema}.reviews (user_id);
 CREATE INDEX reviews_product_idx ON ${schema}.reviews (product_id, created_at DESC) WHERE status = 'published';
 `;
 
@@ -39,13 +50,14 @@ export async function applyReviewEvent(event: RecordedEvent, trx: ReadModelTrx, 
   let productId: string;
   switch (event.type) {
     case 'ReviewSubmitted': {
-      const d = reviewSubmittedSchema.parse(event.data);
+      const d = reviewSubmittedSchema.parse(upcastReviewSubmitted(event.data));
       productId = d.product_id;
-      await sql`INSERT INTO ${reviews} AS r (review_id, product_id, user_id, rating, title, body, status,
-          verified_purchase, created_at, updated_at, revision)
-        VALUES (${d.review_id}, ${d.product_id}, ${d.user_id}, ${d.rating}, ${d.title}, ${d.body}, 'published',
-          ${d.verified_purchase}, ${d.submitted_at}, ${d.submitted_at}, ${revision})
-        ON CONFLICT (review_id) DO UPDATE SET rating = excluded.rating, title = excluded.title,
+      await sql`INSERT INTO ${reviews} AS r (review_id, product_id, user_id, author_name, rating, title, body,
+          status, verified_purchase, created_at, updated_at, revision)
+        VALUES (${d.review_id}, ${d.product_id}, ${d.user_id}, ${d.author_name}, ${d.rating}, ${d.title}, ${d.body},
+          'published', ${d.verified_purchase}, ${d.submitted_at}, ${d.submitted_at}, ${revision})
+        ON CONFLICT (review_id) DO UPDATE SET author_name = excluded.author_name, rating = excluded.rating,
+          title = excluded.title,
           body = excluded.body, status = 'published', created_at = excluded.created_at,
           updated_at = excluded.updated_at, revision = excluded.revision
         WHERE r.revision < excluded.revision`.execute(trx);
@@ -70,6 +82,13 @@ export async function applyReviewEvent(event: RecordedEvent, trx: ReadModelTrx, 
           revision = ${revision}
         WHERE review_id = ${d.review_id} AND revision < ${revision}`.execute(trx);
       break;
+    }
+    case 'UserErased': {
+      // Only the name is the author's personal data; the review text stays, as in the log.
+      const d = userErasedSchema.parse(event.data);
+      await sql`UPDATE ${reviews} SET author_name = ${ERASED}
+        WHERE user_id = ${d.user_id} AND author_name IS NOT NULL`.execute(trx);
+      return;
     }
     default:
       return;

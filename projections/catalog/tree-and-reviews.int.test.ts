@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { categoryTreeStream } from '../../domain/catalog/category-events.ts';
+import { personalDataOf } from '../../infra/privacy/personal-data.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {
   appendEvent,
@@ -92,12 +93,27 @@ beforeAll(async () => {
     reason: 'spam',
     hidden_at: at,
   });
-  const head = await appendEvent(store, 'review-rev_1', 'ReviewDeleted', {
+  await appendEvent(store, 'review-rev_1', 'ReviewDeleted', {
     schema_version: 1,
     review_id: 'rev_1',
     product_id: 'prd_a',
     deleted_by: 'admin',
     deleted_at: at,
+  });
+  // Version 2 carries the author's name (encrypted at the store's edge); usr_4 is then erased.
+  const named = (review: string, user: string, name: string) => ({
+    ...submitted(review, 'prd_z', user, 4),
+    schema_version: 2,
+    author_name: name,
+  });
+  await appendEvent(store, 'review-rev_4', 'ReviewSubmitted', named('rev_4', 'usr_4', 'Zebedee Q.'));
+  await appendEvent(store, 'review-rev_5', 'ReviewSubmitted', named('rev_5', 'usr_5', 'Bob K.'));
+  await personalDataOf(store).destroyKey('usr_4');
+  const head = await appendEvent(store, 'user-usr_4', 'UserErased', {
+    schema_version: 1,
+    user_id: 'usr_4',
+    erased_by: 'usr_4',
+    erased_at: at,
   });
   service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
   service.start();
@@ -117,7 +133,7 @@ const rows = async (schema: string) => ({
   categories: (await sql`SELECT * FROM ${sql.table(`${schema}.categories`)} ORDER BY slug`.execute(side.db))
     .rows,
   reviews: (
-    await sql`SELECT review_id, rating, status, revision::text FROM ${sql.table(`${schema}.reviews`)}
+    await sql`SELECT review_id, author_name, rating, status, revision::text FROM ${sql.table(`${schema}.reviews`)}
       ORDER BY review_id`.execute(side.db)
   ).rows,
 });
@@ -142,10 +158,21 @@ describe('catalog projection: category tree and reviews', () => {
       { slug: 'electronics', name: 'Electronics', parent_slug: null, explicit: true, product_count: 1 },
     ]);
     expect(reviews).toEqual([
-      { review_id: 'rev_1', rating: 5, status: 'deleted', revision: '1' },
-      { review_id: 'rev_2', rating: 3, status: 'published', revision: '1' },
-      { review_id: 'rev_3', rating: 4, status: 'hidden', revision: '1' },
+      { review_id: 'rev_1', author_name: null, rating: 5, status: 'deleted', revision: '1' },
+      { review_id: 'rev_2', author_name: null, rating: 3, status: 'published', revision: '1' },
+      { review_id: 'rev_3', author_name: null, rating: 4, status: 'hidden', revision: '1' },
+      { review_id: 'rev_4', author_name: '[erased]', rating: 4, status: 'published', revision: '0' },
+      { review_id: 'rev_5', author_name: 'Bob K.', rating: 4, status: 'published', revision: '0' },
     ]);
+  });
+
+  it("keeps the review author's name only as ciphertext in the log", async () => {
+    const stored = await sql<{ data: string }>`SELECT data::text AS data FROM messages
+      WHERE type = 'ReviewSubmitted'`.execute(side.db);
+    const text = stored.rows.map((r) => r.data).join(' ');
+    expect(text).not.toContain('Zebedee');
+    expect(text).not.toContain('Bob K.');
+    expect(text).toContain('"author_name": "pd2.*"');
   });
 
   it('event by event gives the same rows as the batch path the runner took', async () => {

@@ -47,6 +47,18 @@ beforeAll(async () => {
     erased_by: 'usr_ada',
     erased_at: at,
   });
+  await appendEvent(side.store, 'review-rev_grace', 'ReviewSubmitted', {
+    schema_version: 2,
+    review_id: 'rev_grace',
+    product_id: 'prd_compiler',
+    user_id: 'usr_grace',
+    author_name: 'Grace H.',
+    rating: 5,
+    title: 'Works',
+    body: 'Compiles.',
+    verified_purchase: true,
+    submitted_at: at,
+  });
   const head = await appendEvent(side.store, stream, 'MarketingPreferenceChanged', {
     schema_version: 1,
     user_id: 'usr_grace',
@@ -55,7 +67,7 @@ beforeAll(async () => {
     changed_at: at,
   });
   expect(await service.waitFor(head, 20_000)).toBe(true);
-  api = await startQueryApiForTest(side, { consistencyWaitMs: 10_000 });
+  api = await startQueryApiForTest(side, { consistencyWaitMs: 10_000, store: side.store });
 });
 
 afterAll(async () => {
@@ -104,5 +116,28 @@ describe('GET /users/me', () => {
       phone: null,
       erased: true,
     });
+  });
+});
+
+describe('GET /users/me/data', () => {
+  it("exports the caller's reviews with the author name decrypted, and their events", async () => {
+    const res = await api.http.request('GET', '/api/v1/users/me/data', {
+      token: api.token('customer', 'usr_grace'),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.reviews).toEqual([
+      {
+        review_id: 'rev_grace',
+        product_id: 'prd_compiler',
+        author_name: 'Grace H.',
+        rating: 5,
+        title: 'Works',
+        body: 'Compiles.',
+        status: 'published',
+        created_at: at,
+        updated_at: at,
+      },
+    ]);
+    expect(res.body.events.map((e: { type: string }) => e.type)).toContain('ReviewSubmitted');
   });
 });

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { domainEventSchemas } from '../../../domain/event-catalog.ts';
+import { domainEventSchemas, upcast } from '../../../domain/event-catalog.ts';
 import type { StockState } from '../../../domain/inventory/stock.ts';
 import type { OrderState } from '../../../domain/ordering/order.ts';
 import { createChainChecker, readWholeLog } from '../../eventstore/hash-chain/verify-chain.ts';
@@ -116,7 +116,7 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
     const decider: AnyDecider = aggregateKinds[aggregate.type].decider;
     if (!schema)
       return report({ kind: 'schema-invalid', ...where, message: `unknown event type ${event.type}` });
-    const parsed = schema.safeParse(event.data);
+    const parsed = schema.safeParse(upcast(event.type, event.data));
     if (!parsed.success)
       report({
         kind: 'schema-invalid',

@@ -25,10 +25,11 @@ export function sampleCatalogEvents(suffix: string) {
       stream: `review-rev_${suffix}`,
       type: 'ReviewSubmitted',
       data: {
-        schema_version: 1,
+        schema_version: 2,
         review_id: `rev_${suffix}`,
         product_id: `prd_${suffix}`,
         user_id: `usr_${suffix}`,
+        author_name: 'Sam P.',
         rating: 4,
         title: 'Solid',
         body: 'Does what it says.',
