@@ -3,10 +3,13 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { loadMigrations, runMigrations } from '../../infra/postgres/migrations.ts';
-import type { OutboundProjection } from '../publisher/outbound.ts';
-import { createOutboundRunner, type OutboundRunnerOptions } from '../publisher/outbound-runner.ts';
-import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
-import type { ProjectionStatus } from '../runner/types.ts';
+import {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type RunnerDeps,
+  type RunnerOptions,
+} from '../runner/runner.ts';
+import type { OutboundProjection, ProjectionStatus } from '../runner/types.ts';
 import { cartChangeTypes, cartEndTypes, trackCartEvent } from './cart-reminders.ts';
 import { type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
 import type { MailTransport, TransportStatus } from './mail-transport.ts';
@@ -33,7 +36,7 @@ export type NotifierOptions = {
   registry?: Registry;
   name?: string;
   clock?: () => Date;
-  runner?: OutboundRunnerOptions;
+  runner?: RunnerOptions;
   /** How often SMTP is probed for /ready (default 10 s). */
   probeMs?: number;
   /** ABANDONED_CART_AFTER_HOURS in ms: the reminder after a customer's last cart change. Unset: no reminders. */
@@ -162,7 +165,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       for (const event of events) await deliverEvent(event, signal);
     },
   };
-  const runner = createOutboundRunner(projection, deps, { batchSize: 50, ...options.runner });
+  const runner = createProjectionRunner(projection, deps, { batchSize: 50, ...options.runner });
   const running = () => ['live', 'catching-up', 'waiting-for-lease'].includes(runner.status().state);
   let probe: NodeJS.Timeout | undefined;
   return {

@@ -4,11 +4,15 @@ import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { type TopicNames, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { createProjectionLagSampler, type ShopMetrics, traceOutbound } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
-import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
+import {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type RunnerDeps,
+  type RunnerOptions,
+} from '../runner/runner.ts';
 import type { ProjectionStatus } from '../runner/types.ts';
 import { kafkaProjection } from './kafka-projection.ts';
 import { createKafkaSink, type SinkStatus } from './kafka-sink.ts';
-import { createOutboundRunner, type OutboundRunnerOptions } from './outbound-runner.ts';
 
 export type PublisherOptions = {
   /** host:port list (KAFKA_BROKERS). */
@@ -26,7 +30,7 @@ export type PublisherOptions = {
   batchSize?: number;
   /** Backoff while Kafka is unreachable. Default 200 ms doubling to 5 s. */
   backoff?: { baseMs?: number; maxMs?: number };
-  runner?: OutboundRunnerOptions;
+  runner?: RunnerOptions;
   clientId?: string;
   /** The process's metrics: kafka_publish_lag_events/_seconds (and projection_lag) are sampled into it. */
   shopMetrics?: ShopMetrics;
@@ -78,7 +82,7 @@ export function createKafkaPublisher(options: PublisherOptions): KafkaPublisher 
   const projection = traceOutbound(
     kafkaProjection({ name: options.name ?? 'kafka_publisher', sink, topics }),
   );
-  const runner = createOutboundRunner(projection, deps, {
+  const runner = createProjectionRunner(projection, deps, {
     batchSize: options.batchSize ?? 1_000,
     ...options.runner,
   });

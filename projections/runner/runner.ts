@@ -16,11 +16,12 @@ import {
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
 import type { Metrics } from './metrics.ts';
+import { createOutboundWriter } from './outbound-writer.ts';
 import { createPositionWaiters } from './position-waiters.ts';
 import {
-  type Projection,
   type ProjectionStatus,
   type ReadModelDb,
+  type RunnableProjection,
   type RunnerState,
   setBased,
 } from './types.ts';
@@ -71,8 +72,14 @@ export type ProjectionRunner = {
   waitFor(position: Position, timeoutMs: number): Promise<boolean>;
 };
 
+/**
+ * Runs one projection in this process: waits for its lease (one instance at a time, a standby takes over),
+ * follows the log from the serving generation's checkpoint (follow.ts), restarts from the checkpoint after
+ * an infrastructure error, and reports its status. Read models and outbound projections (Kafka, mail) alike;
+ * an outbound one has a single generation, and its lag includes a batch waiting for the outside.
+ */
 export function createProjectionRunner(
-  projection: Projection,
+  projection: RunnableProjection,
   deps: RunnerDeps,
   options: RunnerOptions = {},
 ): ProjectionRunner {
@@ -86,16 +93,22 @@ export function createProjectionRunner(
   let parked = 0;
   let live = false;
   let lastEvent: RecordedEvent | undefined;
+  /** Outbound: the first event of the batch waiting for its acknowledgement (a broker down is lag too). */
+  let delivering: RecordedEvent | undefined;
   let lastError: string | undefined;
   const waiters = createPositionWaiters(() => position, stopping.signal);
 
+  const lagMs = () => {
+    if (delivering) return Math.max(0, Date.now() - delivering.recordedAt.getTime());
+    return live || !lastEvent ? 0 : Math.max(0, Date.now() - lastEvent.recordedAt.getTime());
+  };
   const status = (): ProjectionStatus => ({
     projection: projection.name,
     state,
     generation,
     position: position && positionToString(position),
     parked,
-    lagMs: live || !lastEvent ? 0 : Math.max(0, Date.now() - lastEvent.recordedAt.getTime()),
+    lagMs: lagMs(),
     lastError,
   });
 
@@ -126,12 +139,23 @@ export function createProjectionRunner(
     }, options.generationCheckMs ?? 1_000);
     watch.unref();
     const signal = AbortSignal.any([outer, moved.signal]);
-    const writer = createBatchWriter(projection, target, {
-      db: deps.db,
-      logger,
-      ...(deps.redis ? { redis: deps.redis } : {}),
-      ...(options.faults ? { faults: options.faults } : {}),
-    });
+    const faults = options.faults ? { faults: options.faults } : {};
+    const writer =
+      projection.kind === 'outbound'
+        ? createOutboundWriter(projection, target, {
+            db: deps.db,
+            signal,
+            ...faults,
+            onDelivering: (events) => {
+              delivering = events?.[0];
+            },
+          })
+        : createBatchWriter(projection, target, {
+            db: deps.db,
+            logger,
+            ...(deps.redis ? { redis: deps.redis } : {}),
+            ...faults,
+          });
     try {
       await follow({
         store: deps.store,
@@ -146,9 +170,11 @@ export function createProjectionRunner(
         metrics: deps.metrics,
         logger,
         hooks: {
-          committed(at, invalidate, event) {
+          committed(at, invalidate, event, applied) {
             position = at;
             if (event) lastEvent = event;
+            if (projection.kind === 'outbound' && applied > 0)
+              deps.metrics.inc('publisher_events_total', { projection: projection.name }, applied);
             lastError = undefined;
             publish(invalidate);
             waiters.wakeAll();
@@ -211,6 +237,7 @@ export function createProjectionRunner(
           }
         }
       } finally {
+        live = false;
         await lease.release();
       }
     }

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { advanceCheckpoint, parkEvent, type Target } from './generations.ts';
+import type { OutboundSteps } from './outbound-writer.ts';
 import { createRedisBatch } from './redis-batch.ts';
 import { createRedisDocWriter } from './redis-docs.ts';
 import {
@@ -15,14 +16,20 @@ import {
   schemaName,
 } from './types.ts';
 
-/** Test seam: runs after a batch's read-model writes and before its checkpoint; throw to simulate a crash. */
-export type Faults = { afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void> };
+/** Test seams: after a batch's writes (or its acknowledgement) and before its checkpoint; throw to simulate a crash. */
+export type Faults = {
+  afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void>;
+  /** Outbound only: after the acknowledgement, before the checkpoint write is queued. */
+  afterDeliver?: (events: readonly RecordedEvent[], signal: AbortSignal) => void | Promise<void>;
+};
 
 /** How one kind of read model takes a batch and moves the checkpoint. Returns cache keys made stale. */
 export type BatchWriter = {
   applyBatch(events: readonly RecordedEvent[], from: Position | undefined): Promise<string[]>;
   park(event: RecordedEvent, error: unknown, attempts: number, from: Position | undefined): Promise<void>;
   advance(from: Position | undefined, to: Position): Promise<void>;
+  /** Outbound projections: send batches one after another and checkpoint behind the acknowledgements. */
+  outbound?: OutboundSteps;
 };
 
 export type WriterDeps = {
