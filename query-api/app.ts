@@ -13,14 +13,8 @@ import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
-import {
-  createMetrics as createShopMetrics,
-  httpMetrics,
-  metricsRoute,
-  type ShopMetrics,
-} from '../infra/telemetry/index.ts';
+import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
-import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
@@ -51,9 +45,8 @@ export type QueryApiDeps = {
   consistencyWaitMs: number;
   corsOrigins?: readonly string[];
   clock?: () => Date;
-  metrics?: Metrics;
-  /** The process's prom-client registry (HTTP metrics, runtime); /metrics serves it with the runner counters. */
-  shopMetrics?: ShopMetrics;
+  /** The process's metrics (one registry, shared by its roles); /metrics serves it. A private one otherwise. */
+  metrics?: ShopMetrics;
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
@@ -85,7 +78,7 @@ export type RouteContext = {
   authenticate: RequestHandler;
   consistencyWaitMs: number;
   logger: Logger;
-  metrics: Metrics;
+  metrics: ShopMetrics;
 };
 
 export type QueryApi = {
@@ -110,7 +103,6 @@ export const servedReadModels = [
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
-  const shopMetrics = deps.shopMetrics ?? createShopMetrics();
   const watcher = createCheckpointWatcher({
     db: deps.db as RunnerDb,
     subscriber: deps.redis.duplicate(),
@@ -129,12 +121,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(httpMetrics(shopMetrics));
+  app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
   app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
-  app.use(metricsRoute(shopMetrics, { extra: () => metrics.render() }));
+  app.use(metricsRoute(metrics));
   app.use(apiDocs(queryApiDocument(queryApiRoutes)));
   app.use(
     healthRoutes({
@@ -142,7 +134,6 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       redis: deps.redis,
       watcher,
       readModels: deps.readModels ?? servedReadModels,
-      metrics,
       ...(deps.readiness ? { components: deps.readiness } : {}),
     }),
   );

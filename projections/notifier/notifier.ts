@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { loadMigrations, runMigrations } from '../../infra/postgres/migrations.ts';
@@ -32,8 +31,6 @@ export type NotifierOptions = {
   publicBaseUrl: string;
   /** Events older than this are recorded as skipped, not mailed (a first start over old history). */
   maxEventAgeMs?: number;
-  /** The process's Prometheus registry (mail_sent_total, mail_failed_total, mail_waiting). */
-  registry?: Registry;
   name?: string;
   clock?: () => Date;
   runner?: RunnerOptions;
@@ -73,24 +70,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const { deps, pool, transport } = options;
   const clock = options.clock ?? (() => new Date());
   const logger = deps.logger.child({ component: 'notifier' });
-  const registers = options.registry ? [options.registry] : [];
-  const sent = new Counter({
-    name: 'mail_sent_total',
-    help: 'Mail accepted by SMTP (or written to MAIL_DIR), by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  });
-  const failed = new Counter({
-    name: 'mail_failed_total',
-    help: 'Mail refused for good by the SMTP server (5xx), by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  });
-  const waiting = new Gauge({
-    name: 'mail_waiting',
-    help: 'Mail on its way: being sent, or waiting for the SMTP server to come back.',
-    registers,
-  });
+  // mail_sent_total, mail_failed_total, mail_waiting: in the process's one registry.
+  const { mailSent: sent, mailFailed: failed, mailWaiting: waiting } = deps.metrics;
   const jobDeps: JobDeps = { store: deps.store, publicBaseUrl: options.publicBaseUrl, clock };
   const maxAge = options.maxEventAgeMs ?? 72 * 3_600_000;
 

@@ -2,9 +2,9 @@ import type { EventStore, RecordedEvent, SubscriptionItem } from '../../infra/ev
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { shopTracer, traceBatch } from '../../infra/telemetry/index.ts';
+import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import { backoffMs, isInfrastructureError, sleep } from './failures.ts';
 import type { Target } from './generations.ts';
-import type { Metrics } from './metrics.ts';
 import { createAckedCheckpoints } from './outbound-writer.ts';
 import { readAhead } from './read-ahead.ts';
 import type { RunnableProjection } from './types.ts';
@@ -36,7 +36,7 @@ export type FollowOptions = {
   retry: RetryPolicy;
   /** Return at the first caught-up (rebuilds); otherwise follow live until aborted. */
   untilCaughtUp: boolean;
-  metrics: Metrics;
+  metrics: ShopMetrics;
   logger: Logger;
   hooks: FollowHooks;
 };
@@ -101,7 +101,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
           if (isInfrastructureError(error)) throw error;
           if (attempt >= retry.attempts) {
             await writer.park(event, error, attempt, checkpoint);
-            options.metrics.inc('projection_parked_events_total', { projection: projection.name });
+            options.metrics.eventParked(projection.name);
             logger.error(
               {
                 err: error,

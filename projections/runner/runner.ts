@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
+import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import type { CheckpointPublisher } from './checkpoint-channel.ts';
 import { backoffMs, sleep } from './failures.ts';
 import { follow, type RetryPolicy } from './follow.ts';
@@ -15,7 +16,6 @@ import {
   type Target,
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
-import type { Metrics } from './metrics.ts';
 import { createOutboundWriter } from './outbound-writer.ts';
 import { createPositionWaiters } from './position-waiters.ts';
 import {
@@ -36,7 +36,7 @@ export type RunnerDeps = {
   /** Needed by Redis projections. Its ioredis `keyPrefix` (if any) scopes every read-model key. */
   redis?: Redis;
   publisher?: CheckpointPublisher;
-  metrics: Metrics;
+  metrics: ShopMetrics;
   logger: Logger;
   /** Names this process in the lease session's application_name (default: the pid). */
   instanceId?: string;
@@ -174,7 +174,7 @@ export function createProjectionRunner(
             position = at;
             if (event) lastEvent = event;
             if (projection.kind === 'outbound' && applied > 0)
-              deps.metrics.inc('publisher_events_total', { projection: projection.name }, applied);
+              deps.metrics.eventsPublished(projection.name, applied);
             lastError = undefined;
             publish(invalidate);
             waiters.wakeAll();
