@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Rate } from '../domain/shared/money.ts';
@@ -23,6 +23,7 @@ import { queryApiRoutes } from './openapi-routes.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
+import type { RouteContext } from './route-context.ts';
 import { cartRoutes } from './routes/cart-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
@@ -69,17 +70,7 @@ export type QueryApiDeps = {
   rateLimitPerMin?: number;
 };
 
-/** What a router added through `extraRoutes` may use (the same as the built-in ones). */
-export type RouteContext = {
-  db: ReadModelDb;
-  redis: Redis;
-  watcher: CheckpointWatcher;
-  /** Verifies the bearer token; follow with `requireRole(...)` from infra/http/auth.ts. */
-  authenticate: RequestHandler;
-  consistencyWaitMs: number;
-  logger: Logger;
-  metrics: ShopMetrics;
-};
+export type { RouteContext } from './route-context.ts';
 
 export type QueryApi = {
   app: Express;

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { advanceCheckpoint, parkEvent, type Target } from './generations.ts';
 import type { OutboundProjection, RunnerTables } from './types.ts';
-import type { BatchWriter, Faults } from './writers.ts';
+import type { BatchWriter, Faults, OutboundSteps } from './writers.ts';
 
 export type OutboundWriterDeps = {
   /** The runner's database (checkpoints and dead letters live in the runner's tables). */
@@ -12,16 +12,6 @@ export type OutboundWriterDeps = {
   faults?: Faults;
   /** Told when a batch starts and ends its delivery (for the lag figure). */
   onDelivering?: (events: readonly RecordedEvent[] | undefined) => void;
-};
-
-/** What follow() uses to pipeline an outbound projection: prepare the next batch while one is on its way. */
-export type OutboundSteps = {
-  /** CPU only; throws when an event cannot be expressed (follow() then finds and parks it). */
-  prepare(events: readonly RecordedEvent[]): unknown;
-  /** Sends a prepared batch and waits for the acknowledgement; moves no checkpoint. */
-  deliver(events: readonly RecordedEvent[], prepared: unknown): Promise<void>;
-  /** Moves the checkpoint from `from` to `last` (everything up to `last` must be acknowledged). */
-  checkpointTo(from: Position | undefined, last: RecordedEvent): Promise<void>;
 };
 
 /**

@@ -4,7 +4,6 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { advanceCheckpoint, parkEvent, type Target } from './generations.ts';
-import type { OutboundSteps } from './outbound-writer.ts';
 import { createRedisBatch } from './redis-batch.ts';
 import { createRedisDocWriter } from './redis-docs.ts';
 import {
@@ -23,6 +22,15 @@ export type Faults = {
   afterDeliver?: (events: readonly RecordedEvent[], signal: AbortSignal) => void | Promise<void>;
 };
 
+/** What follow() uses to pipeline an outbound projection: prepare the next batch while one is on its way. */
+export type OutboundSteps = {
+  /** CPU only; throws when an event cannot be expressed (follow() then finds and parks it). */
+  prepare(events: readonly RecordedEvent[]): unknown;
+  /** Sends a prepared batch and waits for the acknowledgement; moves no checkpoint. */
+  deliver(events: readonly RecordedEvent[], prepared: unknown): Promise<void>;
+  /** Moves the checkpoint from `from` to `last` (everything up to `last` must be acknowledged). */
+  checkpointTo(from: Position | undefined, last: RecordedEvent): Promise<void>;
+};
 /** How one kind of read model takes a batch and moves the checkpoint. Returns cache keys made stale. */
 export type BatchWriter = {
   applyBatch(events: readonly RecordedEvent[], from: Position | undefined): Promise<string[]>;
