@@ -17,10 +17,10 @@ import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
+import { createMetrics } from '../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
 import { projections as registered } from '../projections/registry.ts';
 import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import { createMetrics } from '../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../projections/runner/runner.ts';
 import { type Projection, redisPrefix, schemaName } from '../projections/runner/types.ts';
 import type { Faults } from '../projections/runner/writers.ts';
@@ -228,7 +228,7 @@ async function main(argv: string[]): Promise<number> {
       leaseClientConfig: pool.options,
       redis,
       publisher: createCheckpointPublisher(redis, logger),
-      metrics: createMetrics(),
+      metrics: createMetrics({ runtime: false }),
       logger,
     };
     const reports = await replay(deps, {

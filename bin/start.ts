@@ -19,7 +19,7 @@ import { MasterKeyError } from '../infra/privacy/master-key.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
-import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
+import { createMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
@@ -31,7 +31,6 @@ import {
 } from '../projections/publisher/index.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
 import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import { createMetrics } from '../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../projections/runner/runner.ts';
 import { migrateProjections } from '../projections/service.ts';
 import { startProjectionsRole } from '../projections/start.ts';
@@ -56,7 +55,8 @@ const stops: { name: string; stop: () => Promise<void> }[] = [];
 
 await ensureDatabase(config.DATABASE_URL);
 const { store: baseStore, kind } = await createEventStore(config, logger);
-const shopMetrics = createShopMetrics();
+// The one metrics registry of this process: every role records into it, GET /metrics serves it.
+const metrics = createMetrics();
 // Refuses to start on a wrong master key (key check value), before anything could write under it.
 const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger }).catch(
   (error: unknown) => {
@@ -65,7 +65,7 @@ const personalData = await openPersonalData({ connectionString: config.DATABASE_
     process.exit(1);
   },
 );
-const store = decorateStore(baseStore, { logger, metrics: shopMetrics, personalData });
+const store = decorateStore(baseStore, { logger, metrics, personalData });
 const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
 const redis = createRedis({
   url: config.REDIS_URL,
@@ -74,7 +74,6 @@ const redis = createRedis({
   connectionName: 'shop',
 });
 const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API is valid on the other
-const metrics = createMetrics();
 const db = createReadModelDb(pool, logger);
 await migrateProjections(pool, logger);
 await migratePayments(pool, logger);
@@ -98,12 +97,11 @@ if (roles.has('projections')) {
     pool,
     redis,
     metrics,
-    shopMetrics,
   });
   stops.push({ name: 'projections', stop: () => projections.close() });
 }
 if (roles.has('process-manager')) {
-  const processManager = await startProcessManager({ store, pool, logger, metrics, shopMetrics, payments });
+  const processManager = await startProcessManager({ store, pool, logger, metrics, payments });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
 const kafka = publisherConfig(config);
@@ -119,7 +117,6 @@ if (roles.has('publisher')) {
       partitions: kafka.partitions,
       replicationFactor: kafka.replicationFactor,
       batchSize: kafka.batchSize,
-      shopMetrics,
     });
     publisher = started;
     stops.push({ name: 'publisher', stop: () => started.stop() });
@@ -134,7 +131,6 @@ if (roles.has('notifier')) {
     config,
     pool,
     deps: runnerDeps,
-    registry: shopMetrics.registry,
   });
   stops.push({ name: 'notifier', stop: () => notifier.stop() });
   publisherReadiness.push({ name: 'notifier', ready: notifier.ready });
@@ -150,7 +146,7 @@ if (roles.has('query-api')) {
       logger: logger.child({ component: 'product-views' }),
       bufferSize: PRODUCT_VIEW_BUFFER,
       topicPrefix: kafka.topicPrefix,
-      metrics: shopMetrics,
+      metrics,
     });
     productViews = views;
   }
@@ -161,7 +157,6 @@ if (roles.has('query-api')) {
     authenticator,
     logger,
     metrics,
-    shopMetrics,
     keepDependencies: true,
     store,
     ...(productViews ? { productViews } : {}),
@@ -182,7 +177,7 @@ if (roles.has('command-api')) {
     config,
     logger,
     jwtKeys,
-    metrics: shopMetrics,
+    metrics,
     payments,
     keepDependencies: true,
   });
@@ -195,7 +190,7 @@ if (!roles.has('command-api') && !roles.has('query-api')) {
     store,
     pool,
     redis,
-    metrics: shopMetrics,
+    metrics,
     logger,
     checks: publisherReadiness.map(({ name, ready }) => ({
       name,

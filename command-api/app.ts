@@ -5,7 +5,7 @@ import type { IdKind } from '../domain/shared/ids.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
 import type { JwtKeys } from '../infra/auth/jwt-keys.ts';
 import { createPasswordHasher, type PasswordHasher } from '../infra/auth/password-hasher.ts';
-import { type CommandHandler, createCommandHandler } from '../infra/commands/command-handler.ts';
+import type { CommandHandler } from '../infra/commands/command-handler.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
@@ -20,9 +20,9 @@ import { apiDocs } from '../infra/openapi/docs-router.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import {
+  createMeteredCommandHandler,
   createMetrics,
   httpMetrics,
-  instrumentCommandHandler,
   metricsRoute,
   type ShopMetrics,
 } from '../infra/telemetry/index.ts';
@@ -82,6 +82,7 @@ export type CommandApiOptions = {
 /** Builds the context every route module receives. */
 export function commandApiContext(options: CommandApiOptions): CommandApiContext {
   const clock = options.clock ?? (() => new Date());
+  const metrics = options.metrics ?? createMetrics({ runtime: false });
   const { tokens, sessions, authenticator } = createAuthServices({
     config: options.config,
     redis: options.redis,
@@ -98,12 +99,8 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     ids: options.ids ?? randomIds,
     handler:
       options.handler ??
-      instrumentCommandHandler(
-        createCommandHandler({ store: options.store, logger: options.logger, clock }),
-        {
-          ...(options.metrics ? { metrics: options.metrics } : {}),
-        },
-      ),
+      createMeteredCommandHandler({ store: options.store, logger: options.logger, clock, metrics }),
+    metrics,
     tokens,
     sessions,
     hasher: options.hasher ?? createPasswordHasher(),

@@ -9,6 +9,7 @@ import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
+import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
 export type CommandApiContext = {
@@ -19,7 +20,10 @@ export type CommandApiContext = {
   clock: () => Date;
   /** New prefixed ids (`usr_…`, `prd_…`): the domain never makes its own. */
   ids: (kind: IdKind) => string;
+  /** The metered handler (createMeteredCommandHandler): every command is counted in `commands_total`. */
   handler: CommandHandler;
+  /** The process's metrics; a handler a route module builds for itself records into it too. */
+  metrics: ShopMetrics;
   tokens: TokenService;
   sessions: Sessions;
   hasher: PasswordHasher;

@@ -1,13 +1,12 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
-import { type CommandHandler, createCommandHandler } from '../infra/commands/command-handler.ts';
+import type { CommandHandler } from '../infra/commands/command-handler.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
-import type { ShopMetrics } from '../infra/telemetry/index.ts';
+import { createMeteredCommandHandler, createMetrics, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import {
   createProjectionRunner,
   type ProjectionRunner,
@@ -35,9 +34,11 @@ export type ProcessManagerOptions = {
   clock?: () => Date;
   handler?: CommandHandler;
   stock?: StockWriter;
-  metrics?: Metrics;
-  /** The process's metrics: the timer backlog (process_manager_timer_backlog) is reported to it. */
-  shopMetrics?: ShopMetrics;
+  /**
+   * The process's metrics: its commands, parked events and (when given) the timer backlog
+   * (process_manager_timer_backlog) are recorded in it.
+   */
+  metrics?: ShopMetrics;
   publisher?: CheckpointPublisher;
   timings?: Partial<ProcessManagerTimings>;
   actions?: TimerActionOptions;
@@ -62,6 +63,7 @@ export type ProcessManager = {
 export async function startProcessManager(options: ProcessManagerOptions): Promise<ProcessManager> {
   const { store, pool, logger } = options;
   const log = logger.child({ role: 'process-manager' });
+  const metrics = options.metrics ?? createMetrics({ runtime: false });
   const clock = options.clock ?? (() => new Date());
   await migrateProjections(pool, log);
   let payments = options.payments;
@@ -69,7 +71,9 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     await migratePayments(pool, log);
     payments = createSandboxPaymentProvider({ pool });
   }
-  const handler = options.handler ?? createCommandHandler({ store, logger: log, clock, maxRetries: 40 });
+  // Metered like the command API's: the process manager's commands count in commands_total too.
+  const handler =
+    options.handler ?? createMeteredCommandHandler({ store, logger: log, clock, maxRetries: 40, metrics });
   const deps: WorkflowDeps = {
     handler,
     payments,
@@ -89,7 +93,7 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
             store,
             db,
             leaseClientConfig: pool.options as pg.ClientConfig,
-            metrics: options.metrics ?? createMetrics(),
+            metrics,
             logger: log,
             ...(options.publisher ? { publisher: options.publisher } : {}),
           },
@@ -103,7 +107,7 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     logger: log,
     ...options.claim,
     ...(options.onTimer ? { onOutcome: options.onTimer } : {}),
-    ...(options.shopMetrics ? { onBacklog: options.shopMetrics.timers } : {}),
+    ...(options.metrics ? { onBacklog: options.metrics.timers } : {}),
   });
   runner?.start();
   await claims.start();

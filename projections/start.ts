@@ -7,6 +7,7 @@ import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import {
+  createMetrics,
   createProjectionLagSampler,
   type ProjectionStanding,
   type ShopMetrics,
@@ -14,7 +15,6 @@ import {
 import { createReadModelDb } from './read-model-db.ts';
 import { projections as allProjections } from './registry.ts';
 import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
-import { createMetrics, type Metrics } from './runner/metrics.ts';
 import type { RunnerDeps, RunnerOptions } from './runner/runner.ts';
 import type { ProjectionStatus, ReadModelDb } from './runner/types.ts';
 import { createProjectionService, migrateProjections, type ProjectionService } from './service.ts';
@@ -38,9 +38,8 @@ export async function startProjectionsRole(options: {
   store: EventStore;
   pool?: pg.Pool;
   redis?: Redis;
-  metrics?: Metrics;
-  /** The process's metrics: projection lag (events, seconds) and parked events are sampled into it. */
-  shopMetrics?: ShopMetrics;
+  /** The process's metrics: parked events are counted, and projection lag is sampled, into it. */
+  metrics?: ShopMetrics;
   /** How often the lag is sampled (default 5 s). */
   lagSampleMs?: number;
   runnerOptions?: RunnerOptions;
@@ -65,15 +64,15 @@ export async function startProjectionsRole(options: {
     leaseClientConfig: pool.options,
     redis,
     publisher: createCheckpointPublisher(redis, logger),
-    metrics: options.metrics ?? createMetrics(),
+    metrics: options.metrics ?? createMetrics({ runtime: false }),
     logger,
   };
   const service = createProjectionService(deps, options.runnerOptions);
   service.start();
-  const sampler = options.shopMetrics
+  const sampler = options.metrics
     ? createProjectionLagSampler({
         store: options.store,
-        metrics: options.shopMetrics,
+        metrics: options.metrics,
         standings: () => standings(service.statuses()),
         ...(options.lagSampleMs ? { intervalMs: options.lagSampleMs } : {}),
         onError: (error) => logger.warn({ err: error }, 'projection lag sample failed'),

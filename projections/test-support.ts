@@ -6,10 +6,10 @@ import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts'
 import { createPool } from '../infra/postgres/pool.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
+import { createMetrics } from '../infra/telemetry/metrics.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { createReadModelDb } from './read-model-db.ts';
 import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
-import { createMetrics } from './runner/metrics.ts';
 import type { RunnerDeps } from './runner/runner.ts';
 import { migrateProjections } from './service.ts';
 
@@ -38,7 +38,7 @@ export async function createReadSideForTest(
     url: redisUrl,
     keyPrefix: options.keyPrefix?.(database.url) ?? testKeyPrefix(label),
   });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ runtime: false });
   const deps: RunnerDeps = {
     store,
     db,

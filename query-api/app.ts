@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Rate } from '../domain/shared/money.ts';
@@ -13,14 +13,8 @@ import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
-import {
-  createMetrics as createShopMetrics,
-  httpMetrics,
-  metricsRoute,
-  type ShopMetrics,
-} from '../infra/telemetry/index.ts';
+import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
-import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
@@ -29,6 +23,7 @@ import { queryApiRoutes } from './openapi-routes.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
+import type { RouteContext } from './route-context.ts';
 import { cartRoutes } from './routes/cart-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
@@ -51,9 +46,8 @@ export type QueryApiDeps = {
   consistencyWaitMs: number;
   corsOrigins?: readonly string[];
   clock?: () => Date;
-  metrics?: Metrics;
-  /** The process's prom-client registry (HTTP metrics, runtime); /metrics serves it with the runner counters. */
-  shopMetrics?: ShopMetrics;
+  /** The process's metrics (one registry, shared by its roles); /metrics serves it. A private one otherwise. */
+  metrics?: ShopMetrics;
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
@@ -76,17 +70,7 @@ export type QueryApiDeps = {
   rateLimitPerMin?: number;
 };
 
-/** What a router added through `extraRoutes` may use (the same as the built-in ones). */
-export type RouteContext = {
-  db: ReadModelDb;
-  redis: Redis;
-  watcher: CheckpointWatcher;
-  /** Verifies the bearer token; follow with `requireRole(...)` from infra/http/auth.ts. */
-  authenticate: RequestHandler;
-  consistencyWaitMs: number;
-  logger: Logger;
-  metrics: Metrics;
-};
+export type { RouteContext } from './route-context.ts';
 
 export type QueryApi = {
   app: Express;
@@ -110,7 +94,6 @@ export const servedReadModels = [
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
-  const shopMetrics = deps.shopMetrics ?? createShopMetrics();
   const watcher = createCheckpointWatcher({
     db: deps.db as RunnerDb,
     subscriber: deps.redis.duplicate(),
@@ -129,12 +112,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(httpMetrics(shopMetrics));
+  app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
   app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
-  app.use(metricsRoute(shopMetrics, { extra: () => metrics.render() }));
+  app.use(metricsRoute(metrics));
   app.use(apiDocs(queryApiDocument(queryApiRoutes)));
   app.use(
     healthRoutes({
@@ -142,7 +125,6 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       redis: deps.redis,
       watcher,
       readModels: deps.readModels ?? servedReadModels,
-      metrics,
       ...(deps.readiness ? { components: deps.readiness } : {}),
     }),
   );

@@ -5,7 +5,6 @@ import type { Config } from '../infra/config.ts';
 import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/index.ts';
-import type { Metrics } from '../projections/runner/metrics.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
 import { createQueryApi, type QueryApi, type QueryApiDeps } from './app.ts';
 
@@ -17,8 +16,7 @@ export type StartQueryApiOptions = {
   redis: Redis;
   authenticator: Authenticator;
   logger: Logger;
-  metrics?: Metrics;
-  shopMetrics?: ShopMetrics;
+  metrics?: ShopMetrics;
   port?: number;
   host?: string;
   shutdownTimeoutMs?: number;
@@ -50,7 +48,6 @@ export async function startQueryApi(
     taxRate: options.config.TAX_RATE,
     corsOrigins: options.config.CORS_ORIGINS,
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.shopMetrics ? { shopMetrics: options.shopMetrics } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.productViews ? { productViews: options.productViews } : {}),
     ...(options.readiness ? { readiness: options.readiness } : {}),

@@ -128,3 +128,62 @@ export function folderViolations(root: string): Violation[] {
       ),
   );
 }
+
+/** Where a relative import lands: the file itself, or `index.ts` of a folder. */
+function resolveImport(file: string, specifier: string, known: ReadonlySet<string>): string | undefined {
+  const target = resolve(dirname(file), specifier);
+  for (const candidate of [target, `${target}.ts`, join(target, 'index.ts')])
+    if (known.has(candidate)) return candidate;
+  return undefined;
+}
+
+/**
+ * Import cycles among the project's files (type-only imports included: a cycle of types is still two
+ * modules that cannot be understood apart). Each cycle is reported once, as its files in order, from its
+ * alphabetically first file.
+ */
+export function importCycles(root: string): string[][] {
+  const files = sourceFiles(root).filter((file) => file.endsWith('.ts'));
+  const known = new Set(files);
+  const edges = new Map<string, string[]>();
+  for (const file of files) {
+    const targets = importsOf(readFileSync(file, 'utf8'))
+      .filter(({ specifier }) => specifier.startsWith('.'))
+      .map(({ specifier }) => resolveImport(file, specifier, known))
+      .filter((target): target is string => target !== undefined);
+    edges.set(file, [...new Set(targets)]);
+  }
+  // Tarjan's strongly connected components: a component of two or more files (or a file importing
+  // itself) is a cycle.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, counter);
+    low.set(file, counter);
+    counter += 1;
+    stack.push(file);
+    onStack.add(file);
+    for (const next of edges.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(file, Math.min(low.get(file)!, index.get(next)!));
+    }
+    if (low.get(file) === index.get(file)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== file);
+      if (component.length > 1 || edges.get(file)?.includes(file)) components.push(component);
+    }
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return components.map((component) => component.map((file) => relative(root, file)).sort());
+}

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { domainViolations, folderViolations, queryApiViolations } from './boundaries.ts';
+import { domainViolations, folderViolations, importCycles, queryApiViolations } from './boundaries.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -17,6 +17,10 @@ describe('boundaries', () => {
 
   it('every folder imports only the folders the architecture allows it', () => {
     expect(folderViolations(root)).toEqual([]);
+  });
+
+  it('no file imports itself back, through any number of others (type imports included)', () => {
+    expect(importCycles(root)).toEqual([]);
   });
 
   // The checks above must be able to fail: plant violations in a scratch tree and see them caught.
@@ -53,6 +57,24 @@ describe('boundaries', () => {
         'domain/cart/cart.ts:../../infra/config.ts',
         'infra/uses-app.ts:../query-api/app.ts',
         'query-api/app.ts:../command-api/handler.ts',
+      ].sort(),
+    );
+  });
+
+  it('catches a planted import cycle, direct or through a third file and an index', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'cycles-'));
+    mkdirSync(join(scratch, 'query-api/routes'), { recursive: true });
+    mkdirSync(join(scratch, 'infra/kit'), { recursive: true });
+    writeFileSync(join(scratch, 'query-api/app.ts'), "import { cart } from './routes/cart.ts';\n");
+    writeFileSync(join(scratch, 'query-api/routes/cart.ts'), "import type { Ctx } from '../app.ts';\n");
+    writeFileSync(join(scratch, 'infra/a.ts'), "import { b } from './kit';\n");
+    writeFileSync(join(scratch, 'infra/kit/index.ts'), "export { b } from './b.ts';\n");
+    writeFileSync(join(scratch, 'infra/kit/b.ts'), "import { a } from '../a.ts';\n");
+    writeFileSync(join(scratch, 'infra/leaf.ts'), "import { a } from './a.ts';\n");
+    expect(importCycles(scratch).sort()).toEqual(
+      [
+        ['infra/a.ts', 'infra/kit/b.ts', 'infra/kit/index.ts'],
+        ['query-api/app.ts', 'query-api/routes/cart.ts'],
       ].sort(),
     );
   });

@@ -20,10 +20,10 @@ import {
 } from '../../infra/kafka/client.ts';
 import { integrationEventIdFor, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
 import { createKafkaPublisher } from '../../projections/publisher/publisher.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { createMetrics } from '../../projections/runner/metrics.ts';
 import { migrateProjections } from '../../projections/service.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { fillStore, readLog } from './fill.ts';
@@ -105,7 +105,7 @@ try {
     store,
     db,
     leaseClientConfig: { connectionString: database.url },
-    metrics: createMetrics(),
+    metrics: createMetrics({ runtime: false }),
     logger,
   };
   const head = await store.headPosition();

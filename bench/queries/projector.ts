@@ -4,9 +4,9 @@ import { pino } from 'pino';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis } from '../../infra/redis/client.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
-import { createMetrics } from '../../projections/runner/metrics.ts';
 import { createProjectionService } from '../../projections/service.ts';
 
 const logger = pino({ level: 'warn' });
@@ -21,7 +21,7 @@ const service = createProjectionService(
     leaseClientConfig: { connectionString: url },
     redis,
     publisher: createCheckpointPublisher(redis, logger),
-    metrics: createMetrics(),
+    metrics: createMetrics({ runtime: false }),
     logger,
   },
   { leaseRetryMs: 100 },

@@ -9,8 +9,8 @@ import { verifyHistory } from '../../infra/audit/verify/verify-history.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { createMetrics } from '../../projections/runner/metrics.ts';
 import type { RunnerDeps } from '../../projections/runner/runner.ts';
 import { migrateProjections } from '../../projections/service.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
@@ -50,7 +50,7 @@ try {
     db: createReadModelDb(pool, logger),
     leaseClientConfig: pool.options,
     redis,
-    metrics: createMetrics(),
+    metrics: createMetrics({ runtime: false }),
     logger,
   };
   const rssAt: Record<string, string[]> = {};

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { positionToString } from '../../infra/eventstore/position.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
-import { createMetrics } from '../../projections/runner/metrics.ts';
 import { createProjectionService, migrateProjections } from '../../projections/service.ts';
 import type { ReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
@@ -18,7 +18,7 @@ export async function startReadSideFor(api: CommandApiForTest) {
   const pool = createPool({ connectionString: api.db.url, max: 4, applicationName: 'e2e-read-side' });
   const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ runtime: false });
   const publisher = createCheckpointPublisher(api.redis, logger);
   const service = createProjectionService(
     {

@@ -5,6 +5,7 @@ import {
   checkoutDecider,
   checkoutStream,
 } from '../../domain/checkout/checkout.ts';
+import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
 import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
 
@@ -17,6 +18,8 @@ export type CheckoutRecorder = (command: CheckoutCommand) => Promise<AppendResul
  */
 export function checkoutRecorder(
   store: EventStore,
+  /** Counts each command (handler.track), as the metered handler counts its own. */
+  handler: CommandHandler,
   reservationId: string,
   metadata: CommandMetadata,
   clock: () => Date,
@@ -24,7 +27,7 @@ export function checkoutRecorder(
 ): CheckoutRecorder {
   let state: CheckoutState = from?.state ?? checkoutDecider.initialState();
   let revision: bigint | undefined = from?.revision;
-  return async function record(command: CheckoutCommand): Promise<AppendResult | undefined> {
+  const record = async (command: CheckoutCommand): Promise<AppendResult | undefined> => {
     const decided = checkoutDecider.decide(command, state);
     if (decided.length === 0) return undefined;
     const occurredAt = clock();
@@ -42,4 +45,10 @@ export function checkoutRecorder(
     revision = result.nextExpectedRevision;
     return result;
   };
+  return (command) =>
+    handler.track(
+      command.type,
+      () => record(command),
+      (result) => result !== undefined,
+    );
 }

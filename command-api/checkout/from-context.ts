@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { createMeteredCommandHandler } from '../../infra/telemetry/index.ts';
 import type { CommandApiContext } from '../context.ts';
 import { type CheckoutServices, createCheckoutServices } from './services.ts';
 
@@ -46,8 +46,15 @@ export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
   const payments = ctx.payments ?? lazySandboxPayments(ctx.config.DATABASE_URL, ctx.logger);
   const created = createCheckoutServices({
     store: ctx.store,
-    // Its own handler: reservations on a hot product need more conflict retries than other commands.
-    handler: createCommandHandler({ store: ctx.store, logger: ctx.logger, clock: ctx.clock, maxRetries: 40 }),
+    // Its own handler, metered like the context's: reservations on a hot product need more conflict
+    // retries than other commands.
+    handler: createMeteredCommandHandler({
+      store: ctx.store,
+      logger: ctx.logger,
+      clock: ctx.clock,
+      maxRetries: 40,
+      metrics: ctx.metrics,
+    }),
     payments,
     config: ctx.config,
     clock: ctx.clock,

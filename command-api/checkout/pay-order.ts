@@ -1,8 +1,10 @@
 import type { CurrentProducts } from '../../domain/cart/commands.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
+import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { PaymentUnavailable, paymentDeclined } from '../../infra/payments/port.ts';
 import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
@@ -11,7 +13,18 @@ import { recordPaymentDecline } from '../../process-manager/checkout/payment-set
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { checkOrderLines } from './order-lines.ts';
-import type { PlaceOrderInput } from './place-order.ts';
+
+/** What POST /orders asks of the checkout (place-order.ts), as paid here. */
+export type PlaceOrderInput = {
+  userId: UserId;
+  shippingAddress: Address;
+  billingAddress: Address;
+  paymentMethod: PaymentMethod;
+  reservationId?: ReservationId;
+  /** The request's Idempotency-Key: its retries resume the same checkout and order (keyed-ids.ts). */
+  idempotencyKey?: string;
+  metadata: CommandMetadata;
+};
 
 export const ended = (id: string, why: string) =>
   new DomainError(ErrorCode.ReservationExpired, `Reservation ${id} ${why}`);

@@ -2,28 +2,17 @@ import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { activeCheckout, recentOrder } from '../../domain/cart/checkout-rules.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { checkoutInProgress } from '../../domain/checkout/order-attempt.ts';
-import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
-import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
 import { step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { type KeyedIds, keyedIds } from './keyed-ids.ts';
 import { checkOrderLines } from './order-lines.ts';
-import { ended, loadOrder, payAndComplete } from './pay-order.ts';
+import { ended, loadOrder, type PlaceOrderInput, payAndComplete } from './pay-order.ts';
 import { reserveCart } from './reserve-cart.ts';
 
-export type PlaceOrderInput = {
-  userId: UserId;
-  shippingAddress: Address;
-  billingAddress: Address;
-  paymentMethod: PaymentMethod;
-  reservationId?: ReservationId;
-  /** The request's Idempotency-Key: its retries resume the same checkout and order (keyed-ids.ts). */
-  idempotencyKey?: string;
-  metadata: CommandMetadata;
-};
+export type { PlaceOrderInput };
 
 /**
  * POST /orders: the checkout workflow run inline, step by step, each step recorded as events so the

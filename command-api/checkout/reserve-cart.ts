@@ -62,7 +62,7 @@ export async function reserveCart(
     }))
     .sort(byProduct);
 
-  const record = checkoutRecorder(deps.store, reservationId, metadata, clock);
+  const record = checkoutRecorder(deps.store, deps.handler, reservationId, metadata, clock);
   await record({ type: 'StartCheckout', data: { reservationId, userId, items, expiresAt, now } });
   await step(deps, 'checkout-started', reservationId);
   return holdLines(deps, { userId, reservationId, items, expiresAt }, record, metadata);
@@ -82,7 +82,7 @@ async function resume(
   if (state.status === 'reserved' || state.status === 'completed') return { reservationId, items, expiresAt };
   if (state.status !== 'started' || hasLapsed(state, deps.clock().toISOString()))
     throw new DomainError(ErrorCode.ReservationExpired, `Reservation ${reservationId} has ended`);
-  const record = checkoutRecorder(deps.store, reservationId, metadata, deps.clock, prior);
+  const record = checkoutRecorder(deps.store, deps.handler, reservationId, metadata, deps.clock, prior);
   return holdLines(deps, { userId, reservationId, items, expiresAt }, record, metadata);
 }
 

@@ -1,9 +1,10 @@
 import { type Decider, unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, ProductId, UserId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
-import { beginCheckout, type CartCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
+import type { CartId, CartLine, CartState } from './cart-state.ts';
+import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
@@ -14,7 +15,7 @@ import type {
 } from './commands.ts';
 import type { CartEvent } from './events.ts';
 
-export type CartId = Id<'cart'>;
+export type { CartId } from './cart-state.ts';
 
 /** One cart per user, so one stream per user. */
 export const cartStream = (userId: UserId) => `cart-${userId}`;
@@ -24,31 +25,7 @@ export const cartIdFor = (userId: UserId): CartId => makeId('cart', userId.slice
 
 export const MAX_LINE_QUANTITY = 99;
 
-/** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
-export type CartLine = {
-  cartItemId: CartItemId;
-  productId: ProductId;
-  productName: string;
-  image: string | null;
-  unitPrice: number;
-  currency: string;
-  quantity: number;
-  addedAt: string;
-};
-
-export type CartState = {
-  cartId: CartId | null;
-  userId: UserId | null;
-  /** False before the first item and after each checkout: the next add creates the cart again. */
-  open: boolean;
-  lines: CartLine[];
-  createdAt: string | null;
-  updatedAt: string | null;
-  /** The checkout that began and has not ended (it may have lapsed: see checkout-rules.ts). */
-  checkout: CartCheckout | null;
-  /** The order the cart last became, and when. */
-  lastOrder: { orderId: string; at: string } | null;
-};
+export type { CartCheckout, CartLine, CartState } from './cart-state.ts';
 
 export const initialState = (): CartState => ({
   cartId: null,

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
 import { toMajorUnits } from '../shared/money.ts';
-import type { CartLine, CartState } from './cart.ts';
+import type { CartCheckout, CartLine, CartState } from './cart-state.ts';
 import type { BeginCheckout, CurrentProducts, EndCheckout, RepriceCart } from './commands.ts';
 import type { CartEvent } from './events.ts';
 
@@ -11,7 +11,7 @@ import type { CartEvent } from './events.ts';
  * The cart stream is appended at the revision read, so of concurrent checkouts exactly one begins; the
  * others, decided again on the fresh state, are refused.
  */
-export type CartCheckout = { reservationId: string; expiresAt: string };
+export type { CartCheckout };
 
 /** A cart just checked out still answers a duplicate submission with its order for this long. */
 export const RECENT_CHECKOUT_MS = 120_000;

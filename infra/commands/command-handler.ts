@@ -122,7 +122,16 @@ export function createCommandHandler(options: CommandHandlerOptions) {
     }
   }
 
-  return { handle, load };
+  /**
+   * A command decided and appended outside `handle` (the stock writer's batches, the checkout record,
+   * which skip reads on purpose) runs through here, so a metered handler counts it like its own.
+   * `changed` tells from the result whether the command decided any event (else it counts as `noop`).
+   */
+  function track<T>(_type: string, run: () => Promise<T>, _changed: (result: T) => boolean): Promise<T> {
+    return run();
+  }
+
+  return { handle, load, track };
 }
 
 export type CommandHandler = ReturnType<typeof createCommandHandler>;

@@ -42,17 +42,12 @@ export function httpMetrics(metrics: ShopMetrics): RequestHandler {
   };
 }
 
-/**
- * GET /metrics in Prometheus text format. `extra` appends text from another registry (e.g. the
- * projection runner's own counters) until everything records into this one; names must not collide.
- */
-export function metricsRoute(metrics: ShopMetrics, options: { extra?: () => string } = {}): Router {
+/** GET /metrics in Prometheus text format: the process's one registry. */
+export function metricsRoute(metrics: ShopMetrics): Router {
   const router = Router();
   router.get('/metrics', async (_req, res) => {
-    const text = await metrics.render();
-    const extra = options.extra?.() ?? '';
     res.setHeader('Content-Type', metrics.contentType);
-    res.send(extra ? `${text.trimEnd()}\n${extra.trimEnd()}\n` : text);
+    res.send(await metrics.render());
   });
   return router;
 }

@@ -27,5 +27,5 @@ export {
   untraced,
   withTraceparent,
 } from './trace-context.ts';
-export { commandOutcome, instrumentCommandHandler } from './traced-handler.ts';
+export { commandOutcome, createMeteredCommandHandler, instrumentCommandHandler } from './traced-handler.ts';
 export { traceEventStore } from './traced-store.ts';

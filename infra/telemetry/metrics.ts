@@ -122,6 +122,35 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['topic'] as const,
     registers,
   });
+  const parkedTotal = new Counter({
+    name: 'projection_parked_events_total',
+    help: 'Events parked (dead-lettered) by a projection runner since this process started.',
+    labelNames: ['projection'] as const,
+    registers,
+  });
+  const published = new Counter({
+    name: 'publisher_events_total',
+    help: 'Domain events an outbound projection (Kafka publisher, notifier) has checkpointed past, their delivery acknowledged.',
+    labelNames: ['projection'] as const,
+    registers,
+  });
+  const mailSent = new Counter({
+    name: 'mail_sent_total',
+    help: 'Mail accepted by SMTP (or written to MAIL_DIR), by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const mailFailed = new Counter({
+    name: 'mail_failed_total',
+    help: 'Mail refused for good by the SMTP server (5xx), by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const mailWaiting = new Gauge({
+    name: 'mail_waiting',
+    help: 'Mail on its way: being sent, or waiting for the SMTP server to come back.',
+    registers,
+  });
   const timerBacklog = new Gauge({
     name: 'process_manager_timer_backlog',
     help: 'Durable timers: due (past their time, not yet fired) and pending (all stored).',
@@ -146,6 +175,9 @@ export function createMetrics(options: MetricsOptions = {}) {
     kafkaLagSeconds,
     kafkaDropped,
     timerBacklog,
+    mailSent,
+    mailFailed,
+    mailWaiting,
 
     recordCommand(type: string, outcome: CommandOutcome, seconds?: number) {
       commands.inc({ type, outcome });
@@ -180,6 +212,25 @@ export function createMetrics(options: MetricsOptions = {}) {
     timers(due: number, pending: number) {
       timerBacklog.set({ state: 'due' }, due);
       timerBacklog.set({ state: 'pending' }, pending);
+    },
+    /** A runner parked an event (its dead-letter row is written). */
+    eventParked(projection: string) {
+      parkedTotal.inc({ projection });
+    },
+    /** An outbound projection checkpointed past `count` delivered events. */
+    eventsPublished(projection: string, count: number) {
+      published.inc({ projection }, count);
+    },
+    /** The current value of one series of a counter or gauge (0 if it has none yet): tests, /ready. */
+    async value(name: string, labels: Record<string, string> = {}) {
+      const metric = registry.getSingleMetric(name);
+      if (!metric) throw new Error(`no metric ${name}`);
+      const { values } = await metric.get();
+      const wanted = Object.entries(labels);
+      const found = values.find((v) =>
+        wanted.every(([key, value]) => String((v.labels as Record<string, unknown>)[key]) === value),
+      );
+      return found?.value ?? 0;
     },
     /** Prometheus text exposition of everything above. */
     render: () => registry.metrics(),

@@ -1,7 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { DomainError } from '../../domain/shared/errors.ts';
-import type { CommandHandler } from '../commands/command-handler.ts';
+import {
+  type CommandHandler,
+  type CommandHandlerOptions,
+  createCommandHandler,
+} from '../commands/command-handler.ts';
 import { VersionConflict } from '../eventstore/errors.ts';
 import type { CommandOutcome, ShopMetrics } from './metrics.ts';
 import { inSpan, shopTracer } from './trace-context.ts';
@@ -63,6 +67,23 @@ export function instrumentCommandHandler(
 
   return {
     load: handler.load,
+    track: (type, run, changed) => {
+      const started = performance.now();
+      return inSpan(tracer, `command ${type}`, { attributes: { 'command.type': type } }, async (span) => {
+        try {
+          const result = await handler.track(type, run, changed);
+          const outcome: CommandOutcome = changed(result) ? 'ok' : 'noop';
+          span.setAttribute('command.outcome', outcome);
+          metrics?.recordCommand(type, outcome, (performance.now() - started) / 1000);
+          return result;
+        } catch (error) {
+          const outcome = commandOutcome(error);
+          span.setAttribute('command.outcome', outcome);
+          metrics?.recordCommand(type, outcome, (performance.now() - started) / 1000);
+          throw error;
+        }
+      });
+    },
     handle: (request) => {
       const type = request.command.type;
       const started = performance.now();
@@ -104,4 +125,18 @@ export function instrumentCommandHandler(
       );
     },
   };
+}
+
+/**
+ * The command handler every role uses: createCommandHandler wrapped by instrumentCommandHandler, so each
+ * command (routes, checkout, the process manager's) is traced and counted in `commands_total`.
+ */
+export function createMeteredCommandHandler(
+  options: CommandHandlerOptions & { metrics: ShopMetrics; tracer?: Tracer },
+): CommandHandler {
+  const { metrics, tracer, ...handlerOptions } = options;
+  return instrumentCommandHandler(createCommandHandler(handlerOptions), {
+    metrics,
+    ...(tracer ? { tracer } : {}),
+  });
 }

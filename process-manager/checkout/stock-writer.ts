@@ -123,15 +123,21 @@ export function createStockWriter(options: {
     },
     execute(command, metadata, idName) {
       const stream = stockStream(command.data.productId as ProductId);
-      return new Promise<StockEvent[]>((resolve, reject) => {
-        const pending = { command, metadata, idName, resolve, reject };
-        const queue = queues.get(stream);
-        if (queue) queue.push(pending);
-        else {
-          queues.set(stream, [pending]);
-          void drain(stream);
-        }
-      });
+      // Decided in a batch, not by handler.handle: counted (commands_total) through handler.track.
+      return handler.track(
+        command.type,
+        () =>
+          new Promise<StockEvent[]>((resolve, reject) => {
+            const pending = { command, metadata, idName, resolve, reject };
+            const queue = queues.get(stream);
+            if (queue) queue.push(pending);
+            else {
+              queues.set(stream, [pending]);
+              void drain(stream);
+            }
+          }),
+        (events) => events.length > 0,
+      );
     },
   };
 }

@@ -94,7 +94,7 @@ describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
 
   it('reports the timer backlog to the metrics and keeps the traceparent for the timer span', async () => {
     const shopMetrics = createShopMetrics({ runtime: false });
-    const manager = await world.startProcessManager({ shopMetrics });
+    const manager = await world.startProcessManager({ metrics: shopMetrics });
     try {
       const productId = world.newProduct();
       await world.receive(productId, 10);

@@ -1,12 +1,14 @@
 import type pg from 'pg';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { loadMigrations, runMigrations } from '../../infra/postgres/migrations.ts';
-import type { OutboundProjection } from '../publisher/outbound.ts';
-import { createOutboundRunner, type OutboundRunnerOptions } from '../publisher/outbound-runner.ts';
-import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
-import type { ProjectionStatus } from '../runner/types.ts';
+import {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type RunnerDeps,
+  type RunnerOptions,
+} from '../runner/runner.ts';
+import type { OutboundProjection, ProjectionStatus } from '../runner/types.ts';
 import { cartChangeTypes, cartEndTypes, trackCartEvent } from './cart-reminders.ts';
 import { type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
 import type { MailTransport, TransportStatus } from './mail-transport.ts';
@@ -29,11 +31,9 @@ export type NotifierOptions = {
   publicBaseUrl: string;
   /** Events older than this are recorded as skipped, not mailed (a first start over old history). */
   maxEventAgeMs?: number;
-  /** The process's Prometheus registry (mail_sent_total, mail_failed_total, mail_waiting). */
-  registry?: Registry;
   name?: string;
   clock?: () => Date;
-  runner?: OutboundRunnerOptions;
+  runner?: RunnerOptions;
   /** How often SMTP is probed for /ready (default 10 s). */
   probeMs?: number;
   /** ABANDONED_CART_AFTER_HOURS in ms: the reminder after a customer's last cart change. Unset: no reminders. */
@@ -70,24 +70,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const { deps, pool, transport } = options;
   const clock = options.clock ?? (() => new Date());
   const logger = deps.logger.child({ component: 'notifier' });
-  const registers = options.registry ? [options.registry] : [];
-  const sent = new Counter({
-    name: 'mail_sent_total',
-    help: 'Mail accepted by SMTP (or written to MAIL_DIR), by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  });
-  const failed = new Counter({
-    name: 'mail_failed_total',
-    help: 'Mail refused for good by the SMTP server (5xx), by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  });
-  const waiting = new Gauge({
-    name: 'mail_waiting',
-    help: 'Mail on its way: being sent, or waiting for the SMTP server to come back.',
-    registers,
-  });
+  // mail_sent_total, mail_failed_total, mail_waiting: in the process's one registry.
+  const { mailSent: sent, mailFailed: failed, mailWaiting: waiting } = deps.metrics;
   const jobDeps: JobDeps = { store: deps.store, publicBaseUrl: options.publicBaseUrl, clock };
   const maxAge = options.maxEventAgeMs ?? 72 * 3_600_000;
 
@@ -162,7 +146,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       for (const event of events) await deliverEvent(event, signal);
     },
   };
-  const runner = createOutboundRunner(projection, deps, { batchSize: 50, ...options.runner });
+  const runner = createProjectionRunner(projection, deps, { batchSize: 50, ...options.runner });
   const running = () => ['live', 'catching-up', 'waiting-for-lease'].includes(runner.status().state);
   let probe: NodeJS.Timeout | undefined;
   return {

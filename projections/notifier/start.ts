@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { Registry } from 'prom-client';
 import type { Config } from '../../infra/config.ts';
 import type { RunnerDeps } from '../runner/runner.ts';
 import { createMailTransport } from './mail-transport.ts';
@@ -10,7 +9,6 @@ export async function startNotifierRole(options: {
   config: Config;
   pool: pg.Pool;
   deps: RunnerDeps;
-  registry: Registry;
 }): Promise<Notifier> {
   const { config, deps } = options;
   await migrateNotifier(options.pool);
@@ -28,7 +26,6 @@ export async function startNotifierRole(options: {
     from: config.MAIL_FROM,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     maxEventAgeMs: config.NOTIFIER_MAX_EVENT_AGE_HOURS * 3_600_000,
-    registry: options.registry,
     cartReminderAfterMs: config.ABANDONED_CART_AFTER_HOURS * 3_600_000,
   });
   notifier.start();

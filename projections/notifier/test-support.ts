@@ -1,6 +1,5 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { SMTPServer } from 'smtp-server';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
@@ -11,10 +10,10 @@ import { createSandboxPaymentProvider, migratePayments } from '../../infra/payme
 import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { startTestServer } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { createReadModelDb } from '../read-model-db.ts';
-import { createMetrics } from '../runner/metrics.ts';
 import type { RunnerDeps } from '../runner/runner.ts';
 import { migrateProjections } from '../service.ts';
 import { createMailTransport } from './mail-transport.ts';
@@ -115,14 +114,13 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
   const http = await startTestServer(createCommandApi(options));
   const context = commandApiContext(options);
   const mail = await startMailServer();
-  const deps: RunnerDeps = {
+  let deps: RunnerDeps = {
     store,
     db: createReadModelDb(pool, logger),
     leaseClientConfig: { connectionString: database.url },
-    metrics: createMetrics(),
+    metrics: createMetrics({ runtime: false }),
     logger,
   };
-  let registry = new Registry();
   const makeNotifier = () =>
     createNotifier({
       deps,
@@ -135,7 +133,6 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
       }),
       from: 'Shop <no-reply@shop.test>',
       publicBaseUrl: 'http://shop.test',
-      registry,
       probeMs: 500,
       ...(env.ABANDONED_CART_AFTER_HOURS
         ? { cartReminderAfterMs: config.ABANDONED_CART_AFTER_HOURS * 3_600_000 }
@@ -152,15 +149,16 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     get notifier() {
       return notifier;
     },
+    /** The notifier's metrics registry (a new one after each restart). */
     get registry() {
-      return registry;
+      return deps.metrics.registry;
     },
     /** Stops the notifier and starts a new one (a restart), optionally from the start of the log. */
     async restartNotifier(options: { fromScratch?: boolean } = {}) {
       await notifier.stop();
       if (options.fromScratch)
         await pool.query("UPDATE projection_checkpoints SET position = NULL WHERE projection = 'notifier'");
-      registry = new Registry();
+      deps = { ...deps, metrics: createMetrics({ runtime: false }) };
       notifier = makeNotifier();
       notifier.start();
     },

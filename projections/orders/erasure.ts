@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { OrderState } from '../../domain/ordering/order.ts';
 import { maskFields } from '../../infra/privacy/field-cipher.ts';
 import { personalFields } from '../../infra/privacy/personal-fields.ts';
-import type { OrdersTables } from './orders-projection.ts';
+import type { OrdersTables } from './orders-tables.ts';
 
 /** The event that erases a person (docs/privacy.md): their orders stay, their addresses read "[erased]". */
 export const erasureEventType = 'UserErased';

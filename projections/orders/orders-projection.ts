@@ -8,24 +8,9 @@ import { evolve, initialState, type OrderState } from '../../domain/ordering/ord
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection } from '../runner/types.ts';
 import { erasureEventType, maskOrdersOf } from './erasure.ts';
+import type { OrdersTables } from './orders-tables.ts';
 
-export type OrderRow = {
-  order_id: string;
-  user_id: string;
-  status: string;
-  /** Minor units. */
-  total: string;
-  currency: string;
-  item_count: number;
-  created_at: Date;
-  updated_at: Date;
-  /** Revision of the order stream this row reflects: an older event never overwrites a newer one. */
-  revision: string;
-  /** The order folded by the domain's own `evolve` (items, addresses, totals, payment, timestamps). */
-  state: OrderState;
-};
-
-export type OrdersTables = { orders: OrderRow };
+export type { OrderRow, OrdersTables } from './orders-tables.ts';
 
 /** Listing is per user newest first (or everyone's for admins), optionally by status. */
 const ddl = (schema: string) => `

@@ -1,8 +1,6 @@
 // The Kafka publisher role: startPublisher for bin/start, createProductViewEmitter for the query API.
 export { type PublisherConfig, publisherConfig } from './config.ts';
 export type { BrokerState, SinkStatus } from './kafka-sink.ts';
-export type { OutboundFaults, OutboundProjection } from './outbound.ts';
-export { createOutboundRunner, type OutboundRunnerOptions } from './outbound-runner.ts';
 export {
   createProductViewEmitter,
   type ProductView,

@@ -7,8 +7,8 @@ import {
   toIntegrationEvents,
   toKafkaMessage,
 } from '../../infra/kafka/integration-events/index.ts';
+import type { OutboundProjection } from '../runner/types.ts';
 import type { KafkaSink } from './kafka-sink.ts';
-import type { OutboundProjection } from './outbound.ts';
 
 /** Domain events → integration messages grouped by topic, in log order within each topic (so per key). */
 export function toTopicMessages(events: readonly RecordedEvent[], topics: TopicNames): TopicMessages[] {

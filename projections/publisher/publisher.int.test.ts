@@ -37,10 +37,9 @@ beforeAll(async () => {
   await admin.connect();
   publisher = createKafkaPublisher({
     brokers: kafkaTestBrokers(),
-    deps: side.deps,
+    deps: { ...side.deps, metrics: shopMetrics },
     topicPrefix: prefix,
     partitions: 3,
-    shopMetrics,
     lagSampleMs: 100,
   });
   publisher.start();

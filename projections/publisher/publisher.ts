@@ -2,18 +2,25 @@ import type { Kafka } from 'kafkajs';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { type TopicNames, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
-import { createProjectionLagSampler, type ShopMetrics, traceOutbound } from '../../infra/telemetry/index.ts';
+import { createProjectionLagSampler, traceOutbound } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
-import type { ProjectionRunner, RunnerDeps } from '../runner/runner.ts';
+import {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type RunnerDeps,
+  type RunnerOptions,
+} from '../runner/runner.ts';
 import type { ProjectionStatus } from '../runner/types.ts';
 import { kafkaProjection } from './kafka-projection.ts';
 import { createKafkaSink, type SinkStatus } from './kafka-sink.ts';
-import { createOutboundRunner, type OutboundRunnerOptions } from './outbound-runner.ts';
 
 export type PublisherOptions = {
   /** host:port list (KAFKA_BROKERS). */
   brokers: string[];
-  /** Runner dependencies: event store, read-model db (checkpoint and lease), metrics, logger. */
+  /**
+   * Runner dependencies: event store, read-model db (checkpoint and lease), logger, and the process's
+   * metrics, into which kafka_publish_lag_events/_seconds (and projection_lag) are sampled.
+   */
   deps: RunnerDeps;
   /** Projection name for the checkpoint and lease. Default `kafka_publisher`. */
   name?: string;
@@ -26,10 +33,10 @@ export type PublisherOptions = {
   batchSize?: number;
   /** Backoff while Kafka is unreachable. Default 200 ms doubling to 5 s. */
   backoff?: { baseMs?: number; maxMs?: number };
-  runner?: OutboundRunnerOptions;
+  runner?: RunnerOptions;
   clientId?: string;
-  /** The process's metrics: kafka_publish_lag_events/_seconds (and projection_lag) are sampled into it. */
-  shopMetrics?: ShopMetrics;
+  /** False: no lag sampling (another process samples it). Default true. */
+  sampleLag?: boolean;
   /** How often the lag is sampled (default 5 s). */
   lagSampleMs?: number;
 };
@@ -78,32 +85,33 @@ export function createKafkaPublisher(options: PublisherOptions): KafkaPublisher 
   const projection = traceOutbound(
     kafkaProjection({ name: options.name ?? 'kafka_publisher', sink, topics }),
   );
-  const runner = createOutboundRunner(projection, deps, {
+  const runner = createProjectionRunner(projection, deps, {
     batchSize: options.batchSize ?? 1_000,
     ...options.runner,
   });
   // Lag measured against the log from the checkpoint: a stuck or dead publisher shows as growing lag.
   // A standby waiting for the lease reports nothing (another instance publishes).
-  const sampler = options.shopMetrics
-    ? createProjectionLagSampler({
-        store: deps.store,
-        metrics: options.shopMetrics,
-        standings: () => {
-          const s = runner.status();
-          if (s.state !== 'live' && s.state !== 'catching-up' && s.state !== 'retrying') return [];
-          return [
-            {
-              projection: s.projection,
-              eventTypes: projection.eventTypes,
-              position: s.position,
-              publisher: true,
-            },
-          ];
-        },
-        ...(options.lagSampleMs ? { intervalMs: options.lagSampleMs } : {}),
-        onError: (error) => logger.warn({ err: error }, 'publish lag sample failed'),
-      })
-    : undefined;
+  const sampler =
+    options.sampleLag !== false
+      ? createProjectionLagSampler({
+          store: deps.store,
+          metrics: deps.metrics,
+          standings: () => {
+            const s = runner.status();
+            if (s.state !== 'live' && s.state !== 'catching-up' && s.state !== 'retrying') return [];
+            return [
+              {
+                projection: s.projection,
+                eventTypes: projection.eventTypes,
+                position: s.position,
+                publisher: true,
+              },
+            ];
+          },
+          ...(options.lagSampleMs ? { intervalMs: options.lagSampleMs } : {}),
+          onError: (error) => logger.warn({ err: error }, 'publish lag sample failed'),
+        })
+      : undefined;
   const stopping = new AbortController();
   let topicsReady = false;
   let resolveStarted!: () => void;

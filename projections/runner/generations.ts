@@ -1,7 +1,13 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, parsePosition, positionToString } from '../../infra/eventstore/position.ts';
-import { type Projection, type RunnerDb, type RunnerTables, schemaName } from './types.ts';
+import {
+  type Projection,
+  type RunnableProjection,
+  type RunnerDb,
+  type RunnerTables,
+  schemaName,
+} from './types.ts';
 
 /** Which generation a runner writes: the one queries read, or one a rebuild is building beside it. */
 export type Target = { projection: string; generation: number; role: 'serving' | 'building' };
@@ -23,7 +29,11 @@ export class CheckpointMoved extends Error {
 }
 
 /** Creates a generation's storage (schema and tables for PostgreSQL) and its empty checkpoint row. */
-async function createGeneration(trx: Transaction<RunnerTables>, projection: Projection, generation: number) {
+async function createGeneration(
+  trx: Transaction<RunnerTables>,
+  projection: RunnableProjection,
+  generation: number,
+) {
   if (projection.kind === 'postgres') {
     const schema = schemaName(projection.name, generation);
     await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`).execute(trx);
@@ -37,7 +47,7 @@ async function createGeneration(trx: Transaction<RunnerTables>, projection: Proj
 }
 
 /** The serving generation, created (generation 1) the first time a projection runs. */
-export async function ensureServing(db: RunnerDb, projection: Projection): Promise<number> {
+export async function ensureServing(db: RunnerDb, projection: RunnableProjection): Promise<number> {
   const existing = await db
     .selectFrom('projection_generations')
     .select('serving')

@@ -147,7 +147,7 @@ describe('projection runner (PostgreSQL read model)', () => {
       generation: 1,
     });
     expect(rows[0]!.error).toContain('handler failed');
-    expect(side.metrics.get('projection_parked_events_total', { projection: 'tally_park' })).toBe(1);
+    expect(await side.metrics.value('projection_parked_events_total', { projection: 'tally_park' })).toBe(1);
     expect(runner.status().parked).toBe(1);
     // The poison event's writes were rolled back with it; every other event counted once.
     const counts = await tallies('tally_park');

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
+import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import type { CheckpointPublisher } from './checkpoint-channel.ts';
 import { backoffMs, sleep } from './failures.ts';
 import { follow, type RetryPolicy } from './follow.ts';
@@ -15,12 +16,12 @@ import {
   type Target,
 } from './generations.ts';
 import { acquireLease } from './lease.ts';
-import type { Metrics } from './metrics.ts';
+import { createOutboundWriter } from './outbound-writer.ts';
 import { createPositionWaiters } from './position-waiters.ts';
 import {
-  type Projection,
   type ProjectionStatus,
   type ReadModelDb,
+  type RunnableProjection,
   type RunnerState,
   setBased,
 } from './types.ts';
@@ -35,7 +36,7 @@ export type RunnerDeps = {
   /** Needed by Redis projections. Its ioredis `keyPrefix` (if any) scopes every read-model key. */
   redis?: Redis;
   publisher?: CheckpointPublisher;
-  metrics: Metrics;
+  metrics: ShopMetrics;
   logger: Logger;
   /** Names this process in the lease session's application_name (default: the pid). */
   instanceId?: string;
@@ -71,8 +72,14 @@ export type ProjectionRunner = {
   waitFor(position: Position, timeoutMs: number): Promise<boolean>;
 };
 
+/**
+ * Runs one projection in this process: waits for its lease (one instance at a time, a standby takes over),
+ * follows the log from the serving generation's checkpoint (follow.ts), restarts from the checkpoint after
+ * an infrastructure error, and reports its status. Read models and outbound projections (Kafka, mail) alike;
+ * an outbound one has a single generation, and its lag includes a batch waiting for the outside.
+ */
 export function createProjectionRunner(
-  projection: Projection,
+  projection: RunnableProjection,
   deps: RunnerDeps,
   options: RunnerOptions = {},
 ): ProjectionRunner {
@@ -86,16 +93,22 @@ export function createProjectionRunner(
   let parked = 0;
   let live = false;
   let lastEvent: RecordedEvent | undefined;
+  /** Outbound: the first event of the batch waiting for its acknowledgement (a broker down is lag too). */
+  let delivering: RecordedEvent | undefined;
   let lastError: string | undefined;
   const waiters = createPositionWaiters(() => position, stopping.signal);
 
+  const lagMs = () => {
+    if (delivering) return Math.max(0, Date.now() - delivering.recordedAt.getTime());
+    return live || !lastEvent ? 0 : Math.max(0, Date.now() - lastEvent.recordedAt.getTime());
+  };
   const status = (): ProjectionStatus => ({
     projection: projection.name,
     state,
     generation,
     position: position && positionToString(position),
     parked,
-    lagMs: live || !lastEvent ? 0 : Math.max(0, Date.now() - lastEvent.recordedAt.getTime()),
+    lagMs: lagMs(),
     lastError,
   });
 
@@ -126,12 +139,23 @@ export function createProjectionRunner(
     }, options.generationCheckMs ?? 1_000);
     watch.unref();
     const signal = AbortSignal.any([outer, moved.signal]);
-    const writer = createBatchWriter(projection, target, {
-      db: deps.db,
-      logger,
-      ...(deps.redis ? { redis: deps.redis } : {}),
-      ...(options.faults ? { faults: options.faults } : {}),
-    });
+    const faults = options.faults ? { faults: options.faults } : {};
+    const writer =
+      projection.kind === 'outbound'
+        ? createOutboundWriter(projection, target, {
+            db: deps.db,
+            signal,
+            ...faults,
+            onDelivering: (events) => {
+              delivering = events?.[0];
+            },
+          })
+        : createBatchWriter(projection, target, {
+            db: deps.db,
+            logger,
+            ...(deps.redis ? { redis: deps.redis } : {}),
+            ...faults,
+          });
     try {
       await follow({
         store: deps.store,
@@ -146,9 +170,11 @@ export function createProjectionRunner(
         metrics: deps.metrics,
         logger,
         hooks: {
-          committed(at, invalidate, event) {
+          committed(at, invalidate, event, applied) {
             position = at;
             if (event) lastEvent = event;
+            if (projection.kind === 'outbound' && applied > 0)
+              deps.metrics.eventsPublished(projection.name, applied);
             lastError = undefined;
             publish(invalidate);
             waiters.wakeAll();
@@ -211,6 +237,7 @@ export function createProjectionRunner(
           }
         }
       } finally {
+        live = false;
         await lease.release();
       }
     }

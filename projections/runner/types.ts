@@ -57,14 +57,36 @@ export type RedisProjection = {
   apply(event: RecordedEvent, docs: RedisDocWriter, context: RedisApplyContext): Promise<void>;
 };
 
+/**
+ * A projection whose effect is outside our databases (Kafka, SMTP): `deliver` resolves only once the outside
+ * acknowledged the batch, and only then does the checkpoint move. At-least-once: a crash between the
+ * acknowledgement and the checkpoint delivers the batch again on restart. One generation only: a rebuild
+ * would deliver history again, so there is none.
+ */
+export type OutboundProjection<Prepared = unknown> = {
+  kind: 'outbound';
+  name: string;
+  eventTypes: readonly string[];
+  /**
+   * CPU only: what `deliver` sends for these events. Throws for an event it cannot express (that
+   * event is then parked). Runs while the previous batch is still on its way.
+   */
+  prepare(events: readonly RecordedEvent[]): Prepared;
+  /** Must not resolve before the batch is acknowledged; throws AbortError when `signal` aborts. */
+  deliver(prepared: Prepared, signal: AbortSignal): Promise<void>;
+};
+
+/** A read model (rebuildable, several generations). */
 export type Projection = PgProjection | RedisProjection;
+/** Everything the one runner runs: read models and outbound projections. */
+export type RunnableProjection = Projection | OutboundProjection;
 
 /**
  * Whether a batch costs a few round trips rather than one or two per event: a PostgreSQL projection with
  * `applyBatch`, or any Redis one (the writer reads and writes each key once per batch: redis-batch.ts).
  */
-export const setBased = (projection: Projection) =>
-  projection.kind === 'redis' || projection.applyBatch !== undefined;
+export const setBased = (projection: RunnableProjection) =>
+  projection.kind !== 'postgres' || projection.applyBatch !== undefined;
 
 export type RunnerState = 'starting' | 'waiting-for-lease' | 'catching-up' | 'live' | 'retrying' | 'stopped';
 

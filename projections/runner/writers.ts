@@ -15,14 +15,29 @@ import {
   schemaName,
 } from './types.ts';
 
-/** Test seam: runs after a batch's read-model writes and before its checkpoint; throw to simulate a crash. */
-export type Faults = { afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void> };
+/** Test seams: after a batch's writes (or its acknowledgement) and before its checkpoint; throw to simulate a crash. */
+export type Faults = {
+  afterWrites?: (events: readonly RecordedEvent[]) => void | Promise<void>;
+  /** Outbound only: after the acknowledgement, before the checkpoint write is queued. */
+  afterDeliver?: (events: readonly RecordedEvent[], signal: AbortSignal) => void | Promise<void>;
+};
 
+/** What follow() uses to pipeline an outbound projection: prepare the next batch while one is on its way. */
+export type OutboundSteps = {
+  /** CPU only; throws when an event cannot be expressed (follow() then finds and parks it). */
+  prepare(events: readonly RecordedEvent[]): unknown;
+  /** Sends a prepared batch and waits for the acknowledgement; moves no checkpoint. */
+  deliver(events: readonly RecordedEvent[], prepared: unknown): Promise<void>;
+  /** Moves the checkpoint from `from` to `last` (everything up to `last` must be acknowledged). */
+  checkpointTo(from: Position | undefined, last: RecordedEvent): Promise<void>;
+};
 /** How one kind of read model takes a batch and moves the checkpoint. Returns cache keys made stale. */
 export type BatchWriter = {
   applyBatch(events: readonly RecordedEvent[], from: Position | undefined): Promise<string[]>;
   park(event: RecordedEvent, error: unknown, attempts: number, from: Position | undefined): Promise<void>;
   advance(from: Position | undefined, to: Position): Promise<void>;
+  /** Outbound projections: send batches one after another and checkpoint behind the acknowledgements. */
+  outbound?: OutboundSteps;
 };
 
 export type WriterDeps = {

@@ -4,10 +4,10 @@ import type { UserId } from '../../domain/shared/ids.ts';
 import { parseRate, type Rate } from '../../domain/shared/money.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
-import type { RouteContext } from '../app.ts';
 import { createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import { consistency } from '../consistency.ts';
+import type { RouteContext } from '../route-context.ts';
 
 /** TAX_RATE's default (infra/config.ts); the query API's start-up passes the configured one. */
 export const DEFAULT_TAX_RATE: Rate = parseRate('0.08');

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { pingRedis } from '../../infra/redis/client.ts';
-import type { Metrics } from '../../projections/runner/metrics.ts';
 import type { ReadModelDb } from '../../projections/runner/types.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 
@@ -37,7 +36,6 @@ export function healthRoutes(deps: {
   redis: Redis;
   watcher: CheckpointWatcher;
   readModels: readonly string[];
-  metrics: Metrics;
   components?: readonly ReadinessComponent[];
 }): Router {
   const router = Router();

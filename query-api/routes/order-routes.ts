@@ -6,11 +6,11 @@ import { isId } from '../../domain/shared/ids.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { presentOrder } from '../../infra/http/order-body.ts';
 import { parseInput } from '../../infra/http/validation.ts';
-import type { RouteContext } from '../app.ts';
 import { consistency, servingSchema } from '../consistency.ts';
 import { createOrderQueries, listedOrder } from '../order-queries.ts';
 import { paginationOf } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
+import type { RouteContext } from '../route-context.ts';
 
 /** GET /orders query (also documented in docs/openapi). */
 export const listOrdersQuery = z.object({ ...pagination, status: z.enum(orderStatuses).optional() });

@@ -9,8 +9,8 @@ import { requireRole } from '../../infra/http/auth.ts';
 import { presentQuote, presentRule } from '../../infra/http/pricing-body.ts';
 import { parseInput } from '../../infra/http/validation.ts';
 import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
-import type { RouteContext } from '../app.ts';
 import { consistency, servingSchema } from '../consistency.ts';
+import type { RouteContext } from '../route-context.ts';
 
 /** GET /pricing/{product_id}/price query: quantity 1..1,000,000 (0 or anything else is 400 VAL_2001). */
 export const priceQuery = z.object({

@@ -3,8 +3,8 @@ import { notFound } from '../../domain/shared/errors.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
 import { userProfile } from '../../projections/users/users-projection.ts';
-import type { RouteContext } from '../app.ts';
 import { consistency, servingSchema } from '../consistency.ts';
+import type { RouteContext } from '../route-context.ts';
 
 /** GET /users/me: the caller's profile with verification, tier and marketing preference. */
 export const profileRoutes = (context: RouteContext): ExpressRouter => {

@@ -6,12 +6,12 @@ import { isId } from '../../domain/shared/ids.ts';
 import { toMajorUnits } from '../../domain/shared/money.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { parseInput } from '../../infra/http/validation.ts';
-import type { RouteContext } from '../app.ts';
 import { loadCategoryTree } from '../category-tree.ts';
 import { consistency, servingSchema } from '../consistency.ts';
 import { listedProduct } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 import { createRecommendationQueries, VIEWS_KEY } from '../recommendation-queries.ts';
+import type { RouteContext } from '../route-context.ts';
 
 /** GET /recommendations query (also documented in docs/openapi). */
 export const recommendationsQuery = z.object({

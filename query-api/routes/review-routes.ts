@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
 import { parseInput } from '../../infra/http/validation.ts';
-import type { RouteContext } from '../app.ts';
 import { consistency, servingSchema } from '../consistency.ts';
 import { paginationOf } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
+import type { RouteContext } from '../route-context.ts';
 
 export const reviewsQuery = z.object({
   ...pagination,

@@ -1,18 +1,13 @@
 import type { EventMetadata } from '../../eventstore/port.ts';
 import { sampleCatalogEvents } from './sample-catalog-events.ts';
-import { samplePricingEvents } from './sample-pricing-events.ts';
+import { type SampleEvent, samplePricingEvents } from './sample-pricing-events.ts';
 
 /**
  * One valid domain event of every published type (and of the private ones), for tests and benches:
  * with an email, a password hash and a payment token hint planted where the domain holds them, so a
  * scan of the published messages can prove none of them got out.
  */
-export type SampleEvent = {
-  stream: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-};
+export type { SampleEvent };
 
 export const plantedSecrets = {
   email: 'ada.lovelace@example.com',

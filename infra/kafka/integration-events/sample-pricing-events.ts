@@ -1,4 +1,12 @@
-import type { SampleEvent } from './sample-domain-events.ts';
+import type { EventMetadata } from '../../eventstore/port.ts';
+
+/** One sample domain event (see sample-domain-events.ts). */
+export type SampleEvent = {
+  stream: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+};
 
 const at = '2026-03-01T12:00:00.000Z';
 

@@ -1,0 +1,37 @@
+import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
+
+// The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
+// both read it: so neither imports the other back.
+
+export type CartId = Id<'cart'>;
+
+/**
+ * One checkout per cart at a time (see checkout-rules.ts): the reservation it holds and until when.
+ */
+export type CartCheckout = { reservationId: string; expiresAt: string };
+
+/** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
+export type CartLine = {
+  cartItemId: CartItemId;
+  productId: ProductId;
+  productName: string;
+  image: string | null;
+  unitPrice: number;
+  currency: string;
+  quantity: number;
+  addedAt: string;
+};
+
+export type CartState = {
+  cartId: CartId | null;
+  userId: UserId | null;
+  /** False before the first item and after each checkout: the next add creates the cart again. */
+  open: boolean;
+  lines: CartLine[];
+  createdAt: string | null;
+  updatedAt: string | null;
+  /** The checkout that began and has not ended (it may have lapsed: see checkout-rules.ts). */
+  checkout: CartCheckout | null;
+  /** The order the cart last became, and when. */
+  lastOrder: { orderId: string; at: string } | null;
+};
