@@ -67,10 +67,13 @@ export async function inventoryCheck(db: Db): Promise<ReadModelCheck | undefined
     rows: serving.rows.length,
     capture(states) {
       folded = new Map(
-        prefixed(states, 'stock-').map(([id, s]) => [
-          id,
-          { on_hand: (s as StockState).onHand, reserved: (s as StockState).reserved },
-        ]),
+        // Variant stock items (`stock-<product>~<variant>`) are not rows of this read model.
+        prefixed(states, 'stock-')
+          .filter(([id]) => !id.includes('~'))
+          .map(([id, s]) => [
+            id,
+            { on_hand: (s as StockState).onHand, reserved: (s as StockState).reserved },
+          ]),
       );
     },
     compare: (report) => compareRows('inventory', serving.generation, 'stock-', serving.rows, folded, report),
