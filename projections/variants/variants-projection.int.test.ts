@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyHistory } from '../../infra/audit/verify/verify-history.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {
@@ -214,5 +215,19 @@ describe('query API over variants', () => {
         { variant_id: 'var_s', sku: 'TEE-S', status: 'retired', on_hand: 0, reserved: 0, available: 0 },
       ],
     });
+  });
+});
+
+describe('audit verify over variants', () => {
+  it('finds the variants read model equal to the fold, and reports a row that drifted', async () => {
+    const clean = await verifyHistory({ store: side.store, db: side.db, graceMs: 0 });
+    expect(clean.readModels.find((m) => m.name === 'variants')).toMatchObject({ rows: 3, differences: 0 });
+    await sql`UPDATE rm_variants_g1.variants SET on_hand = 99 WHERE variant_id = 'var_m'`.execute(side.db);
+    const drifted = await verifyHistory({ store: side.store, db: side.db, graceMs: 0 });
+    expect(drifted.readModels.find((m) => m.name === 'variants')?.differences).toBe(1);
+    expect(drifted.findings.map((f) => [f.kind, f.stream])).toContainEqual([
+      'read-model-mismatch',
+      'variant prd_tee~var_m',
+    ]);
   });
 });
