@@ -182,3 +182,16 @@ describe('stock per variant', () => {
     );
   });
 });
+
+describe('the cart and a product sold per variant', () => {
+  it('refuses to cart the whole product (400 VAL_2002 on variant_id), appending nothing', async () => {
+    const productId = await tee();
+    await post(`/products/${productId}/variants`, { ...medium, initial_stock: 5 });
+    const response = await expectRefused(
+      () => post('/cart/add', { product_id: productId, quantity: 1 }, api.customer.accessToken),
+      400,
+      'VAL_2002',
+    );
+    expect(response.body.error.details).toEqual([{ field: 'variant_id', message: expect.any(String) }]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { ListedProduct } from '../../domain/catalog/product.ts';
+import { activeVariants } from '../../domain/catalog/variants.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import { isId, type VariantId } from '../../domain/shared/ids.ts';
 
@@ -19,4 +20,15 @@ export function stockVariantOf(product: ListedProduct, variantId: string | undef
   }
   if (!isId('variant', variantId) || !variants[variantId]) throw notFound('Variant', variantId);
   return variantId;
+}
+
+/**
+ * A product sold per variant cannot be carted as a whole (it has no stock of its own): 400 VAL_2002
+ * naming variant_id. Carts, reservations and orders per variant are not built yet (docs/catalog.md).
+ */
+export function refuseWholeProductOfVariants(product: ListedProduct) {
+  if (activeVariants(product.variants).length > 0)
+    throw new DomainError(ErrorCode.RequiredFieldMissing, 'Required field missing', [
+      { field: 'variant_id', message: 'required: this product is sold per variant' },
+    ]);
 }
