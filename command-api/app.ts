@@ -39,6 +39,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { personalDataRoutes } from './routes/personal-data.ts';
 import { pricingRoutes } from './routes/pricing.ts';
 import { reviewRoutes } from './routes/reviews.ts';
+import { variantRoutes } from './routes/variants.ts';
 import { mountRoutes, type RouteModule } from './routing.ts';
 
 /** The route modules of the command API; a context adds its module here. */
@@ -47,6 +48,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   accountLifecycleRoutes,
   catalogRoutes,
   categoryRoutes,
+  variantRoutes,
   inventoryRoutes,
   cartRoutes,
   checkoutRoutes,

@@ -9,6 +9,7 @@ import { pricingProjection } from './pricing/pricing-projection.ts';
 import { recommendationsProjection } from './recommendations/recommendations-projection.ts';
 import type { Projection } from './runner/types.ts';
 import { usersProjection } from './users/users-projection.ts';
+import { variantsProjection } from './variants/variants-projection.ts';
 
 /**
  * Traces a projection: each event it applies runs in a span linked to the span of the command that
@@ -54,6 +55,7 @@ export const projections: readonly Projection[] = [
   usersProjection,
   recommendationsProjection,
   pricingProjection,
+  variantsProjection,
 ].map((projection) => traced<Projection>(projection));
 
 export const findProjection = (name: string, all: readonly Projection[] = projections): Projection => {

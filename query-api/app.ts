@@ -34,6 +34,7 @@ import { pricingRoutes } from './routes/pricing-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
+import { createVariantQueries } from './variant-queries.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -105,7 +106,8 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     max: deps.productCacheSize ?? 10_000,
   });
   watcher.onInvalidate((projection, keys) => {
-    if (projection === 'catalog' || projection === 'inventory') cache.invalidate(keys);
+    if (projection === 'catalog' || projection === 'inventory' || projection === 'variants')
+      cache.invalidate(keys);
   });
   const queries = createCatalogQueries(deps.db);
 
@@ -133,10 +135,14 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
   if (deps.productViews)
     api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
-  api.use(catalogRoutes({ queries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }));
+  const variantQueries = createVariantQueries(deps.db);
+  api.use(
+    catalogRoutes({ queries, variantQueries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }),
+  );
   api.use(
     inventoryRoutes({
       queries,
+      variantQueries,
       watcher,
       authenticate: authenticateRequest,
       consistencyWaitMs: deps.consistencyWaitMs,

@@ -13,6 +13,8 @@ export type ListFilter = {
   /** Only products filed in these categories (a category and its descendants); [] matches none. */
   categorySlugs?: string[] | undefined;
   search?: string | undefined;
+  /** Products a search also matches by a variant's SKU (looked up first, so the text index stays one scan). */
+  skuMatches?: string[] | undefined;
   /** Only products whose published reviews average at least this. */
   minRating?: number | undefined;
   minPrice?: number | undefined;
@@ -108,7 +110,8 @@ export function createCatalogQueries(db: ReadModelDb) {
       const where = sql`NOT p.discontinued
         AND (${filter.categorySlugs ?? null}::text[] IS NULL OR p.category_slug = ANY(${filter.categorySlugs ?? null}))
         AND (${filter.minRating ?? null}::numeric IS NULL OR p.rating >= ${filter.minRating ?? null})
-        AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')})
+        AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')}
+          OR p.product_id = ANY(${filter.skuMatches ?? []}::text[]))
         AND (${filter.minPrice ?? null}::bigint IS NULL OR p.price >= ${filter.minPrice ?? null})
         AND (${filter.maxPrice ?? null}::bigint IS NULL OR p.price <= ${filter.maxPrice ?? null})`;
       const products = table(schemas.catalog, 'products');
@@ -153,6 +156,7 @@ export function createCatalogQueries(db: ReadModelDb) {
       q: string,
       page: number,
       limit: number,
+      skuMatches: readonly string[] = [],
     ): Promise<{
       rows: SearchRow[];
       total: number;
@@ -168,7 +172,7 @@ export function createCatalogQueries(db: ReadModelDb) {
         WITH m AS MATERIALIZED (
           SELECT p.product_id, p.category_slug, p.brand, p.price, p.rating, ts_rank(p.search, q)::float8 AS rank
           FROM ${products} p, ${query(q)} q
-          WHERE NOT p.discontinued AND p.search @@ q
+          WHERE NOT p.discontinued AND (p.search @@ q OR p.product_id = ANY(${[...skuMatches]}::text[]))
           LIMIT ${MATCH_CAP}
         ), hits AS (
           SELECT product_id, rank FROM m ORDER BY rank DESC, product_id ASC

@@ -1,11 +1,27 @@
 import { toMajorUnits } from '../domain/shared/money.ts';
+import type { VariantRow } from '../projections/variants/variants-projection.ts';
 import type { Facet, ListedRow, ProductDetailRow, SearchRow } from './catalog-queries.ts';
 import type { CategoryTree } from './category-tree.ts';
+import { variantFields } from './variant-presenters.ts';
 
 // The average of the published reviews, two decimals; 0 with no review.
 const rating = (text: string) => Number(text);
 
-export const listedProduct = (row: ListedRow, tree: CategoryTree) => ({
+/** A listing's product; with active variants it adds `price_range` and counts their stock. */
+export const listedProduct = (row: ListedRow, tree: CategoryTree, variants: readonly VariantRow[] = []) => {
+  const added = variantFields(Number(row.price), variants);
+  const base = listedBase(row, tree);
+  return added
+    ? {
+        ...base,
+        stock_quantity: added.stock_quantity,
+        in_stock: added.in_stock,
+        price_range: added.price_range,
+      }
+    : base;
+};
+
+const listedBase = (row: ListedRow, tree: CategoryTree) => ({
   product_id: row.product_id,
   name: row.name,
   description: row.description,
@@ -22,7 +38,11 @@ export const listedProduct = (row: ListedRow, tree: CategoryTree) => ({
 });
 
 /** A discontinued product can still be fetched by id (old orders link to it); it is never in stock. */
-export const productDetail = (row: ProductDetailRow, tree: CategoryTree) => ({
+export const productDetail = (
+  row: ProductDetailRow,
+  tree: CategoryTree,
+  variants: readonly VariantRow[] = [],
+) => ({
   product_id: row.product_id,
   name: row.name,
   description: row.description,
@@ -43,6 +63,8 @@ export const productDetail = (row: ProductDetailRow, tree: CategoryTree) => ({
   reviews_count: row.reviews_count,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  // With active variants: variants, options, price_range, and their stock as the product's.
+  ...variantFields(Number(row.price), variants, row.discontinued),
 });
 
 export const searchResult = (row: SearchRow) => ({

@@ -25,5 +25,13 @@ export const priceSchema = z
   .refine(hasTwoDecimals, 'at most two decimals')
   .transform((value) => toMinorUnits(value));
 
+/** A signed amount (a variant's price adjustment): like a price, but zero or negative allowed. */
+export const signedMoneySchema = z
+  .number()
+  .min(-MAX_PRICE, `at least -${MAX_PRICE}`)
+  .max(MAX_PRICE, `at most ${MAX_PRICE}`)
+  .refine(hasTwoDecimals, 'at most two decimals')
+  .transform((value) => toMinorUnits(value, 'price_adjustment'));
+
 /** Minor units back to the API's two-decimal number. */
 export const apiMoney = (minor: number): number => toMajorUnits(minor);

@@ -34,5 +34,6 @@ export function productBody(product: ListedProduct, stock: StockState) {
 /** API.md's stock levels body: `{product_id, on_hand, reserved, available}`. */
 export const stockBody = (productId: string, stock: StockState) => ({
   product_id: productId,
+  ...(stock.variantId ? { variant_id: stock.variantId } : {}),
   ...stockView(stock),
 });

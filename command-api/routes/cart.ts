@@ -8,6 +8,7 @@ import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
 import { cartBody } from '../cart/cart-body.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
+import { refuseWholeProductOfVariants } from '../catalog/variant-lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
@@ -58,6 +59,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
           loadStock(handler, productId),
         ]);
         if (!found) throw notFound('Product', productId);
+        refuseWholeProductOfVariants(found.product);
         const product = productForCart(found.product);
         if (!product) throw notFound('Product', productId);
         return onCart(req, res, {

@@ -2,17 +2,20 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
-import type { ProductId } from '../../domain/shared/ids.ts';
+import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
 import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import { stockBody } from '../catalog/product-body.ts';
 import { productParams } from '../catalog/product-schemas.ts';
+import { stockVariantOf } from '../catalog/variant-lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
 
 // Types are checked here; ranges by the stock decider (BIZ_4002 naming the bounds, reason required).
-const receiveSchema = z.object({ quantity: z.number() });
-const adjustSchema = z.object({ quantity: z.number(), reason: z.string() });
+// variant_id: required when the product has variants (checked against the product, see variant-lookups.ts).
+const variantField = { variant_id: z.string().optional() };
+const receiveSchema = z.object({ quantity: z.number(), ...variantField });
+const adjustSchema = z.object({ quantity: z.number(), reason: z.string(), ...variantField });
 
 /** Stock administration (API.md "Catalog and stock", admin only): receive and adjust. */
 export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
@@ -22,15 +25,17 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
     req: Request,
     res: Response,
     productId: ProductId,
-    command: StockCommand,
+    requestedVariant: string | undefined,
+    command: (variant: { variantId?: VariantId }) => StockCommand,
   ): Promise<Reply> {
     // Stock is kept only for a listed product (a discontinued one may still be counted and corrected).
-    await requireProduct(handler, productId);
+    const { product } = await requireProduct(handler, productId);
+    const variantId = stockVariantOf(product, requestedVariant);
     const expectedRevision = expectedRevisionFrom(req);
     const result = await handler.handle({
       decider: stockDecider,
-      stream: stockStream(productId),
-      command,
+      stream: stockStream(productId, variantId),
+      command: command(variantId ? { variantId } : {}),
       metadata: commandMetadata(req),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
@@ -45,13 +50,13 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
       access: ['admin'],
       params: productParams,
       body: receiveSchema,
-      summary: 'Receive goods into stock, 1..1,000,000 units (admin)',
+      summary: 'Receive goods into stock, 1..1,000,000 units; per variant when it has variants (admin)',
       async handle({ body, params, req, res }) {
         const productId = productIdOr404(params.product_id);
-        return onStock(req, res, productId, {
+        return onStock(req, res, productId, body.variant_id, (variant) => ({
           type: 'ReceiveStock',
-          data: { productId, quantity: body.quantity },
-        });
+          data: { productId, ...variant, quantity: body.quantity },
+        }));
       },
     }),
     route({
@@ -63,10 +68,10 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
       summary: 'Correct the stock on hand by a signed quantity, never below what is reserved (admin)',
       async handle({ body, params, req, res }) {
         const productId = productIdOr404(params.product_id);
-        return onStock(req, res, productId, {
+        return onStock(req, res, productId, body.variant_id, (variant) => ({
           type: 'AdjustStock',
-          data: { productId, quantity: body.quantity, reason: body.reason },
-        });
+          data: { productId, ...variant, quantity: body.quantity, reason: body.reason },
+        }));
       },
     }),
   ];

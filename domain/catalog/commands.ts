@@ -1,5 +1,5 @@
 import type { Command } from '../shared/decider.ts';
-import type { ProductId } from '../shared/ids.ts';
+import type { ProductId, VariantId } from '../shared/ids.ts';
 
 /** A JSON value, as product specifications hold them (`{"weight": "1.2 kg", "ports": ["usb-c"]}`). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -58,4 +58,43 @@ export type ChangePrice = Command<
 
 export type DiscontinueProduct = Command<'DiscontinueProduct', { productId: ProductId; now: string }>;
 
-export type ProductCommand = ListProduct | ChangeProductDetails | ChangePrice | DiscontinueProduct;
+export type ProductCommand =
+  | ListProduct
+  | ChangeProductDetails
+  | ChangePrice
+  | DiscontinueProduct
+  | VariantCommand;
+
+/** A variant's options combination, option name → value (`{ size: 'M', color: 'red' }`). */
+export type VariantOptions = Record<string, string>;
+
+/** A new variant; `priceAdjustment` is signed minor units added to the product's base price. */
+export type AddVariant = Command<
+  'AddVariant',
+  {
+    productId: ProductId;
+    variantId: VariantId;
+    sku: string;
+    options: VariantOptions;
+    priceAdjustment: number;
+    now: string;
+  }
+>;
+
+/** Any of a variant's SKU, options or price adjustment; at least one must be given. */
+export type ChangeVariant = Command<
+  'ChangeVariant',
+  {
+    productId: ProductId;
+    variantId: VariantId;
+    changes: { sku?: string; options?: VariantOptions; priceAdjustment?: number };
+    now: string;
+  }
+>;
+
+export type RetireVariant = Command<
+  'RetireVariant',
+  { productId: ProductId; variantId: VariantId; now: string }
+>;
+
+export type VariantCommand = AddVariant | ChangeVariant | RetireVariant;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DomainEvent } from '../shared/decider.ts';
 import { idSchema } from '../shared/ids.ts';
 import { currencySchema, minorUnitsSchema } from '../shared/money.ts';
+import { type VariantEvent, variantEventSchemas } from './variant-events.ts';
 
 /** Events of this context live in streams `product-<productId>`. Stored data fields are snake_case. */
 export const catalogStreamCategory = 'product';
@@ -75,6 +76,7 @@ export const catalogEventSchemas = {
   ProductDetailsChanged: productDetailsChangedSchema,
   PriceChanged: priceChangedSchema,
   ProductDiscontinued: productDiscontinuedSchema,
+  ...variantEventSchemas,
 } as const;
 
 export type ProductListed = DomainEvent<'ProductListed', z.infer<typeof productListedSchema>>;
@@ -88,5 +90,10 @@ export type ProductDiscontinued = DomainEvent<
   z.infer<typeof productDiscontinuedSchema>
 >;
 
-export type ProductEvent = ProductListed | ProductDetailsChanged | PriceChanged | ProductDiscontinued;
+export type ProductEvent =
+  | ProductListed
+  | ProductDetailsChanged
+  | PriceChanged
+  | ProductDiscontinued
+  | VariantEvent;
 export type CatalogEvent = ProductEvent;

@@ -23,6 +23,14 @@ import {
   Problems,
 } from './product-validation.ts';
 import { fromStoredDetails, toStoredDetails } from './stored-details.ts';
+import {
+  activeVariants,
+  addVariant,
+  changeVariant,
+  evolveVariants,
+  retireVariant,
+  type Variants,
+} from './variants.ts';
 
 /** One stream per product. */
 export const productStream = (productId: ProductId) => `product-${productId}`;
@@ -36,6 +44,8 @@ export type ListedProduct = {
   listedAt: string;
   updatedAt: string;
   discontinuedAt: string | null;
+  /** Absent until the first variant is added (so states of products without variants keep their shape). */
+  variants?: Variants;
 };
 export type ProductState = { status: 'unlisted' } | ListedProduct;
 
@@ -51,6 +61,12 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
       return changePrice(command, changeable(state, command.data.productId, 'change the price of'));
     case 'DiscontinueProduct':
       return discontinue(command, existing(state, command.data.productId));
+    case 'AddVariant':
+      return addVariant(command, changeable(state, command.data.productId, 'add a variant to'));
+    case 'ChangeVariant':
+      return changeVariant(command, changeable(state, command.data.productId, 'change a variant of'));
+    case 'RetireVariant':
+      return retireVariant(command, existing(state, command.data.productId));
     default:
       return unreachable(command);
   }
@@ -128,6 +144,9 @@ function changePrice({ data }: ChangePrice, product: ListedProduct): ProductEven
   const price = checkPrice(data.price, problems);
   if (data.currency !== undefined && data.currency !== product.currency)
     problems.add('currency', `must be ${product.currency}, the product's currency`);
+  // Every variant still on sale must keep a positive price after the change.
+  const lowest = Math.min(0, ...activeVariants(product.variants).map((v) => v.priceAdjustment));
+  if (lowest < 0 && price + lowest < 1) problems.add('price', 'would make a variant cost zero or less');
   problems.throwIfAny();
   if (price === product.price) return [];
   return [
@@ -190,6 +209,11 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
         discontinuedAt: event.data.discontinued_at,
         updatedAt: event.data.discontinued_at,
       };
+    case 'VariantAdded':
+    case 'VariantChanged':
+    case 'VariantRetired':
+      if (state.status === 'unlisted') return state;
+      return { ...state, variants: evolveVariants(state.variants, event) };
     default:
       return unreachable(event);
   }

@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { idSchema } from '../shared/ids.ts';
+import { idSchema, type VariantId } from '../shared/ids.ts';
 
 /** Streams of this context are `stock-<productId>`; docs/events.md is generated from the schemas below. */
 export const inventoryStreamCategory = 'stock';
 
-const schemaVersion = z.literal(1).describe('version of this event data shape');
+// v2 adds `variant_id`: stock kept per variant, in its own stream `stock-<product_id>~<variant_id>`.
+// A product without variants keeps writing v1 (its shape unchanged, so every consumer of it is too);
+// readers take both through upcastStockData below.
+const schemaVersion = z
+  .union([z.literal(1), z.literal(2)])
+  .describe('version of this event data shape: 1 product-level stock, 2 adds variant_id');
 const productId = idSchema('product').describe('the product this stock item counts');
+const variantId = idSchema('variant')
+  .optional()
+  .describe('v2 only: the variant whose stock this counts (absent in v1: the product itself)');
 const reservationId = idSchema('reservation').describe(
   'the reservation, shared by every line of one checkout',
 );
@@ -21,6 +29,7 @@ export const StockReceived = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     quantity: z.number().int().positive().describe('units received'),
     ...levels,
   })
@@ -30,6 +39,7 @@ export const StockAdjusted = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     quantity: z.number().int().describe('signed correction applied to on hand'),
     reason: z.string().min(1).describe('why the count was corrected'),
     ...levels,
@@ -40,6 +50,7 @@ export const StockReserved = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     reservation_id: reservationId,
     quantity: z.number().int().positive().describe('units held'),
     expires_at: instant.describe('when the hold lapses unless committed or released first'),
@@ -51,6 +62,7 @@ export const ReservationReleased = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     reservation_id: reservationId,
     quantity: z.number().int().positive().describe('units given back'),
     ...levels,
@@ -63,6 +75,7 @@ export const ReservationExpired = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     reservation_id: reservationId,
     quantity: z.number().int().positive().describe('units given back'),
     expires_at: instant.describe('the expiry that lapsed'),
@@ -74,6 +87,7 @@ export const ReservationCommitted = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     reservation_id: reservationId,
     quantity: z.number().int().positive().describe('units sold'),
     ...levels,
@@ -84,6 +98,7 @@ export const CommittedStockReturned = z
   .object({
     schema_version: schemaVersion,
     product_id: productId,
+    variant_id: variantId,
     reservation_id: reservationId,
     quantity: z.number().int().positive().describe('units back on hand'),
     ...levels,
@@ -107,3 +122,10 @@ export type StockEvent = {
 }[InventoryEventType];
 /** The event of one type, e.g. `StockEventOf<'StockReserved'>`. */
 export type StockEventOf<K extends InventoryEventType> = Extract<StockEvent, { type: K }>;
+
+/** Upcasts any stored stock event data to the v2 reading: `variant_id` null for product-level stock (v1). */
+export function upcastStockData<D extends { schema_version: 1 | 2; variant_id?: string | undefined }>(
+  data: D,
+): Omit<D, 'schema_version' | 'variant_id'> & { schema_version: 2; variant_id: VariantId | null } {
+  return { ...data, schema_version: 2, variant_id: (data.variant_id as VariantId | undefined) ?? null };
+}

@@ -1,9 +1,9 @@
 import type { Decider } from '../shared/decider.ts';
 import { unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { ProductId, ReservationId } from '../shared/ids.ts';
+import type { ProductId, ReservationId, VariantId } from '../shared/ids.ts';
 import type { StockCommand } from './commands.ts';
-import type { StockEvent } from './events.ts';
+import { type StockEvent, upcastStockData } from './events.ts';
 import {
   checkAdjust,
   checkDue,
@@ -23,7 +23,10 @@ import {
  * - expiring before `expiresAt` is BIZ_4006: a timer that fires early (clock skew between instances) fails
  *   and is retried, instead of being deleted as done and leaving the stock held for ever.
  */
-export const stockStream = (productId: ProductId) => `stock-${productId}`;
+export const stockStream = (productId: ProductId, variantId?: VariantId | null) =>
+  variantId ? `stock-${productId}~${variantId}` : `stock-${productId}`;
+// A variant's stock is its own stream (and its own StockItem): siblings never contend for one stream's
+// revision, and "no oversell per variant" is the same invariant as before, per stream.
 
 /** `active` holds stock; every other status is an end. `returned` follows `committed` when a paid order is cancelled. */
 export type ReservationStatus = 'active' | 'released' | 'expired' | 'committed' | 'returned';
@@ -32,6 +35,8 @@ export type Reservation = { quantity: number; expiresAt: string; status: Reserva
 // A plain record (not a Map) so the state serialises as is for snapshots and the audit "state as of" view.
 export type StockState = {
   productId: ProductId | null;
+  /** Set only for a variant's stock item, so the states of product-level items keep their shape. */
+  variantId?: VariantId;
   onHand: number;
   reserved: number;
   reservations: Readonly<Record<string, Reservation>>;
@@ -55,10 +60,14 @@ export function decide(command: StockCommand, state: StockState): StockEvent[] {
   const product_id = command.data.productId;
   if (state.productId !== null && state.productId !== product_id)
     throw invalid('product_id', `this stock item belongs to ${state.productId}, not ${product_id}`);
+  const variantId = command.data.variantId;
+  if (state.productId !== null && (state.variantId ?? null) !== (variantId ?? null))
+    throw invalid('variant_id', `this stock item belongs to variant ${state.variantId ?? 'none'}`);
+  // Product-level stock stays v1; a variant's stock is v2, naming the variant.
+  const version = variantId ? { schema_version: 2 as const, product_id, variant_id: variantId } : null;
   // Event data in schema order: version, product, the event's own fields, then the levels after it (for read models).
   const data = <T extends object>(fields: T, onHand: number, reserved: number) => ({
-    schema_version: 1 as const,
-    product_id,
+    ...(version ?? { schema_version: 1 as const, product_id }),
     ...fields,
     on_hand: onHand,
     reserved,
@@ -160,7 +169,8 @@ export function decide(command: StockCommand, state: StockState): StockEvent[] {
 
 /** Folds one event. Levels are recomputed from quantities (the levels in the data are for read models). */
 export function evolve(state: StockState, event: StockEvent): StockState {
-  const next = { ...state, productId: event.data.product_id };
+  const variantId = upcastStockData(event.data).variant_id;
+  const next = { ...state, productId: event.data.product_id, ...(variantId ? { variantId } : {}) };
   switch (event.type) {
     case 'StockReceived':
     case 'StockAdjusted':

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Opaque ids with a type prefix (API.md): `usr_…`, `prd_…`, `ord_…`, `item_…`, `rsv_…`. */
+/** Opaque ids with a type prefix (API.md): `usr_…`, `prd_…`, `ord_…`, `item_…`, `rsv_…`, `var_…`. */
 export const idPrefixes = {
   user: 'usr',
   product: 'prd',
@@ -9,6 +9,7 @@ export const idPrefixes = {
   reservation: 'rsv',
   cart: 'cart',
   pricingRule: 'prl',
+  variant: 'var',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
@@ -19,6 +20,7 @@ export type ProductId = Id<'product'>;
 export type OrderId = Id<'order'>;
 export type CartItemId = Id<'cartItem'>;
 export type ReservationId = Id<'reservation'>;
+export type VariantId = Id<'variant'>;
 
 const body = '[A-Za-z0-9_-]{1,64}';
 

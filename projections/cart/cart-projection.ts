@@ -31,6 +31,7 @@ async function apply(event: RecordedEvent, docs: RedisDocWriter) {
   if (isInventoryEvent(event.type)) {
     // Every inventory event carries the levels after it: the document is simply set.
     const data = inventoryEventSchemas[event.type].parse(event.data);
+    if (data.variant_id) return; // product-level availability only (carts hold no variants yet)
     await docs.update<StockDoc>(stockKey(data.product_id), () => ({
       available: data.on_hand - data.reserved,
     }));

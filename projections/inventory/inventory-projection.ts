@@ -40,6 +40,7 @@ async function apply(
 ) {
   if (!isInventoryEvent(event.type)) return;
   const data = inventoryEventSchemas[event.type].parse(event.data);
+  if (data.variant_id) return; // a variant's stock: the variants projection keeps it
   const occurredAt = event.metadata.occurred_at ? new Date(event.metadata.occurred_at) : event.recordedAt;
   await trx
     .insertInto('stock')
@@ -75,6 +76,7 @@ async function applyBatch(events: readonly RecordedEvent[], trx: ReadModelTrx, c
   for (const event of events) {
     if (!isInventoryEvent(event.type)) continue;
     const data = inventoryEventSchemas[event.type].parse(event.data);
+    if (data.variant_id) continue;
     context.invalidate(data.product_id);
     const seen = newest.get(data.product_id);
     // Event by event, an equal or older revision would not overwrite the row either.

@@ -8,9 +8,12 @@ import { consistency, servingSchema } from '../consistency.ts';
 import { listedProduct, paginationOf, productDetail, searchResult, topLevelFacets } from '../presenters.ts';
 import type { ProductCache } from '../product-cache.ts';
 import { listProductsQuery, searchQuery } from '../query-params.ts';
+import { byProduct } from '../variant-presenters.ts';
+import type { VariantQueries } from '../variant-queries.ts';
 
 export type CatalogRouteDeps = {
   queries: CatalogQueries;
+  variantQueries: VariantQueries;
   watcher: CheckpointWatcher;
   cache: ProductCache<ReturnType<typeof productDetail>>;
   consistencyWaitMs: number;
@@ -23,8 +26,15 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
   const schemas = () => ({
     catalog: servingSchema(watcher, 'catalog'),
     inventory: servingSchema(watcher, 'inventory'),
+    variants: servingSchema(watcher, 'variants'),
   });
-  const readsCatalogAndStock = consistency(watcher, ['catalog', 'inventory'], deps.consistencyWaitMs);
+  const readsCatalogAndStock = consistency(
+    watcher,
+    ['catalog', 'inventory', 'variants'],
+    deps.consistencyWaitMs,
+  );
+  const skuMatches = (variants: string, text: string | undefined) =>
+    text === undefined ? Promise.resolve(undefined) : deps.variantQueries.productsBySku(variants, text);
 
   router.get('/products', readsCatalogAndStock, async (req, res) => {
     const q = parseInput(listProductsQuery, req.query, 'query');
@@ -38,24 +48,32 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
       categorySlugs: q.category === undefined ? undefined : named ? tree.subtree(named.slug) : [],
       minRating: q.min_rating,
       search: q.search,
+      skuMatches: await skuMatches(current.variants, q.search),
       minPrice: q.min_price,
       maxPrice: q.max_price,
       sortBy: q.sort_by,
     });
+    const variants = byProduct(
+      await deps.variantQueries.of(
+        current.variants,
+        rows.map((row) => row.product_id),
+      ),
+    );
     res.json({
-      products: rows.map((row) => listedProduct(row, tree)),
+      products: rows.map((row) => listedProduct(row, tree, variants.get(row.product_id))),
       pagination: paginationOf(q.page, q.limit, total),
     });
   });
 
   router.get(
     '/products/search',
-    consistency(watcher, ['catalog'], deps.consistencyWaitMs),
+    consistency(watcher, ['catalog', 'variants'], deps.consistencyWaitMs),
     async (req, res) => {
       const q = parseInput(searchQuery, req.query, 'query');
       const current = schemas();
+      const bySku = (await skuMatches(current.variants, q.q)) ?? [];
       const [{ rows, total, facets }, tree] = await Promise.all([
-        queries.search(current, q.q, q.page, q.limit),
+        queries.search(current, q.q, q.page, q.limit, bySku),
         queries.tree(current),
       ]);
       res.json({
@@ -73,8 +91,12 @@ export function catalogRoutes(deps: CatalogRouteDeps): Router {
     const current = schemas();
     // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`).
     const product = await deps.cache.get(id, async () => {
-      const [row, tree] = await Promise.all([queries.product(current, id), queries.tree(current)]);
-      return row && productDetail(row, tree);
+      const [row, tree, variants] = await Promise.all([
+        queries.product(current, id),
+        queries.tree(current),
+        deps.variantQueries.of(current.variants, [id]),
+      ]);
+      return row && productDetail(row, tree, variants);
     });
     if (!product) throw notFound('Product', id);
     res.json(product);

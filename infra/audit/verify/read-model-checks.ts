@@ -22,12 +22,12 @@ export type ReadModelCheck = {
   compare(report: FindingSink): number;
 };
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
-type Db = Kysely<any>;
+export type Db = Kysely<any>;
 
 /** The serving generation's rows of `table` and its checkpoint, in one repeatable-read snapshot. */
-async function servingRows(db: Db, projection: string, table: string, columns: string) {
+export async function servingRows(db: Db, projection: string, table: string, columns: string) {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -51,7 +51,7 @@ async function servingRows(db: Db, projection: string, table: string, columns: s
     });
 }
 
-const prefixed = (states: FoldedStates, prefix: string) =>
+export const prefixed = (states: FoldedStates, prefix: string) =>
   [...states]
     .filter(([stream]) => stream.startsWith(prefix))
     .map(([stream, state]) => [stream.slice(prefix.length), state] as const);
@@ -67,10 +67,13 @@ export async function inventoryCheck(db: Db): Promise<ReadModelCheck | undefined
     rows: serving.rows.length,
     capture(states) {
       folded = new Map(
-        prefixed(states, 'stock-').map(([id, s]) => [
-          id,
-          { on_hand: (s as StockState).onHand, reserved: (s as StockState).reserved },
-        ]),
+        // Variant stock items (`stock-<product>~<variant>`) are not rows of this read model.
+        prefixed(states, 'stock-')
+          .filter(([id]) => !id.includes('~'))
+          .map(([id, s]) => [
+            id,
+            { on_hand: (s as StockState).onHand, reserved: (s as StockState).reserved },
+          ]),
       );
     },
     compare: (report) => compareRows('inventory', serving.generation, 'stock-', serving.rows, folded, report),
@@ -128,7 +131,7 @@ export async function catalogCheck(db: Db): Promise<ReadModelCheck | undefined> 
 }
 
 /** Rows keyed by `product_id` against folded values with the same columns; every difference reported. */
-function compareRows(
+export function compareRows(
   name: string,
   generation: number,
   streamPrefix: string,

@@ -17,6 +17,7 @@ import {
 } from './order-checks.ts';
 import { catalogCheck, inventoryCheck, type ReadModelCheck } from './read-model-checks.ts';
 import { checkStockEvent } from './stock-checks.ts';
+import { variantsCheck } from './variant-check.ts';
 
 export type VerifyOptions = {
   store: EventStore;
@@ -80,7 +81,7 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
 
   const db = options.db;
   const checks = db
-    ? (await Promise.all([inventoryCheck(db), catalogCheck(db)])).filter(
+    ? (await Promise.all([inventoryCheck(db), catalogCheck(db), variantsCheck(db)])).filter(
         (c): c is ReadModelCheck => c !== undefined,
       )
     : [];

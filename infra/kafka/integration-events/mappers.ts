@@ -273,3 +273,20 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
           },
         ],
 };
+
+// A variant's stock (v2 stock events) is not the product's: StockLevelChanged keyed by the product would
+// report one variant's levels as the product's. Kept off Kafka until the contract gains a variant field.
+for (const type of [
+  'StockReceived',
+  'StockAdjusted',
+  'StockReserved',
+  'ReservationReleased',
+  'ReservationExpired',
+  'ReservationCommitted',
+  'CommittedStockReturned',
+]) {
+  const productLevel = domainMappers[type];
+  if (productLevel)
+    domainMappers[type] = (data: never) =>
+      (data as { variant_id?: string }).variant_id ? [] : productLevel(data);
+}

@@ -70,6 +70,24 @@ export function sampleCatalogEvents(suffix: string) {
         deleted_at: at,
       },
     },
+    ...sampleVariantEvents(suffix),
+  ];
+}
+
+function sampleVariantEvents(suffix: string) {
+  const ids = { schema_version: 1, product_id: `prd_${suffix}`, variant_id: `var_${suffix}` };
+  return [
+    {
+      stream: `product-prd_${suffix}`,
+      type: 'VariantAdded',
+      data: { ...ids, sku: 'TS-M', options: { size: 'M' }, price_adjustment: 500, added_at: at },
+    },
+    {
+      stream: `product-prd_${suffix}`,
+      type: 'VariantChanged',
+      data: { ...ids, changes: { price_adjustment: -100 }, changed_at: at },
+    },
+    { stream: `product-prd_${suffix}`, type: 'VariantRetired', data: { ...ids, retired_at: at } },
   ];
 }
 
@@ -82,4 +100,7 @@ export const privateCatalogEvents: Record<string, string> = {
   ReviewEdited: "personal: a customer's own words; not in the integration contract yet",
   ReviewDeleted: 'not in the integration contract yet (reviews are served by the query API)',
   ReviewHidden: 'moderation; not in the integration contract yet',
+  VariantAdded: 'not in the integration contract yet (variants are served by the query API)',
+  VariantChanged: 'not in the integration contract yet (variants are served by the query API)',
+  VariantRetired: 'not in the integration contract yet (variants are served by the query API)',
 };
