@@ -1,5 +1,8 @@
 import type pg from 'pg';
-import type { SubjectKey } from './key-store.ts';
+import type { Key } from './master-key.ts';
+
+/** A person's data key, or the mark that it was destroyed (the person is erased). */
+export type SubjectKey = Key | 'erased';
 
 /**
  * Unwrapped data keys by subject, least recently used evicted first. Erasure is final: once a subject

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { loadMigrations, runMigrations } from '../postgres/migrations.ts';
-import { erasureSweep, KeyCache } from './key-cache.ts';
+import { erasureSweep, KeyCache, type SubjectKey } from './key-cache.ts';
 import {
   fingerprint,
   KEY_CHECK_AAD,
@@ -14,8 +14,7 @@ import {
   seal,
 } from './master-key.ts';
 
-/** A person's data key, or the mark that it was destroyed (the person is erased). */
-export type SubjectKey = Key | 'erased';
+export type { SubjectKey };
 
 export type KeyStore = {
   /** The HMAC key of email lookups; stable across master key rotations. */
