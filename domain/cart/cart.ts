@@ -1,8 +1,9 @@
 import { type Decider, unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
+import { closeGuestCart, evolveLifetime, expireCart, mergeGuestLines } from './cart-lifetime.ts';
 import { beginCheckout, type CartCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
@@ -16,11 +17,12 @@ import type { CartEvent } from './events.ts';
 
 export type CartId = Id<'cart'>;
 
-/** One cart per user, so one stream per user. */
-export const cartStream = (userId: UserId) => `cart-${userId}`;
+/** One cart per user (or per guest cart token, see cart-lifetime.ts), so one stream per owner. */
+export const cartStream = (userId: CartOwnerId) => `cart-${userId}`;
 
 /** The cart id is derived from its owner (`usr_abc` → `cart_abc`): one cart per user, stable across checkouts. */
-export const cartIdFor = (userId: UserId): CartId => makeId('cart', userId.slice(userId.indexOf('_') + 1));
+export const cartIdFor = (userId: CartOwnerId): CartId =>
+  makeId('cart', userId.slice(userId.indexOf('_') + 1));
 
 export const MAX_LINE_QUANTITY = 99;
 
@@ -38,7 +40,7 @@ export type CartLine = {
 
 export type CartState = {
   cartId: CartId | null;
-  userId: UserId | null;
+  userId: CartOwnerId | null;
   /** False before the first item and after each checkout: the next add creates the cart again. */
   open: boolean;
   lines: CartLine[];
@@ -48,6 +50,12 @@ export type CartState = {
   checkout: CartCheckout | null;
   /** The order the cart last became, and when. */
   lastOrder: { orderId: string; at: string } | null;
+  /** A guest cart merged at login: the customer it went to (the cart is closed for good). */
+  mergedInto?: UserId | null;
+  /** The guest carts merged into this customer's cart (each at most once). */
+  mergedGuestCarts?: string[];
+  /** When the cart last expired (until the next add). */
+  expiredAt?: string | null;
 };
 
 export const initialState = (): CartState => ({
@@ -82,6 +90,12 @@ export function decide(command: CartCommand, state: CartState): CartEvent[] {
       return endCheckout(command, state);
     case 'RepriceCart':
       return repriceCart(command, state);
+    case 'CloseGuestCart':
+      return closeGuestCart(command, state);
+    case 'MergeGuestLines':
+      return mergeGuestLines(command, state);
+    case 'ExpireCart':
+      return expireCart(command, state);
     default:
       return unreachable(command);
   }
@@ -260,7 +274,14 @@ export function evolve(state: CartState, event: CartEvent): CartState {
       const lines = existing
         ? state.lines.map((line) => (line.cartItemId === cartItemId ? { ...line, ...snapshot } : line))
         : [...state.lines, { cartItemId, productId: data.product_id, ...snapshot, addedAt }];
-      return { ...owned, open: true, lines, createdAt: state.createdAt ?? addedAt, updatedAt: addedAt };
+      const reopened = {
+        ...owned,
+        open: true,
+        lines,
+        createdAt: state.createdAt ?? addedAt,
+        updatedAt: addedAt,
+      };
+      return state.expiredAt ? { ...reopened, expiredAt: null } : reopened;
     }
     case 'CartItemQuantityChanged':
       return {
@@ -300,6 +321,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
         ),
         updatedAt: event.data.repriced_at,
       };
+    case 'CartMergedFromGuest':
+    case 'GuestCartMerged':
+    case 'CartExpired':
+      return evolveLifetime(owned, event);
     default:
       return unreachable(event);
   }
