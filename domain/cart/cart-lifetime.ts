@@ -161,6 +161,7 @@ export function evolveLifetime(state: CartState, event: LifetimeEvent): CartStat
         lines: [],
         updatedAt: event.data.merged_at,
         mergedInto: event.data.into_user_id,
+        mergedItems: event.data.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
       };
     case 'CartExpired':
       return {

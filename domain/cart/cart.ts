@@ -52,6 +52,8 @@ export type CartState = {
   lastOrder: { orderId: string; at: string } | null;
   /** A guest cart merged at login: the customer it went to (the cart is closed for good). */
   mergedInto?: UserId | null;
+  /** What a merged guest cart held when it was closed (the merge adds these to the customer's cart). */
+  mergedItems?: { productId: ProductId; quantity: number }[];
   /** The guest carts merged into this customer's cart (each at most once). */
   mergedGuestCarts?: string[];
   /** When the cart last expired (until the next add). */
