@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandApiContext, createCommandApi } from '../command-api/app.ts';
 import { bootstrapAdmin } from '../command-api/identity/bootstrap-admin.ts';
 import { signUp } from '../command-api/test-support.ts';
+import { cartDecider, cartStream } from '../domain/cart/cart.ts';
+import type { UserId } from '../domain/shared/ids.ts';
+import { createCommandHandler } from '../infra/commands/command-handler.ts';
 import { loadConfig } from '../infra/config.ts';
+import { guestIdFor } from '../infra/http/cart-token.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';
@@ -143,6 +147,24 @@ describe('guest carts by X-Cart-Token', () => {
     });
   });
 
+  it('a retried first add (same Idempotency-Key) hands back the same token and one cart', async () => {
+    const lamp = await product(23);
+    const send = () =>
+      command.request('POST', '/api/v1/cart/add', {
+        headers: { 'Idempotency-Key': `guest-first-${lamp}` },
+        body: { product_id: lamp, quantity: 1 },
+      });
+    const first = await send();
+    const retry = await send();
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    const token = first.headers.get('x-cart-token')!;
+    expect(retry.headers.get('x-cart-token')).toBe(token);
+    expect((await streamEvents(guestStream(token))).filter((e) => e.type === 'ItemAddedToCart')).toHaveLength(
+      1,
+    );
+  });
+
   it("another guest's cart stays apart: its items are unknown with my token (404)", async () => {
     const lamp = await product(22);
     const mine = await guestCart([[lamp, 1]]);
@@ -213,6 +235,39 @@ describe('merge on login', () => {
     expect(await head()).toBe(before);
     const read = await readCart({ 'X-Cart-Token': guest.token }, cart.headers.get('x-consistency-token'));
     expect(read.status).toBe(401);
+  });
+
+  it('a login after a crash between closing the guest cart and merging it finishes the merge', async () => {
+    const lamp = await product(31);
+    const customer = await signUp(command);
+    const guest = await guestCart([[lamp, 2]]);
+    // The first step alone, as a login that died right after it would leave things.
+    const handler = createCommandHandler({ store: side.store });
+    await handler.handle({
+      decider: cartDecider,
+      stream: cartStream(guestIdFor(guest.token)),
+      command: {
+        type: 'CloseGuestCart',
+        data: {
+          userId: guestIdFor(guest.token),
+          intoUserId: customer.userId as UserId,
+          now: new Date().toISOString(),
+        },
+      },
+      metadata: { correlation_id: 'crash-test' },
+    });
+    for (let i = 0; i < 2; i++) {
+      const login = await command.request('POST', '/api/v1/users/login', {
+        headers: { 'X-Cart-Token': guest.token },
+        body: { email: customer.email, password: customer.password },
+      });
+      expect(login.status).toBe(200);
+    }
+    const events = await streamEvents(`cart-${customer.userId}`);
+    expect(events.filter((e) => e.type === 'CartMergedFromGuest')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'CartMergedFromGuest')!.data).toMatchObject({
+      lines: [{ product_id: lamp, quantity: 2, line_quantity: 2 }],
+    });
   });
 
   it('a login with a malformed cart token is refused and merges nothing', async () => {
