@@ -8,6 +8,7 @@ import type { UserId } from '../domain/shared/ids.ts';
 import { createCommandHandler } from '../infra/commands/command-handler.ts';
 import { loadConfig } from '../infra/config.ts';
 import { guestIdFor } from '../infra/http/cart-token.ts';
+import { startProcessManager } from '../process-manager/start.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';
@@ -282,5 +283,39 @@ describe('merge on login', () => {
       code: 'AUTH_1003',
     });
     expect(await head()).toBe(before);
+  });
+});
+
+describe('expiry through the APIs', () => {
+  it('an idle guest cart expires (CartExpired) and GET /cart then shows it empty', async () => {
+    const manager = await startProcessManager({
+      store: side.store,
+      pool: side.pool,
+      logger: side.logger,
+      timings: { guestCartTtlMs: 1_000 },
+      claim: { maxIdleMs: 500 },
+    });
+    try {
+      const lamp = await product(24);
+      const guest = await guestCart([[lamp, 2]]);
+      let expired: { type: string }[] = [];
+      for (let i = 0; i < 300 && expired.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expired = (await streamEvents(guestStream(guest.token))).filter((e) => e.type === 'CartExpired');
+      }
+      expect(expired).toHaveLength(1);
+      let read = await readCart({ 'X-Cart-Token': guest.token });
+      for (let i = 0; i < 100 && read.body.items?.length !== 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        read = await readCart({ 'X-Cart-Token': guest.token });
+      }
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ items: [], item_count: 0, user_id: null });
+      // The token still opens the cart: the next add starts it again.
+      const again = await asGuest('POST', '/cart/add', guest.token, { product_id: lamp, quantity: 1 });
+      expect(again.body).toMatchObject({ items: [{ product_id: lamp, quantity: 1 }] });
+    } finally {
+      await manager.stop();
+    }
   });
 });
