@@ -1,97 +1,20 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandApiContext, createCommandApi } from '../command-api/app.ts';
-import { bootstrapAdmin } from '../command-api/identity/bootstrap-admin.ts';
-import { signUp } from '../command-api/test-support.ts';
-import { cartDecider, cartStream } from '../domain/cart/cart.ts';
-import type { UserId } from '../domain/shared/ids.ts';
-import { createCommandHandler } from '../infra/commands/command-handler.ts';
-import { loadConfig } from '../infra/config.ts';
-import { guestIdFor } from '../infra/http/cart-token.ts';
 import { startProcessManager } from '../process-manager/start.ts';
-import { createProjectionService, type ProjectionService } from '../projections/service.ts';
-import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
-import { startQueryApiForTest } from '../query-api/test-support.ts';
-import { startTestServer, type TestServer } from './support/http.ts';
+import { type GuestCartApis, guestStream, startGuestCartApis } from './support/guest-cart-apis.ts';
 
-/** Guest carts over the real command and query APIs: X-Cart-Token, merge on login, refusals. */
-let side: ReadSideForTest;
-let service: ProjectionService;
-let command: TestServer;
-let query: Awaited<ReturnType<typeof startQueryApiForTest>>;
-let adminToken: string;
+/** Guest carts over the real command and query APIs: X-Cart-Token, refusals, expiry. Merge: guest-cart-merge. */
+let apis: GuestCartApis;
+const product = (price: number) => apis.product(price);
+const asGuest: GuestCartApis['asGuest'] = (...args) => apis.asGuest(...args);
+const head = () => apis.head();
+const streamEvents = (stream: string) => apis.streamEvents(stream);
+const readCart: GuestCartApis['readCart'] = (...args) => apis.readCart(...args);
+const guestCart = (lines: [string, number][]) => apis.guestCart(lines);
 
 beforeAll(async () => {
-  side = await createReadSideForTest('guest_cart_e2e');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    JWT_SECRET: 'guest-cart-e2e-secret-0123456789abcdefgh',
-    RATE_LIMIT_AUTH_PER_MIN: '0',
-    RATE_LIMIT_CHECKOUT_PER_MIN: '0',
-    RATE_LIMIT_GENERAL_PER_MIN: '0',
-    LOG_LEVEL: 'silent',
-  });
-  const deps = { store: side.store, redis: side.redis, config, logger: side.logger };
-  const context = commandApiContext(deps);
-  command = await startTestServer(createCommandApi({ ...deps, context }));
-  query = await startQueryApiForTest(side, {
-    authenticator: context.authenticator,
-    consistencyWaitMs: 15_000,
-  });
-  service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
-  service.start();
-  const admin = { email: 'guest-cart-admin@example.com', password: 'Admin#Pass123' };
-  await bootstrapAdmin(context, admin);
-  adminToken = (await command.request('POST', '/api/v1/users/login', { body: admin })).body.access_token;
+  apis = await startGuestCartApis('guest_cart_e2e');
 });
-
-afterAll(async () => {
-  await query?.close();
-  await command?.close();
-  await service?.stop();
-  await side?.close();
-});
-
-async function product(price: number) {
-  const response = await command.request('POST', '/api/v1/products', {
-    token: adminToken,
-    body: { name: `Thing ${price}`, price, category: 'Things', initial_stock: 500 },
-  });
-  expect(response.status).toBe(201);
-  return response.body.product_id as string;
-}
-const asGuest = (method: string, path: string, cartToken?: string, body?: unknown) =>
-  command.request(method, `/api/v1${path}`, {
-    headers: cartToken ? { 'X-Cart-Token': cartToken } : {},
-    ...(body !== undefined ? { body } : {}),
-  });
-const head = async () =>
-  (await side.pool.query<{ n: string }>('SELECT count(*) AS n FROM messages')).rows[0]!.n;
-const streamEvents = async (stream: string) =>
-  (
-    await side.pool.query<{ type: string; data: unknown }>(
-      'SELECT type, data FROM messages WHERE stream_name = $1 ORDER BY stream_revision',
-      [stream],
-    )
-  ).rows;
-const guestStream = (token: string) => `cart-gst_${createHash('sha256').update(token).digest('hex')}`;
-const readCart = (headers: Record<string, string>, consistency?: string | null, bearer?: string) =>
-  query.http.request('GET', '/api/v1/cart', {
-    ...(bearer ? { token: bearer } : {}),
-    headers: { ...headers, ...(consistency ? { 'X-Consistency-Token': consistency } : {}) },
-  });
-
-async function guestCart(lines: [string, number][]) {
-  let token: string | undefined;
-  let consistency: string | null = null;
-  for (const [productId, quantity] of lines) {
-    const added = await asGuest('POST', '/cart/add', token, { product_id: productId, quantity });
-    expect(added.status).toBe(200);
-    token ??= added.headers.get('x-cart-token') ?? undefined;
-    consistency = added.headers.get('x-consistency-token');
-  }
-  return { token: token!, consistency };
-}
+afterAll(() => apis?.close());
 
 describe('guest carts by X-Cart-Token', () => {
   it('the first add issues an opaque token; later calls and GET /cart use it; the log never holds it', async () => {
@@ -120,7 +43,7 @@ describe('guest carts by X-Cart-Token', () => {
       'ItemAddedToCart',
       'CartItemQuantityChanged',
     ]);
-    const { rows } = await side.pool.query(
+    const { rows } = await apis.side.pool.query(
       'SELECT count(*)::int AS n FROM messages WHERE data::text LIKE $1',
       [`%${token.slice(4)}%`],
     );
@@ -151,7 +74,7 @@ describe('guest carts by X-Cart-Token', () => {
   it('a retried first add (same Idempotency-Key) hands back the same token and one cart', async () => {
     const lamp = await product(23);
     const send = () =>
-      command.request('POST', '/api/v1/cart/add', {
+      apis.command.request('POST', '/api/v1/cart/add', {
         headers: { 'Idempotency-Key': `guest-first-${lamp}` },
         body: { product_id: lamp, quantity: 1 },
       });
@@ -179,119 +102,12 @@ describe('guest carts by X-Cart-Token', () => {
   });
 });
 
-describe('merge on login', () => {
-  it('three concurrent logins with one token merge once: quantities added, capped at 99, priced now', async () => {
-    const lamp = await product(30);
-    const rug = await product(40);
-    const customer = await signUp(command);
-    const own = await command.request('POST', '/api/v1/cart/add', {
-      token: customer.accessToken,
-      body: { product_id: lamp, quantity: 5 },
-    });
-    expect(own.status).toBe(200);
-    const guest = await guestCart([
-      [lamp, 97],
-      [rug, 3],
-    ]);
-    const repriced = await command.request('PUT', `/api/v1/products/${rug}/price`, {
-      token: adminToken,
-      body: { price: 45 },
-    });
-    expect(repriced.status).toBe(200);
-
-    const logins = await Promise.all(
-      [1, 2, 3].map(() =>
-        command.request('POST', '/api/v1/users/login', {
-          headers: { 'X-Cart-Token': guest.token },
-          body: { email: customer.email, password: customer.password },
-        }),
-      ),
-    );
-    expect(logins.map((l) => l.status)).toEqual([200, 200, 200]);
-
-    const customerEvents = await streamEvents(`cart-${customer.userId}`);
-    expect(customerEvents.filter((e) => e.type === 'CartMergedFromGuest')).toHaveLength(1);
-    const guestEvents = await streamEvents(guestStream(guest.token));
-    expect(guestEvents.filter((e) => e.type === 'GuestCartMerged')).toHaveLength(1);
-
-    const cart = await command.request('POST', '/api/v1/cart/add', {
-      token: customer.accessToken,
-      body: { product_id: rug, quantity: 1 },
-    });
-    const byProduct = Object.fromEntries(
-      (cart.body.items as { product_id: string; quantity: number; price: number }[]).map((i) => [
-        i.product_id,
-        [i.quantity, i.price],
-      ]),
-    );
-    expect(byProduct).toEqual({ [lamp]: [99, 30], [rug]: [4, 45] });
-
-    // The guest cart is gone: its token opens nothing any more.
-    const before = await head();
-    const reuse = await asGuest('POST', '/cart/add', guest.token, { product_id: lamp, quantity: 1 });
-    expect({ status: reuse.status, code: reuse.body.error?.code }).toEqual({
-      status: 401,
-      code: 'AUTH_1003',
-    });
-    expect(await head()).toBe(before);
-    const read = await readCart({ 'X-Cart-Token': guest.token }, cart.headers.get('x-consistency-token'));
-    expect(read.status).toBe(401);
-  });
-
-  it('a login after a crash between closing the guest cart and merging it finishes the merge', async () => {
-    const lamp = await product(31);
-    const customer = await signUp(command);
-    const guest = await guestCart([[lamp, 2]]);
-    // The first step alone, as a login that died right after it would leave things.
-    const handler = createCommandHandler({ store: side.store });
-    await handler.handle({
-      decider: cartDecider,
-      stream: cartStream(guestIdFor(guest.token)),
-      command: {
-        type: 'CloseGuestCart',
-        data: {
-          userId: guestIdFor(guest.token),
-          intoUserId: customer.userId as UserId,
-          now: new Date().toISOString(),
-        },
-      },
-      metadata: { correlation_id: 'crash-test' },
-    });
-    for (let i = 0; i < 2; i++) {
-      const login = await command.request('POST', '/api/v1/users/login', {
-        headers: { 'X-Cart-Token': guest.token },
-        body: { email: customer.email, password: customer.password },
-      });
-      expect(login.status).toBe(200);
-    }
-    const events = await streamEvents(`cart-${customer.userId}`);
-    expect(events.filter((e) => e.type === 'CartMergedFromGuest')).toHaveLength(1);
-    expect(events.find((e) => e.type === 'CartMergedFromGuest')!.data).toMatchObject({
-      lines: [{ product_id: lamp, quantity: 2, line_quantity: 2 }],
-    });
-  });
-
-  it('a login with a malformed cart token is refused and merges nothing', async () => {
-    const customer = await signUp(command);
-    const before = await head();
-    const login = await command.request('POST', '/api/v1/users/login', {
-      headers: { 'X-Cart-Token': 'gct_nope' },
-      body: { email: customer.email, password: customer.password },
-    });
-    expect({ status: login.status, code: login.body.error?.code }).toEqual({
-      status: 401,
-      code: 'AUTH_1003',
-    });
-    expect(await head()).toBe(before);
-  });
-});
-
 describe('expiry through the APIs', () => {
   it('an idle guest cart expires (CartExpired) and GET /cart then shows it empty', async () => {
     const manager = await startProcessManager({
-      store: side.store,
-      pool: side.pool,
-      logger: side.logger,
+      store: apis.side.store,
+      pool: apis.side.pool,
+      logger: apis.side.logger,
       timings: { guestCartTtlMs: 1_000 },
       claim: { maxIdleMs: 500 },
     });
