@@ -68,7 +68,12 @@ describe('guest carts by X-Cart-Token', () => {
     expect({ status: neither.status, code: neither.body.error?.code }).toEqual({
       status: 401,
       code: 'AUTH_1003',
-    });
+    }); // A first call that makes no cart (clearing nothing) hands out no token and appends nothing.
+    const before = await head();
+    const cleared = await asGuest('DELETE', '/cart');
+    expect(cleared.status).toBe(204);
+    expect(cleared.headers.get('x-cart-token')).toBeNull();
+    expect(await head()).toBe(before);
   });
 
   it('a retried first add (same Idempotency-Key) hands back the same token and one cart', async () => {

@@ -48,7 +48,11 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
     await setCommandHeaders(res, store, result);
-    const headers = owner.issuedToken ? { [CART_TOKEN_HEADER]: owner.issuedToken } : undefined;
+    // A new guest's token only once its cart exists (a first call that decided nothing made no cart).
+    const headers =
+      owner.issuedToken && result.revision !== undefined
+        ? { [CART_TOKEN_HEADER]: owner.issuedToken }
+        : undefined;
     if (status === 204) return { status, ...(headers ? { headers } : {}) };
     return {
       status,
