@@ -63,9 +63,9 @@ export const configDescriptions: Record<string, string> = {
   NOTIFIER_MAX_EVENT_AGE_HOURS:
     'Events older than this are not mailed (recorded as skipped): a first start over old history sends nothing stale.',
   GUEST_CART_TTL_DAYS:
-    'Days without a change before a guest cart expires. Not in effect yet: guest carts are not built.',
+    'Days without a change before a guest cart expires (CartExpired, by a process-manager timer; fractions allowed). docs/cart-lifetime.md.',
   CART_TTL_DAYS:
-    "Days without a change before a customer's cart expires. Not in effect yet: cart expiry is not built.",
+    "Days without a change before a customer's cart expires (CartExpired, by a process-manager timer; fractions allowed). docs/cart-lifetime.md.",
   ABANDONED_CART_AFTER_HOURS:
     'Hours after the last cart change before the reminder mail (fractions allowed).',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace or silent.',

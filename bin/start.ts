@@ -101,7 +101,15 @@ if (roles.has('projections')) {
   stops.push({ name: 'projections', stop: () => projections.close() });
 }
 if (roles.has('process-manager')) {
-  const processManager = await startProcessManager({ store, pool, logger, metrics, payments });
+  const day = 86_400_000;
+  const processManager = await startProcessManager({
+    store,
+    pool,
+    logger,
+    metrics,
+    payments,
+    timings: { guestCartTtlMs: config.GUEST_CART_TTL_DAYS * day, cartTtlMs: config.CART_TTL_DAYS * day },
+  });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
 const kafka = publisherConfig(config);

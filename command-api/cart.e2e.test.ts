@@ -214,7 +214,8 @@ describe('POST /cart/add', () => {
 });
 
 describe('who may use a cart', () => {
-  it('is 401 without a token and 403 AUTH_1004 for an admin, on every cart route', async () => {
+  // Without Authorization a cart route serves a guest (API.md "Guest carts"): test/guest-cart.e2e.test.ts.
+  it('is 401 for a bad bearer or a malformed cart token and 403 AUTH_1004 for an admin, on every cart route', async () => {
     const sends: [string, string, unknown][] = [
       ['POST', '/cart/add', { product_id: 'prd_x', quantity: 1 }],
       ['PUT', '/cart/update', { cart_item_id: 'item_x', quantity: 1 }],
@@ -222,12 +223,14 @@ describe('who may use a cart', () => {
       ['DELETE', '/cart', undefined],
     ];
     for (const [method, path, body] of sends) {
-      const send = (auth?: string) =>
+      const send = (auth?: string, headers: Record<string, string> = {}) =>
         api.http.request(method, `/api/v1${path}`, {
           ...(auth ? { token: auth } : {}),
+          headers,
           ...(body ? { body } : {}),
         });
-      await expectRefused(() => send(), 401, 'AUTH_1003');
+      await expectRefused(() => send('not-a-jwt'), 401, 'AUTH_1003');
+      await expectRefused(() => send(undefined, { 'X-Cart-Token': 'gct_malformed' }), 401, 'AUTH_1003');
       await expectRefused(() => send(api.adminToken), 403, 'AUTH_1004');
     }
   });

@@ -33,7 +33,8 @@ export type IdempotencyOptions = {
 };
 
 // The headers that make up "the same response"; X-Request-Id stays the replaying request's own.
-const replayedHeaders = ['content-type', 'etag', 'location', 'x-consistency-token'];
+// A guest's first cart answer issues its cart token: a replay must hand back the same one.
+const replayedHeaders = ['content-type', 'etag', 'location', 'x-consistency-token', 'x-cart-token'];
 const validKey = /^[\x21-\x7e]{1,255}$/;
 
 /** Canonical JSON (sorted keys) so that key order in the client's body does not change the fingerprint. */
@@ -73,7 +74,13 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       throw new HttpError(ErrorCode.ValidationFailed, 'Invalid Idempotency-Key', {
         details: [{ field: 'Idempotency-Key', message: '1..255 visible ASCII characters' }],
       });
-    const scope = req.auth ? `user:${req.auth.userId}` : `ip:${clientIp(req)}`;
+    const cartToken = req.get('x-cart-token');
+    // A guest holding a cart token is scoped by (a hash of) it, so guests behind one IP stay apart.
+    const scope = req.auth
+      ? `user:${req.auth.userId}`
+      : cartToken
+        ? `cart:${sha256(cartToken)}`
+        : `ip:${clientIp(req)}`;
     const redisKey = `idem:${scope}:${sha256(key)}`;
     const fingerprint = sha256(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`);
     const deadline = options.clock().getTime() + waitMs;

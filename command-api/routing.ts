@@ -4,13 +4,17 @@ import { normaliseEmail } from '../domain/identity/email.ts';
 import type { Role } from '../domain/identity/roles.ts';
 import type { ErrorCode } from '../domain/shared/errors.ts';
 import { authenticate, requireRole } from '../infra/http/auth.ts';
+import { CART_TOKEN_HEADER, cartTokenFrom } from '../infra/http/cart-token.ts';
 import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
 import { parseInput } from '../infra/http/validation.ts';
 import type { CommandApiContext } from './context.ts';
 import { idempotency } from './idempotency.ts';
 
-/** Who may call a route: anyone, any signed-in user, or only these roles. */
-export type Access = 'public' | 'authenticated' | readonly Role[];
+/**
+ * Who may call a route: anyone, any signed-in user, only these roles, or a customer or a guest (a cart
+ * route: signed in as a customer when Authorization is sent, else a guest with X-Cart-Token or none).
+ */
+export type Access = 'public' | 'authenticated' | 'customer-or-guest' | readonly Role[];
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -101,10 +105,20 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
   };
   const idempotent = idempotency({ redis, clock: context.clock });
   const signedIn = authenticate(context.authenticator);
+  const asCustomer = requireRole('customer');
+  const customerOrGuest: RequestHandler = async (req, res, next) => {
+    if (req.get('authorization') === undefined) {
+      // A malformed cart token is 401 AUTH_1003 before the body is even looked at.
+      cartTokenFrom(req.get(CART_TOKEN_HEADER));
+      return next();
+    }
+    await signedIn(req, res, () => asCustomer(req, res, next));
+  };
 
   for (const spec of modules.flatMap((module) => module(context))) {
     const chain: RequestHandler[] = [];
-    if (spec.access !== 'public') chain.push(signedIn);
+    if (spec.access === 'customer-or-guest') chain.push(customerOrGuest);
+    else if (spec.access !== 'public') chain.push(signedIn);
     if (Array.isArray(spec.access)) chain.push(requireRole(...spec.access));
     chain.push(general);
     chain.push((req, res, next) => {

@@ -46,7 +46,7 @@ export const eventCatalog: EventCatalogEntry[] = [
   { context: 'catalog', stream: categoryTreeStream, schemas: categoryEventSchemas },
   { context: 'reviews', stream: `${reviewStreamCategory}-<review_id>`, schemas: reviewEventSchemas },
   { context: 'inventory', stream: `${inventoryStreamCategory}-<product_id>`, schemas: inventoryEventSchemas },
-  { context: 'cart', stream: `${cartStreamCategory}-<user_id>`, schemas: cartEventSchemas },
+  { context: 'cart', stream: `${cartStreamCategory}-<user_id or gst_…>`, schemas: cartEventSchemas },
   { context: 'ordering', stream: `${orderingStreamCategory}-<order_id>`, schemas: orderingEventSchemas },
   {
     context: 'checkout',

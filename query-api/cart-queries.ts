@@ -13,6 +13,11 @@ import { redisPrefix } from '../projections/runner/types.ts';
 export function createCartQueries(deps: { redis: Redis; taxRate: Rate }) {
   const { redis } = deps;
   return {
+    /** Whether this (guest) cart was merged into a customer's cart at login: its token is spent. */
+    async mergedAway(generation: number, ownerId: string) {
+      const raw = await redis.hget(redisPrefix('cart', generation) + cartKey(ownerId), 'doc');
+      return raw ? Boolean((JSON.parse(raw) as CartState).mergedInto) : false;
+    },
     async cart(generation: number, userId: UserId) {
       const prefix = redisPrefix('cart', generation);
       const raw = await redis.hget(prefix + cartKey(userId), 'doc');

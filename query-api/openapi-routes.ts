@@ -64,7 +64,12 @@ export const queryApiRoutes: DocumentedRoute[] = [
     params: productParams,
     summary: 'Stock of a product: on hand, reserved, available (admin)',
   },
-  { method: 'get', path: '/cart', access: ['customer'], summary: "The caller's cart with stock and totals" },
+  {
+    method: 'get',
+    path: '/cart',
+    access: 'customer-or-guest',
+    summary: "The caller's cart with stock and totals (a customer's, or a guest's by X-Cart-Token)",
+  },
   {
     method: 'get',
     path: '/users/me',

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -30,6 +30,7 @@ const REDIS_DB = 12;
 const redisUrl = `${redisBase}/${REDIS_DB}`;
 const text = readme();
 const work = mkdtempSync(join(tmpdir(), 'readme-walkthrough-'));
+const startedAt = Date.now();
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let ports: { command: number; query: number; health: number };
@@ -144,6 +145,24 @@ describe('README.md, run as written', () => {
     });
     expect(settledAfterCancel).toMatchObject({ on_hand: onHandAfterCancel, reserved: 0 });
     expect([onHandAfterOrder, onHandAfterCancel]).toContain(stockAfterCancel!.on_hand);
+  });
+
+  it('the verification and order mails are .eml files under var/mail, as the README says', async () => {
+    expect(text).toContain('`var/mail/` by default');
+    const mailDir = join(repoRoot, 'var/mail');
+    // This run's mail to Ann (the folder is shared by runs: only files written since this file started).
+    const kinds = () =>
+      readdirSync(mailDir)
+        .filter((name) => name.endsWith('.eml') && statSync(join(mailDir, name)).mtimeMs >= startedAt - 1_000)
+        .filter((name) => /^To: ann@example\.com/m.test(readFileSync(join(mailDir, name), 'utf8')))
+        .map((name) => /-(verify_email|order_confirmed)-/.exec(name)?.[1])
+        .filter(Boolean);
+    let found: (string | undefined)[] = [];
+    for (let i = 0; i < 300 && !(found.includes('verify_email') && found.includes('order_confirmed')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      found = kinds();
+    }
+    expect(found).toEqual(expect.arrayContaining(['verify_email', 'order_confirmed']));
   });
 
   it('both APIs serve the docs the README points to', async () => {

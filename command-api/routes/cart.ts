@@ -4,8 +4,10 @@ import type { CartCommand } from '../../domain/cart/commands.ts';
 import { productForCart } from '../../domain/catalog/product.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { type CartItemId, type CartOwnerId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { CART_TOKEN_HEADER } from '../../infra/http/cart-token.ts';
 import { cartBody } from '../cart/cart-body.ts';
+import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
 import { refuseWholeProductOfVariants } from '../catalog/variant-lookups.ts';
@@ -20,29 +22,44 @@ function cartItemIdOr404(value: string): CartItemId {
 }
 
 /**
- * The cart (API.md "Cart", customers): one stream per user, so another user's item is unknown here
- * (404, never 403). Cross-aggregate facts (the product as it is now, the stock available now) are
+ * The cart (API.md "Cart", customers; "Guest carts and cart lifetime": guests by X-Cart-Token): one
+ * stream per owner, so another owner's item is unknown here (404, never 403). Cross-aggregate facts (the product as it is now, the stock available now) are
  * read from their own streams and passed in the command; the stock aggregate alone guards stock
  * at checkout, so these reads only keep a customer from carting what cannot be bought now.
  */
 export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, store, clock, config } = ctx;
-  const customer = ['customer'] as const;
-  const caller = (req: Request) => req.auth!.userId as UserId;
+  const customer = 'customer-or-guest' as const;
 
-  async function onCart(req: Request, res: Response, command: CartCommand, status = 200): Promise<Reply> {
-    const userId = caller(req);
+  /** Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it. */
+  async function onCart(
+    req: Request,
+    res: Response,
+    command: (owner: CartOwnerId) => CartCommand | Promise<CartCommand>,
+    status = 200,
+  ): Promise<Reply> {
+    const owner = await resolveCartOwner(ctx, req);
+    const userId = owner.ownerId;
     const expectedRevision = expectedRevisionFrom(req);
     const result = await handler.handle({
       decider: cartDecider,
       stream: cartStream(userId),
-      command,
+      command: await command(userId),
       metadata: commandMetadata(req),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
     await setCommandHeaders(res, store, result);
-    if (status === 204) return { status };
-    return { status, body: cartBody(result.state, { taxRate: config.TAX_RATE, userId }) };
+    // A new guest's token only once its cart exists (a first call that decided nothing made no cart).
+    const headers =
+      owner.issuedToken && result.revision !== undefined
+        ? { [CART_TOKEN_HEADER]: owner.issuedToken }
+        : undefined;
+    if (status === 204) return { status, ...(headers ? { headers } : {}) };
+    return {
+      status,
+      body: cartBody(result.state, { taxRate: config.TAX_RATE, userId: userId as UserId }),
+      ...(headers ? { headers } : {}),
+    };
   }
 
   return [
@@ -62,10 +79,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         refuseWholeProductOfVariants(found.product);
         const product = productForCart(found.product);
         if (!product) throw notFound('Product', productId);
-        return onCart(req, res, {
+        return onCart(req, res, (userId) => ({
           type: 'AddItemToCart',
           data: {
-            userId: caller(req),
+            userId,
             cartItemId: ctx.ids('cartItem') as CartItemId,
             product,
             available: available(stock),
@@ -73,7 +90,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             ...(body.price !== undefined ? { expectedPrice: body.price } : {}),
             now: clock().toISOString(),
           },
-        });
+        }));
       },
     }),
     route({
@@ -84,19 +101,21 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Set a cart line's quantity (0 removes it)",
       async handle({ body, req, res }) {
         const cartItemId = cartItemIdOr404(body.cart_item_id);
-        // The stock to check is the line's product's; an unknown line is refused by the decider (404).
-        const { state } = await handler.load(cartDecider, cartStream(caller(req)));
-        const line = findLine(state, cartItemId);
-        const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
-        return onCart(req, res, {
-          type: 'ChangeCartItemQuantity',
-          data: {
-            userId: caller(req),
-            cartItemId,
-            quantity: body.quantity,
-            available: availableNow,
-            now: clock().toISOString(),
-          },
+        return onCart(req, res, async (userId) => {
+          // The stock to check is the line's product's; an unknown line is refused by the decider (404).
+          const { state } = await handler.load(cartDecider, cartStream(userId));
+          const line = findLine(state, cartItemId);
+          const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
+          return {
+            type: 'ChangeCartItemQuantity',
+            data: {
+              userId,
+              cartItemId,
+              quantity: body.quantity,
+              available: availableNow,
+              now: clock().toISOString(),
+            },
+          };
         });
       },
     }),
@@ -107,14 +126,11 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       params: cartItemParams,
       summary: 'Remove a line from the cart',
       async handle({ params, req, res }) {
-        return onCart(req, res, {
+        const cartItemId = cartItemIdOr404(params.cart_item_id);
+        return onCart(req, res, (userId) => ({
           type: 'RemoveCartItem',
-          data: {
-            userId: caller(req),
-            cartItemId: cartItemIdOr404(params.cart_item_id),
-            now: clock().toISOString(),
-          },
-        });
+          data: { userId, cartItemId, now: clock().toISOString() },
+        }));
       },
     }),
     route({
@@ -126,7 +142,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         return onCart(
           req,
           res,
-          { type: 'ClearCart', data: { userId: caller(req), now: clock().toISOString() } },
+          (userId) => ({ type: 'ClearCart', data: { userId, now: clock().toISOString() } }),
           204,
         );
       },

@@ -7,6 +7,8 @@ import { type UserProfile, user } from '../../domain/identity/user.ts';
 import { customerTierDecider, customerTierStream } from '../../domain/pricing/customer-tier.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import { idSchema, type UserId } from '../../domain/shared/ids.ts';
+import { CART_TOKEN_HEADER, cartTokenFrom } from '../../infra/http/cart-token.ts';
+import { mergeGuestCart } from '../cart/guest-merge.ts';
 import type { CommandApiContext } from '../context.ts';
 import { lookUpCredentials } from '../identity/credentials-lookup.ts';
 import { registerUser } from '../identity/register-user.ts';
@@ -116,8 +118,11 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       access: 'public',
       limit: 'auth',
       body: loginSchema,
-      summary: 'Exchange email and password for an access and a refresh token',
-      async handle({ body }) {
+      summary:
+        'Exchange email and password for an access and a refresh token; with X-Cart-Token, merge that guest cart',
+      async handle({ body, req }) {
+        // A malformed cart token is refused before anything else happens (401 AUTH_1003).
+        const cartToken = cartTokenFrom(req.get(CART_TOKEN_HEADER));
         const found = await lookUpCredentials(handler, store, body.email);
         // Unknown email: spend the same argon2 time on a dummy hash, so timing tells nothing.
         if (!found) {
@@ -128,6 +133,8 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         const started = await session(found.userId);
         if (!started) throw invalidCredentials();
         await sessions.start(started.pair.refresh);
+        if (cartToken !== undefined && started.profile.role === 'customer')
+          await mergeGuestCart(ctx, cartToken, found.userId as UserId, commandMetadata(req));
         return { status: 200, body: sessionBody(started) };
       },
     }),

@@ -1,4 +1,4 @@
-import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
 
 // The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
 // both read it: so neither imports the other back.
@@ -24,7 +24,7 @@ export type CartLine = {
 
 export type CartState = {
   cartId: CartId | null;
-  userId: UserId | null;
+  userId: CartOwnerId | null;
   /** False before the first item and after each checkout: the next add creates the cart again. */
   open: boolean;
   lines: CartLine[];
@@ -34,4 +34,12 @@ export type CartState = {
   checkout: CartCheckout | null;
   /** The order the cart last became, and when. */
   lastOrder: { orderId: string; at: string } | null;
+  /** A guest cart merged at login: the customer it went to (the cart is closed for good). */
+  mergedInto?: UserId | null;
+  /** What a merged guest cart held when it was closed (the merge adds these to the customer's cart). */
+  mergedItems?: { productId: ProductId; quantity: number }[];
+  /** The guest carts merged into this customer's cart (each at most once). */
+  mergedGuestCarts?: string[];
+  /** When the cart last expired (until the next add). */
+  expiredAt?: string | null;
 };

@@ -1,8 +1,9 @@
 import { type Decider, unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { CartItemId, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, CartOwnerId, ProductId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
+import { closeGuestCart, evolveLifetime, expireCart, mergeGuestLines } from './cart-lifetime.ts';
 import type { CartId, CartLine, CartState } from './cart-state.ts';
 import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
@@ -17,11 +18,12 @@ import type { CartEvent } from './events.ts';
 
 export type { CartId } from './cart-state.ts';
 
-/** One cart per user, so one stream per user. */
-export const cartStream = (userId: UserId) => `cart-${userId}`;
+/** One cart per user (or per guest cart token, see cart-lifetime.ts), so one stream per owner. */
+export const cartStream = (userId: CartOwnerId) => `cart-${userId}`;
 
 /** The cart id is derived from its owner (`usr_abc` → `cart_abc`): one cart per user, stable across checkouts. */
-export const cartIdFor = (userId: UserId): CartId => makeId('cart', userId.slice(userId.indexOf('_') + 1));
+export const cartIdFor = (userId: CartOwnerId): CartId =>
+  makeId('cart', userId.slice(userId.indexOf('_') + 1));
 
 export const MAX_LINE_QUANTITY = 99;
 
@@ -59,6 +61,12 @@ export function decide(command: CartCommand, state: CartState): CartEvent[] {
       return endCheckout(command, state);
     case 'RepriceCart':
       return repriceCart(command, state);
+    case 'CloseGuestCart':
+      return closeGuestCart(command, state);
+    case 'MergeGuestLines':
+      return mergeGuestLines(command, state);
+    case 'ExpireCart':
+      return expireCart(command, state);
     default:
       return unreachable(command);
   }
@@ -237,7 +245,14 @@ export function evolve(state: CartState, event: CartEvent): CartState {
       const lines = existing
         ? state.lines.map((line) => (line.cartItemId === cartItemId ? { ...line, ...snapshot } : line))
         : [...state.lines, { cartItemId, productId: data.product_id, ...snapshot, addedAt }];
-      return { ...owned, open: true, lines, createdAt: state.createdAt ?? addedAt, updatedAt: addedAt };
+      const reopened = {
+        ...owned,
+        open: true,
+        lines,
+        createdAt: state.createdAt ?? addedAt,
+        updatedAt: addedAt,
+      };
+      return state.expiredAt ? { ...reopened, expiredAt: null } : reopened;
     }
     case 'CartItemQuantityChanged':
       return {
@@ -277,6 +292,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
         ),
         updatedAt: event.data.repriced_at,
       };
+    case 'CartMergedFromGuest':
+    case 'GuestCartMerged':
+    case 'CartExpired':
+      return evolveLifetime(owned, event);
     default:
       return unreachable(event);
   }

@@ -1,5 +1,13 @@
 import type { Command } from '../shared/decider.ts';
-import type { CartItemId, OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
+import type {
+  CartItemId,
+  CartOwnerId,
+  GuestId,
+  OrderId,
+  ProductId,
+  ReservationId,
+  UserId,
+} from '../shared/ids.ts';
 
 /**
  * What the cart must know of a product, read by the command handler from the product's stream
@@ -21,7 +29,7 @@ export type CartProduct = {
 export type AddItemToCart = Command<
   'AddItemToCart',
   {
-    userId: UserId;
+    userId: CartOwnerId;
     cartItemId: CartItemId;
     product: CartProduct;
     available: number;
@@ -35,15 +43,15 @@ export type AddItemToCart = Command<
 /** Sets a line's quantity; 0 removes the line. `available` is the line's product's stock now. */
 export type ChangeCartItemQuantity = Command<
   'ChangeCartItemQuantity',
-  { userId: UserId; cartItemId: CartItemId; quantity: number; available: number; now: string }
+  { userId: CartOwnerId; cartItemId: CartItemId; quantity: number; available: number; now: string }
 >;
 
 export type RemoveCartItem = Command<
   'RemoveCartItem',
-  { userId: UserId; cartItemId: CartItemId; now: string }
+  { userId: CartOwnerId; cartItemId: CartItemId; now: string }
 >;
 
-export type ClearCart = Command<'ClearCart', { userId: UserId; now: string }>;
+export type ClearCart = Command<'ClearCart', { userId: CartOwnerId; now: string }>;
 
 /** The cart became an order: its lines leave the cart. `orderId` links the two when known. */
 export type CheckOutCart = Command<'CheckOutCart', { userId: UserId; orderId?: OrderId; now: string }>;
@@ -77,7 +85,30 @@ export type EndCheckout = Command<
 /** Brings every line to its product's current catalog price (one CartLineRepriced per changed line). */
 export type RepriceCart = Command<'RepriceCart', { userId: UserId; products: CurrentProducts; now: string }>;
 
+/** Closes a guest cart for its merge into `intoUserId`'s cart (appended at the revision read: one merge wins). */
+export type CloseGuestCart = Command<'CloseGuestCart', { userId: GuestId; intoUserId: UserId; now: string }>;
+
+/**
+ * Adds a closed guest cart's lines to the customer's cart. `lines` are the guest lines with each product
+ * as the catalog has it now (null: no longer for sale, the line is dropped) and a fresh `cartItemId`.
+ */
+export type MergeGuestLines = Command<
+  'MergeGuestLines',
+  {
+    userId: UserId;
+    guestCartId: string;
+    lines: { product: CartProduct | null; quantity: number; cartItemId: CartItemId }[];
+    now: string;
+  }
+>;
+
+/** Empties a cart left unchanged for `idleMs` (its lifetime); anything newer or empty decides nothing. */
+export type ExpireCart = Command<'ExpireCart', { userId: CartOwnerId; idleMs: number; now: string }>;
+
 export type CartCommand =
+  | CloseGuestCart
+  | MergeGuestLines
+  | ExpireCart
   | AddItemToCart
   | ChangeCartItemQuantity
   | RemoveCartItem

@@ -3,7 +3,10 @@ import type { DomainEvent } from '../shared/decider.ts';
 import { idSchema } from '../shared/ids.ts';
 import { currencySchema, minorUnitsSchema } from '../shared/money.ts';
 
-/** Events of this context live in streams `cart-<userId>` (one cart per user). Stored data fields are snake_case. */
+/**
+ * Events of this context live in streams `cart-<owner>`: one cart per user (`cart-usr_…`), or per guest
+ * cart token (`cart-gst_<sha256 hex of the token>`). Stored data fields are snake_case.
+ */
 export const cartStreamCategory = 'cart';
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -13,7 +16,9 @@ const productId = idSchema('product').describe('the product on that line');
 const owner = {
   schema_version: z.literal(1).describe('version of this event data shape'),
   cart_id: idSchema('cart').describe("the cart, derived from its owner's id"),
-  user_id: idSchema('user').describe('the customer who owns the cart'),
+  user_id: z
+    .union([idSchema('user'), idSchema('guest')])
+    .describe('the customer who owns the cart, or `gst_<sha256 hex of the cart token>` for a guest cart'),
 };
 
 export const cartCreatedSchema = z
@@ -123,6 +128,54 @@ export const cartLineRepricedSchema = z
       'carries the current price, so the next attempt goes through at the price the customer was shown.',
   );
 
+const mergedLine = z.object({
+  cart_item_id: cartItemId,
+  product_id: productId,
+  product_name: z.string(),
+  image: z.string().nullable(),
+  unit_price: minorUnitsSchema.positive().describe('the price now, minor units'),
+  currency: currencySchema,
+  quantity: lineQuantity.describe('units this merge added to the line'),
+  line_quantity: lineQuantity.describe("the line's total quantity after the merge (capped at 99)"),
+});
+
+export const cartMergedFromGuestSchema = z
+  .object({
+    ...owner,
+    guest_cart_id: idSchema('cart').describe('the guest cart whose lines were merged'),
+    lines: z.array(mergedLine).describe('each guest line as it landed in this cart, priced now'),
+    merged_at: isoTime,
+  })
+  .describe(
+    "A guest cart's lines were added to the customer's cart at login: quantities added, each line capped " +
+      'at 99 and carrying the price now. Happens at most once per guest cart.',
+  );
+
+export const guestCartMergedSchema = z
+  .object({
+    ...owner,
+    into_user_id: idSchema('user').describe('the customer whose cart received the lines'),
+    into_cart_id: idSchema('cart'),
+    items: z.array(z.object({ cart_item_id: cartItemId, product_id: productId, quantity: lineQuantity })),
+    merged_at: isoTime,
+  })
+  .describe(
+    'The guest cart was merged into a customer cart at login and is closed for good: its token no ' +
+      'longer opens a cart.',
+  );
+
+export const cartExpiredSchema = z
+  .object({
+    ...owner,
+    idle_since: isoTime.describe('the last change of the cart'),
+    items: z.array(z.object({ cart_item_id: cartItemId, product_id: productId, quantity: lineQuantity })),
+    expired_at: isoTime,
+  })
+  .describe(
+    'The cart stayed unchanged for its lifetime (guest 7 days, customer 30 by default) and was emptied ' +
+      'by the process manager; the next add opens it again.',
+  );
+
 /** Event type → zod schema of its data (used to validate, and to generate docs/events.md). */
 export const cartEventSchemas = {
   CartCreated: cartCreatedSchema,
@@ -134,6 +187,9 @@ export const cartEventSchemas = {
   CartCheckoutBegan: cartCheckoutBeganSchema,
   CartCheckoutEnded: cartCheckoutEndedSchema,
   CartLineRepriced: cartLineRepricedSchema,
+  CartMergedFromGuest: cartMergedFromGuestSchema,
+  GuestCartMerged: guestCartMergedSchema,
+  CartExpired: cartExpiredSchema,
 } as const;
 
 export type CartCreated = DomainEvent<'CartCreated', z.infer<typeof cartCreatedSchema>>;
@@ -150,7 +206,17 @@ export type CartCheckoutBegan = DomainEvent<'CartCheckoutBegan', z.infer<typeof 
 export type CartCheckoutEnded = DomainEvent<'CartCheckoutEnded', z.infer<typeof cartCheckoutEndedSchema>>;
 export type CartLineRepriced = DomainEvent<'CartLineRepriced', z.infer<typeof cartLineRepricedSchema>>;
 
+export type CartMergedFromGuest = DomainEvent<
+  'CartMergedFromGuest',
+  z.infer<typeof cartMergedFromGuestSchema>
+>;
+export type GuestCartMerged = DomainEvent<'GuestCartMerged', z.infer<typeof guestCartMergedSchema>>;
+export type CartExpired = DomainEvent<'CartExpired', z.infer<typeof cartExpiredSchema>>;
+
 export type CartEvent =
+  | CartMergedFromGuest
+  | GuestCartMerged
+  | CartExpired
   | CartCheckoutBegan
   | CartCheckoutEnded
   | CartLineRepriced

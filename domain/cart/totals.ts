@@ -47,7 +47,8 @@ export function cartView(state: CartState, options: { taxRate: Rate; userId?: Us
   const userId = state.userId ?? options.userId ?? null;
   return {
     cart_id: state.cartId ?? (userId ? cartIdFor(userId) : null),
-    user_id: userId,
+    // A guest cart has no user: its owner id is a hash of the cart token and is not shown.
+    user_id: userId?.startsWith('gst_') ? null : userId,
     items,
     subtotal,
     tax,

@@ -10,6 +10,8 @@ export const idPrefixes = {
   cart: 'cart',
   pricingRule: 'prl',
   variant: 'var',
+  /** A guest cart's owner: `gst_<sha256 hex of the cart token>` (never the token itself). */
+  guest: 'gst',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
@@ -21,6 +23,9 @@ export type OrderId = Id<'order'>;
 export type CartItemId = Id<'cartItem'>;
 export type ReservationId = Id<'reservation'>;
 export type VariantId = Id<'variant'>;
+export type GuestId = Id<'guest'>;
+/** Who owns a cart: a customer, or a guest known only by the hash of its cart token. */
+export type CartOwnerId = UserId | GuestId;
 
 const body = '[A-Za-z0-9_-]{1,64}';
 

@@ -14,8 +14,16 @@ export function corsFromAllowlist(origins: readonly string[]): RequestHandler {
       'X-Request-Id',
       'X-Consistency-Token',
       'traceparent',
+      'X-Cart-Token',
     ],
-    exposedHeaders: ['ETag', 'X-Request-Id', 'X-Consistency-Token', 'Retry-After', 'Idempotent-Replayed'],
+    exposedHeaders: [
+      'ETag',
+      'X-Request-Id',
+      'X-Consistency-Token',
+      'Retry-After',
+      'Idempotent-Replayed',
+      'X-Cart-Token',
+    ],
     maxAge: 600,
   });
 }

@@ -9,7 +9,7 @@ export type DocumentedRoute = {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path below the base path, e.g. `/products/:product_id/price`. */
   path: string;
-  access: 'public' | 'authenticated' | readonly string[];
+  access: 'public' | 'authenticated' | 'customer-or-guest' | readonly string[];
   body?: z.ZodType | undefined;
   params?: z.ZodType | undefined;
   query?: z.ZodType | undefined;
@@ -48,9 +48,11 @@ const operationId = (method: string, path: string) =>
 const accessText = (access: DocumentedRoute['access']) =>
   access === 'public'
     ? 'Anyone may call this.'
-    : access === 'authenticated'
-      ? 'Any signed-in user (Bearer access token).'
-      : `Roles: ${access.join(', ')} (Bearer access token).`;
+    : access === 'customer-or-guest'
+      ? 'A customer (Bearer access token), or a guest: the first answer carries X-Cart-Token, send it back.'
+      : access === 'authenticated'
+        ? 'Any signed-in user (Bearer access token).'
+        : `Roles: ${access.join(', ')} (Bearer access token).`;
 
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -58,6 +60,15 @@ const idempotencyKey = {
   required: false,
   description: 'A retry with the same key replays the first answer instead of acting twice.',
   schema: { type: 'string', maxLength: 255 },
+};
+
+const cartToken = {
+  name: 'X-Cart-Token',
+  in: 'header',
+  required: false,
+  description:
+    "A guest's cart token, from the X-Cart-Token header of an earlier answer (ignored when signed in).",
+  schema: { type: 'string', pattern: '^gct_[A-Za-z0-9_-]{43}$' },
 };
 
 /** An OpenAPI 3.1 document for a list of declared routes, sorted so regeneration is stable. */
@@ -80,6 +91,7 @@ export function openApiFor(routes: readonly DocumentedRoute[], info: DocumentInf
       ...(params ? parametersOf(jsonSchemaOf(params), 'path') : []),
       ...(route.query ? parametersOf(jsonSchemaOf(route.query), 'query') : []),
       ...(route.method === 'post' ? [idempotencyKey] : []),
+      ...(route.access === 'customer-or-guest' ? [cartToken] : []),
     ];
     const path = `${basePath}${openApiPath(route.path)}`;
     paths[path] ??= {};
@@ -88,7 +100,11 @@ export function openApiFor(routes: readonly DocumentedRoute[], info: DocumentInf
       summary: route.summary ?? `${route.method.toUpperCase()} ${route.path}`,
       description: accessText(route.access),
       tags: [tagOf(route.path)],
-      ...(route.access === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
+      ...(route.access === 'public'
+        ? {}
+        : route.access === 'customer-or-guest'
+          ? { security: [{ bearerAuth: [] }, {}] }
+          : { security: [{ bearerAuth: [] }] }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body
         ? {

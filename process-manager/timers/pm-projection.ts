@@ -7,7 +7,12 @@ export const PM_PROJECTION = 'process_manager';
 /** NOTIFY channel: a timer was added, so sleeping claim loops re-arm for the nearest due time. */
 export const TIMER_CHANNEL = 'pm_timers';
 
-export type TimerKind = 'expire-reservation' | 'settle-payment' | 'complete-order' | 'cancel-effects';
+export type TimerKind =
+  | 'expire-reservation'
+  | 'settle-payment'
+  | 'complete-order'
+  | 'cancel-effects'
+  | 'expire-cart';
 
 export type TimerRow = {
   kind: TimerKind;
@@ -25,13 +30,32 @@ export type ProcessManagerTimings = {
   completeAfterMs: number;
   /** How long after a cancellation it checks that stock came back and the refund went out. */
   cancelAfterMs: number;
+  /** A guest cart's lifetime without a change (GUEST_CART_TTL_DAYS). */
+  guestCartTtlMs: number;
+  /** A customer's cart's lifetime without a change (CART_TTL_DAYS). */
+  cartTtlMs: number;
 };
+
+const DAY_MS = 86_400_000;
 
 export const defaultTimings: ProcessManagerTimings = {
   settleAfterMs: 30_000,
   completeAfterMs: 10_000,
   cancelAfterMs: 10_000,
+  guestCartTtlMs: 7 * DAY_MS,
+  cartTtlMs: 30 * DAY_MS,
 };
+
+/** Every change of a cart restarts its expiry timer; these end it (the cart is empty or gone). */
+const cartChanges = [
+  'ItemAddedToCart',
+  'CartItemQuantityChanged',
+  'CartItemRemoved',
+  'CartMergedFromGuest',
+  'CartLineRepriced',
+  'CartCheckoutEnded',
+];
+const cartEnds = ['CartCleared', 'CartCheckedOut', 'CartExpired', 'GuestCartMerged'];
 
 const ddl = (schema: string) => `
 CREATE TABLE ${schema}.timers (
@@ -50,8 +74,8 @@ type Data = Record<string, string>;
 
 /**
  * Records a timer per StockReserved (due at its expiry) and per workflow step that must be checked later
- * (a placed order's payment, a confirmed order's completion, a cancellation's effects), and removes each
- * when the event that makes it pointless arrives. A rebuild folds the same rows again from the log.
+ * (a placed order's payment, a confirmed order's completion, a cancellation's effects), and per cart its
+ * expiry (restarted by each change), and removes each when the event that makes it pointless arrives. A rebuild folds the same rows again from the log.
  */
 export function processManagerProjection(timings: ProcessManagerTimings = defaultTimings): PgProjection {
   async function add(trx: Transaction<Tables>, kind: TimerKind, key: string, dueAt: Date, payload: Data) {
@@ -61,6 +85,24 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
       .onConflict((oc) => oc.columns(['kind', 'key']).doNothing())
       .execute();
     // Delivered at commit; identical notifications of one transaction are folded into one.
+    await sql`SELECT pg_notify(${TIMER_CHANNEL}, '')`.execute(trx);
+  }
+  /** Sets (or moves later) a timer: replaying an older event never pulls a newer due time back. */
+  async function restart(trx: Transaction<Tables>, kind: TimerKind, key: string, dueAt: Date, payload: Data) {
+    await trx
+      .insertInto('timers')
+      .values({ kind, key, due_at: dueAt, payload: JSON.stringify(payload) as never, attempts: 0 })
+      .onConflict((oc) =>
+        oc
+          .columns(['kind', 'key'])
+          .doUpdateSet((eb) => ({
+            due_at: eb.ref('excluded.due_at'),
+            payload: eb.ref('excluded.payload'),
+            attempts: 0,
+          }))
+          .where('timers.due_at', '<', (eb) => eb.ref('excluded.due_at')),
+      )
+      .execute();
     await sql`SELECT pg_notify(${TIMER_CHANNEL}, '')`.execute(trx);
   }
   const remove = (trx: Transaction<Tables>, kind: TimerKind, key: string) =>
@@ -79,6 +121,8 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
       'OrderCancelled',
       'OrderRefunded',
       'CheckoutCompleted',
+      ...cartChanges,
+      ...cartEnds,
     ],
     ddl,
     // biome-ignore lint/suspicious/noExplicitAny: the runner's PgProjection type hands every projection Transaction<any>
@@ -92,6 +136,19 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
         causation_id: event.id,
         ...(typeof traceparent === 'string' ? { traceparent } : {}),
       };
+      if (cartChanges.includes(event.type) || cartEnds.includes(event.type)) {
+        const owner = data.user_id!;
+        if (cartEnds.includes(event.type)) {
+          await remove(trx, 'expire-cart', owner);
+          return;
+        }
+        const ttl = owner.startsWith('gst_') ? timings.guestCartTtlMs : timings.cartTtlMs;
+        return restart(trx, 'expire-cart', owner, new Date(event.recordedAt.getTime() + ttl), {
+          owner_id: owner,
+          idle_ms: String(ttl),
+          ...cause,
+        });
+      }
       switch (event.type) {
         case 'StockReserved':
           return add(

@@ -7,6 +7,7 @@ import { applyCancellation } from '../checkout/cancellation.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
 import { settlePayment } from '../checkout/payment-settlement.ts';
 import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
+import { expireCart } from './cart-expiry.ts';
 import type { TimerAction, TimerOutcome } from './claim-loop.ts';
 import type { TimerRow } from './pm-projection.ts';
 
@@ -92,6 +93,8 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
       case 'complete-order':
         await completeOrder(deps, orderId, metadata);
         return done;
+      case 'expire-cart':
+        return expireCart(deps, timer);
       case 'cancel-effects': {
         const { refundStatus } = await applyCancellation(deps, orderId, metadata);
         return refundStatus === 'pending' ? later(retryMs) : done;

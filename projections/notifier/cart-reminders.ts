@@ -5,13 +5,19 @@ import type { UserId } from '../../domain/shared/ids.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 
-export const cartChangeTypes = ['ItemAddedToCart', 'CartItemQuantityChanged', 'CartItemRemoved'] as const;
-export const cartEndTypes = ['CartCleared', 'CartCheckedOut'] as const;
+export const cartChangeTypes = [
+  'ItemAddedToCart',
+  'CartItemQuantityChanged',
+  'CartItemRemoved',
+  'CartMergedFromGuest',
+] as const;
+export const cartEndTypes = ['CartCleared', 'CartCheckedOut', 'CartExpired'] as const;
 
 /** Arms, re-arms or drops the customer's reminder timer for a cart event (idempotent). */
 export async function trackCartEvent(pool: pg.Pool, event: RecordedEvent, afterMs: number) {
   const userId = (event.data as { user_id?: string }).user_id;
-  if (!userId) return;
+  // A guest has no address to remind (its cart's owner is a hash of the cart token).
+  if (!userId || userId.startsWith('gst_')) return;
   if ((cartEndTypes as readonly string[]).includes(event.type)) {
     await pool.query('DELETE FROM notifier_cart_reminders WHERE user_id = $1', [userId]);
     return;

@@ -1,8 +1,14 @@
-import { type Router as ExpressRouter, Router } from 'express';
+import { type Router as ExpressRouter, type RequestHandler, Router } from 'express';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { UserId } from '../../domain/shared/ids.ts';
+import type { CartOwnerId, UserId } from '../../domain/shared/ids.ts';
 import { parseRate, type Rate } from '../../domain/shared/money.ts';
 import { requireRole } from '../../infra/http/auth.ts';
+import {
+  CART_TOKEN_HEADER,
+  cartTokenFrom,
+  guestIdFor,
+  invalidCartToken,
+} from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import { createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
@@ -22,20 +28,36 @@ function servingGeneration(watcher: CheckpointWatcher): number {
   return state.generation;
 }
 
-/** GET /cart: the caller's own cart (customers), each line with `in_stock`. */
+/**
+ * GET /cart: the caller's own cart, each line with `in_stock`: a customer's (Authorization), else a
+ * guest's (X-Cart-Token; neither is 401 AUTH_1003). A guest cart merged at login is 401 AUTH_1003; one
+ * the read model does not know (yet: it may lag the command that made it) reads as an empty cart.
+ */
 export const cartRoutes =
   (options: { taxRate?: Rate } = {}) =>
   (context: RouteContext): ExpressRouter => {
     const queries = createCartQueries({ redis: context.redis, taxRate: options.taxRate ?? DEFAULT_TAX_RATE });
     const router = Router();
+    const asCustomer = requireRole('customer');
+    const customerOrGuest: RequestHandler = async (req, res, next) => {
+      const token =
+        req.get('authorization') === undefined ? cartTokenFrom(req.get(CART_TOKEN_HEADER)) : undefined;
+      if (token === undefined) {
+        await context.authenticate(req, res, () => asCustomer(req, res, next));
+        return;
+      }
+      res.locals.guestId = guestIdFor(token);
+      next();
+    };
     router.get(
       '/cart',
-      context.authenticate,
-      requireRole('customer'),
+      customerOrGuest,
       consistency(context.watcher, ['cart'], context.consistencyWaitMs),
       async (req, res) => {
         const generation = servingGeneration(context.watcher);
-        res.json(await queries.cart(generation, req.auth!.userId as UserId));
+        const guestId = res.locals.guestId as CartOwnerId | undefined;
+        if (guestId && (await queries.mergedAway(generation, guestId))) throw invalidCartToken();
+        res.json(await queries.cart(generation, (guestId ?? req.auth!.userId) as UserId));
       },
     );
     return router;

@@ -31,6 +31,9 @@ export const privateDomainEvents: Record<string, string> = {
   CartCheckoutBegan: 'cart internals: marks the cart as being checked out; StockReserved tells the stock',
   CartCheckoutEnded: 'cart internals: the checkout ended without an order',
   CartLineRepriced: 'cart internals: a line took the current catalog price (ProductPriceChanged tells it)',
+  CartMergedFromGuest: 'cart internals: guest carts are never published, so neither is their merge',
+  GuestCartMerged: 'cart internals: guest carts are never published',
+  CartExpired: 'cart internals: an idle cart was emptied (no consumer asked for it)',
   PricingRuleCreated: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleChanged: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleDisabled: 'admin configuration; the discount reaches Kafka on the order events',
@@ -65,6 +68,8 @@ const occurredAt = (event: RecordedEvent) => {
 export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] {
   const mapper = domainMappers[event.type];
   if (!mapper) return [];
+  // A guest cart has no user id to publish under (its owner is a hash of the cart token): it stays private.
+  if (event.streamName.startsWith('cart-gst_')) return [];
   return mapper(event.data as never).map((draft, index) => {
     const value = integrationEvents[draft.type].schema.parse({
       event_id: integrationEventIdFor(event.id, draft.type, index),

@@ -357,6 +357,50 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       },
     },
     {
+      stream: `cart-gst_${suffix}`,
+      type: 'GuestCartMerged',
+      data: {
+        schema_version: 1,
+        cart_id: `cart_g${suffix}`,
+        user_id: `gst_${suffix}`,
+        into_user_id: user,
+        into_cart_id: cart,
+        items: [{ cart_item_id: item, product_id: product, quantity: 1 }],
+        merged_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartMergedFromGuest',
+      data: {
+        ...cartOwner,
+        guest_cart_id: `cart_g${suffix}`,
+        lines: [
+          {
+            cart_item_id: item,
+            product_id: product,
+            product_name: 'Lamp',
+            image: null,
+            unit_price: 1600,
+            currency: 'USD',
+            quantity: 1,
+            line_quantity: 3,
+          },
+        ],
+        merged_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartExpired',
+      data: {
+        ...cartOwner,
+        idle_since: at,
+        items: [{ cart_item_id: item, product_id: product, quantity: 3 }],
+        expired_at: at,
+      },
+    },
+    {
       stream: `checkout-${reservation}`,
       type: 'CheckoutOrderResumed',
       data: { schema_version: 1, reservation_id: reservation, order_id: order, resumed_at: at },
