@@ -1,5 +1,5 @@
 import { type CartItemId, makeId, type ProductId, type UserId } from '../shared/ids.ts';
-import type { CartLine, CartState } from './cart.ts';
+import type { CartLine, CartState } from './cart-state.ts';
 import { activeCheckout } from './checkout-rules.ts';
 import type { CloseGuestCart, ExpireCart, MergeGuestLines } from './commands.ts';
 import type { CartEvent, CartExpired, CartMergedFromGuest, GuestCartMerged } from './events.ts';
