@@ -5,6 +5,7 @@ import { productForCart } from '../../domain/catalog/product.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { cartBody } from '../cart/cart-body.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
@@ -48,6 +49,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'post',
       path: '/cart/add',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       body: addItemSchema,
       summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
@@ -77,6 +79,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'put',
       path: '/cart/update',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       body: updateItemSchema,
       summary: "Set a cart line's quantity (0 removes it)",
@@ -101,6 +104,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'delete',
       path: '/cart/items/:cart_item_id',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       params: cartItemParams,
       summary: 'Remove a line from the cart',
@@ -118,6 +122,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'delete',
       path: '/cart',
+      response: { status: 204 },
       access: customer,
       summary: 'Empty the cart',
       async handle({ req, res }) {

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Any JSON value, one named recursive component in the documents (zod's own z.json() has no name). */
+export const jsonValueSchema: z.ZodType<Json> = z
+  .lazy(() =>
+    z.union([
+      z.string(),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(jsonValueSchema),
+      z.record(z.string(), jsonValueSchema),
+    ]),
+  )
+  .meta({ id: 'JsonValue' });
+
+/** A product's specifications: any JSON values by name (`{"weight": "1.2 kg", "ports": ["usb-c"]}`). */
+export const specificationsSchema = z.record(z.string(), jsonValueSchema);
+
+/** API.md's stock levels body: `{product_id, on_hand, reserved, available}` (both APIs). */
+export const stockLevelsSchema = z
+  .object({
+    product_id: z.string(),
+    on_hand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int().describe('on_hand - reserved'),
+  })
+  .meta({ id: 'StockLevels' });
+
+/** Where a product sits in the category tree, root first. */
+export const categoryPathSchema = z.array(z.object({ slug: z.string(), name: z.string() }));
