@@ -4,7 +4,7 @@ import { routeSpecsOf } from '../../infra/openapi/route-specs.ts';
 import { queryApiRoutes } from '../../query-api/openapi-routes.ts';
 import type { paths as CommandPaths } from './command-api.d.ts';
 import type { paths as QueryPaths } from './query-api.d.ts';
-import { responseCheck } from './response-check.ts';
+import { responseCheck, sentText } from './response-check.ts';
 
 export type CommandClient = Client<CommandPaths>;
 export type QueryClient = Client<QueryPaths>;
@@ -43,12 +43,8 @@ export async function answer<D, E>(
 ): Promise<Answer<Either<D, E>>> {
   const { data, error, response } = await call;
   const body = (data ?? error) as Either<D, E>;
-  return {
-    status: response.status,
-    headers: response.headers,
-    body,
-    text: body === undefined ? '' : JSON.stringify(body),
-  };
+  const text = sentText(response) ?? '';
+  return { status: response.status, headers: response.headers, body, text };
 }
 
 /** A body the API must refuse (wrong types, missing fields): typed as anything on purpose. */

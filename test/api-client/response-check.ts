@@ -8,6 +8,11 @@ import {
   openApiPath,
 } from '../../infra/openapi/openapi-document.ts';
 
+const texts = new WeakMap<Response, string>();
+
+/** The body exactly as the server sent it (openapi-fetch has parsed and consumed it by then). */
+export const sentText = (response: Response) => texts.get(response);
+
 /** Keys of `sent` that `kept` (the schema's parse, which strips undeclared keys) lost, as JSON paths. */
 function undeclared(sent: unknown, kept: unknown, at = '$'): string[] {
   if (Array.isArray(sent) && Array.isArray(kept))
@@ -48,6 +53,7 @@ export function responseCheck(routes: readonly DocumentedRoute[], basePath = '/a
       const operation = `${request.method} ${schemaPath}`;
       if (!declared.has(operation)) throw new Error(`${operation} is not a declared route`);
       const text = await response.clone().text();
+      texts.set(response, text);
       const body: unknown = text === '' ? undefined : JSON.parse(text);
       if (!response.ok) {
         const problem = mismatch(errorBodySchema, body);
