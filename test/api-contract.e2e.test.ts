@@ -115,6 +115,30 @@ describe('every answer matches its declared schema, through the generated client
       ),
     );
     await ok(answer(me.POST('/api/v1/cart/add', { body: { product_id: lamp.product_id, quantity: 1 } })));
+    const held = await ok(answer(me.POST('/api/v1/checkout/reservations')));
+    const reservation = { params: { path: { reservation_id: held.body.reservation_id } } };
+    await ok(answer(me.DELETE('/api/v1/checkout/reservations/{reservation_id}', reservation)));
+    const second = await ok(
+      answer(
+        me.POST('/api/v1/orders', {
+          body: {
+            shipping_address: address,
+            billing_address: address,
+            payment_method: { type: 'card', token: 'tok_visa' },
+          },
+        }),
+      ),
+    );
+    const cancelled = await ok(
+      answer(
+        me.POST('/api/v1/orders/{order_id}/cancel', {
+          params: { path: { order_id: second.body.order_id } },
+          body: { reason: 'changed my mind' },
+        }),
+      ),
+    );
+    expect(cancelled.body.status).toBe('cancelled');
+    await ok(answer(me.POST('/api/v1/cart/add', { body: { product_id: lamp.product_id, quantity: 1 } })));
 
     const headers = await read.caughtUp();
     const anyone = queryClient(read.query.http.url);
@@ -146,7 +170,7 @@ describe('every answer matches its declared schema, through the generated client
     expect(theirCart.body.items[0]?.in_stock).toBe(true);
     await ok(answer(mine.GET('/api/v1/users/me', { headers })));
     const orders = await ok(answer(mine.GET('/api/v1/orders', { headers })));
-    expect(orders.body.orders.map((o) => o.order_id)).toEqual([order_id]);
+    expect(orders.body.orders.map((o) => o.order_id).sort()).toEqual([order_id, second.body.order_id].sort());
     const placed = await ok(answer(mine.GET('/api/v1/orders/{order_id}', { ...path, headers })));
     expect(placed.body.status).toBe('delivered');
     await ok(
@@ -170,7 +194,33 @@ describe('every answer matches its declared schema, through the generated client
       ),
     );
 
-    // The account's end, last: the erasure answers 202 with its body.
+    // Identity: registration, sessions, roles, mail-triggering requests; the account's end, last.
+    const anonymous = commandClient(api.http.url);
+    const email = `contract-${Date.now()}@example.com`;
+    const password = 'Contract#123';
+    const registered = await ok(
+      answer(
+        anonymous.POST('/api/v1/users/register', {
+          body: { email, password, first_name: 'Ada', last_name: 'Lovelace' },
+        }),
+      ),
+    );
+    const session = await ok(answer(anonymous.POST('/api/v1/users/login', { body: { email, password } })));
+    await ok(
+      answer(
+        anonymous.POST('/api/v1/users/refresh', { body: { refresh_token: session.body.refresh_token } }),
+      ),
+    );
+    await ok(answer(anonymous.POST('/api/v1/users/password-reset', { body: { email } })));
+    await ok(
+      answer(
+        commandClient(api.http.url, session.body.access_token).POST('/api/v1/users/verify-email/resend'),
+      ),
+    );
+    const user = { params: { path: { user_id: registered.body.user_id } } };
+    await ok(answer(admin.POST('/api/v1/users/{user_id}/roles', { ...user, body: { role: 'auditor' } })));
+    await ok(answer(admin.POST('/api/v1/users/{user_id}/tier', { ...user, body: { tier: 'gold' } })));
+    await ok(answer(admin.DELETE('/api/v1/users/{user_id}', user)));
     await ok(answer(me.POST('/api/v1/users/logout')));
     const again = await signUp(api.http);
     await ok(
