@@ -1,6 +1,7 @@
 /**
- * Writes docs/openapi/command-api.json and query-api.json from the routes' zod schemas
- * (`npm run docs:openapi`). infra/openapi/openapi.unit.test.ts fails when they are stale.
+ * Writes docs/openapi/command-api.json and query-api.json from the routes' zod schemas, and the e2e
+ * client's types generated from them (`npm run docs:openapi`). infra/openapi/openapi.unit.test.ts and
+ * test/api-client/client-types.unit.test.ts fail when they are stale.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,14 +14,19 @@ import {
 } from '../infra/openapi/api-documents.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
 import { queryApiRoutes } from '../query-api/openapi-routes.ts';
+import { clientTypeFiles, clientTypesText } from '../test/api-client/client-types.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const write = (file: string, document: Record<string, unknown>) => {
+const write = (file: string, text: string) => {
   const path = resolve(root, file);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, documentText(document));
+  writeFileSync(path, text);
   process.stdout.write(`wrote ${file}\n`);
 };
 
-write(documentFiles.command, commandApiDocument(routeSpecsOf(defaultRouteModules)));
-write(documentFiles.query, queryApiDocument(queryApiRoutes));
+const command = commandApiDocument(routeSpecsOf(defaultRouteModules));
+const query = queryApiDocument(queryApiRoutes);
+write(documentFiles.command, documentText(command));
+write(documentFiles.query, documentText(query));
+write(clientTypeFiles.command, await clientTypesText(command, documentFiles.command));
+write(clientTypeFiles.query, await clientTypesText(query, documentFiles.query));

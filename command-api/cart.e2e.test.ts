@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Answer,
+  answer,
+  type CommandClient,
+  commandClient,
+  invalid,
+} from '../test/api-client/clients.ts';
+import type { components } from '../test/api-client/command-api.d.ts';
 import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
 import { signUp } from './test-support.ts';
 
@@ -11,32 +19,33 @@ afterAll(async () => {
   await api?.close();
 });
 
-type Send = (
-  path: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-) => ReturnType<ShopApi['http']['request']>;
-const as =
-  (method: string, who: () => string): Send =>
-  (path, body, headers = {}) =>
-    api.http.request(method, `/api/v1${path}`, {
-      token: who(),
-      headers,
-      ...(body !== undefined ? { body } : {}),
-    });
+// Every call goes through the client generated from docs/openapi/command-api.json, and every answer is
+// checked against its route's declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+const client = () => commandClient(api.http.url, token);
+const admin = () => commandClient(api.http.url, api.adminToken);
 
 /** A fresh customer per test, so carts do not leak between tests. */
 async function newCustomer() {
   token = (await signUp(api.http)).accessToken;
   return token;
 }
-const post = as('POST', () => token);
-const put = as('PUT', () => token);
-const del = as('DELETE', () => token);
+const addToCart = (body: Schemas['postCartAddBody'], headers: Record<string, string> = {}) =>
+  answer(client().POST('/api/v1/cart/add', { body, headers }));
+const updateLine = (body: Schemas['putCartUpdateBody'], headers: Record<string, string> = {}) =>
+  answer(client().PUT('/api/v1/cart/update', { body, headers }));
+const removeLine = (cart_item_id: string) =>
+  answer(client().DELETE('/api/v1/cart/items/{cart_item_id}', { params: { path: { cart_item_id } } }));
+const clearCart = () => answer(client().DELETE('/api/v1/cart'));
 
-async function expectRefused(send: () => ReturnType<Send>, status: number, code: string) {
+async function expectRefused<R extends Answer<unknown>>(
+  send: () => Promise<R>,
+  status: number,
+  code: string,
+) {
   const { response, appended } = await refused(api, send);
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+  const body = response.body as { error?: { code?: string } } | undefined;
+  expect({ status: response.status, code: body?.error?.code }).toEqual({ status, code });
   expect(appended).toBe(false);
   return response;
 }
@@ -48,7 +57,7 @@ describe('POST /cart/add', () => {
   it('adds a line and answers the whole cart with totals in two decimals, ETag and consistency token', async () => {
     await newCustomer();
     const shoe = await product();
-    const response = await post('/cart/add', { product_id: shoe.product_id, quantity: 2 });
+    const response = await addToCart({ product_id: shoe.product_id, quantity: 2 });
     expect(response.status).toBe(200);
     const userId = response.body.user_id as string;
     expect(userId).toMatch(/^usr_/);
@@ -82,16 +91,16 @@ describe('POST /cart/add', () => {
   it('merges a second add of the same product into its line, and accepts the current price', async () => {
     await newCustomer();
     const shoe = await product();
-    const first = await post('/cart/add', { product_id: shoe.product_id, quantity: 1 });
-    const second = await post('/cart/add', { product_id: shoe.product_id, quantity: 3, price: 19.99 });
+    const first = await addToCart({ product_id: shoe.product_id, quantity: 1 });
+    const second = await addToCart({ product_id: shoe.product_id, quantity: 3, price: 19.99 });
     expect(second.status).toBe(200);
     expect(second.body.items).toHaveLength(1);
-    expect(second.body.items[0]).toMatchObject({
-      cart_item_id: first.body.items[0].cart_item_id,
+    expect(second.body.items[0]!).toMatchObject({
+      cart_item_id: first.body.items[0]!.cart_item_id,
       quantity: 4,
     });
     expect(second.body).toMatchObject({ subtotal: 79.96, item_count: 4 });
-    const other = await post('/cart/add', {
+    const other = await addToCart({
       product_id: (await product({ price: 5 })).product_id,
       quantity: 1,
     });
@@ -101,115 +110,81 @@ describe('POST /cart/add', () => {
 
   it('is 404 RES_3001 for an unknown, malformed or discontinued product', async () => {
     await newCustomer();
-    await expectRefused(() => post('/cart/add', { product_id: 'prd_unknown', quantity: 1 }), 404, 'RES_3001');
-    await expectRefused(
-      () => post('/cart/add', { product_id: 'unknown-product', quantity: 1 }),
-      404,
-      'RES_3001',
-    );
+    await expectRefused(() => addToCart({ product_id: 'prd_unknown', quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => addToCart({ product_id: 'unknown-product', quantity: 1 }), 404, 'RES_3001');
     const gone = await product();
-    await api.http.request('POST', `/api/v1/products/${gone.product_id}/discontinue`, {
-      token: api.adminToken,
+    await admin().POST('/api/v1/products/{product_id}/discontinue', {
+      params: { path: { product_id: gone.product_id } },
     });
-    await expectRefused(
-      () => post('/cart/add', { product_id: gone.product_id, quantity: 1 }),
-      404,
-      'RES_3001',
-    );
+    await expectRefused(() => addToCart({ product_id: gone.product_id, quantity: 1 }), 404, 'RES_3001');
   });
 
   it('is 400 BIZ_4002 outside 1..99 per line, counting what the line already holds', async () => {
     await newCustomer();
     const shoe = await product({ initial_stock: 500 });
     for (const quantity of [0, -1, 100, 1.5])
-      await expectRefused(
-        () => post('/cart/add', { product_id: shoe.product_id, quantity }),
-        400,
-        'BIZ_4002',
-      );
-    expect((await post('/cart/add', { product_id: shoe.product_id, quantity: 98 })).status).toBe(200);
-    await expectRefused(
-      () => post('/cart/add', { product_id: shoe.product_id, quantity: 2 }),
-      400,
-      'BIZ_4002',
-    );
-    expect(
-      (await post('/cart/add', { product_id: shoe.product_id, quantity: 1 })).body.items[0].quantity,
-    ).toBe(99);
+      await expectRefused(() => addToCart({ product_id: shoe.product_id, quantity }), 400, 'BIZ_4002');
+    expect((await addToCart({ product_id: shoe.product_id, quantity: 98 })).status).toBe(200);
+    await expectRefused(() => addToCart({ product_id: shoe.product_id, quantity: 2 }), 400, 'BIZ_4002');
+    expect((await addToCart({ product_id: shoe.product_id, quantity: 1 })).body.items[0]!.quantity).toBe(99);
   });
 
   it('is 409 BIZ_4001 beyond what is available now (and with no stock at all)', async () => {
     await newCustomer();
     const scarce = await product({ initial_stock: 3 });
     const response = await expectRefused(
-      () => post('/cart/add', { product_id: scarce.product_id, quantity: 4 }),
+      () => addToCart({ product_id: scarce.product_id, quantity: 4 }),
       409,
       'BIZ_4001',
     );
     expect(response.body.error.details).toEqual([{ field: 'quantity', message: 'only 3 available' }]);
-    expect((await post('/cart/add', { product_id: scarce.product_id, quantity: 3 })).status).toBe(200);
-    await expectRefused(
-      () => post('/cart/add', { product_id: scarce.product_id, quantity: 1 }),
-      409,
-      'BIZ_4001',
-    );
+    expect((await addToCart({ product_id: scarce.product_id, quantity: 3 })).status).toBe(200);
+    await expectRefused(() => addToCart({ product_id: scarce.product_id, quantity: 1 }), 409, 'BIZ_4001');
     const none = await createProduct(api.http, api.adminToken);
-    await expectRefused(
-      () => post('/cart/add', { product_id: none.product_id, quantity: 1 }),
-      409,
-      'BIZ_4001',
-    );
+    await expectRefused(() => addToCart({ product_id: none.product_id, quantity: 1 }), 409, 'BIZ_4001');
   });
 
   it('is 409 BIZ_4005 when the price sent is no longer the price', async () => {
     await newCustomer();
     const shoe = await product();
-    await api.http.request('PUT', `/api/v1/products/${shoe.product_id}/price`, {
-      token: api.adminToken,
+    await admin().PUT('/api/v1/products/{product_id}/price', {
+      params: { path: { product_id: shoe.product_id } },
       body: { price: 24.5 },
     });
     const response = await expectRefused(
-      () => post('/cart/add', { product_id: shoe.product_id, quantity: 1, price: 19.99 }),
+      () => addToCart({ product_id: shoe.product_id, quantity: 1, price: 19.99 }),
       409,
       'BIZ_4005',
     );
     expect(response.body.error.details).toEqual([{ field: 'price', message: 'current price is 24.50 USD' }]);
-    const ok = await post('/cart/add', { product_id: shoe.product_id, quantity: 1, price: 24.5 });
-    expect(ok.body.items[0].price).toBe(24.5);
+    const ok = await addToCart({ product_id: shoe.product_id, quantity: 1, price: 24.5 });
+    expect(ok.body.items[0]!.price).toBe(24.5);
   });
 
   it('validates the body before anything else', async () => {
     await newCustomer();
-    await expectRefused(() => post('/cart/add', { quantity: 1 }), 400, 'VAL_2002');
-    await expectRefused(() => post('/cart/add', { product_id: 'prd_x' }), 400, 'VAL_2002');
-    await expectRefused(() => post('/cart/add', { product_id: 'prd_x', quantity: 'two' }), 400, 'VAL_2001');
-    await expectRefused(
-      () => post('/cart/add', { product_id: 'prd_x', quantity: 1, price: -1 }),
-      400,
-      'VAL_2001',
-    );
-    await expectRefused(() => post('/cart/add', { product_id: 42, quantity: 1 }), 400, 'VAL_2001');
+    await expectRefused(() => addToCart(invalid({ quantity: 1 })), 400, 'VAL_2002');
+    await expectRefused(() => addToCart(invalid({ product_id: 'prd_x' })), 400, 'VAL_2002');
+    await expectRefused(() => addToCart(invalid({ product_id: 'prd_x', quantity: 'two' })), 400, 'VAL_2001');
+    await expectRefused(() => addToCart({ product_id: 'prd_x', quantity: 1, price: -1 }), 400, 'VAL_2001');
+    await expectRefused(() => addToCart(invalid({ product_id: 42, quantity: 1 })), 400, 'VAL_2001');
   });
 
   it('replays an idempotent retry without appending; the same key with another body is 422', async () => {
     await newCustomer();
     const shoe = await product();
     const key = { 'Idempotency-Key': 'add-shoe-1' };
-    const first = await post('/cart/add', { product_id: shoe.product_id, quantity: 1 }, key);
+    const first = await addToCart({ product_id: shoe.product_id, quantity: 1 }, key);
     expect(first.status).toBe(200);
     const { response, appended } = await refused(api, () =>
-      post('/cart/add', { quantity: 1, product_id: shoe.product_id }, key),
+      addToCart({ quantity: 1, product_id: shoe.product_id }, key),
     );
     expect(appended).toBe(false);
     expect(response.status).toBe(200);
     expect(response.text).toBe(first.text);
     expect(response.headers.get('etag')).toBe(first.headers.get('etag'));
-    expect(response.body.items[0].quantity).toBe(1);
-    await expectRefused(
-      () => post('/cart/add', { product_id: shoe.product_id, quantity: 2 }, key),
-      422,
-      'VAL_2004',
-    );
+    expect(response.body.items[0]!.quantity).toBe(1);
+    await expectRefused(() => addToCart({ product_id: shoe.product_id, quantity: 2 }, key), 422, 'VAL_2004');
   });
 });
 
@@ -240,20 +215,20 @@ describe('PUT /cart/update', () => {
   it('sets a line quantity, checks stock only when it grows, and 0 removes the line', async () => {
     await newCustomer();
     const shoe = await product({ initial_stock: 5 });
-    const added = await post('/cart/add', { product_id: shoe.product_id, quantity: 2 });
-    const itemId = added.body.items[0].cart_item_id;
-    const grown = await put('/cart/update', { cart_item_id: itemId, quantity: 5 });
+    const added = await addToCart({ product_id: shoe.product_id, quantity: 2 });
+    const itemId = added.body.items[0]!.cart_item_id;
+    const grown = await updateLine({ cart_item_id: itemId, quantity: 5 });
     expect(grown.status).toBe(200);
     expect(grown.body).toMatchObject({ item_count: 5, subtotal: 99.95 });
     expect(grown.headers.get('etag')).toBe('"2"');
-    await expectRefused(() => put('/cart/update', { cart_item_id: itemId, quantity: 6 }), 409, 'BIZ_4001');
-    await api.http.request('POST', `/api/v1/inventory/${shoe.product_id}/adjust`, {
-      token: api.adminToken,
+    await expectRefused(() => updateLine({ cart_item_id: itemId, quantity: 6 }), 409, 'BIZ_4001');
+    await admin().POST('/api/v1/inventory/{product_id}/adjust', {
+      params: { path: { product_id: shoe.product_id } },
       body: { quantity: -4, reason: 'damaged' },
     });
-    const lowered = await put('/cart/update', { cart_item_id: itemId, quantity: 3 });
+    const lowered = await updateLine({ cart_item_id: itemId, quantity: 3 });
     expect(lowered.status).toBe(200);
-    const removed = await put('/cart/update', { cart_item_id: itemId, quantity: 0 });
+    const removed = await updateLine({ cart_item_id: itemId, quantity: 0 });
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ items: [], subtotal: 0, tax: 0, total: 0, item_count: 0 });
   });
@@ -261,34 +236,24 @@ describe('PUT /cart/update', () => {
   it('refuses an unknown item (404), quantities outside 0..99 (BIZ_4002) and bad bodies', async () => {
     await newCustomer();
     const shoe = await product();
-    const itemId = (await post('/cart/add', { product_id: shoe.product_id, quantity: 1 })).body.items[0]
+    const itemId = (await addToCart({ product_id: shoe.product_id, quantity: 1 })).body.items[0]!
       .cart_item_id;
-    await expectRefused(
-      () => put('/cart/update', { cart_item_id: 'item_unknown', quantity: 1 }),
-      404,
-      'RES_3001',
-    );
-    await expectRefused(
-      () => put('/cart/update', { cart_item_id: 'nonsense', quantity: 1 }),
-      404,
-      'RES_3001',
-    );
-    await expectRefused(() => put('/cart/update', { cart_item_id: itemId, quantity: 100 }), 400, 'BIZ_4002');
-    await expectRefused(() => put('/cart/update', { cart_item_id: itemId, quantity: -1 }), 400, 'BIZ_4002');
-    await expectRefused(() => put('/cart/update', { cart_item_id: itemId }), 400, 'VAL_2002');
+    await expectRefused(() => updateLine({ cart_item_id: 'item_unknown', quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => updateLine({ cart_item_id: 'nonsense', quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => updateLine({ cart_item_id: itemId, quantity: 100 }), 400, 'BIZ_4002');
+    await expectRefused(() => updateLine({ cart_item_id: itemId, quantity: -1 }), 400, 'BIZ_4002');
+    await expectRefused(() => updateLine(invalid({ cart_item_id: itemId })), 400, 'VAL_2002');
   });
 
   it('honours If-Match on the cart: a stale revision is 412 RES_3003', async () => {
     await newCustomer();
     const shoe = await product();
-    const added = await post('/cart/add', { product_id: shoe.product_id, quantity: 1 });
-    const itemId = added.body.items[0].cart_item_id;
+    const added = await addToCart({ product_id: shoe.product_id, quantity: 1 });
+    const itemId = added.body.items[0]!.cart_item_id;
     const etag = added.headers.get('etag') as string;
-    expect(
-      (await put('/cart/update', { cart_item_id: itemId, quantity: 2 }, { 'If-Match': etag })).status,
-    ).toBe(200);
+    expect((await updateLine({ cart_item_id: itemId, quantity: 2 }, { 'If-Match': etag })).status).toBe(200);
     await expectRefused(
-      () => put('/cart/update', { cart_item_id: itemId, quantity: 3 }, { 'If-Match': etag }),
+      () => updateLine({ cart_item_id: itemId, quantity: 3 }, { 'If-Match': etag }),
       412,
       'RES_3003',
     );
@@ -299,19 +264,19 @@ describe('DELETE /cart/items/{cart_item_id}', () => {
   it("removes the caller's line; another user's item is 404, not 403, and untouched", async () => {
     const owner = await newCustomer();
     const shoe = await product();
-    const added = await post('/cart/add', { product_id: shoe.product_id, quantity: 2 });
-    const itemId = added.body.items[0].cart_item_id;
+    const added = await addToCart({ product_id: shoe.product_id, quantity: 2 });
+    const itemId = added.body.items[0]!.cart_item_id;
 
     await newCustomer();
-    await expectRefused(() => del(`/cart/items/${itemId}`), 404, 'RES_3001');
-    await expectRefused(() => put('/cart/update', { cart_item_id: itemId, quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => removeLine(itemId), 404, 'RES_3001');
+    await expectRefused(() => updateLine({ cart_item_id: itemId, quantity: 1 }), 404, 'RES_3001');
 
     token = owner;
-    const removed = await del(`/cart/items/${itemId}`);
+    const removed = await removeLine(itemId);
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ items: [], item_count: 0, total: 0 });
     expect(removed.headers.get('x-consistency-token')).toBeTruthy();
-    await expectRefused(() => del(`/cart/items/${itemId}`), 404, 'RES_3001');
+    await expectRefused(() => removeLine(itemId), 404, 'RES_3001');
   });
 });
 
@@ -319,16 +284,16 @@ describe('DELETE /cart', () => {
   it('empties the cart with 204; clearing an empty cart appends nothing', async () => {
     await newCustomer();
     const shoe = await product();
-    await post('/cart/add', { product_id: shoe.product_id, quantity: 2 });
-    const cleared = await del('/cart');
+    await addToCart({ product_id: shoe.product_id, quantity: 2 });
+    const cleared = await clearCart();
     expect(cleared.status).toBe(204);
     expect(cleared.text).toBe('');
     expect(cleared.headers.get('etag')).toBe('"2"');
     expect(cleared.headers.get('x-consistency-token')).toBeTruthy();
-    const again = await refused(api, () => del('/cart'));
+    const again = await refused(api, () => clearCart());
     expect(again.response.status).toBe(204);
     expect(again.appended).toBe(false);
-    const next = await post('/cart/add', { product_id: shoe.product_id, quantity: 1 });
+    const next = await addToCart({ product_id: shoe.product_id, quantity: 1 });
     expect(next.body).toMatchObject({ item_count: 1 });
   });
 });

@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Answer,
+  answer,
+  type CommandClient,
+  commandClient,
+  invalid,
+} from '../test/api-client/clients.ts';
+import type { components } from '../test/api-client/command-api.d.ts';
 import { createProduct, productInput, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
 
 let api: ShopApi;
@@ -9,16 +17,35 @@ afterAll(async () => {
   await api?.close();
 });
 
-const post = (path: string, body?: unknown, token = api.adminToken, headers: Record<string, string> = {}) =>
-  api.http.request('POST', `/api/v1${path}`, { token, headers, ...(body !== undefined ? { body } : {}) });
-const put = (path: string, body: unknown, token = api.adminToken, headers: Record<string, string> = {}) =>
-  api.http.request('PUT', `/api/v1${path}`, { token, body, headers });
+// Every call goes through the client generated from docs/openapi/command-api.json, and every answer is
+// checked against its route's declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+type Extra = Record<string, string>;
+const admin = () => commandClient(api.http.url, api.adminToken);
+const at = (product_id: string) => ({ params: { path: { product_id } } });
+/** A product body; the tests' overrides may be anything, so it is checked by the server, not by tsc. */
+const listProduct = (body: ReturnType<typeof productInput>, headers: Extra = {}) =>
+  answer(admin().POST('/api/v1/products', { body: body as Schemas['postProductsBody'], headers }));
+const changeDetails = (id: string, body: Schemas['putProductsProductIdBody'], headers: Extra = {}) =>
+  answer(admin().PUT('/api/v1/products/{product_id}', { ...at(id), body, headers }));
+const changePrice = (id: string, body: Schemas['putProductsProductIdPriceBody']) =>
+  answer(admin().PUT('/api/v1/products/{product_id}/price', { ...at(id), body }));
+const discontinue = (id: string) => answer(admin().POST('/api/v1/products/{product_id}/discontinue', at(id)));
+const receive = (id: string, body: Schemas['postInventoryProductIdReceiveBody'], headers: Extra = {}) =>
+  answer(admin().POST('/api/v1/inventory/{product_id}/receive', { ...at(id), body, headers }));
+const adjust = (id: string, body: Schemas['postInventoryProductIdAdjustBody']) =>
+  answer(admin().POST('/api/v1/inventory/{product_id}/adjust', { ...at(id), body }));
 
 /** Expects a refusal with this status and code, and that nothing was appended. */
-async function expectRefused(send: () => ReturnType<typeof post>, status: number, code: string) {
+async function expectRefused<R extends Answer<unknown>>(
+  send: () => Promise<R>,
+  status: number,
+  code: string,
+) {
   const { response, appended } = await refused(api, send);
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
-  expect(response.body.error.request_id).toEqual(expect.any(String));
+  const body = response.body as { error?: { code?: string; request_id?: string } } | undefined;
+  expect({ status: response.status, code: body?.error?.code }).toEqual({ status, code });
+  expect(body?.error?.request_id).toEqual(expect.any(String));
   expect(appended).toBe(false);
   return response;
 }
@@ -28,7 +55,7 @@ const stream = async (name: string) =>
 
 describe('POST /products', () => {
   it('lists a product and answers the full product with 201, Location, ETag and a consistency token', async () => {
-    const response = await post('/products', productInput({ sku: 'TR-2', long_description: 'Long text' }));
+    const response = await listProduct(productInput({ sku: 'TR-2', long_description: 'Long text' }));
     expect(response.status).toBe(201);
     const id = response.body.product_id;
     expect(id).toMatch(/^prd_/);
@@ -60,7 +87,7 @@ describe('POST /products', () => {
   });
 
   it('receives the initial stock on the stock stream', async () => {
-    const response = await post('/products', productInput({ initial_stock: 25 }));
+    const response = await listProduct(productInput({ initial_stock: 25 }));
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ stock_quantity: 25, in_stock: true });
     const events = await stream(`stock-${response.body.product_id}`);
@@ -73,10 +100,7 @@ describe('POST /products', () => {
     const name = `Robert'); DROP TABLE messages;-- <b>bold</b> Ünïcødé 商品 🚀 "quoted" \\ back`;
     const description = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
     const specifications = { "'; SELECT pg_sleep(10);--": '<svg/onload=alert(1)>', ключ: 'значение ✓' };
-    const response = await post(
-      '/products',
-      productInput({ name, description, specifications, brand: 'Ñandú' }),
-    );
+    const response = await listProduct(productInput({ name, description, specifications, brand: 'Ñandú' }));
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ name, description, specifications, brand: 'Ñandú' });
     // The raw JSON holds the text itself, not an HTML-escaped form of it.
@@ -87,7 +111,7 @@ describe('POST /products', () => {
 
   it('refuses U+0000 anywhere in the text (PostgreSQL jsonb cannot hold it) with 400', async () => {
     const response = await expectRefused(
-      () => post('/products', productInput({ specifications: { note: 'a\u0000b' } })),
+      () => listProduct(productInput({ specifications: { note: 'a\u0000b' } })),
       400,
       'VAL_2001',
     );
@@ -113,55 +137,63 @@ describe('POST /products', () => {
     ['initial stock too large', { initial_stock: 1_000_001 }, 'VAL_2001'],
     ['fractional initial stock', { initial_stock: 1.5 }, 'VAL_2001'],
   ])('refuses %s with 400 and appends nothing', async (_label, overrides, code) => {
-    await expectRefused(() => post('/products', productInput(overrides)), 400, code);
+    await expectRefused(() => listProduct(productInput(overrides)), 400, code);
   });
 
   it('replays an idempotent retry without appending, and refuses the key with another body (422)', async () => {
     const key = { 'Idempotency-Key': 'create-product-once' };
-    const first = await post('/products', productInput({ name: 'Once' }), api.adminToken, key);
+    const first = await listProduct(productInput({ name: 'Once' }), key);
     expect(first.status).toBe(201);
-    const { response, appended } = await refused(api, () =>
-      post('/products', productInput({ name: 'Once' }), api.adminToken, key),
-    );
+    const { response, appended } = await refused(api, () => listProduct(productInput({ name: 'Once' }), key));
     expect(response.status).toBe(201);
     expect(response.body).toEqual(first.body);
     expect(appended).toBe(false);
-    await expectRefused(
-      () => post('/products', productInput({ name: 'Twice' }), api.adminToken, key),
-      422,
-      'VAL_2004',
-    );
+    await expectRefused(() => listProduct(productInput({ name: 'Twice' }), key), 422, 'VAL_2004');
   });
 });
 
 describe('who may administer the catalog', () => {
-  const adminRoutes: [string, string, unknown][] = [
-    ['POST', '/products', productInput()],
-    ['PUT', '/products/prd_any', { name: 'x' }],
-    ['PUT', '/products/prd_any/price', { price: 1 }],
-    ['POST', '/products/prd_any/discontinue', undefined],
-    ['POST', '/inventory/prd_any/receive', { quantity: 1 }],
-    ['POST', '/inventory/prd_any/adjust', { quantity: 1, reason: 'count' }],
+  const any = at('prd_any');
+  const adminRoutes: [string, (c: CommandClient) => Promise<Answer<unknown>>][] = [
+    [
+      'POST /products',
+      (c) => answer(c.POST('/api/v1/products', { body: productInput() as Schemas['postProductsBody'] })),
+    ],
+    [
+      'PUT /products/{id}',
+      (c) => answer(c.PUT('/api/v1/products/{product_id}', { ...any, body: { name: 'x' } })),
+    ],
+    [
+      'PUT /products/{id}/price',
+      (c) => answer(c.PUT('/api/v1/products/{product_id}/price', { ...any, body: { price: 1 } })),
+    ],
+    [
+      'POST /products/{id}/discontinue',
+      (c) => answer(c.POST('/api/v1/products/{product_id}/discontinue', any)),
+    ],
+    [
+      'POST /inventory/{id}/receive',
+      (c) => answer(c.POST('/api/v1/inventory/{product_id}/receive', { ...any, body: { quantity: 1 } })),
+    ],
+    [
+      'POST /inventory/{id}/adjust',
+      (c) =>
+        answer(
+          c.POST('/api/v1/inventory/{product_id}/adjust', { ...any, body: { quantity: 1, reason: 'count' } }),
+        ),
+    ],
   ];
 
-  it.each(adminRoutes)(
-    '%s %s is 401 without a token and 403 AUTH_1004 for a customer',
-    async (method, path, body) => {
-      const send = (token?: string) =>
-        api.http.request(method, `/api/v1${path}`, {
-          ...(token ? { token } : {}),
-          ...(body !== undefined ? { body } : {}),
-        });
-      await expectRefused(() => send(), 401, 'AUTH_1003');
-      await expectRefused(() => send(api.customer.accessToken), 403, 'AUTH_1004');
-    },
-  );
+  it.each(adminRoutes)('%s is 401 without a token and 403 AUTH_1004 for a customer', async (_route, send) => {
+    await expectRefused(() => send(commandClient(api.http.url)), 401, 'AUTH_1003');
+    await expectRefused(() => send(commandClient(api.http.url, api.customer.accessToken)), 403, 'AUTH_1004');
+  });
 });
 
 describe('PUT /products/{product_id}', () => {
   it('changes the given fields and answers the whole product with the new ETag', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const response = await put(`/products/${product.product_id}`, {
+    const response = await changeDetails(product.product_id, {
       name: 'Trail Runner 3',
       brand: null,
       subcategory: 'Trail',
@@ -179,33 +211,29 @@ describe('PUT /products/{product_id}', () => {
 
   it('honours If-Match: the current revision passes, a stale one is 412 RES_3003 and appends nothing', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const path = `/products/${product.product_id}`;
-    const first = await put(path, { name: 'First' }, api.adminToken, { 'If-Match': '"0"' });
+    const id = product.product_id;
+    const first = await changeDetails(id, { name: 'First' }, { 'If-Match': '"0"' });
     expect(first.status).toBe(200);
     expect(first.headers.get('etag')).toBe('"1"');
-    await expectRefused(
-      () => put(path, { name: 'Second' }, api.adminToken, { 'If-Match': '"0"' }),
-      412,
-      'RES_3003',
-    );
-    expect((await put(path, { name: 'Second' }, api.adminToken, { 'If-Match': '"1"' })).status).toBe(200);
+    await expectRefused(() => changeDetails(id, { name: 'Second' }, { 'If-Match': '"0"' }), 412, 'RES_3003');
+    expect((await changeDetails(id, { name: 'Second' }, { 'If-Match': '"1"' })).status).toBe(200);
   });
 
   it('is 404 for an unknown or malformed id, 400 for no field, 409 once discontinued', async () => {
-    await expectRefused(() => put('/products/prd_unknown', { name: 'x' }), 404, 'RES_3001');
-    await expectRefused(() => put('/products/not-a-product', { name: 'x' }), 404, 'RES_3001');
+    await expectRefused(() => changeDetails('prd_unknown', { name: 'x' }), 404, 'RES_3001');
+    await expectRefused(() => changeDetails('not-a-product', { name: 'x' }), 404, 'RES_3001');
     const product = await createProduct(api.http, api.adminToken);
-    await expectRefused(() => put(`/products/${product.product_id}`, {}), 400, 'VAL_2001');
-    await expectRefused(() => put(`/products/${product.product_id}`, { name: 42 }), 400, 'VAL_2001');
-    expect((await post(`/products/${product.product_id}/discontinue`)).status).toBe(200);
-    await expectRefused(() => put(`/products/${product.product_id}`, { name: 'y' }), 409, 'BIZ_4006');
+    await expectRefused(() => changeDetails(product.product_id, {}), 400, 'VAL_2001');
+    await expectRefused(() => changeDetails(product.product_id, invalid({ name: 42 })), 400, 'VAL_2001');
+    expect((await discontinue(product.product_id)).status).toBe(200);
+    await expectRefused(() => changeDetails(product.product_id, { name: 'y' }), 409, 'BIZ_4006');
   });
 });
 
 describe('PUT /products/{product_id}/price', () => {
   it('changes the price (two decimals in and out) and records minor units', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const response = await put(`/products/${product.product_id}/price`, { price: 1234.5 });
+    const response = await changePrice(product.product_id, { price: 1234.5 });
     expect(response.status).toBe(200);
     expect(response.body.price).toBe(1234.5);
     const events = await stream(`product-${product.product_id}`);
@@ -214,37 +242,37 @@ describe('PUT /products/{product_id}/price', () => {
 
   it('refuses a bad price, another currency, an unknown product and a discontinued one', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const path = `/products/${product.product_id}/price`;
-    await expectRefused(() => put(path, { price: 0 }), 400, 'VAL_2001');
-    await expectRefused(() => put(path, {}), 400, 'VAL_2002');
-    await expectRefused(() => put(path, { price: 10, currency: 'EUR' }), 400, 'VAL_2001');
-    await expectRefused(() => put('/products/prd_unknown/price', { price: 10 }), 404, 'RES_3001');
-    await post(`/products/${product.product_id}/discontinue`);
-    await expectRefused(() => put(path, { price: 10 }), 409, 'BIZ_4006');
+    const id = product.product_id;
+    await expectRefused(() => changePrice(id, { price: 0 }), 400, 'VAL_2001');
+    await expectRefused(() => changePrice(id, invalid({})), 400, 'VAL_2002');
+    await expectRefused(() => changePrice(id, { price: 10, currency: 'EUR' }), 400, 'VAL_2001');
+    await expectRefused(() => changePrice('prd_unknown', { price: 10 }), 404, 'RES_3001');
+    await discontinue(id);
+    await expectRefused(() => changePrice(id, { price: 10 }), 409, 'BIZ_4006');
   });
 });
 
 describe('POST /products/{product_id}/discontinue', () => {
   it('discontinues once; a second call succeeds and appends nothing', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const response = await post(`/products/${product.product_id}/discontinue`);
+    const response = await discontinue(product.product_id);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ product_id: product.product_id, status: 'discontinued' });
     expect(response.body.discontinued_at).toEqual(expect.any(String));
-    const again = await refused(api, () => post(`/products/${product.product_id}/discontinue`));
+    const again = await refused(api, () => discontinue(product.product_id));
     expect(again.response.status).toBe(200);
     expect(again.appended).toBe(false);
   });
 
   it('is 404 for an unknown product', async () => {
-    await expectRefused(() => post('/products/prd_unknown/discontinue'), 404, 'RES_3001');
+    await expectRefused(() => discontinue('prd_unknown'), 404, 'RES_3001');
   });
 });
 
 describe('POST /inventory/{product_id}/receive and /adjust', () => {
   it('receives and adjusts, answering the levels with the stock ETag', async () => {
     const product = await createProduct(api.http, api.adminToken);
-    const received = await post(`/inventory/${product.product_id}/receive`, { quantity: 10 });
+    const received = await receive(product.product_id, { quantity: 10 });
     expect(received.status).toBe(200);
     expect(received.body).toEqual({
       product_id: product.product_id,
@@ -254,14 +282,14 @@ describe('POST /inventory/{product_id}/receive and /adjust', () => {
     });
     expect(received.headers.get('etag')).toBe('"0"');
     expect(received.headers.get('x-consistency-token')).toBeTruthy();
-    const adjusted = await post(`/inventory/${product.product_id}/adjust`, {
+    const adjusted = await adjust(product.product_id, {
       quantity: -3,
       reason: 'two broken, one lost',
     });
     expect(adjusted.status).toBe(200);
     expect(adjusted.body).toEqual({ product_id: product.product_id, on_hand: 7, reserved: 0, available: 7 });
     expect(adjusted.headers.get('etag')).toBe('"1"');
-    const up = await post(`/inventory/${product.product_id}/adjust`, { quantity: 5, reason: 'recount' });
+    const up = await adjust(product.product_id, { quantity: 5, reason: 'recount' });
     expect(up.body.on_hand).toBe(12);
     const events = await stream(`stock-${product.product_id}`);
     expect(events.map((e) => e.type)).toEqual(['StockReceived', 'StockAdjusted', 'StockAdjusted']);
@@ -270,47 +298,27 @@ describe('POST /inventory/{product_id}/receive and /adjust', () => {
   it('refuses receipts out of 1..1,000,000, an unknown product, and adjustments below what is there', async () => {
     const product = await createProduct(api.http, api.adminToken, { initial_stock: 5 });
     const id = product.product_id;
-    await expectRefused(() => post(`/inventory/${id}/receive`, { quantity: 0 }), 400, 'BIZ_4002');
-    await expectRefused(() => post(`/inventory/${id}/receive`, { quantity: 1_000_001 }), 400, 'BIZ_4002');
-    await expectRefused(() => post(`/inventory/${id}/receive`, { quantity: 2.5 }), 400, 'BIZ_4002');
-    await expectRefused(() => post(`/inventory/${id}/receive`, { quantity: '5' }), 400, 'VAL_2001');
-    await expectRefused(() => post(`/inventory/${id}/receive`, {}), 400, 'VAL_2002');
-    await expectRefused(() => post('/inventory/prd_unknown/receive', { quantity: 1 }), 404, 'RES_3001');
-    await expectRefused(() => post('/inventory/bogus/receive', { quantity: 1 }), 404, 'RES_3001');
-    await expectRefused(
-      () => post(`/inventory/${id}/adjust`, { quantity: -6, reason: 'loss' }),
-      409,
-      'BIZ_4001',
-    );
-    await expectRefused(() => post(`/inventory/${id}/adjust`, { quantity: -1 }), 400, 'VAL_2002');
-    await expectRefused(
-      () => post(`/inventory/${id}/adjust`, { quantity: -1, reason: '   ' }),
-      400,
-      'VAL_2002',
-    );
-    await expectRefused(
-      () => post(`/inventory/${id}/adjust`, { quantity: 0, reason: 'none' }),
-      400,
-      'BIZ_4002',
-    );
-    await expectRefused(
-      () => post('/inventory/prd_unknown/adjust', { quantity: 1, reason: 'x' }),
-      404,
-      'RES_3001',
-    );
-    const received = await post(`/inventory/${id}/receive`, { quantity: 1_000_000 });
+    await expectRefused(() => receive(id, { quantity: 0 }), 400, 'BIZ_4002');
+    await expectRefused(() => receive(id, { quantity: 1_000_001 }), 400, 'BIZ_4002');
+    await expectRefused(() => receive(id, { quantity: 2.5 }), 400, 'BIZ_4002');
+    await expectRefused(() => receive(id, invalid({ quantity: '5' })), 400, 'VAL_2001');
+    await expectRefused(() => receive(id, invalid({})), 400, 'VAL_2002');
+    await expectRefused(() => receive('prd_unknown', { quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => receive('bogus', { quantity: 1 }), 404, 'RES_3001');
+    await expectRefused(() => adjust(id, { quantity: -6, reason: 'loss' }), 409, 'BIZ_4001');
+    await expectRefused(() => adjust(id, invalid({ quantity: -1 })), 400, 'VAL_2002');
+    await expectRefused(() => adjust(id, { quantity: -1, reason: '   ' }), 400, 'VAL_2002');
+    await expectRefused(() => adjust(id, { quantity: 0, reason: 'none' }), 400, 'BIZ_4002');
+    await expectRefused(() => adjust('prd_unknown', { quantity: 1, reason: 'x' }), 404, 'RES_3001');
+    const received = await receive(id, { quantity: 1_000_000 });
     expect(received.body.on_hand).toBe(1_000_005);
   });
 
   it('honours If-Match on the stock item', async () => {
     const product = await createProduct(api.http, api.adminToken, { initial_stock: 5 });
-    const path = `/inventory/${product.product_id}/receive`;
-    await expectRefused(
-      () => post(path, { quantity: 1 }, api.adminToken, { 'If-Match': '"7"' }),
-      412,
-      'RES_3003',
-    );
-    const ok = await post(path, { quantity: 1 }, api.adminToken, { 'If-Match': '"0"' });
+    const id = product.product_id;
+    await expectRefused(() => receive(id, { quantity: 1 }, { 'If-Match': '"7"' }), 412, 'RES_3003');
+    const ok = await receive(id, { quantity: 1 }, { 'If-Match': '"0"' });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('etag')).toBe('"1"');
   });

@@ -23,6 +23,7 @@ const probes: RouteModule = () => [
     path: '/probe/echo',
     access: 'public',
     body: z.object({ text: z.string() }),
+    response: { status: 200, schema: z.object({ text: z.string(), metadata: z.looseObject({}) }) },
     handle: async ({ body, req }) => ({
       status: 200,
       body: { text: body.text, metadata: commandMetadata(req) },
@@ -32,6 +33,7 @@ const probes: RouteModule = () => [
     method: 'get',
     path: '/probe/boom',
     access: 'public',
+    response: { status: 200 },
     handle: async () => {
       throw new Error('boom in /secret/module.ts:12:3 SELECT password_hash FROM users');
     },
@@ -41,6 +43,7 @@ const probes: RouteModule = () => [
     path: '/probe/slow',
     access: 'public',
     query: z.object({ ms: z.coerce.number().int().min(0).max(5000) }),
+    response: { status: 200, schema: z.object({ slept: z.number() }) },
     handle: async ({ query }) => {
       await sleep(query.ms);
       serverEvents.push('in-flight handled');

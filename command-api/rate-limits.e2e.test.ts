@@ -10,6 +10,7 @@ const checkoutProbe: RouteModule = () => [
     path: '/probe/checkout',
     access: 'authenticated',
     limit: 'checkout',
+    response: { status: 200 },
     handle: async () => ({ status: 200, body: { ok: true } }),
   }),
 ];

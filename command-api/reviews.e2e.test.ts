@@ -2,6 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
+import { type Answer, answer, commandClient, invalid, queryClient } from '../test/api-client/clients.ts';
+import type { components } from '../test/api-client/command-api.d.ts';
 import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
 import { startReadSideFor } from './catalog/read-side-e2e-fixtures.ts';
 import { signUp } from './test-support.ts';
@@ -19,28 +21,72 @@ const address = {
   country: 'US',
 };
 
-const send = (method: 'POST' | 'PUT' | 'DELETE', path: string, token: string, body?: unknown) =>
-  api.http.request(method, `/api/v1${path}`, { token, ...(body !== undefined ? { body } : {}) });
-async function expectRefused(request: () => ReturnType<typeof send>, status: number, code: string) {
+// Both APIs through the clients generated from their documents; every answer is checked against its
+// route's declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+const as = (token: string) => commandClient(api.http.url, token);
+const submit = (product_id: string, token: string, body: Schemas['postProductsProductIdReviewsBody']) =>
+  answer(as(token).POST('/api/v1/products/{product_id}/reviews', { params: { path: { product_id } }, body }));
+const edit = (review_id: string, token: string, body: Schemas['putReviewsReviewIdBody']) =>
+  answer(as(token).PUT('/api/v1/reviews/{review_id}', { params: { path: { review_id } }, body }));
+const hide = (review_id: string, token: string, body: Schemas['postReviewsReviewIdHideBody']) =>
+  answer(as(token).POST('/api/v1/reviews/{review_id}/hide', { params: { path: { review_id } }, body }));
+const remove = (review_id: string, token: string) =>
+  answer(as(token).DELETE('/api/v1/reviews/{review_id}', { params: { path: { review_id } } }));
+/** The query API, once the projections have caught up with every write so far. */
+const query = async () => ({ client: queryClient(read.query.http.url), headers: await read.caughtUp() });
+const reviewsOf = async (product_id: string, q: { sort?: 'newest' } = {}) => {
+  const { client, headers } = await query();
+  return answer(
+    client.GET('/api/v1/products/{product_id}/reviews', {
+      params: { path: { product_id }, query: q },
+      headers,
+    }),
+  );
+};
+const productsWhere = async (q: { search?: string; sort_by?: 'rating'; min_rating?: string }) => {
+  const { client, headers } = await query();
+  return answer(client.GET('/api/v1/products', { params: { query: q }, headers }));
+};
+const productOf = async (product_id: string) => {
+  const { client, headers } = await query();
+  return answer(client.GET('/api/v1/products/{product_id}', { params: { path: { product_id } }, headers }));
+};
+async function expectRefused<R extends Answer<unknown>>(
+  request: () => Promise<R>,
+  status: number,
+  code: string,
+) {
   const { response, appended } = await refused(api, request);
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+  const body = response.body as { error?: { code?: string } } | undefined;
+  expect({ status: response.status, code: body?.error?.code }).toEqual({ status, code });
   expect(appended).toBe(false);
 }
 /** The customer buys the product; the admin moves the order as far as `until`. */
 async function buy(productId: string, until: 'confirmed' | 'delivered') {
   const token = api.customer.accessToken;
-  expect((await send('POST', '/cart/add', token, { product_id: productId, quantity: 1 })).status).toBe(200);
-  const order = await send('POST', '/orders', token, {
-    shipping_address: address,
-    billing_address: address,
-    payment_method: { type: 'card', token: 'tok_visa' },
-  });
+  const me = as(token);
+  const added = await answer(me.POST('/api/v1/cart/add', { body: { product_id: productId, quantity: 1 } }));
+  expect(added.status).toBe(200);
+  const order = await answer(
+    me.POST('/api/v1/orders', {
+      body: {
+        shipping_address: address,
+        billing_address: address,
+        payment_method: { type: 'card', token: 'tok_visa' },
+      },
+    }),
+  );
   expect(order.status).toBe(201);
-  if (until === 'delivered')
-    for (const [step, body] of [['process'], ['ship', { tracking_number: '1Z999' }], ['deliver']] as const)
-      expect(
-        (await send('POST', `/orders/${order.body.order_id}/${step}`, api.adminToken, body)).status,
-      ).toBe(200);
+  if (until !== 'delivered') return;
+  const admin = as(api.adminToken);
+  const path = { params: { path: { order_id: order.body.order_id } } };
+  for (const moved of [
+    () => admin.POST('/api/v1/orders/{order_id}/process', path),
+    () => admin.POST('/api/v1/orders/{order_id}/ship', { ...path, body: { tracking_number: '1Z999' } }),
+    () => admin.POST('/api/v1/orders/{order_id}/deliver', path),
+  ])
+    expect((await answer(moved())).status).toBe(200);
 }
 
 /** The sandbox provider on the test's own database, made once that database exists. */
@@ -78,37 +124,17 @@ describe('reviews and ratings through both APIs', () => {
   it('refuses bad input and non-buyers, each with its code, appending nothing', async () => {
     const me = api.customer.accessToken;
     for (const rating of [0, 6, 3.5])
-      await expectRefused(
-        () => send('POST', `/products/${bought}/reviews`, me, { ...review, rating }),
-        400,
-        'VAL_2001',
-      );
-    await expectRefused(
-      () => send('POST', `/products/${bought}/reviews`, me, { ...review, title: '' }),
-      400,
-      'VAL_2001',
-    );
-    await expectRefused(
-      () => send('POST', `/products/${bought}/reviews`, me, { title: 'x' }),
-      400,
-      'VAL_2002',
-    );
-    await expectRefused(
-      () => send('POST', `/products/${bought}/reviews`, other.accessToken, review),
-      403,
-      'BIZ_4008',
-    );
-    await expectRefused(() => send('POST', `/products/${notDelivered}/reviews`, me, review), 403, 'BIZ_4008');
-    await expectRefused(() => send('POST', '/products/prd_nope/reviews', me, review), 404, 'RES_3001');
-    await expectRefused(
-      () => send('POST', `/products/${bought}/reviews`, api.adminToken, review),
-      403,
-      'AUTH_1004',
-    );
+      await expectRefused(() => submit(bought, me, { ...review, rating }), 400, 'VAL_2001');
+    await expectRefused(() => submit(bought, me, { ...review, title: '' }), 400, 'VAL_2001');
+    await expectRefused(() => submit(bought, me, invalid({ title: 'x' })), 400, 'VAL_2002');
+    await expectRefused(() => submit(bought, other.accessToken, review), 403, 'BIZ_4008');
+    await expectRefused(() => submit(notDelivered, me, review), 403, 'BIZ_4008');
+    await expectRefused(() => submit('prd_nope', me, review), 404, 'RES_3001');
+    await expectRefused(() => submit(bought, api.adminToken, review), 403, 'AUTH_1004');
   });
 
   it('publishes a verified review once; the summary, rating and count follow', async () => {
-    const created = await send('POST', `/products/${bought}/reviews`, api.customer.accessToken, review);
+    const created = await submit(bought, api.customer.accessToken, review);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       review_id: expect.stringMatching(/^rev_/),
@@ -119,12 +145,8 @@ describe('reviews and ratings through both APIs', () => {
       status: 'published',
       created_at: expect.any(String),
     });
-    await expectRefused(
-      () => send('POST', `/products/${bought}/reviews`, api.customer.accessToken, review),
-      409,
-      'RES_3002',
-    );
-    const listed = await read.get(`/products/${bought}/reviews`);
+    await expectRefused(() => submit(bought, api.customer.accessToken, review), 409, 'RES_3002');
+    const listed = await reviewsOf(bought);
     expect(listed.body.rating_summary).toEqual({
       average: 4,
       count: 1,
@@ -135,65 +157,50 @@ describe('reviews and ratings through both APIs', () => {
       expect.objectContaining({ review_id: created.body.review_id, rating: 4, author_name: 'Test U.' }),
     ]);
     expect(listed.body.pagination).toEqual({ page: 1, limit: 20, total_items: 1, total_pages: 1 });
-    const lamps = await read.get('/products?search=lamp&sort_by=rating');
+    const lamps = await productsWhere({ search: 'lamp', sort_by: 'rating' });
     expect(lamps.body.products[0]).toMatchObject({ product_id: bought, rating: 4, reviews_count: 1 });
-    const rated = await read.get('/products?min_rating=4');
-    expect(rated.body.products.map((p: { product_id: string }) => p.product_id)).toEqual([bought]);
-    expect((await read.get('/products?min_rating=4.5')).body.products).toEqual([]);
-    expect((await read.get('/products?min_rating=6')).status).toBe(400);
-    expect((await read.get(`/products/${bought}/reviews?sort=best`)).status).toBe(400);
+    const rated = await productsWhere({ min_rating: '4' });
+    expect(rated.body.products.map((p) => p.product_id)).toEqual([bought]);
+    expect((await productsWhere({ min_rating: '4.5' })).body.products).toEqual([]);
+    expect((await productsWhere({ min_rating: '6' })).status).toBe(400);
+    expect((await reviewsOf(bought, { sort: invalid('best') })).status).toBe(400);
   });
 
   it('the author edits; another customer may not; an admin hides, and it stops counting', async () => {
-    const id = (await read.get(`/products/${bought}/reviews`)).body.reviews[0].review_id;
-    await expectRefused(
-      () => send('PUT', `/reviews/${id}`, other.accessToken, { rating: 1 }),
-      403,
-      'AUTH_1004',
-    );
-    await expectRefused(
-      () => send('PUT', `/reviews/${id}`, api.customer.accessToken, { rating: 7 }),
-      400,
-      'VAL_2001',
-    );
-    const edited = await send('PUT', `/reviews/${id}`, api.customer.accessToken, { rating: 2 });
+    const id = (await reviewsOf(bought)).body.reviews[0]!.review_id;
+    await expectRefused(() => edit(id, other.accessToken, { rating: 1 }), 403, 'AUTH_1004');
+    await expectRefused(() => edit(id, api.customer.accessToken, { rating: 7 }), 400, 'VAL_2001');
+    const edited = await edit(id, api.customer.accessToken, { rating: 2 });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ rating: 2, title: review.title });
-    expect((await read.get(`/products/${bought}`)).body).toMatchObject({ rating: 2, reviews_count: 1 });
-    await expectRefused(
-      () => send('POST', `/reviews/${id}/hide`, other.accessToken, { reason: 'x' }),
-      403,
-      'AUTH_1004',
-    );
-    const hidden = await send('POST', `/reviews/${id}/hide`, api.adminToken, { reason: 'Off topic' });
+    expect((await productOf(bought)).body).toMatchObject({ rating: 2, reviews_count: 1 });
+    await expectRefused(() => hide(id, other.accessToken, { reason: 'x' }), 403, 'AUTH_1004');
+    const hidden = await hide(id, api.adminToken, { reason: 'Off topic' });
     expect(hidden.status).toBe(200);
     expect(hidden.body.status).toBe('hidden');
-    const after = await read.get(`/products/${bought}/reviews`);
+    const after = await reviewsOf(bought);
     expect(after.body.reviews).toEqual([]);
     expect(after.body.rating_summary.count).toBe(0);
-    expect((await read.get(`/products/${bought}`)).body).toMatchObject({ rating: 0, reviews_count: 0 });
+    expect((await productOf(bought)).body).toMatchObject({ rating: 0, reviews_count: 0 });
   });
 
   it('deleted by an admin, the author may review again; two concurrent reviews: one wins', async () => {
-    const id = (await send('PUT', `/reviews/rev_none`, api.customer.accessToken, { rating: 3 })).status;
+    const id = (await edit('rev_none', api.customer.accessToken, { rating: 3 })).status;
     expect(id).toBe(404);
-    const first = await read.get(`/products/${bought}/reviews`);
+    const first = await reviewsOf(bought);
     expect(first.body.reviews).toEqual([]);
-    const reviewId = (await send('POST', `/products/${bought}/reviews`, api.customer.accessToken, review))
-      .body?.error?.code;
+    const reviewId = (await submit(bought, api.customer.accessToken, review)).body?.error?.code;
     expect(reviewId).toBe('RES_3002'); // hidden still counts as the customer's one review
     const hiddenId = (await api.store.readAll({ maxCount: 1000 })).events.find(
       (e) => e.type === 'ReviewHidden',
     )!.data.review_id as string;
-    await expectRefused(() => send('DELETE', `/reviews/${hiddenId}`, other.accessToken), 403, 'AUTH_1004');
-    expect((await send('DELETE', `/reviews/${hiddenId}`, api.adminToken)).status).toBe(204);
+    await expectRefused(() => remove(hiddenId, other.accessToken), 403, 'AUTH_1004');
+    expect((await remove(hiddenId, api.adminToken)).status).toBe(204);
     const racers = await Promise.all(
-      [5, 3].map((rating) =>
-        send('POST', `/products/${bought}/reviews`, api.customer.accessToken, { ...review, rating }),
-      ),
+      [5, 3].map((rating) => submit(bought, api.customer.accessToken, { ...review, rating })),
     );
     expect(racers.map((r) => r.status).sort()).toEqual([201, 409]);
-    const summary = (await read.get(`/products/${bought}/reviews`)).body.rating_summary;
+    const summary = (await reviewsOf(bought)).body.rating_summary;
     expect(summary.count).toBe(1);
   });
 });

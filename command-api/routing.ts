@@ -7,6 +7,7 @@ import { authenticate, requireRole } from '../infra/http/auth.ts';
 import { CART_TOKEN_HEADER, cartTokenFrom } from '../infra/http/cart-token.ts';
 import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
 import { parseInput } from '../infra/http/validation.ts';
+import type { DocumentedResponse } from '../infra/openapi/openapi-document.ts';
 import type { CommandApiContext } from './context.ts';
 import { idempotency } from './idempotency.ts';
 
@@ -30,7 +31,7 @@ export type RouteInput<B, P, Q> = {
 };
 
 /**
- * One route, declared: path, who may call it, the zod schemas of its input, an extra rate limit,
+ * One route, declared: path, who may call it, the zod schemas of its input and answer, an extra rate limit,
  * and the handler. Mounting adds, in this order: authentication and role check, the general rate
  * limit, zod validation of params/query/body (before anything else touches them), the extra limit,
  * Idempotency-Key handling (every POST), then the handler. The handler returns its reply; errors
@@ -48,6 +49,8 @@ export type RouteSpec<
   body?: B;
   params?: P;
   query?: Q;
+  /** The success answer: its status and the zod schema of what the handler's body really is (OpenAPI). */
+  response: DocumentedResponse;
   /** A stricter limit on top of the general one: `auth` (per IP and email) or `checkout` (per user). */
   limit?: 'auth' | 'checkout';
   summary?: string;

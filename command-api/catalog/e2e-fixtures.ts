@@ -69,7 +69,10 @@ export async function createProduct(
  * Sends a request that must be refused and checks the store did not move: returns the response
  * and whether the head position is unchanged.
  */
-export async function refused(api: CommandApiForTest, send: () => ReturnType<TestServer['request']>) {
+export async function refused<R = Awaited<ReturnType<TestServer['request']>>>(
+  api: CommandApiForTest,
+  send: () => Promise<R>,
+) {
   const before = await api.head();
   const response = await send();
   const after = await api.head();

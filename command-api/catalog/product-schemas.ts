@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Json, ProductDetails } from '../../domain/catalog/commands.ts';
 import { MAX_RECEIVE_QUANTITY } from '../../domain/inventory/commands.ts';
+import { specificationsSchema } from '../../infra/http/catalog-schema.ts';
 import { priceSchema } from './money-input.ts';
 
 // zod checks types and the contract's bounds; the product decider checks the rest (trimmed name
@@ -8,7 +9,7 @@ import { priceSchema } from './money-input.ts';
 const text = z.string();
 const optionalText = text.nullable().optional();
 const images = z.array(z.string());
-const specifications = z.record(z.string(), z.json());
+const specifications = specificationsSchema;
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD');
 
 export const createProductSchema = z.object({

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { positionToString } from '../../infra/eventstore/position.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
@@ -13,7 +14,7 @@ import type { CommandApiForTest } from '../test-support.ts';
  * Test-only: the read side of a command API under test (projections and the query API on the same
  * database and Redis prefix), so an e2e test can write through one API and read through the other.
  */
-export async function startReadSideFor(api: CommandApiForTest) {
+export async function startReadSideFor(api: CommandApiForTest, options: { auditAndExport?: boolean } = {}) {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool({ connectionString: api.db.url, max: 4, applicationName: 'e2e-read-side' });
   const db = createReadModelDb(pool, logger);
@@ -33,20 +34,25 @@ export async function startReadSideFor(api: CommandApiForTest) {
     { leaseRetryMs: 50, heartbeatMs: 100 },
   );
   service.start();
-  const query = await startQueryApiForTest({
-    db,
-    redis: api.redis,
-    logger,
-    metrics,
-  } as unknown as ReadSideForTest);
+  // The audit endpoints and the personal data export read the event store (and the access log table).
+  if (options.auditAndExport) await migrateAudit(pool, logger);
+  const query = await startQueryApiForTest(
+    { db, redis: api.redis, logger, metrics } as unknown as ReadSideForTest,
+    options.auditAndExport ? { store: api.store } : {},
+  );
+  /** Waits until every projection has caught up with the store's head; the header that reads it. */
+  async function caughtUp(): Promise<Record<string, string>> {
+    const head = await api.store.headPosition();
+    if (head && !(await service.waitFor(head, 15_000))) throw new Error('projections did not catch up');
+    // The query API's own view of the checkpoints may lag the service's: read-your-writes on the head.
+    return head ? { 'X-Consistency-Token': positionToString(head) } : {};
+  }
   return {
     query,
+    caughtUp,
     /** GET on the query API once every projection has caught up with the store's head. */
     async get(path: string, token?: string) {
-      const head = await api.store.headPosition();
-      if (head && !(await service.waitFor(head, 15_000))) throw new Error('projections did not catch up');
-      // The query API's own view of the checkpoints may lag the service's: read-your-writes on the head.
-      const headers: Record<string, string> = head ? { 'X-Consistency-Token': positionToString(head) } : {};
+      const headers = await caughtUp();
       return query.http.request('GET', `/api/v1${path}`, token ? { token, headers } : { headers });
     },
     async close() {

@@ -25,6 +25,19 @@ export const variantParams = z.object({
   variant_id: z.string().min(1).max(128),
 });
 
+/** What the variant routes answer (variantBody). */
+export const variantResponseSchema = z
+  .object({
+    variant_id: z.string(),
+    product_id: z.string(),
+    sku: z.string(),
+    options: z.record(z.string(), z.string()),
+    price_adjustment: z.number().describe('signed money, two decimals'),
+    price: z.number().describe('base price + adjustment'),
+    status: z.enum(['active', 'retired']),
+  })
+  .meta({ id: 'Variant' });
+
 /** API.md's variant body: `{variant_id, product_id, sku, options, price_adjustment, price}` plus its status. */
 export const variantBody = (product: ListedProduct, variant: Variant) => ({
   variant_id: variant.variantId,

@@ -13,6 +13,11 @@ import {
   unsubscribe,
   verifyEmail,
 } from '../identity/account-lifecycle.ts';
+import {
+  emailVerifiedResponseSchema,
+  preferencesResponseSchema,
+  unsubscribedResponseSchema,
+} from '../identity/identity-responses.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -55,6 +60,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'post',
       path: '/users/verify-email',
+      response: { status: 200, schema: emailVerifiedResponseSchema },
       access: 'public',
       limit: 'auth',
       body: z.object({ token: tokenText }),
@@ -68,6 +74,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'post',
       path: '/users/verify-email/resend',
+      response: { status: 202 },
       access: customer,
       summary: 'Send the verification mail again (rate limited)',
       async handle({ req, res }) {
@@ -89,6 +96,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'post',
       path: '/users/password-reset',
+      response: { status: 202 },
       access: 'public',
       limit: 'auth',
       body: z.object({ email: emailSchema }),
@@ -109,6 +117,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'post',
       path: '/users/password-reset/confirm',
+      response: { status: 204 },
       access: 'public',
       limit: 'auth',
       body: z.object({ token: tokenText, new_password: passwordSchema }),
@@ -121,6 +130,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'get',
       path: '/users/unsubscribe',
+      response: { status: 200, schema: unsubscribedResponseSchema },
       access: 'public',
       limit: 'auth',
       query: z.object({ token: tokenText }),
@@ -133,6 +143,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
     route({
       method: 'put',
       path: '/users/me/preferences',
+      response: { status: 200, schema: preferencesResponseSchema },
       access: customer,
       body: z.object({ marketing_emails: z.boolean() }),
       summary: "Set the caller's marketing mail preference",

@@ -5,6 +5,7 @@ import { productForCart } from '../../domain/catalog/product.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { type CartItemId, type CartOwnerId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { CART_TOKEN_HEADER } from '../../infra/http/cart-token.ts';
 import { cartBody } from '../cart/cart-body.ts';
 import { resolveCartOwner } from '../cart/cart-owner.ts';
@@ -66,6 +67,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'post',
       path: '/cart/add',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       body: addItemSchema,
       summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
@@ -96,6 +98,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'put',
       path: '/cart/update',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       body: updateItemSchema,
       summary: "Set a cart line's quantity (0 removes it)",
@@ -122,6 +125,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'delete',
       path: '/cart/items/:cart_item_id',
+      response: { status: 200, schema: cartBodySchema },
       access: customer,
       params: cartItemParams,
       summary: 'Remove a line from the cart',
@@ -136,6 +140,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     route({
       method: 'delete',
       path: '/cart',
+      response: { status: 204 },
       access: customer,
       summary: 'Empty the cart',
       async handle({ req, res }) {

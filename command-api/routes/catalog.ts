@@ -4,6 +4,7 @@ import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
+import { productResponseSchema } from '../catalog/catalog-responses.ts';
 import { fileCategory } from '../catalog/category-commands.ts';
 import { loadStock, productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import { productBody } from '../catalog/product-body.ts';
@@ -47,6 +48,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/products',
+      response: { status: 201, schema: productResponseSchema },
       access: ['admin'],
       body: createProductSchema,
       summary: 'List a new product, optionally with its first stock (admin)',
@@ -88,6 +90,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'put',
       path: '/products/:product_id',
+      response: { status: 200, schema: productResponseSchema },
       access: ['admin'],
       params: productParams,
       body: changeDetailsSchema,
@@ -112,6 +115,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'put',
       path: '/products/:product_id/price',
+      response: { status: 200, schema: productResponseSchema },
       access: ['admin'],
       params: productParams,
       body: changePriceSchema,
@@ -132,6 +136,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/products/:product_id/discontinue',
+      response: { status: 200, schema: productResponseSchema },
       access: ['admin'],
       params: productParams,
       summary: 'Withdraw a product from sale (admin)',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { slugify } from '../../domain/catalog/category-names.ts';
 import { notFound } from '../../domain/shared/errors.ts';
+import { categoryResponseSchema } from '../catalog/catalog-responses.ts';
 import { categoryBody, onCategoryTree } from '../catalog/category-commands.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
@@ -29,6 +30,7 @@ export const categoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/categories',
+      response: { status: 201, schema: categoryResponseSchema },
       access: ['admin'],
       body: createCategorySchema,
       summary: 'Create a category at the root or under a parent (admin)',
@@ -53,6 +55,7 @@ export const categoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'put',
       path: '/categories/:slug',
+      response: { status: 200, schema: categoryResponseSchema },
       access: ['admin'],
       params: categoryParams,
       body: changeCategorySchema,

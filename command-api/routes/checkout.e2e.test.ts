@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
+import { answer, commandClient, invalid } from '../../test/api-client/clients.ts';
+import type { components } from '../../test/api-client/command-api.d.ts';
 import { assertErrorBody, startTestServer, type TestServer } from '../../test/support/http.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { commandApiContext, createCommandApi } from '../app.ts';
@@ -53,11 +55,30 @@ describe('checkout and orders over HTTP', () => {
     await world?.close();
   });
 
-  const post = (path: string, userId: string, body?: unknown, role?: 'customer' | 'admin') =>
-    http.request('POST', `/api/v1${path}`, {
-      token: token(userId, role),
-      ...(body === undefined ? {} : { body }),
-    });
+  // Through the client generated from docs/openapi/command-api.json; every answer is checked against its
+  // route's declared schema (test/api-client/response-check.ts).
+  type Schemas = components['schemas'];
+  type Role = 'customer' | 'admin';
+  const as = (userId: string, role?: Role) => commandClient(http.url, token(userId, role));
+  const at = (order_id: string) => ({ params: { path: { order_id } } });
+  const reserve = (userId: string) => answer(as(userId).POST('/api/v1/checkout/reservations'));
+  const release = (reservation_id: string, userId: string) =>
+    answer(
+      as(userId).DELETE('/api/v1/checkout/reservations/{reservation_id}', {
+        params: { path: { reservation_id } },
+      }),
+    );
+  /** An order body; some tests break it on purpose, so the server judges it, not tsc. */
+  const place = (userId: string, body: Record<string, unknown>) =>
+    answer(as(userId).POST('/api/v1/orders', { body: body as Schemas['postOrdersBody'] }));
+  const cancel = (order_id: string, userId: string, body: Schemas['postOrdersOrderIdCancelBody']) =>
+    answer(as(userId).POST('/api/v1/orders/{order_id}/cancel', { ...at(order_id), body }));
+  const processOrder = (order_id: string, userId: string, role?: Role) =>
+    answer(as(userId, role).POST('/api/v1/orders/{order_id}/process', at(order_id)));
+  const ship = (order_id: string, userId: string, body: Schemas['postOrdersOrderIdShipBody'], role?: Role) =>
+    answer(as(userId, role).POST('/api/v1/orders/{order_id}/ship', { ...at(order_id), body }));
+  const deliver = (order_id: string, userId: string, role?: Role) =>
+    answer(as(userId, role).POST('/api/v1/orders/{order_id}/deliver', at(order_id)));
   const orderBody = (extra: Record<string, unknown> = {}) => ({
     shipping_address: address,
     billing_address: address,
@@ -75,7 +96,7 @@ describe('checkout and orders over HTTP', () => {
 
   it('cart → reservation → confirmed order → cancellation with refund', async () => {
     const { product, customer } = await shopper(2, 1999);
-    const reserved = await post('/checkout/reservations', customer);
+    const reserved = await reserve(customer);
     expect(reserved.status).toBe(201);
     expect(reserved.body).toEqual({
       reservation_id: expect.stringMatching(/^rsv_/),
@@ -84,11 +105,7 @@ describe('checkout and orders over HTTP', () => {
     });
     expect(reserved.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/);
 
-    const placed = await post(
-      '/orders',
-      customer,
-      orderBody({ reservation_id: reserved.body.reservation_id }),
-    );
+    const placed = await place(customer, orderBody({ reservation_id: reserved.body.reservation_id }));
     expect(placed.status).toBe(201);
     // 2 × 19.99 = 39.98; tax 3.20 (half-even of 3.1984); shipping 10.00 → 53.18
     expect(placed.body).toMatchObject({
@@ -103,7 +120,7 @@ describe('checkout and orders over HTTP', () => {
     });
     expect(JSON.stringify(placed.body)).not.toContain('tok_visa');
 
-    const cancelled = await post(`/orders/${placed.body.order_id}/cancel`, customer, {
+    const cancelled = await cancel(placed.body.order_id, customer, {
       reason: 'changed my mind',
     });
     expect(cancelled.status).toBe(200);
@@ -119,50 +136,32 @@ describe('checkout and orders over HTTP', () => {
 
   it('admin moves an order along; illegal moves are 409 BIZ_4006; customers may not', async () => {
     const { customer } = await shopper();
-    const { body: order } = await post('/orders', customer, orderBody());
+    const { body: order } = await place(customer, orderBody());
     const admin = 'usr_admin_e2e';
-    expectError(await post(`/orders/${order.order_id}/process`, customer), 403, 'AUTH_1004');
-    expectError(
-      await post(`/orders/${order.order_id}/ship`, admin, { tracking_number: '1Z' }, 'admin'),
-      409,
-      'BIZ_4006',
-    );
-    expect((await post(`/orders/${order.order_id}/process`, admin, undefined, 'admin')).body.status).toBe(
-      'processing',
-    );
-    expectError(await post(`/orders/${order.order_id}/ship`, admin, {}, 'admin'), 400, 'VAL_2002');
-    const shipped = await post(
-      `/orders/${order.order_id}/ship`,
-      admin,
-      { tracking_number: '1Z999AA1' },
-      'admin',
-    );
+    expectError(await processOrder(order.order_id, customer), 403, 'AUTH_1004');
+    expectError(await ship(order.order_id, admin, { tracking_number: '1Z' }, 'admin'), 409, 'BIZ_4006');
+    expect((await processOrder(order.order_id, admin, 'admin')).body.status).toBe('processing');
+    expectError(await ship(order.order_id, admin, invalid({}), 'admin'), 400, 'VAL_2002');
+    const shipped = await ship(order.order_id, admin, { tracking_number: '1Z999AA1' }, 'admin');
     expect(shipped.body).toMatchObject({ status: 'shipped', tracking_number: '1Z999AA1' });
-    expectError(
-      await post(`/orders/${order.order_id}/cancel`, customer, { reason: 'late' }),
-      409,
-      'BIZ_4006',
-    );
-    expect((await post(`/orders/${order.order_id}/deliver`, admin, undefined, 'admin')).body.status).toBe(
-      'delivered',
-    );
-    expectError(await post(`/orders/${order.order_id}/deliver`, admin, undefined, 'admin'), 409, 'BIZ_4006');
-    expectError(await post('/orders/ord_missing/process', admin, undefined, 'admin'), 404, 'RES_3001');
+    expectError(await cancel(order.order_id, customer, { reason: 'late' }), 409, 'BIZ_4006');
+    expect((await deliver(order.order_id, admin, 'admin')).body.status).toBe('delivered');
+    expectError(await deliver(order.order_id, admin, 'admin'), 409, 'BIZ_4006');
+    expectError(await processOrder('ord_missing', admin, 'admin'), 404, 'RES_3001');
   });
 
   it('answers the refusals of the contract', async () => {
-    expectError(await post('/checkout/reservations', world.newUser()), 409, 'BIZ_4003');
+    expectError(await reserve(world.newUser()), 409, 'BIZ_4003');
 
     const short = await shopper(5, 1000, 3);
-    const insufficient = await post('/checkout/reservations', short.customer);
+    const insufficient = await reserve(short.customer);
     expectError(insufficient, 409, 'BIZ_4001');
     expect(insufficient.body.error.details).toEqual([
       { field: `items.${short.product}.quantity`, message: 'requested 5, only 3 available' },
     ]);
 
     const { product, customer } = await shopper();
-    const declined = await post(
-      '/orders',
+    const declined = await place(
       customer,
       orderBody({ payment_method: { type: 'card', token: 'tok_declined' } }),
     );
@@ -170,41 +169,31 @@ describe('checkout and orders over HTTP', () => {
     expect((await world.stock(product)).reserved).toBe(2); // kept until it lapses
 
     const other = await shopper();
-    const unavailable = await post(
-      '/orders',
+    const unavailable = await place(
       other.customer,
       orderBody({ payment_method: { type: 'card', token: 'tok_unavailable' } }),
     );
     expectError(unavailable, 503, 'SYS_5002');
     expect(unavailable.headers.get('retry-after')).toBeTruthy();
 
-    const incomplete = await post(
-      '/orders',
-      customer,
-      orderBody({ shipping_address: { street: '1 Main St' } }),
-    );
+    const incomplete = await place(customer, orderBody({ shipping_address: { street: '1 Main St' } }));
     expectError(incomplete, 400, 'VAL_2002');
-    expectError(
-      await post('/orders', world.newUser(), orderBody({ reservation_id: 'rsv_unknown' })),
-      404,
-      'RES_3001',
-    );
+    expectError(await place(world.newUser(), orderBody({ reservation_id: 'rsv_unknown' })), 404, 'RES_3001');
   });
 
   it('DELETE a reservation: 204 for its owner, 404 for anyone else; 410 BIZ_4007 once lapsed', async () => {
     const { product, customer } = await shopper();
-    const { body } = await post('/checkout/reservations', customer);
-    const path = `/api/v1/checkout/reservations/${body.reservation_id}`;
-    expectError(await http.request('DELETE', path, { token: token(world.newUser()) }), 404, 'RES_3001');
-    expect((await http.request('DELETE', path, { token: token(customer) })).status).toBe(204);
+    const { body } = await reserve(customer);
+    expectError(await release(body.reservation_id, world.newUser()), 404, 'RES_3001');
+    expect((await release(body.reservation_id, customer)).status).toBe(204);
     expect((await world.stock(product)).reserved).toBe(0);
 
     const late = await shopper();
-    const { body: lapsing } = await post('/checkout/reservations', late.customer);
+    const { body: lapsing } = await reserve(late.customer);
     world.clock.advance(601_000);
     try {
       expectError(
-        await post('/orders', late.customer, orderBody({ reservation_id: lapsing.reservation_id })),
+        await place(late.customer, orderBody({ reservation_id: lapsing.reservation_id })),
         410,
         'BIZ_4007',
       );

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { addressSchema } from '../../domain/ordering/events.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
+import { orderBodySchema } from '../../infra/http/order-schema.ts';
+import { reservationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { keyedIds } from '../checkout/keyed-ids.ts';
 import { orderBody } from '../checkout/order-view.ts';
@@ -39,6 +41,7 @@ export const checkoutRoutesWith =
       route({
         method: 'post',
         path: '/checkout/reservations',
+        response: { status: 201, schema: reservationResponseSchema },
         access: customer,
         limit: 'checkout',
         whileKeyInProgress: checkoutInProgress,
@@ -67,6 +70,7 @@ export const checkoutRoutesWith =
       route({
         method: 'delete',
         path: '/checkout/reservations/:reservation_id',
+        response: { status: 204 },
         access: customer,
         params: z.object({ reservation_id: idSchema('reservation') }),
         summary: 'Give a reservation back; its stock is available again',
@@ -83,6 +87,7 @@ export const checkoutRoutesWith =
       route({
         method: 'post',
         path: '/orders',
+        response: { status: 201, schema: orderBodySchema },
         access: customer,
         limit: 'checkout',
         whileKeyInProgress: checkoutInProgress,

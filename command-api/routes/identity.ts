@@ -11,6 +11,12 @@ import { CART_TOKEN_HEADER, cartTokenFrom } from '../../infra/http/cart-token.ts
 import { mergeGuestCart } from '../cart/guest-merge.ts';
 import type { CommandApiContext } from '../context.ts';
 import { lookUpCredentials } from '../identity/credentials-lookup.ts';
+import {
+  profileResponseSchema,
+  registeredResponseSchema,
+  sessionResponseSchema,
+  updatedProfileResponseSchema,
+} from '../identity/identity-responses.ts';
 import { registerUser } from '../identity/register-user.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
@@ -85,6 +91,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/register',
+      response: { status: 201, schema: registeredResponseSchema },
       access: 'public',
       limit: 'auth',
       body: registerSchema,
@@ -114,6 +121,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/login',
+      response: { status: 200, schema: sessionResponseSchema },
       idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'public',
       limit: 'auth',
@@ -141,6 +149,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/refresh',
+      response: { status: 200, schema: sessionResponseSchema },
       idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'public',
       body: refreshSchema,
@@ -159,6 +168,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/logout',
+      response: { status: 204 },
       idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'authenticated',
       summary: 'Revoke the access token and its refresh family at once',
@@ -170,6 +180,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'put',
       path: '/users/profile',
+      response: { status: 200, schema: updatedProfileResponseSchema },
       access: 'authenticated',
       body: profileSchema,
       summary: "Change the caller's profile",
@@ -191,6 +202,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
     route({
       method: 'post',
       path: '/users/:user_id/roles',
+      response: { status: 200, schema: profileResponseSchema },
       access: ['admin'],
       params: z.object({ user_id: idSchema('user') }),
       body: z.object({ role: roleSchema }),

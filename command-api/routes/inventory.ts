@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
+import { stockLevelsSchema } from '../../infra/http/catalog-schema.ts';
 import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import { stockBody } from '../catalog/product-body.ts';
 import { productParams } from '../catalog/product-schemas.ts';
@@ -47,6 +48,7 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
     route({
       method: 'post',
       path: '/inventory/:product_id/receive',
+      response: { status: 200, schema: stockLevelsSchema },
       access: ['admin'],
       params: productParams,
       body: receiveSchema,
@@ -62,6 +64,7 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
     route({
       method: 'post',
       path: '/inventory/:product_id/adjust',
+      response: { status: 200, schema: stockLevelsSchema },
       access: ['admin'],
       params: productParams,
       body: adjustSchema,

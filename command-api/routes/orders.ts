@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH } from '../../domain/ordering/commands.ts';
 import { idSchema, type OrderId, type UserId } from '../../domain/shared/ids.ts';
+import { orderBodySchema } from '../../infra/http/order-schema.ts';
+import { cancellationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import type { LifecycleStep } from '../checkout/order-commands.ts';
 import { orderBody } from '../checkout/order-view.ts';
@@ -26,6 +28,7 @@ export const orderRoutesWith =
       route({
         method: 'post',
         path: `/orders/:order_id/${path}`,
+        response: { status: 200, schema: orderBodySchema },
         access: ['admin'],
         params: orderParams,
         ...(body ? { body } : {}),
@@ -46,6 +49,7 @@ export const orderRoutesWith =
       route({
         method: 'post',
         path: '/orders/:order_id/cancel',
+        response: { status: 200, schema: cancellationResponseSchema },
         access: 'authenticated',
         params: orderParams,
         body: z.object({ reason: z.string().trim().min(1).max(MAX_TEXT_LENGTH) }),

@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { idSchema } from '../../domain/shared/ids.ts';
 import type { CommandApiContext } from '../context.ts';
 import { eraseUser } from '../identity/erase-user.ts';
+import { erasureResponseSchema } from '../identity/identity-responses.ts';
 import { commandMetadata } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -21,6 +22,7 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
     route({
       method: 'delete',
       path: '/users/me',
+      response: { status: 202, schema: erasureResponseSchema },
       access: 'authenticated',
       body: z.object({ password: z.string().min(1).max(1024) }),
       summary: "Erase the caller's personal data (crypto-shredding); the password confirms it",
@@ -37,6 +39,7 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
     route({
       method: 'delete',
       path: '/users/:user_id',
+      response: { status: 202, schema: erasureResponseSchema },
       access: ['admin'],
       params: z.object({ user_id: idSchema('user') }),
       summary: "Erase a user's personal data (admin)",

@@ -9,8 +9,10 @@ import type { RuleDefinition } from '../../domain/pricing/rule.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId, type UserId } from '../../domain/shared/ids.ts';
 import { presentCoupon, presentRule } from '../../infra/http/pricing-body.ts';
+import { couponSchema, pricingRuleSchema } from '../../infra/http/pricing-schema.ts';
 import { loadProduct } from '../catalog/lookups.ts';
 import type { CommandApiContext } from '../context.ts';
+import { tierResponseSchema } from '../identity/identity-responses.ts';
 import {
   couponBodySchema,
   couponTermsOf,
@@ -67,6 +69,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/pricing/rules',
+      response: { status: 201, schema: pricingRuleSchema },
       access: ['admin'],
       body: ruleBodySchema,
       summary: 'Define a pricing rule: a sale, a quantity break or a tier discount (admin)',
@@ -88,6 +91,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'put',
       path: '/pricing/rules/:rule_id',
+      response: { status: 200, schema: pricingRuleSchema },
       access: ['admin'],
       params: ruleParams,
       body: ruleBodySchema,
@@ -104,6 +108,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/pricing/rules/:rule_id/disable',
+      response: { status: 200, schema: pricingRuleSchema },
       access: ['admin'],
       params: ruleParams,
       summary: 'Disable a pricing rule for good (admin)',
@@ -118,6 +123,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/coupons',
+      response: { status: 201, schema: couponSchema },
       access: ['admin'],
       body: couponBodySchema,
       summary: 'Create a coupon code (admin)',
@@ -137,6 +143,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     route({
       method: 'post',
       path: '/users/:user_id/tier',
+      response: { status: 200, schema: tierResponseSchema },
       access: ['admin'],
       params: userParams,
       body: tierBodySchema,

@@ -12,6 +12,7 @@ import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { authorNameOf, hasDeliveredPurchase, reviewIdFor } from '../reviews/delivered-purchase.ts';
+import { reviewResponseSchema } from '../reviews/review-responses.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 // zod checks types; the review decider checks ranges (rating 3.5 or 6, title length) into one VAL_2001.
@@ -67,6 +68,7 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
     route({
       method: 'post',
       path: '/products/:product_id/reviews',
+      response: { status: 201, schema: reviewResponseSchema },
       access: ['customer'],
       params: productParams,
       body: submitSchema,
@@ -104,6 +106,7 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
     route({
       method: 'put',
       path: '/reviews/:review_id',
+      response: { status: 200, schema: reviewResponseSchema },
       access: 'authenticated',
       params: reviewParams,
       body: editSchema,
@@ -121,6 +124,7 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
     route({
       method: 'delete',
       path: '/reviews/:review_id',
+      response: { status: 204 },
       access: 'authenticated',
       params: reviewParams,
       summary: 'Delete a review (author or admin)',
@@ -141,6 +145,7 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
     route({
       method: 'post',
       path: '/reviews/:review_id/hide',
+      response: { status: 200, schema: reviewResponseSchema },
       access: ['admin'],
       params: reviewParams,
       body: hideSchema,

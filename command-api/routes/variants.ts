@@ -11,6 +11,7 @@ import {
   changeVariantSchema,
   variantBody,
   variantParams,
+  variantResponseSchema,
 } from '../catalog/variant-body.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
@@ -53,6 +54,7 @@ export const variantRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       method: 'post',
       path: '/products/:product_id/variants',
       access: ['admin'],
+      response: { status: 201, schema: variantResponseSchema },
       params: productParams,
       body: addVariantSchema,
       summary: 'Add a variant (SKU, options, signed price adjustment, optional first stock) (admin)',
@@ -101,6 +103,7 @@ export const variantRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       method: 'put',
       path: '/products/:product_id/variants/:variant_id',
       access: ['admin'],
+      response: { status: 200, schema: variantResponseSchema },
       params: variantParams,
       body: changeVariantSchema,
       summary: "Change a variant's SKU, options or price adjustment (admin)",
@@ -126,6 +129,7 @@ export const variantRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       method: 'post',
       path: '/products/:product_id/variants/:variant_id/retire',
       access: ['admin'],
+      response: { status: 200, schema: variantResponseSchema },
       params: variantParams,
       summary: 'Withdraw a variant from sale; orders holding it stay readable (admin)',
       async handle({ params, req, res }) {

@@ -22,6 +22,13 @@ const refsOf = (node: unknown): string[] =>
         )
       : [];
 
+/** The node a local `$ref` (`#/components/...`) points at, or undefined. */
+const resolve$ref = (document: unknown, ref: string): unknown =>
+  ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+
 describe('checked-in OpenAPI documents', () => {
   it('docs/openapi/command-api.json is what the command API routes generate (npm run docs:openapi)', () => {
     expect(checkedIn(documentFiles.command)).toBe(documentText(commandApiDocument(commandRoutes)));
@@ -40,13 +47,26 @@ describe('checked-in OpenAPI documents', () => {
     expect(documented).toEqual(declared);
   });
 
+  it('types every success answer that has a body: a schema, never "described elsewhere"', () => {
+    for (const file of Object.values(documentFiles)) {
+      const document = JSON.parse(checkedIn(file)) as {
+        paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      };
+      for (const [path, item] of Object.entries(document.paths))
+        for (const [method, operation] of Object.entries(item)) {
+          const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+          expect(success, `${file}: ${method} ${path}`).toHaveLength(1);
+          const [status, response] = success[0]!;
+          if (status !== '202' && status !== '204')
+            expect(response.content, `${file}: ${method} ${path} ${status}`).toBeDefined();
+        }
+    }
+  });
+
   it('every $ref resolves to a component', () => {
     for (const file of Object.values(documentFiles)) {
       const document = JSON.parse(checkedIn(file));
-      for (const ref of refsOf(document)) {
-        const name = ref.replace('#/components/schemas/', '');
-        expect(document.components.schemas[name], `${file}: ${ref}`).toBeDefined();
-      }
+      for (const ref of refsOf(document)) expect(resolve$ref(document, ref), `${file}: ${ref}`).toBeDefined();
     }
   });
 });
@@ -62,6 +82,7 @@ describe('openApiFor', () => {
         path: '/things/:thing_id/parts',
         access: ['admin'],
         body: z.object({ name: z.string().min(1), extra: json.optional() }),
+        response: { status: 201, schema: z.object({ part_id: z.string() }) },
         summary: 'Add a part',
       },
       {
@@ -90,7 +111,8 @@ describe('openApiFor', () => {
   it('asks for a bearer token unless the route is public, and names the roles', () => {
     expect(addPart.security).toEqual([{ bearerAuth: [] }]);
     expect(addPart.description).toContain('admin');
-    expect(document.paths['/api/v1/things']!.get!.security).toBeUndefined();
+    // Public says so explicitly (an empty list), as Redocly's security-defined rule asks.
+    expect(document.paths['/api/v1/things']!.get!.security).toEqual([]);
   });
 
   it('offers Idempotency-Key on POST and query parameters on GET', () => {
@@ -98,16 +120,21 @@ describe('openApiFor', () => {
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
     );
     expect(document.paths['/api/v1/things']!.get!.parameters).toContainEqual(
-      expect.objectContaining({ name: 'page', in: 'query', required: false }),
+      expect.objectContaining({ name: 'page', in: 'query' }),
     );
   });
 
   it('keeps a recursive body schema as components that refer to each other, not to the document root', () => {
     const refs = refsOf(document);
     expect(refs).not.toContain('#');
-    for (const ref of refs)
-      expect(document.components.schemas[ref.replace('#/components/schemas/', '')]).toBeDefined();
+    for (const ref of refs) expect(resolve$ref(document, ref), ref).toBeDefined();
     expect(JSON.stringify(addPart.requestBody)).toContain('#/components/schemas/postThingsThingIdPartsBody');
+  });
+
+  it('declares the success status and the schema of its body', () => {
+    const created = addPart.responses as Record<string, { content?: Record<string, { schema: unknown }> }>;
+    expect(Object.keys(created)).toContain('201');
+    expect(JSON.stringify(created['201']!.content!['application/json']!.schema)).toContain('part_id');
   });
 
   it("answers errors with API.md's error body", () => {

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { currency, instant, money } from './response-fields.ts';
+
+/** API.md's cart body, as presentCart (cart-body.ts) sends it from both APIs. */
+export const cartBodySchema = z
+  .object({
+    cart_id: z.string().nullable().describe('null until the first item is added'),
+    user_id: z.string().nullable(),
+    items: z.array(
+      z.object({
+        cart_item_id: z.string(),
+        product_id: z.string(),
+        product_name: z.string(),
+        quantity: z.number().int(),
+        price: money,
+        subtotal: money,
+        image: z.string().nullable(),
+        in_stock: z.boolean().optional().describe('query API only: the line can be bought now'),
+      }),
+    ),
+    subtotal: money,
+    tax: money,
+    total: money,
+    currency,
+    item_count: z.number().int(),
+    created_at: instant.nullable(),
+    updated_at: instant.nullable(),
+  })
+  .meta({ id: 'Cart' });
