@@ -22,6 +22,7 @@ import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics as createShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
+import { createPricingSource } from '../projections/pricing/pricing-source.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
 import {
   createProductViewEmitter,
@@ -184,6 +185,7 @@ if (roles.has('command-api')) {
     jwtKeys,
     metrics: shopMetrics,
     payments,
+    pricingRules: createPricingSource(db),
     keepDependencies: true,
   });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });

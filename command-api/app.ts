@@ -26,6 +26,7 @@ import {
   metricsRoute,
   type ShopMetrics,
 } from '../infra/telemetry/index.ts';
+import type { PricingSource } from '../projections/pricing/pricing-source.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
@@ -71,6 +72,8 @@ export type CommandApiOptions = {
   routes?: readonly RouteModule[];
   /** The payment provider (bin/start: the sandbox on the shared pool). */
   payments?: PaymentProvider;
+  /** The pricing read model the cart and checkout price lines from (bin/start: createPricingSource). */
+  pricingRules?: PricingSource;
   /** The process's metrics registry (one per process, shared by its roles); a private one otherwise. */
   metrics?: ShopMetrics;
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
@@ -109,6 +112,7 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     hasher: options.hasher ?? createPasswordHasher(),
     authenticator,
     ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.pricingRules ? { pricingRules: options.pricingRules } : {}),
   };
 }
 

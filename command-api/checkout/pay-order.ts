@@ -1,4 +1,3 @@
-import type { CurrentProducts } from '../../domain/cart/commands.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
@@ -10,7 +9,7 @@ import { completeOrder, confirmOrder } from '../../process-manager/checkout/orde
 import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
-import { checkOrderLines } from './order-lines.ts';
+import { type CheckedLines, checkOrderLines } from './order-lines.ts';
 import type { PlaceOrderInput } from './place-order.ts';
 
 export const ended = (id: string, why: string) =>
@@ -32,7 +31,7 @@ export async function payAndComplete(
   input: PlaceOrderInput,
   orderId: OrderId,
   reservationId: ReservationId,
-  checked?: CurrentProducts,
+  checked?: CheckedLines,
 ) {
   const { handler, clock } = deps;
   const { userId, metadata } = input;
@@ -46,10 +45,10 @@ export async function payAndComplete(
   const { state: checkout } = await handler.load(checkoutDecider, checkoutStream(reservationId));
   let { state: order } = await handler.load(orderDecider, orderStream(orderId));
   if (order.status === 'none') {
-    let products = checked;
-    if (!products)
+    let lines = checked;
+    if (!lines)
       try {
-        products = await checkOrderLines(deps, userId, checkout.items, metadata);
+        lines = await checkOrderLines(deps, userId, checkout.items, metadata);
       } catch (error) {
         await pause('lines changed');
         throw error;
@@ -68,7 +67,7 @@ export async function payAndComplete(
             productId: line.product_id as ProductId,
             productName: line.product_name,
             quantity: line.quantity,
-            unitPrice: products?.[line.product_id]?.price ?? line.unit_price,
+            unitPrice: lines?.products[line.product_id]?.price ?? line.unit_price,
             currency: line.currency,
           })),
           shippingAddress: input.shippingAddress,

@@ -1,13 +1,14 @@
 import type { Request, Response } from 'express';
-import { cartDecider, cartStream, findLine } from '../../domain/cart/cart.ts';
+import { cartDecider, cartStream, findLine, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
 import type { CartCommand } from '../../domain/cart/commands.ts';
-import { productForCart } from '../../domain/catalog/product.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
+import { listPricesOnly } from '../../projections/pricing/pricing-source.ts';
 import { cartBody } from '../cart/cart-body.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
+import { engineProducts } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
@@ -26,19 +27,35 @@ function cartItemIdOr404(value: string): CartItemId {
  */
 export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, store, clock, config } = ctx;
+  const rules = ctx.pricingRules ?? listPricesOnly;
   const customer = ['customer'] as const;
   const caller = (req: Request) => req.auth!.userId as UserId;
 
-  async function onCart(req: Request, res: Response, command: CartCommand, status = 200): Promise<Reply> {
+  /** Handles the command; `then` (a follow-up, e.g. a reprice) runs after it without the If-Match check. */
+  async function onCart(
+    req: Request,
+    res: Response,
+    command: CartCommand,
+    status = 200,
+    then?: () => Promise<CartCommand | undefined>,
+  ): Promise<Reply> {
     const userId = caller(req);
     const expectedRevision = expectedRevisionFrom(req);
-    const result = await handler.handle({
+    let result = await handler.handle({
       decider: cartDecider,
       stream: cartStream(userId),
       command,
       metadata: commandMetadata(req),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
+    const next = then ? await then() : undefined;
+    if (next)
+      result = await handler.handle({
+        decider: cartDecider,
+        stream: cartStream(userId),
+        command: next,
+        metadata: commandMetadata(req),
+      });
     await setCommandHeaders(res, store, result);
     if (status === 204) return { status };
     return { status, body: cartBody(result.state, { taxRate: config.TAX_RATE, userId }) };
@@ -53,12 +70,22 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
       async handle({ body, req, res }) {
         const productId = productIdOr404(body.product_id);
-        const [found, stock] = await Promise.all([
+        const [found, stock, { state: cart }] = await Promise.all([
           loadProduct(handler, productId),
           loadStock(handler, productId),
+          handler.load(cartDecider, cartStream(caller(req))),
         ]);
         if (!found) throw notFound('Product', productId);
-        const product = productForCart(found.product);
+        // Priced by the engine for the line's quantity after this add (a merge may reach a quantity break).
+        const held = cart.lines.find((line) => line.productId === productId)?.quantity ?? 0;
+        const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
+        const { products } = await engineProducts(rules, {
+          states: new Map([[productId, found.product]]),
+          lines: [{ productId, quantity: Math.min(Math.max(quantity, 1), MAX_LINE_QUANTITY) }],
+          userId: caller(req),
+          now: clock(),
+        });
+        const product = products[productId];
         if (!product) throw notFound('Product', productId);
         return onCart(req, res, {
           type: 'AddItemToCart',
@@ -86,7 +113,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         const { state } = await handler.load(cartDecider, cartStream(caller(req)));
         const line = findLine(state, cartItemId);
         const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
-        return onCart(req, res, {
+        const changed = {
           type: 'ChangeCartItemQuantity',
           data: {
             userId: caller(req),
@@ -95,6 +122,18 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             available: availableNow,
             now: clock().toISOString(),
           },
+        } as const;
+        if (!line || body.quantity === 0 || body.quantity === line.quantity) return onCart(req, res, changed);
+        // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
+        return onCart(req, res, changed, 200, async () => {
+          const found = await loadProduct(handler, line.productId);
+          const { products } = await engineProducts(rules, {
+            states: new Map(found ? [[line.productId, found.product]] : []),
+            lines: [{ productId: line.productId, quantity: body.quantity }],
+            userId: caller(req),
+            now: clock(),
+          });
+          return { type: 'RepriceCart', data: { userId: caller(req), products, now: clock().toISOString() } };
         });
       },
     }),
