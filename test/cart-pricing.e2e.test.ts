@@ -40,7 +40,32 @@ describe('the cart priced by the engine', () => {
     });
     expect(added.status).toBe(200);
     // 500.00 → 10 % for ten → 450.00 → gold 15 % → 382.50
-    expect(added.body.items[0]).toMatchObject({ price: 382.5, subtotal: 3825 });
+    const line = {
+      quantity: 10,
+      list_price: 500,
+      unit_price: 382.5,
+      price: 382.5,
+      subtotal: 3825,
+      applied_rules: [
+        { rule_id: expect.stringMatching(/^prl_/), step: 'quantity', label: 'Ten or more' },
+        { rule_id: expect.stringMatching(/^prl_/), step: 'tier', label: 'Gold members' },
+      ],
+    };
+    expect(added.body).toMatchObject({ items: [line], subtotal: 3825, discount: 0, coupon: null, tax: 306 });
+    await shop.settle();
+    const viewed = await shop.read('/cart', customer.accessToken);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body).toMatchObject({ items: [{ ...line, in_stock: true }], subtotal: 3825, discount: 0 });
+
+    // A tier change reaches the cart view through the pricing projection, without touching the cart.
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'none' });
+    await shop.settle();
+    const untiered = await shop.read('/cart', customer.accessToken);
+    expect(untiered.body.items[0]).toMatchObject({ list_price: 500, unit_price: 450 });
+    expect(untiered.body.items[0].applied_rules).toHaveLength(1);
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+    await shop.settle();
+
     const lowered = await shop.send('PUT', '/cart/update', customer.accessToken, {
       cart_item_id: added.body.items[0].cart_item_id,
       quantity: 5,

@@ -5,7 +5,7 @@ import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
 import { listPricesOnly } from '../../projections/pricing/pricing-source.ts';
-import { cartBody } from '../cart/cart-body.ts';
+import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
 import { engineProducts } from '../checkout/line-prices.ts';
@@ -58,7 +58,8 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       });
     await setCommandHeaders(res, store, result);
     if (status === 204) return { status };
-    return { status, body: cartBody(result.state, { taxRate: config.TAX_RATE, userId }) };
+    const pricing = await cartPricing({ handler, rules, now: clock() }, result.state, userId);
+    return { status, body: cartBody(result.state, { taxRate: config.TAX_RATE, userId, pricing }) };
   }
 
   return [

@@ -4,7 +4,9 @@ import type { UserId } from '../../domain/shared/ids.ts';
 import { parseRate, type Rate } from '../../domain/shared/money.ts';
 import { requireRole } from '../../infra/http/auth.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
+import { schemaName } from '../../projections/runner/types.ts';
 import type { RouteContext } from '../app.ts';
+import { createCartPricing } from '../cart-pricing.ts';
 import { createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import { consistency } from '../consistency.ts';
@@ -24,9 +26,14 @@ function servingGeneration(watcher: CheckpointWatcher): number {
 
 /** GET /cart: the caller's own cart (customers), each line with `in_stock`. */
 export const cartRoutes =
-  (options: { taxRate?: Rate } = {}) =>
+  (options: { taxRate?: Rate; clock?: () => Date } = {}) =>
   (context: RouteContext): ExpressRouter => {
-    const queries = createCartQueries({ redis: context.redis, taxRate: options.taxRate ?? DEFAULT_TAX_RATE });
+    const clock = options.clock ?? (() => new Date());
+    const priceCart = createCartPricing(context.db);
+    const schemaOf = (name: string) => {
+      const state = context.watcher.state(name);
+      return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
+    };
     const router = Router();
     router.get(
       '/cart',
@@ -35,7 +42,16 @@ export const cartRoutes =
       consistency(context.watcher, ['cart'], context.consistencyWaitMs),
       async (req, res) => {
         const generation = servingGeneration(context.watcher);
-        res.json(await queries.cart(generation, req.auth!.userId as UserId));
+        const userId = req.auth!.userId as UserId;
+        const queries = createCartQueries({
+          redis: context.redis,
+          taxRate: options.taxRate ?? DEFAULT_TAX_RATE,
+          // Each line priced now from the catalog and pricing read models (their projections carry a price
+          // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
+          price: (doc) =>
+            priceCart(doc.lines, { userId, now: clock(), ...schemaOf('catalog'), ...schemaOf('pricing') }),
+        });
+        res.json(await queries.cart(generation, userId));
       },
     );
     return router;
