@@ -18,6 +18,7 @@ import type { Logger } from '../infra/logger.ts';
 import { commandApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
+import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import {
   createMetrics,
@@ -26,11 +27,11 @@ import {
   metricsRoute,
   type ShopMetrics,
 } from '../infra/telemetry/index.ts';
-import type { PricingSource } from '../projections/pricing/pricing-source.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { cartRoutes } from './routes/cart.ts';
+import { cartCouponRoutes } from './routes/cart-coupon.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { categoryRoutes } from './routes/categories.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
@@ -50,6 +51,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   categoryRoutes,
   inventoryRoutes,
   cartRoutes,
+  cartCouponRoutes,
   checkoutRoutes,
   orderRoutes,
   pricingRoutes,

@@ -9,7 +9,7 @@ import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
-import type { PricingSource } from '../projections/pricing/pricing-source.ts';
+import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
 export type CommandApiContext = {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { CartCoupon } from '../domain/cart/commands.ts';
 import { priceLine } from '../domain/pricing/price-calculation.ts';
 import type { CartPricing, LinePrice } from '../infra/http/cart-body.ts';
 import { createPricingReadModel } from '../projections/pricing/pricing-read-model.ts';
@@ -16,11 +17,12 @@ export function createCartPricing(db: ReadModelDb) {
   const pricing = createPricingReadModel(db);
   return async function priceCart(
     lines: readonly { productId: string; quantity: number }[],
+    coupon: CartCoupon | null,
     context: { userId: string; now: Date; catalogSchema?: string; pricingSchema?: string },
   ): Promise<CartPricing> {
     const priced = new Map<string, LinePrice>();
     const { catalogSchema, pricingSchema } = context;
-    if (lines.length === 0 || !catalogSchema) return { lines: priced, coupon: null };
+    if (lines.length === 0 || !catalogSchema) return { lines: priced, coupon };
     const ids = lines.map((line) => line.productId);
     const { rows } = await sql<CatalogRow>`SELECT product_id, price, category
       FROM ${sql.table(`${catalogSchema}.products`)} WHERE product_id = ANY(${ids})`.execute(db);
@@ -46,6 +48,6 @@ export function createCartPricing(db: ReadModelDb) {
         });
       }),
     );
-    return { lines: priced, coupon: null };
+    return { lines: priced, coupon };
   };
 }

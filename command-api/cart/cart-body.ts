@@ -4,13 +4,13 @@ import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import type { Rate } from '../../domain/shared/money.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CartPricing, presentCart } from '../../infra/http/cart-body.ts';
-import type { PricingSource } from '../../projections/pricing/pricing-source.ts';
+import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 import { engineProducts } from '../checkout/line-prices.ts';
 
 /** Each line priced by the engine now (as the cart view and checkout price it), from the products' streams. */
 export async function cartPricing(
   deps: { handler: CommandHandler; rules: PricingSource; now: Date },
-  state: Pick<CartState, 'lines'>,
+  state: Pick<CartState, 'lines' | 'coupon'>,
   userId: UserId,
 ): Promise<CartPricing> {
   const ids = state.lines.map((line) => line.productId);
@@ -23,7 +23,7 @@ export async function cartPricing(
     userId,
     now: deps.now,
   });
-  return { lines: new Map(Object.entries(quotes)), coupon: null };
+  return { lines: new Map(Object.entries(quotes)), coupon: state.coupon };
 }
 
 /** API.md's cart body for a command's response, from the aggregate's state and the engine's prices now. */

@@ -15,7 +15,7 @@ import { attemptInProgress } from '../../domain/checkout/order-attempt.ts';
 import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
-import { listPricesOnly } from '../../projections/pricing/pricing-source.ts';
+import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { engineProducts, type QuantityLine } from './line-prices.ts';
 

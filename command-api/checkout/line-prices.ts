@@ -2,7 +2,7 @@ import type { CartProduct, CurrentProducts } from '../../domain/cart/commands.ts
 import { type ProductState, productForCart } from '../../domain/catalog/product.ts';
 import { type PriceQuote, priceLine } from '../../domain/pricing/price-calculation.ts';
 import type { Tier } from '../../domain/pricing/tiers.ts';
-import type { PricingSource } from '../../projections/pricing/pricing-source.ts';
+import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 
 export type QuantityLine = { productId: string; quantity: number };
 

@@ -32,5 +32,5 @@ export async function checkOrderLines(
   const shown = (productId: string) => cart.lines.find((line) => line.productId === productId)?.unitPrice;
   const changes = checkReservedLines(items, products, shown);
   if (changes.length > 0) await repriceOrRefuse(deps, userId, products, metadata, changes);
-  return { products, quotes };
+  return { products, quotes, coupon: cart.coupon };
 }

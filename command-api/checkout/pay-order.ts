@@ -10,6 +10,7 @@ import { recordPaymentDecline } from '../../process-manager/checkout/payment-set
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { type CheckedLines, checkOrderLines } from './order-lines.ts';
+import { redeemFor, stepsOf } from './order-pricing.ts';
 import type { PlaceOrderInput } from './place-order.ts';
 
 export const ended = (id: string, why: string) =>
@@ -53,6 +54,12 @@ export async function payAndComplete(
         await pause('lines changed');
         throw error;
       }
+    const coupon = await redeemFor(deps, { orderId, userId, lines, items: checkout.items }, metadata).catch(
+      async (error: unknown) => {
+        await pause('coupon unusable');
+        throw error;
+      },
+    );
     const placed = await handler.handle({
       decider: orderDecider,
       stream: orderStream(orderId),
@@ -69,12 +76,14 @@ export async function payAndComplete(
             quantity: line.quantity,
             unitPrice: lines?.products[line.product_id]?.price ?? line.unit_price,
             currency: line.currency,
+            ...stepsOf(lines?.quotes[line.product_id]),
           })),
           shippingAddress: input.shippingAddress,
           billingAddress: input.billingAddress,
           paymentMethod: input.paymentMethod,
           reservationId,
           pricing: deps.pricing,
+          coupon,
           now: clock().toISOString(),
         },
       },

@@ -4,7 +4,7 @@ import type { CartCommand } from '../../domain/cart/commands.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { type CartItemId, isId, type UserId } from '../../domain/shared/ids.ts';
-import { listPricesOnly } from '../../projections/pricing/pricing-source.ts';
+import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
 import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';

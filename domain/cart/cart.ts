@@ -3,10 +3,12 @@ import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
 import type { CartItemId, Id, ProductId, UserId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
+import { applyCoupon, couponFrom, removeCoupon } from './cart-coupon.ts';
 import { beginCheckout, type CartCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
+  CartCoupon,
   ChangeCartItemQuantity,
   CheckOutCart,
   ClearCart,
@@ -48,6 +50,8 @@ export type CartState = {
   checkout: CartCheckout | null;
   /** The order the cart last became, and when. */
   lastOrder: { orderId: string; at: string } | null;
+  /** The coupon on the cart (cart-coupon.ts); it leaves with the checkout. */
+  coupon: CartCoupon | null;
 };
 
 export const initialState = (): CartState => ({
@@ -59,6 +63,7 @@ export const initialState = (): CartState => ({
   updatedAt: null,
   checkout: null,
   lastOrder: null,
+  coupon: null,
 });
 
 export const findLine = (state: CartState, cartItemId: CartItemId) =>
@@ -82,6 +87,10 @@ export function decide(command: CartCommand, state: CartState): CartEvent[] {
       return endCheckout(command, state);
     case 'RepriceCart':
       return repriceCart(command, state);
+    case 'ApplyCartCoupon':
+      return applyCoupon(command, state);
+    case 'RemoveCartCoupon':
+      return removeCoupon(command, state);
     default:
       return unreachable(command);
   }
@@ -281,7 +290,7 @@ export function evolve(state: CartState, event: CartEvent): CartState {
     case 'CartCheckedOut': {
       const { order_id: orderId, checked_out_at: at } = event.data;
       const lastOrder = orderId ? { orderId, at } : state.lastOrder;
-      return { ...owned, open: false, lines: [], updatedAt: at, checkout: null, lastOrder };
+      return { ...owned, open: false, lines: [], updatedAt: at, checkout: null, lastOrder, coupon: null };
     }
     case 'CartCheckoutBegan':
       return {
@@ -300,6 +309,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
         ),
         updatedAt: event.data.repriced_at,
       };
+    case 'CouponAppliedToCart':
+      return { ...owned, coupon: couponFrom(event.data), updatedAt: event.data.applied_at };
+    case 'CouponRemovedFromCart':
+      return { ...owned, coupon: null, updatedAt: event.data.removed_at };
     default:
       return unreachable(event);
   }

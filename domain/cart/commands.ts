@@ -1,3 +1,4 @@
+import type { Reduction } from '../pricing/rule.ts';
 import type { Command } from '../shared/decider.ts';
 import type { CartItemId, OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
 
@@ -77,7 +78,18 @@ export type EndCheckout = Command<
 /** Brings every line to its product's current catalog price (one CartLineRepriced per changed line). */
 export type RepriceCart = Command<'RepriceCart', { userId: UserId; products: CurrentProducts; now: string }>;
 
+/** The coupon as the cart keeps it: its code and the terms that set the discount shown. */
+export type CartCoupon = { code: string; reduction: Reduction; minSubtotal: number | null };
+
+/** Puts a coupon on the cart (the caller checked that it exists and is usable now); replaces any other. */
+export type ApplyCartCoupon = Command<'ApplyCartCoupon', { userId: UserId; coupon: CartCoupon; now: string }>;
+
+/** Takes the coupon off the cart; nothing when it has none. */
+export type RemoveCartCoupon = Command<'RemoveCartCoupon', { userId: UserId; now: string }>;
+
 export type CartCommand =
+  | ApplyCartCoupon
+  | RemoveCartCoupon
   | AddItemToCart
   | ChangeCartItemQuantity
   | RemoveCartItem

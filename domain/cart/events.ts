@@ -123,6 +123,35 @@ export const cartLineRepricedSchema = z
       'carries the current price, so the next attempt goes through at the price the customer was shown.',
   );
 
+const couponCode = z
+  .string()
+  .regex(/^[A-Z0-9-]{4,32}$/)
+  .describe('the coupon code, upper case');
+
+export const couponAppliedToCartSchema = z
+  .object({
+    ...owner,
+    code: couponCode,
+    percent_off_bps: z
+      .number()
+      .int()
+      .min(0)
+      .max(9000)
+      .nullable()
+      .describe('percent off in basis points, or null'),
+    amount_off: minorUnitsSchema.nullable().describe('amount off the subtotal in minor units, or null'),
+    min_subtotal: minorUnitsSchema.nullable().describe('the smallest subtotal it applies to, minor units'),
+    applied_at: isoTime,
+  })
+  .describe(
+    "The customer put a coupon on the cart (replacing any other). The terms that set the cart's discount " +
+      'are kept with it (coupons never change); its window and redemption limits are checked at checkout.',
+  );
+
+export const couponRemovedFromCartSchema = z
+  .object({ ...owner, code: couponCode, removed_at: isoTime })
+  .describe('The customer took the coupon off the cart.');
+
 /** Event type → zod schema of its data (used to validate, and to generate docs/events.md). */
 export const cartEventSchemas = {
   CartCreated: cartCreatedSchema,
@@ -134,6 +163,8 @@ export const cartEventSchemas = {
   CartCheckoutBegan: cartCheckoutBeganSchema,
   CartCheckoutEnded: cartCheckoutEndedSchema,
   CartLineRepriced: cartLineRepricedSchema,
+  CouponAppliedToCart: couponAppliedToCartSchema,
+  CouponRemovedFromCart: couponRemovedFromCartSchema,
 } as const;
 
 export type CartCreated = DomainEvent<'CartCreated', z.infer<typeof cartCreatedSchema>>;
@@ -150,7 +181,18 @@ export type CartCheckoutBegan = DomainEvent<'CartCheckoutBegan', z.infer<typeof 
 export type CartCheckoutEnded = DomainEvent<'CartCheckoutEnded', z.infer<typeof cartCheckoutEndedSchema>>;
 export type CartLineRepriced = DomainEvent<'CartLineRepriced', z.infer<typeof cartLineRepricedSchema>>;
 
+export type CouponAppliedToCart = DomainEvent<
+  'CouponAppliedToCart',
+  z.infer<typeof couponAppliedToCartSchema>
+>;
+export type CouponRemovedFromCart = DomainEvent<
+  'CouponRemovedFromCart',
+  z.infer<typeof couponRemovedFromCartSchema>
+>;
+
 export type CartEvent =
+  | CouponAppliedToCart
+  | CouponRemovedFromCart
   | CartCheckoutBegan
   | CartCheckoutEnded
   | CartLineRepriced

@@ -1,4 +1,6 @@
+import type { CartCoupon } from '../../domain/cart/commands.ts';
 import { type CartSnapshot, cartView } from '../../domain/cart/totals.ts';
+import { cartCouponDiscount } from '../../domain/pricing/coupon-evaluation.ts';
 import type { PriceStep } from '../../domain/pricing/price-calculation.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { type Rate, toMajorUnits } from '../../domain/shared/money.ts';
@@ -9,7 +11,7 @@ export type LinePrice = { listPrice: number; unitPrice: number; steps: readonly 
 /** The prices to show: per product id (absent: the price the cart holds), and the cart's coupon. */
 export type CartPricing = {
   lines: ReadonlyMap<string, LinePrice>;
-  coupon: { code: string; discount: number } | null;
+  coupon: CartCoupon | null;
 };
 
 /**
@@ -33,10 +35,9 @@ export function presentCart(
     unitPrice: priced(line.productId)?.unitPrice ?? line.unitPrice,
   }));
   const coupon = options.pricing?.coupon ?? null;
-  const view = cartView(
-    { ...cart, lines },
-    { taxRate: options.taxRate, userId: options.userId, discount: coupon?.discount ?? 0 },
-  );
+  const subtotal = lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+  const discount = coupon ? cartCouponDiscount(coupon, subtotal) : 0;
+  const view = cartView({ ...cart, lines }, { taxRate: options.taxRate, userId: options.userId, discount });
   const { inStock } = options;
   return {
     cart_id: view.cart_id,

@@ -1,3 +1,5 @@
+import { couponFrom } from '../../domain/cart/cart-coupon.ts';
+import type { CartCoupon } from '../../domain/cart/commands.ts';
 import type { CartEvent } from '../../domain/cart/events.ts';
 
 /** One line of the cart read model: what GET /cart shows of it; `unitPrice` is the price the cart holds. */
@@ -21,8 +23,8 @@ export type CartDoc = {
   cartId: string | null;
   userId: string | null;
   lines: CartDocLine[];
-  /** The coupon code on the cart (upper case), or null. */
-  coupon?: string | null;
+  /** The coupon on the cart with the terms that set its discount, or null (absent in older documents). */
+  coupon?: CartCoupon | null;
   createdAt: string | null;
   updatedAt: string | null;
 };
@@ -91,6 +93,10 @@ export function foldCartDoc(current: CartDoc, event: CartEvent): CartDoc {
         })),
         updatedAt: event.data.repriced_at,
       };
+    case 'CouponAppliedToCart':
+      return { ...doc, coupon: couponFrom(event.data), updatedAt: event.data.applied_at };
+    case 'CouponRemovedFromCart':
+      return { ...doc, coupon: null, updatedAt: event.data.removed_at };
     case 'CartCheckoutBegan':
     case 'CartCheckoutEnded':
       return doc;

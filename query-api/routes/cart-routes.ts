@@ -49,7 +49,12 @@ export const cartRoutes =
           // Each line priced now from the catalog and pricing read models (their projections carry a price
           // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
           price: (doc) =>
-            priceCart(doc.lines, { userId, now: clock(), ...schemaOf('catalog'), ...schemaOf('pricing') }),
+            priceCart(doc.lines, doc.coupon ?? null, {
+              userId,
+              now: clock(),
+              ...schemaOf('catalog'),
+              ...schemaOf('pricing'),
+            }),
         });
         res.json(await queries.cart(generation, userId));
       },

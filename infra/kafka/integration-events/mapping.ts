@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
+import { integrationSchemaVersions } from './order-events.ts';
 import { privateCatalogEvents } from './sample-catalog-events.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
 
@@ -31,6 +32,8 @@ export const privateDomainEvents: Record<string, string> = {
   CartCheckoutBegan: 'cart internals: marks the cart as being checked out; StockReserved tells the stock',
   CartCheckoutEnded: 'cart internals: the checkout ended without an order',
   CartLineRepriced: 'cart internals: a line took the current catalog price (ProductPriceChanged tells it)',
+  CouponAppliedToCart: 'cart internals: the coupon reaches Kafka on OrderPlaced when an order uses it',
+  CouponRemovedFromCart: 'cart internals: a coupon taken off before any order used it',
   PricingRuleCreated: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleChanged: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleDisabled: 'admin configuration; the discount reaches Kafka on the order events',
@@ -69,7 +72,7 @@ export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] 
     const value = integrationEvents[draft.type].schema.parse({
       event_id: integrationEventIdFor(event.id, draft.type, index),
       event_type: draft.type,
-      schema_version: 1,
+      schema_version: integrationSchemaVersions[draft.type] ?? 1,
       occurred_at: occurredAt(event),
       ...draft.fields,
     }) as IntegrationMessage['value'];

@@ -70,6 +70,25 @@ export function samplePricingEvents(suffix: string): Omit<SampleEvent, 'metadata
       data: { schema_version: 1, code, order_id: `ord_${suffix}`, user_id: user, released_at: at },
     },
     {
+      stream: `cart-${user}`,
+      type: 'CouponAppliedToCart',
+      data: {
+        schema_version: 1,
+        cart_id: `cart_${suffix}`,
+        user_id: user,
+        code,
+        percent_off_bps: null,
+        amount_off: 500,
+        min_subtotal: null,
+        applied_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CouponRemovedFromCart',
+      data: { schema_version: 1, cart_id: `cart_${suffix}`, user_id: user, code, removed_at: at },
+    },
+    {
       stream: `customertier-${user}`,
       type: 'CustomerTierChanged',
       data: {
