@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { address } from '../../command-api/checkout/test-support.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
@@ -87,6 +88,11 @@ export async function startPricingShop(label: string) {
     settle,
     orderBody,
     customer: () => signUp(command),
+    /** A customer without registration (a token for a fresh user id): for many shoppers at once. */
+    mintCustomer(): { userId: string; accessToken: string } {
+      const userId = `usr_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+      return { userId, accessToken: context.tokens.issuePair({ userId, role: 'customer' }).accessToken };
+    },
     async product(price: number, category = 'Laptops', stock = 500): Promise<string> {
       const created = await adminSend('POST', '/products', {
         name: `P ${price}`,
