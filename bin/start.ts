@@ -104,7 +104,15 @@ if (roles.has('projections')) {
   stops.push({ name: 'projections', stop: () => projections.close() });
 }
 if (roles.has('process-manager')) {
-  const processManager = await startProcessManager({ store, pool, logger, metrics, shopMetrics, payments });
+  const processManager = await startProcessManager({
+    store,
+    pool,
+    logger,
+    metrics,
+    shopMetrics,
+    payments,
+    actions: { tierThresholds: config.TIER_THRESHOLDS },
+  });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
 const kafka = publisherConfig(config);

@@ -7,7 +7,13 @@ export const PM_PROJECTION = 'process_manager';
 /** NOTIFY channel: a timer was added, so sleeping claim loops re-arm for the nearest due time. */
 export const TIMER_CHANNEL = 'pm_timers';
 
-export type TimerKind = 'expire-reservation' | 'settle-payment' | 'complete-order' | 'cancel-effects';
+export type TimerKind =
+  | 'expire-reservation'
+  | 'settle-payment'
+  | 'complete-order'
+  | 'cancel-effects'
+  /** An order's confirmed payment or refund counted towards its customer's earned tier (earned-tier.ts). */
+  | 'earn-tier';
 
 export type TimerRow = {
   kind: TimerKind;
@@ -117,6 +123,11 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
           });
         case 'OrderConfirmed':
           await remove(trx, 'settle-payment', data.order_id!);
+          await add(trx, 'earn-tier', `confirmed:${data.order_id}`, new Date(data.confirmed_at!), {
+            order_id: data.order_id!,
+            spend_kind: 'confirmed',
+            ...cause,
+          });
           return add(
             trx,
             'complete-order',
@@ -139,7 +150,11 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
           });
         case 'OrderRefunded':
           await remove(trx, 'cancel-effects', data.order_id!);
-          return;
+          return add(trx, 'earn-tier', `refunded:${data.order_id}`, new Date(data.refunded_at!), {
+            order_id: data.order_id!,
+            spend_kind: 'refunded',
+            ...cause,
+          });
         default:
           return;
       }

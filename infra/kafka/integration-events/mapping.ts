@@ -41,6 +41,7 @@ export const privateDomainEvents: Record<string, string> = {
   CouponRedeemed: 'the coupon and its discount reach Kafka on the order events',
   CouponRedemptionReleased: 'the order cancellation tells the same',
   CustomerTierChanged: 'not published yet: no consumer asked for tiers',
+  CustomerSpendRecorded: 'tier bookkeeping; OrderConfirmed and OrderRefunded carry the amounts',
   ...privateCatalogEvents,
 };
 

@@ -100,5 +100,18 @@ export function samplePricingEvents(suffix: string): Omit<SampleEvent, 'metadata
         changed_at: at,
       },
     },
+    {
+      stream: `customertier-${user}`,
+      type: 'CustomerSpendRecorded',
+      data: {
+        schema_version: 1,
+        user_id: user,
+        order_id: `ord_${suffix}`,
+        kind: 'confirmed',
+        amount: 4240,
+        lifetime_spend: 4240,
+        recorded_at: at,
+      },
+    },
   ];
 }
