@@ -10,7 +10,8 @@ export function upcastOrderPlaced(data: OrderPlacedV1Data | OrderPlacedData): Or
   return {
     ...data,
     schema_version: 2,
-    items: data.items.map((item) => ({
+    // Tolerant of partial data (a store's edge reads whatever was written): no items, nothing to add.
+    items: (data.items ?? []).map((item) => ({
       ...item,
       list_price: item.unit_price,
       steps: [{ step: 'base' as const, label: 'List price', unit_price: item.unit_price }],
