@@ -151,7 +151,7 @@ describe('README.md, run as written', () => {
     const [subtotal, discount, tax, total] = figure(
       /subtotal ([\d.]+), discount ([\d.]+), tax ([\d.]+), total ([\d.]+)/,
     );
-    const [base, quantity, tier] = figure(/`base` ([\d.]+) → `quantity` ([\d.]+) → `tier` ([\d.]+)/);
+    const [base, quantity, tier] = figure(/`base` (\d+\.\d\d) → `quantity` (\d+\.\d\d) → `tier` (\d+\.\d\d)/);
     const outputs = runBlock(session!);
     const quote = outputs.find((o) => 'steps' in o && 'quantity' in o)!;
     expect((quote.steps as { unit_price: number }[]).map((step) => step.unit_price)).toEqual([
