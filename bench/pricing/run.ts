@@ -28,9 +28,12 @@ try {
   // The product priced, 900 others (each with a sale of its own below) in 90 categories.
   const target = await shop.product(500, 'Laptops', 1_000_000);
   const others: string[] = new Array(900);
-  await inBatches(900, 16, async (i) => {
+  const addOther = async (i: number) => {
     others[i] = await shop.product(100 + i, `Category ${i % 90}`, 1_000_000);
-  });
+  };
+  // Each new category extends the one category tree: those one at a time, then the rest side by side.
+  for (let i = 0; i < 90; i += 1) await addOther(i);
+  await inBatches(810, 16, (k) => addOther(90 + k));
   const cartProducts = [target, ...others.slice(0, 49)];
   const tokens = () =>
     Array.from({ length: connections }, () =>
