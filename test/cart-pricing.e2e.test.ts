@@ -96,4 +96,29 @@ describe('the cart priced by the engine', () => {
     expect(placed.status).toBe(201);
     expect(placed.body).toMatchObject({ subtotal: 1700, items: [{ unit_price: 340, quantity: 5 }] });
   });
+
+  it('a price raised from 10.00 to 100.00 after adding: BIZ_4005, the cart shows 100.00, then charged 100.00', async () => {
+    const cheap = await shop.product(10, 'Cables');
+    const buyer = await shop.customer();
+    await shop.send('POST', '/cart/add', buyer.accessToken, { product_id: cheap, quantity: 1 });
+    await shop.adminSend('PUT', `/products/${cheap}/price`, { price: 100 });
+    const refused = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'BIZ_4005',
+      details: [
+        {
+          field: `items.${cheap}.unit_price`,
+          message: expect.stringContaining('from 10.00 USD to 100.00 USD'),
+        },
+      ],
+    });
+    await shop.settle();
+    const cart = await shop.read('/cart', buyer.accessToken);
+    expect(cart.body.items[0]).toMatchObject({ list_price: 100, unit_price: 100 });
+    const placed = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    expect(placed.status).toBe(201);
+    // 100.00 + tax 8.00, free shipping at 100.00
+    expect(placed.body).toMatchObject({ status: 'confirmed', subtotal: 100, discount: 0, total: 108 });
+  });
 });
