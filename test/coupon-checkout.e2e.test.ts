@@ -90,6 +90,11 @@ describe('a coupon at checkout', () => {
     await shop.settle();
     const shown = await shop.read(`/orders/${placed.body.order_id}`, customer.accessToken);
     expect(shown.body).toMatchObject(order);
+    // The audit API's state of the order is the same fold: the steps and the coupon are there too.
+    const audited = await shop.read(`/audit/order/${placed.body.order_id}/state`, shop.adminToken);
+    expect(audited.status, audited.text).toBe(200);
+    expect(JSON.stringify(audited.body)).toContain('"coupon":"SAVE-10"');
+    expect(JSON.stringify(audited.body)).toContain('"step":"sale"');
 
     // Used once (max_per_customer 1): the same customer cannot use it again…
     await shop.send('POST', '/cart/add', customer.accessToken, { product_id: product, quantity: 1 });

@@ -3,6 +3,7 @@ import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { address } from '../../command-api/checkout/test-support.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { signUp } from '../../command-api/test-support.ts';
+import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPricingSource } from '../../projections/pricing/pricing-source.ts';
@@ -37,9 +38,11 @@ export async function startPricingShop(label: string) {
   };
   const context = commandApiContext(deps);
   const command = await startTestServer(createCommandApi({ ...deps, context }));
+  await migrateAudit(side.pool);
   const query = await startQueryApiForTest(side, {
     authenticator: context.authenticator,
     consistencyWaitMs: 15_000,
+    store: side.store,
   });
   const service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
   service.start();
