@@ -25,3 +25,9 @@ export function upcastOrderPlaced(data: OrderPlacedV1Data | OrderPlacedData): Or
 export const domainUpcasters: Readonly<Record<string, (data: never) => unknown>> = {
   OrderPlaced: upcastOrderPlaced,
 };
+
+/** The event's data at its current schema_version (unchanged when no upcaster applies). */
+export const upcastEvent = (type: string, data: unknown): unknown => {
+  const upcaster = domainUpcasters[type];
+  return upcaster ? upcaster(data as never) : data;
+};

@@ -5,6 +5,7 @@ import {
   orderingEventSchemas,
 } from '../../domain/ordering/events.ts';
 import { evolve, initialState, type OrderState } from '../../domain/ordering/order.ts';
+import { upcastEvent } from '../../domain/ordering/upcast.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection } from '../runner/types.ts';
 import { erasureEventType, maskOrdersOf } from './erasure.ts';
@@ -62,7 +63,8 @@ async function apply(event: RecordedEvent, trx: Transaction<OrdersTables>) {
   if (!isOrderEvent(event.type)) return;
   const domainEvent = {
     type: event.type,
-    data: orderingEventSchemas[event.type].parse(event.data),
+    // Upcast first: a store read without the upcasting edge (bin/replay's) hands over OrderPlaced v1 as written.
+    data: orderingEventSchemas[event.type].parse(upcastEvent(event.type, event.data)),
   } as OrderEvent;
   const revision = event.revision.toString();
   if (domainEvent.type === 'OrderPlaced') {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { domainEventSchemas } from '../../../domain/event-catalog.ts';
 import type { StockState } from '../../../domain/inventory/stock.ts';
 import type { OrderState } from '../../../domain/ordering/order.ts';
+import { upcastEvent } from '../../../domain/ordering/upcast.ts';
 import { createChainChecker, readWholeLog } from '../../eventstore/hash-chain/verify-chain.ts';
 import type { EventStore, RecordedEvent } from '../../eventstore/port.ts';
 import { comparePositions, positionToString } from '../../eventstore/position.ts';
@@ -116,7 +117,8 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
     const decider: AnyDecider = aggregateKinds[aggregate.type].decider;
     if (!schema)
       return report({ kind: 'schema-invalid', ...where, message: `unknown event type ${event.type}` });
-    const parsed = schema.safeParse(event.data);
+    // Stored data may be an older schema_version: checked as the readers see it, upcast (domain/ordering/upcast.ts).
+    const parsed = schema.safeParse(upcastEvent(event.type, event.data));
     if (!parsed.success)
       report({
         kind: 'schema-invalid',
