@@ -38,6 +38,8 @@ export const configDescriptions: Record<string, string> = {
   TAX_RATE: 'Tax rate applied to the subtotal (half-even rounding).',
   SHIPPING_FLAT: 'Flat shipping charge below FREE_SHIPPING_OVER.',
   FREE_SHIPPING_OVER: 'Subtotal from which shipping is free.',
+  TIER_THRESHOLDS:
+    'Lifetime confirmed spend (major units) from which a customer earns each tier (docs/pricing.md).',
   RATE_LIMIT_AUTH_PER_MIN: 'Login/register attempts per minute per IP and email (0 turns the limit off).',
   RATE_LIMIT_CHECKOUT_PER_MIN: 'Checkout requests per minute per user (0 turns the limit off).',
   RATE_LIMIT_GENERAL_PER_MIN: 'Requests per minute per user or IP (0 turns the limit off).',

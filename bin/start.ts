@@ -22,6 +22,7 @@ import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
+import { createPricingSource } from '../projections/pricing/pricing-source.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
 import {
   createProductViewEmitter,
@@ -109,6 +110,7 @@ if (roles.has('process-manager')) {
     metrics,
     payments,
     timings: { guestCartTtlMs: config.GUEST_CART_TTL_DAYS * day, cartTtlMs: config.CART_TTL_DAYS * day },
+    actions: { tierThresholds: config.TIER_THRESHOLDS },
   });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
@@ -187,6 +189,7 @@ if (roles.has('command-api')) {
     jwtKeys,
     metrics,
     payments,
+    pricingRules: createPricingSource(db),
     keepDependencies: true,
   });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });

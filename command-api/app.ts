@@ -18,6 +18,7 @@ import type { Logger } from '../infra/logger.ts';
 import { commandApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
+import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import {
   createMeteredCommandHandler,
@@ -30,6 +31,7 @@ import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { cartRoutes } from './routes/cart.ts';
+import { cartCouponRoutes } from './routes/cart-coupon.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { categoryRoutes } from './routes/categories.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
@@ -51,6 +53,7 @@ export const defaultRouteModules: readonly RouteModule[] = [
   variantRoutes,
   inventoryRoutes,
   cartRoutes,
+  cartCouponRoutes,
   checkoutRoutes,
   orderRoutes,
   pricingRoutes,
@@ -73,6 +76,8 @@ export type CommandApiOptions = {
   routes?: readonly RouteModule[];
   /** The payment provider (bin/start: the sandbox on the shared pool). */
   payments?: PaymentProvider;
+  /** The pricing read model the cart and checkout price lines from (bin/start: createPricingSource). */
+  pricingRules?: PricingSource;
   /** The process's metrics registry (one per process, shared by its roles); a private one otherwise. */
   metrics?: ShopMetrics;
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
@@ -108,6 +113,7 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     hasher: options.hasher ?? createPasswordHasher(),
     authenticator,
     ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.pricingRules ? { pricingRules: options.pricingRules } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
+import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
@@ -30,4 +31,6 @@ export type CommandApiContext = {
   authenticator: Authenticator;
   /** The payment provider; when absent, checkout opens the sandbox lazily on DATABASE_URL (tests). */
   payments?: PaymentProvider;
+  /** The active pricing rules and tiers (the pricing read model); absent: every line at its list price. */
+  pricingRules?: PricingSource;
 };

@@ -13,6 +13,7 @@ import {
 import { userLifecycleEventSchemas } from './identity/lifecycle-events.ts';
 import { inventoryEventSchemas, inventoryStreamCategory } from './inventory/events.ts';
 import { orderingEventSchemas, orderingStreamCategory } from './ordering/events.ts';
+import { upcastOrderPlaced } from './ordering/upcast.ts';
 import {
   couponEventSchemas,
   couponStreamCategory,
@@ -94,9 +95,10 @@ export const domainEventSchemas: Record<string, z.ZodType> = Object.assign(
  * Upcasters by event type: an older `schema_version` read as the current one (events are never
  * rewritten). A reader that validates against domainEventSchemas passes the data through `upcast` first.
  */
-const upcasters: Record<string, (data: Record<string, unknown>) => Record<string, unknown>> = {
+export const domainUpcasters: Readonly<Record<string, (data: never) => unknown>> = {
   ReviewSubmitted: upcastReviewSubmitted,
+  OrderPlaced: upcastOrderPlaced,
 };
 
-export const upcast = (type: string, data: Record<string, unknown>): Record<string, unknown> =>
-  upcasters[type]?.(data) ?? data;
+export const upcast = (type: string, data: unknown): Record<string, unknown> =>
+  (domainUpcasters[type]?.(data as never) ?? data) as Record<string, unknown>;

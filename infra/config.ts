@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTierThresholds } from '../domain/pricing/earned-tiers.ts';
 import { parseRate } from '../domain/shared/money.ts';
 import { lifecycleConfig } from './lifecycle-config.ts';
 
@@ -68,6 +69,20 @@ export const configSchema = z.object({
   TAX_RATE: decimalText.default('0.08').transform(parseRate),
   SHIPPING_FLAT: decimalText.default('10.00'),
   FREE_SHIPPING_OVER: decimalText.default('100.00'),
+  TIER_THRESHOLDS: z
+    .string()
+    .default('silver:1000,gold:5000,platinum:20000')
+    .transform((text, ctx) => {
+      try {
+        return parseTierThresholds(text);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be like silver:1000,gold:5000,platinum:20000, rising',
+        });
+        return z.NEVER;
+      }
+    }),
   RATE_LIMIT_AUTH_PER_MIN: perMinute.default(5),
   RATE_LIMIT_CHECKOUT_PER_MIN: perMinute.default(10),
   RATE_LIMIT_GENERAL_PER_MIN: perMinute.default(100),

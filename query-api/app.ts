@@ -158,7 +158,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     metrics,
   };
   const ownRoutes = [
-    cartRoutes(deps.taxRate ? { taxRate: deps.taxRate } : {}),
+    cartRoutes({ clock, ...(deps.taxRate ? { taxRate: deps.taxRate } : {}) }),
     orderRoutes,
     recommendationRoutes,
     pricingRoutes({ clock }),

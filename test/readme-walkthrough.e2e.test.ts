@@ -165,6 +165,37 @@ describe('README.md, run as written', () => {
     expect(found).toEqual(expect.arrayContaining(['verify_email', 'order_confirmed']));
   });
 
+  it('the tiered, discounted order gives the promised steps and figures', () => {
+    const [session] = shellBlocks(text, 'A tiered, discounted order');
+    const [subtotal, discount, tax, total] = figure(
+      /subtotal ([\d.]+), discount ([\d.]+), tax ([\d.]+), total ([\d.]+)/,
+    );
+    const [base, quantity, tier] = figure(/`base` (\d+\.\d\d) → `quantity` (\d+\.\d\d) → `tier` (\d+\.\d\d)/);
+    const outputs = runBlock(session!);
+    const quote = outputs.find((o) => 'steps' in o && 'quantity' in o)!;
+    expect((quote.steps as { unit_price: number }[]).map((step) => step.unit_price)).toEqual([
+      base,
+      quantity,
+      tier,
+    ]);
+    const carts = outputs.filter((o) => 'items' in o && 'cart_id' in o);
+    expect(carts.at(-1)).toMatchObject({
+      coupon: 'WELCOME-10',
+      discount,
+      items: [expect.objectContaining({ list_price: base, unit_price: tier, quantity: 2 })],
+    });
+    const placed = outputs.find((o) => 'order_id' in o && 'status' in o)!;
+    expect(placed).toMatchObject({
+      status: 'confirmed',
+      subtotal,
+      discount,
+      tax,
+      total,
+      coupon: 'WELCOME-10',
+    });
+    expect((placed.items as { steps: unknown[] }[])[0]!.steps).toHaveLength(3);
+  });
+
   it('both APIs serve the docs the README points to', async () => {
     for (const port of [ports.command, ports.query]) {
       const page = await fetch(`http://127.0.0.1:${port}/docs`);

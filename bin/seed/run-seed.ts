@@ -1,6 +1,7 @@
 import { reviewBody, seedCategoryTree } from './catalog-seed.ts';
 import { type ApiClient, ApiError, forEachConcurrently } from './client.ts';
 import { productBody, type SeedUser, seedUser } from './generate.ts';
+import { makeGold, SEED_COUPON, seedPricing } from './pricing-seed.ts';
 import type { Rng } from './prng.ts';
 import { advanceOrder, body, isCode, progressStep, rate, rngFor, tokenKeeper } from './seed-helpers.ts';
 
@@ -65,8 +66,10 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
   );
   const productSeconds = (Date.now() - started) / 1000;
   log(`products: ${options.products} in ${productSeconds.toFixed(1)} s`);
+  await seedPricing(client, await admin(), key);
+  log(`pricing: a quantity break, a gold-tier discount and coupon ${SEED_COUPON}`);
 
-  const users: { user: SeedUser; token: string }[] = new Array(options.users);
+  const users: { user: SeedUser; token: string; userId: string }[] = new Array(options.users);
   const usersStarted = Date.now();
   await forEachConcurrently(
     options.users,
@@ -82,7 +85,11 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
       const login = await client.expect([200], 'POST', '/users/login', {
         body: { email: user.email, password: user.password },
       });
-      users[i] = { user, token: String(body(login).access_token) };
+      users[i] = {
+        user,
+        token: String(body(login).access_token),
+        userId: String((body(login).user as { user_id?: unknown } | undefined)?.user_id ?? ''),
+      };
     },
     // Registration hashes a password (argon2id) and logs in: a few per second, so progress every 10 %.
     (done) => log(`users: ${done}/${options.users} (${rate(done, usersStarted)}/s)`),
@@ -208,7 +215,10 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
     `orders: ${report.orders} ${JSON.stringify(report.ordersByStatus)}; open carts: ${report.cartsLeftOpen}; reviews: ${report.reviews} ` +
       `(${((Date.now() - shoppingStarted) / 1000).toFixed(1)} s)`,
   );
-  const demo = openCarts.length > 0 ? users[Math.min(...openCarts)]?.user : undefined;
+  const demoShopper = openCarts.length > 0 ? users[Math.min(...openCarts)] : undefined;
+  const demo = demoShopper?.user;
+  // The demo shopper is gold, so the cart the README shows carries a tier price.
+  if (demoShopper?.userId) await makeGold(client, await admin(), demoShopper.userId, key);
   return {
     products: options.products,
     users: options.users,

@@ -9,22 +9,33 @@ import {
 } from '../../domain/cart/checkout-rules.ts';
 import type { CurrentProducts } from '../../domain/cart/commands.ts';
 import type { cartLineRepricedSchema } from '../../domain/cart/events.ts';
-import { productDecider, productForCart, productStream } from '../../domain/catalog/product.ts';
+import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { attemptInProgress } from '../../domain/checkout/order-attempt.ts';
+import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
+import { engineProducts, type QuantityLine } from './line-prices.ts';
 
-type Deps = Pick<CheckoutDeps, 'handler' | 'clock'>;
+type Deps = Pick<CheckoutDeps, 'handler' | 'clock' | 'rules'>;
 
-/** Each product as the catalog has it now (null: never listed), read from its own stream. */
-export async function currentProducts(deps: Deps, productIds: readonly string[]): Promise<CurrentProducts> {
-  const unique = [...new Set(productIds)];
-  const states = await Promise.all(
+/**
+ * Each line's product as the catalog has it now (null: never listed), read from its own stream, priced by
+ * the engine for the line's quantity and the customer's tier (line-prices.ts): the price to charge now.
+ */
+export async function currentProducts(
+  deps: Deps,
+  lines: readonly QuantityLine[],
+  userId: UserId,
+): Promise<{ products: CurrentProducts; quotes: Record<string, PriceQuote> }> {
+  const unique = [...new Set(lines.map((line) => line.productId))];
+  const loaded = await Promise.all(
     unique.map((id) => deps.handler.load(productDecider, productStream(id as ProductId))),
   );
-  return Object.fromEntries(unique.map((id, i) => [id, productForCart(states[i]!.state)]));
+  const states = new Map(unique.map((id, i) => [id, loaded[i]!.state]));
+  return engineProducts(deps.rules ?? listPricesOnly, { states, lines, userId, now: deps.clock() });
 }
 
 /**
@@ -94,10 +105,7 @@ export async function beginCartCheckout(
     now,
     ...(active ? { active } : {}),
   });
-  const products = await currentProducts(
-    deps,
-    cart.lines.map((line) => line.productId),
-  );
+  const { products } = await currentProducts(deps, cart.lines, userId);
   if (activeCheckout(cart, now)?.reservationId !== reservationId) {
     assertLinesForSale(cart.lines, products);
     await repriceOrRefuse(deps, userId, products, metadata);

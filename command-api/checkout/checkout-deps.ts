@@ -3,6 +3,7 @@ import type { IdKind } from '../../domain/shared/ids.ts';
 import { toMinorUnits } from '../../domain/shared/money.ts';
 import type { Config } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 import type { WorkflowDeps } from '../../process-manager/checkout/workflow-deps.ts';
 
 /** What the checkout services need: the workflow's dependencies, new ids, and the settings from config. */
@@ -11,6 +12,8 @@ export type CheckoutDeps = WorkflowDeps & {
   ids: (kind: IdKind) => string;
   reservationTtlSeconds: number;
   pricing: PricingConfig;
+  /** The active rules and tiers (the pricing read model); absent: every line at its list price. */
+  rules?: PricingSource;
 };
 
 /** API.md's TAX_RATE, SHIPPING_FLAT and FREE_SHIPPING_OVER as integer minor units and an exact rate. */

@@ -60,6 +60,7 @@ export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
     clock: ctx.clock,
     ids: ctx.ids,
     logger: ctx.logger,
+    ...(ctx.pricingRules ? { rules: ctx.pricingRules } : {}),
   });
   services.set(ctx, created);
   return created;

@@ -12,21 +12,25 @@ import type { CheckoutDeps } from './checkout-deps.ts';
  * reprices the cart (CartLineRepriced) and answers 409 BIZ_4005 with old and new prices; the next
  * attempt then goes through at the new price.
  */
+/** The lines as checked: each product priced now, and each line's quote (its steps). */
+export type CheckedLines = Awaited<ReturnType<typeof checkOrderLines>>;
+
 export async function checkOrderLines(
-  deps: Pick<CheckoutDeps, 'handler' | 'clock'>,
+  deps: Pick<CheckoutDeps, 'handler' | 'clock' | 'rules'>,
   userId: UserId,
   items: readonly CheckoutLine[],
   metadata: CommandMetadata,
 ) {
-  const [products, { state: cart }] = await Promise.all([
+  const [{ products, quotes }, { state: cart }] = await Promise.all([
     currentProducts(
       deps,
-      items.map((item) => item.product_id),
+      items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
+      userId,
     ),
     deps.handler.load(cartDecider, cartStream(userId)),
   ]);
   const shown = (productId: string) => cart.lines.find((line) => line.productId === productId)?.unitPrice;
   const changes = checkReservedLines(items, products, shown);
   if (changes.length > 0) await repriceOrRefuse(deps, userId, products, metadata, changes);
-  return products;
+  return { products, quotes, coupon: cart.coupon };
 }

@@ -1,4 +1,3 @@
-import type { CurrentProducts } from '../../domain/cart/commands.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
@@ -12,7 +11,8 @@ import { completeOrder, confirmOrder } from '../../process-manager/checkout/orde
 import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
-import { checkOrderLines } from './order-lines.ts';
+import { type CheckedLines, checkOrderLines } from './order-lines.ts';
+import { redeemFor, stepsOf } from './order-pricing.ts';
 
 /** What POST /orders asks of the checkout (place-order.ts), as paid here. */
 export type PlaceOrderInput = {
@@ -45,7 +45,7 @@ export async function payAndComplete(
   input: PlaceOrderInput,
   orderId: OrderId,
   reservationId: ReservationId,
-  checked?: CurrentProducts,
+  checked?: CheckedLines,
 ) {
   const { handler, clock } = deps;
   const { userId, metadata } = input;
@@ -59,14 +59,20 @@ export async function payAndComplete(
   const { state: checkout } = await handler.load(checkoutDecider, checkoutStream(reservationId));
   let { state: order } = await handler.load(orderDecider, orderStream(orderId));
   if (order.status === 'none') {
-    let products = checked;
-    if (!products)
+    let lines = checked;
+    if (!lines)
       try {
-        products = await checkOrderLines(deps, userId, checkout.items, metadata);
+        lines = await checkOrderLines(deps, userId, checkout.items, metadata);
       } catch (error) {
         await pause('lines changed');
         throw error;
       }
+    const coupon = await redeemFor(deps, { orderId, userId, lines, items: checkout.items }, metadata).catch(
+      async (error: unknown) => {
+        await pause('coupon unusable');
+        throw error;
+      },
+    );
     const placed = await handler.handle({
       decider: orderDecider,
       stream: orderStream(orderId),
@@ -81,14 +87,16 @@ export async function payAndComplete(
             productId: line.product_id as ProductId,
             productName: line.product_name,
             quantity: line.quantity,
-            unitPrice: products?.[line.product_id]?.price ?? line.unit_price,
+            unitPrice: lines?.products[line.product_id]?.price ?? line.unit_price,
             currency: line.currency,
+            ...stepsOf(lines?.quotes[line.product_id]),
           })),
           shippingAddress: input.shippingAddress,
           billingAddress: input.billingAddress,
           paymentMethod: input.paymentMethod,
           reservationId,
           pricing: deps.pricing,
+          coupon,
           now: clock().toISOString(),
         },
       },

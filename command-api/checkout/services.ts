@@ -4,6 +4,7 @@ import type { Config } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
+import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 import { createStockWriter } from '../../process-manager/checkout/stock-writer.ts';
 import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
 import { type CheckoutDeps, pricingFrom } from './checkout-deps.ts';
@@ -20,6 +21,8 @@ export type CheckoutServiceOptions = {
   ids: (kind: IdKind) => string;
   logger: Logger;
   faults?: WorkflowFaults;
+  /** The active rules and tiers; absent: list prices. */
+  rules?: PricingSource;
 };
 
 /** The checkout's application services, bound to their dependencies (used by the routes and the tests). */
@@ -35,6 +38,7 @@ export function createCheckoutServices(options: CheckoutServiceOptions) {
     reservationTtlSeconds: options.config.RESERVATION_TTL_SECONDS,
     pricing: pricingFrom(options.config),
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.rules ? { rules: options.rules } : {}),
   };
   return {
     deps,

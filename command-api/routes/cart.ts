@@ -1,17 +1,24 @@
 import type { Request, Response } from 'express';
-import { cartDecider, cartStream, findLine } from '../../domain/cart/cart.ts';
+import { cartDecider, cartStream, findLine, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
 import type { CartCommand } from '../../domain/cart/commands.ts';
-import { productForCart } from '../../domain/catalog/product.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import { type CartItemId, type CartOwnerId, isId, type UserId } from '../../domain/shared/ids.ts';
+import {
+  type CartItemId,
+  type CartOwnerId,
+  isId,
+  type ProductId,
+  type UserId,
+} from '../../domain/shared/ids.ts';
 import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { CART_TOKEN_HEADER } from '../../infra/http/cart-token.ts';
-import { cartBody } from '../cart/cart-body.ts';
+import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
+import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
 import { refuseWholeProductOfVariants } from '../catalog/variant-lookups.ts';
+import { engineProducts } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
@@ -24,31 +31,47 @@ function cartItemIdOr404(value: string): CartItemId {
 
 /**
  * The cart (API.md "Cart", customers; "Guest carts and cart lifetime": guests by X-Cart-Token): one
- * stream per owner, so another owner's item is unknown here (404, never 403). Cross-aggregate facts (the product as it is now, the stock available now) are
- * read from their own streams and passed in the command; the stock aggregate alone guards stock
- * at checkout, so these reads only keep a customer from carting what cannot be bought now.
+ * stream per owner, so another owner's item is unknown here (404, never 403). Cross-aggregate facts (the
+ * product as it is now, the stock available now) are read from their own streams and passed in the
+ * command; the stock aggregate alone guards stock at checkout, so these reads only keep a customer from
+ * carting what cannot be bought now. Lines are priced by the pricing engine (a guest has no tier).
  */
 export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, store, clock, config } = ctx;
+  const rules = ctx.pricingRules ?? listPricesOnly;
   const customer = 'customer-or-guest' as const;
+  /** The engine prices for a customer's tier; a guest's owner id names no customer, so no tier. */
+  const pricedFor = (owner: CartOwnerId) => owner as UserId;
 
-  /** Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it. */
+  /**
+   * Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it; `then`
+   * (a follow-up, e.g. a reprice) runs after it without the If-Match check.
+   */
   async function onCart(
     req: Request,
     res: Response,
     command: (owner: CartOwnerId) => CartCommand | Promise<CartCommand>,
     status = 200,
+    then?: (owner: CartOwnerId) => Promise<CartCommand | undefined>,
   ): Promise<Reply> {
     const owner = await resolveCartOwner(ctx, req);
     const userId = owner.ownerId;
     const expectedRevision = expectedRevisionFrom(req);
-    const result = await handler.handle({
+    let result = await handler.handle({
       decider: cartDecider,
       stream: cartStream(userId),
       command: await command(userId),
       metadata: commandMetadata(req),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
+    const next = then ? await then(userId) : undefined;
+    if (next)
+      result = await handler.handle({
+        decider: cartDecider,
+        stream: cartStream(userId),
+        command: next,
+        metadata: commandMetadata(req),
+      });
     await setCommandHeaders(res, store, result);
     // A new guest's token only once its cart exists (a first call that decided nothing made no cart).
     const headers =
@@ -56,9 +79,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         ? { [CART_TOKEN_HEADER]: owner.issuedToken }
         : undefined;
     if (status === 204) return { status, ...(headers ? { headers } : {}) };
+    const pricing = await cartPricing({ handler, rules, now: clock() }, result.state, pricedFor(userId));
     return {
       status,
-      body: cartBody(result.state, { taxRate: config.TAX_RATE, userId: userId as UserId }),
+      body: cartBody(result.state, { taxRate: config.TAX_RATE, userId: pricedFor(userId), pricing }),
       ...(headers ? { headers } : {}),
     };
   }
@@ -79,20 +103,32 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         ]);
         if (!found) throw notFound('Product', productId);
         refuseWholeProductOfVariants(found.product);
-        const product = productForCart(found.product);
-        if (!product) throw notFound('Product', productId);
-        return onCart(req, res, (userId) => ({
-          type: 'AddItemToCart',
-          data: {
-            userId,
-            cartItemId: ctx.ids('cartItem') as CartItemId,
-            product,
-            available: available(stock),
-            quantity: body.quantity,
-            ...(body.price !== undefined ? { expectedPrice: body.price } : {}),
-            now: clock().toISOString(),
-          },
-        }));
+        return onCart(req, res, async (userId) => {
+          // Priced by the engine for the line's quantity after this add (a merge may reach a quantity break).
+          const { state: cart } = await handler.load(cartDecider, cartStream(userId));
+          const held = cart.lines.find((line) => line.productId === productId)?.quantity ?? 0;
+          const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
+          const { products } = await engineProducts(rules, {
+            states: new Map([[productId, found.product]]),
+            lines: [{ productId, quantity: Math.min(Math.max(quantity, 1), MAX_LINE_QUANTITY) }],
+            userId: pricedFor(userId),
+            now: clock(),
+          });
+          const product = products[productId];
+          if (!product) throw notFound('Product', productId);
+          return {
+            type: 'AddItemToCart',
+            data: {
+              userId,
+              cartItemId: ctx.ids('cartItem') as CartItemId,
+              product,
+              available: available(stock),
+              quantity: body.quantity,
+              ...(body.price !== undefined ? { expectedPrice: body.price } : {}),
+              now: clock().toISOString(),
+            },
+          };
+        });
       },
     }),
     route({
@@ -104,22 +140,43 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Set a cart line's quantity (0 removes it)",
       async handle({ body, req, res }) {
         const cartItemId = cartItemIdOr404(body.cart_item_id);
-        return onCart(req, res, async (userId) => {
-          // The stock to check is the line's product's; an unknown line is refused by the decider (404).
-          const { state } = await handler.load(cartDecider, cartStream(userId));
-          const line = findLine(state, cartItemId);
-          const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
-          return {
-            type: 'ChangeCartItemQuantity',
-            data: {
-              userId,
-              cartItemId,
-              quantity: body.quantity,
-              available: availableNow,
-              now: clock().toISOString(),
-            },
-          };
-        });
+        let repriceLine: { productId: ProductId; quantity: number } | undefined;
+        return onCart(
+          req,
+          res,
+          async (userId) => {
+            // The stock to check is the line's product's; an unknown line is refused by the decider (404).
+            const { state } = await handler.load(cartDecider, cartStream(userId));
+            const line = findLine(state, cartItemId);
+            const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
+            if (line && body.quantity !== 0 && body.quantity !== line.quantity)
+              repriceLine = { productId: line.productId, quantity: body.quantity };
+            return {
+              type: 'ChangeCartItemQuantity',
+              data: {
+                userId,
+                cartItemId,
+                quantity: body.quantity,
+                available: availableNow,
+                now: clock().toISOString(),
+              },
+            };
+          },
+          200,
+          // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
+          async (userId) => {
+            if (!repriceLine) return undefined;
+            const { productId, quantity } = repriceLine;
+            const found = await loadProduct(handler, productId);
+            const { products } = await engineProducts(rules, {
+              states: new Map(found ? [[productId, found.product]] : []),
+              lines: [{ productId, quantity }],
+              userId: pricedFor(userId),
+              now: clock(),
+            });
+            return { type: 'RepriceCart', data: { userId, products, now: clock().toISOString() } };
+          },
+        );
       },
     }),
     route({

@@ -1,4 +1,5 @@
 import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
+import type { CartCoupon } from './commands.ts';
 
 // The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
 // both read it: so neither imports the other back.
@@ -42,4 +43,6 @@ export type CartState = {
   mergedGuestCarts?: string[];
   /** When the cart last expired (until the next add). */
   expiredAt?: string | null;
+  /** The coupon on the cart (cart-coupon.ts); it leaves with the checkout. */
+  coupon: CartCoupon | null;
 };

@@ -3,12 +3,14 @@ import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
 import type { CartItemId, CartOwnerId, ProductId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
+import { applyCoupon, couponFrom, removeCoupon } from './cart-coupon.ts';
 import { closeGuestCart, evolveLifetime, expireCart, mergeGuestLines } from './cart-lifetime.ts';
 import type { CartId, CartLine, CartState } from './cart-state.ts';
 import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
+  CartCoupon,
   ChangeCartItemQuantity,
   CheckOutCart,
   ClearCart,
@@ -38,6 +40,7 @@ export const initialState = (): CartState => ({
   updatedAt: null,
   checkout: null,
   lastOrder: null,
+  coupon: null,
 });
 
 export const findLine = (state: CartState, cartItemId: CartItemId) =>
@@ -67,6 +70,10 @@ export function decide(command: CartCommand, state: CartState): CartEvent[] {
       return mergeGuestLines(command, state);
     case 'ExpireCart':
       return expireCart(command, state);
+    case 'ApplyCartCoupon':
+      return applyCoupon(command, state);
+    case 'RemoveCartCoupon':
+      return removeCoupon(command, state);
     default:
       return unreachable(command);
   }
@@ -273,7 +280,7 @@ export function evolve(state: CartState, event: CartEvent): CartState {
     case 'CartCheckedOut': {
       const { order_id: orderId, checked_out_at: at } = event.data;
       const lastOrder = orderId ? { orderId, at } : state.lastOrder;
-      return { ...owned, open: false, lines: [], updatedAt: at, checkout: null, lastOrder };
+      return { ...owned, open: false, lines: [], updatedAt: at, checkout: null, lastOrder, coupon: null };
     }
     case 'CartCheckoutBegan':
       return {
@@ -296,6 +303,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
     case 'GuestCartMerged':
     case 'CartExpired':
       return evolveLifetime(owned, event);
+    case 'CouponAppliedToCart':
+      return { ...owned, coupon: couponFrom(event.data), updatedAt: event.data.applied_at };
+    case 'CouponRemovedFromCart':
+      return { ...owned, coupon: null, updatedAt: event.data.removed_at };
     default:
       return unreachable(event);
   }

@@ -369,6 +369,7 @@ describe('cart state', () => {
       updatedAt: t1,
       checkout: null,
       lastOrder: null,
+      coupon: null,
       lines: [
         {
           cartItemId: item1,

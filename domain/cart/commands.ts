@@ -1,3 +1,4 @@
+import type { Reduction } from '../pricing/rule.ts';
 import type { Command } from '../shared/decider.ts';
 import type {
   CartItemId,
@@ -83,7 +84,10 @@ export type EndCheckout = Command<
 >;
 
 /** Brings every line to its product's current catalog price (one CartLineRepriced per changed line). */
-export type RepriceCart = Command<'RepriceCart', { userId: UserId; products: CurrentProducts; now: string }>;
+export type RepriceCart = Command<
+  'RepriceCart',
+  { userId: CartOwnerId; products: CurrentProducts; now: string }
+>;
 
 /** Closes a guest cart for its merge into `intoUserId`'s cart (appended at the revision read: one merge wins). */
 export type CloseGuestCart = Command<'CloseGuestCart', { userId: GuestId; intoUserId: UserId; now: string }>;
@@ -105,10 +109,21 @@ export type MergeGuestLines = Command<
 /** Empties a cart left unchanged for `idleMs` (its lifetime); anything newer or empty decides nothing. */
 export type ExpireCart = Command<'ExpireCart', { userId: CartOwnerId; idleMs: number; now: string }>;
 
+/** The coupon as the cart keeps it: its code and the terms that set the discount shown. */
+export type CartCoupon = { code: string; reduction: Reduction; minSubtotal: number | null };
+
+/** Puts a coupon on the cart (the caller checked that it exists and is usable now); replaces any other. */
+export type ApplyCartCoupon = Command<'ApplyCartCoupon', { userId: UserId; coupon: CartCoupon; now: string }>;
+
+/** Takes the coupon off the cart; nothing when it has none. */
+export type RemoveCartCoupon = Command<'RemoveCartCoupon', { userId: UserId; now: string }>;
+
 export type CartCommand =
   | CloseGuestCart
   | MergeGuestLines
   | ExpireCart
+  | ApplyCartCoupon
+  | RemoveCartCoupon
   | AddItemToCart
   | ChangeCartItemQuantity
   | RemoveCartItem

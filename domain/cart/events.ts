@@ -176,6 +176,35 @@ export const cartExpiredSchema = z
       'by the process manager; the next add opens it again.',
   );
 
+const couponCode = z
+  .string()
+  .regex(/^[A-Z0-9-]{4,32}$/)
+  .describe('the coupon code, upper case');
+
+export const couponAppliedToCartSchema = z
+  .object({
+    ...owner,
+    code: couponCode,
+    percent_off_bps: z
+      .number()
+      .int()
+      .min(0)
+      .max(9000)
+      .nullable()
+      .describe('percent off in basis points, or null'),
+    amount_off: minorUnitsSchema.nullable().describe('amount off the subtotal in minor units, or null'),
+    min_subtotal: minorUnitsSchema.nullable().describe('the smallest subtotal it applies to, minor units'),
+    applied_at: isoTime,
+  })
+  .describe(
+    "The customer put a coupon on the cart (replacing any other). The terms that set the cart's discount " +
+      'are kept with it (coupons never change); its window and redemption limits are checked at checkout.',
+  );
+
+export const couponRemovedFromCartSchema = z
+  .object({ ...owner, code: couponCode, removed_at: isoTime })
+  .describe('The customer took the coupon off the cart.');
+
 /** Event type → zod schema of its data (used to validate, and to generate docs/events.md). */
 export const cartEventSchemas = {
   CartCreated: cartCreatedSchema,
@@ -190,6 +219,9 @@ export const cartEventSchemas = {
   CartMergedFromGuest: cartMergedFromGuestSchema,
   GuestCartMerged: guestCartMergedSchema,
   CartExpired: cartExpiredSchema,
+
+  CouponAppliedToCart: couponAppliedToCartSchema,
+  CouponRemovedFromCart: couponRemovedFromCartSchema,
 } as const;
 
 export type CartCreated = DomainEvent<'CartCreated', z.infer<typeof cartCreatedSchema>>;
@@ -213,10 +245,21 @@ export type CartMergedFromGuest = DomainEvent<
 export type GuestCartMerged = DomainEvent<'GuestCartMerged', z.infer<typeof guestCartMergedSchema>>;
 export type CartExpired = DomainEvent<'CartExpired', z.infer<typeof cartExpiredSchema>>;
 
+export type CouponAppliedToCart = DomainEvent<
+  'CouponAppliedToCart',
+  z.infer<typeof couponAppliedToCartSchema>
+>;
+export type CouponRemovedFromCart = DomainEvent<
+  'CouponRemovedFromCart',
+  z.infer<typeof couponRemovedFromCartSchema>
+>;
+
 export type CartEvent =
   | CartMergedFromGuest
   | GuestCartMerged
   | CartExpired
+  | CouponAppliedToCart
+  | CouponRemovedFromCart
   | CartCheckoutBegan
   | CartCheckoutEnded
   | CartLineRepriced

@@ -1,6 +1,6 @@
-import type { UserId } from '../shared/ids.ts';
+import type { CartOwnerId } from '../shared/ids.ts';
 import { applyRate, DEFAULT_CURRENCY, type Rate } from '../shared/money.ts';
-import { type CartState, cartIdFor } from './cart.ts';
+import { cartIdFor } from './cart.ts';
 
 /**
  * The API.md cart body, with every amount in integer minor units: the HTTP layer only turns
@@ -19,6 +19,7 @@ export type CartView = {
     image: string | null;
   }[];
   subtotal: number;
+  discount: number;
   tax: number;
   total: number;
   currency: string;
@@ -27,12 +28,32 @@ export type CartView = {
   updated_at: string | null;
 };
 
+/** What the totals need of a cart: the aggregate's state, or a read model's document of the same lines. */
+export type CartSnapshot = {
+  cartId: string | null;
+  userId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  lines: readonly {
+    cartItemId: string;
+    productId: string;
+    productName: string;
+    quantity: number;
+    unitPrice: number;
+    image: string | null;
+    currency: string;
+  }[];
+};
+
 /**
  * The cart's totals: each line's subtotal is unit price × quantity; tax is applied once to the cart's
  * subtotal (not per line, so rounding happens once), half to even. `userId` names the owner of a
  * cart that does not exist yet, so an empty cart still has its ids.
  */
-export function cartView(state: CartState, options: { taxRate: Rate; userId?: UserId }): CartView {
+export function cartView(
+  state: CartSnapshot,
+  options: { taxRate: Rate; userId?: CartOwnerId; discount?: number },
+): CartView {
   const items = state.lines.map((line) => ({
     cart_item_id: line.cartItemId,
     product_id: line.productId,
@@ -43,16 +64,19 @@ export function cartView(state: CartState, options: { taxRate: Rate; userId?: Us
     image: line.image,
   }));
   const subtotal = items.reduce((sum, item) => sum + item.subtotal, 0);
-  const tax = applyRate(subtotal, options.taxRate);
+  // A cart-level discount (a coupon) comes off before tax (API.md: tax is on the discounted subtotal).
+  const discount = Math.min(options.discount ?? 0, subtotal);
+  const tax = applyRate(subtotal - discount, options.taxRate);
   const userId = state.userId ?? options.userId ?? null;
   return {
-    cart_id: state.cartId ?? (userId ? cartIdFor(userId) : null),
+    cart_id: state.cartId ?? (userId ? cartIdFor(userId as CartOwnerId) : null),
     // A guest cart has no user: its owner id is a hash of the cart token and is not shown.
     user_id: userId?.startsWith('gst_') ? null : userId,
     items,
     subtotal,
+    discount,
     tax,
-    total: subtotal + tax,
+    total: subtotal - discount + tax,
     currency: state.lines[0]?.currency ?? DEFAULT_CURRENCY,
     item_count: items.reduce((sum, item) => sum + item.quantity, 0),
     created_at: state.createdAt,

@@ -57,6 +57,7 @@ describe('cartView', () => {
         },
       ],
       subtotal: 205_995,
+      discount: 0,
       // 205995 × 0.08 = 16479.6 → 16480
       tax: 16_480,
       total: 222_475,
@@ -86,6 +87,7 @@ describe('cartView', () => {
       user_id: 'usr_u1',
       items: [],
       subtotal: 0,
+      discount: 0,
       tax: 0,
       total: 0,
       currency: 'USD',

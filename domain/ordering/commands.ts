@@ -18,6 +18,14 @@ export type OrderItemInput = {
   quantity: number;
   unitPrice: number;
   currency: string;
+  /** The catalog price before rules and the steps that priced the line (absent: the unit price, one base step). */
+  listPrice?: number;
+  steps?: {
+    step: 'base' | 'variant' | 'sale' | 'quantity' | 'tier';
+    ruleId?: string;
+    label: string;
+    unitPrice: number;
+  }[];
 };
 
 /** The token is handed to the payment provider by the caller; the order keeps only a masked hint. */
@@ -37,6 +45,8 @@ export type PlaceOrder = Command<
     paymentMethod: PaymentMethod;
     reservationId: ReservationId;
     pricing: PricingConfig;
+    /** The coupon redeemed for this order and what it takes off the subtotal (minor units). */
+    coupon?: { code: string; discount: number } | null;
     now: string;
   }
 >;

@@ -40,7 +40,8 @@ export const orderItemSchema = z
   })
   .describe('one line of an order, priced at checkout');
 
-export const OrderPlaced = z
+/** OrderPlaced as written before pricing steps and coupons (schema_version 1); upcast on read (upcast.ts). */
+export const OrderPlacedV1 = z
   .object({
     schema_version: schemaVersion,
     order_id: orderId,
@@ -70,6 +71,34 @@ export const OrderPlaced = z
     placed_at: instant,
   })
   .describe('A customer placed an order for reserved items; it is pending until its payment is confirmed.');
+
+const pricedStepSchema = z
+  .object({
+    step: z.enum(['base', 'variant', 'sale', 'quantity', 'tier']),
+    rule_id: z.string().optional().describe('the pricing rule of this step (not for base or variant)'),
+    label: z.string(),
+    unit_price: minor.describe('the unit price after this step, minor units'),
+  })
+  .describe('one step of the price calculation (docs/pricing.md)');
+
+export const orderItemV2Schema = orderItemSchema
+  .extend({
+    list_price: minor.describe('the catalog price per unit before any rule, minor units'),
+    steps: z.array(pricedStepSchema).min(1).describe('how the unit price was reached: base first'),
+  })
+  .describe('one line of an order, priced at checkout, with the steps that priced it');
+
+export const OrderPlaced = OrderPlacedV1.extend({
+  schema_version: z.literal(2).describe('version of this event data shape (1: without steps and coupon)'),
+  items: z.array(orderItemV2Schema).min(1),
+  discount: minor.describe("the coupon's discount on the subtotal, minor units (0 without one)"),
+  coupon: z.string().nullable().describe('the coupon code redeemed for this order, or null'),
+  tax: minor.describe('(subtotal − discount) × tax rate, rounded half to even, minor units'),
+  total: minor.describe('subtotal − discount + tax + shipping_cost, minor units'),
+}).describe(
+  'A customer placed an order for reserved items; it is pending until its payment is confirmed. ' +
+    "Schema version 2 adds each line's list price and pricing steps, and the coupon and its discount.",
+);
 
 export const OrderConfirmed = z
   .object({
@@ -153,3 +182,4 @@ export type OrderEvent = {
 }[OrderingEventType];
 export type OrderEventOf<K extends OrderingEventType> = Extract<OrderEvent, { type: K }>;
 export type OrderPlacedData = z.infer<typeof OrderPlaced>;
+export type OrderPlacedV1Data = z.infer<typeof OrderPlacedV1>;

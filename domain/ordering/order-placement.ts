@@ -24,11 +24,12 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
   const billing = address('billing_address', command.data.billingAddress);
   const payment = paymentMethod(command);
 
-  const totals = orderTotals(items, pricing);
+  const coupon = command.data.coupon ?? null;
+  const { discount, ...totals } = orderTotals(items, pricing, coupon?.discount ?? 0);
   return {
     type: 'OrderPlaced',
     data: {
-      schema_version: 1,
+      schema_version: 2,
       order_id: orderId,
       user_id: userId,
       reservation_id: reservationId,
@@ -38,6 +39,15 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
         quantity: item.quantity,
         unit_price: item.unitPrice,
         subtotal: lineSubtotal(item),
+        list_price: item.listPrice ?? item.unitPrice,
+        steps: (item.steps ?? [{ step: 'base', label: 'List price', unitPrice: item.unitPrice }]).map(
+          (step) => ({
+            step: step.step,
+            ...(step.ruleId !== undefined ? { rule_id: step.ruleId } : {}),
+            label: step.label,
+            unit_price: step.unitPrice,
+          }),
+        ),
       })),
       currency: items[0]?.currency ?? '',
       ...totals,
@@ -50,6 +60,8 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
       billing_address: billing,
       payment_method: payment,
       placed_at: now,
+      discount,
+      coupon: coupon?.code ?? null,
     },
   };
 }

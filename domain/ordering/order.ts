@@ -13,6 +13,7 @@ import { instantMs } from '../shared/time.ts';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH, type OrderCommand } from './commands.ts';
 import type { OrderEvent, OrderPlacedData, OrderStatus } from './events.ts';
 import { orderPlaced } from './order-placement.ts';
+import { upcastOrderPlaced } from './upcast.ts';
 
 /**
  * Order, stream `order-<orderId>`.
@@ -188,7 +189,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       return {
         ...state,
         status: 'pending',
-        placed: event.data,
+        placed: upcastOrderPlaced(event.data),
         timestamps: { pending: event.data.placed_at },
       };
     case 'OrderConfirmed': {

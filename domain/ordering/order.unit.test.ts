@@ -7,6 +7,7 @@ import type { Address, OrderCommand, PlaceOrder } from './commands.ts';
 import { type OrderEvent, type OrderStatus, orderingEventSchemas, orderStatuses } from './events.ts';
 import { canMove, orderDecider, orderStream } from './order.ts';
 import { maskToken } from './order-placement.ts';
+import { upcastOrderPlaced } from './upcast.ts';
 
 const orderId = makeId('order', 'o1');
 const owner = makeId('user', 'alice');
@@ -47,9 +48,10 @@ const placeOrder = (overrides: Partial<PlaceData> = {}): OrderCommand => ({
 
 // subtotal 2×49.99 + 19.99 = 119.97; tax 9.5976 → 9.60; shipping free (≥ 100.00); total 129.57
 const TOTAL = 12957;
+// Written as version 1, as the frozen log has it: the fold upcasts it (upcast.ts).
 const placed: OrderEvent = {
   type: 'OrderPlaced',
-  data: {
+  data: upcastOrderPlaced({
     schema_version: 1,
     order_id: orderId,
     user_id: owner,
@@ -68,7 +70,7 @@ const placed: OrderEvent = {
     billing_address: address,
     payment_method: { type: 'card', token_hint: '****abcd' },
     placed_at: T(0),
-  },
+  }),
 };
 const confirmed = (paymentId = 'pay_1'): OrderEvent => ({
   type: 'OrderConfirmed',

@@ -12,17 +12,23 @@ export type OrderTotals = { subtotal: number; tax: number; shipping_cost: number
 export const lineSubtotal = (line: PricedLine): number => line.quantity * line.unitPrice;
 
 /**
- * subtotal = Σ quantity × unit price; tax = subtotal × rate rounded half to even (shipping is not taxed);
- * shipping is flat, free when the subtotal is at or above the threshold; total = subtotal + tax + shipping.
+ * subtotal = Σ quantity × unit price; tax = (subtotal − coupon discount) × rate rounded half to even (shipping is not taxed);
+ * shipping is flat, free when the subtotal is at or above the threshold; total = subtotal − discount + tax + shipping.
  */
-export function orderTotals(lines: readonly PricedLine[], pricing: PricingConfig): OrderTotals {
+export function orderTotals(
+  lines: readonly PricedLine[],
+  pricing: PricingConfig,
+  couponDiscount = 0,
+): OrderTotals & { discount: number } {
   checkPricing(pricing);
   const subtotal = lines.reduce((sum, line) => sum + lineSubtotal(line), 0);
-  const tax = applyRate(subtotal, pricing.taxRate);
+  // A coupon comes off before tax (API.md), never more than the subtotal; shipping looks at the subtotal.
+  const discount = Math.min(Math.max(0, couponDiscount), subtotal);
+  const tax = applyRate(subtotal - discount, pricing.taxRate);
   const shipping_cost = subtotal >= pricing.freeShippingOver ? 0 : pricing.shippingFlat;
-  const total = subtotal + tax + shipping_cost;
+  const total = subtotal - discount + tax + shipping_cost;
   if (!Number.isSafeInteger(total)) throw invalid('items', 'order total is too large');
-  return { subtotal, tax, shipping_cost, total };
+  return { subtotal, discount, tax, shipping_cost, total };
 }
 
 function checkPricing({ taxRate, shippingFlat, freeShippingOver }: PricingConfig) {

@@ -14,7 +14,7 @@ describe('order totals', () => {
       { unitPrice: 550, quantity: 3 },
     ];
     // subtotal 5648; tax 451.84 → 452; shipping 1000
-    expect(orderTotals(lines, defaults)).toEqual({
+    expect(orderTotals(lines, defaults)).toMatchObject({
       subtotal: 5648,
       tax: 452,
       shipping_cost: 1000,
@@ -24,13 +24,13 @@ describe('order totals', () => {
   });
 
   it('ships free at exactly the threshold, not one cent below', () => {
-    expect(orderTotals(one(10000), defaults)).toEqual({
+    expect(orderTotals(one(10000), defaults)).toMatchObject({
       subtotal: 10000,
       tax: 800,
       shipping_cost: 0,
       total: 10800,
     });
-    expect(orderTotals(one(9999), defaults)).toEqual({
+    expect(orderTotals(one(9999), defaults)).toMatchObject({
       subtotal: 9999,
       tax: 800,
       shipping_cost: 1000,
@@ -63,7 +63,7 @@ describe('order totals', () => {
 
   it('takes a zero tax rate and zero shipping', () => {
     const free = { taxRate: parseRate('0'), shippingFlat: 0, freeShippingOver: 0 };
-    expect(orderTotals(one(1234, 2), free)).toEqual({
+    expect(orderTotals(one(1234, 2), free)).toMatchObject({
       subtotal: 2468,
       tax: 0,
       shipping_cost: 0,
@@ -91,5 +91,23 @@ describe('order totals', () => {
 
   it('refuses a total beyond safe integers', () => {
     expect(() => orderTotals(one(Number.MAX_SAFE_INTEGER), defaults)).toThrow(DomainError);
+  });
+});
+
+describe('orderTotals with a coupon', () => {
+  const pricing = { taxRate: parseRate('0.08'), shippingFlat: 1000, freeShippingOver: 10_000 };
+  it('takes the discount off before tax, never below 0; shipping looks at the subtotal', () => {
+    expect(orderTotals([{ quantity: 1, unitPrice: 10_000 }], pricing, 1_000)).toEqual({
+      subtotal: 10_000,
+      discount: 1_000,
+      tax: 720,
+      shipping_cost: 0,
+      total: 9_720,
+    });
+    expect(orderTotals([{ quantity: 1, unitPrice: 500 }], pricing, 900)).toMatchObject({
+      discount: 500,
+      tax: 0,
+      total: 1000,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from '../shared/decider.ts';
 import type { OrderId, UserId } from '../shared/ids.ts';
+import type { TierThresholds } from './earned-tiers.ts';
 import type { Reduction, RuleDefinition } from './rule.ts';
 import type { Tier } from './tiers.ts';
 
@@ -44,4 +45,19 @@ export type SetCustomerTier = Command<
   'SetCustomerTier',
   { userId: UserId; tier: Tier; source: 'admin' | 'earned'; now: string }
 >;
-export type CustomerTierCommand = SetCustomerTier;
+/**
+ * Counts an order's confirmed payment (or its refund) towards the customer's lifetime spend, once per order
+ * and kind; the earned tier follows from `thresholds`, never below the tier an admin last set.
+ */
+export type RecordCustomerSpend = Command<
+  'RecordCustomerSpend',
+  {
+    userId: UserId;
+    orderId: OrderId;
+    kind: 'confirmed' | 'refunded';
+    amount: number;
+    thresholds: TierThresholds;
+    now: string;
+  }
+>;
+export type CustomerTierCommand = SetCustomerTier | RecordCustomerSpend;

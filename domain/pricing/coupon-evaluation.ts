@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../shared/errors.ts';
 import type { CouponTerms } from './commands.ts';
-import { divideHalfUp, inWindow } from './rule.ts';
+import { divideHalfUp, inWindow, type Reduction } from './rule.ts';
 
 /** BIZ_4009: a coupon that exists but cannot be used on this cart (expired, exhausted, used up, too small a cart). */
 export const couponUnusable = (code: string, reason: string) =>
@@ -29,7 +29,21 @@ export function couponDiscount(
   if (usage.byCustomer >= terms.maxPerCustomer) throw couponUnusable(code, 'already used by this customer');
   if (terms.minSubtotal !== null && cart.subtotal < terms.minSubtotal)
     throw couponUnusable(code, 'cart subtotal below the minimum');
-  if (terms.reduction.type === 'amount') return Math.min(terms.reduction.amount, cart.subtotal);
-  const after = divideHalfUp(cart.subtotal * (10_000 - terms.reduction.basisPoints), 10_000);
-  return cart.subtotal - after;
+  return couponTakes(terms.reduction, cart.subtotal);
 }
+
+/** What a reduction takes off a subtotal: a percentage rounded half-up to the cent, an amount capped at it. */
+export function couponTakes(reduction: Reduction, subtotal: number): number {
+  if (reduction.type === 'amount') return Math.min(reduction.amount, subtotal);
+  return subtotal - divideHalfUp(subtotal * (10_000 - reduction.basisPoints), 10_000);
+}
+
+/**
+ * The discount a cart shows for its coupon: the coupon's reduction on the subtotal, 0 below its minimum.
+ * Only the terms the cart keeps count here; windows and redemption limits are checked at checkout.
+ */
+export const cartCouponDiscount = (
+  coupon: { reduction: Reduction; minSubtotal: number | null },
+  subtotal: number,
+): number =>
+  coupon.minSubtotal !== null && subtotal < coupon.minSubtotal ? 0 : couponTakes(coupon.reduction, subtotal);

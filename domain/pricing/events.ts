@@ -120,6 +120,23 @@ export const customerTierChangedSchema = z
   })
   .describe("A customer's tier changed; prices use the new tier from the next request on.");
 
+export const customerSpendRecordedSchema = z
+  .object({
+    schema_version: schemaVersion,
+    user_id: idSchema('user'),
+    order_id: idSchema('order'),
+    kind: z
+      .enum(['confirmed', 'refunded'])
+      .describe('an order confirmed (spend added) or refunded (taken off)'),
+    amount: z.number().int().nonnegative().describe('the amount confirmed or refunded, minor units'),
+    lifetime_spend: z.number().int().describe('lifetime confirmed spend after this, minor units'),
+    recorded_at: isoTime,
+  })
+  .describe(
+    "An order's confirmed payment or refund counted towards the customer's lifetime spend (once per order " +
+      'and kind); a CustomerTierChanged (source earned) follows when it moves the earned tier.',
+  );
+
 export const pricingRuleEventSchemas = {
   PricingRuleCreated: pricingRuleCreatedSchema,
   PricingRuleChanged: pricingRuleChangedSchema,
@@ -130,7 +147,10 @@ export const couponEventSchemas = {
   CouponRedeemed: couponRedeemedSchema,
   CouponRedemptionReleased: couponRedemptionReleasedSchema,
 } as const;
-export const customerTierEventSchemas = { CustomerTierChanged: customerTierChangedSchema } as const;
+export const customerTierEventSchemas = {
+  CustomerTierChanged: customerTierChangedSchema,
+  CustomerSpendRecorded: customerSpendRecordedSchema,
+} as const;
 
 type Event<T extends string, S extends z.ZodType> = DomainEvent<T, z.infer<S>>;
 export type PricingRuleCreated = Event<'PricingRuleCreated', typeof pricingRuleCreatedSchema>;
@@ -145,4 +165,5 @@ export type CouponRedemptionReleased = Event<
 >;
 export type CouponEvent = CouponCreated | CouponRedeemed | CouponRedemptionReleased;
 export type CustomerTierChanged = Event<'CustomerTierChanged', typeof customerTierChangedSchema>;
-export type CustomerTierEvent = CustomerTierChanged;
+export type CustomerSpendRecorded = Event<'CustomerSpendRecorded', typeof customerSpendRecordedSchema>;
+export type CustomerTierEvent = CustomerTierChanged | CustomerSpendRecorded;

@@ -1,3 +1,4 @@
+import { domainUpcasters } from '../../domain/event-catalog.ts';
 import type { Logger } from '../logger.ts';
 import { attachPersonalData, type PersonalData } from '../privacy/personal-data.ts';
 import { withPersonalData } from '../privacy/with-personal-data.ts';
@@ -5,6 +6,7 @@ import type { ShopMetrics } from '../telemetry/metrics.ts';
 import { traceEventStore } from '../telemetry/traced-store.ts';
 import { withHashChain } from './hash-chain/with-hash-chain.ts';
 import type { EventStore } from './port.ts';
+import { withUpcasting } from './upcasting.ts';
 
 /**
  * The store as every role uses it: appends chained for tamper evidence (docs/audit.md), personal fields
@@ -18,7 +20,9 @@ export function decorateStore(
   options: { logger?: Logger; metrics?: ShopMetrics; personalData: PersonalData },
 ): EventStore {
   const chained = withHashChain(store, options.logger ? { logger: options.logger } : {});
-  const traced = traceEventStore(withPersonalData(chained, options.personalData), {
+  // Old event shapes are upcast above the decryption, so every reader sees the current schema_version.
+  const upcast = withUpcasting(withPersonalData(chained, options.personalData), domainUpcasters);
+  const traced = traceEventStore(upcast, {
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return attachPersonalData(traced, options.personalData);

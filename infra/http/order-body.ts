@@ -1,4 +1,5 @@
 import type { OrderState } from '../../domain/ordering/order.ts';
+import { upcastOrderPlaced } from '../../domain/ordering/upcast.ts';
 import { toMajorUnits } from '../../domain/shared/money.ts';
 
 /**
@@ -6,7 +7,8 @@ import { toMajorUnits } from '../../domain/shared/money.ts';
  * cancellation, every timestamp; money as two-decimal numbers. The state must hold a placed order.
  */
 export function presentOrder(state: OrderState, updatedAt: string) {
-  const placed = state.placed!;
+  // A read model row folded before OrderPlaced v2 holds v1 data: upcast here too (harmless on v2).
+  const placed = upcastOrderPlaced(state.placed!);
   return {
     order_id: placed.order_id,
     user_id: placed.user_id,
@@ -16,11 +18,21 @@ export function presentOrder(state: OrderState, updatedAt: string) {
       product_id: item.product_id,
       product_name: item.product_name,
       quantity: item.quantity,
+      list_price: toMajorUnits(item.list_price),
       unit_price: toMajorUnits(item.unit_price),
       subtotal: toMajorUnits(item.subtotal),
+      // Why the line cost what it cost: each step of the price calculation, base first.
+      steps: item.steps.map((step) => ({
+        step: step.step,
+        ...(step.rule_id !== undefined ? { rule_id: step.rule_id } : {}),
+        label: step.label,
+        unit_price: toMajorUnits(step.unit_price),
+      })),
     })),
     item_count: placed.items.reduce((sum, item) => sum + item.quantity, 0),
     subtotal: toMajorUnits(placed.subtotal),
+    discount: toMajorUnits(placed.discount),
+    coupon: placed.coupon,
     tax: toMajorUnits(placed.tax),
     shipping_cost: toMajorUnits(placed.shipping_cost),
     total: toMajorUnits(placed.total),

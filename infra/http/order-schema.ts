@@ -22,12 +22,25 @@ export const orderBodySchema = z
         product_id: z.string(),
         product_name: z.string(),
         quantity: z.number().int(),
+        list_price: money.describe('the price before any pricing rule'),
         unit_price: money,
         subtotal: money,
+        steps: z
+          .array(
+            z.object({
+              step: z.string(),
+              rule_id: z.string().optional(),
+              label: z.string(),
+              unit_price: money.describe('the unit price after this step'),
+            }),
+          )
+          .describe('why the line cost what it cost: each step of the price calculation, base first'),
       }),
     ),
     item_count: z.number().int(),
     subtotal: money,
+    discount: money.describe("the coupon's discount, taken off before tax"),
+    coupon: z.string().nullable(),
     tax: money,
     shipping_cost: money,
     total: money,

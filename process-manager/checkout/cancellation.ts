@@ -6,6 +6,7 @@ import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
+import { releaseCoupon } from '../pricing/coupon-redemption.ts';
 import { stepEventIds } from './event-ids.ts';
 import { hasCode, PROCESS_MANAGER_ACTOR, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
 
@@ -26,6 +27,9 @@ export async function applyCancellation(
   const placed = order.placed;
   if (!placed || order.status !== 'cancelled' || !order.cancellation)
     return { refundStatus: 'none', refundAmount: 0 };
+  // A cancelled order gives its coupon redemption back (idempotent, so repeating the effects is harmless).
+  if (placed.coupon)
+    await releaseCoupon(handler, { code: placed.coupon, orderId, now: deps.clock().toISOString() }, metadata);
   const reservationId = placed.reservation_id as ReservationId;
   const paid = order.payment !== null;
   const checkout = (await handler.load(checkoutDecider, checkoutStream(reservationId))).state;

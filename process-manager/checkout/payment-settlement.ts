@@ -2,6 +2,7 @@ import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkou
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
+import { releaseCoupon } from '../pricing/coupon-redemption.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
 import { stepEventIds } from './event-ids.ts';
 import { completeOrder, confirmOrder } from './order-completion.ts';
@@ -30,6 +31,10 @@ export async function recordPaymentDecline(
     eventId: stepEventIds(`payment-failed:${orderId}`),
     command: { type: 'MarkPaymentFailed', data: { orderId, reason: decline.reason ?? 'declined', now } },
   });
+  // The next attempt is a new order: this one's coupon redemption goes back first (idempotent).
+  const { state: order } = await deps.handler.load(orderDecider, orderStream(orderId));
+  if (order.placed?.coupon)
+    await releaseCoupon(deps.handler, { code: order.placed.coupon, orderId, now }, metadata);
   await deps.handler.handle({
     decider: checkoutDecider,
     stream: checkoutStream(reservationId),

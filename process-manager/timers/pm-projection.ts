@@ -12,7 +12,9 @@ export type TimerKind =
   | 'settle-payment'
   | 'complete-order'
   | 'cancel-effects'
-  | 'expire-cart';
+  | 'expire-cart'
+  /** An order's confirmed payment or refund counted towards its customer's earned tier (earned-tier.ts). */
+  | 'earn-tier';
 
 export type TimerRow = {
   kind: TimerKind;
@@ -174,6 +176,11 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
           });
         case 'OrderConfirmed':
           await remove(trx, 'settle-payment', data.order_id!);
+          await add(trx, 'earn-tier', `confirmed:${data.order_id}`, new Date(data.confirmed_at!), {
+            order_id: data.order_id!,
+            spend_kind: 'confirmed',
+            ...cause,
+          });
           return add(
             trx,
             'complete-order',
@@ -196,7 +203,11 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
           });
         case 'OrderRefunded':
           await remove(trx, 'cancel-effects', data.order_id!);
-          return;
+          return add(trx, 'earn-tier', `refunded:${data.order_id}`, new Date(data.refunded_at!), {
+            order_id: data.order_id!,
+            spend_kind: 'refunded',
+            ...cause,
+          });
         default:
           return;
       }

@@ -1,5 +1,6 @@
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { defaultTierThresholds, type TierThresholds } from '../../domain/pricing/earned-tiers.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import { shopTracer, traceTimer } from '../../infra/telemetry/index.ts';
@@ -7,6 +8,7 @@ import { applyCancellation } from '../checkout/cancellation.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
 import { settlePayment } from '../checkout/payment-settlement.ts';
 import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
+import { recordSpend } from '../pricing/earned-tier.ts';
 import { expireCart } from './cart-expiry.ts';
 import type { TimerAction, TimerOutcome } from './claim-loop.ts';
 import type { TimerRow } from './pm-projection.ts';
@@ -16,6 +18,8 @@ export type TimerActionOptions = {
   paymentWindowMs?: number;
   /** How soon a step that could not finish (provider down, payment still open) is tried again. */
   retryMs?: number;
+  /** Lifetime spend from which each tier is earned (TIER_THRESHOLDS); default: the documented defaults. */
+  tierThresholds?: TierThresholds;
 };
 
 const done: TimerOutcome = { done: true };
@@ -95,6 +99,12 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
         return done;
       case 'expire-cart':
         return expireCart(deps, timer);
+      case 'earn-tier': {
+        const kind = timer.payload.spend_kind === 'refunded' ? 'refunded' : 'confirmed';
+        const thresholds = options.tierThresholds ?? defaultTierThresholds;
+        const recorded = await recordSpend({ ...deps, thresholds }, { orderId, kind }, metadata);
+        return recorded ? done : later(retryMs);
+      }
       case 'cancel-effects': {
         const { refundStatus } = await applyCancellation(deps, orderId, metadata);
         return refundStatus === 'pending' ? later(retryMs) : done;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CartState } from '../../domain/cart/cart.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
@@ -8,6 +7,7 @@ import { createRedisDocWriter, readDoc } from '../runner/redis-docs.ts';
 import { redisPrefix } from '../runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import type { CartDoc } from './cart-doc.ts';
 import { cartKey, cartProjection, type StockDoc, stockKey } from './cart-projection.ts';
 
 let side: ReadSideForTest;
@@ -54,14 +54,15 @@ async function allEvents(): Promise<RecordedEvent[]> {
 
 describe('cart projection (Redis)', () => {
   it('given the events → each cart folded, each product’s availability beside it', async () => {
-    const cart = (await readDoc<CartState>(side.redis, prefix + cartKey('usr_1'))).doc!;
-    expect(cart).toMatchObject({ cartId: 'cart_1', userId: 'usr_1', open: true });
+    const cart = (await readDoc<CartDoc>(side.redis, prefix + cartKey('usr_1'))).doc!;
+    expect(cart).toMatchObject({ cartId: 'cart_1', userId: 'usr_1', coupon: null });
+    expect(cart).not.toHaveProperty('checkout'); // its own shape, not the aggregate's state
     expect(cart.lines.map((l) => [l.cartItemId, l.productId, l.quantity, l.unitPrice])).toEqual([
       ['item_a', 'prd_a', 3, 1_250],
       ['item_b', 'prd_b', 2, 999],
     ]);
-    expect((await readDoc<CartState>(side.redis, prefix + cartKey('usr_2'))).doc!.lines).toEqual([]);
-    expect((await readDoc<CartState>(side.redis, prefix + cartKey('usr_3'))).doc!.lines).toEqual([]);
+    expect((await readDoc<CartDoc>(side.redis, prefix + cartKey('usr_2'))).doc!.lines).toEqual([]);
+    expect((await readDoc<CartDoc>(side.redis, prefix + cartKey('usr_3'))).doc!.lines).toEqual([]);
     expect((await readDoc<StockDoc>(side.redis, prefix + stockKey('prd_a'))).doc).toEqual({ available: 5 });
     const b = await readDoc<StockDoc>(side.redis, prefix + stockKey('prd_b'));
     expect(b.doc).toEqual({ available: 3 });

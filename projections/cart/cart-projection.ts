@@ -1,11 +1,11 @@
-import { type CartState, evolve, initialState } from '../../domain/cart/cart.ts';
 import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { RedisDocWriter } from '../runner/redis-docs.ts';
 import type { RedisProjection } from '../runner/types.ts';
+import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
 
-/** Key of a user's cart document (below the generation prefix): the folded CartState. */
+/** Key of a user's cart document (below the generation prefix): a CartDoc (cart-doc.ts). */
 export const cartKey = (userId: string) => `cart:${userId}`;
 /** Key of a product's availability, so each cart line can say `in_stock` without another read model. */
 export const stockKey = (productId: string) => `stock:${productId}`;
@@ -21,10 +21,9 @@ const isInventoryEvent = (type: string): type is InventoryEventType => type in i
 async function apply(event: RecordedEvent, docs: RedisDocWriter) {
   if (isCartEvent(event.type)) {
     const data = cartEventSchemas[event.type].parse(event.data);
-    // The domain's own fold: the read model cannot drift from what the command side decides on.
-    const domainEvent = { type: event.type, data } as CartEvent;
-    await docs.update<CartState>(cartKey(data.user_id), (current) =>
-      evolve(current ?? initialState(), domainEvent),
+    const cartEvent = { type: event.type, data } as CartEvent;
+    await docs.update<CartDoc>(cartKey(data.user_id), (current) =>
+      foldCartDoc(current ?? emptyCartDoc(), cartEvent),
     );
     return;
   }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { upcast } from '../../domain/event-catalog.ts';
 import {
   type OrderEvent,
   type OrderingEventType,
@@ -47,7 +48,8 @@ async function apply(event: RecordedEvent, trx: Transaction<OrdersTables>) {
   if (!isOrderEvent(event.type)) return;
   const domainEvent = {
     type: event.type,
-    data: orderingEventSchemas[event.type].parse(event.data),
+    // Upcast first: a store read without the upcasting edge (bin/replay's) hands over OrderPlaced v1 as written.
+    data: orderingEventSchemas[event.type].parse(upcast(event.type, event.data)),
   } as OrderEvent;
   const revision = event.revision.toString();
   if (domainEvent.type === 'OrderPlaced') {

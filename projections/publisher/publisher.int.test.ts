@@ -97,7 +97,7 @@ it('publishes every mapped event on its topic, keyed by aggregate id, with heade
     expect(got!.headers).toEqual({
       event_id: e.value.event_id,
       event_type: e.type,
-      schema_version: '1',
+      schema_version: e.type === 'OrderPlaced' ? '2' : '1', // OrderPlaced is at version 2 (docs/pricing.md)
       correlation_id: recorded.metadata.correlation_id,
       traceparent: recorded.metadata.traceparent,
     });

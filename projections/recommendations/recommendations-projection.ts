@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { itemAddedToCartSchema } from '../../domain/cart/events.ts';
 import { productDetailsChangedSchema, productListedSchema } from '../../domain/catalog/events.ts';
+import { upcast } from '../../domain/event-catalog.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from '../../domain/ordering/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection } from '../runner/types.ts';
@@ -130,7 +131,7 @@ async function apply(event: RecordedEvent, trx: Trx) {
       return;
     }
     case 'OrderPlaced': {
-      const data = OrderPlaced.parse(event.data);
+      const data = OrderPlaced.parse(upcast(event.type, event.data));
       await trx
         .insertInto('order_products')
         .values({

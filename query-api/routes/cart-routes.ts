@@ -10,6 +10,8 @@ import {
   invalidCartToken,
 } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
+import { schemaName } from '../../projections/runner/types.ts';
+import { createCartPricing } from '../cart-pricing.ts';
 import { createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import { consistency } from '../consistency.ts';
@@ -34,9 +36,14 @@ function servingGeneration(watcher: CheckpointWatcher): number {
  * the read model does not know (yet: it may lag the command that made it) reads as an empty cart.
  */
 export const cartRoutes =
-  (options: { taxRate?: Rate } = {}) =>
+  (options: { taxRate?: Rate; clock?: () => Date } = {}) =>
   (context: RouteContext): ExpressRouter => {
-    const queries = createCartQueries({ redis: context.redis, taxRate: options.taxRate ?? DEFAULT_TAX_RATE });
+    const clock = options.clock ?? (() => new Date());
+    const priceCart = createCartPricing(context.db);
+    const schemaOf = (name: string) => {
+      const state = context.watcher.state(name);
+      return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
+    };
     const router = Router();
     const asCustomer = requireRole('customer');
     const customerOrGuest: RequestHandler = async (req, res, next) => {
@@ -56,8 +63,23 @@ export const cartRoutes =
       async (req, res) => {
         const generation = servingGeneration(context.watcher);
         const guestId = res.locals.guestId as CartOwnerId | undefined;
+        const userId = (guestId ?? req.auth!.userId) as UserId;
+        const queries = createCartQueries({
+          redis: context.redis,
+          taxRate: options.taxRate ?? DEFAULT_TAX_RATE,
+          // Each line priced now from the catalog and pricing read models (their projections carry a price
+          // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
+          // A guest's owner id names no customer, so a guest has no tier.
+          price: (doc) =>
+            priceCart(doc.lines, doc.coupon ?? null, {
+              userId,
+              now: clock(),
+              ...schemaOf('catalog'),
+              ...schemaOf('pricing'),
+            }),
+        });
         if (guestId && (await queries.mergedAway(generation, guestId))) throw invalidCartToken();
-        res.json(await queries.cart(generation, (guestId ?? req.auth!.userId) as UserId));
+        res.json(await queries.cart(generation, userId));
       },
     );
     return router;

@@ -40,6 +40,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cart/coupon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a coupon on the cart (404 unknown code, 409 BIZ_4009 not usable on this cart)
+         * @description Roles: customer (Bearer access token).
+         */
+        post: operations["postCartCoupon"];
+        /**
+         * Take the coupon off the cart
+         * @description Roles: customer (Bearer access token).
+         */
+        delete: operations["deleteCartCoupon"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cart/items/{cart_item_id}": {
         parameters: {
             query?: never;
@@ -909,8 +933,18 @@ export interface components {
                 product_id: string;
                 product_name: string;
                 quantity: number;
-                /** @description money: a number with two decimals (integer minor units inside) */
+                /** @description the same as unit_price, kept for older clients */
                 price: number;
+                /** @description the product's (or variant's) price before any rule */
+                list_price: number;
+                /** @description after the pricing rules that apply now */
+                unit_price: number;
+                /** @description the pricing steps that changed the price, in order */
+                applied_rules: {
+                    rule_id: string;
+                    step: string;
+                    label: string;
+                }[];
                 /** @description money: a number with two decimals (integer minor units inside) */
                 subtotal: number;
                 image: string | null;
@@ -919,6 +953,10 @@ export interface components {
             }[];
             /** @description money: a number with two decimals (integer minor units inside) */
             subtotal: number;
+            /** @description the coupon's discount, taken off before tax */
+            discount: number;
+            /** @description the coupon's code, or null */
+            coupon: string | null;
             /** @description money: a number with two decimals (integer minor units inside) */
             tax: number;
             /** @description money: a number with two decimals (integer minor units inside) */
@@ -988,14 +1026,27 @@ export interface components {
                 product_id: string;
                 product_name: string;
                 quantity: number;
+                /** @description the price before any pricing rule */
+                list_price: number;
                 /** @description money: a number with two decimals (integer minor units inside) */
                 unit_price: number;
                 /** @description money: a number with two decimals (integer minor units inside) */
                 subtotal: number;
+                /** @description why the line cost what it cost: each step of the price calculation, base first */
+                steps: {
+                    step: string;
+                    rule_id?: string;
+                    label: string;
+                    /** @description the unit price after this step */
+                    unit_price: number;
+                }[];
             }[];
             item_count: number;
             /** @description money: a number with two decimals (integer minor units inside) */
             subtotal: number;
+            /** @description the coupon's discount, taken off before tax */
+            discount: number;
+            coupon: string | null;
             /** @description money: a number with two decimals (integer minor units inside) */
             tax: number;
             /** @description money: a number with two decimals (integer minor units inside) */
@@ -1051,6 +1102,9 @@ export interface components {
             product_id: string;
             quantity: number;
             price?: number;
+        };
+        postCartCouponBody: {
+            code: string;
         };
         postCategoriesBody: {
             name: string;
@@ -1471,6 +1525,57 @@ export interface operations {
                 "application/json": components["schemas"]["postCartAddBody"];
             };
         };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            400: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postCartCoupon: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key replays the first answer instead of acting twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["postCartCouponBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            400: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteCartCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description OK */
             200: {

@@ -404,8 +404,18 @@ export interface components {
                 product_id: string;
                 product_name: string;
                 quantity: number;
-                /** @description money: a number with two decimals (integer minor units inside) */
+                /** @description the same as unit_price, kept for older clients */
                 price: number;
+                /** @description the product's (or variant's) price before any rule */
+                list_price: number;
+                /** @description after the pricing rules that apply now */
+                unit_price: number;
+                /** @description the pricing steps that changed the price, in order */
+                applied_rules: {
+                    rule_id: string;
+                    step: string;
+                    label: string;
+                }[];
                 /** @description money: a number with two decimals (integer minor units inside) */
                 subtotal: number;
                 image: string | null;
@@ -414,6 +424,10 @@ export interface components {
             }[];
             /** @description money: a number with two decimals (integer minor units inside) */
             subtotal: number;
+            /** @description the coupon's discount, taken off before tax */
+            discount: number;
+            /** @description the coupon's code, or null */
+            coupon: string | null;
             /** @description money: a number with two decimals (integer minor units inside) */
             tax: number;
             /** @description money: a number with two decimals (integer minor units inside) */
@@ -548,14 +562,27 @@ export interface components {
                 product_id: string;
                 product_name: string;
                 quantity: number;
+                /** @description the price before any pricing rule */
+                list_price: number;
                 /** @description money: a number with two decimals (integer minor units inside) */
                 unit_price: number;
                 /** @description money: a number with two decimals (integer minor units inside) */
                 subtotal: number;
+                /** @description why the line cost what it cost: each step of the price calculation, base first */
+                steps: {
+                    step: string;
+                    rule_id?: string;
+                    label: string;
+                    /** @description the unit price after this step */
+                    unit_price: number;
+                }[];
             }[];
             item_count: number;
             /** @description money: a number with two decimals (integer minor units inside) */
             subtotal: number;
+            /** @description the coupon's discount, taken off before tax */
+            discount: number;
+            coupon: string | null;
             /** @description money: a number with two decimals (integer minor units inside) */
             tax: number;
             /** @description money: a number with two decimals (integer minor units inside) */

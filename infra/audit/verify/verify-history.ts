@@ -117,6 +117,7 @@ export async function verifyHistory(options: VerifyOptions): Promise<VerifyRepor
     const decider: AnyDecider = aggregateKinds[aggregate.type].decider;
     if (!schema)
       return report({ kind: 'schema-invalid', ...where, message: `unknown event type ${event.type}` });
+    // Stored data may be an older schema_version: checked as the readers see it, upcast.
     const parsed = schema.safeParse(upcast(event.type, event.data));
     if (!parsed.success)
       report({

@@ -5,10 +5,10 @@ import { z } from 'zod';
  * fields, then the event's own. `event_id` is what a consumer dedupes by; the same fact always carries
  * the same id, however often it is redelivered.
  */
-export const envelope = <T extends string>(type: T) => ({
+export const envelope = <T extends string, V extends number = 1>(type: T, version: V = 1 as V) => ({
   event_id: z.uuid().describe('unique id of this fact; redeliveries carry the same id, so dedupe by it'),
   event_type: z.literal(type).describe('the integration event type (also in the event_type header)'),
-  schema_version: z.literal(1).describe('version of this public shape; a breaking change bumps it'),
+  schema_version: z.literal(version).describe('version of this public shape; a breaking change bumps it'),
   occurred_at: z.iso.datetime({ offset: true }).describe('when the fact happened (ISO 8601)'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integrationSchemaVersions, previousIntegrationSchemas } from './order-events.ts';
 import { type IntegrationEventType, integrationEvents, topicNames } from './topics.ts';
 
 /**
@@ -8,18 +9,21 @@ import { type IntegrationEventType, integrationEvents, topicNames } from './topi
 export function renderIntegrationSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   const topics = topicNames();
-  for (const [type, { topic, schema }] of Object.entries(integrationEvents)) {
+  const render = (type: string, version: number, schema: z.ZodType) => {
     const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
     const document = {
       $schema: json.$schema,
       title: type,
-      'x-topic': topics[topic],
+      'x-topic': topics[integrationEvents[type as IntegrationEventType].topic],
       'x-key': keyNote(type as IntegrationEventType),
-      'x-schema-version': 1,
+      'x-schema-version': version,
       ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')),
     };
-    files.set(`${type}.v1.json`, `${JSON.stringify(document, null, 2)}\n`);
-  }
+    files.set(`${type}.v${version}.json`, `${JSON.stringify(document, null, 2)}\n`);
+  };
+  for (const [type, { schema }] of Object.entries(integrationEvents))
+    render(type, integrationSchemaVersions[type] ?? 1, schema);
+  for (const previous of previousIntegrationSchemas) render(previous.type, previous.version, previous.schema);
   return files;
 }
 

@@ -14,8 +14,25 @@ describe('docs/events/*.json', () => {
   });
 
   it('say no to additional properties, so consumers can rely on the listed fields', () => {
-    for (const text of renderIntegrationSchemas().values()) {
-      expect(JSON.parse(text)).toMatchObject({ additionalProperties: false, 'x-schema-version': 1 });
+    for (const [name, text] of renderIntegrationSchemas()) {
+      const version = Number(/\.v(\d+)\.json$/.exec(name)?.[1]);
+      expect(JSON.parse(text), name).toMatchObject({
+        additionalProperties: false,
+        'x-schema-version': version,
+      });
     }
+  });
+
+  it('keep OrderPlaced version 1 beside version 2, which only adds fields', () => {
+    const files = renderIntegrationSchemas();
+    const v1 = JSON.parse(files.get('OrderPlaced.v1.json')!);
+    const v2 = JSON.parse(files.get('OrderPlaced.v2.json')!);
+    for (const field of Object.keys(v1.properties)) expect(v2.properties, field).toHaveProperty(field);
+    expect(
+      Object.keys(v2.properties)
+        .filter((f) => !(f in v1.properties))
+        .sort(),
+    ).toEqual(['coupon', 'discount']);
+    expect(v2.properties.schema_version.const).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import type { checkoutEventSchemas } from '../../../domain/checkout/events.ts';
 import type { identityEventSchemas } from '../../../domain/identity/events.ts';
 import type { inventoryEventSchemas } from '../../../domain/inventory/events.ts';
 import type { orderingEventSchemas } from '../../../domain/ordering/events.ts';
+import { upcastOrderPlaced } from '../../../domain/ordering/upcast.ts';
 import type { IntegrationEventType } from './topics.ts';
 
 /** What a mapper returns: the event type, its key (the source aggregate's id) and its own fields. */
@@ -51,8 +52,9 @@ const publicDetailFields = ['name', 'category', 'subcategory', 'brand', 'sku'] a
  */
 export const domainMappers: Record<string, (data: never) => Draft[]> = {
   // order-events, key = order id
-  OrderPlaced: (d: Data<'OrderPlaced'>) => [
-    {
+  // Upcast again here: a store read without the upcasting edge (tests, tools) may hand over version 1.
+  OrderPlaced: (raw: Data<'OrderPlaced'>) =>
+    [upcastOrderPlaced(raw)].map((d) => ({
       type: 'OrderPlaced',
       key: d.order_id,
       fields: {
@@ -65,18 +67,26 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
           quantity: i.quantity,
           unit_price: i.unit_price,
           subtotal: i.subtotal,
+          list_price: i.list_price,
+          steps: i.steps.map((step) => ({
+            step: step.step,
+            ...(step.rule_id !== undefined ? { rule_id: step.rule_id } : {}),
+            label: step.label,
+            unit_price: step.unit_price,
+          })),
         })),
         item_count: quantities(d.items),
         currency: d.currency,
         subtotal: d.subtotal,
+        discount: d.discount,
+        coupon: d.coupon,
         tax: d.tax,
         shipping_cost: d.shipping_cost,
         total: d.total,
         shipping_country: d.shipping_address.country,
         payment_method_type: d.payment_method.type,
       },
-    },
-  ],
+    })),
   OrderConfirmed: (d: Data<'OrderConfirmed'>) => [
     { type: 'OrderConfirmed', key: d.order_id, fields: { order_id: d.order_id, amount: d.amount } },
   ],

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
+import { integrationSchemaVersions } from './order-events.ts';
 import { privateCatalogEvents } from './sample-catalog-events.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
 
@@ -34,6 +35,8 @@ export const privateDomainEvents: Record<string, string> = {
   CartMergedFromGuest: 'cart internals: guest carts are never published, so neither is their merge',
   GuestCartMerged: 'cart internals: guest carts are never published',
   CartExpired: 'cart internals: an idle cart was emptied (no consumer asked for it)',
+  CouponAppliedToCart: 'cart internals: the coupon reaches Kafka on OrderPlaced when an order uses it',
+  CouponRemovedFromCart: 'cart internals: a coupon taken off before any order used it',
   PricingRuleCreated: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleChanged: 'admin configuration; the discount reaches Kafka on the order events',
   PricingRuleDisabled: 'admin configuration; the discount reaches Kafka on the order events',
@@ -41,6 +44,7 @@ export const privateDomainEvents: Record<string, string> = {
   CouponRedeemed: 'the coupon and its discount reach Kafka on the order events',
   CouponRedemptionReleased: 'the order cancellation tells the same',
   CustomerTierChanged: 'not published yet: no consumer asked for tiers',
+  CustomerSpendRecorded: 'tier bookkeeping; OrderConfirmed and OrderRefunded carry the amounts',
   ...privateCatalogEvents,
 };
 
@@ -74,7 +78,7 @@ export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] 
     const value = integrationEvents[draft.type].schema.parse({
       event_id: integrationEventIdFor(event.id, draft.type, index),
       event_type: draft.type,
-      schema_version: 1,
+      schema_version: integrationSchemaVersions[draft.type] ?? 1,
       occurred_at: occurredAt(event),
       ...draft.fields,
     }) as IntegrationMessage['value'];

@@ -18,7 +18,8 @@ const orderLine = z.strictObject({
   subtotal: minorUnits.describe('quantity × unit_price, minor units'),
 });
 
-export const OrderPlaced = z
+/** OrderPlaced as published before version 2; its JSON Schema stays in docs/events for older consumers. */
+export const OrderPlacedV1 = z
   .strictObject({
     ...envelope('OrderPlaced'),
     order_id: orderId,
@@ -35,6 +36,45 @@ export const OrderPlaced = z
     payment_method_type: z.string().describe('e.g. card; never a token'),
   })
   .describe('A customer placed an order; it is pending until paid (then OrderConfirmed).');
+
+const pricingStep = z.strictObject({
+  step: z.enum(['base', 'variant', 'sale', 'quantity', 'tier']),
+  rule_id: z.string().optional().describe('the pricing rule of this step (not for base or variant)'),
+  label: z.string(),
+  unit_price: minorUnits.describe('unit price after this step'),
+});
+
+const orderLineV2 = z.strictObject({
+  ...orderLine.shape,
+  list_price: minorUnits.describe('catalog price per unit before any pricing rule, minor units'),
+  steps: z.array(pricingStep).min(1).describe('how the unit price was reached (base, sale, quantity, tier)'),
+});
+
+/**
+ * Version 2 adds, and only adds: each line's `list_price` and pricing `steps`, the order's coupon
+ * `discount` and `coupon`. A consumer of version 1 that ignores unknown fields keeps working;
+ * `total` is now subtotal − discount + tax + shipping_cost (discount 0 without a coupon).
+ */
+export const OrderPlaced = z
+  .strictObject({
+    ...OrderPlacedV1.shape,
+    ...envelope('OrderPlaced', 2),
+    items: z.array(orderLineV2).min(1),
+    discount: minorUnits.describe("the coupon's discount on the subtotal (0 without one)"),
+    coupon: z.string().nullable().describe('the coupon code used, or null'),
+    total: minorUnits.describe('subtotal − discount + tax + shipping_cost'),
+  })
+  .describe(
+    'A customer placed an order; it is pending until paid (then OrderConfirmed). Version 2: with pricing.',
+  );
+
+/** Integration event types published at a version above 1 (the others are version 1). */
+export const integrationSchemaVersions: Readonly<Record<string, number>> = { OrderPlaced: 2 };
+
+/** Earlier versions whose JSON Schemas stay published beside the current one. */
+export const previousIntegrationSchemas = [
+  { type: 'OrderPlaced', version: 1, schema: OrderPlacedV1 },
+] as const;
 
 export const OrderConfirmed = z
   .strictObject({

@@ -78,6 +78,25 @@ export function samplePricingEvents(suffix: string): Omit<SampleEvent, 'metadata
       data: { schema_version: 1, code, order_id: `ord_${suffix}`, user_id: user, released_at: at },
     },
     {
+      stream: `cart-${user}`,
+      type: 'CouponAppliedToCart',
+      data: {
+        schema_version: 1,
+        cart_id: `cart_${suffix}`,
+        user_id: user,
+        code,
+        percent_off_bps: null,
+        amount_off: 500,
+        min_subtotal: null,
+        applied_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CouponRemovedFromCart',
+      data: { schema_version: 1, cart_id: `cart_${suffix}`, user_id: user, code, removed_at: at },
+    },
+    {
       stream: `customertier-${user}`,
       type: 'CustomerTierChanged',
       data: {
@@ -87,6 +106,19 @@ export function samplePricingEvents(suffix: string): Omit<SampleEvent, 'metadata
         new_tier: 'gold',
         source: 'admin',
         changed_at: at,
+      },
+    },
+    {
+      stream: `customertier-${user}`,
+      type: 'CustomerSpendRecorded',
+      data: {
+        schema_version: 1,
+        user_id: user,
+        order_id: `ord_${suffix}`,
+        kind: 'confirmed',
+        amount: 4240,
+        lifetime_spend: 4240,
+        recorded_at: at,
       },
     },
   ];

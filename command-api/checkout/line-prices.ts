@@ -1,0 +1,65 @@
+import type { CartProduct, CurrentProducts } from '../../domain/cart/commands.ts';
+import { type ProductState, productForCart } from '../../domain/catalog/product.ts';
+import { type PriceQuote, priceLine } from '../../domain/pricing/price-calculation.ts';
+import type { Tier } from '../../domain/pricing/tiers.ts';
+import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
+
+export type QuantityLine = { productId: string; quantity: number };
+
+/**
+ * Each line's product as the cart should charge it now: the catalog's product with `price` replaced by
+ * the engine's unit price for the line's quantity, the caller's tier and the active rules (the cart and
+ * checkout compare and store this price). `quotes` keeps each line's steps for the order.
+ */
+export async function engineProducts(
+  source: PricingSource,
+  input: {
+    states: ReadonlyMap<string, ProductState>;
+    lines: readonly QuantityLine[];
+    userId: string;
+    now: Date;
+  },
+): Promise<{ products: CurrentProducts; quotes: Record<string, PriceQuote> }> {
+  const products: Record<string, CartProduct | null> = {};
+  const quotes: Record<string, PriceQuote> = {};
+  const tier: Tier = input.lines.length > 0 ? await source.tierOf(input.userId) : 'none';
+  await Promise.all(
+    input.lines.map(async (line) => {
+      const state = input.states.get(line.productId);
+      const product = state ? productForCart(state) : null;
+      products[line.productId] = product;
+      if (!product || state?.status === 'unlisted' || !state) return;
+      const quote = await quoteFor(source, {
+        product,
+        category: state.details.category,
+        quantity: line.quantity,
+        tier,
+        now: input.now,
+      });
+      quotes[line.productId] = quote;
+      products[line.productId] = { ...product, price: quote.unitPrice };
+    }),
+  );
+  return { products, quotes };
+}
+
+/**
+ * One product's quote. A unit never goes below one cent in a cart (an all-products amount rule can floor a
+ * price at 0, which no order line may carry): the floor is a step of its own only in that corner.
+ */
+export async function quoteFor(
+  source: PricingSource,
+  input: { product: CartProduct; category: string; quantity: number; tier: Tier; now: Date },
+): Promise<PriceQuote> {
+  const { product, category, quantity, tier, now } = input;
+  const rules = await source.rulesFor({ productId: product.productId, category }, now);
+  const quote = priceLine({
+    product: { productId: product.productId, category, price: product.price },
+    quantity,
+    tier,
+    rules,
+    now: now.toISOString(),
+  });
+  if (quote.unitPrice >= 1 || product.price < 1) return quote;
+  return { ...quote, unitPrice: 1, total: quantity, discount: (quote.listPrice - 1) * quantity };
+}

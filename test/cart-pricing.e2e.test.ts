@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PricingShop, startPricingShop } from './support/pricing-shop.ts';
+
+/** The cart and checkout price each line through the engine (rules and tier from the pricing read model). */
+let shop: PricingShop;
+let laptop: string;
+let customer: Awaited<ReturnType<PricingShop['customer']>>;
+
+beforeAll(async () => {
+  shop = await startPricingShop('cart_pricing_e2e');
+  laptop = await shop.product(500);
+  await shop.adminSend('POST', '/pricing/rules', {
+    name: 'Ten or more',
+    kind: 'quantity',
+    percent_off: 10,
+    min_quantity: 10,
+    scope: { category: 'laptops' },
+  });
+  await shop.adminSend('POST', '/pricing/rules', {
+    name: 'Gold members',
+    kind: 'tier',
+    percent_off: 15,
+    tier: 'gold',
+    scope: { all: true },
+  });
+  customer = await shop.customer();
+  await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+  await shop.settle();
+});
+
+afterAll(async () => {
+  await shop?.close();
+});
+
+describe('the cart priced by the engine', () => {
+  it('adds at the quantity break and tier price, and reprices when the quantity changes', async () => {
+    const added = await shop.send('POST', '/cart/add', customer.accessToken, {
+      product_id: laptop,
+      quantity: 10,
+    });
+    expect(added.status).toBe(200);
+    // 500.00 → 10 % for ten → 450.00 → gold 15 % → 382.50
+    const line = {
+      quantity: 10,
+      list_price: 500,
+      unit_price: 382.5,
+      price: 382.5,
+      subtotal: 3825,
+      applied_rules: [
+        { rule_id: expect.stringMatching(/^prl_/), step: 'quantity', label: 'Ten or more' },
+        { rule_id: expect.stringMatching(/^prl_/), step: 'tier', label: 'Gold members' },
+      ],
+    };
+    expect(added.body).toMatchObject({ items: [line], subtotal: 3825, discount: 0, coupon: null, tax: 306 });
+    await shop.settle();
+    const viewed = await shop.read('/cart', customer.accessToken);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body).toMatchObject({ items: [{ ...line, in_stock: true }], subtotal: 3825, discount: 0 });
+
+    // A tier change reaches the cart view through the pricing projection, without touching the cart.
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'none' });
+    await shop.settle();
+    const untiered = await shop.read('/cart', customer.accessToken);
+    expect(untiered.body.items[0]).toMatchObject({ list_price: 500, unit_price: 450 });
+    expect(untiered.body.items[0].applied_rules).toHaveLength(1);
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+    await shop.settle();
+
+    const lowered = await shop.send('PUT', '/cart/update', customer.accessToken, {
+      cart_item_id: added.body.items[0].cart_item_id,
+      quantity: 5,
+    });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body.items[0]).toMatchObject({ quantity: 5, price: 425, subtotal: 2125 });
+  });
+
+  it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {
+    await shop.adminSend('POST', '/pricing/rules', {
+      name: 'Spring sale',
+      kind: 'sale',
+      percent_off: 20,
+      scope: { product_id: laptop },
+    });
+    await shop.settle();
+    const refused = await shop.send('POST', '/orders', customer.accessToken, shop.orderBody());
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('BIZ_4005');
+    // 500.00 → sale 20 % → 400.00 → gold 15 % → 340.00
+    expect(refused.body.error.details).toEqual([
+      {
+        field: `items.${laptop}.unit_price`,
+        message: expect.stringContaining('from 425.00 USD to 340.00 USD'),
+      },
+    ]);
+    const placed = await shop.send('POST', '/orders', customer.accessToken, shop.orderBody());
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 1700, items: [{ unit_price: 340, quantity: 5 }] });
+  });
+
+  it('a price raised from 10.00 to 100.00 after adding: BIZ_4005, the cart shows 100.00, then charged 100.00', async () => {
+    const cheap = await shop.product(10, 'Cables');
+    const buyer = await shop.customer();
+    await shop.send('POST', '/cart/add', buyer.accessToken, { product_id: cheap, quantity: 1 });
+    await shop.adminSend('PUT', `/products/${cheap}/price`, { price: 100 });
+    const refused = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'BIZ_4005',
+      details: [
+        {
+          field: `items.${cheap}.unit_price`,
+          message: expect.stringContaining('from 10.00 USD to 100.00 USD'),
+        },
+      ],
+    });
+    await shop.settle();
+    const cart = await shop.read('/cart', buyer.accessToken);
+    expect(cart.body.items[0]).toMatchObject({ list_price: 100, unit_price: 100 });
+    const placed = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    expect(placed.status).toBe(201);
+    // 100.00 + tax 8.00, free shipping at 100.00
+    expect(placed.body).toMatchObject({ status: 'confirmed', subtotal: 100, discount: 0, total: 108 });
+  });
+});
