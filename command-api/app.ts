@@ -19,6 +19,7 @@ import { commandApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { pingRedis } from '../infra/redis/client.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import {
   createMetrics,
   httpMetrics,
@@ -67,6 +68,8 @@ export type CommandApiOptions = {
   jwtKeys?: JwtKeys;
   hasher?: PasswordHasher;
   handler?: CommandHandler;
+  /** Snapshots of long streams for the command handlers (bin/start: on the shared pool). */
+  snapshots?: Snapshots;
   /** Defaults to defaultRouteModules. */
   routes?: readonly RouteModule[];
   /** The payment provider (bin/start: the sandbox on the shared pool). */
@@ -99,7 +102,12 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     handler:
       options.handler ??
       instrumentCommandHandler(
-        createCommandHandler({ store: options.store, logger: options.logger, clock }),
+        createCommandHandler({
+          store: options.store,
+          logger: options.logger,
+          clock,
+          ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+        }),
         {
           ...(options.metrics ? { metrics: options.metrics } : {}),
         },
@@ -109,6 +117,7 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     hasher: options.hasher ?? createPasswordHasher(),
     authenticator,
     ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
   };
 }
 

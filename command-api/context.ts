@@ -9,6 +9,7 @@ import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
 export type CommandApiContext = {
@@ -26,4 +27,6 @@ export type CommandApiContext = {
   authenticator: Authenticator;
   /** The payment provider; when absent, checkout opens the sandbox lazily on DATABASE_URL (tests). */
   payments?: PaymentProvider;
+  /** Snapshots of long streams, for handlers a route module builds itself (checkout's). */
+  snapshots?: Snapshots;
 };

@@ -5,6 +5,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import type { ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import { createMetrics, type Metrics } from '../projections/runner/metrics.ts';
@@ -34,6 +35,8 @@ export type ProcessManagerOptions = {
   payments?: PaymentProvider;
   clock?: () => Date;
   handler?: CommandHandler;
+  /** Snapshots of long streams for the default handler. */
+  snapshots?: Snapshots;
   stock?: StockWriter;
   metrics?: Metrics;
   /** The process's metrics: the timer backlog (process_manager_timer_backlog) is reported to it. */
@@ -69,7 +72,15 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     await migratePayments(pool, log);
     payments = createSandboxPaymentProvider({ pool });
   }
-  const handler = options.handler ?? createCommandHandler({ store, logger: log, clock, maxRetries: 40 });
+  const handler =
+    options.handler ??
+    createCommandHandler({
+      store,
+      logger: log,
+      clock,
+      maxRetries: 40,
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+    });
   const deps: WorkflowDeps = {
     handler,
     payments,

@@ -47,7 +47,13 @@ export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
   const created = createCheckoutServices({
     store: ctx.store,
     // Its own handler: reservations on a hot product need more conflict retries than other commands.
-    handler: createCommandHandler({ store: ctx.store, logger: ctx.logger, clock: ctx.clock, maxRetries: 40 }),
+    handler: createCommandHandler({
+      store: ctx.store,
+      logger: ctx.logger,
+      clock: ctx.clock,
+      maxRetries: 40,
+      ...(ctx.snapshots ? { snapshots: ctx.snapshots } : {}),
+    }),
     payments,
     config: ctx.config,
     clock: ctx.clock,
