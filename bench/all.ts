@@ -22,42 +22,57 @@ const { values } = parseArgs({
 const quick = values.quick ?? false;
 const timeoutMs = Number(values['timeout-s'] ?? (quick ? 150 : 3600)) * 1000;
 
-type Bench = { name: string; script: string; quick: { args?: string[]; env?: Record<string, string> } };
+type Bench = {
+  name: string;
+  script: string;
+  quick: { args?: string[]; env?: Record<string, string> };
+  /** The lines of its output that carry its figures (absolute ones and ratios). */
+  figures: RegExp;
+};
 const benches: Bench[] = [
   {
     name: 'command-latency',
     script: 'bench:command-latency',
     quick: { args: ['--commands', '200', '--cold', '3'] },
+    figures: /ratio|snapshots|-event stream|first command/,
   },
   {
     name: 'eventstore',
     script: 'bench:eventstore',
     quick: { args: ['--events', '100000', '--seconds', '2'] },
+    figures: /^\s+\d+ \||^concurrency|events\/s/,
   },
   {
     name: 'commands',
     script: 'bench:commands',
     quick: { env: { BENCH_DURATION_S: '5', BENCH_RAW_DURATION_S: '3' } },
+    figures: /ratio|\/s|p99|per second/i,
   },
   {
     name: 'checkout',
     script: 'bench:checkout',
     quick: { env: { ROUNDS: '2', EXPIRY_COUNT: '1000', EXPIRY_WINDOW_SECONDS: '10' } },
+    figures: /^\||release time/,
   },
-  { name: 'replay', script: 'bench:replay', quick: { args: ['--events', '20000'] } },
+  { name: 'replay', script: 'bench:replay', quick: { args: ['--events', '20000'] }, figures: /^total|goal/ },
   {
     name: 'queries',
     script: 'bench:queries',
     quick: { args: ['--products', '2000', '--seconds', '3', '--lag-seconds', '3', '--samples', '20'] },
+    figures: /ratio|^listing|^search|lag/,
   },
-  { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } } },
-  { name: 'kafka', script: 'bench:kafka', quick: { args: ['--events', '5000', '--seconds', '5'] } },
+  { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } }, figures: /\/s|ratio/ },
+  {
+    name: 'kafka',
+    script: 'bench:kafka',
+    quick: { args: ['--events', '5000', '--seconds', '5'] },
+    figures: /ratio|events\/s|lag|goal/i,
+  },
 ];
 
 const only = values.only?.split(',');
 const selected = benches.filter((b) => !only || only.includes(b.name));
 const logs = mkdtempSync(join(tmpdir(), 'bench-'));
-const interesting = /ratio|speed-up|goal|without snapshots|with snapshots/i;
 
 function run(
   bench: Bench,
@@ -94,14 +109,9 @@ for (const bench of selected) {
   writeFileSync(log, result.output);
   const status = result.timedOut ? 'timed out' : result.code === 0 ? 'ok' : `failed (exit ${result.code})`;
   process.stderr.write(`${status}, ${result.seconds.toFixed(0)} s\n`);
-  // Each ratio line with the two lines before it, where benches print the absolute figures it divides.
-  const all = result.output.split('\n');
-  const keep = new Set<number>();
-  all.forEach((line, i) => {
-    if (!interesting.test(line)) return;
-    for (let j = Math.max(0, i - 2); j <= i; j++) if (all[j]?.trim() && !all[j]?.startsWith('>')) keep.add(j);
-  });
-  const lines = [...keep].sort((a, b) => a - b).map((i) => all[i]!);
+  const lines = result.output
+    .split('\n')
+    .filter((line) => bench.figures.test(line) && !line.startsWith('{') && !line.startsWith('>'));
   summary.push(`## ${bench.name}: ${status} in ${result.seconds.toFixed(0)} s (log: ${log})`, ...lines);
 }
 console.log(summary.join('\n'));

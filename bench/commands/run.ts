@@ -45,6 +45,8 @@ const serverEnv = {
   BENCH_REDIS_PREFIX: redisPrefix,
   BENCH_POOL_SIZE: String(poolSize),
   JWT_SECRET: jwtSecret,
+  // Production config refuses to start without a master key; the bench server stores no personal data.
+  DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   RATE_LIMIT_AUTH_PER_MIN: '0',
   RATE_LIMIT_CHECKOUT_PER_MIN: '0',
   RATE_LIMIT_GENERAL_PER_MIN: '0',
