@@ -34,6 +34,8 @@ export const configDescriptions: Record<string, string> = {
   BOOTSTRAP_ADMIN_EMAIL: 'With BOOTSTRAP_ADMIN_PASSWORD: the first admin, created at start if absent.',
   BOOTSTRAP_ADMIN_PASSWORD: 'With BOOTSTRAP_ADMIN_EMAIL (set both or neither). Never logged.',
   RESERVATION_TTL_SECONDS: 'How long a checkout reservation holds stock before it expires.',
+  SNAPSHOT_EVERY:
+    'Events between snapshots of a stock, product or category-tree stream (docs/snapshots.md); 0 turns snapshots off.',
   CONSISTENCY_WAIT_MS: 'How long the query API waits for a read model to reach an X-Consistency-Token.',
   TAX_RATE: 'Tax rate applied to the subtotal (half-even rounding).',
   SHIPPING_FLAT: 'Flat shipping charge below FREE_SHIPPING_OVER.',

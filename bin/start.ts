@@ -19,6 +19,8 @@ import { MasterKeyError } from '../infra/privacy/master-key.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
+import { createPostgresSnapshotStore, migrateSnapshots } from '../infra/snapshots/snapshot-store.ts';
+import { createSnapshots } from '../infra/snapshots/snapshots.ts';
 import { createMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
@@ -78,6 +80,13 @@ const jwtKeys = resolveJwtKeys(config, logger); // once, so a token from one API
 const db = createReadModelDb(pool, logger);
 await migrateProjections(pool, logger);
 await migratePayments(pool, logger);
+await migrateSnapshots(pool, logger);
+// Snapshots live in PostgreSQL whichever store holds the streams (docs/snapshots.md).
+const snapshots =
+  config.SNAPSHOT_EVERY > 0
+    ? createSnapshots({ store: createPostgresSnapshotStore(pool), every: config.SNAPSHOT_EVERY, logger })
+    : undefined;
+const withSnapshots = snapshots ? { snapshots } : {};
 // One provider for the checkout routes and the process manager: the order id is its idempotency key.
 const payments = createSandboxPaymentProvider({ pool });
 const runnerDeps: RunnerDeps = {
@@ -111,6 +120,7 @@ if (roles.has('process-manager')) {
     payments,
     timings: { guestCartTtlMs: config.GUEST_CART_TTL_DAYS * day, cartTtlMs: config.CART_TTL_DAYS * day },
     actions: { tierThresholds: config.TIER_THRESHOLDS },
+    ...withSnapshots,
   });
   stops.push({ name: 'process-manager', stop: () => processManager.stop() });
 }
@@ -190,6 +200,7 @@ if (roles.has('command-api')) {
     metrics,
     payments,
     pricingRules: createPricingSource(db),
+    ...withSnapshots,
     keepDependencies: true,
   });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });
@@ -229,6 +240,7 @@ async function shutdown(signal: string) {
   for (const { name, stop } of stops) {
     await stop().catch((error: unknown) => logger.error({ err: error, role: name }, 'error while stopping'));
   }
+  await snapshots?.flush();
   await store.close();
   await pool.end();
   await redis.quit().catch(() => redis.disconnect());

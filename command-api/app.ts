@@ -20,6 +20,7 @@ import { apiDocs } from '../infra/openapi/docs-router.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import { pingRedis } from '../infra/redis/client.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import {
   createMeteredCommandHandler,
   createMetrics,
@@ -72,6 +73,8 @@ export type CommandApiOptions = {
   jwtKeys?: JwtKeys;
   hasher?: PasswordHasher;
   handler?: CommandHandler;
+  /** Snapshots of long streams for the command handlers (bin/start: on the shared pool). */
+  snapshots?: Snapshots;
   /** Defaults to defaultRouteModules. */
   routes?: readonly RouteModule[];
   /** The payment provider (bin/start: the sandbox on the shared pool). */
@@ -106,7 +109,13 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     ids: options.ids ?? randomIds,
     handler:
       options.handler ??
-      createMeteredCommandHandler({ store: options.store, logger: options.logger, clock, metrics }),
+      createMeteredCommandHandler({
+        store: options.store,
+        logger: options.logger,
+        clock,
+        metrics,
+        ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+      }),
     metrics,
     tokens,
     sessions,
@@ -114,6 +123,7 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     authenticator,
     ...(options.payments ? { payments: options.payments } : {}),
     ...(options.pricingRules ? { pricingRules: options.pricingRules } : {}),
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import type { PricingSource } from '../infra/pricing/pricing-source.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
@@ -33,4 +34,6 @@ export type CommandApiContext = {
   payments?: PaymentProvider;
   /** The active pricing rules and tiers (the pricing read model); absent: every line at its list price. */
   pricingRules?: PricingSource;
+  /** Snapshots of long streams, for handlers a route module builds itself (checkout's). */
+  snapshots?: Snapshots;
 };

@@ -66,6 +66,7 @@ export const configSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optionalText,
   RESERVATION_TTL_SECONDS: z.coerce.number().int().positive().default(600),
   CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(2000),
+  SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(500),
   TAX_RATE: decimalText.default('0.08').transform(parseRate),
   SHIPPING_FLAT: decimalText.default('10.00'),
   FREE_SHIPPING_OVER: decimalText.default('100.00'),

@@ -5,6 +5,7 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
+import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import { createMeteredCommandHandler, createMetrics, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import {
@@ -33,6 +34,8 @@ export type ProcessManagerOptions = {
   payments?: PaymentProvider;
   clock?: () => Date;
   handler?: CommandHandler;
+  /** Snapshots of long streams for the default handler. */
+  snapshots?: Snapshots;
   stock?: StockWriter;
   /**
    * The process's metrics: its commands, parked events and (when given) the timer backlog
@@ -73,7 +76,15 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
   }
   // Metered like the command API's: the process manager's commands count in commands_total too.
   const handler =
-    options.handler ?? createMeteredCommandHandler({ store, logger: log, clock, maxRetries: 40, metrics });
+    options.handler ??
+    createMeteredCommandHandler({
+      store,
+      logger: log,
+      clock,
+      maxRetries: 40,
+      metrics,
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+    });
   const deps: WorkflowDeps = {
     handler,
     payments,

@@ -36,6 +36,7 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 const db = await createTestDatabase('bench_commands');
 const redisPrefix = `bench:commands:${randomBytes(4).toString('hex')}:`;
 const jwtSecret = randomBytes(32).toString('hex');
+const dataKey = randomBytes(32).toString('hex');
 const admin = { email: 'bench-admin@example.com', password: 'Bench#Admin123' };
 const serverEnv = {
   ...process.env,
@@ -45,6 +46,8 @@ const serverEnv = {
   BENCH_REDIS_PREFIX: redisPrefix,
   BENCH_POOL_SIZE: String(poolSize),
   JWT_SECRET: jwtSecret,
+  // Production config refuses to start without a master key; the bench server stores no personal data.
+  DATA_ENCRYPTION_KEY: dataKey,
   RATE_LIMIT_AUTH_PER_MIN: '0',
   RATE_LIMIT_CHECKOUT_PER_MIN: '0',
   RATE_LIMIT_GENERAL_PER_MIN: '0',
@@ -108,7 +111,7 @@ try {
     if (created.status !== 201) throw new Error(`create product: ${created.status} ${created.text}`);
     productIds.push(created.body.product_id);
   }
-  const config = loadConfig({ JWT_SECRET: jwtSecret, NODE_ENV: 'production' });
+  const config = loadConfig({ JWT_SECRET: jwtSecret, DATA_ENCRYPTION_KEY: dataKey, NODE_ENV: 'production' });
   const tokens = createTokenService({ keys: resolveJwtKeys(config), clock: () => new Date() });
   const tokensPerConnection = Array.from({ length: connections }, (_, c) =>
     Array.from(

@@ -54,6 +54,7 @@ export function checkoutServicesFor(ctx: CommandApiContext): CheckoutServices {
       clock: ctx.clock,
       maxRetries: 40,
       metrics: ctx.metrics,
+      ...(ctx.snapshots ? { snapshots: ctx.snapshots } : {}),
     }),
     payments,
     config: ctx.config,

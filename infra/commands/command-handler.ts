@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
-import { StreamNotFound, VersionConflict } from '../eventstore/errors.ts';
+import { VersionConflict } from '../eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../eventstore/port.ts';
 import type { Position } from '../eventstore/position.ts';
 import type { Logger } from '../logger.ts';
+import type { Snapshots } from '../snapshots/snapshots.ts';
+import { foldStream } from './fold-stream.ts';
 import { type CommandMetadata, eventMetadata } from './metadata.ts';
 import { StateCache } from './state-cache.ts';
 
-export type Loaded<S> = { state: S; revision: bigint | undefined };
+export type Loaded<S> = {
+  state: S;
+  revision: bigint | undefined;
+  /** The revision of the snapshot the load started from, when it did. */
+  snapshotRevision?: bigint;
+};
 
 export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
   decider: Decider<C, E, S>;
@@ -37,11 +44,13 @@ export type CommandHandlerOptions = {
   /** Conflict retries before giving up (each re-reads and decides again). */
   maxRetries?: number;
   cacheSize?: number;
+  /** Snapshots of long streams (docs/snapshots.md); without, a cold load folds the whole stream. */
+  snapshots?: Snapshots;
 };
 
 /** The one command handler: load (cached state + newer events) → decide → append at the revision read. */
 export function createCommandHandler(options: CommandHandlerOptions) {
-  const { store, logger, clock = () => new Date(), maxRetries = 8 } = options;
+  const { store, logger, snapshots, clock = () => new Date(), maxRetries = 8 } = options;
   // One cache per decider: a stream is only ever folded by its own aggregate's decider.
   const caches = new WeakMap<object, StateCache>();
   const cacheFor = (decider: object) => {
@@ -53,32 +62,37 @@ export function createCommandHandler(options: CommandHandlerOptions) {
     return cache;
   };
 
+  /** Cached state, else a snapshot, else nothing; then the events after it. */
   async function load<C extends Command, E extends DomainEvent, S>(
     decider: Decider<C, E, S>,
     stream: string,
+    options: { snapshots?: boolean } = {},
   ): Promise<Loaded<S>> {
     const cache = cacheFor(decider);
     const cached = cache.get<S>(stream);
-    let state = cached ? cached.state : decider.initialState();
-    let revision = cached?.revision;
-    const pageSize = 1000;
-    for (;;) {
-      const from = revision === undefined ? 0n : revision + 1n;
-      let page: Awaited<ReturnType<EventStore['readStream']>>;
-      try {
-        page = await store.readStream(stream, { fromRevision: from, maxCount: pageSize });
-      } catch (error) {
-        if (error instanceof StreamNotFound) return { state, revision };
-        throw error;
-      }
-      for (const recorded of page) {
-        state = decider.evolve(state, { type: recorded.type, data: recorded.data } as E);
-        revision = recorded.revision;
-      }
-      if (page.length < pageSize) break;
+    const snapshot =
+      !cached && snapshots && options.snapshots !== false
+        ? await snapshots.read<S>(decider, stream)
+        : undefined;
+    let folded = snapshot ? await foldStream(store, decider, stream, snapshot) : undefined;
+    const fromSnapshot = folded !== undefined;
+    if (snapshot && !folded) snapshots?.discard(stream);
+    folded ??= await foldStream(store, decider, stream, cached);
+    if (!folded) throw new Error('unreachable: a fold without a checked start always completes');
+    const { state, revision, lastEventId } = folded;
+    if (revision === undefined) return { state, revision };
+    cache.set(stream, { state, revision });
+    if (snapshots && lastEventId !== undefined) {
+      snapshots.offer(
+        decider,
+        stream,
+        { state, revision, eventId: lastEventId },
+        { previousRevision: revision - BigInt(folded.folded), foldedFromStore: folded.folded },
+      );
     }
-    if (revision !== undefined) cache.set(stream, { state, revision });
-    return { state, revision };
+    return fromSnapshot && snapshot
+      ? { state, revision, snapshotRevision: snapshot.revision }
+      : { state, revision };
   }
 
   async function handle<C extends Command, E extends DomainEvent, S>(
@@ -107,6 +121,15 @@ export function createCommandHandler(options: CommandHandlerOptions) {
         });
         const state = decided.reduce(decider.evolve, loaded.state);
         cache.set(stream, { state, revision: result.nextExpectedRevision });
+        const last = events[events.length - 1];
+        if (snapshots && last) {
+          snapshots.offer(
+            decider,
+            stream,
+            { state, revision: result.nextExpectedRevision, eventId: last.id },
+            { previousRevision: loaded.revision, foldedFromStore: 0 },
+          );
+        }
         return { events, state, revision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;

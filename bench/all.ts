@@ -1,0 +1,117 @@
+/**
+ * `npm run bench -- --quick` (or without --quick: each bench's own defaults): runs the benches one after
+ * another, each in its own process as its npm script runs it, and prints each one's ratio lines (the
+ * absolute figures and the ratio, as the bench prints them) under its name. Quick mode shrinks the runs
+ * to fit about 10 minutes in all; each bench's full log is kept in a temporary folder.
+ *   npm run bench -- --quick [--only name,name] [--timeout-s 150]
+ * The Kafka bench runs only when KAFKA_BROKERS is set (the local broker: npm run kafka:start).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'timeout-s': { type: 'string' },
+  },
+});
+const quick = values.quick ?? false;
+const timeoutMs = Number(values['timeout-s'] ?? (quick ? 150 : 3600)) * 1000;
+
+type Bench = {
+  name: string;
+  script: string;
+  quick: { args?: string[]; env?: Record<string, string> };
+  /** The lines of its output that carry its figures (absolute ones and ratios). */
+  figures: RegExp;
+};
+const benches: Bench[] = [
+  {
+    name: 'command-latency',
+    script: 'bench:command-latency',
+    quick: { args: ['--commands', '200', '--cold', '3'] },
+    figures: /ratio|snapshots|-event stream|first command/,
+  },
+  {
+    name: 'eventstore',
+    script: 'bench:eventstore',
+    quick: { args: ['--events', '100000', '--seconds', '2'] },
+    figures: /^\s+\d+ \||^concurrency|events\/s/,
+  },
+  {
+    name: 'commands',
+    script: 'bench:commands',
+    quick: { env: { BENCH_DURATION_S: '5', BENCH_RAW_DURATION_S: '3' } },
+    figures: /ratio|\/s|p99|per second/i,
+  },
+  {
+    name: 'checkout',
+    script: 'bench:checkout',
+    quick: { env: { ROUNDS: '2', EXPIRY_COUNT: '1000', EXPIRY_WINDOW_SECONDS: '10' } },
+    figures: /^\||release time/,
+  },
+  { name: 'replay', script: 'bench:replay', quick: { args: ['--events', '20000'] }, figures: /^total|goal/ },
+  {
+    name: 'queries',
+    script: 'bench:queries',
+    quick: { args: ['--products', '2000', '--seconds', '3', '--lag-seconds', '3', '--samples', '20'] },
+    figures: /ratio|^listing|^search|lag/,
+  },
+  { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } }, figures: /\/s|ratio/ },
+  {
+    name: 'kafka',
+    script: 'bench:kafka',
+    quick: { args: ['--events', '5000', '--seconds', '5'] },
+    figures: /ratio|events\/s|lag|goal/i,
+  },
+];
+
+const only = values.only?.split(',');
+const selected = benches.filter((b) => !only || only.includes(b.name));
+const logs = mkdtempSync(join(tmpdir(), 'bench-'));
+
+function run(
+  bench: Bench,
+): Promise<{ code: number | null; output: string; seconds: number; timedOut: boolean }> {
+  const args = ['run', bench.script, '--', ...(quick ? (bench.quick.args ?? []) : [])];
+  const env = { ...process.env, ...(quick ? bench.quick.env : {}) };
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn('npm', args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, seconds: (performance.now() - started) / 1000, timedOut });
+    });
+  });
+}
+
+const summary: string[] = [];
+for (const bench of selected) {
+  if (bench.name === 'kafka' && !process.env.KAFKA_BROKERS) {
+    summary.push(`## ${bench.name}: skipped (KAFKA_BROKERS is not set)`);
+    continue;
+  }
+  process.stderr.write(`running ${bench.name}${quick ? ' (quick)' : ''}… `);
+  const result = await run(bench);
+  const log = join(logs, `${bench.name}.log`);
+  writeFileSync(log, result.output);
+  const status = result.timedOut ? 'timed out' : result.code === 0 ? 'ok' : `failed (exit ${result.code})`;
+  process.stderr.write(`${status}, ${result.seconds.toFixed(0)} s\n`);
+  const lines = result.output
+    .split('\n')
+    .filter((line) => bench.figures.test(line) && !line.startsWith('{') && !line.startsWith('>'));
+  summary.push(`## ${bench.name}: ${status} in ${result.seconds.toFixed(0)} s (log: ${log})`, ...lines);
+}
+console.log(summary.join('\n'));
