@@ -12,6 +12,7 @@ import {
   productListedData,
   type ReadSideForTest,
 } from '../projections/test-support.ts';
+import { variantsProjection } from '../projections/variants/variants-projection.ts';
 import { assertErrorBody } from '../test/support/http.ts';
 import { startQueryApiForTest } from './test-support.ts';
 
@@ -27,7 +28,8 @@ type Deployment = {
   service: ProjectionService;
   api: Awaited<ReturnType<typeof startQueryApiForTest>>;
 };
-const projections = [catalogProjection, inventoryProjection];
+// A product's detail reads its variants too (none here): the variants read model must be served.
+const projections = [catalogProjection, inventoryProjection, variantsProjection];
 let a: Deployment;
 let b: Deployment;
 
@@ -46,7 +48,7 @@ const deploy = async (label: string): Promise<Deployment> => {
   expect(await service.waitFor(head!, 20_000)).toBe(true);
   const api = await startQueryApiForTest(side, {
     consistencyWaitMs: 300,
-    readModels: ['catalog', 'inventory'],
+    readModels: ['catalog', 'inventory', 'variants'],
   });
   return { side, service, api };
 };
