@@ -113,6 +113,33 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
     });
   });
 
+  it("prices a variant with its adjustment: seed 003's example, 420.75 a unit, 4,207.50 in all", async () => {
+    const variant = await send('POST', `/products/${productId}/variants`, {
+      sku: 'WS-32GB',
+      options: { memory: '32 GB' },
+      price_adjustment: 50,
+    });
+    const response = await get(
+      `/pricing/${productId}/price?quantity=10&variant_id=${variant.body.variant_id}`,
+      customer.accessToken,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      variant_id: variant.body.variant_id,
+      list_price: 550,
+      unit_price: 420.75,
+      total: 4_207.5,
+    });
+    expect(response.body.steps.map((step: { step: string }) => step.step)).toEqual([
+      'base',
+      'variant',
+      'quantity',
+      'tier',
+    ]);
+    await send('POST', `/products/${productId}/variants/${variant.body.variant_id}/retire`);
+    expect((await get(`/pricing/${productId}/price?variant_id=${variant.body.variant_id}`)).status).toBe(404);
+  });
+
   it('prices an anonymous visitor without a tier, and one unit without the break', async () => {
     expect(await unitPrice('quantity=10')).toBe(450);
     expect(await unitPrice('quantity=1')).toBe(500);

@@ -11,6 +11,7 @@ import { parseInput } from '../../infra/http/validation.ts';
 import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
 import { consistency, servingSchema } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
+import { createVariantQueries } from '../variant-queries.ts';
 
 /** GET /pricing/{product_id}/price query: quantity 1..1,000,000 (0 or anything else is 400 VAL_2001). */
 export const priceQuery = z.object({
@@ -38,7 +39,12 @@ export const pricingRoutes =
     const pricing = createPricingReadModel(context.db);
     const router = Router();
     const readsRules = consistency(context.watcher, ['pricing'], context.consistencyWaitMs);
-    const readsPrices = consistency(context.watcher, ['catalog', 'pricing'], context.consistencyWaitMs);
+    const readsPrices = consistency(
+      context.watcher,
+      ['catalog', 'pricing', 'variants'],
+      context.consistencyWaitMs,
+    );
+    const variants = createVariantQueries(context.db);
     // Signed-in callers get their own tier; no Authorization header prices as an anonymous visitor.
     const optionalAuth: RequestHandler = (req, res, next) =>
       req.get('authorization') === undefined ? next() : context.authenticate(req, res, next);
@@ -61,8 +67,14 @@ export const pricingRoutes =
       if (!isId('product', productId)) throw notFound('Product', productId);
       const product = await productToPrice(servingSchema(context.watcher, 'catalog'), productId);
       if (!product || product.discontinued) throw notFound('Product', productId);
-      // No variant is priced yet: the catalog read model holds none on this branch (docs/pricing.md).
-      if (q.variant_id !== undefined) throw notFound('Variant', q.variant_id);
+      // A variant adds its signed adjustment (the `variant` step); an unknown or retired one is 404.
+      const variant =
+        q.variant_id === undefined
+          ? undefined
+          : (await variants.of(servingSchema(context.watcher, 'variants'), [productId])).find(
+              (row) => row.variant_id === q.variant_id && row.status === 'active',
+            );
+      if (q.variant_id !== undefined && !variant) throw notFound('Variant', q.variant_id);
       const schema = servingSchema(context.watcher, 'pricing');
       const auth = req.auth;
       const tier =
@@ -76,6 +88,15 @@ export const pricingRoutes =
       const rules = await pricing.activeRulesFor(schema, { productId, category }, now);
       const quote = priceLine({
         product: { productId, category, price: Number(product.price) },
+        ...(variant
+          ? {
+              variant: {
+                variantId: variant.variant_id,
+                label: `Variant ${variant.sku}`,
+                adjustment: Number(variant.price_adjustment),
+              },
+            }
+          : {}),
         quantity: q.quantity,
         tier,
         rules,
@@ -83,7 +104,13 @@ export const pricingRoutes =
       });
       res.json(
         presentQuote(
-          { productId, variantId: null, quantity: q.quantity, tier, currency: product.currency },
+          {
+            productId,
+            variantId: variant?.variant_id ?? null,
+            quantity: q.quantity,
+            tier,
+            currency: product.currency,
+          },
           quote,
         ),
       );
