@@ -1,16 +1,20 @@
 /**
  * `npm run bench -- --quick` (or without --quick: each bench's own defaults): runs the benches one after
  * another, each in its own process as its npm script runs it, and prints each one's ratio lines (the
- * absolute figures and the ratio, as the bench prints them) under its name. Quick mode shrinks the runs
- * to fit about 10 minutes in all; each bench's full log is kept in a temporary folder.
+ * absolute figures and the ratio, as the bench prints them) under its name, then one table of every
+ * bench's BENCH_RESULT lines (bench/result.ts: measure, ours, baseline, ratio, goal, met) with the load
+ * average at the start and the end. Quick mode shrinks the runs to fit about 10 minutes in all; each
+ * bench's full log is kept in a temporary folder.
  *   npm run bench -- --quick [--only name,name] [--timeout-s 150]
  * The Kafka bench runs only when KAFKA_BROKERS is set (the local broker: npm run kafka:start).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type BenchResult, parseResult, RESULT_PREFIX } from './result.ts';
+import { resultTable } from './result-table.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +67,12 @@ const benches: Bench[] = [
   },
   { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } }, figures: /\/s|ratio/ },
   {
+    name: 'pricing',
+    script: 'bench:pricing',
+    quick: { args: ['--seconds', '3'] },
+    figures: /\/s|ratio|rules:/,
+  },
+  {
     name: 'kafka',
     script: 'bench:kafka',
     quick: { args: ['--events', '5000', '--seconds', '5'] },
@@ -97,10 +107,19 @@ function run(
   });
 }
 
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+const loadAtStart = load();
+const startedAt = new Date().toISOString();
 const summary: string[] = [];
+const results: { bench: string; result: BenchResult }[] = [];
+const missing: string[] = [];
 for (const bench of selected) {
   if (bench.name === 'kafka' && !process.env.KAFKA_BROKERS) {
     summary.push(`## ${bench.name}: skipped (KAFKA_BROKERS is not set)`);
+    missing.push(`${bench.name}: skipped (KAFKA_BROKERS is not set)`);
     continue;
   }
   process.stderr.write(`running ${bench.name}${quick ? ' (quick)' : ''}… `);
@@ -109,9 +128,27 @@ for (const bench of selected) {
   writeFileSync(log, result.output);
   const status = result.timedOut ? 'timed out' : result.code === 0 ? 'ok' : `failed (exit ${result.code})`;
   process.stderr.write(`${status}, ${result.seconds.toFixed(0)} s\n`);
-  const lines = result.output
-    .split('\n')
-    .filter((line) => bench.figures.test(line) && !line.startsWith('{') && !line.startsWith('>'));
+  const output = result.output.split('\n');
+  const lines = output.filter(
+    (line) =>
+      bench.figures.test(line) &&
+      !line.startsWith('{') &&
+      !line.startsWith('>') &&
+      !line.startsWith(RESULT_PREFIX),
+  );
   summary.push(`## ${bench.name}: ${status} in ${result.seconds.toFixed(0)} s (log: ${log})`, ...lines);
+  const found = output.flatMap((line) => parseResult(line) ?? []);
+  results.push(...found.map((r) => ({ bench: bench.name, result: r })));
+  if (status !== 'ok')
+    missing.push(`${bench.name}: ${status} after ${result.seconds.toFixed(0)} s (log: ${log})`);
+  else if (found.length === 0) missing.push(`${bench.name}: no result lines (log: ${log})`);
 }
 console.log(summary.join('\n'));
+console.log('');
+console.log(
+  `## All benches, one run${quick ? ' (--quick)' : ''}: started ${startedAt}, ${cpus().length} cores, ` +
+    `load average (1/5/15 min) at the start ${loadAtStart}, at the end ${load()}`,
+);
+console.log('');
+console.log(resultTable(results).join('\n'));
+for (const line of missing) console.log(`- ${line}`);

@@ -12,6 +12,7 @@ import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Snapshots } from '../../infra/snapshots/snapshots.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import { reportResult } from '../result.ts';
 import { composedWorld, counter, fill } from './composed.ts';
 
 const { values } = parseArgs({
@@ -84,6 +85,13 @@ try {
   const p50Ratio = percentile(long, 0.5) / percentile(short, 0.5);
   const p99Ratio = percentile(long, 0.99) / percentile(short, 0.99);
   console.log(`  ratio long/short     p50 ${p50Ratio.toFixed(2)}  p99 ${p99Ratio.toFixed(2)}  (goal <= 1.2)`);
+  reportResult({
+    measure: `warm command p99, ${longLength}-event vs 10-event stream`,
+    ours: percentile(long, 0.99),
+    baseline: percentile(short, 0.99),
+    unit: 'ms',
+    goal: { on: 'ratio', op: '<=', value: 1.2 },
+  });
 
   // 2. First command after a restart. The snapshot is primed once, as the first snapshotted load of a
   // long stream does in production (it folds the whole stream once and writes the snapshot).
@@ -106,6 +114,13 @@ try {
   console.log(
     `  ratio with/without ${(b / a).toFixed(3)}  speed-up ${(a / b).toFixed(1)}×  (goal: with < 100 ms)`,
   );
+  reportResult({
+    measure: `first command on a ${longLength}-event stream, snapshots vs none`,
+    ours: b,
+    baseline: a,
+    unit: 'ms',
+    goal: { on: 'ours', op: '<', value: 100 },
+  });
 } finally {
   await world.close();
   await database.drop();

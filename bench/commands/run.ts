@@ -18,6 +18,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { reportResult } from '../result.ts';
 import { runAddToCart, runGet } from './add-to-cart-load.ts';
 import { measureRawAppends } from './raw-appends.ts';
 
@@ -172,6 +173,20 @@ try {
   log(
     `AddToCart p99 ${cart.p99} ms (goal < ${goal.p99Ms} ms) — ${cart.p99 < goal.p99Ms ? 'met' : 'NOT met'}`,
   );
+  reportResult({
+    measure: `AddToCart vs raw appends, ${connections} connections`,
+    ours: cart.perSecond,
+    baseline: raw.perSecond,
+    unit: 'req/s',
+    goal: { on: 'ratio', op: '>=', value: goal.ratio },
+  });
+  reportResult({
+    measure: `AddToCart p99 vs raw append p99, ${connections} connections`,
+    ours: cart.p99,
+    baseline: raw.p99,
+    unit: 'ms',
+    goal: { on: 'ours', op: '<', value: goal.p99Ms },
+  });
   log(`load average (1 min) at the end: ${round(loadavg()[0] ?? 0, 2)} on ${cpus().length} cores`);
   log('');
   log('| measure | per second | p50 ms | p99 ms |');

@@ -26,6 +26,7 @@ import { createKafkaPublisher } from '../../projections/publisher/publisher.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { migrateProjections } from '../../projections/service.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import { reportResult } from '../result.ts';
 import { fillStore, readLog } from './fill.ts';
 import { atRate, lagProbe, percentile, storeLag } from './lag.ts';
 
@@ -112,6 +113,7 @@ try {
   // Rounds alternate bare and publisher (each publisher round with a checkpoint and topics of its own),
   // so a burst of load from elsewhere on the machine hits both; the median ratio is the figure.
   const ratios: number[] = [];
+  const rates: { bare: number; publisher: number }[] = [];
   let publisher: ReturnType<typeof createKafkaPublisher> | undefined;
   for (let round = 1; round <= rounds; round += 1) {
     const bareStart = performance.now();
@@ -134,6 +136,7 @@ try {
     const pubSeconds = (performance.now() - pubStart) / 1000;
     const pubRate = appended / pubSeconds;
     ratios.push(pubRate / bareRate);
+    rates.push({ bare: bareRate, publisher: pubRate });
     console.log(
       `round ${round}: bare kafkajs producer ${fmt(bareRate)} events/s (${fmt(messages / bareSeconds)} msg/s, ${fmt(bareSeconds, 1)} s); ` +
         `publisher ${fmt(pubRate)} events/s (${fmt(messages / pubSeconds)} msg/s, ${fmt(pubSeconds, 1)} s); ratio ${fmt(pubRate / bareRate, 2)}`,
@@ -143,6 +146,21 @@ try {
   console.log(
     `median ratio publisher / bare: ${fmt(ratio, 2)} (goal >= 0.70; ${fmt(messages)} messages per round)`,
   );
+  // The round whose ratio is the median: its two rates are the figures beside that ratio.
+  const medianRound = rates.find((x) => x.publisher / x.bare === ratio) ?? rates[0]!;
+  reportResult({
+    measure: `Kafka publisher catch-up vs bare kafkajs producer, ${appended} events (median round)`,
+    ours: medianRound.publisher,
+    baseline: medianRound.bare,
+    unit: 'events/s',
+    goal: { on: 'ratio', op: '>=', value: 0.8 },
+  });
+  reportResult({
+    measure: 'reading the log alone (Kafka bench)',
+    ours: appended / readSeconds,
+    unit: 'events/s',
+    goal: { on: 'ours', op: '>=', value: 100_000 },
+  });
   const pubTopics = topicNames(pubPrefix(rounds));
 
   // Live: append → consumer, through the store, the publisher and the broker.
@@ -199,6 +217,13 @@ try {
   line('publisher (append → consumer)', liveLags);
   line('bare producer (send → consumer)', bareLags);
   console.log(`goal: publisher p99 < 200 ms`);
+  reportResult({
+    measure: `Kafka live lag p99, publisher vs bare producer, ${rate} events/s`,
+    ours: percentile(liveLags, 0.99),
+    baseline: percentile(bareLags, 0.99),
+    unit: 'ms',
+    goal: { on: 'ours', op: '<', value: 200 },
+  });
   console.log(
     JSON.stringify({
       events: appended,

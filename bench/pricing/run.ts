@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startPricingShop } from '../../test/support/pricing-shop.ts';
 import { runAddToCart } from '../commands/add-to-cart-load.ts';
 import { load } from '../queries/http-load.ts';
+import { reportResult } from '../result.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } },
@@ -105,6 +106,20 @@ try {
     addToCartWithVsWithoutRules: r(withRules.perSecond / withoutRules.perSecond),
   };
   log(`ratios: ${JSON.stringify(summary)} (targets: ≥ 0.7 and ≥ 0.8)`);
+  reportResult({
+    measure: `GET /pricing/{id}/price (${rules} rules) vs GET /products/{id}`,
+    ours: price.perSecond,
+    baseline: product.perSecond,
+    unit: 'req/s',
+    goal: { on: 'ratio', op: '>=', value: 0.7 },
+  });
+  reportResult({
+    measure: `AddToCart with ${rules} rules vs without`,
+    ours: withRules.perSecond,
+    baseline: withoutRules.perSecond,
+    unit: 'req/s',
+    goal: { on: 'ratio', op: '>=', value: 0.8 },
+  });
 } finally {
   await shop.close();
 }

@@ -16,6 +16,7 @@ import { ensureDatabase } from '../../infra/postgres/ensure-database.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { traceEventStore } from '../../infra/telemetry/traced-store.ts';
 import { combine, fmt, type LevelResult, runLevel } from '../eventstore/measure.ts';
+import { reportResult } from '../result.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_privacy';
 const seconds = Number(process.env.BENCH_SECONDS ?? '20');
@@ -105,6 +106,13 @@ const b = combine(withEncryption);
 console.log(`appends/s without encryption: ${fmt(a.perSecond)} (p99 ${fmt(a.p99, 1)} ms)`);
 console.log(`appends/s with encryption:    ${fmt(b.perSecond)} (p99 ${fmt(b.p99, 1)} ms)`);
 console.log(`ratio: ${fmt(b.perSecond / a.perSecond, 2)} (goal ≥ 0.85)`);
+reportResult({
+  measure: 'appends with personal-data encryption vs without, 8 writers',
+  ours: b.perSecond,
+  baseline: a.perSecond,
+  unit: 'appends/s',
+  goal: { on: 'ratio', op: '>=', value: 0.85 },
+});
 
 // Replay of this run's events (half written with encryption, half without, as both sides appended):
 // raw through the production composition without withPersonalData, against decrypted by a fresh key
@@ -131,4 +139,11 @@ console.log(
 );
 console.log(`replay events/s with decryption:    ${fmt(dec)} (runs ${decs.map((v) => fmt(v)).join(', ')})`);
 console.log(`ratio: ${fmt(dec / raw, 2)} (goal ≥ 0.8)`);
+reportResult({
+  measure: 'replay with decryption vs without',
+  ours: dec,
+  baseline: raw,
+  unit: 'events/s',
+  goal: { on: 'ratio', op: '>=', value: 0.8 },
+});
 await Promise.all([plain.close(), encrypted.close()]);

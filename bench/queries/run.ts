@@ -21,6 +21,7 @@ import type { RunnerDb } from '../../projections/runner/types.ts';
 import { migrateProjections } from '../../projections/service.ts';
 import { createCheckpointWatcher } from '../../query-api/checkpoint-watcher.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { reportResult } from '../result.ts';
 import { appendCarts, appendCatalog, benchProductId, benchUserId } from './fill.ts';
 import { load } from './http-load.ts';
 import { measureLag } from './lag.ts';
@@ -138,14 +139,37 @@ try {
       `GET ${name === 'product' ? '/products/{id}' : '/cart'}: API ${r(api.perSecond, 0)} req/s p50 ${api.p50} ms p99 ${api.p99} ms (non-2xx ${api.non2xx}) | ` +
         `baseline ${r(baseline.perSecond, 0)} req/s p50 ${baseline.p50} ms p99 ${baseline.p99} ms | ratio ${r(api.perSecond / baseline.perSecond, 2)}`,
     );
+    const route = name === 'product' ? 'GET /products/{id}' : 'GET /cart';
+    reportResult({
+      measure: `${route} vs bare Express, ${connections} connections`,
+      ours: api.perSecond,
+      baseline: baseline.perSecond,
+      unit: 'req/s',
+      goal: { on: 'ratio', op: '>=', value: 0.7 },
+    });
+    reportResult({
+      measure: `${route} p99 vs bare Express p99`,
+      ours: api.p99,
+      baseline: baseline.p99,
+      unit: 'ms',
+      goal: { on: 'ratio', op: '<=', value: 1.5 },
+    });
   }
 
   // 2. Search and filtered listing.
   const searched = await searchAndList({ db, queryUrl: urls.queryUrl, samples: Number(values.samples) });
-  for (const [name, s] of Object.entries(searched))
+  for (const [name, s] of Object.entries(searched)) {
     log(
       `${name}: API p50 ${r(s.api.p50)} ms p99 ${r(s.api.p99)} ms | SQL alone p50 ${r(s.sql.p50)} ms p99 ${r(s.sql.p99)} ms`,
     );
+    reportResult({
+      measure: `${name} p99 vs the SQL alone, ${products} products`,
+      ours: s.api.p99,
+      baseline: s.sql.p99,
+      unit: 'ms',
+      goal: { on: 'ours', op: '<', value: 50 },
+    });
+  }
 
   // 3. Projection lag at a steady rate.
   const lag = await measureLag({
@@ -161,6 +185,13 @@ try {
       `all p50 ${r(lag.all.p50)} ms p99 ${r(lag.all.p99)} ms | cart (Redis) p50 ${r(lag.cart.p50)} p99 ${r(lag.cart.p99)} | ` +
       `catalog (PostgreSQL) p50 ${r(lag.catalog.p50)} p99 ${r(lag.catalog.p99)} | bare subscriber p50 ${r(lag.baseline.p50)} p99 ${r(lag.baseline.p99)}`,
   );
+  reportResult({
+    measure: `projection lag p99 vs bare subscriber, ${r(lag.achievedRate, 0)} events/s`,
+    ours: lag.all.p99,
+    baseline: lag.baseline.p99,
+    unit: 'ms',
+    goal: { on: 'ours', op: '<', value: 50 },
+  });
   log(JSON.stringify({ products, connections, seconds, load: loadavg()[0], http, search: searched, lag }));
 } finally {
   for (const process of [server, projector]) process?.send('stop');
