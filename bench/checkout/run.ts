@@ -44,7 +44,7 @@ async function main() {
     const [batched, racing] = results;
     // The goal is for the racing path (several command processes); here one process races.
     reportResult({
-      measure: 'hot product reservations, racing appends vs the batching writer',
+      measure: 'hot product reservations, racing appends (one process) vs batching writer',
       ours: racing!.perSecond,
       baseline: batched!.perSecond,
       unit: 'reservations/s',

@@ -85,12 +85,19 @@ try {
   console.log(
     `total      ${String(events).padStart(9)} events ${(ms / 1000).toFixed(1).padStart(6)} s ${String(Math.round(events / (ms / 1000))).padStart(7)} ev/s   peak RSS ${mb(peak)} (goal >= 20000 ev/s)`,
   );
-  // Summed over projections, as the line above; the issue's figure counts log events once (not yet here).
+  // The issue's goal counts each log event once over the whole rebuild (the projections replay one after
+  // another, so their durations add up to it); the line above sums what each projection received.
+  const logEvents = Number(rows[0]?.n ?? 0);
   reportResult({
-    measure: `replay, every projection, ${total} seeded events (summed per projection)`,
-    ours: events / (ms / 1000),
+    measure: `replay of every projection, ${logEvents} log events counted once`,
+    ours: logEvents / (ms / 1000),
     unit: 'events/s',
     goal: { on: 'ours', op: '>=', value: 20_000 },
+  });
+  reportResult({
+    measure: 'replay, events each projection received, summed',
+    ours: events / (ms / 1000),
+    unit: 'events/s',
   });
   if (values.verify) {
     // The seeded events carry no hash (written around the chain), so every one is a missing-hash finding:
