@@ -11,10 +11,14 @@ export type CartId = Id<'cart'>;
  */
 export type CartCheckout = { reservationId: string; expiresAt: string };
 
+/** The variant a line holds (absent or null: the product itself, which has no variants). */
+export type CartLineVariant = { variantId: string; sku: string; options: Readonly<Record<string, string>> };
+
 /** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
 export type CartLine = {
   cartItemId: CartItemId;
   productId: ProductId;
+  variant?: CartLineVariant | null;
   productName: string;
   image: string | null;
   unitPrice: number;
@@ -46,3 +50,10 @@ export type CartState = {
   /** The coupon on the cart (cart-coupon.ts); it leaves with the checkout. */
   coupon: CartCoupon | null;
 };
+
+/**
+ * What identifies a line's item, and keys its current product and price (CurrentProducts): the product
+ * id, or `<product_id>~<variant_id>` for a variant (as its stock stream is named).
+ */
+export const lineKey = (line: { productId: string; variant?: { variantId: string } | null }) =>
+  line.variant ? `${line.productId}~${line.variant.variantId}` : line.productId;

@@ -9,6 +9,7 @@ import type {
   ReservationId,
   UserId,
 } from '../shared/ids.ts';
+import type { CartLineVariant } from './cart-state.ts';
 
 /**
  * What the cart must know of a product, read by the command handler from the product's stream
@@ -21,6 +22,8 @@ export type CartProduct = {
   currency: string;
   image: string | null;
   discontinued: boolean;
+  /** The variant sold (its price is `price`); absent for a product without variants. */
+  variant?: CartLineVariant | null;
 };
 
 /**
@@ -57,7 +60,7 @@ export type ClearCart = Command<'ClearCart', { userId: CartOwnerId; now: string 
 /** The cart became an order: its lines leave the cart. `orderId` links the two when known. */
 export type CheckOutCart = Command<'CheckOutCart', { userId: UserId; orderId?: OrderId; now: string }>;
 
-/** Each line's product as the catalog has it now (null: never listed), keyed by product id. */
+/** Each line's product as the catalog has it now (null: never listed), keyed by lineKey (cart-state.ts). */
 export type CurrentProducts = Readonly<Record<string, CartProduct | null>>;
 
 /**
