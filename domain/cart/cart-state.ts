@@ -51,9 +51,4 @@ export type CartState = {
   coupon: CartCoupon | null;
 };
 
-/**
- * What identifies a line's item, and keys its current product and price (CurrentProducts): the product
- * id, or `<product_id>~<variant_id>` for a variant (as its stock stream is named).
- */
-export const lineKey = (line: { productId: string; variant?: { variantId: string } | null }) =>
-  line.variant ? `${line.productId}~${line.variant.variantId}` : line.productId;
+export { lineKey } from '../shared/line-key.ts';

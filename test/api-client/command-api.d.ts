@@ -1033,6 +1033,10 @@ export interface components {
             items: {
                 product_id: string;
                 product_name: string;
+                /** @description the variant ordered (a product sold per variant) */
+                variant_id?: string;
+                /** @description the variant's SKU */
+                sku?: string;
                 quantity: number;
                 /** @description the price before any pricing rule */
                 list_price: number;
@@ -1378,6 +1382,8 @@ export interface components {
             reservation_id: string;
             items: {
                 product_id: string;
+                /** @description the variant reserved (a product sold per variant) */
+                variant_id?: string;
                 quantity: number;
             }[];
             /** @description ISO 8601 timestamp */

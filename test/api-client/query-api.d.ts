@@ -569,6 +569,10 @@ export interface components {
             items: {
                 product_id: string;
                 product_name: string;
+                /** @description the variant ordered (a product sold per variant) */
+                variant_id?: string;
+                /** @description the variant's SKU */
+                sku?: string;
                 quantity: number;
                 /** @description the price before any pricing rule */
                 list_price: number;
