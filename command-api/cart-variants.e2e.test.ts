@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
+import { signUp } from './test-support.ts';
 
 let api: ShopApi;
 beforeAll(async () => {
@@ -122,5 +123,33 @@ describe('POST /cart/add with variant_id', () => {
       409,
       'BIZ_4006',
     );
+  });
+});
+
+describe('a guest cart with a variant, merged at login', () => {
+  it('keeps the variant on the merged line, at its price', async () => {
+    const { productId, m } = await teeInSizes();
+    const guest = await post(
+      '/cart/add',
+      { product_id: productId, variant_id: m.variant_id, quantity: 2 },
+      '',
+    );
+    expect(guest.status).toBe(200);
+    const cartToken = guest.headers.get('x-cart-token') ?? '';
+    expect(cartToken).not.toBe('');
+    const customer = await signUp(api.http);
+    const login = await api.http.request('POST', '/api/v1/users/login', {
+      headers: { 'X-Cart-Token': cartToken },
+      body: { email: customer.email, password: customer.password },
+    });
+    expect(login.status).toBe(200);
+    const events = await api.store.readStream(`cart-${customer.userId}`);
+    const merged = events.find((event) => event.type === 'CartMergedFromGuest');
+    expect(merged?.data).toMatchObject({
+      schema_version: 2,
+      lines: [
+        { product_id: productId, variant_id: m.variant_id, sku: m.sku, unit_price: 2_500, line_quantity: 2 },
+      ],
+    });
   });
 });

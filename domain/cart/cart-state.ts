@@ -42,7 +42,7 @@ export type CartState = {
   /** A guest cart merged at login: the customer it went to (the cart is closed for good). */
   mergedInto?: UserId | null;
   /** What a merged guest cart held when it was closed (the merge adds these to the customer's cart). */
-  mergedItems?: { productId: ProductId; quantity: number }[];
+  mergedItems?: { productId: ProductId; variantId?: string; quantity: number }[];
   /** The guest carts merged into this customer's cart (each at most once). */
   mergedGuestCarts?: string[];
   /** When the cart last expired (until the next add). */

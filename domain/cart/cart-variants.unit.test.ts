@@ -85,3 +85,50 @@ describe('cart lines per (product, variant)', () => {
     expect(lineKey(state.lines[0]!)).toBe(tee.productId);
   });
 });
+
+describe('a guest cart with variants merged at login', () => {
+  const guestId = makeId('guest', 'g1');
+  it('closes with v2 items naming the variant, and merges each variant onto its own line', () => {
+    const guest: CartEvent[] = [];
+    for (const command of [add(medium, 2, 'g1'), add(large, 1, 'g2')])
+      guest.push(
+        ...cartDecider.decide(
+          { ...command, data: { ...command.data, userId: guestId } } as CartCommand,
+          fold(cartDecider, guest),
+        ),
+      );
+    const [closed] = cartDecider.decide(
+      { type: 'CloseGuestCart', data: { userId: guestId, intoUserId: userId, now } },
+      fold(cartDecider, guest),
+    );
+    expect(closed?.type === 'GuestCartMerged' && closed.data).toMatchObject({
+      schema_version: 2,
+      items: [
+        { variant_id: medium.variant?.variantId, quantity: 2 },
+        { variant_id: large.variant?.variantId, quantity: 1 },
+      ],
+    });
+    const { events: own } = run([add(medium, 1, 'i1')]);
+    const merged = cartDecider.decide(
+      {
+        type: 'MergeGuestLines',
+        data: {
+          userId,
+          guestCartId: makeId('cart', 'g1'),
+          lines: [
+            { product: medium, quantity: 2, cartItemId: makeId('cartItem', 'n1') },
+            { product: large, quantity: 1, cartItemId: makeId('cartItem', 'n2') },
+          ],
+          now,
+        },
+      },
+      fold(cartDecider, own),
+    );
+    expect(merged[0]?.data.schema_version).toBe(2);
+    const state = fold(cartDecider, [...own, ...merged]);
+    expect(state.lines.map((line) => [line.variant?.sku, line.quantity])).toEqual([
+      ['TEE-M', 3],
+      ['TEE-L', 1],
+    ]);
+  });
+});

@@ -238,7 +238,7 @@ function checkOut({ data }: CheckOutCart, state: CartState): CartEvent[] {
 }
 
 /** The variant an ItemAddedToCart names (v2), as a line keeps it; nothing for v1. */
-export const variantOf = (data: ItemAddedToCart['data']) =>
+export const variantOf = (data: Pick<ItemAddedToCart['data'], 'variant_id' | 'sku' | 'variant_options'>) =>
   data.variant_id
     ? { variant: { variantId: data.variant_id, sku: data.sku ?? '', options: data.variant_options ?? {} } }
     : {};

@@ -105,6 +105,7 @@ export type MergeGuestLines = Command<
     userId: UserId;
     guestCartId: string;
     lines: { product: CartProduct | null; quantity: number; cartItemId: CartItemId }[];
+    // (a variant line's product carries its variant: cart-state.ts lineKey)
     now: string;
   }
 >;

@@ -118,7 +118,15 @@ export function foldCartDoc(current: CartDoc, event: CartEvent): CartDoc {
         };
         lines = lines.some((line) => line.cartItemId === merged.cart_item_id)
           ? lines.map((line) => (line.cartItemId === merged.cart_item_id ? { ...line, ...snapshot } : line))
-          : [...lines, { cartItemId: merged.cart_item_id, productId: merged.product_id, ...snapshot }];
+          : [
+              ...lines,
+              {
+                cartItemId: merged.cart_item_id,
+                productId: merged.product_id,
+                ...variantOf(merged),
+                ...snapshot,
+              },
+            ];
       }
       return {
         ...doc,
