@@ -26,7 +26,8 @@ export function presentCart(
   options: {
     taxRate: Rate;
     userId: UserId;
-    inStock?: (productId: string, quantity: number) => boolean;
+    /** Whether the line's stock item (by lineKey) could supply `quantity` now. */
+    inStock?: (key: string, quantity: number) => boolean;
     pricing?: CartPricing;
   },
 ) {
@@ -62,7 +63,9 @@ export function presentCart(
         ...(variant
           ? { variant_id: variant.variantId, sku: variant.sku, variant_options: { ...variant.options } }
           : {}),
-        ...(inStock ? { in_stock: inStock(item.product_id, item.quantity) } : {}),
+        ...(inStock
+          ? { in_stock: inStock(lineKey({ productId: item.product_id, variant }), item.quantity) }
+          : {}),
       };
     }),
     subtotal: toMajorUnits(view.subtotal),
