@@ -1,5 +1,5 @@
 import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
-import type { CartCoupon } from './commands.ts';
+import type { CartCoupon, CartLineVariant } from './commands.ts';
 
 // The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
 // both read it: so neither imports the other back.
@@ -11,8 +11,7 @@ export type CartId = Id<'cart'>;
  */
 export type CartCheckout = { reservationId: string; expiresAt: string };
 
-/** The variant a line holds (absent or null: the product itself, which has no variants). */
-export type CartLineVariant = { variantId: string; sku: string; options: Readonly<Record<string, string>> };
+export type { CartLineVariant } from './commands.ts';
 
 /** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
 export type CartLine = {

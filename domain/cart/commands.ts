@@ -9,7 +9,9 @@ import type {
   ReservationId,
   UserId,
 } from '../shared/ids.ts';
-import type { CartLineVariant } from './cart-state.ts';
+
+/** The variant a line holds (absent or null: the product itself, which has no variants). */
+export type CartLineVariant = { variantId: string; sku: string; options: Readonly<Record<string, string>> };
 
 /**
  * What the cart must know of a product, read by the command handler from the product's stream
