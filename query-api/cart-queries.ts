@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { UserId } from '../domain/shared/ids.ts';
+import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
 import { type CartDoc, emptyCartDoc } from '../projections/cart/cart-doc.ts';
@@ -30,11 +31,11 @@ export function createCartQueries(deps: {
       const available = new Map<string, number>();
       if (doc.lines.length > 0) {
         const pipeline = redis.pipeline();
-        for (const line of doc.lines) pipeline.hget(prefix + stockKey(line.productId), 'doc');
+        for (const line of doc.lines) pipeline.hget(prefix + stockKey(lineKey(line)), 'doc');
         const results = (await pipeline.exec()) ?? [];
         doc.lines.forEach((line, i) => {
           const stock = results[i]?.[1];
-          available.set(line.productId, stock ? (JSON.parse(String(stock)) as StockDoc).available : 0);
+          available.set(lineKey(line), stock ? (JSON.parse(String(stock)) as StockDoc).available : 0);
         });
       }
       const pricing = deps.price ? await deps.price(doc) : undefined;
@@ -42,7 +43,7 @@ export function createCartQueries(deps: {
       return presentCart(doc, {
         taxRate: deps.taxRate,
         userId,
-        inStock: (productId, quantity) => (available.get(productId) ?? 0) >= quantity,
+        inStock: (key, quantity) => (available.get(key) ?? 0) >= quantity,
         ...(pricing ? { pricing } : {}),
       });
     },

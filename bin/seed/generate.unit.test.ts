@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from './categories.ts';
 import { productBody, seedUser } from './generate.ts';
 import { createRng } from './prng.ts';
+import { variantBodies } from './variant-seed.ts';
 import { BRANDS } from './words.ts';
 
 describe('seed generator', () => {
@@ -38,5 +39,16 @@ describe('seed generator', () => {
     const low = picks.filter((p) => p < 10).length;
     expect(low).toBeGreaterThan(3_000);
     expect(Math.max(...picks)).toBeLessThan(100);
+  });
+});
+
+describe('variantBodies', () => {
+  it('gives apparel at even indexes two colours in every size, with distinct SKUs, and others none', () => {
+    const shirts = variantBodies(createRng(7), 0, { category: 'Clothing', sku: 'ABC-000001' });
+    expect(shirts).toHaveLength(8);
+    expect(new Set(shirts.map((v) => v.sku)).size).toBe(8);
+    expect(new Set(shirts.map((v) => JSON.stringify(v.options))).size).toBe(8);
+    expect(variantBodies(createRng(7), 1, { category: 'Clothing', sku: 'X' })).toEqual([]);
+    expect(variantBodies(createRng(7), 0, { category: 'Books', sku: 'X' })).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { productBody, type SeedUser, seedUser } from './generate.ts';
 import { makeGold, SEED_COUPON, seedPricing } from './pricing-seed.ts';
 import type { Rng } from './prng.ts';
 import { advanceOrder, body, isCode, progressStep, rate, rngFor, tokenKeeper } from './seed-helpers.ts';
+import { seedVariants, variantBodies } from './variant-seed.ts';
 
 export type SeedOptions = {
   products: number;
@@ -48,18 +49,24 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
 
   const productIds: string[] = new Array(options.products);
   const inStock: boolean[] = new Array(options.products);
+  /** The in-stock variants of a product sold per variant (a cart line names one of them). */
+  const variantIds: string[][] = new Array(options.products);
   await forEachConcurrently(
     options.products,
     options.concurrency,
     async (i) => {
-      const product = productBody(rngFor(seed, 1, i), i);
+      const generated = productBody(rngFor(seed, 1, i), i);
+      const variants = variantBodies(rngFor(seed, 4, i), i, generated);
+      // A product sold per variant keeps its stock per variant only.
+      const product = variants.length > 0 ? { ...generated, initial_stock: 0 } : generated;
       const res = await client.expect([201], 'POST', '/products', {
         body: product,
         token: await admin(),
         idempotencyKey: key(`product-${i}`),
       });
       productIds[i] = String(body(res).product_id);
-      inStock[i] = product.initial_stock > 0;
+      variantIds[i] = await seedVariants(client, await admin(), productIds[i], variants, key);
+      inStock[i] = variants.length > 0 ? variantIds[i].length > 0 : product.initial_stock > 0;
     },
     (done) => log(`products: ${done}/${options.products} (${rate(done, started)}/s)`),
     progressStep(options.products, 1_000),
@@ -123,9 +130,11 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
     quantity: number,
   ) {
     if (!inStock[productIndex]) return false;
+    const variants = variantIds[productIndex] ?? [];
+    const variant = variants[(userIndex + step.length) % Math.max(1, variants.length)];
     try {
       await client.expect([200], 'POST', '/cart/add', {
-        body: { product_id: productIds[productIndex], quantity },
+        body: { product_id: productIds[productIndex], ...(variant ? { variant_id: variant } : {}), quantity },
         token,
         idempotencyKey: key(`cart-${userIndex}-${step}`),
       });

@@ -7,6 +7,8 @@ const id = z.string().min(1).max(128);
 
 export const addItemSchema = z.object({
   product_id: id,
+  /** Required when the product has active variants (API.md "Variants"). */
+  variant_id: id.optional(),
   quantity: z.number(),
   /** The price the client saw; when sent it must still be the product's price (BIZ_4005). */
   price: priceSchema.optional(),

@@ -1,10 +1,10 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
-import { productForCart } from '../../domain/catalog/product.ts';
 import type { CartItemId, UserId } from '../../domain/shared/ids.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { guestIdFor } from '../../infra/http/cart-token.ts';
 import { loadProduct } from '../catalog/lookups.ts';
+import { sellable } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 
 /**
@@ -47,8 +47,11 @@ export async function mergeGuestCart(
   const lines = await Promise.all(
     (state.mergedItems ?? []).map(async (item) => {
       const found = await loadProduct(handler, item.productId);
+      const variant = item.variantId ? { variantId: item.variantId } : null;
+      // At its catalog price now (a variant's: base plus its adjustment), as a product line merges.
+      const sold = sellable(found?.product, { productId: item.productId, variant, quantity: item.quantity });
       return {
-        product: found ? productForCart(found.product) : null,
+        product: sold ? { ...sold.product, price: sold.product.price + sold.adjustment } : null,
         quantity: item.quantity,
         cartItemId: ctx.ids('cartItem') as CartItemId,
       };

@@ -1,7 +1,7 @@
 import { type ListedProduct, productDecider, productStream } from '../../domain/catalog/product.ts';
 import { type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import { isId, type ProductId } from '../../domain/shared/ids.ts';
+import { isId, type ProductId, type VariantId } from '../../domain/shared/ids.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 
 /**
@@ -29,7 +29,11 @@ export async function requireProduct(
   return found;
 }
 
-/** The product's stock item (levels zero when nothing was ever received). */
-export async function loadStock(handler: CommandHandler, productId: ProductId): Promise<StockState> {
-  return (await handler.load(stockDecider, stockStream(productId))).state;
+/** The product's (or its variant's) stock item (levels zero when nothing was ever received). */
+export async function loadStock(
+  handler: CommandHandler,
+  productId: ProductId,
+  variantId?: string,
+): Promise<StockState> {
+  return (await handler.load(stockDecider, stockStream(productId, variantId as VariantId | undefined))).state;
 }

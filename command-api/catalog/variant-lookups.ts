@@ -23,12 +23,26 @@ export function stockVariantOf(product: ListedProduct, variantId: string | undef
 }
 
 /**
- * A product sold per variant cannot be carted as a whole (it has no stock of its own): 400 VAL_2002
- * naming variant_id. Carts, reservations and orders per variant are not built yet (docs/catalog.md).
+ * The variant a cart add names (API.md "Variants"): required when the product has active variants
+ * (400 VAL_2002 on variant_id); one the product does not have is 404 RES_3001; a retired one is not for
+ * sale, 409 BIZ_4006 (as it stops a checkout). A product without variants takes no variant_id (404).
  */
-export function refuseWholeProductOfVariants(product: ListedProduct) {
-  if (activeVariants(product.variants).length > 0)
-    throw new DomainError(ErrorCode.RequiredFieldMissing, 'Required field missing', [
-      { field: 'variant_id', message: 'required: this product is sold per variant' },
+export function cartVariantOf(
+  product: ListedProduct,
+  variantId: string | undefined,
+): { variantId: VariantId } | null {
+  if (variantId === undefined) {
+    if (activeVariants(product.variants).length > 0)
+      throw new DomainError(ErrorCode.RequiredFieldMissing, 'Required field missing', [
+        { field: 'variant_id', message: 'required: this product is sold per variant' },
+      ]);
+    return null;
+  }
+  const variant = isId('variant', variantId) ? product.variants?.[variantId] : undefined;
+  if (!variant) throw notFound('Variant', variantId);
+  if (variant.status === 'retired')
+    throw new DomainError(ErrorCode.IllegalStateTransition, `Variant ${variantId} is retired`, [
+      { field: 'variant_id', message: 'this variant is no longer sold' },
     ]);
+  return { variantId: variant.variantId };
 }

@@ -5,7 +5,13 @@ import { instant, money } from '../../infra/http/response-fields.ts';
 export const reservationResponseSchema = z
   .object({
     reservation_id: z.string(),
-    items: z.array(z.object({ product_id: z.string(), quantity: z.number().int() })),
+    items: z.array(
+      z.object({
+        product_id: z.string(),
+        variant_id: z.string().optional().describe('the variant reserved (a product sold per variant)'),
+        quantity: z.number().int(),
+      }),
+    ),
     expires_at: instant,
   })
   .meta({ id: 'Reservation' });

@@ -2,6 +2,7 @@ import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import { checkReservedLines } from '../../domain/checkout/line-check.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
+import { lineKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { currentProducts, repriceOrRefuse } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
@@ -24,12 +25,16 @@ export async function checkOrderLines(
   const [{ products, quotes }, { state: cart }] = await Promise.all([
     currentProducts(
       deps,
-      items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
+      items.map((item) => ({
+        productId: item.product_id,
+        quantity: item.quantity,
+        variant: item.variant_id ? { variantId: item.variant_id } : null,
+      })),
       userId,
     ),
     deps.handler.load(cartDecider, cartStream(userId)),
   ]);
-  const shown = (productId: string) => cart.lines.find((line) => line.productId === productId)?.unitPrice;
+  const shown = (key: string) => cart.lines.find((line) => lineKey(line) === key)?.unitPrice;
   const changes = checkReservedLines(items, products, shown);
   if (changes.length > 0) await repriceOrRefuse(deps, userId, products, metadata, changes);
   return { products, quotes, coupon: cart.coupon };

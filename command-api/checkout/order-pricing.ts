@@ -2,6 +2,7 @@ import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import type { OrderItemInput } from '../../domain/ordering/commands.ts';
 import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { redeemCoupon } from '../../process-manager/pricing/coupon-redemption.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
@@ -40,7 +41,7 @@ export async function redeemFor(
   const coupon = input.lines?.coupon;
   if (!coupon) return null;
   const subtotal = input.items.reduce(
-    (sum, item) => sum + (input.lines?.products[item.product_id]?.price ?? item.unit_price) * item.quantity,
+    (sum, item) => sum + (input.lines?.products[itemKey(item)]?.price ?? item.unit_price) * item.quantity,
     0,
   );
   return redeemCoupon(

@@ -3,6 +3,7 @@ import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { PaymentUnavailable, paymentDeclined } from '../../infra/payments/port.ts';
@@ -87,9 +88,10 @@ export async function payAndComplete(
             productId: line.product_id as ProductId,
             productName: line.product_name,
             quantity: line.quantity,
-            unitPrice: lines?.products[line.product_id]?.price ?? line.unit_price,
+            unitPrice: lines?.products[itemKey(line)]?.price ?? line.unit_price,
             currency: line.currency,
-            ...stepsOf(lines?.quotes[line.product_id]),
+            ...(line.variant_id ? { variant: { variantId: line.variant_id, sku: line.sku ?? '' } } : {}),
+            ...stepsOf(lines?.quotes[itemKey(line)]),
           })),
           shippingAddress: input.shippingAddress,
           billingAddress: input.billingAddress,

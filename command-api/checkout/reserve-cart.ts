@@ -6,7 +6,8 @@ import {
 } from '../../domain/checkout/checkout.ts';
 import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import { DomainError, ErrorCode, type ErrorDetail, notFound } from '../../domain/shared/errors.ts';
-import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
+import { byItemKey, itemKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
@@ -21,10 +22,13 @@ export type Reservation = {
   /** Where its last event stands (the client's consistency token). */
   position?: Position;
 };
-type Short = { productId: ProductId; requested: number; available: number };
+type Short = { productId: ProductId; key: string; requested: number; available: number };
 
-const byProduct = (a: { product_id: string }, b: { product_id: string }) =>
-  a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0;
+/** A line's stock item: the product's, or its variant's (stream `stock-<product_id>~<variant_id>`). */
+const stockItem = (line: { product_id: string; variant_id?: string | undefined }) => ({
+  productId: line.product_id as ProductId,
+  ...(line.variant_id ? { variantId: line.variant_id as VariantId } : {}),
+});
 
 /**
  * ReserveStock for a whole cart, all or nothing, under one reservation id. The cart first marks itself as
@@ -59,8 +63,9 @@ export async function reserveCart(
       unit_price: line.unitPrice,
       currency: line.currency,
       quantity: line.quantity,
+      ...(line.variant ? { variant_id: line.variant.variantId as VariantId, sku: line.variant.sku } : {}),
     }))
-    .sort(byProduct);
+    .sort(byItemKey);
 
   const record = checkoutRecorder(deps.store, deps.handler, reservationId, metadata, clock);
   await record({ type: 'StartCheckout', data: { reservationId, userId, items, expiresAt, now } });
@@ -102,12 +107,15 @@ async function holdLines(
   const held: CheckoutLine[] = [];
   let short: Short | undefined;
   for (const item of items) {
-    const productId = item.product_id as ProductId;
+    const key = itemKey(item);
     try {
       await deps.stock.execute(
-        { type: 'ReserveStock', data: { productId, reservationId, quantity: item.quantity, expiresAt, now } },
+        {
+          type: 'ReserveStock',
+          data: { ...stockItem(item), reservationId, quantity: item.quantity, expiresAt, now },
+        },
         metadata,
-        `reserve:${reservationId}:${productId}`,
+        `reserve:${reservationId}:${key}`,
       );
     } catch (error) {
       if (!hasCode(error, ErrorCode.InsufficientStock)) {
@@ -115,7 +123,12 @@ async function holdLines(
         await endCartCheckout(deps, { userId, reservationId, reason: 'failed' }, metadata);
         throw error;
       }
-      short = { productId, requested: item.quantity, available: await availableNow(deps, productId) };
+      short = {
+        productId: item.product_id as ProductId,
+        key,
+        requested: item.quantity,
+        available: await availableNow(deps, item),
+      };
       break;
     }
     held.push(item);
@@ -128,13 +141,22 @@ async function holdLines(
     const rest = items.slice(held.length + 1);
     const shorts = [short];
     for (const item of rest) {
-      const free = await availableNow(deps, item.product_id as ProductId);
+      const free = await availableNow(deps, item);
       if (free < item.quantity)
-        shorts.push({ productId: item.product_id as ProductId, requested: item.quantity, available: free });
+        shorts.push({
+          productId: item.product_id as ProductId,
+          key: itemKey(item),
+          requested: item.quantity,
+          available: free,
+        });
     }
     await record({
       type: 'MarkReservationFailed',
-      data: { reservationId, short: shorts, now: clock().toISOString() },
+      data: {
+        reservationId,
+        short: shorts.map(({ key: _key, ...short }) => short),
+        now: clock().toISOString(),
+      },
     });
     await endCartCheckout(deps, { userId, reservationId, reason: 'failed' }, metadata);
     throw insufficient(shorts);
@@ -151,16 +173,15 @@ async function holdLines(
 export async function releaseLines(
   deps: CheckoutDeps,
   reservationId: ReservationId,
-  lines: readonly { product_id: string }[],
+  lines: readonly { product_id: string; variant_id?: string | undefined }[],
   metadata: CommandMetadata,
 ) {
-  for (const line of [...lines].sort(byProduct)) {
-    const productId = line.product_id as ProductId;
+  for (const line of [...lines].sort(byItemKey)) {
     try {
       await deps.stock.execute(
-        { type: 'ReleaseReservation', data: { productId, reservationId } },
+        { type: 'ReleaseReservation', data: { ...stockItem(line), reservationId } },
         metadata,
-        `release:${reservationId}:${productId}`,
+        `release:${reservationId}:${itemKey(line)}`,
       );
     } catch (error) {
       // A line that a crash kept from being reserved has nothing to give back.
@@ -169,16 +190,19 @@ export async function releaseLines(
   }
 }
 
-const availableNow = (deps: CheckoutDeps, productId: ProductId) => deps.stock.available(productId);
+const availableNow = (deps: CheckoutDeps, line: CheckoutLine) => {
+  const { productId, variantId } = stockItem(line);
+  return deps.stock.available(productId, variantId);
+};
 
 function insufficient(shorts: Short[]) {
   const details: ErrorDetail[] = shorts.map((s) => ({
-    field: `items.${s.productId}.quantity`,
+    field: `items.${s.key}.quantity`,
     message: `requested ${s.requested}, only ${s.available} available`,
   }));
   return new DomainError(
     ErrorCode.InsufficientStock,
-    `Insufficient stock for ${shorts.map((s) => s.productId).join(', ')}`,
+    `Insufficient stock for ${shorts.map((s) => s.key).join(', ')}`,
     details,
   );
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { cartDecider, cartStream, findLine, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
+import { cartDecider, cartStream, findLine, lineKey, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
 import type { CartCommand } from '../../domain/cart/commands.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
@@ -17,7 +17,7 @@ import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
-import { refuseWholeProductOfVariants } from '../catalog/variant-lookups.ts';
+import { cartVariantOf } from '../catalog/variant-lookups.ts';
 import { engineProducts } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
@@ -97,24 +97,23 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
       async handle({ body, req, res }) {
         const productId = productIdOr404(body.product_id);
-        const [found, stock] = await Promise.all([
-          loadProduct(handler, productId),
-          loadStock(handler, productId),
-        ]);
+        const found = await loadProduct(handler, productId);
         if (!found) throw notFound('Product', productId);
-        refuseWholeProductOfVariants(found.product);
+        const variant = cartVariantOf(found.product, body.variant_id);
+        const stock = await loadStock(handler, productId, variant?.variantId);
         return onCart(req, res, async (userId) => {
           // Priced by the engine for the line's quantity after this add (a merge may reach a quantity break).
           const { state: cart } = await handler.load(cartDecider, cartStream(userId));
-          const held = cart.lines.find((line) => line.productId === productId)?.quantity ?? 0;
+          const key = lineKey({ productId, variant });
+          const held = cart.lines.find((line) => lineKey(line) === key)?.quantity ?? 0;
           const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
           const { products } = await engineProducts(rules, {
             states: new Map([[productId, found.product]]),
-            lines: [{ productId, quantity: Math.min(Math.max(quantity, 1), MAX_LINE_QUANTITY) }],
+            lines: [{ productId, variant, quantity: Math.min(Math.max(quantity, 1), MAX_LINE_QUANTITY) }],
             userId: pricedFor(userId),
             now: clock(),
           });
-          const product = products[productId];
+          const product = products[key];
           if (!product) throw notFound('Product', productId);
           return {
             type: 'AddItemToCart',
@@ -140,7 +139,9 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Set a cart line's quantity (0 removes it)",
       async handle({ body, req, res }) {
         const cartItemId = cartItemIdOr404(body.cart_item_id);
-        let repriceLine: { productId: ProductId; quantity: number } | undefined;
+        let repriceLine:
+          | { productId: ProductId; variant: { variantId: string } | null; quantity: number }
+          | undefined;
         return onCart(
           req,
           res,
@@ -148,9 +149,15 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             // The stock to check is the line's product's; an unknown line is refused by the decider (404).
             const { state } = await handler.load(cartDecider, cartStream(userId));
             const line = findLine(state, cartItemId);
-            const availableNow = line ? available(await loadStock(handler, line.productId)) : 0;
+            const availableNow = line
+              ? available(await loadStock(handler, line.productId, line.variant?.variantId))
+              : 0;
             if (line && body.quantity !== 0 && body.quantity !== line.quantity)
-              repriceLine = { productId: line.productId, quantity: body.quantity };
+              repriceLine = {
+                productId: line.productId,
+                variant: line.variant ?? null,
+                quantity: body.quantity,
+              };
             return {
               type: 'ChangeCartItemQuantity',
               data: {
@@ -166,11 +173,11 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
           // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
           async (userId) => {
             if (!repriceLine) return undefined;
-            const { productId, quantity } = repriceLine;
+            const { productId } = repriceLine;
             const found = await loadProduct(handler, productId);
             const { products } = await engineProducts(rules, {
               states: new Map(found ? [[productId, found.product]] : []),
-              lines: [{ productId, quantity }],
+              lines: [repriceLine],
               userId: pricedFor(userId),
               now: clock(),
             });

@@ -60,6 +60,7 @@ export const checkoutRoutesWith =
               reservation_id: reservation.reservationId,
               items: reservation.items.map((item) => ({
                 product_id: item.product_id,
+                ...(item.variant_id ? { variant_id: item.variant_id } : {}),
                 quantity: item.quantity,
               })),
               expires_at: reservation.expiresAt,

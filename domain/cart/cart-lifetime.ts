@@ -1,4 +1,5 @@
-import { type CartItemId, makeId, type ProductId, type UserId } from '../shared/ids.ts';
+import { type CartItemId, makeId, type ProductId, type UserId, type VariantId } from '../shared/ids.ts';
+import { lineKey } from '../shared/line-key.ts';
 import type { CartLine, CartState } from './cart-state.ts';
 import { activeCheckout } from './checkout-rules.ts';
 import type { CloseGuestCart, ExpireCart, MergeGuestLines } from './commands.ts';
@@ -20,6 +21,8 @@ const itemsOf = (state: CartState) =>
     quantity: line.quantity,
   }));
 
+const withVariant = (state: CartState) => (state.lines.some((line) => line.variant) ? 2 : 1);
+
 /** Nothing to merge (empty, never created, already merged): decides nothing, the caller sees no event. */
 export function closeGuestCart({ data }: CloseGuestCart, state: CartState): CartEvent[] {
   if (state.mergedInto || state.lines.length === 0 || state.cartId === null) return [];
@@ -27,12 +30,17 @@ export function closeGuestCart({ data }: CloseGuestCart, state: CartState): Cart
     {
       type: 'GuestCartMerged',
       data: {
-        schema_version: 1,
+        schema_version: withVariant(state),
         cart_id: state.cartId,
         user_id: data.userId,
         into_user_id: data.intoUserId,
         into_cart_id: cartIdOf(data.intoUserId),
-        items: itemsOf(state),
+        items: state.lines.map((line) => ({
+          cart_item_id: line.cartItemId,
+          product_id: line.productId,
+          ...(line.variant ? { variant_id: line.variant.variantId as VariantId } : {}),
+          quantity: line.quantity,
+        })),
         merged_at: data.now,
       },
     },
@@ -51,19 +59,20 @@ export function mergeGuestLines({ data }: MergeGuestLines, state: CartState): Ca
   const cartId = state.cartId ?? cartIdOf(data.userId);
   let currency = state.lines[0]?.currency;
   const quantities = new Map<string, { cartItemId: CartItemId; quantity: number }>(
-    state.lines.map((line) => [line.productId, { cartItemId: line.cartItemId, quantity: line.quantity }]),
+    state.lines.map((line) => [lineKey(line), { cartItemId: line.cartItemId, quantity: line.quantity }]),
   );
   const lines: CartMergedFromGuest['data']['lines'] = [];
   for (const { product, quantity, cartItemId } of data.lines) {
     if (!product || product.discontinued) continue;
     if (currency !== undefined && currency !== product.currency) continue;
     currency = product.currency;
-    const existing = quantities.get(product.productId);
+    const key = lineKey(product);
+    const existing = quantities.get(key);
     const before = existing?.quantity ?? 0;
     const after = Math.min(MAX_MERGED_LINE_QUANTITY, before + quantity);
     if (after <= before) continue;
     const id = existing?.cartItemId ?? cartItemId;
-    quantities.set(product.productId, { cartItemId: id, quantity: after });
+    quantities.set(key, { cartItemId: id, quantity: after });
     lines.push({
       cart_item_id: id,
       product_id: product.productId,
@@ -73,6 +82,13 @@ export function mergeGuestLines({ data }: MergeGuestLines, state: CartState): Ca
       currency: product.currency,
       quantity: after - before,
       line_quantity: after,
+      ...(product.variant
+        ? {
+            variant_id: product.variant.variantId as VariantId,
+            sku: product.variant.sku,
+            variant_options: { ...product.variant.options },
+          }
+        : {}),
     });
   }
   const owner = { schema_version: 1 as const, cart_id: cartId, user_id: data.userId };
@@ -84,6 +100,7 @@ export function mergeGuestLines({ data }: MergeGuestLines, state: CartState): Ca
     type: 'CartMergedFromGuest',
     data: {
       ...owner,
+      schema_version: lines.some((line) => line.variant_id) ? 2 : 1,
       guest_cart_id: data.guestCartId as ReturnType<typeof cartIdOf>,
       lines,
       merged_at: data.now,
@@ -129,6 +146,15 @@ function mergedLines(state: CartState, event: CartMergedFromGuest): CartLine[] {
           {
             cartItemId: merged.cart_item_id,
             productId: merged.product_id as ProductId,
+            ...(merged.variant_id
+              ? {
+                  variant: {
+                    variantId: merged.variant_id,
+                    sku: merged.sku ?? '',
+                    options: merged.variant_options ?? {},
+                  },
+                }
+              : {}),
             ...snapshot,
             addedAt: event.data.merged_at,
           },
@@ -161,7 +187,11 @@ export function evolveLifetime(state: CartState, event: LifetimeEvent): CartStat
         lines: [],
         updatedAt: event.data.merged_at,
         mergedInto: event.data.into_user_id,
-        mergedItems: event.data.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
+        mergedItems: event.data.items.map((i) => ({
+          productId: i.product_id,
+          ...(i.variant_id ? { variantId: i.variant_id } : {}),
+          quantity: i.quantity,
+        })),
       };
     case 'CartExpired':
       return {

@@ -1,5 +1,5 @@
 import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
-import type { CartCoupon } from './commands.ts';
+import type { CartCoupon, CartLineVariant } from './commands.ts';
 
 // The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
 // both read it: so neither imports the other back.
@@ -11,10 +11,13 @@ export type CartId = Id<'cart'>;
  */
 export type CartCheckout = { reservationId: string; expiresAt: string };
 
+export type { CartLineVariant } from './commands.ts';
+
 /** A line keeps the snapshot (name, image, unit price) taken when its product was last added. */
 export type CartLine = {
   cartItemId: CartItemId;
   productId: ProductId;
+  variant?: CartLineVariant | null;
   productName: string;
   image: string | null;
   unitPrice: number;
@@ -38,7 +41,7 @@ export type CartState = {
   /** A guest cart merged at login: the customer it went to (the cart is closed for good). */
   mergedInto?: UserId | null;
   /** What a merged guest cart held when it was closed (the merge adds these to the customer's cart). */
-  mergedItems?: { productId: ProductId; quantity: number }[];
+  mergedItems?: { productId: ProductId; variantId?: string; quantity: number }[];
   /** The guest carts merged into this customer's cart (each at most once). */
   mergedGuestCarts?: string[];
   /** When the cart last expired (until the next add). */
@@ -46,3 +49,5 @@ export type CartState = {
   /** The coupon on the cart (cart-coupon.ts); it leaves with the checkout. */
   coupon: CartCoupon | null;
 };
+
+export { lineKey } from '../shared/line-key.ts';

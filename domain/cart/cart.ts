@@ -1,11 +1,11 @@
 import { type Decider, unreachable } from '../shared/decider.ts';
 import { DomainError, ErrorCode, invalid, notFound } from '../shared/errors.ts';
-import type { CartItemId, CartOwnerId, ProductId } from '../shared/ids.ts';
+import type { CartItemId, CartOwnerId, ProductId, VariantId } from '../shared/ids.ts';
 import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
 import { applyCoupon, couponFrom, removeCoupon } from './cart-coupon.ts';
 import { closeGuestCart, evolveLifetime, expireCart, mergeGuestLines } from './cart-lifetime.ts';
-import type { CartId, CartLine, CartState } from './cart-state.ts';
+import { type CartId, type CartLine, type CartState, lineKey } from './cart-state.ts';
 import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
@@ -16,7 +16,7 @@ import type {
   ClearCart,
   RemoveCartItem,
 } from './commands.ts';
-import type { CartEvent } from './events.ts';
+import type { CartEvent, ItemAddedToCart } from './events.ts';
 
 export type { CartId } from './cart-state.ts';
 
@@ -29,7 +29,8 @@ export const cartIdFor = (userId: CartOwnerId): CartId =>
 
 export const MAX_LINE_QUANTITY = 99;
 
-export type { CartCheckout, CartLine, CartState } from './cart-state.ts';
+export type { CartCheckout, CartLine, CartLineVariant, CartState } from './cart-state.ts';
+export { lineKey } from './cart-state.ts';
 
 export const initialState = (): CartState => ({
   cartId: null,
@@ -107,7 +108,8 @@ function addItem({ data }: AddItemToCart, state: CartState): CartEvent[] {
   const cartCurrency = state.lines[0]?.currency;
   if (cartCurrency !== undefined && cartCurrency !== product.currency)
     throw invalid('product_id', `priced in ${product.currency}, but the cart is in ${cartCurrency}`);
-  const existing = state.lines.find((line) => line.productId === product.productId);
+  const key = lineKey(product);
+  const existing = state.lines.find((line) => lineKey(line) === key);
   const lineQuantity = (existing?.quantity ?? 0) + quantity;
   if (lineQuantity > MAX_LINE_QUANTITY)
     throw invalidQuantity(
@@ -135,6 +137,14 @@ function addItem({ data }: AddItemToCart, state: CartState): CartEvent[] {
       quantity,
       line_quantity: lineQuantity,
       added_at: data.now,
+      ...(product.variant
+        ? {
+            schema_version: 2 as const,
+            variant_id: product.variant.variantId as VariantId,
+            sku: product.variant.sku,
+            variant_options: { ...product.variant.options },
+          }
+        : {}),
     },
   });
   return events;
@@ -227,6 +237,12 @@ function checkOut({ data }: CheckOutCart, state: CartState): CartEvent[] {
   ];
 }
 
+/** The variant an ItemAddedToCart names (v2), as a line keeps it; nothing for v1. */
+export const variantOf = (data: Pick<ItemAddedToCart['data'], 'variant_id' | 'sku' | 'variant_options'>) =>
+  data.variant_id
+    ? { variant: { variantId: data.variant_id, sku: data.sku ?? '', options: data.variant_options ?? {} } }
+    : {};
+
 export function evolve(state: CartState, event: CartEvent): CartState {
   const owned = { ...state, cartId: event.data.cart_id, userId: event.data.user_id };
   switch (event.type) {
@@ -251,7 +267,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
       };
       const lines = existing
         ? state.lines.map((line) => (line.cartItemId === cartItemId ? { ...line, ...snapshot } : line))
-        : [...state.lines, { cartItemId, productId: data.product_id, ...snapshot, addedAt }];
+        : [
+            ...state.lines,
+            { cartItemId, productId: data.product_id, ...variantOf(data), ...snapshot, addedAt },
+          ];
       const reopened = {
         ...owned,
         open: true,

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
 import { toMajorUnits } from '../shared/money.ts';
-import type { CartCheckout, CartLine, CartState } from './cart-state.ts';
+import { type CartCheckout, type CartLine, type CartState, lineKey } from './cart-state.ts';
 import type { BeginCheckout, CurrentProducts, EndCheckout, RepriceCart } from './commands.ts';
 import type { CartEvent } from './events.ts';
 
@@ -54,7 +54,7 @@ const priceText = (minor: number, currency: string) => `${toMajorUnits(minor).to
 /** 409 BIZ_4006 naming each line whose product is discontinued (or no longer listed). */
 export function assertLinesForSale(lines: readonly CartLine[], products: CurrentProducts) {
   const gone = lines.filter((line) => {
-    const product = products[line.productId];
+    const product = products[lineKey(line)];
     return !product || product.discontinued;
   });
   if (gone.length === 0) return;
@@ -92,7 +92,7 @@ export function pricesChanged(changes: readonly PriceChange[]) {
 /** The lines whose product's current price differs from the line's (discontinued ones are left out). */
 export function linePriceChanges(lines: readonly CartLine[], products: CurrentProducts): PriceChange[] {
   return lines.flatMap((line) => {
-    const product = products[line.productId];
+    const product = products[lineKey(line)];
     if (!product || product.discontinued || product.price === line.unitPrice) return [];
     return [
       {

@@ -10,6 +10,9 @@ import type {
   UserId,
 } from '../shared/ids.ts';
 
+/** The variant a line holds (absent or null: the product itself, which has no variants). */
+export type CartLineVariant = { variantId: string; sku: string; options: Readonly<Record<string, string>> };
+
 /**
  * What the cart must know of a product, read by the command handler from the product's stream
  * (catalog's `productForCart` gives exactly this). Prices in integer minor units.
@@ -21,6 +24,8 @@ export type CartProduct = {
   currency: string;
   image: string | null;
   discontinued: boolean;
+  /** The variant sold (its price is `price`); absent for a product without variants. */
+  variant?: CartLineVariant | null;
 };
 
 /**
@@ -57,7 +62,7 @@ export type ClearCart = Command<'ClearCart', { userId: CartOwnerId; now: string 
 /** The cart became an order: its lines leave the cart. `orderId` links the two when known. */
 export type CheckOutCart = Command<'CheckOutCart', { userId: UserId; orderId?: OrderId; now: string }>;
 
-/** Each line's product as the catalog has it now (null: never listed), keyed by product id. */
+/** Each line's product as the catalog has it now (null: never listed), keyed by lineKey (cart-state.ts). */
 export type CurrentProducts = Readonly<Record<string, CartProduct | null>>;
 
 /**
@@ -102,6 +107,7 @@ export type MergeGuestLines = Command<
     userId: UserId;
     guestCartId: string;
     lines: { product: CartProduct | null; quantity: number; cartItemId: CartItemId }[];
+    // (a variant line's product carries its variant: cart-state.ts lineKey)
     now: string;
   }
 >;

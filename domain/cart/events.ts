@@ -28,6 +28,9 @@ export const cartCreatedSchema = z
 export const itemAddedToCartSchema = z
   .object({
     ...owner,
+    schema_version: z
+      .union([z.literal(1), z.literal(2)])
+      .describe('version of this event data shape: 1 a product without variants, 2 adds its variant'),
     cart_item_id: cartItemId,
     product_id: productId,
     product_name: z.string(),
@@ -36,12 +39,19 @@ export const itemAddedToCartSchema = z
     currency: currencySchema,
     quantity: lineQuantity.describe('units added by this event'),
     line_quantity: lineQuantity.describe("the line's total quantity after this event"),
+    variant_id: idSchema('variant').optional().describe('v2 only: the variant on that line'),
+    sku: z.string().optional().describe("v2 only: the variant's SKU"),
+    variant_options: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("v2 only: the variant's options, e.g. {size: M}"),
     added_at: isoTime,
   })
   .describe(
-    'A quantity of a product was added to the cart: a new line, or merged into the existing line of that ' +
-      'product (then cart_item_id is that line and line_quantity its new total). Name, image and unit price ' +
-      'are the snapshot the line now keeps.',
+    'A quantity of a product (v2: of one of its variants) was added to the cart: a new line, or merged into ' +
+      'the existing line of that product and variant (then cart_item_id is that line and line_quantity its ' +
+      'new total). Name, image and unit price are the snapshot the line now keeps. A product without ' +
+      'variants keeps writing v1, whose shape is unchanged; v1 reads as a line without a variant.',
   );
 
 export const cartItemQuantityChangedSchema = z
@@ -137,11 +147,19 @@ const mergedLine = z.object({
   currency: currencySchema,
   quantity: lineQuantity.describe('units this merge added to the line'),
   line_quantity: lineQuantity.describe("the line's total quantity after the merge (capped at 99)"),
+  variant_id: idSchema('variant').optional().describe('v2 only: the variant on that line'),
+  sku: z.string().optional().describe("v2 only: the variant's SKU"),
+  variant_options: z.record(z.string(), z.string()).optional().describe("v2 only: the variant's options"),
 });
+
+const versionWithVariants = z
+  .union([z.literal(1), z.literal(2)])
+  .describe('version of this event data shape: 2 when a line names a variant');
 
 export const cartMergedFromGuestSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     guest_cart_id: idSchema('cart').describe('the guest cart whose lines were merged'),
     lines: z.array(mergedLine).describe('each guest line as it landed in this cart, priced now'),
     merged_at: isoTime,
@@ -155,8 +173,16 @@ export const guestCartMergedSchema = z
   .object({
     ...owner,
     into_user_id: idSchema('user').describe('the customer whose cart received the lines'),
+    schema_version: versionWithVariants,
     into_cart_id: idSchema('cart'),
-    items: z.array(z.object({ cart_item_id: cartItemId, product_id: productId, quantity: lineQuantity })),
+    items: z.array(
+      z.object({
+        cart_item_id: cartItemId,
+        product_id: productId,
+        variant_id: idSchema('variant').optional().describe('v2 only: the variant on that line'),
+        quantity: lineQuantity,
+      }),
+    ),
     merged_at: isoTime,
   })
   .describe(

@@ -42,6 +42,7 @@ export type CartSnapshot = {
     unitPrice: number;
     image: string | null;
     currency: string;
+    variant?: { variantId: string; sku: string; options: Readonly<Record<string, string>> } | null;
   }[];
 };
 

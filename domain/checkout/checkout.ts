@@ -64,7 +64,14 @@ export function decide(command: CheckoutCommand, state: CheckoutState): Checkout
     return [
       {
         type: 'CheckoutStarted',
-        data: { ...base, user_id: userId, items, expires_at: expiresAt, started_at: now },
+        data: {
+          ...base,
+          ...(items.some((item) => item.variant_id) ? { schema_version: 2 as const } : {}),
+          user_id: userId,
+          items,
+          expires_at: expiresAt,
+          started_at: now,
+        },
       },
     ];
   }

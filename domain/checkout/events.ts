@@ -21,12 +21,16 @@ export const checkoutLineSchema = z.object({
   unit_price: z.number().int().positive().describe('the cart snapshot price, minor units'),
   currency: currencySchema,
   quantity: z.number().int().min(1).max(99),
+  variant_id: idSchema('variant').optional().describe('v2 only: the variant the line reserves'),
+  sku: z.string().optional().describe("v2 only: the variant's SKU"),
 });
 export type CheckoutLine = z.infer<typeof checkoutLineSchema>;
 
 export const CheckoutStarted = z
   .object({
-    schema_version: schemaVersion,
+    schema_version: z
+      .union([z.literal(1), z.literal(2)])
+      .describe('version of this event data shape: 2 when a line names a variant (variant_id, sku)'),
     reservation_id: reservationId,
     user_id: idSchema('user'),
     items: z.array(checkoutLineSchema).min(1),

@@ -1,5 +1,6 @@
 import type { CurrentProducts } from '../cart/commands.ts';
 import { DomainError, ErrorCode } from '../shared/errors.ts';
+import { itemKey } from '../shared/line-key.ts';
 import type { CheckoutLine } from './events.ts';
 
 /** A reserved line whose price moved: what the customer was shown, and the catalog's price now. */
@@ -20,10 +21,11 @@ export type LinePriceChange = {
 export function checkReservedLines(
   items: readonly CheckoutLine[],
   products: CurrentProducts,
-  shownPrice: (productId: string) => number | undefined,
+  /** The price shown for a line, by itemKey. */
+  shownPrice: (key: string) => number | undefined,
 ): LinePriceChange[] {
   const gone = items.filter((item) => {
-    const product = products[item.product_id];
+    const product = products[itemKey(item)];
     return !product || product.discontinued;
   });
   if (gone.length > 0)
@@ -36,8 +38,8 @@ export function checkReservedLines(
       })),
     );
   return items.flatMap((item) => {
-    const product = products[item.product_id]!;
-    const shown = shownPrice(item.product_id) ?? item.unit_price;
+    const product = products[itemKey(item)]!;
+    const shown = shownPrice(itemKey(item)) ?? item.unit_price;
     if (product.price === shown) return [];
     return [
       {

@@ -1,5 +1,5 @@
 import type { Command } from '../shared/decider.ts';
-import type { OrderId, ProductId, ReservationId, UserId } from '../shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../shared/ids.ts';
 import type { PricingConfig } from './totals.ts';
 
 export const MAX_LINE_QUANTITY = 99;
@@ -14,6 +14,8 @@ export type Address = { street: string; city: string; state: string; postal_code
 /** A line as priced at checkout (the cart's snapshot); unitPrice in minor units of currency. */
 export type OrderItemInput = {
   productId: ProductId;
+  /** The variant ordered (its SKU), absent for a product without variants. */
+  variant?: { variantId: VariantId; sku: string } | null;
   productName: string;
   quantity: number;
   unitPrice: number;

@@ -37,6 +37,8 @@ export const orderItemSchema = z
     quantity: z.number().int().positive(),
     unit_price: minor.describe('price per unit in minor units when the order was placed'),
     subtotal: minor.describe('quantity × unit_price, minor units'),
+    variant_id: idSchema('variant').optional().describe('v3 only: the variant ordered'),
+    sku: z.string().optional().describe("v3 only: the variant's SKU"),
   })
   .describe('one line of an order, priced at checkout');
 
@@ -89,7 +91,9 @@ export const orderItemV2Schema = orderItemSchema
   .describe('one line of an order, priced at checkout, with the steps that priced it');
 
 export const OrderPlaced = OrderPlacedV1.extend({
-  schema_version: z.literal(2).describe('version of this event data shape (1: without steps and coupon)'),
+  schema_version: z
+    .union([z.literal(2), z.literal(3)])
+    .describe('version of this event data shape (1: without steps and coupon; 3: a line names a variant)'),
   items: z.array(orderItemV2Schema).min(1),
   discount: minor.describe("the coupon's discount on the subtotal, minor units (0 without one)"),
   coupon: z.string().nullable().describe('the coupon code redeemed for this order, or null'),

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, type ErrorDetail, invalid } from '../shared/errors.ts';
+import { lineKey } from '../shared/line-key.ts';
 import {
   type Address,
   MAX_ADDRESS_FIELD_LENGTH,
@@ -29,7 +30,7 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
   return {
     type: 'OrderPlaced',
     data: {
-      schema_version: 2,
+      schema_version: items.some((item) => item.variant) ? 3 : 2,
       order_id: orderId,
       user_id: userId,
       reservation_id: reservationId,
@@ -39,6 +40,7 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
         quantity: item.quantity,
         unit_price: item.unitPrice,
         subtotal: lineSubtotal(item),
+        ...(item.variant ? { variant_id: item.variant.variantId, sku: item.variant.sku } : {}),
         list_price: item.listPrice ?? item.unitPrice,
         steps: (item.steps ?? [{ step: 'base', label: 'List price', unitPrice: item.unitPrice }]).map(
           (step) => ({
@@ -89,10 +91,10 @@ function checkItems({ data: { items } }: PlaceOrder) {
       details.push({ field: `items[${i}].currency`, message: 'ISO 4217 code, e.g. USD' });
     else if (item.currency !== items[0]?.currency)
       details.push({ field: `items[${i}].currency`, message: 'every item must share one currency' });
-    // One reservation holds one amount per product, so each product appears on one line.
-    if (seen.has(item.productId))
+    // One reservation holds one amount per stock item (a product, or one of its variants): one line each.
+    if (seen.has(lineKey(item)))
       details.push({ field: `items[${i}].product_id`, message: 'product appears on more than one line' });
-    seen.add(item.productId);
+    seen.add(lineKey(item));
   });
   if (details.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid order items', details);
 }

@@ -1,12 +1,12 @@
 import type { OrderPlacedData, OrderPlacedV1Data } from './events.ts';
 
 /**
- * OrderPlaced v1 → v2: no coupon (discount 0), each line at its list price with one `base` step. Version 2
- * passes through unchanged, so upcasting twice is harmless. The store's edge applies it on every read
+ * OrderPlaced v1 → v2: no coupon (discount 0), each line at its list price with one `base` step. Versions 2
+ * and 3 (lines may name a variant) pass through unchanged, so upcasting twice is harmless. The store's edge applies it on every read
  * (infra/eventstore/upcasting.ts); the order's fold applies it too, for a store built without that edge.
  */
 export function upcastOrderPlaced(data: OrderPlacedV1Data | OrderPlacedData): OrderPlacedData {
-  if (data.schema_version === 2) return data;
+  if (data.schema_version !== 1) return data;
   return {
     ...data,
     schema_version: 2,

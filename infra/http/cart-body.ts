@@ -1,3 +1,4 @@
+import { lineKey } from '../../domain/cart/cart-state.ts';
 import type { CartCoupon } from '../../domain/cart/commands.ts';
 import { type CartSnapshot, cartView } from '../../domain/cart/totals.ts';
 import { cartCouponDiscount } from '../../domain/pricing/coupon-evaluation.ts';
@@ -8,7 +9,7 @@ import { type Rate, toMajorUnits } from '../../domain/shared/money.ts';
 /** A line as the engine prices it now (list price, unit price after rules, the steps that got there). */
 export type LinePrice = { listPrice: number; unitPrice: number; steps: readonly PriceStep[] };
 
-/** The prices to show: per product id (absent: the price the cart holds), and the cart's coupon. */
+/** The prices to show: per lineKey (absent: the price the cart holds), and the cart's coupon. */
 export type CartPricing = {
   lines: ReadonlyMap<string, LinePrice>;
   coupon: CartCoupon | null;
@@ -25,14 +26,15 @@ export function presentCart(
   options: {
     taxRate: Rate;
     userId: UserId;
-    inStock?: (productId: string, quantity: number) => boolean;
+    /** Whether the line's stock item (by lineKey) could supply `quantity` now. */
+    inStock?: (key: string, quantity: number) => boolean;
     pricing?: CartPricing;
   },
 ) {
-  const priced = (productId: string) => options.pricing?.lines.get(productId);
+  const priced = (key: string) => options.pricing?.lines.get(key);
   const lines = cart.lines.map((line) => ({
     ...line,
-    unitPrice: priced(line.productId)?.unitPrice ?? line.unitPrice,
+    unitPrice: priced(lineKey(line))?.unitPrice ?? line.unitPrice,
   }));
   const coupon = options.pricing?.coupon ?? null;
   const subtotal = lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
@@ -42,8 +44,9 @@ export function presentCart(
   return {
     cart_id: view.cart_id,
     user_id: view.user_id,
-    items: view.items.map((item) => {
-      const price = priced(item.product_id);
+    items: view.items.map((item, index) => {
+      const variant = cart.lines[index]?.variant;
+      const price = priced(lineKey({ productId: item.product_id, variant }));
       return {
         cart_item_id: item.cart_item_id,
         product_id: item.product_id,
@@ -57,7 +60,12 @@ export function presentCart(
           .map((step) => ({ rule_id: step.ruleId, step: step.step, label: step.label })),
         subtotal: toMajorUnits(item.subtotal),
         image: item.image,
-        ...(inStock ? { in_stock: inStock(item.product_id, item.quantity) } : {}),
+        ...(variant
+          ? { variant_id: variant.variantId, sku: variant.sku, variant_options: { ...variant.options } }
+          : {}),
+        ...(inStock
+          ? { in_stock: inStock(lineKey({ productId: item.product_id, variant }), item.quantity) }
+          : {}),
       };
     }),
     subtotal: toMajorUnits(view.subtotal),

@@ -20,6 +20,12 @@ export const cartBodySchema = z
           .describe('the pricing steps that changed the price, in order'),
         subtotal: money,
         image: z.string().nullable(),
+        variant_id: z.string().optional().describe('the variant on this line (a product sold per variant)'),
+        sku: z.string().optional().describe("the variant's SKU"),
+        variant_options: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe("the variant's options, e.g. {size: M}"),
         in_stock: z.boolean().optional().describe('query API only: the line can be bought now'),
       }),
     ),

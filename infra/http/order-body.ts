@@ -17,6 +17,7 @@ export function presentOrder(state: OrderState, updatedAt: string) {
     items: placed.items.map((item) => ({
       product_id: item.product_id,
       product_name: item.product_name,
+      ...(item.variant_id ? { variant_id: item.variant_id, sku: item.sku ?? '' } : {}),
       quantity: item.quantity,
       list_price: toMajorUnits(item.list_price),
       unit_price: toMajorUnits(item.unit_price),

@@ -21,6 +21,8 @@ export const orderBodySchema = z
       z.object({
         product_id: z.string(),
         product_name: z.string(),
+        variant_id: z.string().optional().describe('the variant ordered (a product sold per variant)'),
+        sku: z.string().optional().describe("the variant's SKU"),
         quantity: z.number().int(),
         list_price: money.describe('the price before any pricing rule'),
         unit_price: money,

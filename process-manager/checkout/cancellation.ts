@@ -3,7 +3,8 @@ import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
 import { releaseCoupon } from '../pricing/coupon-redemption.ts';
@@ -39,19 +40,22 @@ export async function applyCancellation(
 
   for (const item of sortedItems(order)) {
     const productId = item.product_id as ProductId;
-    const { state: stock } = await handler.load(stockDecider, stockStream(productId));
+    const variantId = item.variant_id as VariantId | undefined;
+    const variant = variantId ? { variantId } : {};
+    const key = itemKey(item);
+    const { state: stock } = await handler.load(stockDecider, stockStream(productId, variantId));
     const status = stock.reservations[reservationId]?.status;
     if (status === 'active' && holdsReservation)
       await deps.stock.execute(
-        { type: 'ReleaseReservation', data: { productId, reservationId } },
+        { type: 'ReleaseReservation', data: { productId, ...variant, reservationId } },
         metadata,
-        `release:${reservationId}:${productId}`,
+        `release:${reservationId}:${key}`,
       );
     else if (status === 'committed' && paid)
       await deps.stock.execute(
-        { type: 'ReturnCommittedStock', data: { productId, reservationId } },
+        { type: 'ReturnCommittedStock', data: { productId, ...variant, reservationId } },
         metadata,
-        `return:${reservationId}:${productId}`,
+        `return:${reservationId}:${key}`,
       );
   }
   await step(deps, 'stock-returned', orderId);

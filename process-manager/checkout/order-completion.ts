@@ -2,7 +2,8 @@ import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Charge } from '../../infra/payments/port.ts';
@@ -58,11 +59,12 @@ export async function completeOrder(
   const reservationId = placed.reservation_id as ReservationId;
   for (const item of sortedItems(order)) {
     const productId = item.product_id as ProductId;
+    const variant = item.variant_id ? { variantId: item.variant_id as VariantId } : {};
     try {
       await deps.stock.execute(
-        { type: 'CommitReservation', data: { productId, reservationId } },
+        { type: 'CommitReservation', data: { productId, ...variant, reservationId } },
         metadata,
-        `commit:${reservationId}:${productId}`,
+        `commit:${reservationId}:${itemKey(item)}`,
       );
     } catch (error) {
       if (!hasCode(error, ErrorCode.ReservationExpired)) throw error;

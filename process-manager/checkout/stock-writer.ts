@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import type { StockEvent } from '../../domain/inventory/events.ts';
 import { available, type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
-import type { ProductId } from '../../domain/shared/ids.ts';
+import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
@@ -22,7 +22,7 @@ export type StockWriter = {
   /** Decides and appends one stock command; resolves with the events it decided (none for a repeat). */
   execute(command: StockCommand, metadata: CommandMetadata, idName?: string): Promise<StockEvent[]>;
   /** Units available as this writer last saw the item (read when it has not seen it): for messages only. */
-  available(productId: ProductId): Promise<number>;
+  available(productId: ProductId, variantId?: VariantId): Promise<number>;
 };
 
 /**
@@ -116,13 +116,13 @@ export function createStockWriter(options: {
   }
 
   return {
-    async available(productId) {
-      const stream = stockStream(productId);
+    async available(productId, variantId) {
+      const stream = stockStream(productId, variantId);
       const { state } = known.get(stream) ?? (await handler.load(stockDecider, stream));
       return Math.max(0, available(state));
     },
     execute(command, metadata, idName) {
-      const stream = stockStream(command.data.productId as ProductId);
+      const stream = stockStream(command.data.productId as ProductId, command.data.variantId);
       // Decided in a batch, not by handler.handle: counted (commands_total) through handler.track.
       return handler.track(
         command.type,
@@ -148,15 +148,15 @@ export function directStockWriter(handler: CommandHandler): StockWriter {
     async execute(command, metadata, idName) {
       const result = await handler.handle({
         decider: stockDecider,
-        stream: stockStream(command.data.productId as ProductId),
+        stream: stockStream(command.data.productId as ProductId, command.data.variantId),
         command,
         metadata,
         ...(idName ? { eventId: stepEventIds(idName) } : {}),
       });
       return result.events.map((event) => ({ type: event.type, data: event.data }) as StockEvent);
     },
-    async available(productId) {
-      const { state } = await handler.load(stockDecider, stockStream(productId));
+    async available(productId, variantId) {
+      const { state } = await handler.load(stockDecider, stockStream(productId, variantId));
       return Math.max(0, available(state));
     },
   };

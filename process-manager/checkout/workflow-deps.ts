@@ -2,6 +2,7 @@ import type { Actor } from '../../domain/ordering/commands.ts';
 import type { OrderState } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
+import { byItemKey } from '../../domain/shared/line-key.ts';
 import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -56,7 +57,4 @@ export async function step(deps: WorkflowDeps, name: WorkflowStep, id: string) {
 }
 
 /** An order's lines by product id: every multi-stream step goes in this one order, so two never deadlock. */
-export const sortedItems = (order: OrderState) =>
-  [...(order.placed?.items ?? [])].sort((a, b) =>
-    a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0,
-  );
+export const sortedItems = (order: OrderState) => [...(order.placed?.items ?? [])].sort(byItemKey);

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { PgProjection } from '../../projections/runner/types.ts';
 
@@ -156,18 +157,23 @@ export function processManagerProjection(timings: ProcessManagerTimings = defaul
           return add(
             trx,
             'expire-reservation',
-            `${data.reservation_id}:${data.product_id}`,
+            `${data.reservation_id}:${itemKey({ product_id: data.product_id!, variant_id: data.variant_id })}`,
             new Date(data.expires_at!),
             {
               reservation_id: data.reservation_id!,
               product_id: data.product_id!,
+              ...(data.variant_id ? { variant_id: data.variant_id } : {}),
               ...cause,
             },
           );
         case 'ReservationReleased':
         case 'ReservationExpired':
         case 'ReservationCommitted':
-          await remove(trx, 'expire-reservation', `${data.reservation_id}:${data.product_id}`);
+          await remove(
+            trx,
+            'expire-reservation',
+            `${data.reservation_id}:${itemKey({ product_id: data.product_id!, variant_id: data.variant_id })}`,
+          );
           return;
         case 'OrderPlaced':
           return add(trx, 'settle-payment', data.order_id!, plus(data.placed_at!, timings.settleAfterMs), {

@@ -2,7 +2,8 @@ import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { defaultTierThresholds, type TierThresholds } from '../../domain/pricing/earned-tiers.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, VariantId } from '../../domain/shared/ids.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import { shopTracer, traceTimer } from '../../infra/telemetry/index.ts';
 import { applyCancellation } from '../checkout/cancellation.ts';
 import { completeOrder } from '../checkout/order-completion.ts';
@@ -36,6 +37,8 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
   async function expireReservation(timer: TimerRow): Promise<TimerOutcome> {
     const reservationId = timer.payload.reservation_id as ReservationId;
     const productId = timer.payload.product_id as ProductId;
+    const variantId = timer.payload.variant_id as VariantId | undefined;
+    const variant = variantId ? { variantId } : {};
     const metadata = metadataFor({
       correlationId: timer.payload.correlation_id,
       causationId: timer.payload.causation_id,
@@ -59,9 +62,12 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
     }
     try {
       await deps.stock.execute(
-        { type: 'ExpireReservation', data: { productId, reservationId, now: deps.clock().toISOString() } },
+        {
+          type: 'ExpireReservation',
+          data: { productId, ...variant, reservationId, now: deps.clock().toISOString() },
+        },
         metadata,
-        `expire:${reservationId}:${productId}`,
+        `expire:${reservationId}:${itemKey({ product_id: productId, variant_id: variantId })}`,
       );
     } catch (error) {
       if (hasCode(error, ErrorCode.NotFound)) return done;

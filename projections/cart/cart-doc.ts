@@ -1,3 +1,4 @@
+import { variantOf } from '../../domain/cart/cart.ts';
 import { couponFrom } from '../../domain/cart/cart-coupon.ts';
 import type { CartCoupon } from '../../domain/cart/commands.ts';
 import type { CartEvent } from '../../domain/cart/events.ts';
@@ -11,6 +12,8 @@ export type CartDocLine = {
   unitPrice: number;
   currency: string;
   quantity: number;
+  /** The variant on the line (absent: the product itself). */
+  variant?: { variantId: string; sku: string; options: Readonly<Record<string, string>> } | null;
 };
 
 /**
@@ -67,7 +70,10 @@ export function foldCartDoc(current: CartDoc, event: CartEvent): CartDoc {
       const exists = doc.lines.some((line) => line.cartItemId === data.cart_item_id);
       const lines = exists
         ? withLine(doc, data.cart_item_id, (line) => ({ ...line, ...snapshot }))
-        : [...doc.lines, { cartItemId: data.cart_item_id, productId: data.product_id, ...snapshot }];
+        : [
+            ...doc.lines,
+            { cartItemId: data.cart_item_id, productId: data.product_id, ...variantOf(data), ...snapshot },
+          ];
       return { ...doc, lines, createdAt: doc.createdAt ?? data.added_at, updatedAt: data.added_at };
     }
     case 'CartItemQuantityChanged':
@@ -112,7 +118,15 @@ export function foldCartDoc(current: CartDoc, event: CartEvent): CartDoc {
         };
         lines = lines.some((line) => line.cartItemId === merged.cart_item_id)
           ? lines.map((line) => (line.cartItemId === merged.cart_item_id ? { ...line, ...snapshot } : line))
-          : [...lines, { cartItemId: merged.cart_item_id, productId: merged.product_id, ...snapshot }];
+          : [
+              ...lines,
+              {
+                cartItemId: merged.cart_item_id,
+                productId: merged.product_id,
+                ...variantOf(merged),
+                ...snapshot,
+              },
+            ];
       }
       return {
         ...doc,

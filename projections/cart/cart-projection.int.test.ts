@@ -87,3 +87,28 @@ describe('cart projection (Redis)', () => {
     expect(await snapshot(redisPrefix('cart', 2))).toEqual(before);
   });
 });
+
+describe('cart projection and variants', () => {
+  it("keeps a variant's availability under its own key, the product's untouched", async () => {
+    const appended = await side.store.appendToStream('stock-prd_v~var_m', [
+      {
+        id: crypto.randomUUID(),
+        type: 'StockReceived',
+        data: {
+          schema_version: 2,
+          product_id: 'prd_v',
+          variant_id: 'var_m',
+          quantity: 7,
+          on_hand: 7,
+          reserved: 0,
+        },
+        metadata: { correlation_id: 'test' },
+      },
+    ]);
+    expect(await service.waitFor(appended.position, 20_000)).toBe(true);
+    expect((await readDoc<StockDoc>(side.redis, prefix + stockKey('prd_v~var_m'))).doc).toEqual({
+      available: 7,
+    });
+    expect((await readDoc<StockDoc>(side.redis, prefix + stockKey('prd_v'))).doc).toBeUndefined();
+  });
+});

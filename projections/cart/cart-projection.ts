@@ -1,5 +1,6 @@
 import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { RedisDocWriter } from '../runner/redis-docs.ts';
 import type { RedisProjection } from '../runner/types.ts';
@@ -7,8 +8,11 @@ import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
 
 /** Key of a user's cart document (below the generation prefix): a CartDoc (cart-doc.ts). */
 export const cartKey = (userId: string) => `cart:${userId}`;
-/** Key of a product's availability, so each cart line can say `in_stock` without another read model. */
-export const stockKey = (productId: string) => `stock:${productId}`;
+/**
+ * Key of a stock item's availability (a product's, or `<product_id>~<variant_id>` for a variant: lineKey),
+ * so each cart line can say `in_stock` without another read model.
+ */
+export const stockKey = (key: string) => `stock:${key}`;
 
 export type StockDoc = { available: number };
 
@@ -30,8 +34,7 @@ async function apply(event: RecordedEvent, docs: RedisDocWriter) {
   if (isInventoryEvent(event.type)) {
     // Every inventory event carries the levels after it: the document is simply set.
     const data = inventoryEventSchemas[event.type].parse(event.data);
-    if (data.variant_id) return; // product-level availability only (carts hold no variants yet)
-    await docs.update<StockDoc>(stockKey(data.product_id), () => ({
+    await docs.update<StockDoc>(stockKey(itemKey(data)), () => ({
       available: data.on_hand - data.reserved,
     }));
   }

@@ -76,6 +76,7 @@ export const cartRoutes =
               now: clock(),
               ...schemaOf('catalog'),
               ...schemaOf('pricing'),
+              ...schemaOf('variants'),
             }),
         });
         if (guestId && (await queries.mergedAway(generation, guestId))) throw invalidCartToken();

@@ -419,6 +419,14 @@ export interface components {
                 /** @description money: a number with two decimals (integer minor units inside) */
                 subtotal: number;
                 image: string | null;
+                /** @description the variant on this line (a product sold per variant) */
+                variant_id?: string;
+                /** @description the variant's SKU */
+                sku?: string;
+                /** @description the variant's options, e.g. {size: M} */
+                variant_options?: {
+                    [key: string]: string;
+                };
                 /** @description query API only: the line can be bought now */
                 in_stock?: boolean;
             }[];
@@ -561,6 +569,10 @@ export interface components {
             items: {
                 product_id: string;
                 product_name: string;
+                /** @description the variant ordered (a product sold per variant) */
+                variant_id?: string;
+                /** @description the variant's SKU */
+                sku?: string;
                 quantity: number;
                 /** @description the price before any pricing rule */
                 list_price: number;

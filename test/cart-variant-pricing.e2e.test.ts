@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PricingShop, startPricingShop } from './support/pricing-shop.ts';
+
+/** A variant line through both APIs and checkout: seed 003's example, 500 + 50, ten at 10 %, gold 15 %. */
+let shop: PricingShop;
+let laptop: string;
+let variant: { variant_id: string; sku: string };
+let customer: Awaited<ReturnType<PricingShop['customer']>>;
+
+beforeAll(async () => {
+  shop = await startPricingShop('cart_variant_pricing_e2e');
+  laptop = await shop.product(500);
+  const added = await shop.adminSend('POST', `/products/${laptop}/variants`, {
+    sku: `LAP-32-${laptop.slice(-6)}`,
+    options: { memory: '32GB' },
+    price_adjustment: 50,
+    initial_stock: 20,
+  });
+  variant = added.body;
+  await shop.adminSend('POST', '/pricing/rules', {
+    name: 'Ten or more',
+    kind: 'quantity',
+    percent_off: 10,
+    min_quantity: 10,
+    scope: { category: 'laptops' },
+  });
+  await shop.adminSend('POST', '/pricing/rules', {
+    name: 'Gold members',
+    kind: 'tier',
+    percent_off: 15,
+    tier: 'gold',
+    scope: { all: true },
+  });
+  customer = await shop.customer();
+  await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+  await shop.settle();
+});
+
+afterAll(async () => {
+  await shop?.close();
+});
+
+describe('a variant line priced by the engine', () => {
+  it('adds, shows and orders the variant at 420.75 (its adjustment the variant step)', async () => {
+    const added = await shop.send('POST', '/cart/add', customer.accessToken, {
+      product_id: laptop,
+      variant_id: variant.variant_id,
+      quantity: 10,
+    });
+    expect(added.status, added.text).toBe(200);
+    const line = {
+      product_id: laptop,
+      variant_id: variant.variant_id,
+      sku: variant.sku,
+      variant_options: { memory: '32GB' },
+      quantity: 10,
+      list_price: 550,
+      unit_price: 420.75,
+    };
+    expect(added.body.items).toEqual([expect.objectContaining(line)]);
+    await shop.settle();
+    const viewed = await shop.read('/cart', customer.accessToken);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body.items).toEqual([expect.objectContaining({ ...line, in_stock: true })]);
+
+    // Without the tier the view prices the variant now (not the price the line holds): 550 → 10 % = 495.
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'none' });
+    await shop.settle();
+    const untiered = await shop.read('/cart', customer.accessToken);
+    expect(untiered.body.items[0]).toMatchObject({ list_price: 550, unit_price: 495 });
+    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+    await shop.settle();
+
+    const placed = await shop.send('POST', '/orders', customer.accessToken, shop.orderBody());
+    expect(placed.status, placed.text).toBe(201);
+    expect(placed.body.items).toEqual([
+      expect.objectContaining({
+        product_id: laptop,
+        variant_id: variant.variant_id,
+        sku: variant.sku,
+        list_price: 550,
+        unit_price: 420.75,
+      }),
+    ]);
+    expect(placed.body.items[0].steps.map((step: { step: string }) => step.step)).toEqual([
+      'base',
+      'variant',
+      'quantity',
+      'tier',
+    ]);
+  });
+});
