@@ -59,6 +59,9 @@ describe('a variant line priced by the engine', () => {
     };
     expect(added.body.items).toEqual([expect.objectContaining(line)]);
     await shop.settle();
+    // GET /cart prices a variant line from the variants read model: wait for it too (the product's
+    // detail reads it with the same consistency token).
+    expect((await shop.read(`/products/${laptop}`)).status).toBe(200);
     const viewed = await shop.read('/cart', customer.accessToken);
     expect(viewed.status).toBe(200);
     expect(viewed.body.items).toEqual([expect.objectContaining({ ...line, in_stock: true })]);
@@ -66,6 +69,7 @@ describe('a variant line priced by the engine', () => {
     // Without the tier the view prices the variant now (not the price the line holds): 550 → 10 % = 495.
     await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'none' });
     await shop.settle();
+    expect((await shop.read(`/products/${laptop}`)).status).toBe(200);
     const untiered = await shop.read('/cart', customer.accessToken);
     expect(untiered.body.items[0]).toMatchObject({ list_price: 550, unit_price: 495 });
     await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
