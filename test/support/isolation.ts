@@ -36,6 +36,16 @@ export async function createTestDatabase(
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // A pool's end() resolves before its sockets have closed: give them a moment to go, so FORCE does
+        // not terminate a client that is still ending (its FATAL would be an unhandled 'error' in the test).
+        for (let i = 0; i < 40; i++) {
+          const open = await client.query(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (open.rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
