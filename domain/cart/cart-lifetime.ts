@@ -129,8 +129,19 @@ export function expireCart({ data }: ExpireCart, state: CartState): CartEvent[] 
   ];
 }
 
-function mergedLines(state: CartState, event: CartMergedFromGuest): CartLine[] {
-  let lines = state.lines;
+type MergedLine = CartMergedFromGuest['data']['lines'][number];
+type MergedSnapshot = Pick<CartLine, 'productName' | 'image' | 'unitPrice' | 'currency' | 'quantity'>;
+
+/**
+ * The lines after a guest merge, as the aggregate and the cart read model both fold it: a line of the same
+ * id takes the merged quantity and price; a new one is made by `added` (each keeps its own line shape).
+ */
+export function linesAfterMerge<L extends { cartItemId: string }>(
+  lines: readonly L[],
+  event: CartMergedFromGuest,
+  added: (merged: MergedLine, snapshot: MergedSnapshot) => L,
+): L[] {
+  let result = [...lines];
   for (const merged of event.data.lines) {
     const snapshot = {
       productName: merged.product_name,
@@ -139,29 +150,29 @@ function mergedLines(state: CartState, event: CartMergedFromGuest): CartLine[] {
       currency: merged.currency,
       quantity: merged.line_quantity,
     };
-    lines = lines.some((line) => line.cartItemId === merged.cart_item_id)
-      ? lines.map((line) => (line.cartItemId === merged.cart_item_id ? { ...line, ...snapshot } : line))
-      : [
-          ...lines,
-          {
-            cartItemId: merged.cart_item_id,
-            productId: merged.product_id as ProductId,
-            ...(merged.variant_id
-              ? {
-                  variant: {
-                    variantId: merged.variant_id,
-                    sku: merged.sku ?? '',
-                    options: merged.variant_options ?? {},
-                  },
-                }
-              : {}),
-            ...snapshot,
-            addedAt: event.data.merged_at,
-          },
-        ];
+    result = result.some((line) => line.cartItemId === merged.cart_item_id)
+      ? result.map((line) => (line.cartItemId === merged.cart_item_id ? { ...line, ...snapshot } : line))
+      : [...result, added(merged, snapshot)];
   }
-  return lines;
+  return result;
 }
+
+const mergedLines = (state: CartState, event: CartMergedFromGuest): CartLine[] =>
+  linesAfterMerge(state.lines, event, (merged, snapshot) => ({
+    cartItemId: merged.cart_item_id,
+    productId: merged.product_id as ProductId,
+    ...(merged.variant_id
+      ? {
+          variant: {
+            variantId: merged.variant_id,
+            sku: merged.sku ?? '',
+            options: merged.variant_options ?? {},
+          },
+        }
+      : {}),
+    ...snapshot,
+    addedAt: event.data.merged_at,
+  }));
 
 type LifetimeEvent = CartMergedFromGuest | GuestCartMerged | CartExpired;
 

@@ -1,5 +1,6 @@
 import { variantOf } from '../../domain/cart/cart.ts';
 import { couponFrom } from '../../domain/cart/cart-coupon.ts';
+import { linesAfterMerge } from '../../domain/cart/cart-lifetime.ts';
 import type { CartCoupon } from '../../domain/cart/commands.ts';
 import type { CartEvent } from '../../domain/cart/events.ts';
 
@@ -106,28 +107,13 @@ export function foldCartDoc(current: CartDoc, event: CartEvent): CartDoc {
     case 'CouponRemovedFromCart':
       return { ...doc, coupon: null, updatedAt: event.data.removed_at };
     case 'CartMergedFromGuest': {
-      // Each guest line as it landed: a line of the same id takes the merged quantity and price.
-      let lines = doc.lines;
-      for (const merged of event.data.lines) {
-        const snapshot = {
-          productName: merged.product_name,
-          image: merged.image,
-          unitPrice: merged.unit_price,
-          currency: merged.currency,
-          quantity: merged.line_quantity,
-        };
-        lines = lines.some((line) => line.cartItemId === merged.cart_item_id)
-          ? lines.map((line) => (line.cartItemId === merged.cart_item_id ? { ...line, ...snapshot } : line))
-          : [
-              ...lines,
-              {
-                cartItemId: merged.cart_item_id,
-                productId: merged.product_id,
-                ...variantOf(merged),
-                ...snapshot,
-              },
-            ];
-      }
+      // Each guest line as it landed, folded as the aggregate folds it.
+      const lines = linesAfterMerge(doc.lines, event, (merged, snapshot) => ({
+        cartItemId: merged.cart_item_id,
+        productId: merged.product_id,
+        ...variantOf(merged),
+        ...snapshot,
+      }));
       return {
         ...doc,
         lines,
