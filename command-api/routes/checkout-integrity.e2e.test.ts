@@ -1,21 +1,8 @@
-import type { Express } from 'express';
-import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
-import { loadConfig } from '../../infra/config.ts';
-import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
-import {
-  assertErrorBody,
-  startTestServer,
-  type TestResponse,
-  type TestServer,
-} from '../../test/support/http.ts';
-import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
-import { commandApiContext, createCommandApi } from '../app.ts';
-import { address, type CheckoutWorld, createCheckoutWorld } from '../checkout/test-support.ts';
-import { checkoutRoutesWith } from './checkout.ts';
-import { orderRoutesWith } from './orders.ts';
+import { assertErrorBody, type TestResponse, type TestServer } from '../../test/support/http.ts';
+import { address, type CheckoutWorld } from '../checkout/test-support.ts';
+import { startCheckoutHttp } from './checkout-http-support.ts';
 
 /**
  * API.md "Checkout integrity" over HTTP, on the real PostgreSQL store and the sandbox provider's ledger:
@@ -24,38 +11,16 @@ import { orderRoutesWith } from './orders.ts';
  */
 describe('checkout integrity over HTTP', () => {
   const CONCURRENT = 20;
+  let served: Awaited<ReturnType<typeof startCheckoutHttp>>;
   let world: CheckoutWorld;
-  let redis: Redis;
   let http: TestServer;
   let token: (userId: string) => string;
   beforeAll(async () => {
-    world = await createCheckoutWorld('checkout_integrity');
-    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('checkout_integrity') });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: 'checkout-integrity-secret-0123456789abcdef',
-      RATE_LIMIT_AUTH_PER_MIN: '0',
-      RATE_LIMIT_CHECKOUT_PER_MIN: '0',
-      RATE_LIMIT_GENERAL_PER_MIN: '0',
-    });
-    const options = {
-      store: world.store,
-      redis,
-      config,
-      logger: pino({ level: 'silent' }),
-      clock: world.clock,
-    };
-    const routes = [checkoutRoutesWith(() => world.services), orderRoutesWith(() => world.services)];
-    const app: Express = createCommandApi({ ...options, routes });
-    const { tokens } = commandApiContext(options);
-    token = (userId) => tokens.issuePair({ userId, role: 'customer' }).accessToken;
-    http = await startTestServer(app);
+    served = await startCheckoutHttp('checkout_integrity');
+    ({ world, http, token } = served);
   });
   afterAll(async () => {
-    await http?.close();
-    await deleteKeysWithPrefix(redis).catch(() => 0);
-    redis?.disconnect();
-    await world?.close();
+    await served?.close();
   });
 
   const post = (path: string, userId: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -1,20 +1,12 @@
-import type { Express } from 'express';
-import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CartProduct } from '../../domain/cart/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { makeId, type ProductId, type UserId, type VariantId } from '../../domain/shared/ids.ts';
-import { loadConfig } from '../../infra/config.ts';
-import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
-import { startTestServer, type TestServer } from '../../test/support/http.ts';
-import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
-import { commandApiContext, createCommandApi } from '../app.ts';
-import { address, type CheckoutWorld, createCheckoutWorld, eventually } from '../checkout/test-support.ts';
-import { checkoutRoutesWith } from './checkout.ts';
-import { orderRoutesWith } from './orders.ts';
+import type { TestServer } from '../../test/support/http.ts';
+import { address, type CheckoutWorld, eventually } from '../checkout/test-support.ts';
+import { startCheckoutHttp } from './checkout-http-support.ts';
 
 /**
  * Issue 14's acceptance over HTTP: a variant's stock is its own stream, so buyers of one variant race only
@@ -23,38 +15,16 @@ import { orderRoutesWith } from './orders.ts';
 describe('checkout of a product sold per variant', () => {
   const BUYERS = 200;
   const UNITS = 50;
+  let served: Awaited<ReturnType<typeof startCheckoutHttp>>;
   let world: CheckoutWorld;
-  let redis: Redis;
   let http: TestServer;
   let token: (userId: string) => string;
   beforeAll(async () => {
-    world = await createCheckoutWorld('checkout_variants');
-    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('checkout_variants') });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: 'checkout-variants-secret-0123456789abcdef',
-      RATE_LIMIT_AUTH_PER_MIN: '0',
-      RATE_LIMIT_CHECKOUT_PER_MIN: '0',
-      RATE_LIMIT_GENERAL_PER_MIN: '0',
-    });
-    const options = {
-      store: world.store,
-      redis,
-      config,
-      logger: pino({ level: 'silent' }),
-      clock: world.clock,
-    };
-    const routes = [checkoutRoutesWith(() => world.services), orderRoutesWith(() => world.services)];
-    const app: Express = createCommandApi({ ...options, routes });
-    const { tokens } = commandApiContext(options);
-    token = (userId) => tokens.issuePair({ userId, role: 'customer' }).accessToken;
-    http = await startTestServer(app);
+    served = await startCheckoutHttp('checkout_variants');
+    ({ world, http, token } = served);
   }, 60_000);
   afterAll(async () => {
-    await http?.close();
-    await deleteKeysWithPrefix(redis).catch(() => 0);
-    redis?.disconnect();
-    await world?.close();
+    await served?.close();
   });
 
   const post = (path: string, userId: string, body?: unknown) =>
