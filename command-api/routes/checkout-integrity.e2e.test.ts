@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { assertErrorBody, type TestResponse, type TestServer } from '../../test/support/http.ts';
 import { address, type CheckoutWorld } from '../checkout/test-support.ts';
-import { startCheckoutHttp } from './checkout-http-support.ts';
+import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
 /**
  * API.md "Checkout integrity" over HTTP, on the real PostgreSQL store and the sandbox provider's ledger:

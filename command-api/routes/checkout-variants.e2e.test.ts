@@ -6,7 +6,7 @@ import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { makeId, type ProductId, type UserId, type VariantId } from '../../domain/shared/ids.ts';
 import type { TestServer } from '../../test/support/http.ts';
 import { address, type CheckoutWorld, eventually } from '../checkout/test-support.ts';
-import { startCheckoutHttp } from './checkout-http-support.ts';
+import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
 /**
  * Issue 14's acceptance over HTTP: a variant's stock is its own stream, so buyers of one variant race only
