@@ -30,6 +30,7 @@ ENV NODE_ENV=production \
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=check /app/package.json /app/package-lock.json /app/tsconfig.json ./
 COPY --from=check /app/domain ./domain
+COPY --from=check /app/application ./application
 COPY --from=check /app/infra ./infra
 COPY --from=check /app/command-api ./command-api
 COPY --from=check /app/query-api ./query-api

@@ -1,11 +1,11 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { CommandHandler } from '../application/commands/command-handler.ts';
 import type { IdKind } from '../domain/shared/ids.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
 import type { JwtKeys } from '../infra/auth/jwt-keys.ts';
 import { createPasswordHasher, type PasswordHasher } from '../infra/auth/password-hasher.ts';
-import type { CommandHandler } from '../infra/commands/command-handler.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
+import type { CommandHandler } from '../application/commands/command-handler.ts';
 import type { IdKind } from '../domain/shared/ids.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { PasswordHasher } from '../infra/auth/password-hasher.ts';
 import type { Sessions } from '../infra/auth/sessions.ts';
 import type { TokenService } from '../infra/auth/tokens.ts';
-import type { CommandHandler } from '../infra/commands/command-handler.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { CommandMetadata } from '../application/commands/metadata.ts';
 import { ErrorCode } from '../domain/shared/errors.ts';
-import type { CommandMetadata } from '../infra/commands/metadata.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../infra/eventstore/position.ts';
 import { HttpError } from '../infra/http/http-error.ts';

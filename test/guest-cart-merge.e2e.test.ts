@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { signUp } from '../command-api/test-support.ts';
 import { cartDecider, cartStream } from '../domain/cart/cart.ts';
 import type { UserId } from '../domain/shared/ids.ts';
-import { createCommandHandler } from '../infra/commands/command-handler.ts';
 import { guestIdFor } from '../infra/http/cart-token.ts';
 import { type GuestCartApis, guestStream, startGuestCartApis } from './support/guest-cart-apis.ts';
 

@@ -1,6 +1,6 @@
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import type { CheckoutDeps } from '../../command-api/checkout/checkout-deps.ts';
 import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { createStockWriter, directStockWriter } from '../../process-manager/checkout/stock-writer.ts';

@@ -8,7 +8,7 @@
  *   npm run bench:command-latency [-- --events 100000 --commands 1000 --cold 5 --every 500]
  */
 import { parseArgs } from 'node:util';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Snapshots } from '../../infra/snapshots/snapshots.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';

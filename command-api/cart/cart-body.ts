@@ -1,8 +1,8 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import type { CartState } from '../../domain/cart/cart.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import type { Rate } from '../../domain/shared/money.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { type CartPricing, presentCart } from '../../infra/http/cart-body.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 import { engineProducts } from '../checkout/line-prices.ts';

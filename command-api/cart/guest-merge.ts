@@ -1,6 +1,6 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CartItemId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { guestIdFor } from '../../infra/http/cart-token.ts';
 import { loadProduct } from '../catalog/lookups.ts';

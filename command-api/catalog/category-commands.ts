@@ -1,3 +1,5 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { categoryTreeStream } from '../../domain/catalog/category-events.ts';
 import {
   type CategoryCommand,
@@ -5,8 +7,6 @@ import {
   categoryTreeDecider,
   pathOf,
 } from '../../domain/catalog/category-tree.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 
 /** Runs one command on the category tree (the one stream all categories live in). */
 export function onCategoryTree(

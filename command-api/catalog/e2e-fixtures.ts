@@ -1,6 +1,6 @@
 import { pino } from 'pino';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { createPasswordHasher } from '../../infra/auth/password-hasher.ts';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import type { TestServer } from '../../test/support/http.ts';
 import { bootstrapAdmin } from '../identity/bootstrap-admin.ts';
 import { randomIds } from '../ids.ts';

@@ -1,8 +1,8 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import { type ListedProduct, productDecider, productStream } from '../../domain/catalog/product.ts';
 import { type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId, type ProductId, type VariantId } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 
 /**
  * A product id from a path or body. Anything that is not a `prd_` id cannot name a product, so it is

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { type CartState, cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import {
   activeCheckout,
@@ -14,7 +15,6 @@ import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.
 import { attemptInProgress } from '../../domain/checkout/order-attempt.ts';
 import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { engineProducts, type QuantityLine } from './line-prices.ts';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
 import {
   type CheckoutCommand,
   type CheckoutState,
   checkoutDecider,
   checkoutStream,
 } from '../../domain/checkout/checkout.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
 import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
 
 export type CheckoutRecorder = (command: CheckoutCommand) => Promise<AppendResult | undefined>;

@@ -5,7 +5,7 @@
  * `listening <port>` once it accepts requests.
  */
 import { pino } from 'pino';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';

@@ -1,10 +1,10 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import type { Actor } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import { toMajorUnits } from '../../domain/shared/money.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { applyCancellation } from '../../process-manager/checkout/cancellation.ts';
 import { step } from '../../process-manager/checkout/workflow-deps.ts';
 import { endCartCheckout } from './cart-checkout.ts';

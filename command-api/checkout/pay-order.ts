@@ -1,10 +1,10 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { PaymentUnavailable, paymentDeclined } from '../../infra/payments/port.ts';
 import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';

@@ -1,3 +1,4 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import {
   type CheckoutState,
   checkoutDecider,
@@ -8,7 +9,6 @@ import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import { DomainError, ErrorCode, type ErrorDetail, notFound } from '../../domain/shared/errors.ts';
 import type { ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
 import { byItemKey, itemKey } from '../../domain/shared/line-key.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
 import { beginCartCheckout, endCartCheckout } from './cart-checkout.ts';

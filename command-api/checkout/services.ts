@@ -1,5 +1,5 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import type { IdKind } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import type { Config } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';

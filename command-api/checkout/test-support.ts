@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pino } from 'pino';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { ProductCommand } from '../../domain/catalog/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
@@ -9,7 +10,6 @@ import { fold } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId, type ProductId, type UserId } from '../../domain/shared/ids.ts';
 import { parseRate } from '../../domain/shared/money.ts';
-import { createCommandHandler } from '../../infra/commands/command-handler.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';

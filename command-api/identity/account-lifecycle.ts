@@ -1,10 +1,10 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { accountToken, type TokenPurpose } from '../../domain/identity/account-token.ts';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { credentialsStreamName, userStreamName } from '../../domain/identity/events.ts';
 import { user } from '../../domain/identity/user.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { accountTokenStream, looksLikeAccountToken } from '../../infra/auth/account-tokens.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { CommandApiContext } from '../context.ts';
 import { lookUpCredentials } from './credentials-lookup.ts';

@@ -1,7 +1,7 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { emailClaim } from '../../domain/identity/email.ts';
 import { credentialsStreamName } from '../../domain/identity/events.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { emailStreamFor } from './register-user.ts';
 

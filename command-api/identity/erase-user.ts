@@ -1,11 +1,11 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { emailClaim } from '../../domain/identity/email.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
 import type { Role } from '../../domain/identity/roles.ts';
 import { user } from '../../domain/identity/user.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { Sessions } from '../../infra/auth/sessions.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { personalDataOf } from '../../infra/privacy/personal-data.ts';
 import { ERASED } from '../../infra/privacy/personal-fields.ts';

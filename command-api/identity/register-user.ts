@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { emailClaim, emailStreamName } from '../../domain/identity/email.ts';
 import { credentialsStreamName, userStreamName } from '../../domain/identity/events.ts';
@@ -6,8 +8,6 @@ import type { Role } from '../../domain/identity/roles.ts';
 import { user } from '../../domain/identity/user.ts';
 import { alreadyExists } from '../../domain/shared/errors.ts';
 import type { PasswordHasher } from '../../infra/auth/password-hasher.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
 import { StreamNotFound, VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import { cartStream } from '../../domain/cart/cart.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
 import { user } from '../../domain/identity/user.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { reviewAuthorName } from '../../domain/reviews/review.ts';
 import type { OrderId, ProductId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
+import { foldStream } from '../../application/commands/fold-stream.ts';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import { type StockState, stockDecider } from '../../domain/inventory/stock.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { createCommandHandler } from '../commands/command-handler.ts';
-import { foldStream } from '../commands/fold-stream.ts';
 import { createEsdbEventStore } from '../eventstore/esdb/esdb-store.ts';
 import { type EsdbTestDouble, startEsdbTestDouble } from '../eventstore/esdb-test-double/server.ts';
 import type { EventStore } from '../eventstore/port.ts';

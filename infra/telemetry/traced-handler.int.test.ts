@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import type { Decider } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { createCommandHandler } from '../commands/command-handler.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import { createMetrics } from './metrics.ts';

@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { DomainError } from '../../domain/shared/errors.ts';
 import {
   type CommandHandler,
   type CommandHandlerOptions,
   createCommandHandler,
-} from '../commands/command-handler.ts';
+} from '../../application/commands/command-handler.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
 import { VersionConflict } from '../eventstore/errors.ts';
 import type { CommandOutcome, ShopMetrics } from './metrics.ts';
 import { inSpan, shopTracer } from './trace-context.ts';

@@ -1,3 +1,4 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
@@ -5,7 +6,6 @@ import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
 import { releaseCoupon } from '../pricing/coupon-redemption.ts';
 import { stepEventIds } from './event-ids.ts';

@@ -1,7 +1,7 @@
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { releaseCoupon } from '../pricing/coupon-redemption.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
 import { stepEventIds } from './event-ids.ts';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import type { StockEvent } from '../../domain/inventory/events.ts';
 import { available, type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../infra/commands/metadata.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
 import { stepEventIds } from './event-ids.ts';

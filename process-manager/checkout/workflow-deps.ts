@@ -1,10 +1,10 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import type { Actor } from '../../domain/ordering/commands.ts';
 import type { OrderState } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
 import { byItemKey } from '../../domain/shared/line-key.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
 import type { StockWriter } from './stock-writer.ts';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
 import { normaliseCouponCode } from '../../domain/pricing/validation.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 
 /**

@@ -1,9 +1,9 @@
+import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { customerTierDecider, customerTierStream } from '../../domain/pricing/customer-tier.ts';
 import type { TierThresholds } from '../../domain/pricing/earned-tiers.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
-import type { CommandHandler } from '../../infra/commands/command-handler.ts';
-import type { CommandMetadata } from '../../infra/commands/metadata.ts';
 
 /**
  * The earned-tier step of the process manager: an order's confirmed payment (or its refund) counted towards

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { eventMetadata } from '../../application/commands/metadata.ts';
 import { accountToken, type TokenPurpose } from '../../domain/identity/account-token.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
 import { type UserState, user } from '../../domain/identity/user.ts';
 import type { OrderPlacedData } from '../../domain/ordering/events.ts';
 import { accountTokenStream, newAccountToken } from '../../infra/auth/account-tokens.ts';
-import { eventMetadata } from '../../infra/commands/metadata.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { MailKind, OrderSummary, TemplateData } from './templates.ts';

@@ -1,6 +1,6 @@
 import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
-import { StreamNotFound } from '../eventstore/errors.ts';
-import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import { StreamNotFound } from '../../infra/eventstore/errors.ts';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 
 /** Where a fold starts: a state at a revision; with `eventId`, the event that must stand at that revision. */
 export type FoldStart<S> = { state: S; revision: bigint; eventId?: string };

@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../eventstore/port.ts';
+import type { EventMetadata } from '../../infra/eventstore/port.ts';
 
 /** What a command carries about its cause; copied into every event it appends. */
 export type CommandMetadata = {

@@ -3,10 +3,10 @@ import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { Decider } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { EventStore, ReadStreamOptions } from '../../infra/eventstore/port.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { VersionConflict } from '../eventstore/errors.ts';
-import type { EventStore, ReadStreamOptions } from '../eventstore/port.ts';
-import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import { createCommandHandler } from './command-handler.ts';
 
 // A counter that refuses to pass a limit: small enough to read, enough to race on.

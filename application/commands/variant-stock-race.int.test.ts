@@ -3,10 +3,10 @@ import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { VersionConflict } from '../eventstore/errors.ts';
-import type { EventStore } from '../eventstore/port.ts';
-import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import { createCommandHandler } from './command-handler.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
-import { VersionConflict } from '../eventstore/errors.ts';
-import type { EventStore, EventToAppend } from '../eventstore/port.ts';
-import type { Position } from '../eventstore/position.ts';
-import type { Logger } from '../logger.ts';
-import type { Snapshots } from '../snapshots/snapshots.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { Snapshots } from '../../infra/snapshots/snapshots.ts';
 import { foldStream } from './fold-stream.ts';
 import { type CommandMetadata, eventMetadata } from './metadata.ts';
 import { StateCache } from './state-cache.ts';
