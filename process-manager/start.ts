@@ -1,5 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import { createStockWriter, type StockWriter } from '../application/checkout/stock-writer.ts';
+import type { WorkflowDeps, WorkflowFaults } from '../application/checkout/workflow-deps.ts';
 import type { CommandHandler } from '../application/commands/command-handler.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -14,8 +16,6 @@ import {
   type RunnerOptions,
 } from '../projections/runner/runner.ts';
 import { migrateProjections } from '../projections/service.ts';
-import { createStockWriter, type StockWriter } from './checkout/stock-writer.ts';
-import type { WorkflowDeps, WorkflowFaults } from './checkout/workflow-deps.ts';
 import { type ClaimLoop, createClaimLoop, type TimerOutcome } from './timers/claim-loop.ts';
 import {
   defaultTimings,

@@ -69,7 +69,7 @@ export function createCartPricing(db: ReadModelDb) {
           rules,
           now: context.now.toISOString(),
         });
-        // As the command side: a cart line never goes below one cent (command-api/checkout/line-prices.ts).
+        // As the command side: a cart line never goes below one cent (application/checkout/line-prices.ts).
         priced.set(lineKey(line), {
           ...quote,
           unitPrice: Math.max(quote.unitPrice, Math.min(1, quote.listPrice)),

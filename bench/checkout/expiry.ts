@@ -1,4 +1,4 @@
-import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
+import type { CheckoutWorld } from '../../application/checkout/test-support.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, ReservationId } from '../../domain/shared/ids.ts';
 import { percentile } from './setup.ts';

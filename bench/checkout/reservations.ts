@@ -1,5 +1,5 @@
-import { reserveCart } from '../../command-api/checkout/reserve-cart.ts';
-import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
+import { reserveCart } from '../../application/checkout/reserve-cart.ts';
+import type { CheckoutWorld } from '../../application/checkout/test-support.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { benchDeps } from './setup.ts';

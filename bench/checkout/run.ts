@@ -1,4 +1,4 @@
-import { createCheckoutWorld } from '../../command-api/checkout/test-support.ts';
+import { createCheckoutWorld } from '../../application/checkout/test-support.ts';
 import { reportResult } from '../result.ts';
 import { expiryRun } from './expiry.ts';
 import { reservationRun } from './reservations.ts';

@@ -1,9 +1,9 @@
+import type { CheckoutDeps } from '../../application/checkout/checkout-deps.ts';
+import { createStockWriter, directStockWriter } from '../../application/checkout/stock-writer.ts';
+import type { CheckoutWorld } from '../../application/checkout/test-support.ts';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
-import type { CheckoutDeps } from '../../command-api/checkout/checkout-deps.ts';
-import type { CheckoutWorld } from '../../command-api/checkout/test-support.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
-import { createStockWriter, directStockWriter } from '../../process-manager/checkout/stock-writer.ts';
 
 /** Counts appends and version conflicts (each conflict is one retry of the command handler). */
 export function countingStore(store: EventStore) {

@@ -1,3 +1,4 @@
+import { engineProducts } from '../../application/checkout/line-prices.ts';
 import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import type { CartState } from '../../domain/cart/cart.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
@@ -5,7 +6,6 @@ import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import type { Rate } from '../../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../../infra/http/cart-body.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
-import { engineProducts } from '../checkout/line-prices.ts';
 
 /** Each line priced by the engine now (as the cart view and checkout price it), from the products' streams. */
 export async function cartPricing(

@@ -1,10 +1,10 @@
+import { sellable } from '../../application/checkout/line-prices.ts';
 import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CartItemId, UserId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { guestIdFor } from '../../infra/http/cart-token.ts';
 import { loadProduct } from '../catalog/lookups.ts';
-import { sellable } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 
 /**

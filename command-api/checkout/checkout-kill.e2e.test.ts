@@ -3,14 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address, type CheckoutWorld, createCheckoutWorld } from '../../application/checkout/test-support.ts';
+import type { WorkflowStep } from '../../application/checkout/workflow-deps.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
-import type { WorkflowStep } from '../../process-manager/checkout/workflow-deps.ts';
 import { request, type TestResponse } from '../../test/support/http.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { commandApiContext } from '../app.ts';
-import { address, type CheckoutWorld, createCheckoutWorld } from './test-support.ts';
 
 /**
  * kill -9 during checkout, restart, retry with the same Idempotency-Key: the customer gets the order that

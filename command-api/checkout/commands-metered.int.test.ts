@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CheckoutWorld,
+  createCheckoutWorld,
+  eventually,
+} from '../../application/checkout/test-support.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { commandApiContext } from '../app.ts';
 import { checkoutServicesFor } from './from-context.ts';
-import { type CheckoutWorld, createCheckoutWorld, eventually } from './test-support.ts';
 
 /**
  * Issue 13: `commands_total` counts every command of the process, not only the plain routes': the

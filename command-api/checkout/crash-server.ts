@@ -5,6 +5,7 @@
  * `listening <port>` once it accepts requests.
  */
 import { pino } from 'pino';
+import { createCheckoutServices } from '../../application/checkout/services.ts';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
@@ -18,7 +19,6 @@ import { createCommandApi } from '../app.ts';
 import { randomIds } from '../ids.ts';
 import { checkoutRoutesWith } from '../routes/checkout.ts';
 import { orderRoutesWith } from '../routes/orders.ts';
-import { createCheckoutServices } from './services.ts';
 
 const env = process.env;
 const required = (name: string) => {

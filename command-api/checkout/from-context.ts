@@ -1,11 +1,11 @@
 import type pg from 'pg';
+import { type CheckoutServices, createCheckoutServices } from '../../application/checkout/services.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createMeteredCommandHandler } from '../../infra/telemetry/index.ts';
 import type { CommandApiContext } from '../context.ts';
-import { type CheckoutServices, createCheckoutServices } from './services.ts';
 
 /**
  * The sandbox provider over its own small pool on DATABASE_URL, created (and its table migrated) on first

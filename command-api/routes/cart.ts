@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { engineProducts } from '../../application/checkout/line-prices.ts';
 import { cartDecider, cartStream, findLine, lineKey, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
 import type { CartCommand } from '../../domain/cart/commands.ts';
 import { available } from '../../domain/inventory/stock.ts';
@@ -18,7 +19,6 @@ import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
 import { loadProduct, loadStock, productIdOr404 } from '../catalog/lookups.ts';
 import { cartVariantOf } from '../catalog/variant-lookups.ts';
-import { engineProducts } from '../checkout/line-prices.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';

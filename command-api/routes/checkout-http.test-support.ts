@@ -1,10 +1,10 @@
 import { pino } from 'pino';
+import { createCheckoutWorld } from '../../application/checkout/test-support.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { startTestServer } from '../../test/support/http.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { commandApiContext, createCommandApi } from '../app.ts';
-import { createCheckoutWorld } from '../checkout/test-support.ts';
 import { checkoutRoutesWith } from './checkout.ts';
 import { orderRoutesWith } from './orders.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address, type CheckoutWorld } from '../../application/checkout/test-support.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { assertErrorBody, type TestResponse, type TestServer } from '../../test/support/http.ts';
-import { address, type CheckoutWorld } from '../checkout/test-support.ts';
 import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
 /**

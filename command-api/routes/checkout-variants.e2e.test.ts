@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address, type CheckoutWorld, eventually } from '../../application/checkout/test-support.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CartProduct } from '../../domain/cart/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { makeId, type ProductId, type UserId, type VariantId } from '../../domain/shared/ids.ts';
 import type { TestServer } from '../../test/support/http.ts';
-import { address, type CheckoutWorld, eventually } from '../checkout/test-support.ts';
 import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { keyedIds } from '../../application/checkout/keyed-ids.ts';
+import type { CheckoutServices } from '../../application/checkout/services.ts';
 import { addressSchema } from '../../domain/ordering/events.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
 import { orderBodySchema } from '../../infra/http/order-schema.ts';
 import { reservationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
-import { keyedIds } from '../checkout/keyed-ids.ts';
 import { orderBody } from '../checkout/order-view.ts';
-import type { CheckoutServices } from '../checkout/services.ts';
 import type { CommandApiContext } from '../context.ts';
 import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';

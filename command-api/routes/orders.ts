@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import type { LifecycleStep } from '../../application/checkout/order-commands.ts';
+import type { CheckoutServices } from '../../application/checkout/services.ts';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH } from '../../domain/ordering/commands.ts';
 import { idSchema, type OrderId, type UserId } from '../../domain/shared/ids.ts';
 import { orderBodySchema } from '../../infra/http/order-schema.ts';
 import { cancellationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
-import type { LifecycleStep } from '../checkout/order-commands.ts';
 import { orderBody } from '../checkout/order-view.ts';
-import type { CheckoutServices } from '../checkout/services.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';

@@ -5,7 +5,7 @@ import {
   createCheckoutWorld,
   eventually,
   visa,
-} from '../../command-api/checkout/test-support.ts';
+} from '../../application/checkout/test-support.ts';
 import { customerTierDecider, customerTierStream } from '../../domain/pricing/customer-tier.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
 

@@ -3,7 +3,7 @@ import {
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
-} from '../../command-api/checkout/test-support.ts';
+} from '../../application/checkout/test-support.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { makeId, type UserId } from '../../domain/shared/ids.ts';
 

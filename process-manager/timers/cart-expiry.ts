@@ -1,7 +1,7 @@
+import { metadataFor, type WorkflowDeps } from '../../application/checkout/workflow-deps.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { activeCheckout } from '../../domain/cart/checkout-rules.ts';
 import type { CartOwnerId } from '../../domain/shared/ids.ts';
-import { metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
 import type { TimerOutcome } from './claim-loop.ts';
 import type { TimerRow } from './pm-projection.ts';
 

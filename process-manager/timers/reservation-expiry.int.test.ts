@@ -3,7 +3,7 @@ import {
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
-} from '../../command-api/checkout/test-support.ts';
+} from '../../application/checkout/test-support.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import { createMetrics as createShopMetrics } from '../../infra/telemetry/index.ts';

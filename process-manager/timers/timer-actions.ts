@@ -1,3 +1,7 @@
+import { applyCancellation } from '../../application/checkout/cancellation.ts';
+import { completeOrder } from '../../application/checkout/order-completion.ts';
+import { settlePayment } from '../../application/checkout/payment-settlement.ts';
+import { hasCode, metadataFor, type WorkflowDeps } from '../../application/checkout/workflow-deps.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { defaultTierThresholds, type TierThresholds } from '../../domain/pricing/earned-tiers.ts';
@@ -5,10 +9,6 @@ import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, VariantId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import { shopTracer, traceTimer } from '../../infra/telemetry/index.ts';
-import { applyCancellation } from '../checkout/cancellation.ts';
-import { completeOrder } from '../checkout/order-completion.ts';
-import { settlePayment } from '../checkout/payment-settlement.ts';
-import { hasCode, metadataFor, type WorkflowDeps } from '../checkout/workflow-deps.ts';
 import { recordSpend } from '../pricing/earned-tier.ts';
 import { expireCart } from './cart-expiry.ts';
 import type { TimerAction, TimerOutcome } from './claim-loop.ts';

@@ -1,8 +1,8 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeEach, expect, it } from 'vitest';
+import type { WorkflowDeps } from '../../application/checkout/workflow-deps.ts';
 import { startTelemetry } from '../../infra/telemetry/sdk.ts';
 import { formatTraceparent } from '../../infra/telemetry/trace-context.ts';
-import type { WorkflowDeps } from '../checkout/workflow-deps.ts';
 import { createTimerActions } from './timer-actions.ts';
 
 const exporter = new InMemorySpanExporter();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { address } from '../../application/checkout/test-support.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
-import { address } from '../../command-api/checkout/test-support.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { signUp } from '../../command-api/test-support.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';

@@ -5,7 +5,7 @@ import {
   type CheckoutWorld,
   createCheckoutWorld,
   visa,
-} from '../../../command-api/checkout/test-support.ts';
+} from '../../../application/checkout/test-support.ts';
 import type { OrderId, UserId } from '../../../domain/shared/ids.ts';
 import { allVisible } from '../test-fixtures.ts';
 import { verifyHistory } from './verify-history.ts';

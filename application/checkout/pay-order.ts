@@ -1,4 +1,3 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
@@ -7,13 +6,14 @@ import type { OrderId, ProductId, ReservationId, UserId } from '../../domain/sha
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { PaymentUnavailable, paymentDeclined } from '../../infra/payments/port.ts';
-import { stepEventIds } from '../../process-manager/checkout/event-ids.ts';
-import { completeOrder, confirmOrder } from '../../process-manager/checkout/order-completion.ts';
-import { recordPaymentDecline } from '../../process-manager/checkout/payment-settlement.ts';
-import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
+import { stepEventIds } from './event-ids.ts';
+import { completeOrder, confirmOrder } from './order-completion.ts';
 import { type CheckedLines, checkOrderLines } from './order-lines.ts';
 import { redeemFor, stepsOf } from './order-pricing.ts';
+import { recordPaymentDecline } from './payment-settlement.ts';
+import { hasCode, step } from './workflow-deps.ts';
 
 /** What POST /orders asks of the checkout (place-order.ts), as paid here. */
 export type PlaceOrderInput = {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { makeId, type UserId } from '../../domain/shared/ids.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import { createCommandHandler } from '../commands/command-handler.ts';
 import { redeemCoupon, releaseCoupon } from './coupon-redemption.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -1,11 +1,11 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import type { OrderItemInput } from '../../domain/ordering/commands.ts';
 import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
-import { redeemCoupon } from '../../process-manager/pricing/coupon-redemption.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
+import { redeemCoupon } from './coupon-redemption.ts';
 import type { CheckedLines } from './order-lines.ts';
 
 /** A line's list price and pricing steps for the order, from its quote (none: the order's defaults). */

@@ -5,12 +5,12 @@ import { checkoutInProgress } from '../../domain/checkout/order-attempt.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
-import { step } from '../../process-manager/checkout/workflow-deps.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { type KeyedIds, keyedIds } from './keyed-ids.ts';
 import { checkOrderLines } from './order-lines.ts';
 import { ended, loadOrder, type PlaceOrderInput, payAndComplete } from './pay-order.ts';
 import { reserveCart } from './reserve-cart.ts';
+import { step } from './workflow-deps.ts';
 
 export type { PlaceOrderInput };
 

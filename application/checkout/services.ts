@@ -1,16 +1,16 @@
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
 import type { IdKind } from '../../domain/shared/ids.ts';
 import type { Config } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
-import { createStockWriter } from '../../process-manager/checkout/stock-writer.ts';
-import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
 import { type CheckoutDeps, pricingFrom } from './checkout-deps.ts';
 import { advanceOrder, cancelOrder, releaseReservation } from './order-commands.ts';
 import { placeOrder } from './place-order.ts';
 import { reserveCart } from './reserve-cart.ts';
+import { createStockWriter } from './stock-writer.ts';
+import type { WorkflowFaults } from './workflow-deps.ts';
 
 export type CheckoutServiceOptions = {
   store: EventStore;

@@ -1,9 +1,9 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
-import { releaseCoupon } from '../pricing/coupon-redemption.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
+import { releaseCoupon } from './coupon-redemption.ts';
 import { stepEventIds } from './event-ids.ts';
 import { completeOrder, confirmOrder } from './order-completion.ts';
 import type { WorkflowDeps } from './workflow-deps.ts';

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { type CartState, cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import {
   activeCheckout,
@@ -16,6 +15,7 @@ import { attemptInProgress } from '../../domain/checkout/order-attempt.ts';
 import type { PriceQuote } from '../../domain/pricing/price-calculation.ts';
 import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { engineProducts, type QuantityLine } from './line-prices.ts';
 

@@ -1,15 +1,15 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import type { Actor } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { OrderId, ReservationId, UserId } from '../../domain/shared/ids.ts';
 import { toMajorUnits } from '../../domain/shared/money.ts';
-import { applyCancellation } from '../../process-manager/checkout/cancellation.ts';
-import { step } from '../../process-manager/checkout/workflow-deps.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
+import { applyCancellation } from './cancellation.ts';
 import { endCartCheckout } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { releaseLines } from './reserve-cart.ts';
+import { step } from './workflow-deps.ts';
 
 /**
  * Cancel (owner or admin): OrderCancelled, then its effects at once (stock back, refund of the full

@@ -1,5 +1,3 @@
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import type { Actor } from '../../domain/ordering/commands.ts';
 import type { OrderState } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
@@ -7,6 +5,8 @@ import { makeId } from '../../domain/shared/ids.ts';
 import { byItemKey } from '../../domain/shared/line-key.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import type { StockWriter } from './stock-writer.ts';
 
 /** The workflow's steps, named so a test can inject a crash between any two of them. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pino } from 'pino';
-import { createCommandHandler } from '../../application/commands/command-handler.ts';
+import { randomIds } from '../../command-api/ids.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { ProductCommand } from '../../domain/catalog/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
@@ -18,11 +18,11 @@ import type { ChargeRequest, PaymentProvider } from '../../infra/payments/port.t
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
-import type { WorkflowFaults } from '../../process-manager/checkout/workflow-deps.ts';
 import { type ProcessManagerOptions, startProcessManager } from '../../process-manager/start.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { randomIds } from '../ids.ts';
+import { createCommandHandler } from '../commands/command-handler.ts';
 import { createCheckoutServices } from './services.ts';
+import type { WorkflowFaults } from './workflow-deps.ts';
 
 export const address = {
   street: '1 Main St',

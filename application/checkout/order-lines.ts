@@ -1,9 +1,9 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CheckoutLine } from '../../domain/checkout/events.ts';
 import { checkReservedLines } from '../../domain/checkout/line-check.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { lineKey } from '../../domain/shared/line-key.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import { currentProducts, repriceOrRefuse } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStockWriter } from '../application/checkout/stock-writer.ts';
 import {
   address,
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
   visa,
-} from '../../command-api/checkout/test-support.ts';
-import { checkoutStream } from '../../domain/checkout/checkout.ts';
-import type { OrderId, ProductId, UserId } from '../../domain/shared/ids.ts';
-import type { ProcessManager } from '../start.ts';
-import { createTimerActions } from '../timers/timer-actions.ts';
-import { createStockWriter } from './stock-writer.ts';
-import type { WorkflowStep } from './workflow-deps.ts';
+} from '../application/checkout/test-support.ts';
+import type { WorkflowStep } from '../application/checkout/workflow-deps.ts';
+import { checkoutStream } from '../domain/checkout/checkout.ts';
+import type { OrderId, ProductId, UserId } from '../domain/shared/ids.ts';
+import type { ProcessManager } from './start.ts';
+import { createTimerActions } from './timers/timer-actions.ts';
 
 class Crash extends Error {}
 

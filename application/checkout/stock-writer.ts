@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import type { StockEvent } from '../../domain/inventory/events.ts';
 import { available, type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../commands/metadata.ts';
 import { stepEventIds } from './event-ids.ts';
 
 type Pending = {

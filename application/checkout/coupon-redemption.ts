@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
 import { normaliseCouponCode } from '../../domain/pricing/validation.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 
 /**
  * Coupon use for order placement (wired into checkout next): every redemption of a code is decided on the

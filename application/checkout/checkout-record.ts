@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
 import {
   type CheckoutCommand,
   type CheckoutState,
@@ -8,6 +6,8 @@ import {
   checkoutStream,
 } from '../../domain/checkout/checkout.ts';
 import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
+import type { CommandHandler } from '../commands/command-handler.ts';
+import { type CommandMetadata, eventMetadata } from '../commands/metadata.ts';
 
 export type CheckoutRecorder = (command: CheckoutCommand) => Promise<AppendResult | undefined>;
 

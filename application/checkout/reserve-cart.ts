@@ -1,4 +1,3 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import {
   type CheckoutState,
   checkoutDecider,
@@ -10,10 +9,11 @@ import { DomainError, ErrorCode, type ErrorDetail, notFound } from '../../domain
 import type { ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
 import { byItemKey, itemKey } from '../../domain/shared/line-key.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
-import { hasCode, step } from '../../process-manager/checkout/workflow-deps.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import { beginCartCheckout, endCartCheckout } from './cart-checkout.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
 import { type CheckoutRecorder, checkoutRecorder } from './checkout-record.ts';
+import { hasCode, step } from './workflow-deps.ts';
 
 export type Reservation = {
   reservationId: ReservationId;

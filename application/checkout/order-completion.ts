@@ -1,4 +1,3 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
@@ -7,6 +6,7 @@ import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../..
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Charge } from '../../infra/payments/port.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import { cancelOrderAsProcessManager } from './cancellation.ts';
 import { stepEventIds } from './event-ids.ts';
 import { hasCode, isCartEmpty, isNotFound, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';

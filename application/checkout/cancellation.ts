@@ -1,4 +1,3 @@
-import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
@@ -7,7 +6,8 @@ import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import { PaymentUnavailable } from '../../infra/payments/port.ts';
-import { releaseCoupon } from '../pricing/coupon-redemption.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
+import { releaseCoupon } from './coupon-redemption.ts';
 import { stepEventIds } from './event-ids.ts';
 import { hasCode, PROCESS_MANAGER_ACTOR, sortedItems, step, type WorkflowDeps } from './workflow-deps.ts';
 

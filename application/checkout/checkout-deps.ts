@@ -4,7 +4,7 @@ import { toMinorUnits } from '../../domain/shared/money.ts';
 import type { Config } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
-import type { WorkflowDeps } from '../../process-manager/checkout/workflow-deps.ts';
+import type { WorkflowDeps } from './workflow-deps.ts';
 
 /** What the checkout services need: the workflow's dependencies, new ids, and the settings from config. */
 export type CheckoutDeps = WorkflowDeps & {

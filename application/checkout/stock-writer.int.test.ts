@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckoutWorld, createCheckoutWorld } from '../../command-api/checkout/test-support.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ReservationId } from '../../domain/shared/ids.ts';
 import { createStockWriter } from './stock-writer.ts';
+import { type CheckoutWorld, createCheckoutWorld } from './test-support.ts';
 
 describe('stock writer: batched per stock item, never overselling', () => {
   let world: CheckoutWorld;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
-import type { WorkflowStep } from '../../process-manager/checkout/workflow-deps.ts';
 import { keyedIds } from './keyed-ids.ts';
 import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
+import type { WorkflowStep } from './workflow-deps.ts';
 
 class Crash extends Error {}
 
