@@ -1,7 +1,7 @@
 // `npm run audit -- stream <name> | state <type> <id> [--as-of <time|revision>] | verify [--json]`
 // Exit codes: 0 clean, 1 findings (or nothing found), 2 could not run. See docs/audit.md.
-import { runAudit } from '../infra/audit/audit-command.ts';
-import { createProgress } from '../infra/audit/progress.ts';
+import { runAudit } from '../application/audit/audit-command.ts';
+import { createProgress } from '../application/audit/progress.ts';
 
 const code = await runAudit(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(`${text}\n`),

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allVisible, stock } from '../application/audit/test-fixtures.ts';
 import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { cartDecider, cartStream } from '../domain/cart/cart.ts';
 import { makeId, type UserId } from '../domain/shared/ids.ts';
-import { allVisible, stock } from '../infra/audit/test-fixtures.ts';
 import { withHashChain } from '../infra/eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { projections } from '../projections/registry.ts';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allVisible } from '../application/audit/test-fixtures.ts';
 import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { cartDecider } from '../domain/cart/cart.ts';
 import { productDecider } from '../domain/catalog/product.ts';
@@ -7,7 +8,6 @@ import { checkoutDecider } from '../domain/checkout/checkout.ts';
 import { stockDecider } from '../domain/inventory/stock.ts';
 import { orderDecider } from '../domain/ordering/order.ts';
 import type { Decider } from '../domain/shared/decider.ts';
-import { allVisible } from '../infra/audit/test-fixtures.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';

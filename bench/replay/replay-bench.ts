@@ -4,8 +4,8 @@
 // events/s overall on 2 cores. Writes nothing outside its own database, which it drops at the end.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { verifyHistory } from '../../application/audit/verify/verify-history.ts';
 import { replay } from '../../bin/replay.ts';
-import { verifyHistory } from '../../infra/audit/verify/verify-history.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allVisible } from '../../application/audit/test-fixtures.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { allVisible } from '../audit/test-fixtures.ts';
 import { decorateStore } from '../eventstore/decorate-store.ts';
 import { verifyChains } from '../eventstore/hash-chain/verify-chain.ts';
 import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';

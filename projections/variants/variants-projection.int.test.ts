@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyHistory } from '../../infra/audit/verify/verify-history.ts';
+import { verifyHistory } from '../../application/audit/verify/verify-history.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {

@@ -1,10 +1,10 @@
 import { type RequestHandler, Router } from 'express';
 import type { Kysely } from 'kysely';
+import { aggregateTypes, isAggregateId, isAggregateType } from '../../application/audit/aggregates.ts';
+import { isSecretEvent, isSecretStream } from '../../application/audit/secrets.ts';
+import { RevisionNotReached, stateAsOf } from '../../application/audit/time-travel.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { createAccessLog } from '../../infra/audit/access-log.ts';
-import { aggregateTypes, isAggregateId, isAggregateType } from '../../infra/audit/aggregates.ts';
-import { isSecretEvent, isSecretStream } from '../../infra/audit/secrets.ts';
-import { RevisionNotReached, stateAsOf } from '../../infra/audit/time-travel.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { positionToString } from '../../infra/eventstore/position.ts';

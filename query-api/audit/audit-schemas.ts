@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { aggregateTypes } from '../../infra/audit/aggregates.ts';
+import { aggregateTypes } from '../../application/audit/aggregates.ts';
 import { instant } from '../../infra/http/response-fields.ts';
 
 /** What the audit routes answer (audit-routes.ts); revisions and positions are strings. */

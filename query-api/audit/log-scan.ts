@@ -1,4 +1,4 @@
-import { isSecretEvent } from '../../infra/audit/secrets.ts';
+import { isSecretEvent } from '../../application/audit/secrets.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allVisible } from '../../../application/audit/test-fixtures.ts';
 import { createTestDatabase } from '../../../test/support/isolation.ts';
-import { allVisible } from '../../audit/test-fixtures.ts';
 import type { EventStore } from '../port.ts';
 import { createPostgresEventStore } from '../postgres/store.ts';
 import { eventHash, GENESIS_HASH, storedHash } from './chain.ts';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { ProductState } from '../../../domain/catalog/product.ts';
 import type { StockState } from '../../../domain/inventory/stock.ts';
-import { type Position, parsePosition } from '../../eventstore/position.ts';
+import { type Position, parsePosition } from '../../../infra/eventstore/position.ts';
 import type { FindingSink } from './findings.ts';
 
 /** Folded states by stream name, as the verify pass holds them. */

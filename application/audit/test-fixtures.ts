@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventToAppend } from '../eventstore/port.ts';
-import type { Position } from '../eventstore/position.ts';
-import type { Queryable } from '../postgres/pool.ts';
+import type { EventToAppend } from '../../infra/eventstore/port.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import type { Queryable } from '../../infra/postgres/pool.ts';
 
 /** Event builders for audit tests: valid domain events (schema_version 1) with metadata as the handler writes it. */
 export const meta = (correlation: string, userId = 'usr_admin') => ({

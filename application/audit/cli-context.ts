@@ -1,15 +1,15 @@
 import { hostname, userInfo } from 'node:os';
 import { Kysely, PostgresDialect } from 'kysely';
 import { pino } from 'pino';
-import { loadConfig } from '../config.ts';
-import { createEventStore } from '../eventstore/create-store.ts';
-import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
-import type { Logger } from '../logger.ts';
-import { createPool } from '../postgres/pool.ts';
-import { openPersonalData } from '../privacy/personal-data.ts';
-import { decryptor } from '../privacy/with-personal-data.ts';
-import { type AccessEntry, createAccessLog } from './access-log.ts';
-import { migrateAudit } from './migrate.ts';
+import { type AccessEntry, createAccessLog } from '../../infra/audit/access-log.ts';
+import { migrateAudit } from '../../infra/audit/migrate.ts';
+import { loadConfig } from '../../infra/config.ts';
+import { createEventStore } from '../../infra/eventstore/create-store.ts';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
+import { decryptor } from '../../infra/privacy/with-personal-data.ts';
 
 export type CliContext = {
   store: EventStore;

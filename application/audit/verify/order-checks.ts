@@ -1,5 +1,5 @@
 import type { OrderState } from '../../../domain/ordering/order.ts';
-import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { RecordedEvent } from '../../../infra/eventstore/port.ts';
 import type { FindingSink } from './findings.ts';
 
 /** A refund must answer a cancellation that owes exactly that amount, once. Checked before the refund folds. */

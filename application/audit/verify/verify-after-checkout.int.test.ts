@@ -1,12 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  address,
-  type CheckoutWorld,
-  createCheckoutWorld,
-  visa,
-} from '../../../application/checkout/test-support.ts';
 import type { OrderId, UserId } from '../../../domain/shared/ids.ts';
+import { address, type CheckoutWorld, createCheckoutWorld, visa } from '../../checkout/test-support.ts';
 import { allVisible } from '../test-fixtures.ts';
 import { verifyHistory } from './verify-history.ts';
 

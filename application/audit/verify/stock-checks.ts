@@ -1,5 +1,5 @@
 import { type StockState, stockDecider } from '../../../domain/inventory/stock.ts';
-import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { RecordedEvent } from '../../../infra/eventstore/port.ts';
 import type { FindingSink } from './findings.ts';
 
 const ENDS = new Set(['ReservationReleased', 'ReservationExpired', 'ReservationCommitted']);

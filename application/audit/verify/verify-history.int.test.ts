@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateAudit } from '../../../infra/audit/migrate.ts';
+import { withHashChain } from '../../../infra/eventstore/hash-chain/with-hash-chain.ts';
+import type { EventStore } from '../../../infra/eventstore/port.ts';
+import { createPostgresEventStore } from '../../../infra/eventstore/postgres/store.ts';
+import { personalDataOf } from '../../../infra/privacy/personal-data.ts';
+import { decryptor } from '../../../infra/privacy/with-personal-data.ts';
 import { catalogProjection } from '../../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../../projections/inventory/inventory-projection.ts';
 import { createProjectionService, type ProjectionService } from '../../../projections/service.ts';
@@ -7,13 +13,7 @@ import {
   productListedData,
   type ReadSideForTest,
 } from '../../../projections/test-support.ts';
-import { withHashChain } from '../../eventstore/hash-chain/with-hash-chain.ts';
-import type { EventStore } from '../../eventstore/port.ts';
-import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
-import { personalDataOf } from '../../privacy/personal-data.ts';
-import { decryptor } from '../../privacy/with-personal-data.ts';
 import { runAudit } from '../audit-command.ts';
-import { migrateAudit } from '../migrate.ts';
 import { allVisible, order, stock } from '../test-fixtures.ts';
 import { verifyHistory } from './verify-history.ts';
 

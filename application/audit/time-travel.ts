@@ -1,6 +1,6 @@
-import { StreamNotFound } from '../eventstore/errors.ts';
-import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
-import { positionToString } from '../eventstore/position.ts';
+import { StreamNotFound } from '../../infra/eventstore/errors.ts';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
+import { positionToString } from '../../infra/eventstore/position.ts';
 import { type AggregateType, type AnyDecider, aggregateKinds, aggregateStream } from './aggregates.ts';
 import { toJsonValue } from './json-value.ts';
 

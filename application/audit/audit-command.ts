@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { StreamNotFound } from '../eventstore/errors.ts';
-import { positionToString } from '../eventstore/position.ts';
+import { StreamNotFound } from '../../infra/eventstore/errors.ts';
+import { positionToString } from '../../infra/eventstore/position.ts';
 import { aggregateTypes, isAggregateId, isAggregateType } from './aggregates.ts';
 import { type CliContext, openCliContext } from './cli-context.ts';
 import type { ProgressSink } from './progress.ts';
@@ -21,7 +21,7 @@ exit codes: 0 clean / found, 1 findings (verify) or nothing there (stream, state
 export type AuditIo = {
   out: (text: string) => void;
   err: (text: string) => void;
-  /** verify's progress (a bar on a terminal: infra/audit/progress.ts); lines on `err` when absent. */
+  /** verify's progress (a bar on a terminal: application/audit/progress.ts); lines on `err` when absent. */
   progress?: (label: string) => ProgressSink;
 };
 
