@@ -1,7 +1,7 @@
 // `npm run docs:integration-events`: writes docs/events/<Type>.v1.json from the integration event schemas.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { renderIntegrationSchemas } from '../infra/kafka/integration-events/json-schemas.ts';
+import { renderIntegrationSchemas } from '../application/integration-events/json-schemas.ts';
 
 const dir = resolve(import.meta.dirname, '../docs/events');
 mkdirSync(dir, { recursive: true });

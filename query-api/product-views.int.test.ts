@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { ProductViewed, topicNames } from '../application/integration-events/index.ts';
 import { ensureTopics } from '../infra/kafka/client.ts';
-import { ProductViewed, topicNames } from '../infra/kafka/integration-events/index.ts';
 import { kafkaTestBrokers } from '../infra/kafka/test-brokers.ts';
 import { createMetrics as createShopMetrics } from '../infra/telemetry/index.ts';
 import { createProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';

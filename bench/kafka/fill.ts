@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { privateDomainEvents } from '../../application/integration-events/index.ts';
+import { sampleDomainEvents } from '../../application/integration-events/sample-domain-events.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
-import { privateDomainEvents } from '../../infra/kafka/integration-events/index.ts';
-import { sampleDomainEvents } from '../../infra/kafka/integration-events/sample-domain-events.ts';
 
 /**
  * Appends about `count` published domain events: the sample of every mapped type (orders, stock,

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { integrationEventIdFor, topicKinds, topicNames } from '../../application/integration-events/index.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import {
   createIdempotentProducer,
@@ -18,7 +19,6 @@ import {
   ensureTopics,
   parseBrokers,
 } from '../../infra/kafka/client.ts';
-import { integrationEventIdFor, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';

@@ -61,7 +61,7 @@ beforeAll(async () => {
   const { traceOutbound } = await import('./projection-tracing.ts');
   const { kafkaProjection } = await import('../../projections/publisher/kafka-projection.ts');
   const { createKafkaSink } = await import('../../projections/publisher/kafka-sink.ts');
-  const { topicNames } = await import('../kafka/integration-events/topics.ts');
+  const { topicNames } = await import('../../application/integration-events/topics.ts');
 
   // The store as production decorates it (traced, hash-chained), shared by the command API and the runner.
   const side = await createReadSideForTest(label);

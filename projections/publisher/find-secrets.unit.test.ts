@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plantedSecrets } from '../../infra/kafka/integration-events/sample-domain-events.ts';
+import { plantedSecrets } from '../../application/integration-events/sample-domain-events.ts';
 import type { TailedMessage } from '../../infra/kafka/tail.ts';
 import { dedupe, findSecrets } from './test-support.ts';
 

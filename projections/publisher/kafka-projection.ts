@@ -1,12 +1,12 @@
 import type { TopicMessages } from 'kafkajs';
-import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import {
   contextOf,
   publishedDomainEventTypes,
   type TopicNames,
   toIntegrationEvents,
   toKafkaMessage,
-} from '../../infra/kafka/integration-events/index.ts';
+} from '../../application/integration-events/index.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { OutboundProjection } from '../runner/types.ts';
 import type { KafkaSink } from './kafka-sink.ts';
 

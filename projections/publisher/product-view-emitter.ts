@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { ProductViewed, topicNames } from '../../infra/kafka/integration-events/index.ts';
+import { ProductViewed, topicNames } from '../../application/integration-events/index.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { ShopMetrics } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';

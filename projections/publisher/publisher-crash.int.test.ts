@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { topicNames } from '../../application/integration-events/index.ts';
 import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
-import { topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { kafkaTestBrokers } from '../../infra/kafka/test-brokers.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { createKafkaPublisher } from './publisher.ts';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { topicNames } from '../../application/integration-events/index.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import {
   type BrokerLayout,
@@ -13,7 +14,6 @@ import {
   brokerLayout,
 } from '../../infra/kafka/broker-files.ts';
 import { ensureBroker, stopBroker } from '../../infra/kafka/broker-process.ts';
-import { topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { createKafkaPublisher, type KafkaPublisher } from './publisher.ts';
 import { dedupe, findSecrets, readTopics, testKafka, testTopicPrefix } from './test-support.ts';

@@ -6,8 +6,8 @@ import {
   privateDomainEvents,
   toIntegrationEvents,
   topicNames,
-} from '../../infra/kafka/integration-events/index.ts';
-import { sampleDomainEvents } from '../../infra/kafka/integration-events/sample-domain-events.ts';
+} from '../../application/integration-events/index.ts';
+import { sampleDomainEvents } from '../../application/integration-events/sample-domain-events.ts';
 import { kafkaTestBrokers } from '../../infra/kafka/test-brokers.ts';
 import { createMetrics as createShopMetrics } from '../../infra/telemetry/index.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';

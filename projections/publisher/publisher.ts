@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
+import { type TopicNames, topicKinds, topicNames } from '../../application/integration-events/index.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
-import { type TopicNames, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
 import { createProjectionLagSampler, traceOutbound } from '../../infra/telemetry/index.ts';
 import { backoffMs, sleep } from '../runner/failures.ts';
 import {
@@ -63,7 +63,7 @@ export type KafkaPublisher = {
 
 /**
  * The Kafka publisher: an outbound projection on the projection runner. Domain events become
- * integration events (infra/kafka/integration-events), sent by an idempotent producer (acks = all,
+ * integration events (application/integration-events), sent by an idempotent producer (acks = all,
  * one request in flight), many per send while catching up; the checkpoint moves only after Kafka
  * acknowledged. Broker down: it waits and retries with backoff, and /ready says so.
  */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
+import { type TopicNames, topicKinds, topicNames } from '../../application/integration-events/index.ts';
+import { plantedSecrets } from '../../application/integration-events/sample-domain-events.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
-import { type TopicNames, topicKinds, topicNames } from '../../infra/kafka/integration-events/index.ts';
-import { plantedSecrets } from '../../infra/kafka/integration-events/sample-domain-events.ts';
 import { describeMessage, type TailedMessage } from '../../infra/kafka/tail.ts';
 import type { Logger } from '../../infra/logger.ts';
 

@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../../eventstore/port.ts';
+import type { EventMetadata } from '../../infra/eventstore/port.ts';
 import { sampleCatalogEvents } from './sample-catalog-events.ts';
 import { type SampleEvent, samplePricingEvents } from './sample-pricing-events.ts';
 

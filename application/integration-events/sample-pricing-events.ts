@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../../eventstore/port.ts';
+import type { EventMetadata } from '../../infra/eventstore/port.ts';
 
 /** One sample domain event (see sample-domain-events.ts). */
 export type SampleEvent = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { domainEventSchemas } from '../../../domain/event-catalog.ts';
-import { secretEventTypes } from '../../../domain/identity/events.ts';
-import type { RecordedEvent } from '../../eventstore/port.ts';
+import { domainEventSchemas } from '../../domain/event-catalog.ts';
+import { secretEventTypes } from '../../domain/identity/events.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { privateDomainEvents, publishedDomainEventTypes, toIntegrationEvents } from './mapping.ts';
 import { plantedSecrets, sampleDomainEvents } from './sample-domain-events.ts';

@@ -1,4 +1,4 @@
-import { categoryTreeStream } from '../../../domain/catalog/category-events.ts';
+import { categoryTreeStream } from '../../domain/catalog/category-events.ts';
 
 const at = '2026-03-01T12:00:00.000Z';
 

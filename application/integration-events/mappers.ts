@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import type { cartEventSchemas } from '../../../domain/cart/events.ts';
-import type { catalogEventSchemas } from '../../../domain/catalog/events.ts';
-import type { checkoutEventSchemas } from '../../../domain/checkout/events.ts';
-import type { identityEventSchemas } from '../../../domain/identity/events.ts';
-import type { inventoryEventSchemas } from '../../../domain/inventory/events.ts';
-import type { orderingEventSchemas } from '../../../domain/ordering/events.ts';
-import { upcastOrderPlaced } from '../../../domain/ordering/upcast.ts';
+import type { cartEventSchemas } from '../../domain/cart/events.ts';
+import type { catalogEventSchemas } from '../../domain/catalog/events.ts';
+import type { checkoutEventSchemas } from '../../domain/checkout/events.ts';
+import type { identityEventSchemas } from '../../domain/identity/events.ts';
+import type { inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import type { orderingEventSchemas } from '../../domain/ordering/events.ts';
+import { upcastOrderPlaced } from '../../domain/ordering/upcast.ts';
 import type { IntegrationEventType } from './topics.ts';
 
 /** What a mapper returns: the event type, its key (the source aggregate's id) and its own fields. */

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { IntegrationMessage } from './mapping.ts';
 import type { TopicNames } from './topics.ts';
 

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { domainMappers } from './mappers.ts';
 import { integrationSchemaVersions } from './order-events.ts';
