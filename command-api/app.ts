@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { CommandHandler } from '../application/commands/command-handler.ts';
+import { createMeteredCommandHandler } from '../application/commands/traced-handler.ts';
 import type { IdKind } from '../domain/shared/ids.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
 import type { JwtKeys } from '../infra/auth/jwt-keys.ts';
@@ -21,13 +22,7 @@ import type { PaymentProvider } from '../infra/payments/port.ts';
 import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import { pingRedis } from '../infra/redis/client.ts';
 import type { Snapshots } from '../infra/snapshots/snapshots.ts';
-import {
-  createMeteredCommandHandler,
-  createMetrics,
-  httpMetrics,
-  metricsRoute,
-  type ShopMetrics,
-} from '../infra/telemetry/index.ts';
+import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CommandApiContext } from './context.ts';
 import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';

@@ -3,12 +3,13 @@ import type pg from 'pg';
 import { createStockWriter, type StockWriter } from '../application/checkout/stock-writer.ts';
 import type { WorkflowDeps, WorkflowFaults } from '../application/checkout/workflow-deps.ts';
 import type { CommandHandler } from '../application/commands/command-handler.ts';
+import { createMeteredCommandHandler } from '../application/commands/traced-handler.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import type { Snapshots } from '../infra/snapshots/snapshots.ts';
-import { createMeteredCommandHandler, createMetrics, type ShopMetrics } from '../infra/telemetry/index.ts';
+import { createMetrics, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
 import {
   createProjectionRunner,

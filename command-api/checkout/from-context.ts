@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { type CheckoutServices, createCheckoutServices } from '../../application/checkout/services.ts';
+import { createMeteredCommandHandler } from '../../application/commands/traced-handler.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { PaymentProvider } from '../../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
-import { createMeteredCommandHandler } from '../../infra/telemetry/index.ts';
 import type { CommandApiContext } from '../context.ts';
 
 /**

@@ -27,5 +27,4 @@ export {
   untraced,
   withTraceparent,
 } from './trace-context.ts';
-export { commandOutcome, createMeteredCommandHandler, instrumentCommandHandler } from './traced-handler.ts';
 export { traceEventStore } from './traced-store.ts';

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import type { Decider } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
+import { traceEventStore } from '../../infra/telemetry/traced-store.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import type { EventStore } from '../eventstore/port.ts';
-import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
-import { createMetrics } from './metrics.ts';
+import { createCommandHandler } from './command-handler.ts';
 import { instrumentCommandHandler } from './traced-handler.ts';
-import { traceEventStore } from './traced-store.ts';
 
 type Cmd = { type: 'Add'; data: { n: number } };
 type Evt = { type: 'Added'; data: { n: number } };

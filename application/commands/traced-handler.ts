@@ -1,14 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import {
-  type CommandHandler,
-  type CommandHandlerOptions,
-  createCommandHandler,
-} from '../../application/commands/command-handler.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import { VersionConflict } from '../eventstore/errors.ts';
-import type { CommandOutcome, ShopMetrics } from './metrics.ts';
-import { inSpan, shopTracer } from './trace-context.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import type { CommandOutcome, ShopMetrics } from '../../infra/telemetry/metrics.ts';
+import { inSpan, shopTracer } from '../../infra/telemetry/trace-context.ts';
+import { type CommandHandler, type CommandHandlerOptions, createCommandHandler } from './command-handler.ts';
 
 export type TracedHandlerOptions = { metrics?: ShopMetrics; tracer?: Tracer };
 
