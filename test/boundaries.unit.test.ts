@@ -61,6 +61,80 @@ describe('boundaries', () => {
     );
   });
 
+  // One planted file per rule of the layer table: each allowed edge passes, each forbidden one is caught.
+  it('catches a planted violation of each layer rule, and lets the allowed edges through', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'layers-'));
+    const plant = (file: string, ...specifiers: string[]) => {
+      mkdirSync(join(scratch, file, '..'), { recursive: true });
+      writeFileSync(
+        join(scratch, file),
+        specifiers.map((s, i) => `import { x${i} } from '${s}';\n`).join(''),
+      );
+    };
+    plant('domain/cart/cart.ts', '../shared/ids.ts', '../../application/commands/metadata.ts');
+    plant(
+      'application/checkout/place-order.ts',
+      '../../domain/cart/cart.ts',
+      '../../infra/eventstore/port.ts',
+      '../commands/command-handler.ts',
+      '../../process-manager/timers/claim-loop.ts',
+      '../../command-api/context.ts',
+    );
+    plant(
+      'infra/telemetry/traced.ts',
+      '../../domain/shared/errors.ts',
+      '../../application/commands/handler.ts',
+    );
+    plant('infra/http/server.ts', '../../command-api/app.ts');
+    plant(
+      'command-api/routes/checkout.ts',
+      '../../application/checkout/place-order.ts',
+      '../../infra/http/server.ts',
+      '../../process-manager/checkout/steps.ts',
+      '../../query-api/app.ts',
+      '../../bin/start.ts',
+    );
+    plant(
+      'process-manager/start.ts',
+      '../application/checkout/services.ts',
+      '../projections/runner/runner.ts',
+      '../projections/service.ts',
+      '../projections/cart/cart-projection.ts',
+      '../command-api/app.ts',
+    );
+    plant('projections/start.ts', '../application/integration-events/index.ts', '../query-api/app.ts');
+    plant('query-api/app.ts', '../projections/cart/cart-doc.ts', '../process-manager/start.ts');
+    plant(
+      'bin/start.ts',
+      '../command-api/app.ts',
+      '../process-manager/start.ts',
+      '../test/support/isolation.ts',
+    );
+    plant('application/checkout/place-order.int.test.ts', '../../command-api/app.ts');
+    expect(domainViolations(scratch).map((v) => v.text)).toEqual(['../../application/commands/metadata.ts']);
+    expect(
+      folderViolations(scratch)
+        .map((v) => `${v.file}:${v.text}`)
+        .sort(),
+    ).toEqual(
+      [
+        'domain/cart/cart.ts:../../application/commands/metadata.ts',
+        'application/checkout/place-order.ts:../../process-manager/timers/claim-loop.ts',
+        'application/checkout/place-order.ts:../../command-api/context.ts',
+        'infra/telemetry/traced.ts:../../application/commands/handler.ts',
+        'infra/http/server.ts:../../command-api/app.ts',
+        'command-api/routes/checkout.ts:../../process-manager/checkout/steps.ts',
+        'command-api/routes/checkout.ts:../../query-api/app.ts',
+        'command-api/routes/checkout.ts:../../bin/start.ts',
+        'process-manager/start.ts:../projections/cart/cart-projection.ts',
+        'process-manager/start.ts:../command-api/app.ts',
+        'projections/start.ts:../query-api/app.ts',
+        'query-api/app.ts:../process-manager/start.ts',
+        'bin/start.ts:../test/support/isolation.ts',
+      ].sort(),
+    );
+  });
+
   it('catches a planted import cycle, direct or through a third file and an index', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'cycles-'));
     mkdirSync(join(scratch, 'query-api/routes'), { recursive: true });
