@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderIntegrationSchemas } from './json-schemas.ts';
 
-const dir = resolve(import.meta.dirname, '../../../docs/events');
+const dir = resolve(import.meta.dirname, '../../docs/events');
 
 describe('docs/events/*.json', () => {
   it('match the zod schemas (run `npm run docs:integration-events` when this fails)', () => {

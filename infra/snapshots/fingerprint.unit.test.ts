@@ -30,7 +30,7 @@ describe('decider fingerprint', () => {
   });
 
   it('the audit folds from the stream alone, never through snapshots or the command handler', () => {
-    const root = new URL('../audit/', import.meta.url).pathname;
+    const root = new URL('../../application/audit/', import.meta.url).pathname;
     const offending = sourceFiles(root).flatMap((file) =>
       importsOf(readFileSync(file, 'utf8'))
         .filter(({ specifier }) => /snapshots\/|commands\//.test(specifier))
