@@ -13,7 +13,7 @@ import {
   queryApiDocument,
 } from '../infra/openapi/api-documents.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
-import { queryApiRoutes } from '../query-api/openapi-routes.ts';
+import { queryRouteModules } from '../query-api/app.ts';
 import { clientTypeFiles, clientTypesText } from '../test/api-client/client-types.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -25,7 +25,7 @@ const write = (file: string, text: string) => {
 };
 
 const command = commandApiDocument(routeSpecsOf(defaultRouteModules));
-const query = queryApiDocument(queryApiRoutes);
+const query = queryApiDocument(routeSpecsOf(queryRouteModules));
 write(documentFiles.command, documentText(command));
 write(documentFiles.query, documentText(query));
 write(clientTypeFiles.command, await clientTypesText(command, documentFiles.command));

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer, commandClient } from '../test/api-client/clients.ts';
+import type { components } from '../test/api-client/command-api.d.ts';
 import { assertErrorBody } from '../test/support/http.ts';
 import { emailStreamFor } from './identity/register-user.ts';
 import { type CommandApiForTest, signUp, startCommandApiForTest } from './test-support.ts';
@@ -12,11 +14,14 @@ afterAll(async () => {
 });
 
 const email = (tag: string) => `${tag}-${Math.random().toString(36).slice(2, 10)}@example.com`;
-const register = (body: object, key?: string) =>
-  api.http.request('POST', '/api/v1/users/register', {
-    body,
-    headers: key ? { 'idempotency-key': key } : {},
-  });
+// Every call goes through the client generated from docs/openapi/command-api.json (test/api-client).
+const register = (body: components['schemas']['postUsersRegisterBody'], key?: string) =>
+  answer(
+    commandClient(api.http.url).POST('/api/v1/users/register', {
+      body,
+      params: { header: key ? { 'Idempotency-Key': key } : {} },
+    }),
+  );
 
 describe('Idempotency-Key', () => {
   it('replays the first response for the same key and body, and appends nothing', async () => {
@@ -73,11 +78,12 @@ describe('Idempotency-Key', () => {
     const user = await signUp(api.http);
     const body = { email: email('scope'), password: 'Secret#123', first_name: 'S', last_name: 'C' };
     expect((await register(body, 'shared-key')).status).toBe(201);
-    const granted = await api.http.request('POST', `/api/v1/users/${user.userId}/roles`, {
-      token: admin.accessToken,
-      body: { role: 'auditor' },
-      headers: { 'idempotency-key': 'shared-key' },
-    });
+    const granted = await answer(
+      commandClient(api.http.url, admin.accessToken).POST('/api/v1/users/{user_id}/roles', {
+        params: { path: { user_id: user.userId }, header: { 'Idempotency-Key': 'shared-key' } },
+        body: { role: 'auditor' },
+      }),
+    );
     expect(granted.status).toBe(200);
     expect(granted.headers.get('idempotent-replayed')).toBeNull();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertErrorBody } from '../test/support/http.ts';
+import { answer, commandClient } from '../test/api-client/clients.ts';
+import { assertErrorBody, type TestResponse } from '../test/support/http.ts';
 import { defaultRouteModules } from './app.ts';
 import { type RouteModule, route } from './routing.ts';
 import { type CommandApiForTest, signUp, startCommandApiForTest } from './test-support.ts';
@@ -27,7 +28,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const expectLimited = (response: Awaited<ReturnType<CommandApiForTest['http']['request']>>) => {
+const expectLimited = (response: Pick<TestResponse, 'status' | 'headers' | 'body' | 'text'>) => {
   assertErrorBody(response, 429, 'RATE_4291');
   const retryAfter = Number(response.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -37,7 +38,9 @@ const expectLimited = (response: Awaited<ReturnType<CommandApiForTest['http']['r
 describe('rate limits', () => {
   it('limits login attempts per IP and email (auth), other emails unaffected', async () => {
     const login = (email: string) =>
-      api.http.request('POST', '/api/v1/users/login', { body: { email, password: 'Wrong#1234' } });
+      answer(
+        commandClient(api.http.url).POST('/api/v1/users/login', { body: { email, password: 'Wrong#1234' } }),
+      );
     for (let i = 0; i < 3; i++) assertErrorBody(await login('victim@example.com'), 401, 'AUTH_1001');
     expectLimited(await login('VICTIM@example.com'));
     assertErrorBody(await login('someone-else@example.com'), 401, 'AUTH_1001');
@@ -45,7 +48,10 @@ describe('rate limits', () => {
 
   it('limits checkout per user and all requests per user (general), each user on their own', async () => {
     const [alice, bob] = [await signUp(api.http), await signUp(api.http)];
+    // Raw: the probe route exists only in this test, so the generated client does not know it.
     const checkout = (token: string) => api.http.request('POST', '/api/v1/probe/checkout', { token });
+    const profile = (token: string, first_name: string) =>
+      answer(commandClient(api.http.url, token).PUT('/api/v1/users/profile', { body: { first_name } }));
     expect((await checkout(alice.accessToken)).status).toBe(200);
     expect((await checkout(alice.accessToken)).status).toBe(200);
     expectLimited(await checkout(alice.accessToken));
@@ -54,10 +60,7 @@ describe('rate limits', () => {
     const before = await api.head();
     let limited = 0;
     for (let i = 0; i < 12; i++) {
-      const response = await api.http.request('PUT', '/api/v1/users/profile', {
-        token: alice.accessToken,
-        body: { first_name: `A${i}` },
-      });
+      const response = await profile(alice.accessToken, `A${i}`);
       if (response.status === 429) {
         expectLimited(response);
         limited++;
@@ -65,14 +68,7 @@ describe('rate limits', () => {
     }
     // Alice spent 3 of her 12 on checkout already.
     expect(limited).toBe(3);
-    expect(
-      (
-        await api.http.request('PUT', '/api/v1/users/profile', {
-          token: bob.accessToken,
-          body: { first_name: 'B' },
-        })
-      ).status,
-    ).toBe(200);
+    expect((await profile(bob.accessToken, 'B')).status).toBe(200);
     expect(await api.head()).not.toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Rate } from '../domain/shared/money.ts';
@@ -13,18 +13,18 @@ import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
 import { apiDocs } from '../infra/openapi/docs-router.ts';
+import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
 import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
 import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
-import { queryApiRoutes } from './openapi-routes.ts';
 import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';
-import { cartRoutes } from './routes/cart-routes.ts';
+import { cartRoutes, DEFAULT_TAX_RATE } from './routes/cart-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes, type ReadinessComponent } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
@@ -34,6 +34,7 @@ import { pricingRoutes } from './routes/pricing-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
+import { mountQueryRoutes, type QueryRouteModule } from './routing.ts';
 import { createVariantQueries } from './variant-queries.ts';
 
 export type QueryApiDeps = {
@@ -56,8 +57,8 @@ export type QueryApiDeps = {
   taxRate?: Rate;
   /** The event store, read only by the audit endpoints (mounted when it is given; their log needs migrateAudit). */
   store?: EventStore;
-  /** More routers mounted under /api/v1 (cart, orders, recommendations, audit), one module each. */
-  extraRoutes?: readonly ((context: RouteContext) => Router)[];
+  /** More route modules mounted under /api/v1 with the built-in ones (tests; not in the OpenAPI document). */
+  extraRoutes?: readonly QueryRouteModule[];
   /** Read models /ready must find (default catalog and inventory); add the ones extra routes read. */
   readModels?: readonly string[];
   /** Product views to Kafka (ProductViewed on the user-events topic), emitted after each GET /products/{id} 200. */
@@ -91,7 +92,25 @@ export const servedReadModels = [
   'users',
 ] as const;
 
-/** The query API: serves read models only, never the event store. */
+/** The route modules always mounted under /api/v1. */
+export const readModelRouteModules: readonly QueryRouteModule[] = [
+  catalogRoutes,
+  inventoryRoutes,
+  cartRoutes,
+  orderRoutes,
+  recommendationRoutes,
+  pricingRoutes,
+  profileRoutes,
+  reviewRoutes,
+];
+
+/** The route modules that also read the event store, mounted when the query API is given one. */
+export const eventStoreRouteModules: readonly QueryRouteModule[] = [auditRoutes, personalDataRoutes];
+
+/** Every route the query API serves (its OpenAPI document is generated from them: routeSpecsOf). */
+export const queryRouteModules = [...readModelRouteModules, ...eventStoreRouteModules];
+
+/** The query API: serves read models (and, for audit and personal data, reads the event store). */
 export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
@@ -109,8 +128,6 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     if (projection === 'catalog' || projection === 'inventory' || projection === 'variants')
       cache.invalidate(keys);
   });
-  const queries = createCatalogQueries(deps.db);
-
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -120,7 +137,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
   app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
   app.use(metricsRoute(metrics));
-  app.use(apiDocs(queryApiDocument(queryApiRoutes)));
+  app.use(apiDocs(queryApiDocument(routeSpecsOf(queryRouteModules))));
   app.use(
     healthRoutes({
       db: deps.db,
@@ -130,54 +147,32 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       ...(deps.readiness ? { components: deps.readiness } : {}),
     }),
   );
-  const authenticateRequest = authenticate(deps.authenticator);
   const api = express.Router();
   api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
   if (deps.productViews)
     api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
-  const variantQueries = createVariantQueries(deps.db);
-  api.use(
-    catalogRoutes({ queries, variantQueries, watcher, cache, consistencyWaitMs: deps.consistencyWaitMs }),
-  );
-  api.use(
-    inventoryRoutes({
-      queries,
-      variantQueries,
-      watcher,
-      authenticate: authenticateRequest,
-      consistencyWaitMs: deps.consistencyWaitMs,
-    }),
-  );
   const context: RouteContext = {
     db: deps.db,
     redis: deps.redis,
     watcher,
-    authenticate: authenticateRequest,
+    authenticate: authenticate(deps.authenticator),
     consistencyWaitMs: deps.consistencyWaitMs,
     logger: deps.logger,
     metrics,
+    clock,
+    taxRate: deps.taxRate ?? DEFAULT_TAX_RATE,
+    catalog: createCatalogQueries(deps.db),
+    variants: createVariantQueries(deps.db),
+    productCache: cache,
+    ...(deps.store ? { store: deps.store } : {}),
   };
-  const ownRoutes = [
-    cartRoutes({ clock, ...(deps.taxRate ? { taxRate: deps.taxRate } : {}) }),
-    orderRoutes,
-    recommendationRoutes,
-    pricingRoutes({ clock }),
-    profileRoutes,
-    reviewRoutes,
-  ];
-  for (const routes of [...ownRoutes, ...(deps.extraRoutes ?? [])]) api.use(routes(context));
-  if (deps.store) api.use(auditRoutes({ store: deps.store, db: deps.db, authenticate: authenticateRequest }));
-  if (deps.store)
-    api.use(
-      personalDataRoutes({
-        store: deps.store,
-        db: deps.db,
-        watcher,
-        authenticate: authenticateRequest,
-        clock,
-        consistencyWaitMs: deps.consistencyWaitMs,
-      }),
-    );
+  api.use(
+    mountQueryRoutes(context, [
+      ...readModelRouteModules,
+      ...(deps.store ? eventStoreRouteModules : []),
+      ...(deps.extraRoutes ?? []),
+    ]),
+  );
   const limit = rateLimit(deps.redis, {
     name: 'rl:query',
     perMinute: deps.rateLimitPerMin ?? 0,

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { positionToString } from '../infra/eventstore/position.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
@@ -10,6 +9,7 @@ import {
   stockReceivedData,
 } from '../projections/test-support.ts';
 import { assertErrorBody } from '../test/support/http.ts';
+import { route } from './routing.ts';
 import { startQueryApiForTest } from './test-support.ts';
 
 /** Under load (the store's read horizon is cluster-wide, shared with other test files) give it time. */
@@ -397,14 +397,22 @@ describe('health, readiness, metrics', () => {
 });
 
 describe('extra routes', () => {
-  it('mounts routers given as extraRoutes under /api/v1 with the shared context; /ready checks their read models', async () => {
+  it('mounts route modules given as extraRoutes under /api/v1 with the shared context; /ready checks their read models', async () => {
     const extra = await startQueryApiForTest(side, {
       readModels: ['catalog', 'inventory', 'not_built_yet'],
       extraRoutes: [
-        (context) =>
-          Router().get('/whoami', context.authenticate, (req, res) => {
-            res.json({ user_id: req.auth?.userId, catalog: context.watcher.state('catalog')?.generation });
+        (context) => [
+          route({
+            method: 'get',
+            path: '/whoami',
+            access: 'authenticated',
+            response: { status: 200 },
+            handle: async ({ req }) => ({
+              status: 200,
+              body: { user_id: req.auth?.userId, catalog: context.watcher.state('catalog')?.generation },
+            }),
           }),
+        ],
       ],
     });
     try {

@@ -1,9 +1,15 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { Rate } from '../domain/shared/money.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 import type { ReadModelDb } from '../projections/runner/types.ts';
+import type { CatalogQueries } from './catalog-queries.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
+import type { productDetail } from './presenters.ts';
+import type { ProductCache } from './product-cache.ts';
+import type { VariantQueries } from './variant-queries.ts';
 
 /**
  * What a route module of the query API may use; built by createQueryApi (app.ts), which imports the
@@ -13,9 +19,18 @@ export type RouteContext = {
   db: ReadModelDb;
   redis: Redis;
   watcher: CheckpointWatcher;
-  /** Verifies the bearer token; follow with `requireRole(...)` from infra/http/auth.ts. */
+  /** Verifies the bearer token (401 AUTH_1003 without one); routes name their roles in `access`. */
   authenticate: RequestHandler;
   consistencyWaitMs: number;
   logger: Logger;
   metrics: ShopMetrics;
+  clock: () => Date;
+  /** TAX_RATE for the cart totals of GET /cart. */
+  taxRate: Rate;
+  catalog: CatalogQueries;
+  variants: VariantQueries;
+  /** Product detail answers, invalidated by the watcher. */
+  productCache: ProductCache<ReturnType<typeof productDetail>>;
+  /** The event store: the audit and personal-data routes read it (mounted only when it is given). */
+  store?: EventStore;
 };

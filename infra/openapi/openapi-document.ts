@@ -26,6 +26,8 @@ export type DocumentedRoute = {
   body?: z.ZodType | undefined;
   params?: z.ZodType | undefined;
   query?: z.ZodType | undefined;
+  /** Request headers the route reads, keyed by their canonical names. */
+  headers?: z.ZodObject | undefined;
   response?: DocumentedResponse | undefined;
   summary?: string | undefined;
 };
@@ -126,11 +128,12 @@ function operationOf(route: DocumentedRoute, bodies: Map<z.ZodType, z.ZodType>):
         : route.access === 'customer-or-guest'
           ? [{ bearerAuth: [] }, {}]
           : [{ bearerAuth: [] }],
-    ...(path || route.query
+    ...(path || route.query || route.headers
       ? {
           requestParams: {
             ...(path ? { path: path as z.ZodObject } : {}),
             ...(route.query ? { query: route.query as z.ZodObject } : {}),
+            ...(route.headers ? { header: route.headers } : {}),
           },
         }
       : {}),
@@ -156,15 +159,6 @@ export function openApiFor(routes: readonly DocumentedRoute[], info: DocumentInf
     a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path),
   );
   for (const route of sorted) {
-    const cartToken = {
-      name: 'X-Cart-Token',
-      in: 'header' as const,
-      required: false,
-      description:
-        "A guest's cart token, from the X-Cart-Token header of an earlier answer (ignored when signed in).",
-      schema: { type: 'string' as const, pattern: '^gct_[A-Za-z0-9_-]{43}$' },
-    };
-
     const path = `${basePath}${openApiPath(route.path)}`;
     paths[path] ??= {};
     paths[path][route.method] = operationOf(route, bodies);

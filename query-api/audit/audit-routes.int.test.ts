@@ -21,6 +21,8 @@ import { requestContext } from '../../infra/http/request-context.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { startTestServer, type TestServer } from '../../test/support/http.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import type { RouteContext } from '../route-context.ts';
+import { mountQueryRoutes } from '../routing.ts';
 import { auditRoutes } from './audit-routes.ts';
 
 // Tokens are resolved by a fixed table here: this file tests the audit routes, not token verification.
@@ -60,7 +62,9 @@ describe('audit routes', () => {
     const logger = pino({ level: 'silent' });
     const app = express();
     app.use(requestContext({ logger }));
-    app.use('/api/v1', auditRoutes({ store, db, authenticate: authenticate(authenticator) }));
+    // The audit routes use only these of the query API's context (no read model: no watcher).
+    const context = { store, db, authenticate: authenticate(authenticator) } as unknown as RouteContext;
+    app.use('/api/v1', mountQueryRoutes(context, [auditRoutes]));
     app.use(notFoundHandler);
     app.use(errorHandler({ clock: () => new Date() }));
     http = await startTestServer(app);

@@ -1,21 +1,15 @@
-import { type Router as ExpressRouter, type RequestHandler, Router } from 'express';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { CartOwnerId, UserId } from '../../domain/shared/ids.ts';
 import { parseRate, type Rate } from '../../domain/shared/money.ts';
-import { requireRole } from '../../infra/http/auth.ts';
-import {
-  CART_TOKEN_HEADER,
-  cartTokenFrom,
-  guestIdFor,
-  invalidCartToken,
-} from '../../infra/http/cart-token.ts';
+import { cartBodySchema } from '../../infra/http/cart-schema.ts';
+import { invalidCartToken } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import { schemaName } from '../../projections/runner/types.ts';
 import { createCartPricing } from '../cart-pricing.ts';
 import { createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
-import { consistency } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
+import { type AnyQueryRoute, guestOf, route } from '../routing.ts';
 
 /** TAX_RATE's default (infra/config.ts); the query API's start-up passes the configured one. */
 export const DEFAULT_TAX_RATE: Rate = parseRate('0.08');
@@ -35,53 +29,42 @@ function servingGeneration(watcher: CheckpointWatcher): number {
  * guest's (X-Cart-Token; neither is 401 AUTH_1003). A guest cart merged at login is 401 AUTH_1003; one
  * the read model does not know (yet: it may lag the command that made it) reads as an empty cart.
  */
-export const cartRoutes =
-  (options: { taxRate?: Rate; clock?: () => Date } = {}) =>
-  (context: RouteContext): ExpressRouter => {
-    const clock = options.clock ?? (() => new Date());
-    const priceCart = createCartPricing(context.db);
-    const schemaOf = (name: string) => {
-      const state = context.watcher.state(name);
-      return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
-    };
-    const router = Router();
-    const asCustomer = requireRole('customer');
-    const customerOrGuest: RequestHandler = async (req, res, next) => {
-      const token =
-        req.get('authorization') === undefined ? cartTokenFrom(req.get(CART_TOKEN_HEADER)) : undefined;
-      if (token === undefined) {
-        await context.authenticate(req, res, () => asCustomer(req, res, next));
-        return;
-      }
-      res.locals.guestId = guestIdFor(token);
-      next();
-    };
-    router.get(
-      '/cart',
-      customerOrGuest,
-      consistency(context.watcher, ['cart'], context.consistencyWaitMs),
-      async (req, res) => {
+export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
+  const priceCart = createCartPricing(context.db);
+  const schemaOf = (name: string) => {
+    const state = context.watcher.state(name);
+    return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
+  };
+  return [
+    route({
+      method: 'get',
+      path: '/cart',
+      access: 'customer-or-guest',
+      reads: ['cart'],
+      response: { status: 200, schema: cartBodySchema },
+      summary: "The caller's cart with stock and totals (a customer's, or a guest's by X-Cart-Token)",
+      async handle({ req, res }) {
         const generation = servingGeneration(context.watcher);
-        const guestId = res.locals.guestId as CartOwnerId | undefined;
+        const guestId = guestOf(res) as CartOwnerId | undefined;
         const userId = (guestId ?? req.auth!.userId) as UserId;
         const queries = createCartQueries({
           redis: context.redis,
-          taxRate: options.taxRate ?? DEFAULT_TAX_RATE,
+          taxRate: context.taxRate,
           // Each line priced now from the catalog and pricing read models (their projections carry a price
           // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
           // A guest's owner id names no customer, so a guest has no tier.
           price: (doc) =>
             priceCart(doc.lines, doc.coupon ?? null, {
               userId,
-              now: clock(),
+              now: context.clock(),
               ...schemaOf('catalog'),
               ...schemaOf('pricing'),
               ...schemaOf('variants'),
             }),
         });
         if (guestId && (await queries.mergedAway(generation, guestId))) throw invalidCartToken();
-        res.json(await queries.cart(generation, userId));
+        return { status: 200, body: await queries.cart(generation, userId) };
       },
-    );
-    return router;
-  };
+    }),
+  ];
+};

@@ -1,17 +1,17 @@
-import { type Router as ExpressRouter, type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { priceLine } from '../../domain/pricing/price-calculation.ts';
 import { tiers } from '../../domain/pricing/tiers.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
-import { requireRole } from '../../infra/http/auth.ts';
 import { presentQuote, presentRule } from '../../infra/http/pricing-body.ts';
-import { parseInput } from '../../infra/http/validation.ts';
+import { priceQuoteSchema, pricingRuleSchema } from '../../infra/http/pricing-schema.ts';
 import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
-import { consistency, servingSchema } from '../consistency.ts';
+import { servingSchema } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
-import { createVariantQueries } from '../variant-queries.ts';
+import { type AnyQueryRoute, route } from '../routing.ts';
+import { productParams } from './catalog-routes.ts';
 
 /** GET /pricing/{product_id}/price query: quantity 1..1,000,000 (0 or anything else is 400 VAL_2001). */
 export const priceQuery = z.object({
@@ -32,78 +32,83 @@ type PricedProduct = { price: string; currency: string; category: string; discon
  * own tier from the tier read model (none when anonymous); an admin may name another with `tier`,
  * which a customer's request ignores (the answer's `tier` says which one priced it).
  */
-export const pricingRoutes =
-  (options: { clock?: () => Date } = {}) =>
-  (context: RouteContext): ExpressRouter => {
-    const clock = options.clock ?? (() => new Date());
-    const pricing = createPricingReadModel(context.db);
-    const router = Router();
-    const readsRules = consistency(context.watcher, ['pricing'], context.consistencyWaitMs);
-    const readsPrices = consistency(
-      context.watcher,
-      ['catalog', 'pricing', 'variants'],
-      context.consistencyWaitMs,
-    );
-    const variants = createVariantQueries(context.db);
-    // Signed-in callers get their own tier; no Authorization header prices as an anonymous visitor.
-    const optionalAuth: RequestHandler = (req, res, next) =>
-      req.get('authorization') === undefined ? next() : context.authenticate(req, res, next);
+export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
+  const pricing = createPricingReadModel(context.db);
+  // Signed-in callers get their own tier; no Authorization header prices as an anonymous visitor.
+  const optionalAuth: RequestHandler = (req, res, next) =>
+    req.get('authorization') === undefined ? next() : context.authenticate(req, res, next);
 
-    router.get(
-      '/pricing/rules',
-      context.authenticate,
-      requireRole('admin'),
-      readsRules,
-      async (_req, res) => {
+  async function productToPrice(schema: string, productId: string) {
+    const { rows } = await sql<PricedProduct>`SELECT price, currency, category, discontinued
+      FROM ${sql.table(`${schema}.products`)} WHERE product_id = ${productId}`.execute(context.db);
+    return rows[0];
+  }
+
+  return [
+    route({
+      method: 'get',
+      path: '/pricing/rules',
+      access: ['admin'],
+      reads: ['pricing'],
+      response: { status: 200, schema: z.object({ rules: z.array(pricingRuleSchema) }) },
+      summary: 'Every pricing rule (admin)',
+      async handle() {
         const rules = await pricing.allRules(servingSchema(context.watcher, 'pricing'));
-        const now = clock();
-        res.json({ rules: rules.map((rule) => presentRule(rule, now)) });
+        const now = context.clock();
+        return { status: 200, body: { rules: rules.map((rule) => presentRule(rule, now)) } };
       },
-    );
-
-    router.get('/pricing/:product_id/price', optionalAuth, readsPrices, async (req, res) => {
-      const q = parseInput(priceQuery, req.query, 'query');
-      const productId = String(req.params.product_id);
-      if (!isId('product', productId)) throw notFound('Product', productId);
-      const product = await productToPrice(servingSchema(context.watcher, 'catalog'), productId);
-      if (!product || product.discontinued) throw notFound('Product', productId);
-      // A variant adds its signed adjustment (the `variant` step); an unknown or retired one is 404.
-      const variant =
-        q.variant_id === undefined
-          ? undefined
-          : (await variants.of(servingSchema(context.watcher, 'variants'), [productId])).find(
-              (row) => row.variant_id === q.variant_id && row.status === 'active',
-            );
-      if (q.variant_id !== undefined && !variant) throw notFound('Variant', q.variant_id);
-      const schema = servingSchema(context.watcher, 'pricing');
-      const auth = req.auth;
-      const tier =
-        auth?.role === 'admin'
-          ? (q.tier ?? 'none')
-          : auth
-            ? await pricing.tierOf(schema, auth.userId)
-            : 'none';
-      const now = clock();
-      const category = product.category;
-      const rules = await pricing.activeRulesFor(schema, { productId, category }, now);
-      const quote = priceLine({
-        product: { productId, category, price: Number(product.price) },
-        ...(variant
-          ? {
-              variant: {
-                variantId: variant.variant_id,
-                label: `Variant ${variant.sku}`,
-                adjustment: Number(variant.price_adjustment),
-              },
-            }
-          : {}),
-        quantity: q.quantity,
-        tier,
-        rules,
-        now: now.toISOString(),
-      });
-      res.json(
-        presentQuote(
+    }),
+    route({
+      method: 'get',
+      path: '/pricing/:product_id/price',
+      access: 'public',
+      afterSignIn: [optionalAuth],
+      reads: ['catalog', 'pricing', 'variants'],
+      params: productParams,
+      query: priceQuery,
+      response: { status: 200, schema: priceQuoteSchema },
+      summary: "A product's price for a quantity, with each pricing step",
+      async handle({ params, query: q, req }) {
+        const productId = params.product_id;
+        if (!isId('product', productId)) throw notFound('Product', productId);
+        const product = await productToPrice(servingSchema(context.watcher, 'catalog'), productId);
+        if (!product || product.discontinued) throw notFound('Product', productId);
+        // A variant adds its signed adjustment (the `variant` step); an unknown or retired one is 404.
+        const variant =
+          q.variant_id === undefined
+            ? undefined
+            : (await context.variants.of(servingSchema(context.watcher, 'variants'), [productId])).find(
+                (row) => row.variant_id === q.variant_id && row.status === 'active',
+              );
+        if (q.variant_id !== undefined && !variant) throw notFound('Variant', q.variant_id);
+        const schema = servingSchema(context.watcher, 'pricing');
+        const auth = req.auth;
+        const tier =
+          auth?.role === 'admin'
+            ? (q.tier ?? 'none')
+            : auth
+              ? await pricing.tierOf(schema, auth.userId)
+              : 'none';
+        const now = context.clock();
+        const category = product.category;
+        const rules = await pricing.activeRulesFor(schema, { productId, category }, now);
+        const quote = priceLine({
+          product: { productId, category, price: Number(product.price) },
+          ...(variant
+            ? {
+                variant: {
+                  variantId: variant.variant_id,
+                  label: `Variant ${variant.sku}`,
+                  adjustment: Number(variant.price_adjustment),
+                },
+              }
+            : {}),
+          quantity: q.quantity,
+          tier,
+          rules,
+          now: now.toISOString(),
+        });
+        const body = presentQuote(
           {
             productId,
             variantId: variant?.variant_id ?? null,
@@ -112,15 +117,9 @@ export const pricingRoutes =
             currency: product.currency,
           },
           quote,
-        ),
-      );
-    });
-
-    async function productToPrice(schema: string, productId: string) {
-      const { rows } = await sql<PricedProduct>`SELECT price, currency, category, discontinued
-        FROM ${sql.table(`${schema}.products`)} WHERE product_id = ${productId}`.execute(context.db);
-      return rows[0];
-    }
-
-    return router;
-  };
+        );
+        return { status: 200, body };
+      },
+    }),
+  ];
+};

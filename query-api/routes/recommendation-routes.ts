@@ -1,19 +1,20 @@
-import { type Router as ExpressRouter, type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
 import { toMajorUnits } from '../../domain/shared/money.ts';
-import { requireRole } from '../../infra/http/auth.ts';
-import { parseInput } from '../../infra/http/validation.ts';
+import { boughtTogetherResponseSchema, recommendationsResponseSchema } from '../catalog-responses.ts';
 import { loadCategoryTree } from '../category-tree.ts';
-import { consistency, servingSchema } from '../consistency.ts';
+import { servingSchema } from '../consistency.ts';
 import { listedProduct } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 import { createRecommendationQueries, VIEWS_KEY } from '../recommendation-queries.ts';
 import type { RouteContext } from '../route-context.ts';
+import { type AnyQueryRoute, route } from '../routing.ts';
+import { productParams } from './catalog-routes.ts';
 
-/** GET /recommendations query (also documented in docs/openapi). */
+/** GET /recommendations query. */
 export const recommendationsQuery = z.object({
   type: z.enum(['popular', 'personalized']).default('popular'),
   limit: pagination.limit.default(10),
@@ -38,60 +39,71 @@ export function countProductViews(redis: Redis): RequestHandler {
 }
 
 /** GET /recommendations (customers) and GET /products/{id}/frequently-bought-together (anyone). */
-export const recommendationRoutes = (context: RouteContext): ExpressRouter => {
+export const recommendationRoutes = (context: RouteContext): AnyQueryRoute[] => {
   const queries = createRecommendationQueries({ db: context.db, redis: context.redis });
-  const router = Router();
   const schemas = () => ({
     recommendations: servingSchema(context.watcher, 'recommendations'),
     catalog: servingSchema(context.watcher, 'catalog'),
     inventory: servingSchema(context.watcher, 'inventory'),
   });
 
-  router.get(
-    '/recommendations',
-    context.authenticate,
-    requireRole('customer'),
-    consistency(context.watcher, ['recommendations', 'catalog', 'inventory'], context.consistencyWaitMs),
-    async (req, res) => {
-      const q = parseInput(recommendationsQuery, req.query, 'query');
-      const current = schemas();
-      const tree = await loadCategoryTree(context.db, current.catalog);
-      const found =
-        q.type === 'popular'
-          ? await queries.popular(current, q.limit)
-          : await queries.personalized(current, req.auth!.userId, q.limit);
-      res.json({
-        recommendations: found.map((s) => ({
-          product: listedProduct(s.row, tree),
-          score: s.score,
-          reason: s.reason,
-        })),
-        type: q.type,
-        generated_at: new Date().toISOString(),
-      });
-    },
-  );
-
-  router.get(
-    '/products/:product_id/frequently-bought-together',
-    consistency(context.watcher, ['recommendations', 'catalog'], context.consistencyWaitMs),
-    async (req, res) => {
-      const id = String(req.params.product_id);
-      if (!isId('product', id)) throw notFound('Product', id);
-      const q = parseInput(boughtTogetherQuery, req.query, 'query');
-      const found = await queries.boughtTogether(schemas(), id, q.limit);
-      if (!found) throw notFound('Product', id);
-      res.json({
-        products: found.map((p) => ({
-          product_id: p.product_id,
-          name: p.name,
-          price: toMajorUnits(Number(p.price)),
-          currency: p.currency,
-          confidence: p.confidence,
-        })),
-      });
-    },
-  );
-
-  return router;
+  return [
+    route({
+      method: 'get',
+      path: '/recommendations',
+      access: ['customer'],
+      reads: ['recommendations', 'catalog', 'inventory'],
+      query: recommendationsQuery,
+      response: { status: 200, schema: recommendationsResponseSchema },
+      summary: 'Popular or personalised product recommendations',
+      async handle({ query: q, req }) {
+        const current = schemas();
+        const tree = await loadCategoryTree(context.db, current.catalog);
+        const found =
+          q.type === 'popular'
+            ? await queries.popular(current, q.limit)
+            : await queries.personalized(current, req.auth!.userId, q.limit);
+        return {
+          status: 200,
+          body: {
+            recommendations: found.map((s) => ({
+              product: listedProduct(s.row, tree),
+              score: s.score,
+              reason: s.reason,
+            })),
+            type: q.type,
+            generated_at: new Date().toISOString(),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/products/:product_id/frequently-bought-together',
+      access: 'public',
+      reads: ['recommendations', 'catalog'],
+      params: productParams,
+      query: boughtTogetherQuery,
+      response: { status: 200, schema: boughtTogetherResponseSchema },
+      summary: 'Products bought together with this one in confirmed orders',
+      async handle({ params, query: q }) {
+        const id = params.product_id;
+        if (!isId('product', id)) throw notFound('Product', id);
+        const found = await queries.boughtTogether(schemas(), id, q.limit);
+        if (!found) throw notFound('Product', id);
+        return {
+          status: 200,
+          body: {
+            products: found.map((p) => ({
+              product_id: p.product_id,
+              name: p.name,
+              price: toMajorUnits(Number(p.price)),
+              currency: p.currency,
+              confidence: p.confidence,
+            })),
+          },
+        };
+      },
+    }),
+  ];
 };

@@ -1,13 +1,14 @@
-import { type Router as ExpressRouter, Router } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
-import { parseInput } from '../../infra/http/validation.ts';
-import { consistency, servingSchema } from '../consistency.ts';
+import { reviewsResponseSchema } from '../catalog-responses.ts';
+import { servingSchema } from '../consistency.ts';
 import { paginationOf } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
 import type { RouteContext } from '../route-context.ts';
+import { type AnyQueryRoute, route } from '../routing.ts';
+import { productParams } from './catalog-routes.ts';
 
 export const reviewsQuery = z.object({
   ...pagination,
@@ -36,50 +37,61 @@ type ReviewRow = {
 };
 
 /** GET /products/{id}/reviews: the published reviews, paged and sorted, with the rating summary. */
-export const reviewRoutes = (context: RouteContext): ExpressRouter => {
-  const router = Router();
+export const reviewRoutes = (context: RouteContext): AnyQueryRoute[] => {
   const { db, watcher } = context;
-  router.get(
-    '/products/:product_id/reviews',
-    consistency(watcher, ['catalog'], context.consistencyWaitMs),
-    async (req, res) => {
-      const id = String(req.params.product_id);
-      if (!isId('product', id)) throw notFound('Product', id);
-      const q = parseInput(reviewsQuery, req.query, 'query');
-      const schema = servingSchema(watcher, 'catalog');
-      const table = (name: string) => sql.table(`${schema}.${name}`);
-      const [product, rows, summary] = await Promise.all([
-        sql`SELECT 1 FROM ${table('products')} WHERE product_id = ${id}`.execute(db),
-        sql<ReviewRow>`SELECT review_id, product_id, user_id, author_name, rating, title, body, status, verified_purchase,
-            created_at, updated_at FROM ${table('reviews')}
-          WHERE product_id = ${id} AND status = 'published' ORDER BY ${orderBy[q.sort]}
-          LIMIT ${q.limit} OFFSET ${(q.page - 1) * q.limit}`.execute(db),
-        sql<{ rating: number; count: number }>`SELECT rating, count(*)::int AS count FROM ${table('reviews')}
-          WHERE product_id = ${id} AND status = 'published' GROUP BY rating`.execute(db),
-      ]);
-      if (product.rows.length === 0) throw notFound('Product', id);
-      const distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-      let count = 0;
-      let sum = 0;
-      for (const row of summary.rows) {
-        distribution[String(row.rating)] = row.count;
-        count += row.count;
-        sum += row.rating * row.count;
-      }
-      res.json({
-        reviews: rows.rows.map((r) => ({
-          ...r,
-          created_at: r.created_at.toISOString(),
-          updated_at: r.updated_at.toISOString(),
-        })),
-        rating_summary: {
-          average: count === 0 ? 0 : Math.round((sum / count) * 100) / 100,
-          count,
-          distribution,
-        },
-        pagination: paginationOf(q.page, q.limit, count),
-      });
-    },
-  );
-  return router;
+  return [
+    route({
+      method: 'get',
+      path: '/products/:product_id/reviews',
+      access: 'public',
+      reads: ['catalog'],
+      params: productParams,
+      query: reviewsQuery,
+      response: { status: 200, schema: reviewsResponseSchema },
+      summary: "A product's published reviews with its rating summary",
+      async handle({ params, query: q }) {
+        const id = params.product_id;
+        if (!isId('product', id)) throw notFound('Product', id);
+        const schema = servingSchema(watcher, 'catalog');
+        const table = (name: string) => sql.table(`${schema}.${name}`);
+        const [product, rows, summary] = await Promise.all([
+          sql`SELECT 1 FROM ${table('products')} WHERE product_id = ${id}`.execute(db),
+          sql<ReviewRow>`SELECT review_id, product_id, user_id, author_name, rating, title, body, status, verified_purchase,
+              created_at, updated_at FROM ${table('reviews')}
+            WHERE product_id = ${id} AND status = 'published' ORDER BY ${orderBy[q.sort]}
+            LIMIT ${q.limit} OFFSET ${(q.page - 1) * q.limit}`.execute(db),
+          sql<{
+            rating: number;
+            count: number;
+          }>`SELECT rating, count(*)::int AS count FROM ${table('reviews')}
+            WHERE product_id = ${id} AND status = 'published' GROUP BY rating`.execute(db),
+        ]);
+        if (product.rows.length === 0) throw notFound('Product', id);
+        const distribution: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+        let count = 0;
+        let sum = 0;
+        for (const row of summary.rows) {
+          distribution[String(row.rating)] = row.count;
+          count += row.count;
+          sum += row.rating * row.count;
+        }
+        return {
+          status: 200,
+          body: {
+            reviews: rows.rows.map((r) => ({
+              ...r,
+              created_at: r.created_at.toISOString(),
+              updated_at: r.updated_at.toISOString(),
+            })),
+            rating_summary: {
+              average: count === 0 ? 0 : Math.round((sum / count) * 100) / 100,
+              count,
+              distribution,
+            },
+            pagination: paginationOf(q.page, q.limit, count),
+          },
+        };
+      },
+    }),
+  ];
 };

@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { defaultRouteModules } from '../../command-api/app.ts';
 import { routeSpecsOf } from '../../infra/openapi/route-specs.ts';
-import { queryApiRoutes } from '../../query-api/openapi-routes.ts';
+import { queryRouteModules } from '../../query-api/app.ts';
 import type { paths as CommandPaths } from './command-api.d.ts';
 import type { paths as QueryPaths } from './query-api.d.ts';
 import { responseCheck, sentText } from './response-check.ts';
@@ -10,7 +10,7 @@ export type CommandClient = Client<CommandPaths>;
 export type QueryClient = Client<QueryPaths>;
 
 const commandCheck = responseCheck(routeSpecsOf(defaultRouteModules));
-const queryCheck = responseCheck(queryApiRoutes);
+const queryCheck = responseCheck(routeSpecsOf(queryRouteModules));
 
 const authorised = (token: string | undefined) => (token ? { Authorization: `Bearer ${token}` } : {});
 

@@ -769,7 +769,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+        ConsistencyToken: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -932,6 +935,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
                 /** @description A guest's cart token, from the X-Cart-Token header of an earlier answer (ignored when signed in). */
                 "X-Cart-Token"?: string;
             };
@@ -956,7 +961,10 @@ export interface operations {
     getCategories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -980,7 +988,10 @@ export interface operations {
     getInventoryProductId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 product_id: string;
             };
@@ -1008,7 +1019,10 @@ export interface operations {
                 limit?: string;
                 status?: "pending" | "confirmed" | "processing" | "shipped" | "delivered" | "cancelled";
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1045,7 +1059,10 @@ export interface operations {
     getOrdersOrderId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 order_id: string;
             };
@@ -1073,7 +1090,10 @@ export interface operations {
                 variant_id?: string;
                 tier?: "none" | "silver" | "gold" | "platinum";
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 product_id: string;
             };
@@ -1097,7 +1117,10 @@ export interface operations {
     getPricingRules: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1130,7 +1153,10 @@ export interface operations {
                 sort_by?: "price_asc" | "price_desc" | "name" | "rating" | "newest";
                 min_rating?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1155,7 +1181,10 @@ export interface operations {
     getProductsProductId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 product_id: string;
             };
@@ -1181,7 +1210,10 @@ export interface operations {
             query?: {
                 limit?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 product_id: string;
             };
@@ -1219,7 +1251,10 @@ export interface operations {
                 limit?: string;
                 sort?: "newest" | "rating_desc" | "rating_asc";
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path: {
                 product_id: string;
             };
@@ -1273,7 +1308,10 @@ export interface operations {
                 limit?: string;
                 q: string;
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1333,7 +1371,10 @@ export interface operations {
                 type?: "popular" | "personalized";
                 limit?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1365,7 +1406,10 @@ export interface operations {
     getUsersMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1387,7 +1431,10 @@ export interface operations {
     getUsersMeData: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The X-Consistency-Token of a command's answer: the query answers once its read models have caught up, else 503 with Retry-After. */
+                "X-Consistency-Token"?: components["parameters"]["ConsistencyToken"];
+            };
             path?: never;
             cookie?: never;
         };

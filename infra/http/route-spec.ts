@@ -1,0 +1,129 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { Role } from '../../domain/identity/roles.ts';
+import type { DocumentedResponse } from '../openapi/openapi-document.ts';
+import { requireRole } from './auth.ts';
+import { parseInput } from './validation.ts';
+
+/**
+ * Who may call a route: anyone, any signed-in user, only these roles, or a customer or a guest (a cart
+ * route: signed in as a customer when Authorization is sent, else a guest with X-Cart-Token).
+ */
+export type Access = 'public' | 'authenticated' | 'customer-or-guest' | readonly Role[];
+
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export type RouteInput<B, P, Q, H = undefined> = {
+  body: Out<B>;
+  params: Out<P>;
+  query: Out<Q>;
+  headers: Out<H>;
+  req: Request;
+  res: Response;
+};
+
+/**
+ * One route, declared: path, who may call it, the zod schemas of its input and of its answer, and the
+ * handler, which returns its reply (errors it throws go to the one error handler). Both APIs declare
+ * their routes this way; each adds its own fields (command-api/routing.ts, query-api/routing.ts) and
+ * the OpenAPI documents are generated from these very specs.
+ */
+export type RouteSpec<
+  B extends Schema | undefined,
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  H extends z.ZodObject | undefined = undefined,
+> = {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express 5 path below /api/v1, e.g. `/products/:product_id/price`. */
+  path: string;
+  access: Access;
+  body?: B;
+  params?: P;
+  query?: Q;
+  /** Request headers the route reads, by their canonical names (e.g. `X-Consistency-Token`). */
+  headers?: H;
+  /** The success answer: its status and the zod schema of what the handler's body really is (OpenAPI). */
+  response: DocumentedResponse;
+  summary?: string;
+  handle: (input: RouteInput<B, P, Q, H>) => Promise<Reply>;
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of routes with different input types
+export type AnySpec = RouteSpec<any, any, any, any>;
+
+type Validated = { body: unknown; params: unknown; query: unknown; headers: unknown };
+
+/** The validated input of the request (set by `validateInput`), for middleware that runs after it. */
+export const validatedInput = (res: Response) => res.locals.input as Validated | undefined;
+
+/** Zod validation of params, query, headers and body, before anything else touches them (400 VAL_2001). */
+export function validateInput(spec: AnySpec): RequestHandler {
+  const headerNames = spec.headers ? Object.keys((spec.headers as z.ZodObject).shape) : [];
+  return (req, res, next) => {
+    const input: Validated = {
+      params: spec.params ? parseInput(spec.params, req.params, 'params') : undefined,
+      query: spec.query ? parseInput(spec.query, req.query, 'query') : undefined,
+      headers: spec.headers
+        ? parseInput(
+            spec.headers,
+            Object.fromEntries(headerNames.map((name) => [name, req.get(name)])),
+            'headers',
+          )
+        : undefined,
+      body: spec.body ? parseInput(spec.body, req.body, 'body') : undefined,
+    };
+    res.locals.input = input;
+    next();
+  };
+}
+
+/** Runs the handler on the validated input and sends its reply. */
+export function sendReply(spec: AnySpec): RequestHandler {
+  return async (req, res) => {
+    const input = res.locals.input as Validated;
+    const reply = await spec.handle({ ...input, req, res } as RouteInput<never, never, never, never>);
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    if (reply.body === undefined) res.status(reply.status).end();
+    else res.status(reply.status).json(reply.body);
+  };
+}
+
+/**
+ * Mounts a spec on a router: `before` (access checks, limits), zod validation, `after` (what needs the
+ * validated input, e.g. Idempotency-Key), then the handler.
+ */
+export function serveRoute(
+  router: Router,
+  spec: AnySpec,
+  chain: { before: readonly RequestHandler[]; after?: readonly RequestHandler[] },
+): void {
+  router[spec.method](
+    spec.path,
+    ...chain.before,
+    validateInput(spec),
+    ...(chain.after ?? []),
+    sendReply(spec),
+  );
+}
+
+/**
+ * The access checks of a route, in order: sign-in (or the app's customer-or-guest check), then
+ * `afterSignIn` (e.g. the audit access recorder, which records refused callers too), then the role check.
+ */
+export function accessChecks(
+  access: Access,
+  checks: { signedIn: RequestHandler; customerOrGuest: RequestHandler },
+  afterSignIn: readonly RequestHandler[] = [],
+): RequestHandler[] {
+  if (access === 'public') return [...afterSignIn];
+  if (access === 'customer-or-guest') return [checks.customerOrGuest, ...afterSignIn];
+  return [
+    checks.signedIn,
+    ...afterSignIn,
+    ...(Array.isArray(access) ? [requireRole(...(access as readonly Role[]))] : []),
+  ];
+}
