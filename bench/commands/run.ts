@@ -130,7 +130,10 @@ try {
   const serverStats = async () => {
     server?.send('cpu');
     const [reply] = (await once(server as NonNullable<typeof server>, 'message')) as [
-      { cpu: NodeJS.CpuUsage; trips: { postgres: number; redis: number } },
+      {
+        cpu: NodeJS.CpuUsage;
+        trips: { postgres: number; redis: number; statements: Record<string, number> };
+      },
     ];
     return { cpuMs: (reply.cpu.user + reply.cpu.system) / 1000, ...reply.trips };
   };
@@ -180,6 +183,10 @@ try {
   log(
     `AddToCart round trips per request: PostgreSQL ${round(tripsPerRequest.postgres, 2)} queries, Redis ${round(tripsPerRequest.redis, 2)} commands`,
   );
+  for (const [statement, n] of Object.entries(after.statements)) {
+    const perRequest = (n - (before.statements[statement] ?? 0)) / cart.requests;
+    if (perRequest >= 0.05) log(`  ${round(perRequest, 2)} × ${statement}`);
+  }
   log(`ItemAddedToCart events in the store (warm-up + run): ${rows[0]?.n}`);
   log(
     `ratio AddToCart / raw appends: ${round(ratio, 2)} (goal >= ${goal.ratio}) — ${ratio >= goal.ratio ? 'met' : 'NOT met'}`,

@@ -24,15 +24,23 @@ import { migrateProjections } from '../../projections/service.ts';
 
 // Round trips counted where they leave the process: PostgreSQL queries (a transaction's BEGIN and
 // COMMIT included) and Redis commands (a script is one), reported to run.ts with the CPU time.
-const trips = { postgres: 0, redis: 0 };
+// `statements` counts each by its first words, so run.ts can list what a request sends.
+const trips = { postgres: 0, redis: 0, statements: {} as Record<string, number> };
+const count = (statement: string) => {
+  trips.statements[statement] = (trips.statements[statement] ?? 0) + 1;
+};
 const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   trips.postgres++;
+  const [first] = args;
+  const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
+  count(`pg: ${(text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 70)}`);
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
 const sendCommand = IORedis.prototype.sendCommand;
 IORedis.prototype.sendCommand = function (this: IORedis, ...args: Parameters<typeof sendCommand>) {
   trips.redis++;
+  count(`redis: ${args[0]?.name ?? '?'}`);
   return sendCommand.apply(this, args);
 };
 
