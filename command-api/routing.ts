@@ -3,13 +3,12 @@ import type { z } from 'zod';
 import { normaliseEmail } from '../domain/identity/email.ts';
 import type { Role } from '../domain/identity/roles.ts';
 import type { ErrorCode } from '../domain/shared/errors.ts';
-import { authenticate, requireRole } from '../infra/http/auth.ts';
-import { CART_TOKEN_HEADER, cartTokenFrom } from '../infra/http/cart-token.ts';
-import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
+import { clientIp, type RateLimit } from '../infra/http/rate-limit.ts';
 import { parseInput } from '../infra/http/validation.ts';
 import type { DocumentedResponse } from '../infra/openapi/openapi-document.ts';
+import { admission } from './admission.ts';
 import type { CommandApiContext } from './context.ts';
-import { idempotency } from './idempotency.ts';
+import { idempotencyKeys } from './idempotency.ts';
 
 /**
  * Who may call a route: anyone, any signed-in user, only these roles, or a customer or a guest (a cart
@@ -34,7 +33,8 @@ export type RouteInput<B, P, Q> = {
  * One route, declared: path, who may call it, the zod schemas of its input and answer, an extra rate limit,
  * and the handler. Mounting adds, in this order: authentication and role check, the general rate
  * limit, zod validation of params/query/body (before anything else touches them), the extra limit,
- * Idempotency-Key handling (every POST), then the handler. The handler returns its reply; errors
+ * Idempotency-Key handling (every POST), then the handler; all but the handler are one middleware
+ * (admission.ts) that asks Redis everything in one round trip. The handler returns its reply; errors
  * it throws go to the one error handler.
  */
 export type RouteSpec<
@@ -85,13 +85,13 @@ type Validated = { body: unknown; params: unknown; query: unknown };
 export function mountRoutes(context: CommandApiContext, modules: readonly RouteModule[]): Router {
   const router = Router();
   const { redis, config } = context;
-  const general = rateLimit(redis, {
+  const general: RateLimit = {
     name: 'rl:general',
     perMinute: config.RATE_LIMIT_GENERAL_PER_MIN,
     key: (req) => req.auth?.userId ?? `ip:${clientIp(req)}`,
-  });
-  const limits = {
-    auth: rateLimit(redis, {
+  };
+  const limits: Record<'auth' | 'checkout', RateLimit> = {
+    auth: {
       name: 'rl:auth',
       perMinute: config.RATE_LIMIT_AUTH_PER_MIN,
       key: (req) => {
@@ -99,47 +99,43 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
         const email = (body as { email?: unknown } | undefined)?.email;
         return `${clientIp(req)}|${typeof email === 'string' ? normaliseEmail(email) : ''}`;
       },
-    }),
-    checkout: rateLimit(redis, {
+    },
+    checkout: {
       name: 'rl:checkout',
       perMinute: config.RATE_LIMIT_CHECKOUT_PER_MIN,
       key: (req) => req.auth?.userId ?? `ip:${clientIp(req)}`,
-    }),
+    },
   };
-  const idempotent = idempotency({ redis, clock: context.clock });
-  const signedIn = authenticate(context.authenticator);
-  const asCustomer = requireRole('customer');
-  const customerOrGuest: RequestHandler = async (req, res, next) => {
-    if (req.get('authorization') === undefined) {
-      // A malformed cart token is 401 AUTH_1003 before the body is even looked at.
-      cartTokenFrom(req.get(CART_TOKEN_HEADER));
-      return next();
-    }
-    await signedIn(req, res, () => asCustomer(req, res, next));
-  };
+  const idempotent = idempotencyKeys({ redis, clock: context.clock });
 
   for (const spec of modules.flatMap((module) => module(context))) {
     const chain: RequestHandler[] = [];
-    if (spec.access === 'customer-or-guest') chain.push(customerOrGuest);
-    else if (spec.access !== 'public') chain.push(signedIn);
-    if (Array.isArray(spec.access)) chain.push(requireRole(...spec.access));
-    chain.push(general);
-    chain.push((req, res, next) => {
-      const input: Validated = {
-        params: spec.params ? parseInput(spec.params, req.params, 'params') : undefined,
-        query: spec.query ? parseInput(spec.query, req.query, 'query') : undefined,
-        body: spec.body ? parseInput(spec.body, req.body, 'body') : undefined,
-      };
-      res.locals.input = input;
-      next();
-    });
-    if (spec.limit) chain.push(limits[spec.limit]);
-    if (spec.method === 'post' && spec.idempotent !== false)
-      chain.push(
-        spec.whileKeyInProgress
-          ? idempotency({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
-          : idempotent,
-      );
+    // Token, role, limits, input and Idempotency-Key: admission.ts, one Redis round trip.
+    chain.push(
+      admission(
+        { redis, tokens: context.tokens },
+        {
+          access: spec.access,
+          general,
+          ...(spec.limit ? { limit: limits[spec.limit] } : {}),
+          validate: (req, res) => {
+            const input: Validated = {
+              params: spec.params ? parseInput(spec.params, req.params, 'params') : undefined,
+              query: spec.query ? parseInput(spec.query, req.query, 'query') : undefined,
+              body: spec.body ? parseInput(spec.body, req.body, 'body') : undefined,
+            };
+            res.locals.input = input;
+          },
+          ...(spec.method === 'post' && spec.idempotent !== false
+            ? {
+                idempotency: spec.whileKeyInProgress
+                  ? idempotencyKeys({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
+                  : idempotent,
+              }
+            : {}),
+        },
+      ),
+    );
     chain.push(async (req, res) => {
       const input = res.locals.input as Validated;
       const reply = await spec.handle({ ...input, req, res } as RouteInput<never, never, never>);
