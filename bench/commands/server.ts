@@ -72,6 +72,7 @@ const running = await startCommandApi({
   metrics,
   pricingRules: createPricingSource(createReadModelDb(pool, logger)),
   ...(snapshots ? { snapshots } : {}),
+  factViews: process.env.BENCH_FACT_VIEWS !== '0',
   port: 0,
 });
 process.send?.({ port: running.port });
