@@ -201,6 +201,7 @@ if (roles.has('command-api')) {
     payments,
     pricingRules: createPricingSource(db),
     ...withSnapshots,
+    factViews: true,
     keepDependencies: true,
   });
   stops.unshift({ name: 'command-api', stop: () => commandApi.close() });

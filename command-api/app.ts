@@ -24,6 +24,7 @@ import { pingRedis } from '../infra/redis/client.ts';
 import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { CommandApiContext } from './context.ts';
+import { createFactViews } from './fact-views.ts';
 import { randomIds } from './ids.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -80,6 +81,11 @@ export type CommandApiOptions = {
   metrics?: ShopMetrics;
   /** Express `trust proxy`, when behind a load balancer (client IPs for rate limits). */
   trustProxy?: boolean | number | string;
+  /**
+   * In-process views of products and stock for the cart's commands (fact-views.ts), kept current by a
+   * subscription; bin/start turns them on. Whoever starts the API closes them (context.views.close()).
+   */
+  factViews?: boolean;
   /** A context built beforehand with commandApiContext (e.g. to run bootstrapAdmin with it first). */
   context?: CommandApiContext;
 };
@@ -95,22 +101,34 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
     logger: options.logger,
     ...(options.jwtKeys ? { keys: options.jwtKeys } : {}),
   });
+  // The views read through the handler, and the handler appends through the store the views watch.
+  let handler: CommandHandler | undefined;
+  const views = options.factViews
+    ? createFactViews({
+        store: options.store,
+        load: (...args) => (handler as CommandHandler).load(...args),
+        logger: options.logger,
+      })
+    : undefined;
+  const store = views ? views.watch(options.store) : options.store;
+  handler =
+    options.handler ??
+    createMeteredCommandHandler({
+      store,
+      logger: options.logger,
+      clock,
+      metrics,
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+    });
   return {
-    store: options.store,
+    store,
     redis: options.redis,
     config: options.config,
     logger: options.logger,
     clock,
     ids: options.ids ?? randomIds,
-    handler:
-      options.handler ??
-      createMeteredCommandHandler({
-        store: options.store,
-        logger: options.logger,
-        clock,
-        metrics,
-        ...(options.snapshots ? { snapshots: options.snapshots } : {}),
-      }),
+    handler,
+    ...(views ? { views } : {}),
     metrics,
     tokens,
     sessions,

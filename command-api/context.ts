@@ -12,6 +12,7 @@ import type { PaymentProvider } from '../infra/payments/port.ts';
 import type { PricingSource } from '../infra/pricing/pricing-source.ts';
 import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
+import type { FactViews } from './fact-views.ts';
 
 /** Everything a route module of the command API may use; built once by createCommandApi. */
 export type CommandApiContext = {
@@ -34,6 +35,8 @@ export type CommandApiContext = {
   payments?: PaymentProvider;
   /** The active pricing rules and tiers (the pricing read model); absent: every line at its list price. */
   pricingRules?: PricingSource;
+  /** In-process product and stock views (fact-views.ts); the cart's commands read facts there when set. */
+  views?: FactViews;
   /** Snapshots of long streams, for handlers a route module builds itself (checkout's). */
   snapshots?: Snapshots;
 };

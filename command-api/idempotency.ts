@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { ErrorCode } from '../domain/shared/errors.ts';
 import { HttpError } from '../infra/http/http-error.ts';
@@ -58,6 +58,25 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * refused with 409 when the first takes too long. 5xx responses are not kept, so a retry runs again.
  */
 export function idempotency(options: IdempotencyOptions): RequestHandler {
+  const keys = idempotencyKeys(options);
+  return async (req, res, next) => {
+    const claim = keys.claimOf(req);
+    if (claim === undefined) return next();
+    await keys.proceed(req, res, next, claim, await keys.claimOrRead(claim));
+  };
+}
+
+/** What a request with an Idempotency-Key claims in Redis: its scoped key and the pending record to set. */
+export type IdempotencyClaim = { redisKey: string; fingerprint: string; pending: string };
+
+/**
+ * The parts of `idempotency` that do not talk to Redis on the way in, for a caller that claims the key
+ * in a round trip of its own (admission.ts: the rate limits and the claim in one script). `claimOf`
+ * reads the key (400 VAL_2001 when malformed; undefined without one); `proceed` takes what the claim
+ * found: null when this request took the key (it runs, and its response is kept), else the stored
+ * record (replayed, refused, or waited on as `idempotency` does).
+ */
+export function idempotencyKeys(options: IdempotencyOptions) {
   const { redis } = options;
   const ttlMs = (options.ttlSeconds ?? 24 * 60 * 60) * 1000;
   const lockMs = options.lockMs ?? 30_000;
@@ -67,9 +86,18 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
     message: 'A request with this Idempotency-Key is still in progress',
   };
 
-  return async (req, res, next) => {
+  /** Takes the key (null), else what is stored under it; a key that expired between the two is taken again. */
+  async function claimOrRead(claim: IdempotencyClaim): Promise<string | null> {
+    for (;;) {
+      if ((await redis.set(claim.redisKey, claim.pending, 'PX', lockMs, 'NX')) === 'OK') return null;
+      const stored = await redis.get(claim.redisKey);
+      if (stored !== null) return stored;
+    }
+  }
+
+  function claimOf(req: Request): IdempotencyClaim | undefined {
     const key = req.get('idempotency-key');
-    if (key === undefined) return next();
+    if (key === undefined) return undefined;
     if (!validKey.test(key))
       throw new HttpError(ErrorCode.ValidationFailed, 'Invalid Idempotency-Key', {
         details: [{ field: 'Idempotency-Key', message: '1..255 visible ASCII characters' }],
@@ -81,15 +109,22 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       : cartToken
         ? `cart:${sha256(cartToken)}`
         : `ip:${clientIp(req)}`;
-    const redisKey = `idem:${scope}:${sha256(key)}`;
     const fingerprint = sha256(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`);
-    const deadline = options.clock().getTime() + waitMs;
+    const pending: Pending = { state: 'pending', fingerprint };
+    return { redisKey: `idem:${scope}:${sha256(key)}`, fingerprint, pending: JSON.stringify(pending) };
+  }
 
-    for (;;) {
-      const pending: Pending = { state: 'pending', fingerprint };
-      if ((await redis.set(redisKey, JSON.stringify(pending), 'PX', lockMs, 'NX')) === 'OK') break;
-      const stored = await redis.get(redisKey);
-      if (stored === null) continue; // expired between the two calls: try to take it
+  async function proceed(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    claim: IdempotencyClaim,
+    found: string | null,
+  ): Promise<void> {
+    const { redisKey, fingerprint } = claim;
+    const deadline = options.clock().getTime() + waitMs;
+    let stored = found;
+    while (stored !== null) {
       const record = JSON.parse(stored) as Pending | Done;
       if (record.fingerprint !== fingerprint)
         throw new HttpError(
@@ -103,6 +138,7 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
           headers: { 'Retry-After': '1' },
         });
       await sleep(50);
+      stored = await claimOrRead(claim);
     }
 
     const chunks = capture(res);
@@ -135,7 +171,9 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
     res.on('finish', () => void settle(true));
     res.on('close', () => void settle(res.writableFinished));
     next();
-  };
+  }
+
+  return { claimOf, proceed, claimOrRead, lockMs };
 }
 
 function replay(res: Response, record: Done) {

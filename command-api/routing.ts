@@ -2,17 +2,16 @@ import { type RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import { normaliseEmail } from '../domain/identity/email.ts';
 import type { ErrorCode } from '../domain/shared/errors.ts';
-import { authenticate, requireRole } from '../infra/http/auth.ts';
-import { CART_TOKEN_HEADER, cartTokenFrom } from '../infra/http/cart-token.ts';
-import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
+import { clientIp, type RateLimit } from '../infra/http/rate-limit.ts';
 import {
-  accessChecks,
   type RouteSpec as SharedRouteSpec,
-  serveRoute,
+  sendReply,
   validatedInput,
+  validateInput,
 } from '../infra/http/route-spec.ts';
+import { admission } from './admission.ts';
 import type { CommandApiContext } from './context.ts';
-import { idempotency } from './idempotency.ts';
+import { idempotencyKeys } from './idempotency.ts';
 
 export type { Access, Reply, RouteInput } from '../infra/http/route-spec.ts';
 
@@ -22,7 +21,8 @@ type Schema = z.ZodType;
  * A command API route: the shared RouteSpec (infra/http/route-spec.ts) plus an extra rate limit and
  * Idempotency-Key options. Mounting adds, in this order: authentication and role check, the general rate
  * limit, zod validation of params/query/headers/body (before anything else touches them), the extra limit,
- * Idempotency-Key handling (every POST), then the handler. The handler returns its reply; errors
+ * Idempotency-Key handling (every POST), then the handler; all but the handler are one middleware
+ * (admission.ts) that asks Redis everything in one round trip. The handler returns its reply; errors
  * it throws go to the one error handler.
  */
 export type RouteSpec<
@@ -62,13 +62,13 @@ export type RouteModule = (context: CommandApiContext) => AnyRoute[];
 export function mountRoutes(context: CommandApiContext, modules: readonly RouteModule[]): Router {
   const router = Router();
   const { redis, config } = context;
-  const general = rateLimit(redis, {
+  const general: RateLimit = {
     name: 'rl:general',
     perMinute: config.RATE_LIMIT_GENERAL_PER_MIN,
     key: (req) => req.auth?.userId ?? `ip:${clientIp(req)}`,
-  });
-  const limits = {
-    auth: rateLimit(redis, {
+  };
+  const limits: Record<'auth' | 'checkout', RateLimit> = {
+    auth: {
       name: 'rl:auth',
       perMinute: config.RATE_LIMIT_AUTH_PER_MIN,
       key: (req) => {
@@ -76,36 +76,39 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
         const email = (body as { email?: unknown } | undefined)?.email;
         return `${clientIp(req)}|${typeof email === 'string' ? normaliseEmail(email) : ''}`;
       },
-    }),
-    checkout: rateLimit(redis, {
+    },
+    checkout: {
       name: 'rl:checkout',
       perMinute: config.RATE_LIMIT_CHECKOUT_PER_MIN,
       key: (req) => req.auth?.userId ?? `ip:${clientIp(req)}`,
-    }),
+    },
   };
-  const idempotent = idempotency({ redis, clock: context.clock });
-  const signedIn = authenticate(context.authenticator);
-  const asCustomer = requireRole('customer');
-  const customerOrGuest: RequestHandler = async (req, res, next) => {
-    if (req.get('authorization') === undefined) {
-      // A malformed cart token is 401 AUTH_1003 before the body is even looked at.
-      cartTokenFrom(req.get(CART_TOKEN_HEADER));
-      return next();
-    }
-    await signedIn(req, res, () => asCustomer(req, res, next));
-  };
+  const idempotent = idempotencyKeys({ redis, clock: context.clock });
 
   for (const spec of modules.flatMap((module) => module(context))) {
-    const chain = [...accessChecks(spec.access, { signedIn, customerOrGuest }), general];
-    const after: RequestHandler[] = [];
-    if (spec.limit) after.push(limits[spec.limit]);
-    if (spec.method === 'post' && spec.idempotent !== false)
-      after.push(
-        spec.whileKeyInProgress
-          ? idempotency({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
-          : idempotent,
-      );
-    serveRoute(router, spec, { before: chain, after });
+    const chain: RequestHandler[] = [];
+    const validate = validateInput(spec);
+    // Token, role, limits, input and Idempotency-Key: admission.ts, one Redis round trip.
+    chain.push(
+      admission(
+        { redis, tokens: context.tokens },
+        {
+          access: spec.access,
+          general,
+          ...(spec.limit ? { limit: limits[spec.limit] } : {}),
+          validate: (req, res) => validate(req, res, () => {}),
+          ...(spec.method === 'post' && spec.idempotent !== false
+            ? {
+                idempotency: spec.whileKeyInProgress
+                  ? idempotencyKeys({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
+                  : idempotent,
+              }
+            : {}),
+        },
+      ),
+    );
+    chain.push(sendReply(spec));
+    router[spec.method](spec.path, ...chain);
   }
   return router;
 }

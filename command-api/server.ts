@@ -29,6 +29,7 @@ export async function startCommandApi(
     logger,
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     onClose: async () => {
+      await context.views?.close();
       if (options.keepDependencies) return;
       await options.store.close();
       await closeRedis(options.redis);

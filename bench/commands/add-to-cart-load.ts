@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 
 export type CartLoadOptions = {
@@ -21,7 +22,7 @@ export type CartLoadResult = {
 
 /**
  * POST /cart/add at `tokensPerConnection.length` concurrent connections. Each connection rotates
- * over its own customers and over the products, one unit per request, so lines grow slowly (the
+ * over its own customers and over the products, one unit per request, each with its own Idempotency-Key, so lines grow slowly (the
  * 99-per-line limit is far away) and carts stay small, as a shopper's would.
  */
 export async function runAddToCart(options: CartLoadOptions): Promise<CartLoadResult> {
@@ -43,7 +44,12 @@ export async function runAddToCart(options: CartLoadOptions): Promise<CartLoadRe
             n++;
             return {
               ...request,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              // A client retrying safely sends a fresh key with every new add, as the API asks of it.
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${token}`,
+                'idempotency-key': randomUUID(),
+              },
               body: JSON.stringify({ product_id: productId, quantity: 1 }),
             };
           },

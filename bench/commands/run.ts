@@ -1,5 +1,6 @@
-// npm run bench:commands — AddToCart through the whole command API (HTTP, auth, product and stock
-// reads, cart decide + append) at 32 connections, beside the event store's raw single-event append
+// npm run bench:commands — AddToCart through the whole command API as production composes it
+// (server.ts: OpenTelemetry, decorated store, metrics, snapshots, pricing source; HTTP with auth, rate
+// limits and an Idempotency-Key on every request; product and stock reads, cart decide + append) at 32 connections, beside the event store's raw single-event append
 // rate measured in the same run on the same database. Prints absolute figures and the ratio.
 //
 // Env: BENCH_CONNECTIONS (32), BENCH_DURATION_S (10), BENCH_RAW_DURATION_S (5), BENCH_POOL_SIZE (10),
@@ -49,9 +50,10 @@ const serverEnv = {
   JWT_SECRET: jwtSecret,
   // Production config refuses to start without a master key; the bench server stores no personal data.
   DATA_ENCRYPTION_KEY: dataKey,
-  RATE_LIMIT_AUTH_PER_MIN: '0',
-  RATE_LIMIT_CHECKOUT_PER_MIN: '0',
-  RATE_LIMIT_GENERAL_PER_MIN: '0',
+  // Limits on, as in production, but out of the bench users' reach: every request pays for the counting.
+  RATE_LIMIT_AUTH_PER_MIN: '1000000',
+  RATE_LIMIT_CHECKOUT_PER_MIN: '1000000',
+  RATE_LIMIT_GENERAL_PER_MIN: '1000000000',
   LOG_LEVEL: 'warn',
   BOOTSTRAP_ADMIN_EMAIL: admin.email,
   BOOTSTRAP_ADMIN_PASSWORD: admin.password,
@@ -90,6 +92,8 @@ try {
     execArgv: [
       '--import',
       'tsx',
+      '--import',
+      fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url)),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -123,16 +127,26 @@ try {
 
   // 4. Warm-up (JIT, pools, caches), then the measured run.
   await runAddToCart({ url, tokensPerConnection, productIds, durationSeconds: 3 });
-  const serverCpu = async () => {
+  const serverStats = async () => {
     server?.send('cpu');
     const [reply] = (await once(server as NonNullable<typeof server>, 'message')) as [
-      { cpu: NodeJS.CpuUsage },
+      {
+        cpu: NodeJS.CpuUsage;
+        trips: { postgres: number; redis: number; statements: Record<string, number> };
+      },
     ];
-    return (reply.cpu.user + reply.cpu.system) / 1000;
+    return { cpuMs: (reply.cpu.user + reply.cpu.system) / 1000, ...reply.trips };
   };
-  const cpuBefore = await serverCpu();
+  const serverCpu = async () => (await serverStats()).cpuMs;
+  const before = await serverStats();
   const cart = await runAddToCart({ url, tokensPerConnection, productIds, durationSeconds });
-  const cartCpuMs = ((await serverCpu()) - cpuBefore) / cart.requests;
+  const after = await serverStats();
+  const cpuBefore = before.cpuMs;
+  const tripsPerRequest = {
+    postgres: (after.postgres - before.postgres) / cart.requests,
+    redis: (after.redis - before.redis) / cart.requests,
+  };
+  const cartCpuMs = (after.cpuMs - cpuBefore) / cart.requests;
   // The HTTP floor: GET /health on the same server (request id, logging, no auth, no store).
   await setTimeout(1000);
   const healthCpuBefore = await serverCpu();
@@ -166,6 +180,13 @@ try {
   log(
     `AddToCart server CPU: ${round(cartCpuMs, 3)} ms per request (raw append: ${round(raw.cpuMs, 3)} ms Node CPU each)`,
   );
+  log(
+    `AddToCart round trips per request: PostgreSQL ${round(tripsPerRequest.postgres, 2)} queries, Redis ${round(tripsPerRequest.redis, 2)} commands`,
+  );
+  for (const [statement, n] of Object.entries(after.statements)) {
+    const perRequest = (n - (before.statements[statement] ?? 0)) / cart.requests;
+    if (perRequest >= 0.05) log(`  ${round(perRequest, 2)} × ${statement}`);
+  }
   log(`ItemAddedToCart events in the store (warm-up + run): ${rows[0]?.n}`);
   log(
     `ratio AddToCart / raw appends: ${round(ratio, 2)} (goal >= ${goal.ratio}) — ${ratio >= goal.ratio ? 'met' : 'NOT met'}`,

@@ -1,39 +1,90 @@
-// The command API as the benchmark runs it: its own process (so the load generator does not share
-// its event loop), on the benchmark's database and Redis prefix, rate limits off, and the bootstrap
-// admin that startCommandApi creates from BOOTSTRAP_ADMIN_*. Started by run.ts with fork(); reports
-// its port over IPC and stops on 'stop' or SIGTERM.
+// The command API as production runs it (bin/start's command-api role), in its own process so the load
+// generator does not share its event loop: OpenTelemetry loaded (run.ts forks it with
+// --import infra/telemetry/register.ts), the decorated store (hash chain, personal data, upcasting,
+// tracing) with the process's metrics, snapshots, the pricing read model as the pricing source, rate
+// limits on (run.ts sets limits no bench user reaches, so every request still pays for counting), and
+// the bootstrap admin that startCommandApi creates from BOOTSTRAP_ADMIN_*. Reports its port over IPC
+// and stops on 'stop' or SIGTERM.
+import { Redis as IORedis } from 'ioredis';
+import pg from 'pg';
 import { startCommandApi } from '../../command-api/server.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createLogger } from '../../infra/logger.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis } from '../../infra/redis/client.ts';
+import { createPostgresSnapshotStore, migrateSnapshots } from '../../infra/snapshots/snapshot-store.ts';
+import { createSnapshots } from '../../infra/snapshots/snapshots.ts';
+import { createMetrics } from '../../infra/telemetry/index.ts';
+import { createPricingSource } from '../../projections/pricing/pricing-source.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { migrateProjections } from '../../projections/service.ts';
+
+// Round trips counted where they leave the process: PostgreSQL queries (a transaction's BEGIN and
+// COMMIT included) and Redis commands (a script is one), reported to run.ts with the CPU time.
+// `statements` counts each by its first words, so run.ts can list what a request sends.
+const trips = { postgres: 0, redis: 0, statements: {} as Record<string, number> };
+const count = (statement: string) => {
+  trips.statements[statement] = (trips.statements[statement] ?? 0) + 1;
+};
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  trips.postgres++;
+  const [first] = args;
+  const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
+  count(`pg: ${(text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 70)}`);
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
+const sendCommand = IORedis.prototype.sendCommand;
+IORedis.prototype.sendCommand = function (this: IORedis, ...args: Parameters<typeof sendCommand>) {
+  trips.redis++;
+  count(`redis: ${args[0]?.name ?? '?'}`);
+  return sendCommand.apply(this, args);
+};
 
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'bench-command-api' });
+const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const metrics = createMetrics();
 // Composed as bin/start composes it: the command API refuses a store without personal-data protection.
 const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
 const store = decorateStore(
-  await createPostgresEventStore({
-    connectionString: config.DATABASE_URL,
-    logger,
-    poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10),
-  }),
-  { logger, personalData },
+  await createPostgresEventStore({ connectionString: config.DATABASE_URL, logger, poolSize }),
+  { logger, metrics, personalData },
 );
+// bin/start's shared pool (read models, snapshots), kept small: the machine's PostgreSQL is shared.
+const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'bench', logger, max: 4 });
+await migrateProjections(pool, logger);
+await migrateSnapshots(pool, logger);
+const snapshots =
+  config.SNAPSHOT_EVERY > 0
+    ? createSnapshots({ store: createPostgresSnapshotStore(pool), every: config.SNAPSHOT_EVERY, logger })
+    : undefined;
 const redis = createRedis({ url: config.REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX ?? '', logger });
 
-const running = await startCommandApi({ store, redis, config, logger, port: 0 });
+const running = await startCommandApi({
+  store,
+  redis,
+  config,
+  logger,
+  metrics,
+  pricingRules: createPricingSource(createReadModelDb(pool, logger)),
+  ...(snapshots ? { snapshots } : {}),
+  factViews: process.env.BENCH_FACT_VIEWS !== '0',
+  port: 0,
+});
 process.send?.({ port: running.port });
 
 const stop = async () => {
   await running.close();
+  await pool.end();
   process.exit(0);
 };
 process.on('message', (message) => {
   if (message === 'stop') void stop();
   // CPU time this process has used (µs), so run.ts can report CPU per request, which machine load does not skew.
-  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage(), trips });
 });
 process.on('SIGTERM', () => void stop());

@@ -9,7 +9,7 @@ import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 
 /** Each line priced by the engine now (as the cart view and checkout price it), from the products' streams. */
 export async function cartPricing(
-  deps: { handler: CommandHandler; rules: PricingSource; now: Date },
+  deps: { handler: Pick<CommandHandler, 'load'>; rules: PricingSource; now: Date },
   state: Pick<CartState, 'lines' | 'coupon'>,
   userId: UserId,
 ): Promise<CartPricing> {

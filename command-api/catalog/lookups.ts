@@ -14,14 +14,14 @@ export function productIdOr404(value: string): ProductId {
 }
 
 /** The product as its own stream says now, or undefined when it was never listed. */
-export async function loadProduct(handler: CommandHandler, productId: ProductId) {
+export async function loadProduct(handler: Pick<CommandHandler, 'load'>, productId: ProductId) {
   const { state, revision } = await handler.load(productDecider, productStream(productId));
   return state.status === 'unlisted' ? undefined : { product: state, revision };
 }
 
 /** The product, listed or discontinued; 404 RES_3001 when it was never listed. */
 export async function requireProduct(
-  handler: CommandHandler,
+  handler: Pick<CommandHandler, 'load'>,
   productId: ProductId,
 ): Promise<{ product: ListedProduct; revision: bigint | undefined }> {
   const found = await loadProduct(handler, productId);
@@ -31,7 +31,7 @@ export async function requireProduct(
 
 /** The product's (or its variant's) stock item (levels zero when nothing was ever received). */
 export async function loadStock(
-  handler: CommandHandler,
+  handler: Pick<CommandHandler, 'load'>,
   productId: ProductId,
   variantId?: string,
 ): Promise<StockState> {

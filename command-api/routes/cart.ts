@@ -38,6 +38,8 @@ function cartItemIdOr404(value: string): CartItemId {
  */
 export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, store, clock, config } = ctx;
+  // Products and stock as the in-process views hold them (no round trip), else from their streams.
+  const facts = ctx.views ?? handler;
   const rules = ctx.pricingRules ?? listPricesOnly;
   const customer = 'customer-or-guest' as const;
   /** The engine prices for a customer's tier; a guest's owner id names no customer, so no tier. */
@@ -79,7 +81,11 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         ? { [CART_TOKEN_HEADER]: owner.issuedToken }
         : undefined;
     if (status === 204) return { status, ...(headers ? { headers } : {}) };
-    const pricing = await cartPricing({ handler, rules, now: clock() }, result.state, pricedFor(userId));
+    const pricing = await cartPricing(
+      { handler: facts, rules, now: clock() },
+      result.state,
+      pricedFor(userId),
+    );
     return {
       status,
       body: cartBody(result.state, { taxRate: config.TAX_RATE, userId: pricedFor(userId), pricing }),
@@ -97,10 +103,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Add a product to the caller's cart (merges into its line, 1..99 per line)",
       async handle({ body, req, res }) {
         const productId = productIdOr404(body.product_id);
-        const found = await loadProduct(handler, productId);
+        const found = await loadProduct(facts, productId);
         if (!found) throw notFound('Product', productId);
         const variant = cartVariantOf(found.product, body.variant_id);
-        const stock = await loadStock(handler, productId, variant?.variantId);
+        const stock = await loadStock(facts, productId, variant?.variantId);
         return onCart(req, res, async (userId) => {
           // Priced by the engine for the line's quantity after this add (a merge may reach a quantity break).
           const { state: cart } = await handler.load(cartDecider, cartStream(userId));

@@ -14,11 +14,22 @@ export type Authenticator = (authorization: string | undefined) => Promise<AuthC
 /** Verifies `Authorization: Bearer <jwt>` and checks revocation; AUTH_1002/AUTH_1003 otherwise. */
 export function createAuthenticator(deps: { tokens: TokenService; sessions: Sessions }): Authenticator {
   return async (authorization) => {
-    const match = /^Bearer ([A-Za-z0-9_.=-]{1,4096})$/.exec(authorization?.trim() ?? '');
-    if (!match) throw new DomainError(ErrorCode.TokenInvalid, 'Missing or malformed bearer token');
-    const claims = deps.tokens.verifyAccess(match[1]!);
-    if (await deps.sessions.isAccessRevoked(claims))
-      throw new DomainError(ErrorCode.TokenInvalid, 'Token revoked');
-    return { userId: claims.sub, role: claims.role, claims };
+    const auth = verifyBearer(deps.tokens, authorization);
+    if (await deps.sessions.isAccessRevoked(auth.claims)) throw tokenRevoked();
+    return auth;
   };
 }
+
+/**
+ * The first half of the authenticator: the bearer token's signature and claims, no revocation check.
+ * A caller that checks revocation itself (the command API's admission, in its one Redis round trip)
+ * must do so before trusting the result: see accessRevocationKeys in sessions.ts.
+ */
+export function verifyBearer(tokens: TokenService, authorization: string | undefined): AuthContext {
+  const match = /^Bearer ([A-Za-z0-9_.=-]{1,4096})$/.exec(authorization?.trim() ?? '');
+  if (!match) throw new DomainError(ErrorCode.TokenInvalid, 'Missing or malformed bearer token');
+  const claims = tokens.verifyAccess(match[1]!);
+  return { userId: claims.sub, role: claims.role, claims };
+}
+
+export const tokenRevoked = () => new DomainError(ErrorCode.TokenInvalid, 'Token revoked');

@@ -25,6 +25,12 @@ const keys = {
   accessRevoked: (jti: string) => `auth:jtirev:${jti}`,
 };
 
+/** The keys whose presence revokes an access token (its jti, its family); any one set means revoked. */
+export const accessRevocationKeys = (access: AccessClaims): [string, string] => [
+  keys.accessRevoked(access.jti),
+  keys.familyRevoked(access.fam),
+];
+
 // Atomic compare-and-rotate: only the family's live jti may be exchanged, and only once.
 const rotateScript = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'revoked' end
@@ -92,7 +98,7 @@ export function createSessions(options: {
       for (const fam of families) await revokeFamily(fam, userId);
     },
     async isAccessRevoked(access) {
-      const [jti, fam] = await redis.mget(keys.accessRevoked(access.jti), keys.familyRevoked(access.fam));
+      const [jti, fam] = await redis.mget(...accessRevocationKeys(access));
       return jti !== null || fam !== null;
     },
   };

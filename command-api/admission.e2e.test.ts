@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertErrorBody } from '../test/support/http.ts';
+import { redisUrl } from '../test/support/isolation.ts';
+import { defaultRouteModules } from './app.ts';
+import { type RouteModule, route } from './routing.ts';
+import { type CommandApiForTest, signUp, startCommandApiForTest } from './test-support.ts';
+
+// A POST that has everything a command route asks of Redis: a signed-in caller (revocation), the general
+// limit, the checkout limit and an Idempotency-Key.
+let runs = 0;
+const probe: RouteModule = () => [
+  route({
+    method: 'post',
+    path: '/probe/admitted',
+    access: 'authenticated',
+    limit: 'checkout',
+    response: { status: 201 },
+    handle: async () => ({ status: 201, body: { run: ++runs } }),
+  }),
+];
+
+let api: CommandApiForTest;
+let monitor: Redis;
+let prefix: string;
+beforeAll(async () => {
+  api = await startCommandApiForTest(
+    'admission',
+    { RATE_LIMIT_CHECKOUT_PER_MIN: '3', RATE_LIMIT_GENERAL_PER_MIN: '50' },
+    { routes: [...defaultRouteModules, probe] },
+  );
+  prefix = api.redis.options.keyPrefix ?? '';
+  monitor = await new Redis(redisUrl).monitor();
+});
+afterAll(async () => {
+  monitor?.disconnect();
+  await api?.close();
+});
+
+/**
+ * The commands Redis receives while `run` runs that name one of this file's keys, as Redis MONITOR
+ * reports them: a script's own calls are reported apart (source "lua") and not counted, so what is
+ * left is what crossed the network, one line per round trip the API made.
+ */
+async function commandsDuring(run: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onMonitor = (_time: string, args: string[], source: string) => {
+    if (source !== 'lua' && args.some((arg) => arg.startsWith(prefix))) seen.push(args[0]!.toLowerCase());
+  };
+  monitor.on('monitor', onMonitor);
+  try {
+    await run();
+    await sleep(200); // the idempotent response is recorded after it is sent
+    await api.redis.ping(); // and MONITOR reports in order: this ping's turn means the rest arrived
+    await sleep(50);
+  } finally {
+    monitor.off('monitor', onMonitor);
+  }
+  return seen;
+}
+
+describe('admission: the Redis work of a request in one round trip', () => {
+  it('checks revocation, both limits and the Idempotency-Key in one script before the handler runs', async () => {
+    const user = await signUp(api.http);
+    const send = (key: string) =>
+      api.http.request('POST', '/api/v1/probe/admitted', {
+        token: user.accessToken,
+        body: { n: 1 },
+        headers: { 'idempotency-key': key },
+      });
+    expect((await send('warm-up')).status).toBe(201); // loads the script into Redis (EVALSHA's miss)
+
+    let first: Awaited<ReturnType<typeof send>> | undefined;
+    const commands = await commandsDuring(async () => {
+      first = await send('key-1');
+    });
+    expect(first?.status).toBe(201);
+    expect(first?.headers.get('ratelimit-remaining')).toBe('1');
+    // One script on the way in, one SET of the kept response after it was sent.
+    expect(commands).toEqual(['evalsha', 'set']);
+
+    // The same key replays from that one round trip, without running the handler.
+    const runsBefore = runs;
+    const replayCommands = await commandsDuring(async () => {
+      const replayed = await send('key-1');
+      expect(replayed.status).toBe(201);
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    });
+    expect(runs).toBe(runsBefore);
+    expect(replayCommands).toEqual(['evalsha']);
+
+    // The checkout limit (3 a minute) refuses the next new key in the same round trip.
+    const limitedCommands = await commandsDuring(async () => {
+      assertErrorBody(await send('key-2'), 429, 'RATE_4291');
+    });
+    expect(limitedCommands).toEqual(['evalsha']);
+  });
+
+  it('refuses a revoked token in that round trip, before any limit or key is touched', async () => {
+    const user = await signUp(api.http);
+    const logout = await api.http.request('POST', '/api/v1/users/logout', { token: user.accessToken });
+    expect(logout.status).toBe(204);
+    const counted = await api.redis.get(`rl:general:${user.userId}`);
+    const commands = await commandsDuring(async () => {
+      const refused = await api.http.request('POST', '/api/v1/probe/admitted', {
+        token: user.accessToken,
+        body: {},
+        headers: { 'idempotency-key': 'after-logout' },
+      });
+      assertErrorBody(refused, 401, 'AUTH_1003');
+    });
+    expect(commands).toEqual(['evalsha']);
+    expect(await api.redis.get(`rl:general:${user.userId}`)).toBe(counted);
+  });
+});
