@@ -44,7 +44,7 @@ const benches: Bench[] = [
     name: 'eventstore',
     script: 'bench:eventstore',
     quick: { args: ['--events', '100000', '--seconds', '2'] },
-    figures: /^\s+\d+ \||^concurrency|events\/s/,
+    figures: /^\s+\d+( composed)? \||^concurrency|events\/s/,
   },
   {
     name: 'commands',

@@ -2,12 +2,16 @@
  * Event store benchmark (`npm run bench:eventstore -- [--events N] [--seconds S] [--page-size P]
  * [--skip-appends] [--skip-catch-up]`). Runs in a database of its own, created and dropped here.
  *  1. appends/s and p50/p99 at concurrency 1, 8, 32: single-event appends to distinct streams vs plain
- *     single-row INSERTs into a same-shaped table through the same pool, with the ratio.
+ *     single-row INSERTs into a same-shaped table through the same pool, with the ratio; the bare store at
+ *     each level, then at c=32 the store as production composes it (decorateStore: hash chain, personal
+ *     data, tracing; the npm script loads OpenTelemetry as bin/start does), which is what the goal names.
  *  2. subscription catch-up over N events (default 1,000,000), beside a raw paged SELECT of the same rows.
  */
 import { parseArgs } from 'node:util';
+import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { reportResult } from '../result.ts';
 import { compareAppends, createBaselineTable } from './appends.ts';
@@ -31,6 +35,10 @@ const levels = [1, 8, 32];
 const db = await createTestDatabase('bench_eventstore');
 const pool = createPool({ connectionString: db.url, max: Math.max(...levels) + 2 });
 const store = await createPostgresEventStore({ pool, pageSize });
+// Closing the composed store closes the bare one and the key store.
+const composed = decorateStore(store, {
+  personalData: await openPersonalData({ connectionString: db.url, poolSize: 2 }),
+});
 try {
   const pg = await pool.query<{ server_version: string }>('SHOW server_version');
   console.log(
@@ -49,13 +57,24 @@ try {
       console.log(
         `${String(s.concurrency).padStart(11)} |         ${cells(baseline)} |      ${cells(s)} | ${fmt(s.perSecond / baseline.perSecond, 2)}`,
       );
-      // The issue's goal (≥ 0.8) is at c=32 for the store as production composes it; this is the bare store.
       reportResult({
         measure: `store appends vs raw INSERT, c=${s.concurrency} (bare store)`,
         ours: s.perSecond,
         baseline: baseline.perSecond,
         unit: 'appends/s',
-        ...(s.concurrency === 32 ? { goal: { on: 'ratio' as const, op: '>=' as const, value: 0.8 } } : {}),
+      });
+    }
+    // The goal (≥ 0.8 at c=32) is for the store as production composes it.
+    for (const { baseline, store: s } of await compareAppends(pool, composed, [32], durationMs)) {
+      console.log(
+        `${`${s.concurrency} composed`.padStart(11)} |         ${cells(baseline)} |      ${cells(s)} | ${fmt(s.perSecond / baseline.perSecond, 2)}`,
+      );
+      reportResult({
+        measure: `store appends vs raw INSERT, c=${s.concurrency}, as production composes it`,
+        ours: s.perSecond,
+        baseline: baseline.perSecond,
+        unit: 'appends/s',
+        goal: { on: 'ratio', op: '>=', value: 0.8 },
       });
     }
   }
@@ -86,7 +105,7 @@ try {
     });
   }
 } finally {
-  await store.close();
+  await composed.close();
   await pool.end();
   await db.drop();
 }

@@ -18,9 +18,6 @@ type MessageRow = {
 const COLUMNS =
   'event_id, stream_name, stream_revision, transaction_id, global_position, type, data, metadata, recorded_at';
 
-/** The horizon: nothing at or above the oldest transaction still running is read, so no late commit is skipped. */
-const HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
-
 export const toRecordedEvent = (row: MessageRow): RecordedEvent => ({
   id: row.event_id,
   type: row.type,
@@ -71,7 +68,9 @@ const filterValues = (filter: EventFilter | undefined) => [
 ];
 
 /**
- * One page of the global log in (transaction_id, global_position) order, below the horizon. With a filter,
+ * One page of the global log in (transaction_id, global_position) order. No horizon: appends take the
+ * append-order lock (migration 004), so the log becomes visible in this order and a reader that has seen a
+ * position has seen everything before it (docs/read-horizon.md). With a filter,
  * an end-of-log page also reports how far the scan went (the newest visible position, read in the same
  * statement and so the same snapshot), so a filtered reader can move past events it does not want.
  */
@@ -81,7 +80,6 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
   const filtered = Boolean(options.filter?.streamPrefixes?.length || options.filter?.eventTypes?.length);
   const conditions = [
     '(transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
-    HORIZON,
     ...(filtered
       ? [
           '($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) p WHERE starts_with(stream_name, p)))',
@@ -93,7 +91,7 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
      ORDER BY transaction_id, global_position LIMIT $3`;
   // The head row rides along in the same statement only when a filter could hide events.
   const text = filtered
-    ? `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages WHERE ${HORIZON}
+    ? `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages
          ORDER BY transaction_id DESC, global_position DESC LIMIT 1)`
     : page;
   const { rows } = await db.query<MessageRow & { is_head: boolean }>({
@@ -119,10 +117,8 @@ export async function readAll(db: Queryable, options: ReadAllOptions = {}): Prom
 }
 
 /**
- * The newest committed position; undefined when the log is empty. Not cut at the read horizon: a
- * caller waits for this position (read-your-writes, the seed, tests), and a reader reaches it once
- * the horizon passes, whereas the horizon's own head could stand before an event the caller has
- * already seen committed whenever any transaction on the server is open.
+ * The newest committed position; undefined when the log is empty: what a reader must reach to have
+ * seen every event committed so far (read-your-writes, the seed, tests).
  */
 export async function headPosition(db: Queryable): Promise<Position | undefined> {
   const { rows } = await db.query<{ transaction_id: string; global_position: string }>({

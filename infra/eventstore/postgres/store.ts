@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Logger } from '../../logger.ts';
 import { createPool } from '../../postgres/pool.ts';
 import type { EventStore, ReadAllOptions, SubscribeOptions } from '../port.ts';
-import { appendEvents } from './append.ts';
+import { appendBatch, appendNothing } from './append.ts';
+import { GroupCommit } from './group-commit.ts';
 import { headPosition, readAll, readStream } from './read.ts';
 import { migrateEventStore } from './schema.ts';
 import { subscribe } from './subscription.ts';
@@ -21,6 +22,8 @@ export type PostgresEventStoreOptions = (
   notifyDebounceMs?: number;
   /** Size of the pool the store creates (ignored when a pool is given). Default 10. */
   poolSize?: number;
+  /** Group commit: batches written at once (see group-commit.ts). Default 2. */
+  appendBatchesInFlight?: number;
   /** Runs the event store's migrations first. Default true. */
   migrate?: boolean;
 };
@@ -60,12 +63,18 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
     closed: closing.signal,
     ...(logger ? { logger } : {}),
   };
+  const groupCommit = new GroupCommit({
+    write: (requests) => appendBatch(pool, requests),
+    ...(options.appendBatchesInFlight ? { maxInFlight: options.appendBatchesInFlight } : {}),
+  });
   let closed = false;
 
   return {
     async appendToStream(stream, events, appendOptions) {
-      const result = await appendEvents(pool, stream, events, appendOptions?.expectedRevision ?? 'any');
-      if (events.length > 0) wakeups.appended();
+      const expected = appendOptions?.expectedRevision ?? 'any';
+      if (events.length === 0) return appendNothing(pool, stream, expected);
+      const result = await groupCommit.append({ stream, events, expected });
+      wakeups.appended();
       return result;
     },
     readStream: (stream, readOptions) => readStream(pool, stream, readOptions),

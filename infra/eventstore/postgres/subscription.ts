@@ -13,10 +13,6 @@ export type SubscriptionDeps = {
   logger?: Logger;
 };
 
-/** Re-reads after a hint that found nothing: 5, 10, 20 … ms, about 1.3 s in all; then the poll takes over. */
-const FIRST_RETRY_AFTER_HINT_MS = 5;
-const LAST_RETRY_AFTER_HINT_MS = 1_000;
-
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
@@ -56,9 +52,6 @@ export async function* subscribe(
   let reportedAt: Position | undefined | null = null; // null: no caught-up reported yet
   let failures = 0;
   let prefetched: Read | undefined;
-  // After a hint finds nothing new, the events it announced are usually still behind the horizon (an
-  // older transaction elsewhere has not ended yet): look again soon, backing off to the poll interval.
-  let retryAfterHintMs: number | undefined;
   while (!signal.aborted) {
     const read = prefetched ?? startRead(cursor);
     prefetched = undefined;
@@ -81,7 +74,6 @@ export async function* subscribe(
     }
     if (page.next && (!cursor || comparePositions(page.next, cursor) > 0)) cursor = page.next;
     if (!page.isEnd) continue;
-    if (page.events.length > 0) retryAfterHintMs = undefined;
     const moved =
       reportedAt === null ||
       (cursor !== undefined && (reportedAt === undefined || comparePositions(cursor, reportedAt) !== 0));
@@ -90,12 +82,7 @@ export async function* subscribe(
       reportedAt = cursor;
       yield { kind: 'caught-up', position: cursor };
     }
-    const woke = await deps.wakeups.wait(read.hintsSeen, retryAfterHintMs ?? deps.pollIntervalMs, signal);
-    if (woke === 'hint') retryAfterHintMs = FIRST_RETRY_AFTER_HINT_MS;
-    else if (retryAfterHintMs !== undefined)
-      retryAfterHintMs =
-        retryAfterHintMs * 2 >= Math.min(deps.pollIntervalMs, LAST_RETRY_AFTER_HINT_MS)
-          ? undefined
-          : retryAfterHintMs * 2;
+    // What is visible is visible in log order (no horizon), so a hint's events are there on the next read.
+    await deps.wakeups.wait(read.hintsSeen, deps.pollIntervalMs, signal);
   }
 }

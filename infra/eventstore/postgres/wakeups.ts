@@ -14,9 +14,10 @@ export type WakeupOptions = {
 };
 
 /**
- * LISTEN/NOTIFY as a hint only. Appenders send a debounced NOTIFY after they commit; subscribers wait for
- * a notification or their poll interval, whichever comes first, so a lost hint (dropped LISTEN connection,
- * events still above the horizon when it fired) costs at most one poll interval, never an event.
+ * LISTEN/NOTIFY as a hint only. Appenders wake the subscribers of their own process at once and send a
+ * debounced NOTIFY for the others after they commit; subscribers wait for a hint or their poll interval,
+ * whichever comes first, so a lost hint (dropped LISTEN connection) costs at most one poll interval, never
+ * an event.
  */
 export class Wakeups {
   #generation = 0;
@@ -54,9 +55,12 @@ export class Wakeups {
     });
   }
 
-  /** Called after each successful append: leading-edge NOTIFY, then at most one per debounce window. */
+  /** Called after each successful append: wakes this process's subscribers now (the append has committed),
+   * and NOTIFYs the other processes, leading-edge, then at most once per debounce window. */
   appended() {
-    if (this.#closed || this.#notifyTimer) return;
+    if (this.#closed) return;
+    this.#wakeAll();
+    if (this.#notifyTimer) return;
     const wait = this.#lastNotifyAt + this.options.notifyDebounceMs - Date.now();
     if (wait <= 0) this.#send();
     else
