@@ -3,7 +3,7 @@ import type { ReadModelDb } from '../projections/runner/types.ts';
 import { loadCategoryTree } from './category-tree.ts';
 
 /** The schemas of the generations that serve right now (resolved per request from the watcher). */
-export type Schemas = { catalog: string; inventory: string };
+export type Schemas = { catalog: string; inventory: string; variants?: string | undefined };
 
 export type SortBy = 'price_asc' | 'price_desc' | 'name' | 'rating' | 'newest';
 
@@ -97,6 +97,23 @@ const bucketCase = sql.raw(
   ).join(' ')} END`,
 );
 
+/**
+ * min_price/max_price: a product with active variants matches when any of them is priced in the range (its
+ * base price alone is not sold); a product without variants by its own price (docs/catalog.md).
+ */
+function priceFilter(schemas: Schemas, filter: ListFilter): RawBuilder<unknown> {
+  const [min, max] = [filter.minPrice ?? null, filter.maxPrice ?? null];
+  if (min === null && max === null) return sql`TRUE`;
+  const inRange = (price: RawBuilder<unknown>) =>
+    sql`(${min}::bigint IS NULL OR ${price} >= ${min}) AND (${max}::bigint IS NULL OR ${price} <= ${max})`;
+  if (!schemas.variants) return inRange(sql`p.price`);
+  const variants = table(schemas.variants, 'variants');
+  const active = sql`v.product_id = p.product_id AND v.status = 'active' AND v.product_revision >= 0`;
+  return sql`(CASE WHEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active})
+    THEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active} AND ${inRange(sql`p.price + v.price_adjustment`)})
+    ELSE ${inRange(sql`p.price`)} END)`;
+}
+
 export function createCatalogQueries(db: ReadModelDb) {
   /** How many rows match, counted up to MATCH_CAP. */
   const countOf = async (products: RawBuilder<unknown>, where: RawBuilder<unknown>) => {
@@ -112,8 +129,7 @@ export function createCatalogQueries(db: ReadModelDb) {
         AND (${filter.minRating ?? null}::numeric IS NULL OR p.rating >= ${filter.minRating ?? null})
         AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')}
           OR p.product_id = ANY(${filter.skuMatches ?? []}::text[]))
-        AND (${filter.minPrice ?? null}::bigint IS NULL OR p.price >= ${filter.minPrice ?? null})
-        AND (${filter.maxPrice ?? null}::bigint IS NULL OR p.price <= ${filter.maxPrice ?? null})`;
+        AND ${priceFilter(schemas, filter)}`;
       const products = table(schemas.catalog, 'products');
       const columns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category, p.category_slug,
         p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available`;

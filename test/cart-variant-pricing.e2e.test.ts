@@ -94,3 +94,35 @@ describe('a variant line priced by the engine', () => {
     ]);
   });
 });
+
+describe('two variant lines of one product', () => {
+  it('removing one leaves its sibling, in the answer and in GET /cart', async () => {
+    const sibling = await shop.adminSend('POST', `/products/${laptop}/variants`, {
+      sku: `LAP-64-${laptop.slice(-6)}`,
+      options: { memory: '64GB' },
+      price_adjustment: 150,
+      initial_stock: 5,
+    });
+    expect(sibling.status, sibling.text).toBe(201);
+    const buyer = await shop.customer();
+    for (const v of [variant.variant_id, sibling.body.variant_id])
+      expect(
+        (
+          await shop.send('POST', '/cart/add', buyer.accessToken, {
+            product_id: laptop,
+            variant_id: v,
+            quantity: 1,
+          })
+        ).status,
+      ).toBe(200);
+    await shop.settle();
+    const before = await shop.read('/cart', buyer.accessToken);
+    const line = before.body.items.find((i: { variant_id: string }) => i.variant_id === variant.variant_id);
+    const removed = await shop.send('DELETE', `/cart/items/${line.cart_item_id}`, buyer.accessToken);
+    expect(removed.status, removed.text).toBe(200);
+    const left = [expect.objectContaining({ product_id: laptop, variant_id: sibling.body.variant_id })];
+    expect(removed.body.items).toEqual(left);
+    await shop.settle();
+    expect((await shop.read('/cart', buyer.accessToken)).body.items).toEqual(left);
+  });
+});

@@ -71,9 +71,10 @@ export async function repriceOrRefuse(
   for (const event of events) {
     if (event.type !== 'CartLineRepriced') continue;
     const data = event.data as z.infer<typeof cartLineRepricedSchema>;
-    if (changes.some((c) => c.productId === data.product_id)) continue;
+    if (changes.some((c) => c.productId === data.product_id && c.variantId === data.variant_id)) continue;
     changes.push({
       productId: data.product_id,
+      ...(data.variant_id ? { variantId: data.variant_id } : {}),
       productName: products[data.product_id]?.name ?? data.product_id,
       old: data.old_unit_price,
       now: data.unit_price,

@@ -24,3 +24,21 @@ export const productId = z.string().regex(/^prd_/).describe('product id (prd_…
 export const userId = z.string().regex(/^usr_/).describe('user id (usr_…), pseudonymous');
 export const orderId = z.string().regex(/^ord_/).describe('order id (ord_…)');
 export const reservationId = z.string().regex(/^rsv_/).describe('stock reservation id (rsv_…)');
+
+/**
+ * What a line or a stock fact adds for a product sold in variants (sizes, colours), and only then: a
+ * product without variants publishes exactly the fields it always did. Optional fields, so each event
+ * keeps its schema_version (a compatible change, docs/analytics.md "Versions").
+ */
+export const variantId = z
+  .string()
+  .regex(/^var_/)
+  .describe('the variant (var_…); absent for a product without variants');
+export const variantFields = {
+  variant_id: variantId.optional(),
+  sku: z.string().optional().describe("the variant's SKU; only with variant_id"),
+};
+export const variantOptions = z
+  .record(z.string(), z.string())
+  .optional()
+  .describe("the variant's options, e.g. {size: M, color: red}; only with variant_id");

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { count, envelope, instant, productId, reservationId } from './envelope.ts';
+import { count, envelope, instant, productId, reservationId, variantId } from './envelope.ts';
+
+/** A variant's stock is its own: with variant_id the levels are that variant's, keyed still by the product. */
+const variant = {
+  variant_id: variantId.optional().describe('the variant whose stock this is; absent: the product itself'),
+};
 
 /** Levels after the fact; `available` = on_hand − reserved, what can still be sold. */
 const levels = {
@@ -12,17 +17,20 @@ export const StockLevelChanged = z
   .strictObject({
     ...envelope('StockLevelChanged'),
     product_id: productId,
+    ...variant,
     reason: z
       .enum(['received', 'adjusted', 'reserved', 'released', 'expired', 'committed', 'returned'])
       .describe('what moved the levels'),
     ...levels,
   })
   .describe(
-    'The stock levels of a product changed (one per inventory fact); carries the available quantity.',
+    'The stock levels of a product (or of one of its variants, with variant_id) changed (one per inventory ' +
+      'fact); carries the available quantity.',
   );
 
 const reservation = (quantityMeaning: string) => ({
   product_id: productId,
+  ...variant,
   reservation_id: reservationId,
   quantity: z.number().int().positive().describe(quantityMeaning),
   ...levels,

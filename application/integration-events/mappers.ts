@@ -27,17 +27,29 @@ const levels = (d: Levels) => ({
 });
 const quantities = (items: { quantity: number }[]) => items.reduce((sum, i) => sum + i.quantity, 0);
 
+/** A line's variant, published only for a variant line (a plain line keeps exactly its old fields). */
+const variantOf = (d: { variant_id?: string | null | undefined; sku?: string | undefined }) =>
+  d.variant_id ? { variant_id: d.variant_id, ...(d.sku !== undefined ? { sku: d.sku } : {}) } : {};
+const optionsOf = (d: { variant_id?: string | undefined; variant_options?: Record<string, string> }) =>
+  d.variant_id && d.variant_options ? { variant_options: { ...d.variant_options } } : {};
+
 const stockLevel =
   (reason: string) =>
-  (d: Levels & { product_id: string }): Draft => ({
+  (d: Levels & { product_id: string; variant_id?: string | undefined }): Draft => ({
     type: 'StockLevelChanged',
     key: d.product_id,
-    fields: { product_id: d.product_id, reason, ...levels(d) },
+    fields: { product_id: d.product_id, ...variantOf(d), reason, ...levels(d) },
   });
 
-type ReservationData = Levels & { product_id: string; reservation_id: string; quantity: number };
+type ReservationData = Levels & {
+  product_id: string;
+  variant_id?: string | undefined;
+  reservation_id: string;
+  quantity: number;
+};
 const reservationFields = (d: ReservationData) => ({
   product_id: d.product_id,
+  ...variantOf(d),
   reservation_id: d.reservation_id,
   quantity: d.quantity,
   ...levels(d),
@@ -63,6 +75,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
         reservation_id: d.reservation_id,
         items: d.items.map((i) => ({
           product_id: i.product_id,
+          ...variantOf(i),
           product_name: i.product_name,
           quantity: i.quantity,
           unit_price: i.unit_price,
@@ -137,6 +150,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
         user_id: d.user_id,
         items: d.items.map((i) => ({
           product_id: i.product_id,
+          ...variantOf(i),
           quantity: i.quantity,
           unit_price: i.unit_price,
           currency: i.currency,
@@ -234,6 +248,8 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
       fields: {
         user_id: d.user_id,
         product_id: d.product_id,
+        ...variantOf(d),
+        ...optionsOf(d),
         quantity: d.quantity,
         line_quantity: d.line_quantity,
         unit_price: d.unit_price,
@@ -248,6 +264,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
       fields: {
         user_id: d.user_id,
         product_id: d.product_id,
+        ...variantOf(d),
         old_quantity: d.old_quantity,
         quantity: d.quantity,
       },
@@ -257,7 +274,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
     {
       type: 'ItemRemovedFromCart',
       key: d.user_id,
-      fields: { user_id: d.user_id, product_id: d.product_id, quantity: d.quantity },
+      fields: { user_id: d.user_id, product_id: d.product_id, ...variantOf(d), quantity: d.quantity },
     },
   ],
   CartCleared: (d: Data<'CartCleared'>) => [
@@ -275,6 +292,7 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
               order_id: d.order_id,
               items: d.items.map((i) => ({
                 product_id: i.product_id,
+                ...variantOf(i),
                 quantity: i.quantity,
                 unit_price: i.unit_price,
               })),
@@ -283,20 +301,3 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
           },
         ],
 };
-
-// A variant's stock (v2 stock events) is not the product's: StockLevelChanged keyed by the product would
-// report one variant's levels as the product's. Kept off Kafka until the contract gains a variant field.
-for (const type of [
-  'StockReceived',
-  'StockAdjusted',
-  'StockReserved',
-  'ReservationReleased',
-  'ReservationExpired',
-  'ReservationCommitted',
-  'CommittedStockReturned',
-]) {
-  const productLevel = domainMappers[type];
-  if (productLevel)
-    domainMappers[type] = (data: never) =>
-      (data as { variant_id?: string }).variant_id ? [] : productLevel(data);
-}

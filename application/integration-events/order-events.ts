@@ -8,6 +8,7 @@ import {
   productId,
   reservationId,
   userId,
+  variantFields,
 } from './envelope.ts';
 
 const orderLine = z.strictObject({
@@ -46,6 +47,7 @@ const pricingStep = z.strictObject({
 
 const orderLineV2 = z.strictObject({
   ...orderLine.shape,
+  ...variantFields,
   list_price: minorUnits.describe('catalog price per unit before any pricing rule, minor units'),
   steps: z.array(pricingStep).min(1).describe('how the unit price was reached (base, sale, quantity, tier)'),
 });
@@ -118,6 +120,7 @@ export const OrderRefunded = z
 
 const checkoutLine = z.strictObject({
   product_id: productId,
+  ...variantFields,
   quantity: z.number().int().positive(),
   unit_price: minorUnits,
   currency,

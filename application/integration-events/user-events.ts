@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { currency, envelope, minorUnits, orderId, productId, userId } from './envelope.ts';
+import {
+  currency,
+  envelope,
+  minorUnits,
+  orderId,
+  productId,
+  userId,
+  variantFields,
+  variantOptions,
+} from './envelope.ts';
 
 const role = z.enum(['customer', 'admin', 'auditor']);
 
@@ -22,14 +31,20 @@ export const UserErased = z
 const cartLine = {
   user_id: userId.describe('the cart owner (one cart per user, so also the cart)'),
   product_id: productId,
+  ...variantFields,
 };
 
 export const ItemAddedToCart = z
   .strictObject({
     ...envelope('ItemAddedToCart'),
     ...cartLine,
+    variant_options: variantOptions,
     quantity: z.number().int().positive().describe('units added'),
-    line_quantity: z.number().int().positive().describe('units of this product in the cart after'),
+    line_quantity: z
+      .number()
+      .int()
+      .positive()
+      .describe('units of this product (this variant, with variant_id) in the cart after'),
     unit_price: minorUnits,
     currency,
   })
@@ -61,6 +76,7 @@ export const PurchaseCompleted = z
       .array(
         z.strictObject({
           product_id: productId,
+          ...variantFields,
           quantity: z.number().int().positive(),
           unit_price: minorUnits,
         }),

@@ -1,6 +1,6 @@
 import { type CartItemId, makeId, type ProductId, type UserId, type VariantId } from '../shared/ids.ts';
 import { lineKey } from '../shared/line-key.ts';
-import type { CartLine, CartState } from './cart-state.ts';
+import { type CartLine, type CartState, variantFieldsOf, versionFor } from './cart-state.ts';
 import { activeCheckout } from './checkout-rules.ts';
 import type { CloseGuestCart, ExpireCart, MergeGuestLines } from './commands.ts';
 import type { CartEvent, CartExpired, CartMergedFromGuest, GuestCartMerged } from './events.ts';
@@ -18,10 +18,11 @@ const itemsOf = (state: CartState) =>
   state.lines.map((line) => ({
     cart_item_id: line.cartItemId,
     product_id: line.productId,
+    ...variantFieldsOf(line),
     quantity: line.quantity,
   }));
 
-const withVariant = (state: CartState) => (state.lines.some((line) => line.variant) ? 2 : 1);
+const withVariant = (state: CartState) => versionFor(state.lines);
 
 /** Nothing to merge (empty, never created, already merged): decides nothing, the caller sees no event. */
 export function closeGuestCart({ data }: CloseGuestCart, state: CartState): CartEvent[] {
@@ -118,7 +119,7 @@ export function expireCart({ data }: ExpireCart, state: CartState): CartEvent[] 
     {
       type: 'CartExpired',
       data: {
-        schema_version: 1,
+        schema_version: withVariant(state),
         cart_id: state.cartId,
         user_id: data.userId,
         idle_since: state.updatedAt,

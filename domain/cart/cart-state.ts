@@ -1,4 +1,4 @@
-import type { CartItemId, CartOwnerId, Id, ProductId, UserId } from '../shared/ids.ts';
+import type { CartItemId, CartOwnerId, Id, ProductId, UserId, VariantId } from '../shared/ids.ts';
 import type { CartCoupon, CartLineVariant } from './commands.ts';
 
 // The cart's state, apart from its decider (cart.ts) and its checkout rules (checkout-rules.ts), which
@@ -51,3 +51,14 @@ export type CartState = {
 };
 
 export { lineKey } from '../shared/line-key.ts';
+
+/**
+ * What an event naming `line` writes of its variant: `variant_id` and `sku` for a variant line, nothing for
+ * a product without variants (whose events keep their v1 shape).
+ */
+export const variantFieldsOf = (line: Pick<CartLine, 'variant'>) =>
+  line.variant ? { variant_id: line.variant.variantId as VariantId, sku: line.variant.sku } : {};
+
+/** The schema_version of a cart event naming these lines: 2 when any of them names a variant. */
+export const versionFor = (lines: readonly Pick<CartLine, 'variant'>[]): 1 | 2 =>
+  lines.some((line) => line.variant) ? 2 : 1;

@@ -5,7 +5,14 @@ import { makeId } from '../shared/ids.ts';
 import { toMajorUnits } from '../shared/money.ts';
 import { applyCoupon, couponFrom, removeCoupon } from './cart-coupon.ts';
 import { closeGuestCart, evolveLifetime, expireCart, mergeGuestLines } from './cart-lifetime.ts';
-import { type CartId, type CartLine, type CartState, lineKey } from './cart-state.ts';
+import {
+  type CartId,
+  type CartLine,
+  type CartState,
+  lineKey,
+  variantFieldsOf,
+  versionFor,
+} from './cart-state.ts';
 import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
@@ -162,8 +169,12 @@ function changeQuantity({ data }: ChangeCartItemQuantity, state: CartState): Car
   if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_LINE_QUANTITY)
     throw invalidQuantity(`must be 0 to ${MAX_LINE_QUANTITY} (0 removes the item)`);
   const current = line(state, data.cartItemId);
-  const owner = { schema_version: 1 as const, cart_id: current.cartId, user_id: data.userId };
-  const item = { cart_item_id: current.cartItemId, product_id: current.productId };
+  const owner = { schema_version: versionFor([current]), cart_id: current.cartId, user_id: data.userId };
+  const item = {
+    cart_item_id: current.cartItemId,
+    product_id: current.productId,
+    ...variantFieldsOf(current),
+  };
   if (quantity === 0)
     return [
       {
@@ -189,11 +200,12 @@ function removeItem({ data }: RemoveCartItem, state: CartState): CartEvent[] {
     {
       type: 'CartItemRemoved',
       data: {
-        schema_version: 1,
+        schema_version: versionFor([current]),
         cart_id: current.cartId,
         user_id: data.userId,
         cart_item_id: current.cartItemId,
         product_id: current.productId,
+        ...variantFieldsOf(current),
         quantity: current.quantity,
         removed_at: data.now,
       },
@@ -219,13 +231,15 @@ function checkOut({ data }: CheckOutCart, state: CartState): CartEvent[] {
     {
       type: 'CartCheckedOut',
       data: {
-        schema_version: 1,
+        schema_version: versionFor(state.lines),
         cart_id: state.cartId,
         user_id: data.userId,
         order_id: data.orderId ?? null,
         items: state.lines.map((line) => ({
           cart_item_id: line.cartItemId,
           product_id: line.productId,
+          ...variantFieldsOf(line),
+          ...(line.variant ? { variant_options: { ...line.variant.options } } : {}),
           product_name: line.productName,
           unit_price: line.unitPrice,
           quantity: line.quantity,

@@ -1,6 +1,14 @@
 import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
+import { itemKey } from '../shared/line-key.ts';
 import { toMajorUnits } from '../shared/money.ts';
-import { type CartCheckout, type CartLine, type CartState, lineKey } from './cart-state.ts';
+import {
+  type CartCheckout,
+  type CartLine,
+  type CartState,
+  lineKey,
+  variantFieldsOf,
+  versionFor,
+} from './cart-state.ts';
 import type { BeginCheckout, CurrentProducts, EndCheckout, RepriceCart } from './commands.ts';
 import type { CartEvent } from './events.ts';
 
@@ -71,6 +79,8 @@ export function assertLinesForSale(lines: readonly CartLine[], products: Current
 
 export type PriceChange = {
   productId: string;
+  /** The variant line's variant (absent: the product itself). */
+  variantId?: string;
   productName: string;
   old: number;
   now: number;
@@ -83,7 +93,7 @@ export function pricesChanged(changes: readonly PriceChange[]) {
     ErrorCode.PriceChanged,
     `Price changed for ${changes.map((c) => c.productId).join(', ')}`,
     changes.map((c) => ({
-      field: `items.${c.productId}.unit_price`,
+      field: `items.${itemKey({ product_id: c.productId, variant_id: c.variantId })}.unit_price`,
       message: `${c.productName}: price changed from ${priceText(c.old, c.currency)} to ${priceText(c.now, c.currency)}`,
     })),
   );
@@ -97,6 +107,7 @@ export function linePriceChanges(lines: readonly CartLine[], products: CurrentPr
     return [
       {
         productId: line.productId,
+        ...(line.variant ? { variantId: line.variant.variantId } : {}),
         productName: line.productName,
         old: line.unitPrice,
         now: product.price,
@@ -150,16 +161,19 @@ export function endCheckout({ data }: EndCheckout, state: CartState): CartEvent[
 export function repriceCart({ data }: RepriceCart, state: CartState): CartEvent[] {
   const cartId = state.cartId;
   if (cartId === null) return [];
-  return linePriceChanges(state.lines, data.products).map((change) => {
-    const line = state.lines.find((l) => l.productId === change.productId)!;
+  // Each line is matched by its own key: two variant lines of one product are repriced each on its own.
+  return state.lines.flatMap((line) => {
+    const [change] = linePriceChanges([line], data.products);
+    if (!change) return [];
     return {
       type: 'CartLineRepriced' as const,
       data: {
-        schema_version: 1 as const,
+        schema_version: versionFor([line]),
         cart_id: cartId,
         user_id: data.userId,
         cart_item_id: line.cartItemId,
         product_id: line.productId,
+        ...variantFieldsOf(line),
         old_unit_price: change.old,
         unit_price: change.now,
         currency: change.currency,

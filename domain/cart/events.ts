@@ -21,6 +21,19 @@ const owner = {
     .describe('the customer who owns the cart, or `gst_<sha256 hex of the cart token>` for a guest cart'),
 };
 
+const versionWithVariants = z
+  .union([z.literal(1), z.literal(2)])
+  .describe('version of this event data shape: 2 when a line names a variant');
+
+/**
+ * The variant a line holds, written only for a variant line (then schema_version 2): a line of a product
+ * without variants keeps the v1 shape, so events stored before variants read as they always did.
+ */
+const lineVariant = {
+  variant_id: idSchema('variant').optional().describe('v2 only: the variant on that line'),
+  sku: z.string().optional().describe("v2 only: the variant's SKU"),
+};
+
 export const cartCreatedSchema = z
   .object({ ...owner, created_at: isoTime })
   .describe("A user's cart came into being with its first item (again after each checkout).");
@@ -57,8 +70,10 @@ export const itemAddedToCartSchema = z
 export const cartItemQuantityChangedSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     cart_item_id: cartItemId,
     product_id: productId,
+    ...lineVariant,
     old_quantity: lineQuantity,
     quantity: lineQuantity,
     changed_at: isoTime,
@@ -68,8 +83,10 @@ export const cartItemQuantityChangedSchema = z
 export const cartItemRemovedSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     cart_item_id: cartItemId,
     product_id: productId,
+    ...lineVariant,
     quantity: lineQuantity,
     removed_at: isoTime,
   })
@@ -82,12 +99,18 @@ export const cartClearedSchema = z
 export const cartCheckedOutSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     order_id: idSchema('order').nullable(),
     items: z
       .array(
         z.object({
           cart_item_id: cartItemId,
           product_id: productId,
+          ...lineVariant,
+          variant_options: z
+            .record(z.string(), z.string())
+            .optional()
+            .describe("v2 only: the variant's options"),
           product_name: z.string(),
           unit_price: minorUnitsSchema.positive().describe('price per unit, minor units'),
           quantity: lineQuantity,
@@ -126,8 +149,10 @@ export const cartCheckoutEndedSchema = z
 export const cartLineRepricedSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     cart_item_id: cartItemId,
     product_id: productId,
+    ...lineVariant,
     old_unit_price: minorUnitsSchema.positive().describe("the line's price before, minor units"),
     unit_price: minorUnitsSchema.positive().describe("the product's current catalog price, minor units"),
     currency: currencySchema,
@@ -151,10 +176,6 @@ const mergedLine = z.object({
   sku: z.string().optional().describe("v2 only: the variant's SKU"),
   variant_options: z.record(z.string(), z.string()).optional().describe("v2 only: the variant's options"),
 });
-
-const versionWithVariants = z
-  .union([z.literal(1), z.literal(2)])
-  .describe('version of this event data shape: 2 when a line names a variant');
 
 export const cartMergedFromGuestSchema = z
   .object({
@@ -193,8 +214,11 @@ export const guestCartMergedSchema = z
 export const cartExpiredSchema = z
   .object({
     ...owner,
+    schema_version: versionWithVariants,
     idle_since: isoTime.describe('the last change of the cart'),
-    items: z.array(z.object({ cart_item_id: cartItemId, product_id: productId, quantity: lineQuantity })),
+    items: z.array(
+      z.object({ cart_item_id: cartItemId, product_id: productId, ...lineVariant, quantity: lineQuantity }),
+    ),
     expired_at: isoTime,
   })
   .describe(

@@ -110,6 +110,99 @@ it('publishes every mapped event on its topic, keyed by aggregate id, with heade
   expect(publisher.ready().ok).toBe(true);
 });
 
+it('publishes variant lines and variant stock with variant_id and sku, plain lines without', async () => {
+  const suffix = randomBytes(4).toString('hex');
+  const product = `prd_v${suffix}`;
+  const variant = `var_m${suffix}`;
+  const user = `usr_v${suffix}`;
+  const owner = { cart_id: `cart_v${suffix}`, user_id: user };
+  const at = '2026-03-01T12:00:00.000Z';
+  const line = { cart_item_id: `item_v${suffix}`, product_id: product };
+  const events = [
+    {
+      stream: `stock-${product}~${variant}`,
+      type: 'StockReserved',
+      data: {
+        schema_version: 2,
+        product_id: product,
+        variant_id: variant,
+        reservation_id: `rsv_v${suffix}`,
+        quantity: 2,
+        on_hand: 10,
+        reserved: 2,
+        expires_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'ItemAddedToCart',
+      data: {
+        ...owner,
+        ...line,
+        schema_version: 2,
+        variant_id: variant,
+        sku: 'TEE-M',
+        variant_options: { size: 'M' },
+        product_name: 'Tee',
+        image: null,
+        unit_price: 2500,
+        currency: 'USD',
+        quantity: 2,
+        line_quantity: 2,
+        added_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartItemRemoved',
+      data: {
+        ...owner,
+        ...line,
+        schema_version: 2,
+        variant_id: variant,
+        sku: 'TEE-M',
+        quantity: 2,
+        removed_at: at,
+      },
+    },
+    {
+      stream: `cart-${user}`,
+      type: 'CartItemRemoved',
+      data: { ...owner, ...line, schema_version: 1, quantity: 1, removed_at: at },
+    },
+  ];
+  let head: Awaited<ReturnType<typeof side.store.appendToStream>> | undefined;
+  for (const event of events)
+    head = await side.store.appendToStream(
+      event.stream,
+      [{ id: randomUUID(), type: event.type, data: event.data, metadata: { correlation_id: randomUUID() } }],
+      { expectedRevision: 'any' },
+    );
+  expect(await publisher.waitFor(head!.position, 30_000)).toBe(true);
+  const { unique } = dedupe(
+    (await readTopics(kafka, allTopics(topics))).filter((m) => String(m.key).endsWith(suffix)),
+  );
+  const of = (type: string) => unique.filter((m) => m.headers.event_type === type).map((m) => m.value);
+  for (const m of unique)
+    expect(
+      integrationEvents[m.headers.event_type as keyof typeof integrationEvents].schema.safeParse(m.value)
+        .error,
+    ).toBeUndefined();
+  expect(of('StockReserved')).toEqual([
+    expect.objectContaining({ product_id: product, variant_id: variant }),
+  ]);
+  expect(of('StockLevelChanged')).toEqual([
+    expect.objectContaining({ variant_id: variant, reason: 'reserved', available: 8 }),
+  ]);
+  expect(of('ItemAddedToCart')).toEqual([
+    expect.objectContaining({ variant_id: variant, sku: 'TEE-M', variant_options: { size: 'M' } }),
+  ]);
+  const removed = of('ItemRemovedFromCart');
+  expect(removed).toHaveLength(2);
+  expect(removed[0]).toMatchObject({ variant_id: variant, sku: 'TEE-M', quantity: 2 });
+  expect(removed[1]).not.toHaveProperty('variant_id');
+});
+
 describe('per-key order', () => {
   it('holds across 10,000 events from 100 aggregates on a 3-partition topic', async () => {
     const run = randomBytes(3).toString('hex');

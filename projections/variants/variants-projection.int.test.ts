@@ -202,6 +202,19 @@ describe('query API over variants', () => {
     expect(retiredSku.results).toEqual([]);
   });
 
+  it('filters min_price/max_price by the active variants’ prices, by its own price without variants', async () => {
+    const ids = async (query: string) =>
+      (await get(`/products?sort_by=name&${query}`)).products.map(
+        (p: { product_id: string }) => p.product_id,
+      );
+    expect(await ids('min_price=21&max_price=26')).toEqual(['prd_tee']); // variant M at 25, base 20
+    expect(await ids('min_price=19&max_price=21')).toEqual([]); // only the base price: not sold as such
+    expect(await ids('min_price=26&max_price=29')).toEqual([]); // between 25 and 30, neither
+    expect(await ids('min_price=30')).toEqual(['prd_tee']);
+    expect(await ids('max_price=15')).toEqual(['prd_mug']);
+    expect(await ids('max_price=25&search=tee')).toEqual(['prd_tee']);
+  });
+
   it('GET /inventory/{id} adds each variant with its levels', async () => {
     const stock = await get('/inventory/prd_tee', api.token('admin'));
     expect(stock).toEqual({
