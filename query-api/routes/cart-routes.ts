@@ -11,8 +11,8 @@ import {
 } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import { schemaName } from '../../projections/runner/types.ts';
-import { createCartPricing } from '../cart-pricing.ts';
-import { createCartQueries } from '../cart-queries.ts';
+import { cartReadModels, createCartPricing } from '../cart-pricing.ts';
+import { createCartDocs, createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import { consistency } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -39,7 +39,8 @@ export const cartRoutes =
   (options: { taxRate?: Rate; clock?: () => Date } = {}) =>
   (context: RouteContext): ExpressRouter => {
     const clock = options.clock ?? (() => new Date());
-    const priceCart = createCartPricing(context.db);
+    const priceCart = createCartPricing(context.db, context.watcher);
+    const docs = createCartDocs(context.redis, context.watcher);
     const schemaOf = (name: string) => {
       const state = context.watcher.state(name);
       return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
@@ -59,13 +60,13 @@ export const cartRoutes =
     router.get(
       '/cart',
       customerOrGuest,
-      consistency(context.watcher, ['cart'], context.consistencyWaitMs),
+      consistency(context.watcher, cartReadModels, context.consistencyWaitMs),
       async (req, res) => {
         const generation = servingGeneration(context.watcher);
         const guestId = res.locals.guestId as CartOwnerId | undefined;
         const userId = (guestId ?? req.auth!.userId) as UserId;
         const queries = createCartQueries({
-          redis: context.redis,
+          docs,
           taxRate: options.taxRate ?? DEFAULT_TAX_RATE,
           // Each line priced now from the catalog and pricing read models (their projections carry a price
           // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
