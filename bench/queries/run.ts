@@ -4,6 +4,7 @@
 //     Redis GET of the same JSON (bench/queries/baseline-server.ts), each in its own child process;
 //  2. search and filtered listing over the bench catalog: p50/p99 through the API vs the same SQL called directly;
 //  3. projection lag (append → visible in the read model) at 500 events/s vs a bare subscriber.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the query API's process.
 // Flags: --products N (default 20000; the issue's figure is --products 100000), --seconds S per load run (10),
 //        --connections C (64), --rate R (500), --lag-seconds S (10), --samples N per search/list query (100).
 import { fork } from 'node:child_process';
@@ -63,13 +64,17 @@ const childEnv = {
   JWT_SECRET: secret,
 };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+// BENCH_CPU_PROF=<dir>: a V8 CPU profile of the query API's process, written there when it stops.
+const profile = process.env.BENCH_CPU_PROF
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  : [];
 const child = (file: string, telemetry = false) =>
   fork(here(file), {
     env: childEnv,
     execArgv: [
       '--import',
       'tsx',
-      ...(telemetry ? ['--import', here('../../infra/telemetry/register.ts')] : []),
+      ...(telemetry ? ['--import', here('../../infra/telemetry/register.ts'), ...profile] : []),
     ],
   });
 const watcher = createCheckpointWatcher({
