@@ -6,39 +6,76 @@ import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
 import { type CartDoc, emptyCartDoc } from '../projections/cart/cart-doc.ts';
 import { cartKey, type StockDoc, stockKey } from '../projections/cart/cart-projection.ts';
 import { redisPrefix } from '../projections/runner/types.ts';
+import type { CheckpointWatcher } from './checkpoint-watcher.ts';
+import { createProductCache } from './product-cache.ts';
 
 /**
- * GET /cart from the Redis read model: the user's cart document, then one pipelined read of the stock
- * documents of its lines; `price` gives each line's price now (cart-pricing.ts). Totals come from the
- * domain's `cartView`, as on the command side.
+ * The cart read model's documents (carts, and each stock item's availability), cached in process: the cart
+ * projection names every key it writes stale, and the watcher drops it before a consistency token can see
+ * that position (a generation swap drops everything). A miss reads the cart in one Redis round trip and
+ * its lines' missing stock documents in one pipelined round trip; a warm GET /cart reads none.
+ */
+export function createCartDocs(redis: Redis, watcher: CheckpointWatcher, options: { max?: number } = {}) {
+  const max = options.max ?? 50_000;
+  // null: the read model holds no cart for this owner (yet); its first event names the key stale.
+  const carts = createProductCache<CartDoc | null>({ max });
+  const stock = createProductCache<number>({ max });
+  watcher.onInvalidate((projection, keys) => {
+    if (projection !== 'cart') return;
+    carts.invalidate(keys);
+    stock.invalidate(keys);
+  });
+  return {
+    async cart(generation: number, ownerId: string): Promise<CartDoc | null> {
+      const key = cartKey(ownerId);
+      const doc = await carts.get(key, async () => {
+        const raw = await redis.hget(redisPrefix('cart', generation) + key, 'doc');
+        return raw ? (JSON.parse(raw) as CartDoc) : null;
+      });
+      return doc ?? null;
+    },
+    /** Units available now per stock item (lineKey); 0 for one the read model does not hold. */
+    async available(generation: number, items: readonly string[]): Promise<Map<string, number>> {
+      const found = await stock.getMany(items.map(stockKey), async (missing) => {
+        const pipeline = redis.pipeline();
+        for (const key of missing) pipeline.hget(redisPrefix('cart', generation) + key, 'doc');
+        const results = (await pipeline.exec()) ?? [];
+        return new Map(
+          missing.map((key, i) => {
+            const raw = results[i]?.[1];
+            return [key, raw ? (JSON.parse(String(raw)) as StockDoc).available : 0];
+          }),
+        );
+      });
+      return new Map(items.map((item) => [item, found.get(stockKey(item)) ?? 0]));
+    },
+  };
+}
+
+export type CartDocs = ReturnType<typeof createCartDocs>;
+
+/**
+ * GET /cart from the cart read model (createCartDocs): the owner's cart document and its lines' stock;
+ * `price` gives each line's price now (cart-pricing.ts). Totals come from the domain's `cartView`, as on
+ * the command side.
  */
 export function createCartQueries(deps: {
-  redis: Redis;
+  docs: CartDocs;
   taxRate: Rate;
   price?: (doc: CartDoc) => Promise<CartPricing>;
 }) {
-  const { redis } = deps;
+  const { docs } = deps;
   return {
     /** Whether this (guest) cart was merged into a customer's cart at login: its token is spent. */
     async mergedAway(generation: number, ownerId: string) {
-      const raw = await redis.hget(redisPrefix('cart', generation) + cartKey(ownerId), 'doc');
-      return raw ? Boolean((JSON.parse(raw) as CartDoc).mergedInto) : false;
+      return Boolean((await docs.cart(generation, ownerId))?.mergedInto);
     },
     async cart(generation: number, userId: UserId) {
-      const prefix = redisPrefix('cart', generation);
-      const raw = await redis.hget(prefix + cartKey(userId), 'doc');
-      const doc: CartDoc = raw ? (JSON.parse(raw) as CartDoc) : emptyCartDoc();
-      const available = new Map<string, number>();
-      if (doc.lines.length > 0) {
-        const pipeline = redis.pipeline();
-        for (const line of doc.lines) pipeline.hget(prefix + stockKey(lineKey(line)), 'doc');
-        const results = (await pipeline.exec()) ?? [];
-        doc.lines.forEach((line, i) => {
-          const stock = results[i]?.[1];
-          available.set(lineKey(line), stock ? (JSON.parse(String(stock)) as StockDoc).available : 0);
-        });
-      }
-      const pricing = deps.price ? await deps.price(doc) : undefined;
+      const doc = (await docs.cart(generation, userId)) ?? emptyCartDoc();
+      const [available, pricing] = await Promise.all([
+        docs.available(generation, doc.lines.map(lineKey)),
+        deps.price ? deps.price(doc) : undefined,
+      ]);
       // In stock means the whole line could be bought now (what checkout would reserve).
       return presentCart(doc, {
         taxRate: deps.taxRate,

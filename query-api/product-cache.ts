@@ -1,10 +1,16 @@
 /**
- * Product detail responses, cached in process and invalidated by the projections (their checkpoint
- * messages name the product ids a commit touched), not by a TTL. A load that raced with an invalidation
- * is not stored: each key has a version bumped on invalidation, checked before the result is kept.
+ * Read-model facts (product details, the facts a cart is priced from, cart documents), cached in process
+ * and invalidated by the projections (their checkpoint messages name the keys a commit touched), not by a
+ * TTL. A load that raced with an invalidation is not stored: each key has a version bumped on
+ * invalidation, checked before the result is kept.
  */
 export type ProductCache<T> = {
   get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined>;
+  /** Many keys at once: the misses loaded together by one `load` (one query or one pipeline). */
+  getMany(
+    keys: readonly string[],
+    load: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>>;
   invalidate(keys: readonly string[]): void;
   size(): number;
 };
@@ -14,23 +20,52 @@ export function createProductCache<T>(options: { max?: number } = {}): ProductCa
   const entries = new Map<string, T>();
   const versions = new Map<string, number>();
   let epoch = 0;
+  const hit = (key: string) => {
+    const value = entries.get(key);
+    if (value !== undefined) {
+      // Refresh recency: Map iteration order is insertion order, so this keeps it LRU.
+      entries.delete(key);
+      entries.set(key, value);
+    }
+    return value;
+  };
+  /** Loads `keys`, keeping each result only if no invalidation of it arrived while it loaded. */
+  const loadAndKeep = async <R>(
+    keys: readonly string[],
+    load: () => Promise<R>,
+    pick: (r: R, key: string) => T | undefined,
+  ) => {
+    const started = keys.map((key) => versions.get(key) ?? 0);
+    const startedEpoch = epoch;
+    const result = await load();
+    keys.forEach((key, i) => {
+      const value = pick(result, key);
+      if (value === undefined || epoch !== startedEpoch || (versions.get(key) ?? 0) !== started[i]) return;
+      entries.set(key, value);
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    });
+    return result;
+  };
   return {
     async get(key, load) {
-      const hit = entries.get(key);
-      if (hit !== undefined) {
-        // Refresh recency: Map iteration order is insertion order, so this keeps it LRU.
-        entries.delete(key);
-        entries.set(key, hit);
-        return hit;
+      return hit(key) ?? loadAndKeep([key], load, (value) => value);
+    },
+    async getMany(keys, load) {
+      const found = new Map<string, T>();
+      const missing: string[] = [];
+      for (const key of keys) {
+        const value = hit(key);
+        if (value === undefined) missing.push(key);
+        else found.set(key, value);
       }
-      const version = versions.get(key) ?? 0;
-      const startedEpoch = epoch;
-      const value = await load();
-      if (value !== undefined && epoch === startedEpoch && (versions.get(key) ?? 0) === version) {
-        entries.set(key, value);
-        if (entries.size > max) entries.delete(entries.keys().next().value as string);
-      }
-      return value;
+      if (missing.length === 0) return found;
+      const loaded = await loadAndKeep(
+        missing,
+        () => load(missing),
+        (map, key) => map.get(key),
+      );
+      for (const [key, value] of loaded) found.set(key, value);
+      return found;
     },
     invalidate(keys) {
       if (keys.includes('*')) {

@@ -48,4 +48,34 @@ describe('product cache', () => {
     expect(await cache.get('a', async () => 'nope')).toBe('a');
     expect(await cache.get('b', async () => 'b2')).toBe('b2');
   });
+
+  it('getMany loads only the misses, in one call, and keeps none a racing invalidation named', async () => {
+    const cache = createProductCache<string>();
+    await cache.get('a', async () => 'a1');
+    const asked: string[][] = [];
+    let release!: () => void;
+    const many = cache.getMany(['a', 'b', 'c'], (missing) => {
+      asked.push(missing);
+      return new Promise((resolve) => {
+        release = () => resolve(new Map(missing.map((key) => [key, `${key}1`])));
+      });
+    });
+    cache.invalidate(['b']);
+    release();
+    expect(await many).toEqual(
+      new Map([
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['c', 'c1'],
+      ]),
+    );
+    expect(asked).toEqual([['b', 'c']]);
+    const again = await cache.getMany(['a', 'b', 'c'], async (missing) => {
+      asked.push(missing);
+      return new Map(missing.map((key) => [key, `${key}2`]));
+    });
+    expect(asked[1]).toEqual(['b']);
+    expect(again.get('b')).toBe('b2');
+    expect(again.get('c')).toBe('c1');
+  });
 });

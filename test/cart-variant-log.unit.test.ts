@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cartDecider, lineKey } from '../domain/cart/cart.ts';
 import { type CartEvent, cartEventSchemas } from '../domain/cart/events.ts';
 import { fold } from '../domain/shared/decider.ts';
-import { domainMappers } from '../infra/kafka/integration-events/mappers.ts';
+import { domainMappers } from '../application/integration-events/mappers.ts';
 import { emptyCartDoc, foldCartDoc } from '../projections/cart/cart-doc.ts';
 
 /**

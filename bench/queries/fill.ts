@@ -6,6 +6,8 @@ import type { EventStore } from '../../infra/eventstore/port.ts';
 
 export const benchProductId = (i: number) => `prd_b${i}`;
 export const benchUserId = (i: number) => `usr_b${i}`;
+/** Where the baseline server (baseline-server.ts) finds the JSON the query API answered for this path (and user). */
+export const baselineKey = (path: string, user?: string) => `baseline:${path}${user ? `:${user}` : ''}`;
 
 const append = (store: EventStore, stream: string, type: string, data: Record<string, unknown>) =>
   store.appendToStream(stream, [{ id: randomUUID(), type, data }], { expectedRevision: 'any' });

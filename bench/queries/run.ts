@@ -1,8 +1,10 @@
 // npm run bench:queries — the query side under load, each figure beside a baseline measured in the same run:
-//  1. GET /products/{id} and GET /cart at 64 connections (autocannon) vs a bare Express app answering the same
-//     JSON from the same rows (bench/queries/server.ts, a child process);
+//  1. GET /products/{id} and GET /cart at 64 connections (autocannon): the query API as production composes
+//     it (bench/queries/server.ts: OpenTelemetry, auth, rate limit) vs a bare Express app answering with one
+//     Redis GET of the same JSON (bench/queries/baseline-server.ts), each in its own child process;
 //  2. search and filtered listing over the bench catalog: p50/p99 through the API vs the same SQL called directly;
 //  3. projection lag (append → visible in the read model) at 500 events/s vs a bare subscriber.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the query API's process.
 // Flags: --products N (default 20000; the issue's figure is --products 100000), --seconds S per load run (10),
 //        --connections C (64), --rate R (500), --lag-seconds S (10), --samples N per search/list query (100).
 //        The lag is measured twice: as is, then while another database on the server holds a transaction
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
+import { forEachConcurrently } from '../../bin/seed/client.ts';
 import { createTokenService } from '../../infra/auth/tokens.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
@@ -25,7 +28,7 @@ import { migrateProjections } from '../../projections/service.ts';
 import { createCheckpointWatcher } from '../../query-api/checkpoint-watcher.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { reportResult } from '../result.ts';
-import { appendCarts, appendCatalog, benchProductId, benchUserId } from './fill.ts';
+import { appendCarts, appendCatalog, baselineKey, benchProductId, benchUserId } from './fill.ts';
 import { load } from './http-load.ts';
 import { measureLag } from './lag.ts';
 import { searchAndList } from './search-list.ts';
@@ -63,8 +66,20 @@ const childEnv = {
   BENCH_REDIS_PREFIX: prefix,
   JWT_SECRET: secret,
 };
-const child = (file: string) =>
-  fork(fileURLToPath(new URL(file, import.meta.url)), { env: childEnv, execArgv: ['--import', 'tsx'] });
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+// BENCH_CPU_PROF=<dir>: a V8 CPU profile of the query API's process, written there when it stops.
+const profile = process.env.BENCH_CPU_PROF
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  : [];
+const child = (file: string, telemetry = false) =>
+  fork(here(file), {
+    env: childEnv,
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(telemetry ? ['--import', here('../../infra/telemetry/register.ts'), ...profile] : []),
+    ],
+  });
 const watcher = createCheckpointWatcher({
   db: db as RunnerDb,
   subscriber: redis.duplicate(),
@@ -73,6 +88,7 @@ const watcher = createCheckpointWatcher({
 });
 const allModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'];
 let server: ReturnType<typeof fork> | undefined;
+let baselineServer: ReturnType<typeof fork> | undefined;
 let projector: ReturnType<typeof fork> | undefined;
 try {
   log(
@@ -93,8 +109,13 @@ try {
     `fill: ${products * 2 + users * 3} events appended in ${r(appendSeconds)} s, projected (5 projections, own process) in ${r(projectSeconds)} s`,
   );
 
-  server = child('./server.ts');
-  const [urls] = (await once(server, 'message')) as [{ queryUrl: string; baselineUrl: string }];
+  server = child('./server.ts', true);
+  baselineServer = child('./baseline-server.ts');
+  const [[{ url: queryUrl }], [{ url: baselineUrl }]] = (await Promise.all([
+    once(server, 'message'),
+    once(baselineServer, 'message'),
+  ])) as [[{ url: string }], [{ url: string }]];
+  const urls = { queryUrl, baselineUrl };
 
   // 1. Single-row reads at 64 connections.
   const tokens = createTokenService({
@@ -108,6 +129,23 @@ try {
   );
   const productPath = (c: number, n: number) =>
     `/api/v1/products/${benchProductId((c * 997 + n) % Math.min(products, 10_000))}`;
+  // The baseline's JSON: what the query API answers for each product and cart, stored once in Redis.
+  t = performance.now();
+  const copy = async (path: string, key: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(urls.queryUrl + path, { headers });
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+    await redis.set(key, await response.text());
+  };
+  await forEachConcurrently(Math.min(products, 10_000), 16, (i) => {
+    const path = `/api/v1/products/${benchProductId(i)}`;
+    return copy(path, baselineKey(path));
+  });
+  await forEachConcurrently(users, 16, (u) =>
+    copy('/api/v1/cart', baselineKey('/api/v1/cart', benchUserId(u)), {
+      authorization: `Bearer ${userTokens[u]}`,
+    }),
+  );
+  log(`baseline JSON stored in Redis in ${r((performance.now() - t) / 1000)} s`);
   const runs = {
     product: {
       api: () => load({ url: urls.queryUrl, connections, seconds, paths: productPath }),
@@ -144,14 +182,14 @@ try {
     );
     const route = name === 'product' ? 'GET /products/{id}' : 'GET /cart';
     reportResult({
-      measure: `${route} vs bare Express, ${connections} connections`,
+      measure: `${route} vs bare Express + Redis GET, ${connections} connections`,
       ours: api.perSecond,
       baseline: baseline.perSecond,
       unit: 'req/s',
       goal: { on: 'ratio', op: '>=', value: 0.7 },
     });
     reportResult({
-      measure: `${route} p99 vs bare Express p99`,
+      measure: `${route} p99 vs bare Express + Redis GET p99`,
       ours: api.p99,
       baseline: baseline.p99,
       unit: 'ms',
@@ -241,8 +279,8 @@ try {
     }),
   );
 } finally {
-  for (const process of [server, projector]) process?.send('stop');
-  await Promise.all([server, projector].map((p) => p && once(p, 'exit').catch(() => {})));
+  for (const process of [server, baselineServer, projector]) process?.send('stop');
+  await Promise.all([server, baselineServer, projector].map((p) => p && once(p, 'exit').catch(() => {})));
   await watcher.stop();
   await store.close();
   await db.destroy().catch(() => {});

@@ -1,10 +1,8 @@
-// The query API and its baseline, in a child process of bench/queries/run.ts (so the load generator does not
-// share their event loop). Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX, JWT_SECRET.
-// The baseline is a bare Express app answering the same JSON from the same rows: GET /products/{id} with
-// the same SQL and presenter, GET /cart with the same Redis reads; no auth, helmet, request ids, consistency.
-import express from 'express';
+// The query API as production composes it, in a child process of bench/queries/run.ts started with
+// OpenTelemetry loaded (`--import ./infra/telemetry/register.ts`, as `npm start`), so the load generator
+// does not share its event loop. Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX, JWT_SECRET.
+// The rate limit is on (its Redis round trip is part of every request) with a limit no run reaches.
 import { pino } from 'pino';
-import type { UserId } from '../../domain/shared/ids.ts';
 import { parseRate } from '../../domain/shared/money.ts';
 import { createAuthenticator } from '../../infra/auth/authenticator.ts';
 import { createSessions } from '../../infra/auth/sessions.ts';
@@ -14,9 +12,6 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createQueryApi } from '../../query-api/app.ts';
-import { createCartQueries } from '../../query-api/cart-queries.ts';
-import { createCatalogQueries } from '../../query-api/catalog-queries.ts';
-import { productDetail } from '../../query-api/presenters.ts';
 
 const logger = pino({ level: 'warn' });
 const env = (name: string) => {
@@ -40,33 +35,15 @@ const api = await createQueryApi({
   authenticator: createAuthenticator({ tokens, sessions }),
   logger,
   consistencyWaitMs: 2000,
+  rateLimitPerMin: 1_000_000_000,
+  taxRate: parseRate('0.08'),
 });
 const queryServer = await listen(api.app, { port: 0, host: '127.0.0.1', logger });
 
-const schemas = () => ({
-  catalog: `rm_catalog_g${api.watcher.state('catalog')!.generation}`,
-  inventory: `rm_inventory_g${api.watcher.state('inventory')!.generation}`,
-});
-const catalog = createCatalogQueries(db);
-const carts = createCartQueries({ redis, taxRate: parseRate('0.08') });
-const baseline = express();
-baseline.get('/api/v1/products/:product_id', async (req, res) => {
-  const row = await catalog.product(schemas(), String(req.params.product_id));
-  if (!row) return void res.status(404).json({ error: 'not found' });
-  res.json(productDetail(row, await catalog.tree(schemas())));
-});
-baseline.get('/api/v1/cart', async (req, res) => {
-  // The user id rides in a header here: the baseline verifies nothing.
-  const generation = api.watcher.state('cart')!.generation;
-  res.json(await carts.cart(generation, String(req.get('x-user')) as UserId));
-});
-const baselineServer = await listen(baseline, { port: 0, host: '127.0.0.1', logger });
-
-process.send?.({ queryUrl: queryServer.url, baselineUrl: baselineServer.url });
+process.send?.({ url: queryServer.url });
 process.on('message', async (message) => {
   if (message !== 'stop') return;
   await queryServer.close();
-  await baselineServer.close();
   await api.close();
   await pool.end();
   redis.disconnect();

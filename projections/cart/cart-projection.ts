@@ -3,7 +3,7 @@ import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { RedisDocWriter } from '../runner/redis-docs.ts';
-import type { RedisProjection } from '../runner/types.ts';
+import type { RedisApplyContext, RedisProjection } from '../runner/types.ts';
 import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
 
 /** Key of a user's cart document (below the generation prefix): a CartDoc (cart-doc.ts). */
@@ -22,10 +22,12 @@ type InventoryEventType = keyof typeof inventoryEventSchemas;
 const isCartEvent = (type: string): type is CartEventType => type in cartEventSchemas;
 const isInventoryEvent = (type: string): type is InventoryEventType => type in inventoryEventSchemas;
 
-async function apply(event: RecordedEvent, docs: RedisDocWriter) {
+/** Each key it writes is named stale too: the query API caches these documents in process (cart-queries.ts). */
+async function apply(event: RecordedEvent, docs: RedisDocWriter, context: RedisApplyContext) {
   if (isCartEvent(event.type)) {
     const data = cartEventSchemas[event.type].parse(event.data);
     const cartEvent = { type: event.type, data } as CartEvent;
+    context.invalidate(cartKey(data.user_id));
     await docs.update<CartDoc>(cartKey(data.user_id), (current) =>
       foldCartDoc(current ?? emptyCartDoc(), cartEvent),
     );
@@ -34,6 +36,7 @@ async function apply(event: RecordedEvent, docs: RedisDocWriter) {
   if (isInventoryEvent(event.type)) {
     // Every inventory event carries the levels after it: the document is simply set.
     const data = inventoryEventSchemas[event.type].parse(event.data);
+    context.invalidate(stockKey(itemKey(data)));
     await docs.update<StockDoc>(stockKey(itemKey(data)), () => ({
       available: data.on_hand - data.reserved,
     }));
@@ -48,5 +51,5 @@ export const cartProjection: RedisProjection = {
   kind: 'redis',
   name: 'cart',
   eventTypes: [...Object.keys(cartEventSchemas), ...Object.keys(inventoryEventSchemas)],
-  apply: (event, docs) => apply(event, docs),
+  apply,
 };

@@ -5,7 +5,11 @@ import {
   pricingRuleEventSchemas,
 } from '../../domain/pricing/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection, ReadModelTrx } from '../runner/types.ts';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
+
+/** Cache keys this projection names stale (query-api/cart-pricing.ts): any rule change, one customer's tier. */
+export const RULES_KEY = 'rules';
+export const tierKey = (userId: string) => `tier:${userId}`;
 
 /**
  * Pricing read model: every rule (enabled or not; the window is checked at read time, so a rule starts
@@ -91,14 +95,17 @@ async function applyRuleEvent(event: RecordedEvent & PricingRuleEvent, trx: Read
     WHERE r.revision < excluded.revision`.execute(trx);
 }
 
-async function apply(event: RecordedEvent, trx: ReadModelTrx, schema: string) {
+async function apply(event: RecordedEvent, trx: ReadModelTrx, context: ApplyContext) {
+  const { schema } = context;
   if (event.type in pricingRuleEventSchemas) {
     await applyRuleEvent(event as RecordedEvent & PricingRuleEvent, trx, schema);
+    context.invalidate(RULES_KEY);
     return;
   }
   if (event.type !== 'CustomerTierChanged') return;
   const data = customerTierEventSchemas.CustomerTierChanged.parse(event.data);
   const revision = event.revision.toString();
+  context.invalidate(tierKey(data.user_id));
   await sql`INSERT INTO ${sql.id(schema, 'customer_tiers')} AS t (user_id, tier, revision, updated_at)
     VALUES (${data.user_id}, ${data.new_tier}, ${revision}, ${data.changed_at})
     ON CONFLICT (user_id) DO UPDATE SET tier = excluded.tier, revision = excluded.revision,
@@ -111,5 +118,5 @@ export const pricingProjection: PgProjection = {
   name: 'pricing',
   eventTypes: [...Object.keys(pricingRuleEventSchemas), ...Object.keys(customerTierEventSchemas)],
   ddl,
-  apply: (event, trx, context) => apply(event, trx, context.schema),
+  apply,
 };

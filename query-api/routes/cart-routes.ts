@@ -5,8 +5,8 @@ import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { invalidCartToken } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import { schemaName } from '../../projections/runner/types.ts';
-import { createCartPricing } from '../cart-pricing.ts';
-import { createCartQueries } from '../cart-queries.ts';
+import { cartReadModels, createCartPricing } from '../cart-pricing.ts';
+import { createCartDocs, createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, guestOf, route } from '../routing.ts';
@@ -30,7 +30,8 @@ function servingGeneration(watcher: CheckpointWatcher): number {
  * the read model does not know (yet: it may lag the command that made it) reads as an empty cart.
  */
 export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
-  const priceCart = createCartPricing(context.db);
+  const priceCart = createCartPricing(context.db, context.watcher);
+  const docs = createCartDocs(context.redis, context.watcher);
   const schemaOf = (name: string) => {
     const state = context.watcher.state(name);
     return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
@@ -40,7 +41,7 @@ export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
       method: 'get',
       path: '/cart',
       access: 'customer-or-guest',
-      reads: ['cart'],
+      reads: cartReadModels,
       response: { status: 200, schema: cartBodySchema },
       summary: "The caller's cart with stock and totals (a customer's, or a guest's by X-Cart-Token)",
       async handle({ req, res }) {
@@ -48,7 +49,7 @@ export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const guestId = guestOf(res) as CartOwnerId | undefined;
         const userId = (guestId ?? req.auth!.userId) as UserId;
         const queries = createCartQueries({
-          redis: context.redis,
+          docs,
           taxRate: context.taxRate,
           // Each line priced now from the catalog and pricing read models (their projections carry a price
           // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
