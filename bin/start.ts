@@ -2,6 +2,8 @@
  * Starts the roles ROLES names (default all) in this process, against DATABASE_URL and REDIS_URL, on the
  * PostgreSQL event store unless EVENTSTORE_CONNECTION_STRING is set, publishing to Kafka when KAFKA_BROKERS
  * is set. SIGTERM/SIGINT: stop taking work, finish what is in hand, close everything, exit 0.
+ * COMMAND_API_WORKERS / QUERY_API_WORKERS above 1 serve that API from worker processes (api-workers.ts);
+ * this process then keeps the other roles and stops the workers first on SIGTERM.
  */
 import { startCommandApi } from '../command-api/server.ts';
 import { migrateAudit } from '../infra/audit/migrate.ts';
@@ -38,6 +40,7 @@ import type { RunnerDeps } from '../projections/runner/runner.ts';
 import { migrateProjections } from '../projections/service.ts';
 import { startProjectionsRole } from '../projections/start.ts';
 import { startQueryApi } from '../query-api/server.ts';
+import { planProcess, startApiWorkers } from './api-workers.ts';
 import { startHealthServer } from './health-server.ts';
 
 const SHUTDOWN_BOUND_MS = 15_000;
@@ -52,24 +55,48 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'shop' });
-const roles = new Set(config.ROLES);
+// A stop asked for while starting (the API workers take a while to fork) waits for the start to finish,
+// then runs the usual graceful shutdown below, instead of killing this process half-way.
+let stopAsked: string | undefined;
+const askStop = (signal: string) => {
+  stopAsked ??= signal;
+};
+process.on('SIGTERM', askStop);
+process.on('SIGINT', askStop);
+const plan = planProcess(config.ROLES, {
+  'command-api': config.COMMAND_API_WORKERS,
+  'query-api': config.QUERY_API_WORKERS,
+});
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'shop' }).child(
+  plan.isWorker ? { worker: plan.own[0], pid: process.pid } : {},
+);
+const roles = new Set(plan.own);
 const stops: { name: string; stop: () => Promise<void> }[] = [];
+// Each API worker holds its own pools: smaller ones, so that all of them fit max_connections.
+const poolSize = plan.isWorker ? { poolSize: config.WORKER_PG_POOL_SIZE } : {};
 
-await ensureDatabase(config.DATABASE_URL);
-const { store: baseStore, kind } = await createEventStore(config, logger);
+if (!plan.isWorker) await ensureDatabase(config.DATABASE_URL);
+const { store: baseStore, kind } = await createEventStore(config, logger, poolSize);
 // The one metrics registry of this process: every role records into it, GET /metrics serves it.
 const metrics = createMetrics();
 // Refuses to start on a wrong master key (key check value), before anything could write under it.
-const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger }).catch(
-  (error: unknown) => {
-    if (!(error instanceof MasterKeyError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+const personalData = await openPersonalData({
+  connectionString: config.DATABASE_URL,
+  config,
+  logger,
+  ...(plan.isWorker ? { poolSize: 2 } : {}),
+}).catch((error: unknown) => {
+  if (!(error instanceof MasterKeyError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+});
 const store = decorateStore(baseStore, { logger, metrics, personalData });
-const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'shop', logger });
+const pool = createPool({
+  connectionString: config.DATABASE_URL,
+  applicationName: plan.isWorker ? `shop-${plan.own[0]}` : 'shop',
+  logger,
+  ...(plan.isWorker ? { max: config.WORKER_PG_POOL_SIZE } : {}),
+});
 const redis = createRedis({
   url: config.REDIS_URL,
   keyPrefix: deploymentRedisPrefix(config),
@@ -98,6 +125,13 @@ const runnerDeps: RunnerDeps = {
   metrics,
   logger,
 };
+
+// Migrated once, here, before any worker starts (the workers find nothing left to do).
+if (plan.workers.some((w) => w.role === 'query-api')) await migrateAudit(pool, logger);
+if (plan.workers.length > 0) {
+  const workers = await startApiWorkers(plan, logger);
+  stops.unshift({ name: 'api-workers', stop: () => workers.stop() });
+}
 
 if (roles.has('projections')) {
   const projections = await startProjectionsRole({
@@ -225,7 +259,16 @@ if (!roles.has('command-api') && !roles.has('query-api')) {
   });
   stops.unshift({ name: 'health', stop: () => health.close() });
 }
-logger.info({ roles: [...roles], eventStore: kind }, 'started');
+logger.info(
+  {
+    roles: [...roles],
+    eventStore: kind,
+    ...(plan.workers.length > 0
+      ? { apiWorkers: Object.fromEntries(plan.workers.map((w) => [w.role, w.count])) }
+      : {}),
+  },
+  'started',
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -249,5 +292,10 @@ async function shutdown(signal: string) {
   logger.info('stopped');
   process.exit(0);
 }
+process.off('SIGTERM', askStop);
+process.off('SIGINT', askStop);
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
+if (stopAsked) void shutdown(stopAsked);
+// A worker whose primary is gone (killed) stops too, instead of serving on alone.
+if (plan.isWorker) process.once('disconnect', () => void shutdown('primary gone'));

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseTierThresholds } from '../domain/pricing/earned-tiers.ts';
 import { parseRate } from '../domain/shared/money.ts';
@@ -15,6 +16,17 @@ export type Role = (typeof roles)[number];
 
 const port = z.coerce.number().int().min(0).max(65535);
 const perMinute = z.coerce.number().int().min(0);
+/** `auto` (one per core) or a whole number of processes. */
+const workerCount = z
+  .string()
+  .default('auto')
+  .transform((text, ctx) => {
+    if (text.trim() === 'auto') return availableParallelism();
+    const count = Number(text);
+    if (Number.isInteger(count) && count >= 1 && count <= 64) return count;
+    ctx.addIssue({ code: 'custom', message: '`auto` or a whole number from 1 to 64' });
+    return z.NEVER;
+  });
 const decimalText = z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal number such as 0.08');
 const optionalText = z
   .string()
@@ -46,6 +58,11 @@ export const configSchema = z.object({
   QUERY_API_PORT: port.default(3002),
   /** /health, /ready and /metrics of a process that runs neither API (projections, process-manager, publisher). */
   HEALTH_PORT: port.default(3003),
+  /** Processes serving the command API (node:cluster); the singleton roles stay in the primary. */
+  COMMAND_API_WORKERS: workerCount,
+  QUERY_API_WORKERS: workerCount,
+  /** Each pool's size (event store, read models) in one API worker process (docs/operations.md, sizing). */
+  WORKER_PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of this deployment's keys and channels; unset = the database name of DATABASE_URL plus `:`. */

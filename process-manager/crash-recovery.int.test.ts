@@ -9,6 +9,7 @@ import {
 } from '../application/checkout/test-support.ts';
 import type { WorkflowStep } from '../application/checkout/workflow-deps.ts';
 import { checkoutStream } from '../domain/checkout/checkout.ts';
+import { listReservations } from '../domain/inventory/stock.ts';
 import type { OrderId, ProductId, UserId } from '../domain/shared/ids.ts';
 import type { ProcessManager } from './start.ts';
 import { createTimerActions } from './timers/timer-actions.ts';
@@ -103,7 +104,7 @@ describe('checkout workflow resumes after a crash at any step', () => {
     await expect(place(customer)).rejects.toBeInstanceOf(Crash);
     expect((await world.stock(product)).reserved).toBe(3);
     await eventually(async () => expect((await world.stock(product)).reserved).toBe(0));
-    const [reservation] = Object.values((await world.stock(product)).reservations);
+    const [reservation] = Object.values(listReservations((await world.stock(product)).reservations));
     expect(reservation?.status).toBe('expired');
     expect(world.chargeCalls.length).toBe(charges);
   });
@@ -167,7 +168,7 @@ describe('checkout workflow resumes after a crash at any step', () => {
     const { product, customer } = await shopper();
     crashAfter = 'confirmed';
     await expect(place(customer)).rejects.toBeInstanceOf(Crash);
-    const [reservationId] = Object.keys((await world.stock(product)).reservations);
+    const [reservationId] = Object.keys(listReservations((await world.stock(product)).reservations));
     const expire = createTimerActions({
       handler: world.handler,
       payments: world.payments,

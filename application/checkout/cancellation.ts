@@ -1,6 +1,6 @@
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { reservationStatus, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
@@ -44,16 +44,20 @@ export async function applyCancellation(
     const variant = variantId ? { variantId } : {};
     const key = itemKey(item);
     const { state: stock } = await handler.load(stockDecider, stockStream(productId, variantId));
-    const status = stock.reservations[reservationId]?.status;
+    const status = reservationStatus(stock, reservationId);
     if (status === 'active' && holdsReservation)
       await deps.stock.execute(
         { type: 'ReleaseReservation', data: { productId, ...variant, reservationId } },
         metadata,
         `release:${reservationId}:${key}`,
       );
-    else if (status === 'committed' && paid)
+    // Unknown and paid: committed longer ago than the item remembers; the order names the quantity.
+    else if ((status === 'committed' || status === undefined) && paid)
       await deps.stock.execute(
-        { type: 'ReturnCommittedStock', data: { productId, ...variant, reservationId } },
+        {
+          type: 'ReturnCommittedStock',
+          data: { productId, ...variant, reservationId, quantity: item.quantity },
+        },
         metadata,
         `return:${reservationId}:${key}`,
       );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutStream } from '../../domain/checkout/checkout.ts';
-import { stockStream } from '../../domain/inventory/stock.ts';
+import { listReservations, stockStream } from '../../domain/inventory/stock.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
@@ -98,7 +98,7 @@ describe('ReserveStock for a whole cart, all or nothing', () => {
       const state = await expectLevelsSoundAfterEveryEvent(world, product);
       expect(state.reserved).toBe(heldBySuccess.get(product) ?? 0);
       const ids = new Set(succeeded.map((r) => r.reservationId as string));
-      for (const [id, reservation] of Object.entries(state.reservations))
+      for (const [id, reservation] of Object.entries(listReservations(state.reservations)))
         expect(reservation.status).toBe(ids.has(id) ? 'active' : 'released');
     }
   });

@@ -3,7 +3,7 @@ import { address, type CheckoutWorld, eventually } from '../../application/check
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import type { CartProduct } from '../../domain/cart/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
-import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
+import { reservationStatus, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { makeId, type ProductId, type UserId, type VariantId } from '../../domain/shared/ids.ts';
 import type { TestServer } from '../../test/support/http.ts';
 import { startCheckoutHttp } from './checkout-http.test-support.ts';
@@ -152,7 +152,7 @@ describe('checkout of a product sold per variant', () => {
     const reservationId = reservation.body.reservation_id as string;
     await eventually(async () => {
       for (const variantId of [m, l])
-        expect((await stockOf(productId, variantId)).reservations[reservationId]?.status).toBe('committed');
+        expect(reservationStatus(await stockOf(productId, variantId), reservationId)).toBe('committed');
     });
     expect((await stockOf(productId, m)).onHand).toBe(4);
   });

@@ -53,10 +53,13 @@ export type CommitReservation = Command<
   { productId: ProductId; variantId?: VariantId; reservationId: ReservationId }
 >;
 
-/** A paid order was cancelled: the committed stock comes back on hand, once. */
+/**
+ * A paid order was cancelled: the committed stock comes back on hand, once. `quantity` (what the order
+ * bought of this item) is used only when the item no longer remembers the commit (reservation-book.ts).
+ */
 export type ReturnCommittedStock = Command<
   'ReturnCommittedStock',
-  { productId: ProductId; variantId?: VariantId; reservationId: ReservationId }
+  { productId: ProductId; variantId?: VariantId; reservationId: ReservationId; quantity?: number }
 >;
 
 export type StockCommand =

@@ -50,6 +50,12 @@ export function checkReserve({ data: { quantity, expiresAt, now } }: ReserveStoc
     throw invalid('expires_at', 'must be after now');
 }
 
+/** The quantity a return of a forgotten commit names (stock.ts, ReturnCommittedStock). */
+export function checkReturnQuantity(quantity: number) {
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_RECEIVE_QUANTITY)
+    throw invalidQuantity(`must be a whole number from 1 to ${MAX_RECEIVE_QUANTITY}`);
+}
+
 /** Early expiry is refused, not ignored (see stock.ts). */
 export function checkDue(id: ReservationId, expiresAt: string, now: string) {
   if (instantMs(now, 'now') < instantMs(expiresAt, 'expires_at'))

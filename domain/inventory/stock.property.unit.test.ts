@@ -5,7 +5,7 @@ import { DomainError } from '../shared/errors.ts';
 import { makeId } from '../shared/ids.ts';
 import type { StockCommand } from './commands.ts';
 import { inventoryEventSchemas, type StockEvent } from './events.ts';
-import { type StockState, stockDecider } from './stock.ts';
+import { listReservations, type StockState, stockDecider } from './stock.ts';
 
 const productId = makeId('product', 'prop');
 const start = Date.parse('2026-01-15T10:00:00Z');
@@ -77,7 +77,7 @@ function checkInvariants(state: StockState) {
   expect(state.onHand).toBeGreaterThanOrEqual(0);
   expect(state.reserved).toBeGreaterThanOrEqual(0);
   expect(state.reserved).toBeLessThanOrEqual(state.onHand);
-  const held = Object.values(state.reservations)
+  const held = Object.values(listReservations(state.reservations))
     .filter((r) => r.status === 'active')
     .reduce((sum, r) => sum + r.quantity, 0);
   expect(state.reserved).toBe(held);

@@ -5,10 +5,22 @@ import type { ProductId, ReservationId, VariantId } from '../shared/ids.ts';
 import type { StockCommand } from './commands.ts';
 import { type StockEvent, upcastStockData } from './events.ts';
 import {
+  emptyBook,
+  findReservation,
+  hold,
+  listReservations,
+  type Reservation,
+  type ReservationBook,
+  type ReservationStatus,
+  remember,
+  settle,
+} from './reservation-book.ts';
+import {
   checkAdjust,
   checkDue,
   checkReceive,
   checkReserve,
+  checkReturnQuantity,
   insufficientStock,
   reservationEnded,
 } from './stock-rules.ts';
@@ -28,21 +40,30 @@ export const stockStream = (productId: ProductId, variantId?: VariantId | null) 
 // A variant's stock is its own stream (and its own StockItem): siblings never contend for one stream's
 // revision, and "no oversell per variant" is the same invariant as before, per stream.
 
-/** `active` holds stock; every other status is an end. `returned` follows `committed` when a paid order is cancelled. */
-export type ReservationStatus = 'active' | 'released' | 'expired' | 'committed' | 'returned';
-export type Reservation = { quantity: number; expiresAt: string; status: ReservationStatus };
+export type { Reservation, ReservationStatus };
+export { listReservations };
 
-// A plain record (not a Map) so the state serialises as is for snapshots and the audit "state as of" view.
+// Plain records and arrays (no Map) so the state serialises as is for snapshots and the audit "state as of"
+// view. `reservations` holds the active ones and a bounded window of ended ones (reservation-book.ts).
 export type StockState = {
   productId: ProductId | null;
   /** Set only for a variant's stock item, so the states of product-level items keep their shape. */
   variantId?: VariantId;
   onHand: number;
   reserved: number;
-  reservations: Readonly<Record<string, Reservation>>;
+  reservations: ReservationBook;
 };
 
-export const initialState = (): StockState => ({ productId: null, onHand: 0, reserved: 0, reservations: {} });
+export const initialState = (): StockState => ({
+  productId: null,
+  onHand: 0,
+  reserved: 0,
+  reservations: emptyBook(),
+});
+
+/** The reservation's status, if this item holds it or ended it recently enough to remember (reservation-book.ts). */
+export const reservationStatus = (state: StockState, id: ReservationId | string) =>
+  findReservation(state.reservations, id)?.status;
 
 export const available = (state: StockState): number => state.onHand - state.reserved;
 
@@ -89,7 +110,7 @@ export function decide(command: StockCommand, state: StockState): StockEvent[] {
     case 'ReserveStock': {
       checkReserve(command);
       const { reservationId: reservation_id, quantity, expiresAt: expires_at } = command.data;
-      const existing = state.reservations[reservation_id];
+      const existing = findReservation(state.reservations, reservation_id);
       if (existing) {
         // The same request again (a retry) is a no-op; the same id for a different amount is a caller bug.
         if (existing.quantity !== quantity)
@@ -148,7 +169,14 @@ export function decide(command: StockCommand, state: StockState): StockEvent[] {
     }
     case 'ReturnCommittedStock': {
       const { reservationId: reservation_id } = command.data;
-      const { status, quantity } = find(state, reservation_id);
+      const known = findReservation(state.reservations, reservation_id);
+      // Committed longer ago than the settled window keeps: the caller (a paid order's cancellation) vouches
+      // for the commit and names the quantity it bought.
+      const forgotten = !known && command.data.quantity !== undefined;
+      if (forgotten) checkReturnQuantity(command.data.quantity!);
+      const { status, quantity } = forgotten
+        ? { status: 'committed' as const, quantity: command.data.quantity! }
+        : find(state, reservation_id);
       if (status === 'returned') return [];
       if (status !== 'committed')
         throw new DomainError(
@@ -180,10 +208,11 @@ export function evolve(state: StockState, event: StockEvent): StockState {
       return {
         ...next,
         reserved: state.reserved + quantity,
-        reservations: {
-          ...state.reservations,
-          [reservation_id]: { quantity, expiresAt: expires_at, status: 'active' },
-        },
+        reservations: hold(state.reservations, reservation_id, {
+          quantity,
+          expiresAt: expires_at,
+          status: 'active',
+        }),
       };
     }
     case 'ReservationReleased':
@@ -210,14 +239,18 @@ function end(
   leaving: number,
 ): StockState {
   const levels = { ...state, reserved: state.reserved - released, onHand: state.onHand - leaving };
-  const reservation = state.reservations[id];
-  // evolve never throws: an end for an unknown reservation (impossible from decide) changes only the levels.
-  if (!reservation) return levels;
-  return { ...levels, reservations: { ...state.reservations, [id]: { ...reservation, status } } };
+  const reservations = findReservation(state.reservations, id)
+    ? settle(state.reservations, id, status)
+    : // A return of a commit the window forgot is remembered from now on; any other end for an unknown
+      // reservation (impossible from decide) changes only the levels: evolve never throws.
+      status === 'returned'
+      ? remember(state.reservations, id, { quantity: -leaving, expiresAt: '', status })
+      : state.reservations;
+  return { ...levels, reservations };
 }
 
 function find(state: StockState, id: ReservationId): Reservation {
-  const reservation = state.reservations[id];
+  const reservation = findReservation(state.reservations, id);
   if (!reservation) throw notFound('Reservation', id);
   return reservation;
 }

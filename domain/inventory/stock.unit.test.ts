@@ -4,7 +4,14 @@ import { given } from '../shared/given.ts';
 import { makeId, type ReservationId } from '../shared/ids.ts';
 import type { StockCommand } from './commands.ts';
 import { inventoryEventSchemas, type StockEvent } from './events.ts';
-import { available, stockDecider, stockStream, stockView } from './stock.ts';
+import {
+  available,
+  listReservations,
+  reservationStatus,
+  stockDecider,
+  stockStream,
+  stockView,
+} from './stock.ts';
 
 const productId = makeId('product', 'kbd');
 const rsv = (n: number): ReservationId => makeId('reservation', String(n));
@@ -336,8 +343,12 @@ describe('StockItem', () => {
       ).state();
       expect(stockView(state)).toEqual({ on_hand: 6, reserved: 2, available: 4 });
       expect(available(state)).toBe(4);
-      expect(state.reservations[rsv(1)]?.status).toBe('committed');
-      expect(state.reservations[rsv(2)]).toEqual({ quantity: 2, expiresAt: T_EXP, status: 'active' });
+      expect(reservationStatus(state, rsv(1))).toBe('committed');
+      expect(listReservations(state.reservations)[rsv(2)]).toEqual({
+        quantity: 2,
+        expiresAt: T_EXP,
+        status: 'active',
+      });
     });
     it('every event built here satisfies its schema', () => {
       const all = [

@@ -9,6 +9,8 @@ export type StoreConfig = { DATABASE_URL: string; EVENTSTORE_CONNECTION_STRING?:
 export async function createEventStore(
   config: StoreConfig,
   logger: Logger,
+  /** Connections of the PostgreSQL store's pool (default 10): smaller in each of several API workers. */
+  options: { poolSize?: number } = {},
 ): Promise<{ store: EventStore; kind: string }> {
   if (config.EVENTSTORE_CONNECTION_STRING) {
     return {
@@ -17,7 +19,11 @@ export async function createEventStore(
     };
   }
   return {
-    store: await createPostgresEventStore({ connectionString: config.DATABASE_URL, logger }),
+    store: await createPostgresEventStore({
+      connectionString: config.DATABASE_URL,
+      logger,
+      ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    }),
     kind: 'postgresql',
   };
 }

@@ -32,7 +32,8 @@ export function defaultSnapshotPolicies(): SnapshotPolicy[] {
     fingerprint: deciderFingerprint({ aggregate, version, sources: [...sources, shared], decider }),
   });
   return [
-    policy('stock', stockDecider, [inventory]),
+    // 2: reservations kept as an active book and a bounded settled window (reservation-book.ts).
+    policy('stock', stockDecider, [inventory], 2),
     policy('product', productDecider, [catalog]),
     policy('category-tree', categoryTreeDecider, [catalog]),
   ];

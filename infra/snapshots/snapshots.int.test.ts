@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { foldStream } from '../../application/commands/fold-stream.ts';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
+import { emptyBook } from '../../domain/inventory/reservation-book.ts';
 import { type StockState, stockDecider } from '../../domain/inventory/stock.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { makeId } from '../../domain/shared/ids.ts';
@@ -141,7 +142,7 @@ for (const kind of ['postgresql', 'eventstoredb'] as const) {
       );
       expect(rows[0]?.revision).toBe(9);
       // Doctored state with an intact checksum: only a load that starts at the snapshot can see it.
-      const doctored: StockState = { productId, onHand: 1000, reserved: 0, reservations: {} };
+      const doctored: StockState = { productId, onHand: 1000, reserved: 0, reservations: emptyBook() };
       const [at] = await store().readStream(stream, { fromRevision: 9n, maxCount: 1 });
       const snapshotStore = createPostgresSnapshotStore(pool);
       await snapshotStore.delete(stream);

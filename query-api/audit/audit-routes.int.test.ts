@@ -216,7 +216,8 @@ describe('audit routes', () => {
     expect(two.body.state).toMatchObject({
       onHand: 8,
       reserved: 0,
-      reservations: { [RSV]: { status: 'committed' } },
+      // Settled reservations sit in the state's bounded window (domain/inventory/reservation-book.ts).
+      reservations: { settled: [{ [RSV]: { status: 'committed' } }] },
     });
     const now = await get(`/audit/order/${ORD}/state`);
     expect(now.body.state).toMatchObject({ status: 'cancelled', cancellation: { by: 'usr_admin' } });
