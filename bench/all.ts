@@ -58,7 +58,12 @@ const benches: Bench[] = [
     quick: { env: { ROUNDS: '2', EXPIRY_COUNT: '1000', EXPIRY_WINDOW_SECONDS: '10' } },
     figures: /^\||release time/,
   },
-  { name: 'replay', script: 'bench:replay', quick: { args: ['--events', '20000'] }, figures: /^total|goal/ },
+  {
+    name: 'replay',
+    script: 'bench:replay',
+    quick: { args: ['--events', '20000'] },
+    figures: /^all |^RSS|goal/,
+  },
   {
     name: 'queries',
     script: 'bench:queries',

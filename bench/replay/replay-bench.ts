@@ -1,7 +1,10 @@
-// `npm run bench:replay [-- --events 1000000]`: rebuilds every read model from N events (default 100,000)
-// seeded into a database of its own, and prints events/s per projection and overall, and the process's RSS
-// at 25/50/75/100 % of each rebuild (flat in N means memory does not grow with the log). Goal: >= 20,000
-// events/s overall on 2 cores. Writes nothing outside its own database, which it drops at the end.
+// `npm run bench:replay [-- --events 1000000] [--concurrency N]`: rebuilds every read model from N events
+// (default 100,000, the seed's mix: bench/replay/seed.ts) seeded into a database of its own, N rebuilds at
+// once (default 1), each reading only its event types. Prints per projection the events it read, its time
+// and its share of the summed rebuild time; overall, log events (each counted once) over the elapsed time;
+// and the process's RSS at the start, at 25/50/75/100 % of each rebuild and at the end (flat in N means
+// memory does not grow with the log). Goal: >= 20,000 log events/s on 2 cores. Writes nothing outside its
+// own database, which it drops at the end.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { verifyHistory } from '../../application/audit/verify/verify-history.ts';
@@ -18,17 +21,27 @@ import { reportResult } from '../result.ts';
 import { seedLog } from './seed.ts';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '100000' }, verify: { type: 'boolean', default: false } },
+  options: {
+    events: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '1' },
+    verify: { type: 'boolean', default: false },
+  },
 });
 const total = Number(values.events);
+const concurrency = Math.max(1, Number(values.concurrency) || 1);
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
 const database = await createTestDatabase('bench_replay');
-const pool = createPool({ connectionString: database.url, max: 6, applicationName: 'bench-replay' });
+const pool = createPool({
+  connectionString: database.url,
+  max: 2 + 2 * concurrency,
+  applicationName: 'bench-replay',
+});
 const store = await createPostgresEventStore({
   connectionString: database.url,
-  poolSize: 4,
+  // Each rebuild's subscription reads its next page while the current one is applied.
+  poolSize: 2 * concurrency,
   pageSize: 2_000,
 });
 // Redis read models (the cart) live under a key prefix of this run's own.
@@ -55,8 +68,11 @@ try {
     logger,
   };
   const rssAt: Record<string, string[]> = {};
+  const rssStart = process.memoryUsage().rss;
+  const started = Date.now();
   const reports = await replay(deps, {
     names: 'all',
+    concurrency,
     progress: (label) => {
       const marks = [0.25, 0.5, 0.75];
       const seen: string[] = [];
@@ -73,30 +89,31 @@ try {
       };
     },
   });
-  let events = 0;
-  let ms = 0;
+  const wallMs = Date.now() - started;
+  const rssEnd = process.memoryUsage().rss;
+  const events = reports.reduce((n, r) => n + r.events, 0);
+  const busyMs = reports.reduce((n, r) => n + r.durationMs, 0);
   for (const r of reports) {
-    events += r.events;
-    ms += r.durationMs;
+    const share = `${((100 * r.durationMs) / busyMs).toFixed(0)} %`;
     console.log(
-      `${r.projection.padEnd(10)} ${String(r.events).padStart(9)} events ${(r.durationMs / 1000).toFixed(1).padStart(6)} s ${String(r.eventsPerSecond).padStart(7)} ev/s   RSS ${rssAt[`replay ${r.projection}`]?.join(', ')}`,
+      `${r.projection.padEnd(16)} ${String(r.events).padStart(9)} events ${(r.durationMs / 1000).toFixed(1).padStart(6)} s ${share.padStart(5)} of the time ${String(r.eventsPerSecond).padStart(7)} ev/s   RSS ${rssAt[`replay ${r.projection}`]?.join(', ')}`,
     );
   }
-  console.log(
-    `total      ${String(events).padStart(9)} events ${(ms / 1000).toFixed(1).padStart(6)} s ${String(Math.round(events / (ms / 1000))).padStart(7)} ev/s   peak RSS ${mb(peak)} (goal >= 20000 ev/s)`,
-  );
-  // The issue's goal counts each log event once over the whole rebuild (the projections replay one after
-  // another, so their durations add up to it); the line above sums what each projection received.
+  // The issue's goal counts each log event once over the whole rebuild, however many projections read it.
   const logEvents = Number(rows[0]?.n ?? 0);
+  console.log(
+    `all              ${String(logEvents).padStart(9)} log events in ${(wallMs / 1000).toFixed(1)} s, ${concurrency} at once: ${Math.round(logEvents / (wallMs / 1000))} log events/s (goal >= 20000); projections read ${events} events in all`,
+  );
+  console.log(`RSS at start ${mb(rssStart)}, at end ${mb(rssEnd)}, peak ${mb(peak)}`);
   reportResult({
-    measure: `replay of every projection, ${logEvents} log events counted once`,
-    ours: logEvents / (ms / 1000),
+    measure: `replay of every projection, ${logEvents} log events counted once, ${concurrency} at once`,
+    ours: logEvents / (wallMs / 1000),
     unit: 'events/s',
     goal: { on: 'ours', op: '>=', value: 20_000 },
   });
   reportResult({
-    measure: 'replay, events each projection received, summed',
-    ours: events / (ms / 1000),
+    measure: 'replay, events each projection read (its own types), summed over the elapsed time',
+    ours: events / (wallMs / 1000),
     unit: 'events/s',
   });
   if (values.verify) {

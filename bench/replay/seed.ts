@@ -1,48 +1,72 @@
 import type pg from 'pg';
 
 /**
- * Writes `events` valid catalog and stock events straight into the PostgreSQL store's tables (a bench needs a
- * million events in seconds, not the append path's hours). Per product, K events: ProductListed, a
- * PriceChanged every 10th, and on the stock stream a StockReceived then reserve/release pairs; streams
- * interleave in the log as they would in production. Revisions are contiguous per stream.
+ * Writes `events` valid events straight into the PostgreSQL store's tables (a bench needs a million events
+ * in seconds, not the append path's hours), in the seed's mix: per product K events, a ProductListed, a
+ * PriceChanged every 10th, a ReviewSubmitted every 10th (each its own review stream), every third product
+ * sold in three variants (VariantAdded in the product's stream, stock per variant), and on each stock
+ * stream a StockReceived then reserve/release pairs. Streams interleave in the log as they would in
+ * production; revisions are contiguous per stream (numbered by a window over each stream).
  */
 export async function seedLog(pool: pg.Pool, events: number, perProduct = 50): Promise<{ products: number }> {
   const products = Math.max(1, Math.floor(events / perProduct));
-  const chunk = Math.max(1, Math.floor(200_000 / products));
-  for (let from = 0; from < perProduct; from += chunk) {
-    const to = Math.min(perProduct, from + chunk) - 1;
-    await pool.query(
-      `INSERT INTO messages (event_id, stream_name, stream_revision, type, data, metadata)
-       SELECT gen_random_uuid(),
-              CASE WHEN k = 0 OR k % 10 = 0 THEN 'product-prd_' || p ELSE 'stock-prd_' || p END,
-              CASE WHEN k = 0 OR k % 10 = 0 THEN k / 10 ELSE k - 1 - k / 10 END,
+  await pool.query(
+    `WITH kinds AS (
+       SELECT p, k,
               CASE WHEN k = 0 THEN 'ProductListed'
+                   WHEN p % 3 = 0 AND k BETWEEN 1 AND 3 THEN 'VariantAdded'
                    WHEN k % 10 = 0 THEN 'PriceChanged'
-                   WHEN k - 1 - k / 10 = 0 THEN 'StockReceived'
-                   WHEN (k - 1 - k / 10) % 2 = 1 THEN 'StockReserved'
-                   ELSE 'ReservationReleased' END,
-              CASE WHEN k = 0 THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
-                     'name', 'Product ' || p, 'description', null, 'long_description', null,
-                     'category', 'Category ' || (p % 20), 'subcategory', null, 'brand', 'Brand ' || (p % 7),
-                     'sku', null, 'images', '[]'::jsonb, 'specifications', '{}'::jsonb, 'price', 1000,
-                     'currency', 'USD', 'listed_at', '2026-01-15T10:00:00.000Z')
-                   WHEN k % 10 = 0 THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
-                     'old_price', 1000 + k - 10, 'new_price', 1000 + k, 'currency', 'USD',
-                     'changed_at', '2026-01-15T10:00:00.000Z')
-                   WHEN k - 1 - k / 10 = 0 THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
-                     'quantity', 1000, 'on_hand', 1000, 'reserved', 0)
-                   WHEN (k - 1 - k / 10) % 2 = 1 THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
-                     'reservation_id', 'rsv_' || p || '_' || k, 'quantity', 1,
-                     'expires_at', '2026-01-15T10:10:00.000Z', 'on_hand', 1000, 'reserved', 1)
-                   ELSE jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
-                     'reservation_id', 'rsv_' || p || '_' || (k - 1), 'quantity', 1, 'on_hand', 1000, 'reserved', 0)
-              END,
-              jsonb_build_object('correlation_id', 'bench-' || p || '-' || k, 'occurred_at', '2026-01-15T10:00:00.000Z')
-         FROM generate_series($1::int, $2::int) k, generate_series(0, $3::int - 1) p
-        ORDER BY k, p`,
-      [from, to, products],
-    );
-  }
+                   WHEN k % 10 = 5 THEN 'ReviewSubmitted'
+                   ELSE 'stock' END AS kind,
+              -- A variant product's stock lives per variant (its k-th event on variant k % 3).
+              CASE WHEN p % 3 = 0 THEN 'prd_' || p || '_v' || (k % 3) END AS variant
+         FROM generate_series(0, $1::int - 1) k, generate_series(0, $2::int - 1) p
+     ), streams AS (
+       SELECT *, CASE kind
+                   WHEN 'stock' THEN 'stock-prd_' || p || coalesce('~var_' || variant, '')
+                   WHEN 'ReviewSubmitted' THEN 'review-rev_' || p || '_' || k
+                   ELSE 'product-prd_' || p END AS stream
+         FROM kinds
+     ), numbered AS (
+       SELECT *, row_number() OVER (PARTITION BY stream ORDER BY k) - 1 AS n FROM streams
+     )
+     INSERT INTO messages (event_id, stream_name, stream_revision, type, data, metadata)
+     SELECT gen_random_uuid(), stream, n,
+            CASE WHEN kind <> 'stock' THEN kind
+                 WHEN n = 0 THEN 'StockReceived'
+                 WHEN n % 2 = 1 THEN 'StockReserved'
+                 ELSE 'ReservationReleased' END,
+            CASE kind
+              WHEN 'ProductListed' THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
+                'name', 'Product ' || p, 'description', null, 'long_description', null,
+                'category', 'Category ' || (p % 20), 'subcategory', null, 'brand', 'Brand ' || (p % 7),
+                'sku', null, 'images', '[]'::jsonb, 'specifications', '{}'::jsonb, 'price', 1000,
+                'currency', 'USD', 'listed_at', '2026-01-15T10:00:00.000Z')
+              WHEN 'VariantAdded' THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
+                'variant_id', 'var_prd_' || p || '_v' || (k % 3), 'sku', 'SKU-' || p || '-' || (k % 3),
+                'options', jsonb_build_object('size', (ARRAY['S', 'M', 'L'])[1 + k % 3]),
+                'price_adjustment', 100 * (k % 3), 'added_at', '2026-01-15T10:00:00.000Z')
+              WHEN 'PriceChanged' THEN jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p,
+                'old_price', 1000 + k - 10, 'new_price', 1000 + k, 'currency', 'USD',
+                'changed_at', '2026-01-15T10:00:00.000Z')
+              WHEN 'ReviewSubmitted' THEN jsonb_build_object('schema_version', 2, 'review_id', 'rev_' || p || '_' || k,
+                'product_id', 'prd_' || p, 'user_id', 'usr_bench_' || k, 'rating', 1 + (p + k) % 5,
+                'title', 'Review ' || k, 'body', 'Sturdy and as described, would buy again.',
+                'verified_purchase', true, 'submitted_at', '2026-01-15T10:00:00.000Z', 'author_name', 'Ada L.')
+              ELSE jsonb_build_object('schema_version', 1, 'product_id', 'prd_' || p)
+                || CASE WHEN variant IS NULL THEN '{}'::jsonb
+                        ELSE jsonb_build_object('schema_version', 2, 'variant_id', 'var_' || variant) END
+                || CASE WHEN n = 0 THEN jsonb_build_object('quantity', 1000, 'on_hand', 1000, 'reserved', 0)
+                        WHEN n % 2 = 1 THEN jsonb_build_object('reservation_id', 'rsv_' || p || '_' || n,
+                          'quantity', 1, 'expires_at', '2026-01-15T10:10:00.000Z', 'on_hand', 1000, 'reserved', 1)
+                        ELSE jsonb_build_object('reservation_id', 'rsv_' || p || '_' || (n - 1), 'quantity', 1,
+                          'on_hand', 1000, 'reserved', 0) END
+            END,
+            jsonb_build_object('correlation_id', 'bench-' || p || '-' || k, 'occurred_at', '2026-01-15T10:00:00.000Z')
+       FROM numbered
+      ORDER BY k, p`,
+    [perProduct, products],
+  );
   await pool.query(
     `INSERT INTO streams (stream_name, revision)
      SELECT stream_name, max(stream_revision) FROM messages GROUP BY stream_name

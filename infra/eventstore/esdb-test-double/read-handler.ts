@@ -26,13 +26,16 @@ type Options = InstanceType<typeof ReadReq.Options>;
 
 const BACKWARDS = 1;
 
-export function createReadHandler(log: MemoryLog) {
+/** How many events subscriptions have put on the wire, per event type (what a server-side filter saves). */
+export type WireCounts = Map<string, number>;
+
+export function createReadHandler(log: MemoryLog, wire: WireCounts = new Map()) {
   return (call: ReadCall) => {
     const options = call.request.getOptions();
     if (!options) return call.emit('error', { code: status.INVALID_ARGUMENT, details: 'options missing' });
     const run = options.hasSubscription()
       ? options.hasAll()
-        ? subscribeToAll(log, call, options)
+        ? subscribeToAll(log, call, options, wire)
         : Promise.reject(
             Object.assign(new Error('stream subscriptions are not implemented by the test double'), {
               code: status.UNIMPLEMENTED,
@@ -135,7 +138,7 @@ async function readAll(log: MemoryLog, call: ReadCall, options: Options) {
 }
 
 /** Catch-up then live from one cursor over the log, so nothing is skipped or reordered at the switch. */
-async function subscribeToAll(log: MemoryLog, call: ReadCall, options: Options) {
+async function subscribeToAll(log: MemoryLog, call: ReadCall, options: Options, wire: WireCounts) {
   const all = options.getAll()!;
   const matches = eventFilter(options);
   let cursor = all.hasPosition()
@@ -158,7 +161,9 @@ async function subscribeToAll(log: MemoryLog, call: ReadCall, options: Options) 
     const event = log.all[cursor];
     if (event) {
       cursor++;
-      if (matches(event) && !(await send(call, eventResponse(event)))) return;
+      if (!matches(event)) continue;
+      wire.set(event.type, (wire.get(event.type) ?? 0) + 1);
+      if (!(await send(call, eventResponse(event)))) return;
       continue;
     }
     if (!caughtUp) {

@@ -11,7 +11,7 @@ import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { createAppendHandler } from './append-handler.ts';
 import { MemoryLog } from './memory-log.ts';
-import { createReadHandler } from './read-handler.ts';
+import { createReadHandler, type WireCounts } from './read-handler.ts';
 
 export type EsdbTestDouble = {
   /** `esdb://127.0.0.1:<port>?tls=false` */
@@ -20,6 +20,8 @@ export type EsdbTestDouble = {
   /** Ends every open connection at once (live subscriptions included), as a network drop would.
    * The server keeps listening, with its log intact, so clients can reconnect. */
   dropConnections(): void;
+  /** Events of this type that subscriptions have sent so far (after the server-side filter). */
+  subscriptionEventsSent(type: string): number;
   stop(): Promise<void>;
 };
 
@@ -49,8 +51,9 @@ async function freePort(): Promise<number> {
 export async function startEsdbTestDouble(options: { port?: number } = {}): Promise<EsdbTestDouble> {
   const log = new MemoryLog();
   const server = new Server();
+  const wire: WireCounts = new Map();
   server.addService(streamsGrpc.StreamsService, {
-    read: createReadHandler(log),
+    read: createReadHandler(log, wire),
     append: createAppendHandler(log),
   });
   server.addService(serverFeaturesGrpc.ServerFeaturesService, {
@@ -68,6 +71,7 @@ export async function startEsdbTestDouble(options: { port?: number } = {}): Prom
     connectionString: `esdb://${address}?tls=false`,
     port,
     dropConnections: () => server.drain(address, 0),
+    subscriptionEventsSent: (type) => wire.get(type) ?? 0,
     stop: async () => {
       server.forceShutdown();
     },

@@ -195,6 +195,23 @@ describe('EventStoreDB adapter: subscriptions', () => {
     expect(items.findIndex((i) => i.kind === 'caught-up')).toBe(appended.length);
   });
 
+  it('filters by event type on the server: events of other types never cross the wire', async () => {
+    const category = unique('typed');
+    const [wanted, other] = [unique('Wanted'), unique('Other')];
+    const start = await store.headPosition();
+    const appended = Array.from({ length: 30 }, (_, n) => event({ n }, n % 3 === 0 ? wanted : other));
+    await store.appendToStream(`${category}-1`, appended);
+    const items = await follow(
+      { ...(start ? { after: start } : {}), filter: { eventTypes: [wanted] } },
+      (all) => all.some((i) => i.kind === 'caught-up'),
+    );
+    expect(eventsOf(items).map((e) => e.id)).toEqual(
+      appended.filter((e) => e.type === wanted).map((e) => e.id),
+    );
+    expect(double.subscriptionEventsSent(wanted)).toBe(10);
+    expect(double.subscriptionEventsSent(other)).toBe(0);
+  });
+
   it('close() ends a live subscription instead of leaving it hanging', async () => {
     const own = createEsdbEventStore({ connectionString: double.connectionString });
     const seen: SubscriptionItem[] = [];

@@ -16,7 +16,7 @@ import { StreamNotFound } from '../errors.ts';
 import type { EventStore, EventToAppend, ExpectedRevision } from '../port.ts';
 import { comparePositions } from '../position.ts';
 import { appendEvents } from './append.ts';
-import { readStream } from './read.ts';
+import { readAllStatement, readStream } from './read.ts';
 import { migrateEventStore } from './schema.ts';
 import { createPostgresEventStore } from './store.ts';
 import { CHANNEL } from './wakeups.ts';
@@ -309,6 +309,7 @@ describe('PostgreSQL event store specifics', () => {
     );
     const defs = rows.map((r) => r.indexdef).join('\n');
     expect(defs).toMatch(/\(transaction_id, global_position\)/);
+    expect(defs).toMatch(/messages_type_position_idx .*\(type, transaction_id, global_position\)/);
     expect(defs).toMatch(/UNIQUE INDEX messages_event_id_key .*\(event_id\)/);
     expect(defs).toMatch(/UNIQUE INDEX messages_stream_revision_key .*\(stream_name, stream_revision\)/);
     expect((await migrateEventStore(pool)).applied).toEqual([]);
@@ -320,5 +321,44 @@ describe('PostgreSQL event store specifics', () => {
        ORDER BY transaction_id, global_position LIMIT 1000`,
     );
     expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/messages_position_idx/);
+  });
+
+  it('a type-filtered read merges one index range per type, never scanning or sorting the log', async () => {
+    // 20,000 events of which the two wanted types are 1 %: a scan of the position index would read them all.
+    await pool.query(
+      `INSERT INTO messages (event_id, stream_name, stream_revision, type, data, metadata)
+       SELECT gen_random_uuid(), 'planfill-' || g, 0,
+              CASE WHEN g % 200 = 0 THEN 'PlanRareA' WHEN g % 200 = 1 THEN 'PlanRareB' ELSE 'PlanCommon' END,
+              '{}', '{}'
+         FROM generate_series(1, 20000) g`,
+    );
+    await pool.query('ANALYZE messages');
+    const statement = readAllStatement({
+      maxCount: 50,
+      filter: { eventTypes: ['PlanRareA', 'PlanRareB'] },
+    });
+    const client = await pool.connect();
+    try {
+      // Both the plan of a one-off statement and the generic plan a prepared statement settles on.
+      for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+        await client.query(`SET plan_cache_mode = ${mode}`);
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+          text: `EXPLAIN ${statement.text}`,
+          values: statement.values,
+        });
+        const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Merge Append/);
+        expect(plan.match(/Index Scan using messages_type_position_idx/g)).toHaveLength(2);
+        expect(plan).not.toMatch(/Seq Scan|Bitmap|Sort {2}\(/);
+      }
+      const page = await store.readAll({ maxCount: 50, filter: { eventTypes: ['PlanRareA', 'PlanRareB'] } });
+      expect(page.events).toHaveLength(50);
+      expect(new Set(page.events.map((e) => e.type))).toEqual(new Set(['PlanRareA', 'PlanRareB']));
+      const ordered = [...page.events].sort((a, b) => comparePositions(a.position, b.position));
+      expect(page.events.map((e) => e.id)).toEqual(ordered.map((e) => e.id));
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
   });
 });

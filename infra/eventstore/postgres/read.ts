@@ -1,6 +1,6 @@
 import type { Queryable } from '../../postgres/pool.ts';
 import { StreamNotFound } from '../errors.ts';
-import type { EventFilter, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent } from '../port.ts';
+import type { ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent } from '../port.ts';
 import { comparePositions, type Position } from '../position.ts';
 
 type MessageRow = {
@@ -62,10 +62,52 @@ export async function readStream(
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-const filterValues = (filter: EventFilter | undefined) => [
-  filter?.streamPrefixes && filter.streamPrefixes.length > 0 ? [...filter.streamPrefixes] : null,
-  filter?.eventTypes && filter.eventTypes.length > 0 ? [...filter.eventTypes] : null,
-];
+const present = (list: readonly string[] | undefined) => (list && list.length > 0 ? [...list] : undefined);
+
+const AFTER = '(transaction_id, global_position) > ($1::text::xid8, $2::bigint)';
+const PREFIXES =
+  '($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) p WHERE starts_with(stream_name, p)))';
+const ORDER = 'ORDER BY transaction_id, global_position';
+
+/**
+ * The statement `readAll` runs for these options, with its values: exported so a test can `EXPLAIN` exactly
+ * it. With event types, one branch per type reads that type's range of `messages_type_position_idx` in log
+ * order, and the branches are merged (PostgreSQL's Merge Append) up to the limit, so a page costs what it
+ * returns, however rare the types are in the log. Values: after (2), limit, prefixes, then one per type.
+ */
+export function readAllStatement(options: ReadAllOptions = {}) {
+  const after = options.after;
+  const prefixes = present(options.filter?.streamPrefixes);
+  const types = present(options.filter?.eventTypes && [...new Set(options.filter.eventTypes)]);
+  const values: unknown[] = [
+    (after?.commit ?? 0n).toString(),
+    (after?.prepare ?? 0n).toString(),
+    options.maxCount ?? 1000,
+  ];
+  if (!prefixes && !types) {
+    return {
+      name: 'es_read_all',
+      text: `SELECT ${COLUMNS}, false AS is_head FROM messages WHERE ${AFTER} ${ORDER} LIMIT $3`,
+      values,
+    };
+  }
+  values.push(prefixes ?? null);
+  const where = (extra: string) => [AFTER, PREFIXES, extra].filter(Boolean).join(' AND ');
+  let page: string;
+  if (types) {
+    const branches = types.map((type, i) => {
+      values.push(type);
+      return `(SELECT ${COLUMNS} FROM messages WHERE ${where(`type = $${5 + i}::text`)} ${ORDER} LIMIT $3)`;
+    });
+    page = `SELECT *, false AS is_head FROM (${branches.join(' UNION ALL ')}) page ${ORDER} LIMIT $3`;
+  } else {
+    page = `SELECT ${COLUMNS}, false AS is_head FROM messages WHERE ${where('')} ${ORDER} LIMIT $3`;
+  }
+  // The head row rides along in the same statement (same snapshot), since a filter could hide events.
+  const text = `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1)`;
+  return { name: `es_read_all_filtered_${types?.length ?? 0}`, text, values };
+}
 
 /**
  * One page of the global log in (transaction_id, global_position) order. No horizon: appends take the
@@ -77,33 +119,8 @@ const filterValues = (filter: EventFilter | undefined) => [
 export async function readAll(db: Queryable, options: ReadAllOptions = {}): Promise<ReadAllPage> {
   const after = options.after;
   const limit = options.maxCount ?? 1000;
-  const filtered = Boolean(options.filter?.streamPrefixes?.length || options.filter?.eventTypes?.length);
-  const conditions = [
-    '(transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
-    ...(filtered
-      ? [
-          '($4::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($4::text[]) p WHERE starts_with(stream_name, p)))',
-          '($5::text[] IS NULL OR type = ANY ($5::text[]))',
-        ]
-      : []),
-  ];
-  const page = `SELECT ${COLUMNS}, false AS is_head FROM messages WHERE ${conditions.join(' AND ')}
-     ORDER BY transaction_id, global_position LIMIT $3`;
-  // The head row rides along in the same statement only when a filter could hide events.
-  const text = filtered
-    ? `(${page}) UNION ALL (SELECT ${COLUMNS}, true FROM messages
-         ORDER BY transaction_id DESC, global_position DESC LIMIT 1)`
-    : page;
-  const { rows } = await db.query<MessageRow & { is_head: boolean }>({
-    name: filtered ? 'es_read_all_filtered' : 'es_read_all',
-    text,
-    values: [
-      (after?.commit ?? 0n).toString(),
-      (after?.prepare ?? 0n).toString(),
-      limit,
-      ...(filtered ? filterValues(options.filter) : []),
-    ],
-  });
+  const { name, text, values } = readAllStatement(options);
+  const { rows } = await db.query<MessageRow & { is_head: boolean }>({ name, text, values });
   const events: RecordedEvent[] = [];
   let head: Position | undefined;
   for (const row of rows) {
