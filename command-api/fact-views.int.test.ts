@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { available, stockDecider, stockStream } from '../domain/inventory/stock.ts';
 import { DomainError, ErrorCode } from '../domain/shared/errors.ts';
 import { makeId } from '../domain/shared/ids.ts';
-import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { VersionConflict } from '../infra/eventstore/errors.ts';
 import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';

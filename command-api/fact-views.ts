@@ -1,5 +1,5 @@
-import type { Command, Decider, DomainEvent } from '../domain/shared/decider.ts';
 import type { CommandHandler, Loaded } from '../application/commands/command-handler.ts';
+import type { Command, Decider, DomainEvent } from '../domain/shared/decider.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 

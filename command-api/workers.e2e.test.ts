@@ -1,13 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckoutWorld, createCheckoutWorld } from '../application/checkout/test-support.ts';
 import type { ProductId, UserId } from '../domain/shared/ids.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { freePort, killGroup, type NpmProcess, npm, waitUntilUp } from '../test/support/shop-process.ts';
 import { commandApiContext } from './app.ts';
-import { type CheckoutWorld, createCheckoutWorld } from '../application/checkout/test-support.ts';
 
 /**
  * Issue 18, all cores: `npm start` with COMMAND_API_WORKERS=2 serves the command API from two processes on

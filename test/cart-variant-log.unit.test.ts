@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { domainMappers } from '../application/integration-events/mappers.ts';
 import { cartDecider, lineKey } from '../domain/cart/cart.ts';
 import { type CartEvent, cartEventSchemas } from '../domain/cart/events.ts';
 import { fold } from '../domain/shared/decider.ts';
-import { domainMappers } from '../application/integration-events/mappers.ts';
 import { emptyCartDoc, foldCartDoc } from '../projections/cart/cart-doc.ts';
 
 /**

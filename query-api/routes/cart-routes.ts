@@ -30,8 +30,15 @@ function servingGeneration(watcher: CheckpointWatcher): number {
  * the read model does not know (yet: it may lag the command that made it) reads as an empty cart.
  */
 export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
-  const priceCart = createCartPricing(context.db, context.watcher);
-  const docs = createCartDocs(context.redis, context.watcher);
+  // Made on the first request: declaring the routes (the OpenAPI generator does) must not touch the watcher.
+  let caches: { priceCart: ReturnType<typeof createCartPricing>; docs: ReturnType<typeof createCartDocs> };
+  const cartCaches = () => {
+    caches ??= {
+      priceCart: createCartPricing(context.db, context.watcher),
+      docs: createCartDocs(context.redis, context.watcher),
+    };
+    return caches;
+  };
   const schemaOf = (name: string) => {
     const state = context.watcher.state(name);
     return state ? { [`${name}Schema`]: schemaName(name, state.generation) } : {};
@@ -49,13 +56,13 @@ export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const guestId = guestOf(res) as CartOwnerId | undefined;
         const userId = (guestId ?? req.auth!.userId) as UserId;
         const queries = createCartQueries({
-          docs,
+          docs: cartCaches().docs,
           taxRate: context.taxRate,
           // Each line priced now from the catalog and pricing read models (their projections carry a price
           // change, a new or disabled rule, a tier change); a window's start or end needs no event at all.
           // A guest's owner id names no customer, so a guest has no tier.
           price: (doc) =>
-            priceCart(doc.lines, doc.coupon ?? null, {
+            cartCaches().priceCart(doc.lines, doc.coupon ?? null, {
               userId,
               now: context.clock(),
               ...schemaOf('catalog'),
