@@ -41,12 +41,16 @@ export type ApiWorkers = { stop(): Promise<void> };
  * bootstrap admin runs once at a time). A worker that dies is replaced; stop() sends each SIGTERM and
  * waits for all to exit (each drains its requests and closes its pools, as a single process does).
  */
-export async function startApiWorkers(plan: ProcessPlan, logger: Logger): Promise<ApiWorkers> {
+export async function startApiWorkers(
+  plan: ProcessPlan,
+  logger: Logger,
+  env: Record<string, string> = {},
+): Promise<ApiWorkers> {
   const live = new Set<Worker>();
   let stopping = false;
 
   function fork(role: ApiRole): Promise<void> {
-    const worker = cluster.fork({ [ROLE_ENV]: role });
+    const worker = cluster.fork({ ...env, [ROLE_ENV]: role });
     live.add(worker);
     return new Promise((resolve, reject) => {
       let listening = false;

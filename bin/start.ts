@@ -129,7 +129,13 @@ const runnerDeps: RunnerDeps = {
 // Migrated once, here, before any worker starts (the workers find nothing left to do).
 if (plan.workers.some((w) => w.role === 'query-api')) await migrateAudit(pool, logger);
 if (plan.workers.length > 0) {
-  const workers = await startApiWorkers(plan, logger);
+  // A development secret is random per process: the workers take the primary's, so a token issued by one
+  // worker is valid on every other (and on the other API).
+  const sharedSecret: Record<string, string> =
+    !config.JWT_SECRET && !config.JWT_PRIVATE_KEY && jwtKeys.algorithm === 'HS256'
+      ? { JWT_SECRET: jwtKeys.signingKey }
+      : {};
+  const workers = await startApiWorkers(plan, logger, sharedSecret);
   stops.unshift({ name: 'api-workers', stop: () => workers.stop() });
 }
 

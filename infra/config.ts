@@ -17,9 +17,11 @@ export type Role = (typeof roles)[number];
 const port = z.coerce.number().int().min(0).max(65535);
 const perMinute = z.coerce.number().int().min(0);
 /** `auto` (one per core) or a whole number of processes. */
+// Default 1 (the APIs in the main process): /metrics is per process and not yet aggregated across
+// workers, so a worker's /metrics would lack the projection lag the main process measures.
 const workerCount = z
   .string()
-  .default('auto')
+  .default('1')
   .transform((text, ctx) => {
     if (text.trim() === 'auto') return availableParallelism();
     const count = Number(text);

@@ -5,7 +5,7 @@ import { createCommandHandler } from '../application/commands/command-handler.ts
 import { cartDecider } from '../domain/cart/cart.ts';
 import { productDecider } from '../domain/catalog/product.ts';
 import { checkoutDecider } from '../domain/checkout/checkout.ts';
-import { stockDecider } from '../domain/inventory/stock.ts';
+import { listReservations, type StockState, stockDecider } from '../domain/inventory/stock.ts';
 import { orderDecider } from '../domain/ordering/order.ts';
 import type { Decider } from '../domain/shared/decider.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
@@ -88,7 +88,20 @@ describe('the frozen fixture log v1', () => {
       const decider = deciders[categoryOf(stream)];
       if (!decider) throw new Error(`no decider for ${stream}`);
       const loaded = await handler.load(decider, stream);
-      states[stream] = { revision: String(loaded.revision), state: loaded.state };
+      // Stock keeps its reservations in buckets since the compaction (domain/inventory/reservation-book.ts):
+      // the snapshot compares what they hold, as the flat record it held before, sorted by id.
+      const state =
+        categoryOf(stream) === 'stock'
+          ? {
+              ...(loaded.state as StockState),
+              reservations: Object.fromEntries(
+                Object.entries(listReservations((loaded.state as StockState).reservations)).sort(
+                  ([a], [b]) => (a < b ? -1 : 1),
+                ),
+              ),
+            }
+          : loaded.state;
+      states[stream] = { revision: String(loaded.revision), state };
     }
     await expect(JSON.stringify(states, null, 1)).toMatchFileSnapshot('./fixtures/log-v1.folds.snap.json');
   });
