@@ -27,14 +27,3 @@ export async function diffRedisPrefixes(redis: Redis, a: string, b: string): Pro
   for (const [key, value] of docsB) if (docsA.get(key) !== value) onlyInB += 1;
   return [{ table: `redis ${b}*`, onlyInA, onlyInB }];
 }
-
-/** Deletes every key under `prefix` (below the client's keyPrefix). */
-export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<void> {
-  const clientPrefix = redis.options.keyPrefix ?? '';
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${clientPrefix}${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys.map((key) => key.slice(clientPrefix.length)));
-  } while (cursor !== '0');
-}

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /**
  * The namespace of one deployment in a Redis server that several deployments may share. Redis pub/sub
  * ignores the database index, and a key such as `idem:…` or `rl:…` means nothing outside the deployment
@@ -16,4 +18,18 @@ export function deploymentRedisPrefix(config: {
   if (config.REDIS_PREFIX) return config.REDIS_PREFIX;
   const name = decodeURIComponent(new URL(config.DATABASE_URL).pathname.replace(/^\//, ''));
   return `${name || 'postgres'}:`;
+}
+
+/**
+ * Deletes every key under `prefix` (below the client's keyPrefix). SCAN sees full key names, while UNLINK
+ * gets the client's keyPrefix added again: it is stripped.
+ */
+export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<void> {
+  const clientPrefix = redis.options.keyPrefix ?? '';
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${clientPrefix}${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys.map((key) => key.slice(clientPrefix.length)));
+  } while (cursor !== '0');
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { deleteRedisPrefix } from '../../infra/redis/prefix.ts';
 import { follow } from './follow.ts';
 import { beginBuild, buildingGeneration, loadCheckpoint, type Target } from './generations.ts';
 import { acquireLease } from './lease.ts';
@@ -175,23 +176,11 @@ async function dropGeneration(deps: RunnerDeps, projection: Projection, generati
   if (projection.kind === 'postgres') {
     await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
   } else if (deps.redis) {
-    await deleteKeys(deps, redisPrefix(projection.name, generation));
+    await deleteRedisPrefix(deps.redis, redisPrefix(projection.name, generation));
   }
   await db
     .deleteFrom('projection_checkpoints')
     .where('projection', '=', projection.name)
     .where('generation', '=', generation)
     .execute();
-}
-
-async function deleteKeys(deps: RunnerDeps, prefix: string) {
-  const redis = deps.redis!;
-  // SCAN sees full key names, while UNLINK gets the client's keyPrefix added again: strip it.
-  const clientPrefix = redis.options.keyPrefix ?? '';
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${clientPrefix}${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys.map((key) => key.slice(clientPrefix.length)));
-  } while (cursor !== '0');
 }
