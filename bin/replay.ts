@@ -1,5 +1,5 @@
 // `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N]`: rebuilds read models from
-// the first event into a new generation and swaps it in (projections/runner/rebuild.ts), with a progress
+// the first event into a new generation and swaps it in (application/projection-runner/rebuild.ts), with a progress
 // bar, events/s and ETA, then a report. An interrupted replay resumes: run it again and it carries on with
 // the generation left building, from that generation's checkpoint; --fresh discards it and starts over.
 // --dry-run builds a shadow copy from scratch and compares it with the serving generation, swapping nothing.
@@ -11,6 +11,11 @@ import { pino } from 'pino';
 import { createProgress, type ProgressSink } from '../application/audit/progress.ts';
 import { diffSchemas, type TableDiff } from '../application/audit/read-model-diff.ts';
 import { diffRedisPrefixes } from '../application/audit/redis-diff.ts';
+import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../application/projection-runner/migrate.ts';
+import type { RunnerDeps } from '../application/projection-runner/runner.ts';
+import { type Projection, redisPrefix, schemaName } from '../application/projection-runner/types.ts';
+import type { Faults } from '../application/projection-runner/writers.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
@@ -20,11 +25,7 @@ import { deleteRedisPrefix, deploymentRedisPrefix } from '../infra/redis/prefix.
 import { createMetrics } from '../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
 import { projections as registered } from '../projections/registry.ts';
-import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import type { RunnerDeps } from '../projections/runner/runner.ts';
-import { type Projection, redisPrefix, schemaName } from '../projections/runner/types.ts';
-import type { Faults } from '../projections/runner/writers.ts';
-import { migrateProjections, rebuildProjection } from '../projections/service.ts';
+import { rebuildProjection } from '../projections/service.ts';
 
 export type ReplayReport = {
   projection: string;

@@ -5,6 +5,10 @@
  * COMMAND_API_WORKERS / QUERY_API_WORKERS above 1 serve that API from worker processes (api-workers.ts);
  * this process then keeps the other roles and stops the workers first on SIGTERM.
  */
+
+import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../application/projection-runner/migrate.ts';
+import type { RunnerDeps } from '../application/projection-runner/runner.ts';
 import { startCommandApi } from '../command-api/server.ts';
 import { migrateAudit } from '../infra/audit/migrate.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
@@ -35,9 +39,6 @@ import {
   startPublisher,
 } from '../projections/publisher/index.ts';
 import { createReadModelDb } from '../projections/read-model-db.ts';
-import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import type { RunnerDeps } from '../projections/runner/runner.ts';
-import { migrateProjections } from '../projections/service.ts';
 import { startProjectionsRole } from '../projections/start.ts';
 import { startQueryApi } from '../query-api/server.ts';
 import { planProcess, startApiWorkers } from './api-workers.ts';

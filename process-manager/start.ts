@@ -4,19 +4,19 @@ import { createStockWriter, type StockWriter } from '../application/checkout/sto
 import type { WorkflowDeps, WorkflowFaults } from '../application/checkout/workflow-deps.ts';
 import type { CommandHandler } from '../application/commands/command-handler.ts';
 import { createMeteredCommandHandler } from '../application/commands/traced-handler.ts';
+import type { CheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../application/projection-runner/migrate.ts';
+import {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type RunnerOptions,
+} from '../application/projection-runner/runner.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PaymentProvider } from '../infra/payments/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import type { Snapshots } from '../infra/snapshots/snapshots.ts';
 import { createMetrics, type ShopMetrics } from '../infra/telemetry/index.ts';
-import type { CheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import {
-  createProjectionRunner,
-  type ProjectionRunner,
-  type RunnerOptions,
-} from '../projections/runner/runner.ts';
-import { migrateProjections } from '../projections/service.ts';
 import { type ClaimLoop, createClaimLoop, type TimerOutcome } from './timers/claim-loop.ts';
 import {
   defaultTimings,

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Logger } from '../infra/logger.ts';
-import type { ReadModelDb } from './runner/types.ts';
 
 /**
  * Kysely over the read-model pool. Make the pool with infra/postgres/pool.ts `createPool`, which guards

@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import type { Projection } from '../application/projection-runner/types.ts';
 import { positionToString } from '../infra/eventstore/position.ts';
 import { inSpan, linksFrom, shopTracer, traceProjection } from '../infra/telemetry/index.ts';
 import { cartProjection } from './cart/cart-projection.ts';
@@ -7,7 +8,6 @@ import { inventoryProjection } from './inventory/inventory-projection.ts';
 import { ordersProjection } from './orders/orders-projection.ts';
 import { pricingProjection } from './pricing/pricing-projection.ts';
 import { recommendationsProjection } from './recommendations/recommendations-projection.ts';
-import type { Projection } from './runner/types.ts';
 import { usersProjection } from './users/users-projection.ts';
 import { variantsProjection } from './variants/variants-projection.ts';
 

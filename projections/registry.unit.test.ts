@@ -1,12 +1,12 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeEach, expect, it } from 'vitest';
+import type { PgProjection, ReadModelTrx } from '../application/projection-runner/types.ts';
 import type { RecordedEvent } from '../infra/eventstore/port.ts';
 import { startTelemetry } from '../infra/telemetry/sdk.ts';
 import { formatTraceparent } from '../infra/telemetry/trace-context.ts';
 import { cartProjection } from './cart/cart-projection.ts';
 import { catalogProjection } from './catalog/catalog-projection.ts';
 import { projections, traced } from './registry.ts';
-import type { PgProjection, ReadModelTrx } from './runner/types.ts';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor({ exporter });

@@ -1,26 +1,17 @@
-import type pg from 'pg';
-import type { Position } from '../infra/eventstore/position.ts';
-import type { Logger } from '../infra/logger.ts';
-import { loadMigrations, runMigrations } from '../infra/postgres/migrations.ts';
-import { projections as allProjections, findProjection } from './registry.ts';
 import {
   type RebuildOptions,
   type RebuildResult,
   rebuildProjection as rebuildGeneration,
-} from './runner/rebuild.ts';
+} from '../application/projection-runner/rebuild.ts';
 import {
   createProjectionRunner,
   type ProjectionRunner,
   type RunnerDeps,
   type RunnerOptions,
-} from './runner/runner.ts';
-import type { Projection, ProjectionStatus } from './runner/types.ts';
-
-/** Creates the runner's tables (generations, checkpoints, dead letters). Read-model tables live per generation. */
-export async function migrateProjections(pool: pg.Pool, logger?: Logger) {
-  const migrations = await loadMigrations(new URL('./runner/migrations/', import.meta.url));
-  return runMigrations(pool, { module: 'projections', migrations, ...(logger ? { logger } : {}) });
-}
+} from '../application/projection-runner/runner.ts';
+import type { Projection, ProjectionStatus } from '../application/projection-runner/types.ts';
+import type { Position } from '../infra/eventstore/position.ts';
+import { projections as allProjections, findProjection } from './registry.ts';
 
 export type ProjectionService = {
   start(): void;

@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../application/projection-runner/migrate.ts';
+import type { RunnerDeps, RunnerOptions } from '../application/projection-runner/runner.ts';
+import type { ProjectionStatus, ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Config } from '../infra/config.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -14,10 +18,7 @@ import {
 } from '../infra/telemetry/index.ts';
 import { createReadModelDb } from './read-model-db.ts';
 import { projections as allProjections } from './registry.ts';
-import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
-import type { RunnerDeps, RunnerOptions } from './runner/runner.ts';
-import type { ProjectionStatus, ReadModelDb } from './runner/types.ts';
-import { createProjectionService, migrateProjections, type ProjectionService } from './service.ts';
+import { createProjectionService, type ProjectionService } from './service.ts';
 
 export type ProjectionsRole = {
   service: ProjectionService;

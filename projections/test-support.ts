@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../application/projection-runner/migrate.ts';
+import type { RunnerDeps } from '../application/projection-runner/runner.ts';
 import { decorateStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
@@ -9,9 +12,6 @@ import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { createMetrics } from '../infra/telemetry/metrics.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { createReadModelDb } from './read-model-db.ts';
-import { createCheckpointPublisher } from './runner/checkpoint-channel.ts';
-import type { RunnerDeps } from './runner/runner.ts';
-import { migrateProjections } from './service.ts';
 
 /**
  * The read side's dependencies for one int test file: its own database (event store and read models),

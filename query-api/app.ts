@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { ReadModelDb, RunnerDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -16,7 +17,6 @@ import { apiDocs } from '../infra/openapi/docs-router.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
 import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
-import type { ReadModelDb, RunnerDb } from '../projections/runner/types.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';

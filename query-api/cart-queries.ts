@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
+import { redisPrefix } from '../application/projection-runner/types.ts';
 import type { UserId } from '../domain/shared/ids.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
 import { type CartDoc, emptyCartDoc } from '../projections/cart/cart-doc.ts';
 import { cartKey, type StockDoc, stockKey } from '../projections/cart/cart-projection.ts';
-import { redisPrefix } from '../projections/runner/types.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
 

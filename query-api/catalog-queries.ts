@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { ReadModelDb } from '../projections/runner/types.ts';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { loadCategoryTree } from './category-tree.ts';
 
 /** The schemas of the generations that serve right now (resolved per request from the watcher). */

@@ -1,9 +1,9 @@
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { catalogDdl } from '../projections/catalog/catalog-schema.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 import { createTestDatabase } from '../test/support/isolation.ts';
 import { createCatalogQueries, MATCH_CAP } from './catalog-queries.ts';
 

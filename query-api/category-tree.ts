@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { resolveCategory } from '../domain/catalog/category-names.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 
 export type CategoryNode = {
   slug: string;

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import type { RunnerDb } from '../application/projection-runner/types.ts';
 import { parsePosition } from '../infra/eventstore/position.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { catalogProjection } from '../projections/catalog/catalog-projection.ts';
-import { createCheckpointPublisher } from '../projections/runner/checkpoint-channel.ts';
-import type { RunnerDb } from '../projections/runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import {
   appendEvent,

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import {
+  type CheckpointMessage,
+  checkpointChannel,
+} from '../application/projection-runner/checkpoint-channel.ts';
+import type { ProjectionStatus, RunnerDb } from '../application/projection-runner/types.ts';
 import { comparePositions, type Position, parsePosition } from '../infra/eventstore/position.ts';
 import type { Logger } from '../infra/logger.ts';
-import { type CheckpointMessage, checkpointChannel } from '../projections/runner/checkpoint-channel.ts';
-import type { ProjectionStatus, RunnerDb } from '../projections/runner/types.ts';
 
 export type ReadModelState = {
   generation: number;

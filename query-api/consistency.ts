@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
+import { schemaName } from '../application/projection-runner/types.ts';
 import { DomainError, ErrorCode } from '../domain/shared/errors.ts';
 import { parsePosition } from '../infra/eventstore/position.ts';
 import { HttpError } from '../infra/http/http-error.ts';
-import { schemaName } from '../projections/runner/types.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { toMajorUnits } from '../domain/shared/money.ts';
 import type { OrderRow } from '../projections/orders/orders-projection.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 
 export type OrderListFilter = {
   page: number;

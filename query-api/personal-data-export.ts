@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { cartStream, evolve as evolveCart, initialState as initialCart } from '../domain/cart/cart.ts';
 import type { CartEvent } from '../domain/cart/events.ts';
 import { userStreamName } from '../domain/identity/events.ts';
@@ -15,7 +16,6 @@ import type { UserId } from '../domain/shared/ids.ts';
 import { StreamNotFound } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { presentOrder } from '../infra/http/order-body.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 
 const readOwn = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
   try {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import type { ReadModelDb } from '../projections/runner/types.ts';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { ListedRow } from './catalog-queries.ts';
 
 /** The serving schemas a recommendation reads: its own counters, and the catalog and stock to show products. */

@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import type { productDetail } from './presenters.ts';

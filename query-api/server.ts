@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { Config } from '../infra/config.ts';
 import { listen, type RunningServer } from '../infra/http/server.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/index.ts';
-import type { ReadModelDb } from '../projections/runner/types.ts';
 import { createQueryApi, type QueryApi, type QueryApiDeps } from './app.ts';
 
 export type StartQueryApiOptions = {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkpointChannel } from '../application/projection-runner/checkpoint-channel.ts';
 import { replay } from '../bin/replay.ts';
 import { comparePositions, positionToString } from '../infra/eventstore/position.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { catalogProjection } from '../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../projections/inventory/inventory-projection.ts';
-import { checkpointChannel } from '../projections/runner/checkpoint-channel.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import {
   appendEvent,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ReadModelDb } from '../projections/runner/types.ts';
+import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { VariantRow } from '../projections/variants/variants-projection.ts';
 
 /** Variants of products, and products by variant SKU, from the variants read model. */

@@ -114,12 +114,6 @@ export const recordedEdges: readonly { from: string; to: string; why: string }[]
     to: 'projections',
     why: 'reads the read-model types and tables defined beside their projection (ARCHITECTURE.md)',
   },
-  {
-    from: 'process-manager',
-    to: 'projections/runner',
-    why: 'records its timers as a projection on the one projection runner',
-  },
-  { from: 'process-manager', to: 'projections/service.ts', why: "migrates the runner's tables" },
   { from: 'bin', to: 'test/api-client', why: 'gen-openapi writes the generated client types' },
 ];
 

@@ -97,7 +97,7 @@ describe('boundaries', () => {
     plant(
       'process-manager/start.ts',
       '../application/checkout/services.ts',
-      '../projections/runner/runner.ts',
+      '../application/projection-runner/runner.ts',
       '../projections/service.ts',
       '../projections/cart/cart-projection.ts',
       '../command-api/app.ts',
@@ -126,6 +126,7 @@ describe('boundaries', () => {
         'command-api/routes/checkout.ts:../../process-manager/checkout/steps.ts',
         'command-api/routes/checkout.ts:../../query-api/app.ts',
         'command-api/routes/checkout.ts:../../bin/start.ts',
+        'process-manager/start.ts:../projections/service.ts',
         'process-manager/start.ts:../projections/cart/cart-projection.ts',
         'process-manager/start.ts:../command-api/app.ts',
         'projections/start.ts:../query-api/app.ts',

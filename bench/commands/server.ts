@@ -7,6 +7,7 @@
 // and stops on 'stop' or SIGTERM.
 import { Redis as IORedis } from 'ioredis';
 import pg from 'pg';
+import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import { startCommandApi } from '../../command-api/server.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
@@ -20,7 +21,6 @@ import { createSnapshots } from '../../infra/snapshots/snapshots.ts';
 import { createMetrics } from '../../infra/telemetry/index.ts';
 import { createPricingSource } from '../../projections/pricing/pricing-source.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { migrateProjections } from '../../projections/service.ts';
 
 // Round trips counted where they leave the process: PostgreSQL queries (a transaction's BEGIN and
 // COMMIT included) and Redis commands (a script is one), reported to run.ts with the CPU time.

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { integrationEventIdFor, topicKinds, topicNames } from '../../application/integration-events/index.ts';
+import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import {
   createIdempotentProducer,
@@ -24,7 +25,6 @@ import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
 import { createKafkaPublisher } from '../../projections/publisher/publisher.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { migrateProjections } from '../../projections/service.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { reportResult } from '../result.ts';
 import { fillStore, readLog } from './fill.ts';

@@ -1,12 +1,12 @@
 // The projections role for bench/queries/run.ts, in its own process as in production (ROLES=projections).
 // Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX. Stops on the message 'stop'.
 import { pino } from 'pino';
+import { createCheckpointPublisher } from '../../application/projection-runner/checkpoint-channel.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
 import { createProjectionService } from '../../projections/service.ts';
 
 const logger = pino({ level: 'warn' });

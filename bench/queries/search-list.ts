@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ReadModelDb } from '../../projections/runner/types.ts';
+import type { ReadModelDb } from '../../application/projection-runner/types.ts';
 import { createCatalogQueries } from '../../query-api/catalog-queries.ts';
 import { timeSequential } from './latency-runs.ts';
 

@@ -8,14 +8,14 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { verifyHistory } from '../../application/audit/verify/verify-history.ts';
+import { migrateProjections } from '../../application/projection-runner/migrate.ts';
+import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
 import { replay } from '../../bin/replay.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import type { RunnerDeps } from '../../projections/runner/runner.ts';
-import { migrateProjections } from '../../projections/service.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { reportResult } from '../result.ts';
 import { seedLog } from './seed.ts';

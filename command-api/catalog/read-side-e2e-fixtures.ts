@@ -1,11 +1,12 @@
 import { pino } from 'pino';
+import { createCheckpointPublisher } from '../../application/projection-runner/checkpoint-channel.ts';
+import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { positionToString } from '../../infra/eventstore/position.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { createCheckpointPublisher } from '../../projections/runner/checkpoint-channel.ts';
-import { createProjectionService, migrateProjections } from '../../projections/service.ts';
+import { createProjectionService } from '../../projections/service.ts';
 import type { ReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
 import type { CommandApiForTest } from '../test-support.ts';

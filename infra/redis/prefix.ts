@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * The namespace of one deployment in a Redis server that several deployments may share. Redis pub/sub
  * ignores the database index, and a key such as `idem:…` or `rl:…` means nothing outside the deployment
  * that wrote it, so every key and channel lives under this prefix (ioredis adds it to keys; channel names
- * add it themselves, see projections/runner/checkpoint-channel.ts).
+ * add it themselves, see application/projection-runner/checkpoint-channel.ts).
  *
  * REDIS_PREFIX when set (empty counts as unset), else the database name in
  * DATABASE_URL followed by `:` (`postgres://…/shop` → `shop:`): two deployments with their own databases

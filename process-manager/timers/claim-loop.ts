@@ -1,6 +1,6 @@
 import pg from 'pg';
+import { schemaName } from '../../application/projection-runner/types.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { schemaName } from '../../projections/runner/types.ts';
 import { PM_PROJECTION, TIMER_CHANNEL, type TimerRow } from './pm-projection.ts';
 
 export type TimerOutcome = { done: true } | { done: false; retryAt: Date };

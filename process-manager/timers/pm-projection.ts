@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
+import type { PgProjection } from '../../application/projection-runner/types.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection } from '../../projections/runner/types.ts';
 
 /** The process manager's projection: its rows are durable timers, written with its checkpoint. */
 export const PM_PROJECTION = 'process_manager';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
+import { createRedisDocWriter, readDoc } from '../../application/projection-runner/redis-docs.ts';
+import { redisPrefix } from '../../application/projection-runner/types.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
-import { rebuildProjection } from '../runner/rebuild.ts';
-import { createRedisDocWriter, readDoc } from '../runner/redis-docs.ts';
-import { redisPrefix } from '../runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import type { CartDoc } from './cart-doc.ts';

@@ -1,9 +1,9 @@
+import type { RedisDocWriter } from '../../application/projection-runner/redis-docs.ts';
+import type { RedisApplyContext, RedisProjection } from '../../application/projection-runner/types.ts';
 import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { RedisDocWriter } from '../runner/redis-docs.ts';
-import type { RedisApplyContext, RedisProjection } from '../runner/types.ts';
 import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
 
 /** Key of a user's cart document (below the generation prefix): a CartDoc (cart-doc.ts). */

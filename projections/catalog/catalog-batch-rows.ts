@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
+import type { ReadModelTrx } from '../../application/projection-runner/types.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ReadModelTrx } from '../runner/types.ts';
 
 /** A product row as the batch folds it (timestamps kept as text so a loaded row writes back unchanged). */
 export type Row = {

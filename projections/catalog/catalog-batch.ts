@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ApplyContext, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import {
   priceChangedSchema,
   productDetailsChangedSchema,
@@ -6,7 +7,6 @@ import {
   productListedSchema,
 } from '../../domain/catalog/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
 import { categoryTexts, loadRows, productIdOf, type Row, type Slot } from './catalog-batch-rows.ts';
 import { applyCategoryEvent, countProducts, resolveSlugs } from './category-rows.ts';
 import { applyReviewEvent, isReviewEvent } from './review-rows.ts';

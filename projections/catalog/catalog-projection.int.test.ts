@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PgProjection } from '../../application/projection-runner/types.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { inventoryProjection } from '../inventory/inventory-projection.ts';
-import type { PgProjection } from '../runner/types.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {
   appendEvent,

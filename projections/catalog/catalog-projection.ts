@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import {
   priceChangedSchema,
   productDetailsChangedSchema,
@@ -6,7 +7,6 @@ import {
   productListedSchema,
 } from '../../domain/catalog/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 import { applyCatalogBatch } from './catalog-batch.ts';
 import { type CatalogTables, catalogDdl } from './catalog-schema.ts';
 import {

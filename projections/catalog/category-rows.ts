@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ApplyContext, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import {
   categoryCreatedSchema,
   categoryMovedSchema,
@@ -6,7 +7,6 @@ import {
 } from '../../domain/catalog/category-events.ts';
 import { resolveCategory, slugify } from '../../domain/catalog/category-names.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
 
 export const categoryEventTypes = ['CategoryCreated', 'CategoryRenamed', 'CategoryMoved'] as const;
 export const isCategoryEvent = (event: RecordedEvent) =>

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ApplyContext, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { ERASED, userErasedSchema } from '../../domain/identity/events.ts';
 import {
   reviewDeletedSchema,
@@ -8,7 +9,6 @@ import {
   upcastReviewSubmitted,
 } from '../../domain/reviews/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, ReadModelTrx } from '../runner/types.ts';
 
 /** UserErased too: the author's name in their reviews reads "[erased]", as a replay would show it. */
 export const reviewEventTypes = [

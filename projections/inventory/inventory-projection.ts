@@ -1,7 +1,7 @@
 import { type Generated, sql, type Transaction } from 'kysely';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { type InventoryEventType, inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 
 export type StockRow = {
   product_id: string;

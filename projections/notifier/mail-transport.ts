@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { backoffMs, sleep } from '../runner/failures.ts';
 
 export type OutgoingMail = {
   to: string;

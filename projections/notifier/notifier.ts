@@ -1,14 +1,14 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { Position } from '../../infra/eventstore/position.ts';
-import { loadMigrations, runMigrations } from '../../infra/postgres/migrations.ts';
 import {
   createProjectionRunner,
   type ProjectionRunner,
   type RunnerDeps,
   type RunnerOptions,
-} from '../runner/runner.ts';
-import type { OutboundProjection, ProjectionStatus } from '../runner/types.ts';
+} from '../../application/projection-runner/runner.ts';
+import type { OutboundProjection, ProjectionStatus } from '../../application/projection-runner/types.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import { loadMigrations, runMigrations } from '../../infra/postgres/migrations.ts';
 import { cartChangeTypes, cartEndTypes, trackCartEvent } from './cart-reminders.ts';
 import { type JobDeps, jobsFor, loadRecipient, notifiedEventTypes } from './mail-jobs.ts';
 import type { MailTransport, TransportStatus } from './mail-transport.ts';

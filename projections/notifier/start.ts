@@ -1,6 +1,6 @@
 import type pg from 'pg';
+import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
 import type { Config } from '../../infra/config.ts';
-import type { RunnerDeps } from '../runner/runner.ts';
 import { createMailTransport } from './mail-transport.ts';
 import { createNotifier, migrateNotifier, type Notifier } from './notifier.ts';
 

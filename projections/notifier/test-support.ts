@@ -1,6 +1,8 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
+import { migrateProjections } from '../../application/projection-runner/migrate.ts';
+import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { loadConfig } from '../../infra/config.ts';
@@ -14,8 +16,6 @@ import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { startTestServer } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { createReadModelDb } from '../read-model-db.ts';
-import type { RunnerDeps } from '../runner/runner.ts';
-import { migrateProjections } from '../service.ts';
 import { createMailTransport } from './mail-transport.ts';
 import { createNotifier, migrateNotifier } from './notifier.ts';
 

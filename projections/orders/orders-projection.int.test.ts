@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions } from '../../infra/eventstore/position.ts';
-import { rebuildProjection } from '../runner/rebuild.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { ordersProjection } from './orders-projection.ts';

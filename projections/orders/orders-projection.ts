@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { PgProjection } from '../../application/projection-runner/types.ts';
 import { upcast } from '../../domain/event-catalog.ts';
 import {
   type OrderEvent,
@@ -7,7 +8,6 @@ import {
 } from '../../domain/ordering/events.ts';
 import { evolve, initialState, type OrderState } from '../../domain/ordering/order.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection } from '../runner/types.ts';
 import { erasureEventType, maskOrdersOf } from './erasure.ts';
 import type { OrdersTables } from './orders-tables.ts';
 

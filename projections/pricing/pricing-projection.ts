@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import {
   customerTierEventSchemas,
   type PricingRuleEvent,
   pricingRuleEventSchemas,
 } from '../../domain/pricing/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 
 /** Cache keys this projection names stale (query-api/cart-pricing.ts): any rule change, one customer's tier. */
 export const RULES_KEY = 'rules';

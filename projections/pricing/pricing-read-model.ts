@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import type { ReadModelDb } from '../../application/projection-runner/types.ts';
 import type { PricingRule } from '../../domain/pricing/rule.ts';
 import { fromStoredRule, type StoredRuleDefinition } from '../../domain/pricing/stored-rule.ts';
 import type { Tier } from '../../domain/pricing/tiers.ts';
-import type { ReadModelDb } from '../runner/types.ts';
 import type { RuleRow } from './pricing-projection.ts';
 
 const toRule = (row: Pick<RuleRow, 'rule_id' | 'definition' | 'enabled'>): PricingRule => ({

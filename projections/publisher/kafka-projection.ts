@@ -6,8 +6,8 @@ import {
   toIntegrationEvents,
   toKafkaMessage,
 } from '../../application/integration-events/index.ts';
+import type { OutboundProjection } from '../../application/projection-runner/types.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { OutboundProjection } from '../runner/types.ts';
 import type { KafkaSink } from './kafka-sink.ts';
 
 /** Domain events → integration messages grouped by topic, in log order within each topic (so per key). */

@@ -1,7 +1,7 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import { createIdempotentProducer } from '../../infra/kafka/client.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { backoffMs, sleep } from '../runner/failures.ts';
 
 export type BrokerState = 'connecting' | 'connected' | 'unavailable' | 'closed';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { ProductViewed, topicNames } from '../../application/integration-events/index.ts';
+import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { ShopMetrics } from '../../infra/telemetry/index.ts';
-import { backoffMs, sleep } from '../runner/failures.ts';
 
 export type ProductView = {
   productId: string;

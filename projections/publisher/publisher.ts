@@ -1,16 +1,16 @@
 import type { Kafka } from 'kafkajs';
 import { type TopicNames, topicKinds, topicNames } from '../../application/integration-events/index.ts';
-import type { Position } from '../../infra/eventstore/position.ts';
-import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
-import { createProjectionLagSampler, traceOutbound } from '../../infra/telemetry/index.ts';
-import { backoffMs, sleep } from '../runner/failures.ts';
+import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import {
   createProjectionRunner,
   type ProjectionRunner,
   type RunnerDeps,
   type RunnerOptions,
-} from '../runner/runner.ts';
-import type { ProjectionStatus } from '../runner/types.ts';
+} from '../../application/projection-runner/runner.ts';
+import type { ProjectionStatus } from '../../application/projection-runner/types.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
+import { createProjectionLagSampler, traceOutbound } from '../../infra/telemetry/index.ts';
 import { kafkaProjection } from './kafka-projection.ts';
 import { createKafkaSink, type SinkStatus } from './kafka-sink.ts';
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
-import { rebuildProjection } from '../runner/rebuild.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import {
   appendEvent,

@@ -1,10 +1,10 @@
 import { sql, type Transaction } from 'kysely';
+import type { PgProjection } from '../../application/projection-runner/types.ts';
 import { itemAddedToCartSchema } from '../../domain/cart/events.ts';
 import { productDetailsChangedSchema, productListedSchema } from '../../domain/catalog/events.ts';
 import { upcast } from '../../domain/event-catalog.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from '../../domain/ordering/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection } from '../runner/types.ts';
 import { type RecommendationTables, recommendationsDdl } from './recommendations-schema.ts';
 
 type Trx = Transaction<RecommendationTables>;

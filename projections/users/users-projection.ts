@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import type { PgProjection, ReadModelDb, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { ERASED, identityEventSchemas } from '../../domain/identity/events.ts';
 import { userLifecycleEventSchemas } from '../../domain/identity/lifecycle-events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { PgProjection, ReadModelDb, ReadModelTrx } from '../runner/types.ts';
 
 /**
  * The users read model, shaped for GET /users/me: one row per user, its own shape (never the user

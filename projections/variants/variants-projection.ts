@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { variantEventSchemas } from '../../domain/catalog/variant-events.ts';
 import { type InventoryEventType, inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import type { ApplyContext, PgProjection, ReadModelTrx } from '../runner/types.ts';
 
 /** A variant with its own stock levels; price = the catalog's base price + price_adjustment (at query time). */
 export type VariantRow = {

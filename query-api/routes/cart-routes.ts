@@ -1,10 +1,10 @@
+import { schemaName } from '../../application/projection-runner/types.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { CartOwnerId, UserId } from '../../domain/shared/ids.ts';
 import { parseRate, type Rate } from '../../domain/shared/money.ts';
 import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { invalidCartToken } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
-import { schemaName } from '../../projections/runner/types.ts';
 import { cartReadModels, createCartPricing } from '../cart-pricing.ts';
 import { createCartDocs, createCartQueries } from '../cart-queries.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import type { ReadModelDb } from '../../application/projection-runner/types.ts';
 import { pingRedis } from '../../infra/redis/client.ts';
-import type { ReadModelDb } from '../../projections/runner/types.ts';
 import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 
 /** A runner that has not spoken for this long is reported as not running. */

@@ -1,4 +1,4 @@
-import { schemaName } from '../../projections/runner/types.ts';
+import { schemaName } from '../../application/projection-runner/types.ts';
 import { personalDataSchema } from '../account-responses.ts';
 import { servingSchema } from '../consistency.ts';
 import { exportPersonalData } from '../personal-data-export.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, parsePosition } from '../../infra/eventstore/position.ts';
-import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
 import { rebuildProjection } from './rebuild.ts';
 import { createRedisDocWriter, readDoc } from './redis-docs.ts';
 import { createProjectionRunner, type ProjectionRunner } from './runner.ts';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
-import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
+import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
 import { createProjectionRunner, type ProjectionRunner } from './runner.ts';
 import type { PgProjection } from './types.ts';
 

@@ -3,11 +3,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
+import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { productListedData, stockReceivedData } from '../../projections/test-support.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { catalogProjection } from '../catalog/catalog-projection.ts';
-import { inventoryProjection } from '../inventory/inventory-projection.ts';
-import { createReadModelDb } from '../read-model-db.ts';
-import { productListedData, stockReceivedData } from '../test-support.ts';
 import type { PgProjection, ReadModelDb } from './types.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
