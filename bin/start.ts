@@ -9,6 +9,7 @@
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
 import { migrateProjections } from '../application/projection-runner/migrate.ts';
 import type { RunnerDeps } from '../application/projection-runner/runner.ts';
+import { createPricingSource } from '../application/read-models/pricing-source.ts';
 import { startCommandApi } from '../command-api/server.ts';
 import { migrateAudit } from '../infra/audit/migrate.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
@@ -30,7 +31,6 @@ import { createSnapshots } from '../infra/snapshots/snapshots.ts';
 import { createMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
-import { createPricingSource } from '../projections/pricing/pricing-source.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
 import {
   createProductViewEmitter,

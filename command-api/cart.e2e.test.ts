@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  answer,
-  type CommandClient,
-  commandClient,
-  invalid,
-} from '../test/api-client/clients.ts';
+import { type Answer, answer, commandClient, invalid } from '../test/api-client/clients.ts';
 import type { components } from '../test/api-client/command-api.d.ts';
 import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
 import { signUp } from './test-support.ts';

@@ -64,11 +64,18 @@ describe('boundaries', () => {
   // One planted file per rule of the layer table: each allowed edge passes, each forbidden one is caught.
   it('catches a planted violation of each layer rule, and lets the allowed edges through', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'layers-'));
+    // A specifier written `type:...` is planted as `import type`.
     const plant = (file: string, ...specifiers: string[]) => {
       mkdirSync(join(scratch, file, '..'), { recursive: true });
       writeFileSync(
         join(scratch, file),
-        specifiers.map((s, i) => `import { x${i} } from '${s}';\n`).join(''),
+        specifiers
+          .map((s, i) =>
+            s.startsWith('type:')
+              ? `import type { X${i} } from '${s.slice(5)}';\n`
+              : `import { x${i} } from '${s}';\n`,
+          )
+          .join(''),
       );
     };
     plant('domain/cart/cart.ts', '../shared/ids.ts', '../../application/commands/metadata.ts');
@@ -103,7 +110,12 @@ describe('boundaries', () => {
       '../command-api/app.ts',
     );
     plant('projections/start.ts', '../application/integration-events/index.ts', '../query-api/app.ts');
-    plant('query-api/app.ts', '../projections/cart/cart-doc.ts', '../process-manager/start.ts');
+    plant(
+      'query-api/app.ts',
+      'type:../projections/cart/cart-doc.ts',
+      '../projections/cart/cart-projection.ts',
+      '../process-manager/start.ts',
+    );
     plant(
       'bin/start.ts',
       '../command-api/app.ts',
@@ -130,6 +142,7 @@ describe('boundaries', () => {
         'process-manager/start.ts:../projections/cart/cart-projection.ts',
         'process-manager/start.ts:../command-api/app.ts',
         'projections/start.ts:../query-api/app.ts',
+        'query-api/app.ts:../projections/cart/cart-projection.ts',
         'query-api/app.ts:../process-manager/start.ts',
         'bin/start.ts:../test/support/isolation.ts',
       ].sort(),

@@ -8,6 +8,7 @@
 import { Redis as IORedis } from 'ioredis';
 import pg from 'pg';
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
+import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { startCommandApi } from '../../command-api/server.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
@@ -19,7 +20,6 @@ import { createRedis } from '../../infra/redis/client.ts';
 import { createPostgresSnapshotStore, migrateSnapshots } from '../../infra/snapshots/snapshot-store.ts';
 import { createSnapshots } from '../../infra/snapshots/snapshots.ts';
 import { createMetrics } from '../../infra/telemetry/index.ts';
-import { createPricingSource } from '../../projections/pricing/pricing-source.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 
 // Round trips counted where they leave the process: PostgreSQL queries (a transaction's BEGIN and

@@ -17,7 +17,6 @@ import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
-  CartCoupon,
   ChangeCartItemQuantity,
   CheckOutCart,
   ClearCart,

@@ -1,18 +1,11 @@
 import type { RedisDocWriter } from '../../application/projection-runner/redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from '../../application/projection-runner/types.ts';
+import { cartKey, stockKey } from '../../application/read-models/cart-keys.ts';
 import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
-
-/** Key of a user's cart document (below the generation prefix): a CartDoc (cart-doc.ts). */
-export const cartKey = (userId: string) => `cart:${userId}`;
-/**
- * Key of a stock item's availability (a product's, or `<product_id>~<variant_id>` for a variant: lineKey),
- * so each cart line can say `in_stock` without another read model.
- */
-export const stockKey = (key: string) => `stock:${key}`;
 
 export type StockDoc = { available: number };
 

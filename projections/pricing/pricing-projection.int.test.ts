@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
 import { pricingProjection } from './pricing-projection.ts';
-import { createPricingReadModel } from './pricing-read-model.ts';
 
 let side: ReadSideForTest;
 let service: ProjectionService;

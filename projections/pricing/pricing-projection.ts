@@ -1,37 +1,12 @@
 import { sql } from 'kysely';
 import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
+import { RULES_KEY, tierKey } from '../../application/read-models/pricing-read-model.ts';
 import {
   customerTierEventSchemas,
   type PricingRuleEvent,
   pricingRuleEventSchemas,
 } from '../../domain/pricing/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-
-/** Cache keys this projection names stale (query-api/cart-pricing.ts): any rule change, one customer's tier. */
-export const RULES_KEY = 'rules';
-export const tierKey = (userId: string) => `tier:${userId}`;
-
-/**
- * Pricing read model: every rule (enabled or not; the window is checked at read time, so a rule starts
- * and ends without an event) and every customer's tier. Rows carry the stream revision they reflect, so
- * an older event never overwrites a newer state and replaying changes nothing.
- */
-export type RuleRow = {
-  rule_id: string;
-  /** The stored definition (PricingRuleCreated/Changed data without schema_version and times). */
-  definition: Record<string, unknown>;
-  enabled: boolean;
-  /** 'product' | 'category' | 'all'; the value is the product id or the lower-cased category. */
-  scope_type: string;
-  scope_value: string | null;
-  starts_at: Date | null;
-  ends_at: Date | null;
-  revision: string;
-  created_at: Date;
-  updated_at: Date;
-};
-export type CustomerTierRow = { user_id: string; tier: string; revision: string; updated_at: Date };
-export type PricingTables = { rules: RuleRow; customer_tiers: CustomerTierRow };
 
 const ddl = (schema: string) => `
 CREATE TABLE ${schema}.rules (

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { PgProjection, ReadModelDb, ReadModelTrx } from '../../application/projection-runner/types.ts';
+import type { PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { ERASED, identityEventSchemas } from '../../domain/identity/events.ts';
 import { userLifecycleEventSchemas } from '../../domain/identity/lifecycle-events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
@@ -106,14 +106,3 @@ export const usersProjection: PgProjection = {
   ddl,
   apply: (event, trx, context) => apply(event, trx, context.schema),
 };
-
-/** The caller's row, or undefined when the user is unknown to the serving generation. */
-export async function userProfile(
-  db: ReadModelDb,
-  schema: string,
-  userId: string,
-): Promise<UserProfileRow | undefined> {
-  const { rows } = await sql<UserProfileRow>`SELECT * FROM ${sql.table(`${schema}.user_profiles`)}
-    WHERE user_id = ${userId}`.execute(db);
-  return rows[0];
-}

@@ -1,13 +1,13 @@
 import type { RequestHandler } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
 import { priceLine } from '../../domain/pricing/price-calculation.ts';
 import { tiers } from '../../domain/pricing/tiers.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
 import { presentQuote, presentRule } from '../../infra/http/pricing-body.ts';
 import { priceQuoteSchema, pricingRuleSchema } from '../../infra/http/pricing-schema.ts';
-import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
 import { servingSchema } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, route } from '../routing.ts';

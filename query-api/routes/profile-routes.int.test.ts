@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionService, type ProjectionService } from '../../projections/service.ts';
 import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
-import { userProfile } from '../../projections/users/users-projection.ts';
 import { assertErrorBody } from '../../test/support/http.ts';
 import { servingSchema } from '../consistency.ts';
 import { startQueryApiForTest } from '../test-support.ts';
+import { userProfile } from '../user-queries.ts';
 
 let side: ReadSideForTest;
 let service: ProjectionService;

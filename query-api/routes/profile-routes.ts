@@ -1,10 +1,10 @@
+import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import { createPricingReadModel } from '../../projections/pricing/pricing-read-model.ts';
-import { userProfile } from '../../projections/users/users-projection.ts';
 import { meResponseSchema } from '../account-responses.ts';
 import { servingSchema } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, route } from '../routing.ts';
+import { userProfile } from '../user-queries.ts';
 
 /** GET /users/me: the caller's profile with verification, tier and marketing preference. */
 export const profileRoutes = (context: RouteContext): AnyQueryRoute[] => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { address } from '../../application/checkout/test-support.ts';
+import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { signUp } from '../../command-api/test-support.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
-import { createPricingSource } from '../../projections/pricing/pricing-source.ts';
 import { createProjectionService } from '../../projections/service.ts';
 import { createReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';

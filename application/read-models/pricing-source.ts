@@ -1,6 +1,6 @@
-import { servingGeneration } from '../../application/projection-runner/generations.ts';
-import { type ReadModelDb, schemaName } from '../../application/projection-runner/types.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
+import { servingGeneration } from '../projection-runner/generations.ts';
+import { type ReadModelDb, schemaName } from '../projection-runner/types.ts';
 import { createPricingReadModel } from './pricing-read-model.ts';
 
 /**

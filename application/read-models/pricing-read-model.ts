@@ -1,9 +1,34 @@
 import { sql } from 'kysely';
-import type { ReadModelDb } from '../../application/projection-runner/types.ts';
 import type { PricingRule } from '../../domain/pricing/rule.ts';
 import { fromStoredRule, type StoredRuleDefinition } from '../../domain/pricing/stored-rule.ts';
 import type { Tier } from '../../domain/pricing/tiers.ts';
-import type { RuleRow } from './pricing-projection.ts';
+import type { ReadModelDb } from '../projection-runner/types.ts';
+
+/** Cache keys this projection names stale (query-api/cart-pricing.ts), written by projections/pricing: any rule change, one customer's tier. */
+export const RULES_KEY = 'rules';
+export const tierKey = (userId: string) => `tier:${userId}`;
+
+/**
+ * Pricing read model: every rule (enabled or not; the window is checked at read time, so a rule starts
+ * and ends without an event) and every customer's tier. Rows carry the stream revision they reflect, so
+ * an older event never overwrites a newer state and replaying changes nothing.
+ */
+export type RuleRow = {
+  rule_id: string;
+  /** The stored definition (PricingRuleCreated/Changed data without schema_version and times). */
+  definition: Record<string, unknown>;
+  enabled: boolean;
+  /** 'product' | 'category' | 'all'; the value is the product id or the lower-cased category. */
+  scope_type: string;
+  scope_value: string | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  revision: string;
+  created_at: Date;
+  updated_at: Date;
+};
+export type CustomerTierRow = { user_id: string; tier: string; revision: string; updated_at: Date };
+export type PricingTables = { rules: RuleRow; customer_tiers: CustomerTierRow };
 
 const toRule = (row: Pick<RuleRow, 'rule_id' | 'definition' | 'enabled'>): PricingRule => ({
   ruleId: row.rule_id,
