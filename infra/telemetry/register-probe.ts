@@ -10,6 +10,10 @@ import { currentTraceparent } from './trace-context.ts';
 
 const databaseUrl = process.env.PROBE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const app = express();
+// A middleware, so the test can see that middleware layers get no span of their own.
+app.use(function probeMiddleware(_req, _res, next) {
+  next();
+});
 app.get('/probe/:id', async (_req, res) => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();

@@ -46,6 +46,9 @@ describe('node --import ./infra/telemetry/register.ts', () => {
     ]) {
       expect(printed, scope).toContain(scope);
     }
+    // The route's handler has its span; middleware layers have none (sdk.ts ignores them: their cost).
+    expect(printed).toContain("name: 'request handler'");
+    expect(printed).not.toContain('probeMiddleware');
     const traceId = run.result.traceparent.split('-')[1];
     expect(printed).toContain(`traceId: '${traceId}'`);
   });
