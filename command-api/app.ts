@@ -118,6 +118,8 @@ export function commandApiContext(options: CommandApiOptions): CommandApiContext
       logger: options.logger,
       clock,
       metrics,
+      // A request decides on the cached aggregate; the append's revision check catches a stale one.
+      trustCache: true,
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     });
   return {

@@ -169,4 +169,68 @@ describe('command handler', () => {
     const loaded = await createCommandHandler({ store }).load(counter, 'counter-e');
     expect(loaded).toEqual({ state: { total: 30 }, revision: 29n });
   });
+
+  describe('trusting the cache (trustCache)', () => {
+    const recordingStore = () => {
+      const reads: string[] = [];
+      const recording: EventStore = {
+        ...store,
+        readStream: (stream, options) => {
+          reads.push(stream);
+          return store.readStream(stream, options);
+        },
+      };
+      return { reads, recording };
+    };
+
+    it('decides a warm stream without reading it', async () => {
+      const { reads, recording } = recordingStore();
+      const handler = createCommandHandler({ store: recording, trustCache: true });
+      for (let i = 0; i < 5; i++)
+        await handler.handle({ decider: counter, stream: 'counter-t1', command: increment(), metadata });
+      expect(reads).toEqual(['counter-t1']);
+      expect(await store.readStream('counter-t1')).toHaveLength(5);
+    });
+
+    it('a stale cache (another process wrote) conflicts, reads and decides again: nothing lost', async () => {
+      const mine = createCommandHandler({ store, trustCache: true });
+      const theirs = createCommandHandler({ store });
+      await mine.handle({ decider: counter, stream: 'counter-t2', command: increment(), metadata });
+      await theirs.handle({ decider: counter, stream: 'counter-t2', command: increment(2), metadata });
+      const result = await mine.handle({
+        decider: counter,
+        stream: 'counter-t2',
+        command: increment(),
+        metadata,
+      });
+      expect(result.state).toEqual({ total: 4 });
+      expect((await store.readStream('counter-t2')).map((e) => e.data.total)).toEqual([1, 3, 4]);
+    });
+
+    it('a refusal, a no-op or an If-Match mismatch on stale cached state is checked on a fresh read', async () => {
+      const mine = createCommandHandler({ store, trustCache: true });
+      const theirs = createCommandHandler({ store });
+      const stream = 'counter-t3';
+      await mine.handle({ decider: counter, stream, command: increment(5, 10), metadata });
+      // Elsewhere the total drops below what this process cached: a counter of negative steps.
+      await theirs.handle({ decider: counter, stream, command: increment(-4, 10), metadata });
+      // Cached total 5 + 5 > 9 would refuse; the true total 1 + 5 passes.
+      const passed = await mine.handle({ decider: counter, stream, command: increment(5, 9), metadata });
+      expect(passed.state).toEqual({ total: 6 });
+      await theirs.handle({ decider: counter, stream, command: increment(1, 10), metadata });
+      // If-Match with the true revision (3) passes although the cache says 2.
+      const matched = await mine.handle({
+        decider: counter,
+        stream,
+        command: increment(1, 10),
+        metadata,
+        expectedRevision: 3n,
+      });
+      expect(matched.revision).toBe(4n);
+      await theirs.handle({ decider: counter, stream, command: increment(1, 10), metadata });
+      // A no-op answers with the true state, not the cached one.
+      const noop = await mine.handle({ decider: counter, stream, command: increment(0), metadata });
+      expect(noop).toMatchObject({ state: { total: 9 }, revision: 5n, events: [] });
+    });
+  });
 });

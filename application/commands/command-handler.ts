@@ -46,6 +46,13 @@ export type CommandHandlerOptions = {
   cacheSize?: number;
   /** Snapshots of long streams (docs/snapshots.md); without, a cold load folds the whole stream. */
   snapshots?: Snapshots;
+  /**
+   * Decide a command's first attempt on the cached state without reading the stream. The append's
+   * expected revision stays the truth: a stale cache (another process wrote) conflicts and the retry
+   * reads. A refusal, a no-op or an If-Match mismatch on cached state is decided again on a fresh read
+   * before it is believed. Off by default; the command API turns it on (docs/architecture.md).
+   */
+  trustCache?: boolean;
 };
 
 /** The one command handler: load (cached state + newer events) → decide → append at the revision read. */
@@ -100,14 +107,26 @@ export function createCommandHandler(options: CommandHandlerOptions) {
   ): Promise<HandleResult<S>> {
     const { decider, stream, command, metadata } = request;
     const cache = cacheFor(decider);
+    let trusted = options.trustCache ? cache.get<S>(stream) : undefined;
     for (let attempt = 0; ; attempt++) {
-      const loaded = await load(decider, stream);
+      const fromCache = trusted !== undefined;
+      const loaded: Loaded<S> = trusted ?? (await load(decider, stream));
+      trusted = undefined;
       if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
+        if (fromCache) continue;
         throw new VersionConflict(stream, request.expectedRevision, loaded.revision);
       }
-      const decided = decider.decide(command, loaded.state);
-      if (decided.length === 0)
+      let decided: E[];
+      try {
+        decided = decider.decide(command, loaded.state);
+      } catch (refusal) {
+        if (fromCache) continue;
+        throw refusal;
+      }
+      if (decided.length === 0) {
+        if (fromCache) continue;
         return { events: [], state: loaded.state, revision: loaded.revision, position: undefined };
+      }
       const occurredAt = clock();
       const events: EventToAppend[] = decided.map((event, index) => ({
         id: request.eventId?.(index) ?? randomUUID(),
