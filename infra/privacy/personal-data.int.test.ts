@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible } from '../../application/audit/test-fixtures.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { decorateStore } from '../eventstore/decorate-store.ts';
+import { composeStore } from '../eventstore/decorate-store.ts';
 import { verifyChains } from '../eventstore/hash-chain/verify-chain.ts';
 import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../eventstore/port.ts';
@@ -72,7 +72,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('personal_data');
     raw = await createPostgresEventStore({ connectionString: database.url, poolSize: 3 });
-    store = decorateStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 3 }), {
+    store = composeStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 3 }), {
       personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }),
     });
     sql = new pg.Client({ connectionString: database.url });
@@ -158,7 +158,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
     await expect(openPersonalData({ connectionString: database.url, masterKey: oldKey })).rejects.toThrow(
       MasterKeyError,
     );
-    const rotated = decorateStore(
+    const rotated = composeStore(
       await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }),
       {
         personalData: await openPersonalData({
