@@ -13,7 +13,7 @@ import { startCommandApi } from '../command-api/server.ts';
 import { createPasswordHasher } from '../infra/auth/password-hasher.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
-import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import { ensureDatabase } from '../infra/postgres/ensure-database.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
@@ -81,7 +81,7 @@ async function main() {
   const created = await createEventStore(config, logger);
   // The same composition as bin/start, so seeded events carry their hash chain like any other.
   const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
-  const store = decorateStore(created.store, { logger, personalData });
+  const store = composeStore(created.store, { logger, personalData });
   const { kind } = created;
   const redis = createRedis({
     url: config.REDIS_URL,

@@ -16,7 +16,7 @@ import { createAuthServices } from '../infra/auth/auth-services.ts';
 import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
 import { ConfigError, loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
-import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import { createKafka } from '../infra/kafka/client.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
@@ -91,7 +91,7 @@ const personalData = await openPersonalData({
   console.error(error.message);
   process.exit(1);
 });
-const store = decorateStore(baseStore, { logger, metrics, personalData });
+const store = composeStore(baseStore, { logger, metrics, personalData });
 const pool = createPool({
   connectionString: config.DATABASE_URL,
   applicationName: plan.isWorker ? `shop-${plan.own[0]}` : 'shop',

@@ -148,7 +148,7 @@ export function createFactViews(options: FactViewsOptions): FactViews {
         entries.delete(stream); // a read through racing the append may have kept the older state
       }
     };
-    // Everything else (the other methods, what decorateStore attached) is the store's own.
+    // Everything else (the other methods, what composeStore attached) is the store's own.
     return new Proxy(target, {
       get: (store, property, receiver) =>
         property === 'appendToStream' ? appendToStream : Reflect.get(store, property, receiver),

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../infra/config.ts';
-import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
@@ -24,7 +24,7 @@ describe('startCommandApi', () => {
   });
 
   const start = async () => {
-    const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 2 }), {
+    const store = composeStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 2 }), {
       personalData: await openPersonalData({ connectionString: db.url, poolSize: 1 }),
     });
     const redis = createRedis({ url: redisUrl, keyPrefix });

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../infra/config.ts';
-import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../infra/eventstore/position.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
@@ -24,7 +24,7 @@ export async function startCommandApiForTest(
   options: Partial<CommandApiOptions> = {},
 ) {
   const db = await createTestDatabase(label);
-  const store = decorateStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }), {
+  const store = composeStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }), {
     personalData: await openPersonalData({ connectionString: db.url, poolSize: 2 }),
   });
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });

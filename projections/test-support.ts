@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
 import { migrateProjections } from '../application/projection-runner/migrate.ts';
 import type { RunnerDeps } from '../application/projection-runner/runner.ts';
-import { decorateStore } from '../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { createPool } from '../infra/postgres/pool.ts';
@@ -24,7 +24,7 @@ export async function createReadSideForTest(
   const database = await createTestDatabase(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool({ connectionString: database.url, max: 8, applicationName: 'read-side-test' });
-  const store = decorateStore(
+  const store = composeStore(
     await createPostgresEventStore({
       connectionString: database.url,
       poolSize: 4,

@@ -10,7 +10,7 @@ import { fold } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId, type ProductId, type UserId } from '../../domain/shared/ids.ts';
 import { parseRate } from '../../domain/shared/money.ts';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
@@ -73,7 +73,7 @@ export async function createCheckoutWorld(
     max: 12,
     applicationName: 'checkout-test',
   });
-  const store: EventStore = decorateStore(
+  const store: EventStore = composeStore(
     await createPostgresEventStore({
       connectionString: database.url,
       poolSize: 16,

@@ -1,8 +1,8 @@
-// The pieces stream-length.ts composes as bin/start does: the PostgreSQL store behind decorateStore
+// The pieces stream-length.ts composes as bin/start does: the PostgreSQL store behind composeStore
 // (hash chain, personal data, tracing) and a snapshot store on the same database.
 import pg from 'pg';
 import type { Decider } from '../../domain/shared/decider.ts';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
@@ -33,7 +33,7 @@ export async function composedWorld(url: string, snapshotEvery: number) {
   };
   return {
     /** A freshly composed store: its hash-chain head cache is as cold as a restarted process's. */
-    store: (): EventStore => decorateStore(base, { personalData }),
+    store: (): EventStore => composeStore(base, { personalData }),
     snapshots: () => createSnapshots({ store: snapshotStore, policies: [policy], every: snapshotEvery }),
     async close() {
       await pool.end();

@@ -11,7 +11,7 @@ import { migrateProjections } from '../../application/projection-runner/migrate.
 import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { startCommandApi } from '../../command-api/server.ts';
 import { loadConfig } from '../../infra/config.ts';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
@@ -50,7 +50,7 @@ const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const metrics = createMetrics();
 // Composed as bin/start composes it: the command API refuses a store without personal-data protection.
 const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
-const store = decorateStore(
+const store = composeStore(
   await createPostgresEventStore({ connectionString: config.DATABASE_URL, logger, poolSize }),
   { logger, metrics, personalData },
 );

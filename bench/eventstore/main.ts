@@ -3,12 +3,12 @@
  * [--skip-appends] [--skip-catch-up]`). Runs in a database of its own, created and dropped here.
  *  1. appends/s and p50/p99 at concurrency 1, 8, 32: single-event appends to distinct streams vs plain
  *     single-row INSERTs into a same-shaped table through the same pool, with the ratio; the bare store at
- *     each level, then at c=32 the store as production composes it (decorateStore: hash chain, personal
+ *     each level, then at c=32 the store as production composes it (composeStore: hash chain, personal
  *     data, tracing; the npm script loads OpenTelemetry as bin/start does), which is what the goal names.
  *  2. subscription catch-up over N events (default 1,000,000), beside a raw paged SELECT of the same rows.
  */
 import { parseArgs } from 'node:util';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
@@ -36,7 +36,7 @@ const db = await createTestDatabase('bench_eventstore');
 const pool = createPool({ connectionString: db.url, max: Math.max(...levels) + 2 });
 const store = await createPostgresEventStore({ pool, pageSize });
 // Closing the composed store closes the bare one and the key store.
-const composed = decorateStore(store, {
+const composed = composeStore(store, {
   personalData: await openPersonalData({ connectionString: db.url, poolSize: 2 }),
 });
 try {

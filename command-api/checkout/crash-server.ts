@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createCheckoutServices } from '../../application/checkout/services.ts';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { loadConfig } from '../../infra/config.ts';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { listen } from '../../infra/http/server.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
@@ -38,7 +38,7 @@ const config = loadConfig({
 });
 const pool = createPool({ connectionString: config.DATABASE_URL, max: 3, applicationName: 'crash-server' });
 await migratePayments(pool);
-const store = decorateStore(
+const store = composeStore(
   await createPostgresEventStore({ connectionString: config.DATABASE_URL, poolSize: 4 }),
   { personalData: await openPersonalData({ connectionString: config.DATABASE_URL, poolSize: 2 }) },
 );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible } from '../../application/audit/test-fixtures.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { loadConfig } from '../config.ts';
-import { decorateStore } from '../eventstore/decorate-store.ts';
+import { composeStore } from '../eventstore/decorate-store.ts';
 import { verifyChains } from '../eventstore/hash-chain/verify-chain.ts';
 import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../eventstore/port.ts';
@@ -84,7 +84,7 @@ describe('npm run keys -- encrypt-legacy', () => {
     const record = await sql.query('SELECT change FROM personal_data_rewrites ORDER BY id');
     expect(record.rows.map((r) => r.change)).toEqual(['encrypted', 'rechained', 'encrypted']);
 
-    const store = decorateStore(
+    const store = composeStore(
       await createPostgresEventStore({ connectionString: database.url, poolSize: 1 }),
       {
         personalData: await openPersonalData({ connectionString: database.url, poolSize: 1 }),

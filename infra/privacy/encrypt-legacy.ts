@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { emailStreamName } from '../../domain/identity/email.ts';
 import type { Config } from '../config.ts';
-import { decorateStore } from '../eventstore/decorate-store.ts';
+import { composeStore } from '../eventstore/decorate-store.ts';
 import { VersionConflict } from '../eventstore/errors.ts';
 import { eventHash, GENESIS_HASH, HASH_KEY, storedHash } from '../eventstore/hash-chain/chain.ts';
 import type { EventMetadata } from '../eventstore/port.ts';
@@ -157,7 +157,7 @@ async function reclaimEmails(
   personalData: PersonalData,
   emails: { userId: string; email: string }[],
 ) {
-  const store = decorateStore(await createPostgresEventStore({ connectionString: url, poolSize: 1 }), {
+  const store = composeStore(await createPostgresEventStore({ connectionString: url, poolSize: 1 }), {
     personalData: { ...personalData, close: async () => {} },
   });
   let claimed = 0;

@@ -51,23 +51,45 @@ export function sealPersonalFields(
   return copy;
 }
 
-/** The event's data as readers see it: the envelope opened (and pd1 fields) with the owner's key. */
-export function openPersonalFields(data: Data, rule: PersonalFieldRule, subject: string, key: Key): Data {
+/**
+ * The event's data as readers see it: the envelope opened (and pd1 fields) with the owner's key. With
+ * `inPlace`, `data` itself is changed and returned (the caller owns it: freshly parsed from the store);
+ * otherwise `data` is left as it is and a copy returned.
+ */
+export function openPersonalFields(
+  data: Data,
+  rule: PersonalFieldRule,
+  subject: string,
+  key: Key,
+  inPlace = false,
+): Data {
   const envelope = data[ENVELOPE_FIELD];
   if (typeof envelope !== 'string' || !envelope.startsWith(PREFIX))
-    return decryptFields(data, rule, subject, key);
+    return decryptFields(data, rule, subject, key, inPlace);
   const values = JSON.parse(
     open(key, Buffer.from(envelope.slice(PREFIX.length), 'base64url'), aadFor(subject)).toString('utf8'),
   ) as Record<string, unknown>;
-  const { [ENVELOPE_FIELD]: _, ...rest } = data;
+  const rest = withoutEnvelope(data, inPlace);
   // A field is either in the envelope (placeholder) or, after the legacy migration, maybe pd1.
-  return mapFields(rest, rule, (value, path) =>
-    value === SEALED_IN_ENVELOPE && path in values ? values[path] : openPd1Field(value, subject, key),
+  return mapFields(
+    rest,
+    rule,
+    (value, path) =>
+      value === SEALED_IN_ENVELOPE && path in values ? values[path] : openPd1Field(value, subject, key),
+    inPlace,
   );
 }
 
 /** Every personal field, sealed or plain, reads as "[erased]"; the envelope is dropped. */
-export function maskPersonalFields(data: Data, rule: PersonalFieldRule): Data {
-  const { [ENVELOPE_FIELD]: _, ...rest } = data;
-  return maskFields(rest, rule);
+export function maskPersonalFields(data: Data, rule: PersonalFieldRule, inPlace = false): Data {
+  return maskFields(withoutEnvelope(data, inPlace), rule, inPlace);
+}
+
+function withoutEnvelope(data: Data, inPlace: boolean): Data {
+  if (!inPlace) {
+    const { [ENVELOPE_FIELD]: _, ...rest } = data;
+    return rest;
+  }
+  delete data[ENVELOPE_FIELD];
+  return data;
 }

@@ -53,4 +53,23 @@ describe('the pd2 envelope: one AES-GCM seal per event', () => {
       country: 'GB',
     });
   });
+
+  it('opens and masks a copy by default, and the data itself when asked to (a freshly parsed event)', () => {
+    const key = randomBytes(32);
+    const sealed = sealPersonalFields(data, rule, 'usr_1', key);
+    const stored = structuredClone(sealed);
+    // By default what was read stays as stored: the audit's verify hashes it after decrypting.
+    expect(openPersonalFields(sealed, rule, 'usr_1', key)).toEqual(data);
+    expect(maskPersonalFields(sealed, rule).shipping_address).toMatchObject({ street: '[erased]' });
+    expect(sealed).toEqual(stored);
+
+    const owned = structuredClone(stored);
+    const opened = openPersonalFields(owned, rule, 'usr_1', key, true);
+    expect(opened).toBe(owned);
+    expect(owned).toEqual(data);
+    const toMask = structuredClone(stored);
+    expect(maskPersonalFields(toMask, rule, true)).toBe(toMask);
+    expect(toMask[ENVELOPE_FIELD]).toBeUndefined();
+    expect(toMask.shipping_address).toMatchObject({ street: '[erased]', city: '[erased]', country: 'GB' });
+  });
 });

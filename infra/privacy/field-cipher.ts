@@ -47,13 +47,17 @@ export function someField(data: Data, rule: PersonalFieldRule, test: (value: unk
   return false;
 }
 
-/** Applies `change` to each personal field present (not null) in a copy of `data`. */
+/**
+ * Applies `change` to each personal field present (not null) in a copy of `data`, or in `data` itself
+ * when `inPlace` (the caller owns `data`: an event freshly parsed from the store, seen by nobody else).
+ */
 export function mapFields(
   data: Data,
   rule: PersonalFieldRule,
   change: (value: unknown, path: string) => unknown,
+  inPlace = false,
 ): Data {
-  const copy: Data = { ...data };
+  const copy: Data = inPlace ? data : { ...data };
   const cloned = new Set<unknown>();
   const paths = partsOf(rule);
   for (let i = 0; i < paths.length; i++) {
@@ -68,7 +72,7 @@ export function mapFields(
       }
       // Each nested object is cloned once per copy: a second field of the same object finds the clone.
       let inner = next as Data;
-      if (!cloned.has(inner)) {
+      if (!inPlace && !cloned.has(inner)) {
         inner = { ...inner };
         cloned.add(inner);
         holder[parts[p]!] = inner;
@@ -91,10 +95,17 @@ export const openPd1Field = (value: unknown, subject: string, key: Key): unknown
     : value;
 
 /** Opens pd1 fields with the key; plain values (written before encryption) and others pass through. */
-export function decryptFields(data: Data, rule: PersonalFieldRule, subject: string, key: Key): Data {
+export function decryptFields(
+  data: Data,
+  rule: PersonalFieldRule,
+  subject: string,
+  key: Key,
+  inPlace = false,
+): Data {
   if (!someField(data, rule, isPd1)) return data;
-  return mapFields(data, rule, (value) => openPd1Field(value, subject, key));
+  return mapFields(data, rule, (value) => openPd1Field(value, subject, key), inPlace);
 }
 
 /** Every personal field, encrypted or not, reads as "[erased]". */
-export const maskFields = (data: Data, rule: PersonalFieldRule): Data => mapFields(data, rule, () => ERASED);
+export const maskFields = (data: Data, rule: PersonalFieldRule, inPlace = false): Data =>
+  mapFields(data, rule, () => ERASED, inPlace);

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible } from '../../application/audit/test-fixtures.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { decorateStore } from '../eventstore/decorate-store.ts';
+import { composeStore } from '../eventstore/decorate-store.ts';
 import { verifyChains } from '../eventstore/hash-chain/verify-chain.ts';
 import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../eventstore/port.ts';
@@ -72,7 +72,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('personal_data');
     raw = await createPostgresEventStore({ connectionString: database.url, poolSize: 3 });
-    store = decorateStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 3 }), {
+    store = composeStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 3 }), {
       personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }),
     });
     sql = new pg.Client({ connectionString: database.url });
@@ -139,6 +139,47 @@ describe('personal data at the store edge (PostgreSQL)', () => {
     expect(masked!.data.email).toBe('[erased]');
   });
 
+  it('drops a cached key the moment the person is erased in this process, without waiting for the sweep', async () => {
+    // The sweep for erasures by other processes is an hour away: only the drop itself can mask here.
+    const own = composeStore(
+      await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }),
+      {
+        personalData: await openPersonalData({
+          connectionString: database.url,
+          poolSize: 1,
+          erasureSweepMs: 3_600_000,
+        }),
+      },
+    );
+    try {
+      await own.appendToStream('user-usr_c', [registered('usr_c')], { expectedRevision: 'no_stream' });
+      await own.appendToStream('user-usr_d', [registered('usr_d')], { expectedRevision: 'no_stream' });
+      // Both keys are now cached, and used: the reads decrypt.
+      expect((await own.readStream('user-usr_c'))[0]!.data.email).toBe(planted.email);
+      expect((await own.readStream('user-usr_d'))[0]!.data.email).toBe(planted.email);
+
+      // Erased through this process's key store: its cache forgets the key with the destruction.
+      await personalDataOf(own).destroyKey('usr_c');
+      expect((await own.readStream('user-usr_c'))[0]!.data.email).toBe('[erased]');
+      await expect(
+        own.appendToStream('order-ord_c', [placed('usr_c')], { expectedRevision: 'no_stream' }),
+      ).rejects.toMatchObject({ code: 'RES_3001' });
+
+      // Erased by another process (the shared store here): this one learns it from the UserErased event.
+      await personalDataOf(store).destroyKey('usr_d');
+      expect((await own.readStream('user-usr_d'))[0]!.data.email).toBe(planted.email);
+      await store.appendToStream('user-usr_d', [
+        { id: randomUUID(), type: 'UserErased', data: { schema_version: 1, user_id: 'usr_d' } },
+      ]);
+      const [first, erasure] = await own.readStream('user-usr_d');
+      expect(erasure!.type).toBe('UserErased');
+      expect(first!.data.email).toBe('[erased]');
+      expect((await own.readStream('user-usr_d'))[0]!.data.email).toBe('[erased]');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses to open with a wrong master key, and rotation rewraps the keys so every event still decrypts', async () => {
     await store.appendToStream('user-usr_b', [registered('usr_b')], { expectedRevision: 'no_stream' });
     const wrong = randomBytes(32);
@@ -158,7 +199,7 @@ describe('personal data at the store edge (PostgreSQL)', () => {
     await expect(openPersonalData({ connectionString: database.url, masterKey: oldKey })).rejects.toThrow(
       MasterKeyError,
     );
-    const rotated = decorateStore(
+    const rotated = composeStore(
       await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }),
       {
         personalData: await openPersonalData({

@@ -64,7 +64,7 @@ export async function openPersonalData(options: {
 
 const PERSONAL_DATA = Symbol('personal-data');
 
-/** Attaches the personal-data service to a composed store (decorateStore does). */
+/** Attaches the personal-data service to a composed store (composeStore does). */
 export const attachPersonalData = <S extends EventStore>(store: S, personalData: PersonalData): S =>
   Object.assign(store, { [PERSONAL_DATA]: personalData });
 
@@ -72,6 +72,6 @@ export const attachPersonalData = <S extends EventStore>(store: S, personalData:
 export function personalDataOf(store: EventStore): PersonalData {
   const found = (store as { [PERSONAL_DATA]?: PersonalData })[PERSONAL_DATA];
   if (!found)
-    throw new Error('this event store was composed without personal-data protection (decorateStore)');
+    throw new Error('this event store was composed without personal-data protection (composeStore)');
   return found;
 }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { upcast } from '../../domain/event-catalog.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { decorateStore } from '../eventstore/decorate-store.ts';
+import { composeStore } from '../eventstore/decorate-store.ts';
 import { withHashChain } from '../eventstore/hash-chain/with-hash-chain.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
@@ -35,7 +35,7 @@ describe('stored formats of personal data, and erasure across processes', () => 
   beforeAll(async () => {
     database = await createTestDatabase('personal_formats');
     raw = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
-    store = decorateStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }), {
+    store = composeStore(await createPostgresEventStore({ connectionString: database.url, poolSize: 2 }), {
       personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }),
     });
     sql = new pg.Client({ connectionString: database.url });

@@ -23,7 +23,9 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
     return { ...event, data: sealPersonalFields(event.data, rule, subject, key) };
   };
 
-  const decrypt = decryptor(keys);
+  // The events below are freshly parsed by the store for this one read and reach no one else before
+  // this layer hands them up, so they are decrypted in place rather than copied.
+  const decrypt = decryptor(keys, { inPlace: true });
 
   return {
     async appendToStream(stream, events, options) {
@@ -51,8 +53,11 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
 /**
  * Events as readers see them: personal fields decrypted, "[erased]" when the owner's key is destroyed,
  * plain (pre-encryption) values as they are. Seeing an erasure event drops that person's cached key.
+ * By default the events given are left as they are (the audit's verify still hashes them as stored);
+ * `inPlace` changes their data instead of copying, for a caller that owns them.
  */
-export function decryptor(keys: KeyStore) {
+export function decryptor(keys: KeyStore, options: { inPlace?: boolean } = {}) {
+  const inPlace = options.inPlace ?? false;
   return async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
     // One pass finds each event's owner; one key-store query (at most) serves the whole page.
     const owners: (string | undefined)[] = new Array(events.length);
@@ -67,15 +72,24 @@ export function decryptor(keys: KeyStore) {
     }
     if (subjects.size === 0) return events;
     const found = await keys.keysFor([...subjects]);
-    return events.map((event, i) => {
+    const out = inPlace ? events : new Array<RecordedEvent>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       const subject = owners[i];
-      if (!subject) return event;
-      const rule = personalFields[event.type]!;
-      const key = found.get(subject);
+      const key = subject === undefined ? undefined : found.get(subject);
       // No key: only plain (pre-encryption) values can be here, and they stay readable.
-      if (key === undefined) return event;
-      if (key === 'erased') return { ...event, data: maskPersonalFields(event.data, rule) };
-      return { ...event, data: openPersonalFields(event.data, rule, subject, key) };
-    });
+      if (subject === undefined || key === undefined) {
+        out[i] = event;
+        continue;
+      }
+      const rule = personalFields[event.type]!;
+      const data =
+        key === 'erased'
+          ? maskPersonalFields(event.data, rule, inPlace)
+          : openPersonalFields(event.data, rule, subject, key, inPlace);
+      if (inPlace) event.data = data;
+      else out[i] = { ...event, data };
+    }
+    return out;
   };
 }

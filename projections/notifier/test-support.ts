@@ -6,7 +6,7 @@ import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { loadConfig } from '../../infra/config.ts';
-import { decorateStore } from '../../infra/eventstore/decorate-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
@@ -87,7 +87,7 @@ export const tokenIn = (mail: ParsedMail) => /token=([A-Za-z0-9_-]{43})/.exec(ma
 export async function startLifecycleWorld(label: string, env: Record<string, string> = {}) {
   const database = await createTestDatabase(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const store = decorateStore(
+  const store = composeStore(
     await createPostgresEventStore({ connectionString: database.url, poolSize: 4, pollIntervalMs: 50 }),
     { personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }) },
   );
