@@ -93,6 +93,18 @@ const watcher = createCheckpointWatcher({
   logger,
   refreshMs: 1_000,
 });
+/** The bare subscriber inside the projections' process (bench/queries/projector.ts). */
+const projectorFloor = () => ({
+  async start() {
+    projector!.send('floor-start');
+    await once(projector!, 'message');
+  },
+  async stop() {
+    projector!.send('floor-stop');
+    const [reply] = (await once(projector!, 'message')) as [{ floor: number[] }];
+    return reply.floor;
+  },
+});
 const allModels = ['catalog', 'inventory', 'cart', 'orders', 'recommendations'];
 let server: ReturnType<typeof fork> | undefined;
 let baselineServer: ReturnType<typeof fork> | undefined;
@@ -235,11 +247,13 @@ try {
       seconds: Number(values['lag-seconds']),
       users,
       products,
+      floor: projectorFloor(),
     });
     log(
       `projection lag at ${r(lag.achievedRate, 0)} events/s (${lag.events} events, ${lag.missed} not seen in 10 s): ` +
         `all p50 ${r(lag.all.p50)} ms p99 ${r(lag.all.p99)} ms | cart (Redis) p50 ${r(lag.cart.p50)} p99 ${r(lag.cart.p99)} | ` +
-        `catalog (PostgreSQL) p50 ${r(lag.catalog.p50)} p99 ${r(lag.catalog.p99)} | bare subscriber p50 ${r(lag.baseline.p50)} p99 ${r(lag.baseline.p99)}`,
+        `catalog (PostgreSQL) p50 ${r(lag.catalog.p50)} p99 ${r(lag.catalog.p99)} | bare subscriber p50 ${r(lag.baseline.p50)} p99 ${r(lag.baseline.p99)} | ` +
+        `bare subscriber in the projections' process p50 ${r(lag.projectorFloor.p50)} p99 ${r(lag.projectorFloor.p99)}`,
     );
     reportResult({
       measure: `projection lag p99 vs bare subscriber, ${r(lag.achievedRate, 0)} events/s`,
@@ -264,6 +278,7 @@ try {
         seconds: Number(values['lag-seconds']),
         users,
         products,
+        floor: projectorFloor(),
       });
     } finally {
       await holder.query('ROLLBACK').catch(() => {});
@@ -273,7 +288,8 @@ try {
     log(
       `projection lag, another database holding a transaction open ${values['lag-seconds']} s: ` +
         `all p50 ${r(heldLag.all.p50)} ms p99 ${r(heldLag.all.p99)} ms (${heldLag.missed} not seen in 10 s) | ` +
-        `bare subscriber p50 ${r(heldLag.baseline.p50)} p99 ${r(heldLag.baseline.p99)}`,
+        `bare subscriber p50 ${r(heldLag.baseline.p50)} p99 ${r(heldLag.baseline.p99)} | ` +
+        `in the projections' process p50 ${r(heldLag.projectorFloor.p50)} p99 ${r(heldLag.projectorFloor.p99)}`,
     );
     reportResult({
       measure: `projection lag p99, another database holding a transaction open, ${r(heldLag.achievedRate, 0)} events/s`,
