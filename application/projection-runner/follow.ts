@@ -303,7 +303,9 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     }
     await inFlight;
     await drain();
-    await writeUnwritten();
+    // Stopping leaves a skip unwritten (the next run skips those events again); a subscription that ended
+    // by itself writes it.
+    if (!signal.aborted) await writeUnwritten();
     return checkpoint;
   } finally {
     // Never leave a send or a checkpoint write running behind a restart: the next run starts from the

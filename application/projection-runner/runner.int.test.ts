@@ -189,8 +189,10 @@ describe('projection runner (PostgreSQL read model)', () => {
     // Passed (and announced) but not written: the checkpoint still says the last applied event.
     expect(await writtenCheckpoint('tally_skip')).toBe(`${applied.commit}.${applied.prepare}`);
 
-    // A crash now (the run ends without writing) loses nothing and applies nothing twice.
+    // Stopped now (as a crash would), the skip stays unwritten: the next run re-reads the skipped events,
+    // and loses nothing and applies nothing twice.
     await runner.stop();
+    expect(await writtenCheckpoint('tally_skip')).toBe(`${applied.commit}.${applied.prepare}`);
     runner = start(projection, slow, 'b');
     applied = await tick(['skip-a'], 2);
     expect(await runner.waitFor(applied, 20_000)).toBe(true);
