@@ -33,6 +33,11 @@ export type FollowOptions = {
   from: Position | undefined;
   signal: AbortSignal;
   batchSize: number;
+  /**
+   * A checkpoint write that only moves past skipped events (nothing applied) happens at most this often;
+   * in between the position is published but not written. A batch that applied anything always writes.
+   */
+  skipCheckpointMs: number;
   retry: RetryPolicy;
   /** Return at the first caught-up (rebuilds); otherwise follow live until aborted. */
   untilCaughtUp: boolean;
@@ -56,14 +61,22 @@ export type FollowOptions = {
 export async function follow(options: FollowOptions): Promise<Position | undefined> {
   const { store, projection, writer, signal, retry, logger, hooks } = options;
   const outbound = writer.outbound;
+  /** The checkpoint as written: what the next write compares and sets from. */
   let checkpoint = options.from;
-  /** The newest position delivered: past the checkpoint while acknowledged batches await its write. */
+  /** The newest position passed: past the checkpoint while acknowledged batches or a skip await its write. */
   let sentUpTo = options.from;
+  /** A skip-only position published but not yet written (see `skipCheckpointMs`). */
+  let unwritten: Position | undefined;
+  let writtenAt = performance.now();
+  /** Live: a caught-up marker passed over behind the batch's events; the batch's checkpoint goes this far. */
+  let skipTo: Position | undefined;
   let batch: RecordedEvent[] = [];
   let live = false;
 
   const moved = (at: Position, invalidate: string[], last: RecordedEvent | undefined, count: number) => {
     checkpoint = at;
+    unwritten = undefined;
+    writtenAt = performance.now();
     if (!sentUpTo || comparePositions(at, sentUpTo) > 0) sentUpTo = at;
     hooks.committed(at, invalidate, last, count);
   };
@@ -76,12 +89,12 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
   const drain = async () => acks?.drain();
 
   const tracer = shopTracer();
-  const commit = async (events: RecordedEvent[]) => {
+  const commit = async (events: RecordedEvent[], to?: Position) => {
     await drain();
     const apply = async () => {
-      const invalidate = await writer.applyBatch(events, checkpoint);
+      const invalidate = await writer.applyBatch(events, checkpoint, to);
       const lastEvent = events[events.length - 1]!;
-      moved(lastEvent.position, invalidate, lastEvent, events.length);
+      moved(to ?? lastEvent.position, invalidate, lastEvent, events.length);
     };
     // One span per transaction (projection, positions), linked to the commands behind its events; the
     // per-event and set-based apply spans are its children. (An outbound projection traces its sends.)
@@ -126,7 +139,32 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     }
   };
 
-  const commitOrRedo = async (events: RecordedEvent[], send: () => Promise<void>) => {
+  /**
+   * Moves past events this projection skipped (a caught-up marker's position beyond what it applied). The
+   * write happens when `skipCheckpointMs` has passed since the last one (always when catching up for a
+   * rebuild); otherwise the position is only published. Safe to leave unwritten: nothing between the
+   * checkpoint and `at` is an event this projection applies (each applied batch writes its checkpoint), so
+   * a restart from the written checkpoint re-reads only events that it skips again.
+   */
+  const skipped = async (at: Position) => {
+    await drain();
+    if (sentUpTo && comparePositions(at, sentUpTo) <= 0) return;
+    if (options.untilCaughtUp || performance.now() - writtenAt >= options.skipCheckpointMs) {
+      await writer.advance(checkpoint, at);
+      moved(at, [], undefined, 0);
+      return;
+    }
+    unwritten = at;
+    sentUpTo = at;
+    hooks.committed(at, [], undefined, 0);
+  };
+  const writeUnwritten = async () => {
+    if (!unwritten) return;
+    await writer.advance(checkpoint, unwritten);
+    moved(unwritten, [], undefined, 0);
+  };
+
+  const commitOrRedo = async (events: RecordedEvent[], send: () => Promise<void>, to?: Position) => {
     try {
       await send();
     } catch (error) {
@@ -134,6 +172,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
       // Nothing of the batch was committed (PostgreSQL), its writes are guarded (Redis), or nothing of it
       // was acknowledged (outbound): redo it singly, which finds and parks the event that fails.
       await applyOneByOne(events);
+      if (to) await skipped(to);
     }
   };
 
@@ -167,13 +206,36 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
   const { items, buffered } = readAhead(subscription, Math.max(1, options.batchSize));
   const iterator = items[Symbol.asyncIterator]();
   let held: IteratorResult<SubscriptionItem> | undefined;
+  /** The next item; while a skip is unwritten and nothing arrives, writes it once it is due. */
+  const take = async () => {
+    const next = iterator.next();
+    while (unwritten && !signal.aborted) {
+      let timer: NodeJS.Timeout | undefined;
+      const due = new Promise<'due'>((resolve) => {
+        timer = setTimeout(resolve, writtenAt + options.skipCheckpointMs - performance.now(), 'due');
+      });
+      const first = await Promise.race([
+        next.then(
+          () => 'item' as const,
+          () => 'item' as const,
+        ),
+        due,
+      ]);
+      clearTimeout(timer);
+      if (first === 'item') break;
+      await writeUnwritten();
+    }
+    return next;
+  };
 
   const flush = async () => {
     if (batch.length === 0) return;
     if (!outbound) {
       const events = batch;
+      const to = skipTo;
       batch = [];
-      await commitOrRedo(events, () => commit(events));
+      skipTo = undefined;
+      await commitOrRedo(events, () => commit(events, to), to);
       return;
     }
     // A full batch is prepared while the previous one is still out; a partial one first takes what
@@ -198,16 +260,25 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
 
   try {
     for (;;) {
-      const next = held ?? (await iterator.next());
+      const next = held ?? (await take());
       held = undefined;
       if (next.done) break;
       const item = next.value;
       if (item.kind === 'event') {
         batch.push(item.event);
+        if (skipTo && comparePositions(item.event.position, skipTo) > 0) skipTo = undefined;
         // Live (outbound: always), a batch commits as soon as nothing more is waiting, so a burst still
         // shares a transaction.
         const eager = live || outbound !== undefined;
         if (batch.length >= options.batchSize || (eager && buffered() === 0)) await flush();
+        continue;
+      }
+      // Live, a marker between events does not cut the batch: the batch goes on collecting what is
+      // already read behind the marker, or commits now, its checkpoint moved to the marker in the same
+      // transaction (no separate write for the events it skipped).
+      if (live && !outbound && batch.length > 0 && item.position) {
+        skipTo = item.position;
+        if (buffered() === 0) await flush();
         continue;
       }
       await flush();
@@ -215,11 +286,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
       acks?.throwIfFailed();
       // A filtered projection still moves past the events it skipped, so a consistency token for any
       // position is eventually reached.
-      if (item.position && (!sentUpTo || comparePositions(item.position, sentUpTo) > 0)) {
-        await drain();
-        await writer.advance(checkpoint, item.position);
-        moved(item.position, [], undefined, 0);
-      }
+      if (item.position) await skipped(item.position);
       if (!live) {
         live = true;
         logger.info(
@@ -236,6 +303,9 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     }
     await inFlight;
     await drain();
+    // Stopping leaves a skip unwritten (the next run skips those events again); a subscription that ended
+    // by itself writes it.
+    if (!signal.aborted) await writeUnwritten();
     return checkpoint;
   } finally {
     // Never leave a send or a checkpoint write running behind a restart: the next run starts from the

@@ -41,6 +41,7 @@ export function createOutboundWriter(
   };
   return {
     outbound: { prepare: (events) => projection.prepare(events), deliver, checkpointTo },
+    // follow() passes no `to` to an outbound projection: it moves past skipped events with `advance`.
     async applyBatch(events, from) {
       await deliver(events, projection.prepare(events));
       await checkpointTo(from, events[events.length - 1]!);

@@ -94,6 +94,7 @@ export async function rebuildProjection(
         from: checkpoint,
         signal: AbortSignal.any([abort.signal, lock.lost]),
         batchSize: options.batchSize ?? (setBased(projection) ? 2_000 : 500),
+        skipCheckpointMs: 0, // the swap compares written checkpoints
         retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
         untilCaughtUp: true,
         metrics: deps.metrics,

@@ -77,6 +77,15 @@ const tallies = async (name: string) => {
   return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
 };
 
+const writtenCheckpoint = async (name: string) =>
+  (
+    await side.db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('projection', '=', name)
+      .executeTakeFirstOrThrow()
+  ).position;
+
 beforeAll(async () => {
   side = await createReadSideForTest('runner');
 });
@@ -155,17 +164,40 @@ describe('projection runner (PostgreSQL read model)', () => {
     expect(counts['park-b']).toBeUndefined();
   });
 
-  it('moves its checkpoint past events it does not read', async () => {
+  it('moves its checkpoint past events it does not read, written once it is idle', async () => {
     const runner = start(tallyProjection('tally_filter'));
     await tick(['filter-a'], 3);
     const head = await appendEvent(side.store, 'other-1', 'SomethingElse', {});
     expect(await runner.waitFor(head, 20_000)).toBe(true);
-    const checkpoint = await side.db
-      .selectFrom('projection_checkpoints')
-      .select('position')
-      .where('projection', '=', 'tally_filter')
-      .executeTakeFirstOrThrow();
-    expect(checkpoint.position).toBe(`${head.commit}.${head.prepare}`);
+    // The skip is published at once and written within skipCheckpointMs (default 1 s) although nothing
+    // more arrives.
+    await eventually(async () =>
+      expect(await writtenCheckpoint('tally_filter')).toBe(`${head.commit}.${head.prepare}`),
+    );
+  });
+
+  it('publishes a skip before writing it, and a restart re-reads the skipped events without harm', async () => {
+    const projection = tallyProjection('tally_skip');
+    const slow = { skipCheckpointMs: 600_000 };
+    let runner = start(projection, slow);
+    let applied = await tick(['skip-a'], 3);
+    expect(await runner.waitFor(applied, 20_000)).toBe(true);
+    let skippedHead = applied;
+    for (let i = 0; i < 5; i += 1)
+      skippedHead = await appendEvent(side.store, `other-${i}`, 'SomethingElse', {});
+    expect(await runner.waitFor(skippedHead, 20_000)).toBe(true);
+    // Passed (and announced) but not written: the checkpoint still says the last applied event.
+    expect(await writtenCheckpoint('tally_skip')).toBe(`${applied.commit}.${applied.prepare}`);
+
+    // Stopped now (as a crash would), the skip stays unwritten: the next run re-reads the skipped events,
+    // and loses nothing and applies nothing twice.
+    await runner.stop();
+    expect(await writtenCheckpoint('tally_skip')).toBe(`${applied.commit}.${applied.prepare}`);
+    runner = start(projection, slow, 'b');
+    applied = await tick(['skip-a'], 2);
+    expect(await runner.waitFor(applied, 20_000)).toBe(true);
+    expect((await tallies('tally_skip'))['skip-a']).toBe(5);
+    expect(await writtenCheckpoint('tally_skip')).toBe(`${applied.commit}.${applied.prepare}`);
   });
 
   it('runs on one instance at a time, and a standby takes over when the holder dies', async () => {

@@ -50,6 +50,12 @@ export type RunnerOptions = {
    * `setBased`), else 200 (one round trip per event).
    */
   batchSize?: number;
+  /**
+   * At most one checkpoint write per this many ms that only moves past events the projection does not
+   * read (nothing applied); in between the position is published, not written. Default 1000 ms. After a
+   * restart the runner may re-read that much of the log, which it skips again.
+   */
+  skipCheckpointMs?: number;
   retry?: Partial<RetryPolicy>;
   /** How often a standby instance tries to take the lease. Default 1000 ms. */
   leaseRetryMs?: number;
@@ -68,7 +74,8 @@ export type ProjectionRunner = {
   /** Stops following, releases the lease; resolves when the run loop has ended. */
   stop(): Promise<void>;
   status(): ProjectionStatus;
-  /** Resolves true once the checkpoint of the serving generation has reached `position` (tests, benches). */
+  /** Resolves true once the serving generation has passed `position` (applied it, or published that it skips
+   * it: the written checkpoint may trail a skip by up to `skipCheckpointMs`) (tests, benches). */
   waitFor(position: Position, timeoutMs: number): Promise<boolean>;
 };
 
@@ -165,6 +172,7 @@ export function createProjectionRunner(
         from: position,
         signal,
         batchSize: options.batchSize ?? (setBased(projection) ? 1_000 : 200),
+        skipCheckpointMs: options.skipCheckpointMs ?? 1_000,
         retry,
         untilCaughtUp: false,
         metrics: deps.metrics,

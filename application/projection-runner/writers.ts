@@ -33,7 +33,9 @@ export type OutboundSteps = {
 };
 /** How one kind of read model takes a batch and moves the checkpoint. Returns cache keys made stale. */
 export type BatchWriter = {
-  applyBatch(events: readonly RecordedEvent[], from: Position | undefined): Promise<string[]>;
+  /** Applies and moves the checkpoint to `to` (default: the last event; a later position when the events
+   * after the batch up to `to` are ones this projection skips). */
+  applyBatch(events: readonly RecordedEvent[], from: Position | undefined, to?: Position): Promise<string[]>;
   park(event: RecordedEvent, error: unknown, attempts: number, from: Position | undefined): Promise<void>;
   advance(from: Position | undefined, to: Position): Promise<void>;
   /** Outbound projections: send batches one after another and checkpoint behind the acknowledgements. */
@@ -55,7 +57,7 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
 
   const applyPg =
     projection.kind === 'postgres'
-      ? async (events: readonly RecordedEvent[], from: Position | undefined) => {
+      ? async (events: readonly RecordedEvent[], from: Position | undefined, to: Position) => {
           const schema = schemaName(projection.name, target.generation);
           const stale = new Set<string>();
           const context = { schema, invalidate: (key: string) => stale.add(key), logger };
@@ -67,13 +69,7 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
             if (projection.applyBatch) await projection.applyBatch(events, scoped, context);
             else for (const event of events) await projection.apply(event, scoped, context);
             await faults?.afterWrites?.(events);
-            await advanceCheckpoint(
-              asRunner(trx),
-              target,
-              from,
-              last(events).position,
-              last(events).recordedAt,
-            );
+            await advanceCheckpoint(asRunner(trx), target, from, to, last(events).recordedAt);
           });
           return [...stale];
         }
@@ -81,7 +77,7 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
 
   const applyRedis =
     projection.kind === 'redis'
-      ? async (events: readonly RecordedEvent[], from: Position | undefined) => {
+      ? async (events: readonly RecordedEvent[], from: Position | undefined, to: Position) => {
           const redis = deps.redis;
           if (!redis) throw new Error(`projection ${projection.name} needs Redis`);
           const prefix = redisPrefix(projection.name, target.generation);
@@ -99,24 +95,28 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           }
           // The writes are already visible; a crash here replays them, and their guards make that a no-op.
           await faults?.afterWrites?.(events);
-          await db
-            .transaction()
-            .execute((trx) =>
-              advanceCheckpoint(asRunner(trx), target, from, last(events).position, last(events).recordedAt),
-            );
+          await db.transaction().execute(async (trx) => {
+            // Losing this commit in a server crash replays the batch, and the guards make that a no-op.
+            await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+            await advanceCheckpoint(asRunner(trx), target, from, to, last(events).recordedAt);
+          });
           return [...stale];
         }
       : undefined;
 
   return {
-    applyBatch: (events, from) => (applyPg ?? applyRedis)!(events, from),
+    applyBatch: (events, from, to) => (applyPg ?? applyRedis)!(events, from, to ?? last(events).position),
     park: (event, error, attempts, from) =>
       db
         .transaction()
         .execute((trx) =>
           parkEvent(asRunner(trx), target, { projection: projection.name, event, error, attempts, from }),
         ),
+    // Only skipped events lie behind `to`: a commit lost in a server crash makes a restart skip them again.
     advance: (from, to) =>
-      db.transaction().execute((trx) => advanceCheckpoint(asRunner(trx), target, from, to, undefined)),
+      db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+        await advanceCheckpoint(asRunner(trx), target, from, to, undefined);
+      }),
   };
 }

@@ -10,7 +10,9 @@ import { benchProductId, benchUserId } from './fill.ts';
  * the Redis cart projection, and PriceChanged, read by the PostgreSQL catalog projection), and the time from
  * the start of its append until the projections process has announced passing its position (what a query
  * with that consistency token waits for) is recorded. The baseline is a bare
- * subscriber on the same store (no projection work): append start → the event delivered to it.
+ * subscriber on the same store (no projection work): append start → the event delivered to it. That one is
+ * in the appending process, woken without NOTIFY; `floor` adds one in the projections' process, which is
+ * woken as the runners are.
  */
 export async function measureLag(options: {
   store: EventStore;
@@ -20,11 +22,14 @@ export async function measureLag(options: {
   seconds: number;
   users: number;
   products: number;
+  /** A bare subscriber in the projections' process: started before the appends, its samples after. */
+  floor?: { start(): Promise<void>; stop(): Promise<number[]> };
 }) {
   const { store, watcher } = options;
   const total = Math.round(options.rate * options.seconds);
   const startedAt = new Map<string, number>();
   const delivered: number[] = [];
+  await options.floor?.start();
   const head = await store.headPosition();
   const stop = new AbortController();
   const follower = (async () => {
@@ -99,6 +104,7 @@ export async function measureLag(options: {
   await sleep(200);
   stop.abort();
   await follower;
+  const floor = (await options.floor?.stop()) ?? [];
   return {
     events: total,
     achievedRate,
@@ -107,5 +113,7 @@ export async function measureLag(options: {
     catalog: summarise(lag.catalog),
     all: summarise([...lag.cart, ...lag.catalog]),
     baseline: summarise(delivered),
+    /** Append start → delivered to a bare subscriber in the projections' process (ms clock, wall time). */
+    projectorFloor: summarise(floor),
   };
 }

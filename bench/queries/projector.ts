@@ -28,7 +28,35 @@ const service = createProjectionService(
 );
 service.start();
 process.send?.('started');
+// The floor for the runners' lag: a bare subscriber in this process, on the same store (woken by the same
+// NOTIFY from the bench's process). Each event's append start is its data's added_at / changed_at.
+let floor: { stop: AbortController; samples: number[]; done: Promise<void> } | undefined;
 process.on('message', async (message) => {
+  if (message === 'floor-start') {
+    const head = await store.headPosition();
+    const stop = new AbortController();
+    const samples: number[] = [];
+    const done = (async () => {
+      for await (const item of store.subscribeToAll({
+        ...(head ? { after: head } : {}),
+        signal: stop.signal,
+      })) {
+        if (item.kind !== 'event') continue;
+        const at = item.event.data.added_at ?? item.event.data.changed_at;
+        if (typeof at === 'string') samples.push(Date.now() - Date.parse(at));
+      }
+    })().catch(() => {});
+    floor = { stop, samples, done };
+    process.send?.('floor-started');
+    return;
+  }
+  if (message === 'floor-stop') {
+    floor?.stop.abort();
+    await floor?.done;
+    process.send?.({ floor: floor?.samples ?? [] });
+    floor = undefined;
+    return;
+  }
   if (message !== 'stop') return;
   await service.stop();
   await store.close();
