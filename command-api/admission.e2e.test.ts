@@ -1,3 +1,6 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it checks Redis admission
+// (revocation, rate limits, idempotency) on a test-only probe route that the OpenAPI document does not
+// hold.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it forges and mangles
+// tokens and headers, which a typed client would not send.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

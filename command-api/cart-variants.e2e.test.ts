@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Answer, answer, commandClient } from '../test/api-client/clients.ts';
+import type { components } from '../test/api-client/command-api.d.ts';
 import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
 import { signUp } from './test-support.ts';
 
@@ -10,12 +12,24 @@ afterAll(async () => {
   await api?.close();
 });
 
-const post = (path: string, body?: unknown, token = api.adminToken) =>
-  api.http.request('POST', `/api/v1${path}`, { token, ...(body !== undefined ? { body } : {}) });
+// Every call goes through the client generated from docs/openapi/command-api.json, and every answer is
+// checked against its route's declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+const admin = () => commandClient(api.http.url, api.adminToken);
+const addVariant = (product_id: string, body: Schemas['postProductsProductIdVariantsBody']) =>
+  answer(admin().POST('/api/v1/products/{product_id}/variants', { params: { path: { product_id } }, body }));
+/** Adds to the customer's cart, or (token '') to a new guest cart. */
+const addToCart = (body: Schemas['postCartAddBody'], token = api.customer.accessToken) =>
+  answer(commandClient(api.http.url, token || undefined).POST('/api/v1/cart/add', { body }));
 
-async function expectRefused(send: () => ReturnType<typeof post>, status: number, code: string) {
+async function expectRefused<R extends Answer<unknown>>(
+  send: () => Promise<R>,
+  status: number,
+  code: string,
+) {
   const { response, appended } = await refused(api, send);
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+  const body = response.body as { error?: { code?: string } } | undefined;
+  expect({ status: response.status, code: body?.error?.code }).toEqual({ status, code });
   expect(appended).toBe(false);
   return response;
 }
@@ -23,14 +37,14 @@ async function expectRefused(send: () => ReturnType<typeof post>, status: number
 /** A tee sold in M (+5.00, 3 in stock) and L (no adjustment, 10 in stock). */
 async function teeInSizes() {
   const product = await createProduct(api.http, api.adminToken, { name: 'Tee', price: 20 });
-  const productId = product.product_id as string;
-  const m = await post(`/products/${productId}/variants`, {
+  const productId = product.product_id;
+  const m = await addVariant(productId, {
     sku: `TEE-M-${productId.slice(-6)}`,
     options: { size: 'M' },
     price_adjustment: 5,
     initial_stock: 3,
   });
-  const l = await post(`/products/${productId}/variants`, {
+  const l = await addVariant(productId, {
     sku: `TEE-L-${productId.slice(-6)}`,
     options: { size: 'L' },
     price_adjustment: 0,
@@ -42,15 +56,10 @@ async function teeInSizes() {
 describe('POST /cart/add with variant_id', () => {
   it('carts a variant on its own line, priced with its adjustment, showing variant_id, sku and options', async () => {
     const { productId, m, l } = await teeInSizes();
-    const token = api.customer.accessToken;
-    await post('/cart/add', { product_id: productId, variant_id: m.variant_id, quantity: 2 }, token);
-    const response = await post(
-      '/cart/add',
-      { product_id: productId, variant_id: l.variant_id, quantity: 1 },
-      token,
-    );
+    await addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 2 });
+    const response = await addToCart({ product_id: productId, variant_id: l.variant_id, quantity: 1 });
     expect(response.status).toBe(200);
-    const lines = response.body.items.filter((item: { product_id: string }) => item.product_id === productId);
+    const lines = response.body.items.filter((item) => item.product_id === productId);
     expect(lines).toEqual([
       expect.objectContaining({
         variant_id: m.variant_id,
@@ -75,15 +84,11 @@ describe('POST /cart/add with variant_id', () => {
       sku: l.sku,
       variant_options: { size: 'L' },
     });
-    const merged = await post(
-      '/cart/add',
-      { product_id: productId, variant_id: m.variant_id, quantity: 1 },
-      token,
-    );
+    const merged = await addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 1 });
     expect(
       merged.body.items
-        .filter((item: { product_id: string }) => item.product_id === productId)
-        .map((item: { variant_id: string; quantity: number }) => [item.variant_id, item.quantity]),
+        .filter((item) => item.product_id === productId)
+        .map((item) => [item.variant_id, item.quantity]),
     ).toEqual([
       [m.variant_id, 3],
       [l.variant_id, 1],
@@ -93,12 +98,7 @@ describe('POST /cart/add with variant_id', () => {
   it("checks the variant's own stock: 3 of M, though L has 10", async () => {
     const { productId, m } = await teeInSizes();
     await expectRefused(
-      () =>
-        post(
-          '/cart/add',
-          { product_id: productId, variant_id: m.variant_id, quantity: 4 },
-          api.customer.accessToken,
-        ),
+      () => addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 4 }),
       409,
       'BIZ_4001',
     );
@@ -106,20 +106,17 @@ describe('POST /cart/add with variant_id', () => {
 
   it('refuses an unknown variant (404), a retired one (409 BIZ_4006), none (400 VAL_2002)', async () => {
     const { productId, m } = await teeInSizes();
-    const token = api.customer.accessToken;
     await expectRefused(
-      () => post('/cart/add', { product_id: productId, variant_id: 'var_nope', quantity: 1 }, token),
+      () => addToCart({ product_id: productId, variant_id: 'var_nope', quantity: 1 }),
       404,
       'RES_3001',
     );
+    await expectRefused(() => addToCart({ product_id: productId, quantity: 1 }), 400, 'VAL_2002');
+    await admin().POST('/api/v1/products/{product_id}/variants/{variant_id}/retire', {
+      params: { path: { product_id: productId, variant_id: m.variant_id } },
+    });
     await expectRefused(
-      () => post('/cart/add', { product_id: productId, quantity: 1 }, token),
-      400,
-      'VAL_2002',
-    );
-    await post(`/products/${productId}/variants/${m.variant_id}/retire`);
-    await expectRefused(
-      () => post('/cart/add', { product_id: productId, variant_id: m.variant_id, quantity: 1 }, token),
+      () => addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 1 }),
       409,
       'BIZ_4006',
     );
@@ -129,19 +126,17 @@ describe('POST /cart/add with variant_id', () => {
 describe('a guest cart with a variant, merged at login', () => {
   it('keeps the variant on the merged line, at its price', async () => {
     const { productId, m } = await teeInSizes();
-    const guest = await post(
-      '/cart/add',
-      { product_id: productId, variant_id: m.variant_id, quantity: 2 },
-      '',
-    );
+    const guest = await addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 2 }, '');
     expect(guest.status).toBe(200);
     const cartToken = guest.headers.get('x-cart-token') ?? '';
     expect(cartToken).not.toBe('');
     const customer = await signUp(api.http);
-    const login = await api.http.request('POST', '/api/v1/users/login', {
-      headers: { 'X-Cart-Token': cartToken },
-      body: { email: customer.email, password: customer.password },
-    });
+    const login = await answer(
+      commandClient(api.http.url).POST('/api/v1/users/login', {
+        headers: { 'X-Cart-Token': cartToken },
+        body: { email: customer.email, password: customer.password },
+      }),
+    );
     expect(login.status).toBe(200);
     const events = await api.store.readStream(`cart-${customer.userId}`);
     const merged = events.find((event) => event.type === 'CartMergedFromGuest');

@@ -1,3 +1,5 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: its point is malformed
+// JSON, wrong content types, huge bodies and test-only routes outside the OpenAPI document.
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';

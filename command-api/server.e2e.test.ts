@@ -5,7 +5,7 @@ import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
-import { request } from '../test/support/http.ts';
+import { answer, commandClient } from '../test/api-client/clients.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { emailStreamFor } from './identity/register-user.ts';
 import { startCommandApi } from './server.ts';
@@ -44,11 +44,17 @@ describe('startCommandApi', () => {
     return { server, store, redis };
   };
 
+  // Through the client generated from docs/openapi/command-api.json (test/api-client/response-check.ts).
+  const logIn = (url: string) =>
+    answer(
+      commandClient(url).POST('/api/v1/users/login', {
+        body: { email: 'boss@example.com', password: 'Boss#Pass123' },
+      }),
+    );
+
   it('creates the bootstrap admin once across restarts, and closes its store and Redis on close', async () => {
     const first = await start();
-    const login = await request(`${first.server.url}/api/v1/users/login`, 'POST', {
-      body: { email: 'boss@example.com', password: 'Boss#Pass123' },
-    });
+    const login = await logIn(first.server.url);
     expect(login.status).toBe(200);
     expect(login.body.user.role).toBe('admin');
     await first.server.close();
@@ -58,9 +64,7 @@ describe('startCommandApi', () => {
     const second = await start();
     try {
       expect(await second.store.readStream(emailStreamFor(second.store, 'boss@example.com'))).toHaveLength(1);
-      const again = await request(`${second.server.url}/api/v1/users/login`, 'POST', {
-        body: { email: 'boss@example.com', password: 'Boss#Pass123' },
-      });
+      const again = await logIn(second.server.url);
       expect(again.body.user.user_id).toBe(login.body.user.user_id);
     } finally {
       await second.server.close();

@@ -7,6 +7,7 @@ import { type Position, positionToString } from '../infra/eventstore/position.ts
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
+import { answer, commandClient } from '../test/api-client/clients.ts';
 import { startTestServer, type TestServer } from '../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { type CommandApiOptions, commandApiContext, createCommandApi } from './app.ts';
@@ -52,9 +53,11 @@ export async function startCommandApiForTest(
     /** Creates the bootstrap admin (as bin/start does) and logs it in. */
     async admin(email = 'admin@example.com', password = 'Admin#Pass1') {
       await bootstrapAdmin(context, { email, password });
-      const login = await http.request('POST', '/api/v1/users/login', { body: { email, password } });
+      const login = await answer(
+        commandClient(http.url).POST('/api/v1/users/login', { body: { email, password } }),
+      );
       if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
-      return { userId: login.body.user.user_id as string, accessToken: login.body.access_token as string };
+      return { userId: login.body.user.user_id, accessToken: login.body.access_token };
     },
     /**
      * What the log holds, as a string to compare before/after a request ("nothing appended"): the
@@ -92,11 +95,14 @@ export async function signUp(
 ): Promise<{ userId: string; email: string; password: string; accessToken: string; refreshToken: string }> {
   const email = overrides.email ?? `user-${Math.random().toString(36).slice(2)}@example.com`;
   const password = overrides.password ?? 'Secret#123';
-  const registered = await http.request('POST', '/api/v1/users/register', {
-    body: { email, password, first_name: 'Test', last_name: 'User' },
-  });
+  const client = commandClient(http.url);
+  const registered = await answer(
+    client.POST('/api/v1/users/register', {
+      body: { email, password, first_name: 'Test', last_name: 'User' },
+    }),
+  );
   if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
-  const login = await http.request('POST', '/api/v1/users/login', { body: { email, password } });
+  const login = await answer(client.POST('/api/v1/users/login', { body: { email, password } }));
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   return {
     userId: registered.body.user_id,

@@ -1,3 +1,5 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it races many requests
+// across the worker processes of a spawned `npm start`; the answers' shapes are covered elsewhere.
 import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -13,6 +13,7 @@ import {
   type ReadSideForTest,
 } from '../projections/test-support.ts';
 import { variantsProjection } from '../projections/variants/variants-projection.ts';
+import { answer, queryClient } from '../test/api-client/clients.ts';
 import { assertErrorBody } from '../test/support/http.ts';
 import { startQueryApiForTest } from './test-support.ts';
 
@@ -53,7 +54,16 @@ const deploy = async (label: string): Promise<Deployment> => {
   return { side, service, api };
 };
 
+// /ready is an operations endpoint outside the OpenAPI document (docs/api.md), so it is read raw.
 const ready = async (d: Deployment) => (await d.api.http.request('GET', '/ready')).body;
+/** A product's detail through the client generated from docs/openapi/query-api.json (response-check.ts). */
+const product = (d: Deployment, product_id: string, consistency?: string) =>
+  answer(
+    queryClient(d.api.http.url).GET('/api/v1/products/{product_id}', {
+      params: { path: { product_id } },
+      headers: consistency ? { 'X-Consistency-Token': consistency } : {},
+    }),
+  );
 
 beforeAll(async () => {
   a = await deploy('a');
@@ -87,8 +97,8 @@ describe('two deployments on one Redis server', () => {
       position: before.projections.catalog.position,
     });
     expect(a.api.api.watcher.state('catalog')?.generation).toBe(1);
-    expect((await a.api.http.request('GET', '/api/v1/products/prd_a')).status).toBe(200);
-    expect((await b.api.http.request('GET', '/api/v1/products/prd_b')).status).toBe(200);
+    expect((await product(a, 'prd_a')).status).toBe(200);
+    expect((await product(b, 'prd_b')).status).toBe(200);
   });
 
   it('a watcher never switches to a generation its own database does not list, even on its own channel', async () => {
@@ -104,7 +114,7 @@ describe('two deployments on one Redis server', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(a.api.api.watcher.state('catalog')?.generation).toBe(1);
-    expect((await a.api.http.request('GET', '/api/v1/products/prd_a')).status).toBe(200);
+    expect((await product(a, 'prd_a')).status).toBe(200);
   });
 
   it("one deployment's token is never satisfied by the other's position", async () => {
@@ -129,16 +139,12 @@ describe('two deployments on one Redis server', () => {
       const at = b.api.api.watcher.state('catalog')?.position;
       expect(at && comparePositions(at, token) > 0).toBe(true);
     });
-    const read = await a.api.http.request('GET', '/api/v1/products/prd_a2', {
-      headers: { 'X-Consistency-Token': positionToString(token) },
-    });
+    const read = await product(a, 'prd_a2', positionToString(token));
     assertErrorBody(read, 503, 'SYS_5002');
     const at = a.api.api.watcher.state('catalog')?.position;
     expect(at && comparePositions(at, token) >= 0).toBe(false);
     // B's own token is served by B.
-    const own = await b.api.http.request('GET', '/api/v1/products/prd_b4', {
-      headers: { 'X-Consistency-Token': positionToString(bHead) },
-    });
+    const own = await product(b, 'prd_b4', positionToString(bHead));
     expect(own.status).toBe(200);
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer } from './api-client/clients.ts';
+import type { components } from './api-client/command-api.d.ts';
 import { type PricingShop, startPricingShop } from './support/pricing-shop.ts';
 
 /** The cart and checkout price each line through the engine (rules and tier from the pricing read model). */
@@ -9,14 +11,14 @@ let customer: Awaited<ReturnType<PricingShop['customer']>>;
 beforeAll(async () => {
   shop = await startPricingShop('cart_pricing_e2e');
   laptop = await shop.product(500);
-  await shop.adminSend('POST', '/pricing/rules', {
+  await shop.addRule({
     name: 'Ten or more',
     kind: 'quantity',
     percent_off: 10,
     min_quantity: 10,
     scope: { category: 'laptops' },
   });
-  await shop.adminSend('POST', '/pricing/rules', {
+  await shop.addRule({
     name: 'Gold members',
     kind: 'tier',
     percent_off: 15,
@@ -24,7 +26,7 @@ beforeAll(async () => {
     scope: { all: true },
   });
   customer = await shop.customer();
-  await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+  await shop.setTier(customer.userId, { tier: 'gold' });
   await shop.settle();
 });
 
@@ -32,12 +34,17 @@ afterAll(async () => {
   await shop?.close();
 });
 
+// Through the clients generated from docs/openapi/*.json (test/support/pricing-shop.ts).
+type Schemas = components['schemas'];
+const addToCart = (bearer: string, body: Schemas['postCartAddBody']) =>
+  answer(shop.as(bearer).POST('/api/v1/cart/add', { body }));
+const placeOrder = (bearer: string) =>
+  answer(shop.as(bearer).POST('/api/v1/orders', { body: shop.orderBody() }));
+const viewCart = (bearer: string) => answer(shop.reads(bearer).GET('/api/v1/cart'));
+
 describe('the cart priced by the engine', () => {
   it('adds at the quantity break and tier price, and reprices when the quantity changes', async () => {
-    const added = await shop.send('POST', '/cart/add', customer.accessToken, {
-      product_id: laptop,
-      quantity: 10,
-    });
+    const added = await addToCart(customer.accessToken, { product_id: laptop, quantity: 10 });
     expect(added.status).toBe(200);
     // 500.00 → 10 % for ten → 450.00 → gold 15 % → 382.50
     const line = {
@@ -53,36 +60,37 @@ describe('the cart priced by the engine', () => {
     };
     expect(added.body).toMatchObject({ items: [line], subtotal: 3825, discount: 0, coupon: null, tax: 306 });
     await shop.settle();
-    const viewed = await shop.read('/cart', customer.accessToken);
+    const viewed = await viewCart(customer.accessToken);
     expect(viewed.status).toBe(200);
     expect(viewed.body).toMatchObject({ items: [{ ...line, in_stock: true }], subtotal: 3825, discount: 0 });
 
     // A tier change reaches the cart view through the pricing projection, without touching the cart.
-    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'none' });
+    await shop.setTier(customer.userId, { tier: 'none' });
     await shop.settle();
-    const untiered = await shop.read('/cart', customer.accessToken);
+    const untiered = await viewCart(customer.accessToken);
     expect(untiered.body.items[0]).toMatchObject({ list_price: 500, unit_price: 450 });
-    expect(untiered.body.items[0].applied_rules).toHaveLength(1);
-    await shop.adminSend('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+    expect(untiered.body.items[0]!.applied_rules).toHaveLength(1);
+    await shop.setTier(customer.userId, { tier: 'gold' });
     await shop.settle();
 
-    const lowered = await shop.send('PUT', '/cart/update', customer.accessToken, {
-      cart_item_id: added.body.items[0].cart_item_id,
-      quantity: 5,
-    });
+    const lowered = await answer(
+      shop.as(customer.accessToken).PUT('/api/v1/cart/update', {
+        body: { cart_item_id: added.body.items[0]!.cart_item_id, quantity: 5 },
+      }),
+    );
     expect(lowered.status).toBe(200);
     expect(lowered.body.items[0]).toMatchObject({ quantity: 5, price: 425, subtotal: 2125 });
   });
 
   it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {
-    await shop.adminSend('POST', '/pricing/rules', {
+    await shop.addRule({
       name: 'Spring sale',
       kind: 'sale',
       percent_off: 20,
       scope: { product_id: laptop },
     });
     await shop.settle();
-    const refused = await shop.send('POST', '/orders', customer.accessToken, shop.orderBody());
+    const refused = await placeOrder(customer.accessToken);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('BIZ_4005');
     // 500.00 → sale 20 % → 400.00 → gold 15 % → 340.00
@@ -92,7 +100,7 @@ describe('the cart priced by the engine', () => {
         message: expect.stringContaining('from 425.00 USD to 340.00 USD'),
       },
     ]);
-    const placed = await shop.send('POST', '/orders', customer.accessToken, shop.orderBody());
+    const placed = await placeOrder(customer.accessToken);
     expect(placed.status).toBe(201);
     expect(placed.body).toMatchObject({ subtotal: 1700, items: [{ unit_price: 340, quantity: 5 }] });
   });
@@ -100,9 +108,12 @@ describe('the cart priced by the engine', () => {
   it('a price raised from 10.00 to 100.00 after adding: BIZ_4005, the cart shows 100.00, then charged 100.00', async () => {
     const cheap = await shop.product(10, 'Cables');
     const buyer = await shop.customer();
-    await shop.send('POST', '/cart/add', buyer.accessToken, { product_id: cheap, quantity: 1 });
-    await shop.adminSend('PUT', `/products/${cheap}/price`, { price: 100 });
-    const refused = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    await addToCart(buyer.accessToken, { product_id: cheap, quantity: 1 });
+    await shop.admin.PUT('/api/v1/products/{product_id}/price', {
+      params: { path: { product_id: cheap } },
+      body: { price: 100 },
+    });
+    const refused = await placeOrder(buyer.accessToken);
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({
       code: 'BIZ_4005',
@@ -114,9 +125,9 @@ describe('the cart priced by the engine', () => {
       ],
     });
     await shop.settle();
-    const cart = await shop.read('/cart', buyer.accessToken);
+    const cart = await viewCart(buyer.accessToken);
     expect(cart.body.items[0]).toMatchObject({ list_price: 100, unit_price: 100 });
-    const placed = await shop.send('POST', '/orders', buyer.accessToken, shop.orderBody());
+    const placed = await placeOrder(buyer.accessToken);
     expect(placed.status).toBe(201);
     // 100.00 + tax 8.00, free shipping at 100.00
     expect(placed.body).toMatchObject({ status: 'confirmed', subtotal: 100, discount: 0, total: 108 });

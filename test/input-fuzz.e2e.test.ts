@@ -1,3 +1,5 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it sends arbitrary,
+// mostly invalid bodies and query strings that the generated types would forbid.
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

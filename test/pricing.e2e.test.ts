@@ -6,6 +6,9 @@ import { loadConfig } from '../infra/config.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';
+import { answer, commandClient, invalid, queryClient } from './api-client/clients.ts';
+import type { components } from './api-client/command-api.d.ts';
+import type { operations } from './api-client/query-api.d.ts';
 import { startTestServer, type TestServer } from './support/http.ts';
 
 /** Admin defines rules and tiers on the command API; the projection carries them; the query API prices. */
@@ -38,26 +41,26 @@ beforeAll(async () => {
   });
   service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
   service.start();
-  const admin = { email: 'pricing-admin@example.com', password: 'Admin#Pass123' };
-  await bootstrapAdmin(context, admin);
-  adminToken = (await command.request('POST', '/api/v1/users/login', { body: admin })).body.access_token;
+  const credentials = { email: 'pricing-admin@example.com', password: 'Admin#Pass123' };
+  await bootstrapAdmin(context, credentials);
+  adminToken = (await answer(commandClient(command.url).POST('/api/v1/users/login', { body: credentials })))
+    .body.access_token;
   customer = await signUp(command);
   productId = (
-    await send('POST', '/products', {
-      name: 'Workstation',
-      price: 500,
-      category: 'Laptops',
-      initial_stock: 50,
-    })
+    await send(
+      admin().POST('/api/v1/products', {
+        body: { name: 'Workstation', price: 500, category: 'Laptops', initial_stock: 50 },
+      }),
+    )
   ).body.product_id;
-  await send('POST', '/pricing/rules', {
+  await addRule({
     name: 'Ten or more',
     kind: 'quantity',
     percent_off: 10,
     min_quantity: 10,
     scope: { category: 'laptops' },
   });
-  await send('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
+  await setTier('gold');
 });
 
 afterAll(async () => {
@@ -67,33 +70,51 @@ afterAll(async () => {
   await side?.close();
 });
 
-async function send(method: 'POST' | 'PUT', path: string, body?: unknown) {
-  const response = await command.request(method, `/api/v1${path}`, {
-    token: adminToken,
-    ...(body !== undefined ? { body } : {}),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
+// Through the clients generated from docs/openapi/*.json; every answer is checked against its route's
+// declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+type PriceQuery = NonNullable<operations['getPricingProductIdPrice']['parameters']['query']>;
+const admin = () => commandClient(command.url, adminToken);
+/** An admin command that must succeed; its consistency token is kept for the reads. */
+async function send<D, E>(call: Promise<{ data?: D; error?: E; response: Response }>) {
+  const response = await answer(call);
+  if (response.status >= 300) throw new Error(`${response.status} ${response.text}`);
   token = response.headers.get('x-consistency-token') ?? token;
   return response;
 }
-const get = (path: string, bearer?: string) =>
-  query.http.request('GET', `/api/v1${path}`, {
-    ...(bearer ? { token: bearer } : {}),
-    headers: { 'X-Consistency-Token': token },
-  });
-const unitPrice = async (query: string, bearer?: string) =>
-  (await get(`/pricing/${productId}/price?${query}`, bearer)).body.unit_price;
+const addRule = (body: Schemas['postPricingRulesBody']) =>
+  send(admin().POST('/api/v1/pricing/rules', { body }));
+const setTier = (tier: Schemas['postUsersUserIdTierBody']['tier']) =>
+  send(
+    admin().POST('/api/v1/users/{user_id}/tier', {
+      params: { path: { user_id: customer.userId } },
+      body: { tier },
+    }),
+  );
+const reads = (bearer?: string) => queryClient(query.http.url, bearer);
+const consistent = () => ({ 'X-Consistency-Token': token });
+const price = (params: PriceQuery, bearer?: string, product_id = productId) =>
+  answer(
+    reads(bearer).GET('/api/v1/pricing/{product_id}/price', {
+      params: { path: { product_id }, query: params },
+      headers: consistent(),
+    }),
+  );
+const rules = (bearer?: string) =>
+  answer(reads(bearer).GET('/api/v1/pricing/rules', { headers: consistent() }));
+const unitPrice = async (params: PriceQuery, bearer?: string) =>
+  (await price(params, bearer)).body.unit_price;
 
 describe('GET /pricing/{product_id}/price through the real APIs', () => {
   it("prices a gold customer's 10 units with each step, using their own tier", async () => {
-    const gold = await send('POST', '/pricing/rules', {
+    const gold = await addRule({
       name: 'Gold members',
       kind: 'tier',
       percent_off: 15,
       tier: 'gold',
       scope: { all: true },
     });
-    const response = await get(`/pricing/${productId}/price?quantity=10`, customer.accessToken);
+    const response = await price({ quantity: '10' }, customer.accessToken);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       product_id: productId,
@@ -114,13 +135,14 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
   });
 
   it("prices a variant with its adjustment: seed 003's example, 420.75 a unit, 4,207.50 in all", async () => {
-    const variant = await send('POST', `/products/${productId}/variants`, {
-      sku: 'WS-32GB',
-      options: { memory: '32 GB' },
-      price_adjustment: 50,
-    });
-    const response = await get(
-      `/pricing/${productId}/price?quantity=10&variant_id=${variant.body.variant_id}`,
+    const variant = await send(
+      admin().POST('/api/v1/products/{product_id}/variants', {
+        params: { path: { product_id: productId } },
+        body: { sku: 'WS-32GB', options: { memory: '32 GB' }, price_adjustment: 50 },
+      }),
+    );
+    const response = await price(
+      { quantity: '10', variant_id: variant.body.variant_id },
       customer.accessToken,
     );
     expect(response.status).toBe(200);
@@ -130,71 +152,75 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
       unit_price: 420.75,
       total: 4_207.5,
     });
-    expect(response.body.steps.map((step: { step: string }) => step.step)).toEqual([
-      'base',
-      'variant',
-      'quantity',
-      'tier',
-    ]);
-    await send('POST', `/products/${productId}/variants/${variant.body.variant_id}/retire`);
-    expect((await get(`/pricing/${productId}/price?variant_id=${variant.body.variant_id}`)).status).toBe(404);
+    expect(response.body.steps.map((step) => step.step)).toEqual(['base', 'variant', 'quantity', 'tier']);
+    await send(
+      admin().POST('/api/v1/products/{product_id}/variants/{variant_id}/retire', {
+        params: { path: { product_id: productId, variant_id: variant.body.variant_id } },
+      }),
+    );
+    expect((await price({ variant_id: variant.body.variant_id })).status).toBe(404);
   });
 
   it('prices an anonymous visitor without a tier, and one unit without the break', async () => {
-    expect(await unitPrice('quantity=10')).toBe(450);
-    expect(await unitPrice('quantity=1')).toBe(500);
-    expect((await get(`/pricing/${productId}/price`)).body).toMatchObject({ quantity: 1, tier: 'none' });
+    expect(await unitPrice({ quantity: '10' })).toBe(450);
+    expect(await unitPrice({ quantity: '1' })).toBe(500);
+    expect((await price({})).body).toMatchObject({ quantity: 1, tier: 'none' });
   });
 
   it("lets an admin ask for any tier, and ignores a customer's", async () => {
-    expect(
-      (await get(`/pricing/${productId}/price?quantity=1&tier=platinum`, adminToken)).body,
-    ).toMatchObject({
+    expect((await price({ quantity: '1', tier: 'platinum' }, adminToken)).body).toMatchObject({
       tier: 'platinum',
       unit_price: 425,
     });
-    expect((await get(`/pricing/${productId}/price?tier=none`, customer.accessToken)).body.tier).toBe('gold');
+    expect((await price({ tier: 'none' }, customer.accessToken)).body.tier).toBe('gold');
   });
 
   it('follows a tier change and a disabled rule through the projection', async () => {
-    await send('POST', `/users/${customer.userId}/tier`, { tier: 'silver' });
-    expect(await unitPrice('quantity=10', customer.accessToken)).toBe(450);
-    await send('POST', `/users/${customer.userId}/tier`, { tier: 'gold' });
-    const rules = (await get('/pricing/rules', adminToken)).body.rules as { rule_id: string; kind: string }[];
-    const quantityBreak = rules.find((rule) => rule.kind === 'quantity')!;
-    await send('POST', `/pricing/rules/${quantityBreak.rule_id}/disable`);
-    expect(await unitPrice('quantity=10', customer.accessToken)).toBe(425);
-    const after = (await get('/pricing/rules', adminToken)).body.rules;
-    expect(after.find((rule: { rule_id: string }) => rule.rule_id === quantityBreak.rule_id)).toMatchObject({
+    await setTier('silver');
+    expect(await unitPrice({ quantity: '10' }, customer.accessToken)).toBe(450);
+    await setTier('gold');
+    const listed = (await rules(adminToken)).body.rules;
+    const quantityBreak = listed.find((rule) => rule.kind === 'quantity')!;
+    await send(
+      admin().POST('/api/v1/pricing/rules/{rule_id}/disable', {
+        params: { path: { rule_id: quantityBreak.rule_id } },
+      }),
+    );
+    expect(await unitPrice({ quantity: '10' }, customer.accessToken)).toBe(425);
+    const after = (await rules(adminToken)).body.rules;
+    expect(after.find((rule) => rule.rule_id === quantityBreak.rule_id)).toMatchObject({
       enabled: false,
       active: false,
     });
   });
 
   it.each([
-    ['quantity=0', 400, 'VAL_2001', 'quantity'],
-    ['quantity=-1', 400, 'VAL_2001', 'quantity'],
-    ['quantity=abc', 400, 'VAL_2001', 'quantity'],
-    ['tier=diamond', 400, 'VAL_2001', 'tier'],
-  ])('refuses %s with 400 naming the field', async (params, status, code, field) => {
-    const response = await get(`/pricing/${productId}/price?${params}`);
-    expect({ status: response.status, code: response.body.error.code }).toEqual({ status, code });
-    expect(response.body.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
-  });
+    ['quantity=0', { quantity: '0' }, 400, 'VAL_2001', 'quantity'],
+    ['quantity=-1', { quantity: '-1' }, 400, 'VAL_2001', 'quantity'],
+    ['quantity=abc', { quantity: 'abc' }, 400, 'VAL_2001', 'quantity'],
+    ['tier=diamond', invalid({ tier: 'diamond' }), 400, 'VAL_2001', 'tier'],
+  ] as [string, PriceQuery, number, string, string][])(
+    'refuses %s with 400 naming the field',
+    async (_, params, status, code, field) => {
+      const response = await price(params);
+      expect({ status: response.status, code: response.body.error.code }).toEqual({ status, code });
+      expect(response.body.error.details.map((d) => d.field)).toEqual([field]);
+    },
+  );
 
   it('answers 404 for an unknown product or variant', async () => {
-    expect((await get('/pricing/prd_nope/price')).status).toBe(404);
-    expect((await get(`/pricing/${productId}/price?variant_id=var_nope`)).status).toBe(404);
+    expect((await price({}, undefined, 'prd_nope')).status).toBe(404);
+    expect((await price({ variant_id: 'var_nope' })).status).toBe(404);
   });
 });
 
 describe('GET /pricing/rules', () => {
   it('lists every rule for an admin; a customer gets 403, no token 401', async () => {
-    const response = await get('/pricing/rules', adminToken);
+    const response = await rules(adminToken);
     expect(response.status).toBe(200);
     expect(response.body.rules.length).toBeGreaterThanOrEqual(2);
     expect(response.body.rules[0]).toHaveProperty('active');
-    expect((await get('/pricing/rules', customer.accessToken)).status).toBe(403);
-    expect((await get('/pricing/rules')).status).toBe(401);
+    expect((await rules(customer.accessToken)).status).toBe(403);
+    expect((await rules()).status).toBe(401);
   });
 });

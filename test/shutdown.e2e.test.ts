@@ -1,3 +1,5 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it drives the real
+// bin/start through SIGTERM and counts which requests finish, not what their bodies hold.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';

@@ -53,15 +53,15 @@ try {
 
   // 1,000 active rules: 900 product sales, 90 category quantity breaks, 10 for everything (tiers, breaks).
   await inBatches(900, 16, (i) =>
-    shop.adminSend('POST', '/pricing/rules', {
+    shop.addRule({
       name: `Sale ${i}`,
       kind: 'sale',
       percent_off: 5 + (i % 20),
-      scope: { product_id: others[i] },
+      scope: { product_id: others[i]! },
     }),
   );
   await inBatches(90, 16, (i) =>
-    shop.adminSend('POST', '/pricing/rules', {
+    shop.addRule({
       name: `Break ${i}`,
       kind: 'quantity',
       percent_off: 10,
@@ -70,16 +70,14 @@ try {
     }),
   );
   await inBatches(10, 10, (i) =>
-    shop.adminSend(
-      'POST',
-      '/pricing/rules',
+    shop.addRule(
       i < 5
         ? { name: `Tier ${i}`, kind: 'tier', percent_off: 5 + i, tier: 'silver', scope: { all: true } }
         : { name: `All ${i}`, kind: 'quantity', percent_off: i, min_quantity: i, scope: { all: true } },
     ),
   );
   await shop.settle();
-  const rules = (await shop.read('/pricing/rules', shop.adminToken)).body.rules.length;
+  const rules = (await shop.reads(shop.adminToken).GET('/api/v1/pricing/rules')).data?.rules.length;
   log(`rules: ${rules} active`);
 
   const withRules = await runAddToCart({

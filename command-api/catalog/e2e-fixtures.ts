@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { createPasswordHasher } from '../../infra/auth/password-hasher.ts';
+import { answer, commandClient } from '../../test/api-client/clients.ts';
+import type { components } from '../../test/api-client/command-api.d.ts';
 import type { TestServer } from '../../test/support/http.ts';
 import { bootstrapAdmin } from '../identity/bootstrap-admin.ts';
 import { randomIds } from '../ids.ts';
@@ -31,12 +33,12 @@ export async function startShopApi(
     },
     { email, password: ADMIN_PASSWORD },
   );
-  const login = await api.http.request('POST', '/api/v1/users/login', {
-    body: { email, password: ADMIN_PASSWORD },
-  });
+  const login = await answer(
+    commandClient(api.http.url).POST('/api/v1/users/login', { body: { email, password: ADMIN_PASSWORD } }),
+  );
   if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
   const customer = await signUp(api.http);
-  return { ...api, adminToken: login.body.access_token as string, customer };
+  return { ...api, adminToken: login.body.access_token, customer };
 }
 export type ShopApi = CommandApiForTest & Awaited<ReturnType<typeof startShopApi>>;
 
@@ -51,18 +53,17 @@ export const productInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** Lists a product (201 expected) and returns its body. */
+/** Lists a product (201 expected) through the generated client and returns its body. */
 export async function createProduct(
   http: TestServer,
   adminToken: string,
   overrides: Record<string, unknown> = {},
 ) {
-  const created = await http.request('POST', '/api/v1/products', {
-    token: adminToken,
-    body: productInput(overrides),
-  });
+  // The overrides may be anything a test wants listed, so the server judges the body, not tsc.
+  const body = productInput(overrides) as components['schemas']['postProductsBody'];
+  const created = await answer(commandClient(http.url, adminToken).POST('/api/v1/products', { body }));
   if (created.status !== 201) throw new Error(`create product failed: ${created.status} ${created.text}`);
-  return created.body as { product_id: string; price: number; name: string } & Record<string, unknown>;
+  return created.body;
 }
 
 /**

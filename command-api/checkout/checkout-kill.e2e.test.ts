@@ -8,7 +8,8 @@ import type { WorkflowStep } from '../../application/checkout/workflow-deps.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
-import { request, type TestResponse } from '../../test/support/http.ts';
+import { answer, commandClient } from '../../test/api-client/clients.ts';
+import type { components } from '../../test/api-client/command-api.d.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { commandApiContext } from '../app.ts';
 
@@ -85,32 +86,36 @@ describe('kill -9 during checkout, then a retry with the same key', () => {
     return { child, port, exited };
   }
 
-  const orderBody = {
+  const orderBody: components['schemas']['postOrdersBody'] = {
     shipping_address: address,
     billing_address: address,
     payment_method: { type: 'card', token: 'tok_visa' },
   };
+  // Through the client generated from docs/openapi/command-api.json; every answer is checked against its
+  // route's declared schema (test/api-client/response-check.ts).
   const placeOrder = (port: number, customer: string, key: string) =>
-    request(`http://127.0.0.1:${port}/api/v1/orders`, 'POST', {
-      token: token(customer),
-      body: orderBody,
-      headers: { 'idempotency-key': key },
-    });
+    answer(
+      commandClient(`http://127.0.0.1:${port}`, token(customer)).POST('/api/v1/orders', {
+        body: orderBody,
+        headers: { 'Idempotency-Key': key },
+      }),
+    );
+  type Placed = Awaited<ReturnType<typeof placeOrder>>;
 
   /**
    * Retries while the dead request's idempotency lock still holds the key: checkout names that refusal
    * 409 BIZ_4010 "already in progress" (other routes RES_3003), with Retry-After, which a client honours.
    */
-  async function retry(port: number, customer: string, key: string): Promise<TestResponse> {
+  async function retry(port: number, customer: string, key: string): Promise<Placed> {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const answer = await placeOrder(port, customer, key);
+      const reply = await placeOrder(port, customer, key);
       const inProgress =
-        answer.status === 409 &&
-        ['BIZ_4010', 'RES_3003'].includes(answer.body?.error?.code) &&
-        answer.headers.get('retry-after') !== null;
-      if (!inProgress || Date.now() > deadline) return answer;
-      const wait = Number(answer.headers.get('retry-after') ?? '1');
+        reply.status === 409 &&
+        ['BIZ_4010', 'RES_3003'].includes(reply.body?.error?.code) &&
+        reply.headers.get('retry-after') !== null;
+      if (!inProgress || Date.now() > deadline) return reply;
+      const wait = Number(reply.headers.get('retry-after') ?? '1');
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
     }
   }
@@ -140,7 +145,7 @@ describe('kill -9 during checkout, then a retry with the same key', () => {
       const shop = await shopper();
       const server = await startServer(step);
       const first = await placeOrder(server.port, shop.customer, shop.key).then(
-        (answer) => `answered ${answer.status}`,
+        (reply) => `answered ${reply.status}`,
         () => 'no answer',
       );
       expect(first, step).toBe('no answer');
@@ -151,12 +156,12 @@ describe('kill -9 during checkout, then a retry with the same key', () => {
     const server = await startServer();
     const answers = await Promise.all(shoppers.map((s) => retry(server.port, s.customer, s.key)));
     for (const [n, shop] of shoppers.entries()) {
-      const answer = answers[n]!;
-      expect(answer.status, `${shop.step}: ${answer.text}`).toBe(201);
+      const reply = answers[n]!;
+      expect(reply.status, `${shop.step}: ${reply.text}`).toBe(201);
       const orderIds = await placedOrders(shop.customer);
-      expect(orderIds, shop.step).toEqual([answer.body.order_id]);
-      expect(answer.body).toMatchObject({ status: 'confirmed', total: 74.8 });
-      const charges = await world.chargeRows(answer.body.order_id);
+      expect(orderIds, shop.step).toEqual([reply.body.order_id]);
+      expect(reply.body).toMatchObject({ status: 'confirmed', total: 74.8 });
+      const charges = await world.chargeRows(reply.body.order_id);
       expect(charges, shop.step).toMatchObject([{ status: 'succeeded', amount: '7480' }]);
       for (const product of shop.products)
         expect(await world.stock(product), shop.step).toMatchObject({ onHand: 8, reserved: 0 });
@@ -164,7 +169,7 @@ describe('kill -9 during checkout, then a retry with the same key', () => {
       // Once more, as a client that lost this answer too: the same order, replayed.
       const again = await placeOrder(server.port, shop.customer, shop.key);
       expect(again.status).toBe(201);
-      expect(again.body.order_id).toBe(answer.body.order_id);
+      expect(again.body.order_id).toBe(reply.body.order_id);
     }
     server.child.kill('SIGKILL');
     await server.exited;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { address, type CheckoutWorld } from '../../application/checkout/test-support.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
-import { assertErrorBody, type TestResponse, type TestServer } from '../../test/support/http.ts';
+import { type Answer, answer, commandClient } from '../../test/api-client/clients.ts';
+import type { components } from '../../test/api-client/command-api.d.ts';
+import { assertErrorBody, type TestServer } from '../../test/support/http.ts';
 import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
 /**
@@ -9,6 +11,8 @@ import { startCheckoutHttp } from './checkout-http.test-support.ts';
  * concurrent submissions of one cart place one order and charge once; one active reservation per cart;
  * discontinued lines and moved prices stop checkout, and the cart takes the new price.
  */
+type Schemas = components['schemas'];
+
 describe('checkout integrity over HTTP', () => {
   const CONCURRENT = 20;
   let served: Awaited<ReturnType<typeof startCheckoutHttp>>;
@@ -23,13 +27,16 @@ describe('checkout integrity over HTTP', () => {
     await served?.close();
   });
 
-  const post = (path: string, userId: string, body?: unknown, headers: Record<string, string> = {}) =>
-    http.request('POST', `/api/v1${path}`, {
-      token: token(userId),
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
-  const orderBody = (extra: Record<string, unknown> = {}) => ({
+  // Through the client generated from docs/openapi/command-api.json; every answer is checked against its
+  // route's declared schema (test/api-client/response-check.ts).
+  const as = (userId: string) => commandClient(http.url, token(userId));
+  const placeOrder = (
+    userId: string,
+    body: Schemas['postOrdersBody'],
+    headers: Record<string, string> = {},
+  ) => answer(as(userId).POST('/api/v1/orders', { body, headers }));
+  const reserve = (userId: string) => answer(as(userId).POST('/api/v1/checkout/reservations'));
+  const orderBody = (extra: Partial<Schemas['postOrdersBody']> = {}): Schemas['postOrdersBody'] => ({
     shipping_address: address,
     billing_address: address,
     payment_method: { type: 'card', token: 'tok_visa' },
@@ -56,15 +63,16 @@ describe('checkout integrity over HTTP', () => {
     const calls = world.chargeCalls.filter((call) => orderIds.includes(call.idempotencyKey));
     return { orderIds, charges, calls };
   }
-  const codeOf = (response: TestResponse) => (response.body?.error?.code as string | undefined) ?? '';
+  type Reply = Answer<{ error?: { code?: string } } | undefined>;
+  const codeOf = (response: Reply) => response.body?.error?.code ?? '';
   /** Each answer is a 2xx naming `orderId`, or a 409 with one of `codes` (a full API.md error body). */
-  function expectOneOrder(answers: TestResponse[], codes: string[]) {
+  function expectOneOrder(answers: Answer<{ order_id: string } & Reply['body']>[], codes: string[]) {
     const placed = answers.filter((a) => a.status >= 200 && a.status < 300);
     expect(placed.length, JSON.stringify(answers.map((a) => [a.status, codeOf(a)]))).toBeGreaterThanOrEqual(
       1,
     );
-    const orderId = placed[0]!.body.order_id as string;
-    for (const answer of placed) expect(answer.body.order_id).toBe(orderId);
+    const orderId = placed[0]!.body.order_id;
+    for (const reply of placed) expect(reply.body.order_id).toBe(orderId);
     for (const refused of answers.filter((a) => a.status < 200 || a.status >= 300)) {
       expect(codes).toContain(codeOf(refused));
       assertErrorBody(refused, 409, codeOf(refused));
@@ -76,7 +84,7 @@ describe('checkout integrity over HTTP', () => {
     const { product, customer } = await shopper(3);
     const key = { 'Idempotency-Key': `same-${customer}` };
     const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => post('/orders', customer, orderBody(), key)),
+      Array.from({ length: CONCURRENT }, () => placeOrder(customer, orderBody(), key)),
     );
     // A duplicate either waited for the first and replays it, or is told the checkout is running.
     const orderId = expectOneOrder(answers, ['BIZ_4010']);
@@ -89,7 +97,7 @@ describe('checkout integrity over HTTP', () => {
   it(`${CONCURRENT} concurrent POST /orders of one cart without keys: one order, one charge`, async () => {
     const { product, customer } = await shopper(3);
     const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => post('/orders', customer, orderBody())),
+      Array.from({ length: CONCURRENT }, () => placeOrder(customer, orderBody())),
     );
     const orderId = expectOneOrder(answers, ['BIZ_4010']);
     const { orderIds, charges, calls } = await ordersAndCharges(customer);
@@ -103,7 +111,7 @@ describe('checkout integrity over HTTP', () => {
     const { product, customer } = await shopper(2);
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, n) =>
-        post('/orders', customer, orderBody(), { 'idempotency-key': `order-${customer}-${n}` }),
+        placeOrder(customer, orderBody(), { 'idempotency-key': `order-${customer}-${n}` }),
       ),
     );
     const orderId = expectOneOrder(answers, ['BIZ_4010']);
@@ -116,9 +124,7 @@ describe('checkout integrity over HTTP', () => {
 
   it(`${CONCURRENT} concurrent reservations of one cart: one 201, the others 409, one cart's worth held`, async () => {
     const { product, customer } = await shopper(5, 1000, 30);
-    const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => post('/checkout/reservations', customer)),
-    );
+    const answers = await Promise.all(Array.from({ length: CONCURRENT }, () => reserve(customer)));
     const created = answers.filter((a) => a.status === 201);
     expect(created).toHaveLength(1);
     for (const refused of answers.filter((a) => a.status !== 201)) {
@@ -128,8 +134,8 @@ describe('checkout integrity over HTTP', () => {
     expect(await world.stock(product)).toMatchObject({ onHand: 30, reserved: 5 });
 
     // The cart holds it: another reservation is BIZ_4011, and POST /orders uses it.
-    assertErrorBody(await post('/checkout/reservations', customer), 409, 'BIZ_4011');
-    const ordered = await post('/orders', customer, orderBody());
+    assertErrorBody(await reserve(customer), 409, 'BIZ_4011');
+    const ordered = await placeOrder(customer, orderBody());
     expect(ordered.status).toBe(201);
     expect(ordered.body.reservation_id).toBe(created[0]!.body.reservation_id);
     expect(await world.stock(product)).toMatchObject({ onHand: 25, reserved: 0 });
@@ -137,17 +143,15 @@ describe('checkout integrity over HTTP', () => {
 
   it('a released reservation frees the cart for the next one', async () => {
     const { product, customer } = await shopper(2);
-    const first = await post('/checkout/reservations', customer);
+    const first = await reserve(customer);
     expect(first.status).toBe(201);
-    const released = await http.request(
-      'DELETE',
-      `/api/v1/checkout/reservations/${first.body.reservation_id}`,
-      {
-        token: token(customer),
-      },
+    const released = await answer(
+      as(customer).DELETE('/api/v1/checkout/reservations/{reservation_id}', {
+        params: { path: { reservation_id: first.body.reservation_id } },
+      }),
     );
     expect(released.status).toBe(204);
-    const second = await post('/checkout/reservations', customer);
+    const second = await reserve(customer);
     expect(second.status).toBe(201);
     expect(await world.stock(product)).toMatchObject({ reserved: 2 });
   });
@@ -159,8 +163,8 @@ describe('checkout integrity over HTTP', () => {
     await world.addToCart(customer, kept, 1, 500);
     await world.discontinue(product);
     const before = world.chargeCalls.length;
-    for (const path of ['/orders', '/checkout/reservations']) {
-      const refused = await post(path, customer, path === '/orders' ? orderBody() : undefined);
+    for (const send of [() => placeOrder(customer, orderBody()), () => reserve(customer)]) {
+      const refused = await send();
       assertErrorBody(refused, 409, 'BIZ_4006');
       expect(refused.body.error.details).toEqual([
         { field: `items.${product}`, message: `Product ${product} is discontinued; remove it from the cart` },
@@ -173,23 +177,19 @@ describe('checkout integrity over HTTP', () => {
 
   it('a discontinued product in a held reservation stops the order too', async () => {
     const { product, customer } = await shopper(1);
-    const reserved = await post('/checkout/reservations', customer);
+    const reserved = await reserve(customer);
     expect(reserved.status).toBe(201);
     await world.discontinue(product);
-    const refused = await post(
-      '/orders',
-      customer,
-      orderBody({ reservation_id: reserved.body.reservation_id }),
-    );
+    const refused = await placeOrder(customer, orderBody({ reservation_id: reserved.body.reservation_id }));
     assertErrorBody(refused, 409, 'BIZ_4006');
-    expect(refused.body.error.details[0].field).toBe(`items.${product}`);
+    expect(refused.body.error.details[0]!.field).toBe(`items.${product}`);
     expect((await ordersAndCharges(customer)).orderIds).toEqual([]);
   });
 
   it('a price raised after adding: 409 BIZ_4005 with old and new price, the cart repriced, then ordered at it', async () => {
     const { product, customer } = await shopper(1, 1000);
     await world.changePrice(product, 10_000);
-    const refused = await post('/orders', customer, orderBody());
+    const refused = await placeOrder(customer, orderBody());
     assertErrorBody(refused, 409, 'BIZ_4005');
     expect(refused.body.error.details).toEqual([
       {
@@ -200,7 +200,7 @@ describe('checkout integrity over HTTP', () => {
     expect((await world.cart(customer)).lines[0]?.unitPrice).toBe(10_000);
     expect(await world.stock(product)).toMatchObject({ reserved: 0 });
 
-    const placed = await post('/orders', customer, orderBody());
+    const placed = await placeOrder(customer, orderBody());
     expect(placed.status).toBe(201);
     // 100.00 + tax 8.00, free shipping at 100.00 → 108.00, charged at the price now.
     expect(placed.body).toMatchObject({ subtotal: 100, total: 108 });
@@ -210,15 +210,15 @@ describe('checkout integrity over HTTP', () => {
 
   it('a price changed while reserved: the order is refused (BIZ_4005), then placed at the new price', async () => {
     const { product, customer } = await shopper(2, 1000);
-    const reserved = await post('/checkout/reservations', customer);
+    const reserved = await reserve(customer);
     expect(reserved.status).toBe(201);
     await world.changePrice(product, 800);
     const body = orderBody({ reservation_id: reserved.body.reservation_id });
-    const refused = await post('/orders', customer, body);
+    const refused = await placeOrder(customer, body);
     assertErrorBody(refused, 409, 'BIZ_4005');
-    expect(refused.body.error.details[0].message).toContain('from 10.00 USD to 8.00 USD');
+    expect(refused.body.error.details[0]!.message).toContain('from 10.00 USD to 8.00 USD');
     expect((await world.cart(customer)).lines[0]?.unitPrice).toBe(800);
-    const placed = await post('/orders', customer, body);
+    const placed = await placeOrder(customer, body);
     expect(placed.status).toBe(201);
     expect(placed.body).toMatchObject({ subtotal: 16, items: [{ unit_price: 8 }] });
     expect(await world.stock(product)).toMatchObject({ onHand: 98, reserved: 0 });

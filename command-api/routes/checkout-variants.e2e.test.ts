@@ -5,6 +5,7 @@ import type { CartProduct } from '../../domain/cart/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { reservationStatus, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { makeId, type ProductId, type UserId, type VariantId } from '../../domain/shared/ids.ts';
+import { answer, commandClient } from '../../test/api-client/clients.ts';
 import type { TestServer } from '../../test/support/http.ts';
 import { startCheckoutHttp } from './checkout-http.test-support.ts';
 
@@ -27,8 +28,10 @@ describe('checkout of a product sold per variant', () => {
     await served?.close();
   });
 
-  const post = (path: string, userId: string, body?: unknown) =>
-    http.request('POST', `/api/v1${path}`, { token: token(userId), ...(body === undefined ? {} : { body }) });
+  // Through the client generated from docs/openapi/command-api.json; every answer is checked against its
+  // route's declared schema (test/api-client/response-check.ts).
+  const as = (userId: string) => commandClient(http.url, token(userId));
+  const reserve = (userId: string) => answer(as(userId).POST('/api/v1/checkout/reservations'));
   const now = () => world.clock().toISOString();
   const metadata = { correlation_id: 'test' };
 
@@ -104,12 +107,12 @@ describe('checkout of a product sold per variant', () => {
     for (const buyer of buyers) await cartVariant(buyer, productId, m, 'm');
     const siblingBefore = await world.readAllOf(`stock-${productId}~${l}`);
 
-    const answers = await Promise.all(buyers.map((buyer) => post('/checkout/reservations', buyer)));
+    const answers = await Promise.all(buyers.map((buyer) => reserve(buyer)));
 
-    const reserved = answers.filter((answer) => answer.status === 201);
-    const refused = answers.filter((answer) => answer.status !== 201);
+    const reserved = answers.filter((reply) => reply.status === 201);
+    const refused = answers.filter((reply) => reply.status !== 201);
     expect(reserved).toHaveLength(UNITS);
-    expect(new Set(refused.map((answer) => `${answer.status} ${answer.body?.error?.code}`))).toEqual(
+    expect(new Set(refused.map((reply) => `${reply.status} ${reply.body?.error?.code}`))).toEqual(
       new Set(['409 BIZ_4001']),
     );
     expect(reserved[0]?.body.items).toEqual([{ product_id: productId, variant_id: m, quantity: 1 }]);
@@ -126,20 +129,20 @@ describe('checkout of a product sold per variant', () => {
     const buyer = world.newUser();
     await cartVariant(buyer, productId, m, 'm');
     await cartVariant(buyer, productId, l, 'l');
-    const reservation = await post('/checkout/reservations', buyer);
+    const reservation = await reserve(buyer);
     expect(reservation.status).toBe(201);
-    const placed = await post('/orders', buyer, {
-      reservation_id: reservation.body.reservation_id,
-      shipping_address: address,
-      billing_address: address,
-      payment_method: { type: 'card', token: 'tok_visa' },
-    });
+    const placed = await answer(
+      as(buyer).POST('/api/v1/orders', {
+        body: {
+          reservation_id: reservation.body.reservation_id,
+          shipping_address: address,
+          billing_address: address,
+          payment_method: { type: 'card', token: 'tok_visa' },
+        },
+      }),
+    );
     expect(placed.status, placed.text).toBe(201);
-    const lines = placed.body.items.map((item: Record<string, unknown>) => [
-      item.variant_id,
-      item.sku,
-      item.unit_price,
-    ]);
+    const lines = placed.body.items.map((item) => [item.variant_id, item.sku, item.unit_price]);
     expect(lines).toEqual(
       expect.arrayContaining([
         [m, `TEE-m-${productId.slice(4)}`, 25],
@@ -149,7 +152,7 @@ describe('checkout of a product sold per variant', () => {
     const events = await world.readAllOf(`order-${placed.body.order_id}`);
     expect(events.find((event) => event.type === 'OrderPlaced')?.data).toMatchObject({ schema_version: 3 });
     // Paid: each variant's reservation is committed on its own stream (stock leaves on hand).
-    const reservationId = reservation.body.reservation_id as string;
+    const reservationId = reservation.body.reservation_id;
     await eventually(async () => {
       for (const variantId of [m, l])
         expect(reservationStatus(await stockOf(productId, variantId), reservationId)).toBe('committed');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
-import { assertErrorBody, type TestResponse } from '../../test/support/http.ts';
+import { type Answer, answer, commandClient, invalid } from '../../test/api-client/clients.ts';
+import type { components } from '../../test/api-client/command-api.d.ts';
+import { assertErrorBody } from '../../test/support/http.ts';
 import { bootstrapAdmin } from '../identity/bootstrap-admin.ts';
 import { emailStreamFor } from '../identity/register-user.ts';
 import { type CommandApiForTest, signUp, startCommandApiForTest } from '../test-support.ts';
@@ -13,14 +15,31 @@ afterAll(async () => {
   await api?.close();
 });
 
-const post = (path: string, options: Parameters<CommandApiForTest['http']['request']>[2] = {}) =>
-  api.http.request('POST', `/api/v1${path}`, options);
-const put = (path: string, options: Parameters<CommandApiForTest['http']['request']>[2] = {}) =>
-  api.http.request('PUT', `/api/v1${path}`, options);
+// Every call goes through the client generated from docs/openapi/command-api.json, and every answer is
+// checked against its route's declared schema (test/api-client/response-check.ts).
+type Schemas = components['schemas'];
+type Options<B = never> = { body?: B; token?: string; headers?: Record<string, string> };
+const client = (token?: string) => commandClient(api.http.url, token);
+const register = ({ body, token, headers }: Options<Schemas['postUsersRegisterBody']> = {}) =>
+  answer(client(token).POST('/api/v1/users/register', { body: body as never, headers }));
+const logIn = ({ body, token, headers }: Options<Schemas['postUsersLoginBody']>) =>
+  answer(client(token).POST('/api/v1/users/login', { body: body as never, headers }));
+const refresh = ({ body }: Options<Schemas['postUsersRefreshBody']>) =>
+  answer(client().POST('/api/v1/users/refresh', { body: body as never }));
+const logout = ({ token }: Options = {}) => answer(client(token).POST('/api/v1/users/logout'));
+const updateProfile = ({ body, token, headers }: Options<Schemas['putUsersProfileBody']>) =>
+  answer(client(token).PUT('/api/v1/users/profile', { body: body as never, headers }));
+const grantRole = (user_id: string, { body, token }: Options<Schemas['postUsersUserIdRolesBody']>) =>
+  answer(
+    client(token).POST('/api/v1/users/{user_id}/roles', {
+      params: { path: { user_id } },
+      body: body as never,
+    }),
+  );
 const uniqueEmail = (tag: string) => `${tag}-${Math.random().toString(36).slice(2, 10)}@example.com`;
 
 /** The request is refused with this status and code, and the event store did not move. */
-async function refused(status: number, code: string, send: () => Promise<TestResponse>) {
+async function refused<R extends Answer<unknown>>(status: number, code: string, send: () => Promise<R>) {
   const before = await api.head();
   const response = await send();
   assertErrorBody(response, status, code);
@@ -32,15 +51,16 @@ describe('POST /users/register', () => {
   it('registers: 201, profile, ETag, consistency token; email claim, user and credentials streams', async () => {
     const email = uniqueEmail('reg');
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const response = await post('/users/register', {
-      body: {
+    const response = await register({
+      // A role in the body is not part of the contract: sent on purpose, to see it ignored.
+      body: invalid({
         email: ` ${email.toUpperCase()} `,
         password: 'Secret#123',
         first_name: 'Ada',
         last_name: 'Lovelace',
         phone: '+441234567890',
         role: 'admin',
-      },
+      }),
       headers: { 'x-request-id': 'client-req-1', traceparent },
     });
     expect(response.status).toBe(201);
@@ -80,7 +100,7 @@ describe('POST /users/register', () => {
     const email = uniqueEmail('taken');
     await signUp(api.http, { email });
     await refused(409, 'RES_3002', () =>
-      post('/users/register', {
+      register({
         body: { email: email.toUpperCase(), password: 'Other#1234', first_name: 'B', last_name: 'C' },
       }),
     );
@@ -98,15 +118,15 @@ describe('POST /users/register', () => {
         expectedRevision: 'no_stream',
       },
     );
-    const finished = await post('/users/register', {
+    const finished = await register({
       body: { email, password: 'Secret#123', first_name: 'Late', last_name: 'Comer' },
     });
     expect(finished.status).toBe(201);
     expect(finished.body.user_id).toBe(dangling);
-    const login = await post('/users/login', { body: { email, password: 'Secret#123' } });
+    const login = await logIn({ body: { email, password: 'Secret#123' } });
     expect(login.status).toBe(200);
     await refused(409, 'RES_3002', () =>
-      post('/users/register', { body: { email, password: 'Other#1234', first_name: 'B', last_name: 'C' } }),
+      register({ body: { email, password: 'Other#1234', first_name: 'B', last_name: 'C' } }),
     );
 
     // A half-made admin (user stream written, credentials not) is not adopted by a customer's registration.
@@ -135,7 +155,7 @@ describe('POST /users/register', () => {
       },
     );
     await refused(409, 'RES_3002', () =>
-      post('/users/register', {
+      register({
         body: { email: adminEmail, password: 'Secret#123', first_name: 'C', last_name: 'D' },
       }),
     );
@@ -145,7 +165,7 @@ describe('POST /users/register', () => {
     const email = uniqueEmail('race');
     const responses = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        post('/users/register', {
+        register({
           body: { email, password: 'Secret#123', first_name: `N${i}`, last_name: 'R' },
         }),
       ),
@@ -156,14 +176,14 @@ describe('POST /users/register', () => {
 
   it('answers VAL_2002 with each missing field listed', async () => {
     const response = await refused(400, 'VAL_2002', () =>
-      post('/users/register', { body: { email: uniqueEmail('m') } }),
+      register({ body: invalid({ email: uniqueEmail('m') }) }),
     );
-    expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+    expect(response.body.error.details.map((d) => d.field).sort()).toEqual([
       'first_name',
       'last_name',
       'password',
     ]);
-    await refused(400, 'VAL_2002', () => post('/users/register'));
+    await refused(400, 'VAL_2002', () => register());
   });
 
   it.each([
@@ -181,7 +201,7 @@ describe('POST /users/register', () => {
       last_name: 'B',
       ...change,
     };
-    const response = await refused(400, 'VAL_2001', () => post('/users/register', { body }));
+    const response = await refused(400, 'VAL_2001', () => register({ body: invalid(body) }));
     expect(response.body.error.details).toContainEqual(expect.objectContaining({ field }));
   });
 
@@ -189,12 +209,12 @@ describe('POST /users/register', () => {
     const first_name = "Robert'); DROP TABLE messages;--";
     const last_name = '<script>alert("x")</script> Zoë 😀 名前 \u202e';
     const email = uniqueEmail('verbatim');
-    const response = await post('/users/register', {
+    const response = await register({
       body: { email, password: 'Secret#123', first_name, last_name },
     });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ first_name, last_name });
-    const login = await post('/users/login', { body: { email, password: 'Secret#123' } });
+    const login = await logIn({ body: { email, password: 'Secret#123' } });
     expect(login.body.user).toMatchObject({ first_name, last_name });
   });
 });
@@ -203,7 +223,7 @@ describe('POST /users/login', () => {
   it('returns a token pair and the user', async () => {
     const email = uniqueEmail('login');
     await signUp(api.http, { email });
-    const response = await post('/users/login', {
+    const response = await logIn({
       body: { email: email.toUpperCase(), password: 'Secret#123' },
     });
     expect(response.status).toBe(200);
@@ -221,7 +241,7 @@ describe('POST /users/login', () => {
     await signUp(api.http, { email });
     const timed = async (body: object) => {
       const start = performance.now();
-      const response = await refused(401, 'AUTH_1001', () => post('/users/login', { body }));
+      const response = await refused(401, 'AUTH_1001', () => logIn({ body: invalid(body) }));
       return { ms: performance.now() - start, message: response.body.error.message };
     };
     await timed({ email: uniqueEmail('warm'), password: 'Wrong#123' });
@@ -243,70 +263,58 @@ describe('POST /users/login', () => {
   });
 
   it('answers VAL_2002 without a password', async () => {
-    await refused(400, 'VAL_2002', () => post('/users/login', { body: { email: uniqueEmail('x') } }));
+    await refused(400, 'VAL_2002', () => logIn({ body: invalid({ email: uniqueEmail('x') }) }));
   });
 });
 
 describe('POST /users/refresh', () => {
   it('rotates: a new pair; the spent token presented again revokes every session of the user', async () => {
     const user = await signUp(api.http);
-    const second = await post('/users/login', { body: { email: user.email, password: user.password } });
-    const rotated = await post('/users/refresh', { body: { refresh_token: user.refreshToken } });
+    const second = await logIn({ body: { email: user.email, password: user.password } });
+    const rotated = await refresh({ body: { refresh_token: user.refreshToken } });
     expect(rotated.status).toBe(200);
     expect(rotated.body.user.user_id).toBe(user.userId);
     expect(rotated.body.refresh_token).not.toBe(user.refreshToken);
-    const profile = await put('/users/profile', {
+    const profile = await updateProfile({
       token: rotated.body.access_token,
       body: { first_name: 'Rotated' },
     });
     expect(profile.status).toBe(200);
 
-    await refused(401, 'AUTH_1003', () =>
-      post('/users/refresh', { body: { refresh_token: user.refreshToken } }),
-    );
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: user.refreshToken } }));
     // Reuse detected: the rotated pair and the other login are dead too.
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: rotated.body.refresh_token } }));
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: second.body.refresh_token } }));
     await refused(401, 'AUTH_1003', () =>
-      post('/users/refresh', { body: { refresh_token: rotated.body.refresh_token } }),
-    );
-    await refused(401, 'AUTH_1003', () =>
-      post('/users/refresh', { body: { refresh_token: second.body.refresh_token } }),
-    );
-    await refused(401, 'AUTH_1003', () =>
-      put('/users/profile', { token: rotated.body.access_token, body: { first_name: 'X' } }),
+      updateProfile({ token: rotated.body.access_token, body: { first_name: 'X' } }),
     );
     // A fresh login works again.
-    expect(
-      (await post('/users/login', { body: { email: user.email, password: user.password } })).status,
-    ).toBe(200);
+    expect((await logIn({ body: { email: user.email, password: user.password } })).status).toBe(200);
   });
 
   it('refuses garbage and an access token offered as a refresh token', async () => {
     const user = await signUp(api.http);
-    await refused(401, 'AUTH_1003', () => post('/users/refresh', { body: { refresh_token: 'garbage' } }));
-    await refused(401, 'AUTH_1003', () =>
-      post('/users/refresh', { body: { refresh_token: user.accessToken } }),
-    );
-    await refused(400, 'VAL_2002', () => post('/users/refresh', { body: {} }));
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: 'garbage' } }));
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: user.accessToken } }));
+    await refused(400, 'VAL_2002', () => refresh({ body: invalid({}) }));
   });
 });
 
 describe('POST /users/logout', () => {
   it('revokes the access token and its refresh token at once', async () => {
     const user = await signUp(api.http);
-    const other = await post('/users/login', { body: { email: user.email, password: user.password } });
+    const other = await logIn({ body: { email: user.email, password: user.password } });
     const before = await api.head();
-    const response = await post('/users/logout', { token: user.accessToken });
+    const response = await logout({ token: user.accessToken });
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
     expect(await api.head()).toBe(before);
     await refused(401, 'AUTH_1003', () =>
-      put('/users/profile', { token: user.accessToken, body: { first_name: 'X' } }),
+      updateProfile({ token: user.accessToken, body: { first_name: 'X' } }),
     );
-    await refused(401, 'AUTH_1003', () =>
-      post('/users/refresh', { body: { refresh_token: user.refreshToken } }),
-    );
+    await refused(401, 'AUTH_1003', () => refresh({ body: { refresh_token: user.refreshToken } }));
     // Another session of the same user is a different family and keeps working.
-    const still = await put('/users/profile', {
+    const still = await updateProfile({
       token: other.body.access_token,
       body: { first_name: 'Still' },
     });
@@ -314,7 +322,7 @@ describe('POST /users/logout', () => {
   });
 
   it('requires a token', async () => {
-    const response = await refused(401, 'AUTH_1003', () => post('/users/logout'));
+    const response = await refused(401, 'AUTH_1003', () => logout());
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
   });
 });
@@ -322,7 +330,7 @@ describe('POST /users/logout', () => {
 describe('PUT /users/profile', () => {
   it('changes the profile; ETag moves; If-Match holds or fails with 412', async () => {
     const user = await signUp(api.http);
-    const first = await put('/users/profile', {
+    const first = await updateProfile({
       token: user.accessToken,
       body: { first_name: 'Grace', phone: '+15551234567' },
     });
@@ -336,7 +344,7 @@ describe('PUT /users/profile', () => {
     expect(first.headers.get('etag')).toBe('"1"');
     expect(first.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/);
 
-    const second = await put('/users/profile', {
+    const second = await updateProfile({
       token: user.accessToken,
       body: { phone: null },
       headers: { 'if-match': '"1"' },
@@ -346,14 +354,14 @@ describe('PUT /users/profile', () => {
     expect(second.headers.get('etag')).toBe('"2"');
 
     await refused(412, 'RES_3003', () =>
-      put('/users/profile', {
+      updateProfile({
         token: user.accessToken,
         body: { last_name: 'Hopper' },
         headers: { 'if-match': '"1"' },
       }),
     );
     await refused(400, 'VAL_2001', () =>
-      put('/users/profile', {
+      updateProfile({
         token: user.accessToken,
         body: { last_name: 'Hopper' },
         headers: { 'if-match': 'yesterday' },
@@ -364,7 +372,7 @@ describe('PUT /users/profile', () => {
   it('decides nothing for an unchanged profile, still 200 with its ETag', async () => {
     const user = await signUp(api.http);
     const before = await api.head();
-    const same = await put('/users/profile', { token: user.accessToken, body: { first_name: 'Test' } });
+    const same = await updateProfile({ token: user.accessToken, body: { first_name: 'Test' } });
     expect(same.status).toBe(200);
     expect(same.headers.get('etag')).toBe('"0"');
     expect(await api.head()).toBe(before);
@@ -372,11 +380,9 @@ describe('PUT /users/profile', () => {
 
   it('refuses an empty change, a bad phone, and no token', async () => {
     const user = await signUp(api.http);
-    await refused(400, 'VAL_2001', () => put('/users/profile', { token: user.accessToken, body: {} }));
-    await refused(400, 'VAL_2001', () =>
-      put('/users/profile', { token: user.accessToken, body: { phone: '12' } }),
-    );
-    await refused(401, 'AUTH_1003', () => put('/users/profile', { body: { first_name: 'X' } }));
+    await refused(400, 'VAL_2001', () => updateProfile({ token: user.accessToken, body: {} }));
+    await refused(400, 'VAL_2001', () => updateProfile({ token: user.accessToken, body: { phone: '12' } }));
+    await refused(401, 'AUTH_1003', () => updateProfile({ body: { first_name: 'X' } }));
   });
 });
 
@@ -388,7 +394,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     expect(await api.store.readStream(emailStreamFor(api.store, 'root@example.com'))).toHaveLength(1);
 
     const user = await signUp(api.http);
-    const granted = await post(`/users/${user.userId}/roles`, {
+    const granted = await grantRole(user.userId, {
       token: admin.accessToken,
       body: { role: 'auditor' },
     });
@@ -400,7 +406,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
       type: 'UserRoleGranted',
       data: { role: 'auditor', granted_by: admin.userId },
     });
-    const login = await post('/users/login', { body: { email: user.email, password: user.password } });
+    const login = await logIn({ body: { email: user.email, password: user.password } });
     expect(login.body.user.role).toBe('auditor');
   });
 
@@ -408,16 +414,16 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     const admin = await api.admin('root@example.com', 'Admin#Pass1');
     const user = await signUp(api.http);
     await refused(403, 'AUTH_1004', () =>
-      post(`/users/${user.userId}/roles`, { token: user.accessToken, body: { role: 'admin' } }),
+      grantRole(user.userId, { token: user.accessToken, body: { role: 'admin' } }),
     );
     await refused(404, 'RES_3001', () =>
-      post('/users/usr_doesnotexist/roles', { token: admin.accessToken, body: { role: 'admin' } }),
+      grantRole('usr_doesnotexist', { token: admin.accessToken, body: { role: 'admin' } }),
     );
     await refused(400, 'VAL_2001', () =>
-      post(`/users/${user.userId}/roles`, { token: admin.accessToken, body: { role: 'superuser' } }),
+      grantRole(user.userId, { token: admin.accessToken, body: invalid({ role: 'superuser' }) }),
     );
     await refused(400, 'VAL_2001', () =>
-      post('/users/not-an-id/roles', { token: admin.accessToken, body: { role: 'admin' } }),
+      grantRole('not-an-id', { token: admin.accessToken, body: { role: 'admin' } }),
     );
   });
 
@@ -428,7 +434,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
       password: 'Admin#Pass1',
     });
     expect(outcome).toEqual({ userId: squatter.userId, created: false });
-    const login = await post('/users/login', {
+    const login = await logIn({
       body: { email: 'early@example.com', password: squatter.password },
     });
     expect(login.body.user.role).toBe('customer');

@@ -46,6 +46,21 @@ const loginSchema = z.object({
   email: z.string().trim().min(1).max(254).transform(normaliseEmail),
   password: z.string().min(1).max(1024),
 });
+/**
+ * A guest's cart to merge at login (API.md "Guest carts"). Any string passes here: a malformed token is
+ * the handler's 401 AUTH_1003 (cartTokenFrom), not a 400, as on the cart routes.
+ */
+const loginHeaders = z.object({
+  [CART_TOKEN_HEADER]: z
+    .string()
+    .optional()
+    .meta({
+      param: {
+        description:
+          "A guest's cart token (the X-Cart-Token of a guest cart's answer): a customer's login merges that cart; malformed is 401 AUTH_1003.",
+      },
+    }),
+});
 const refreshSchema = z.object({ refresh_token: z.string().min(1).max(4096) });
 const profileSchema = z
   .object({
@@ -126,11 +141,12 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       access: 'public',
       limit: 'auth',
       body: loginSchema,
+      headers: loginHeaders,
       summary:
         'Exchange email and password for an access and a refresh token; with X-Cart-Token, merge that guest cart',
-      async handle({ body, req }) {
+      async handle({ body, headers, req }) {
         // A malformed cart token is refused before anything else happens (401 AUTH_1003).
-        const cartToken = cartTokenFrom(req.get(CART_TOKEN_HEADER));
+        const cartToken = cartTokenFrom(headers[CART_TOKEN_HEADER]);
         const found = await lookUpCredentials(handler, store, body.email);
         // Unknown email: spend the same argon2 time on a dummy hash, so timing tells nothing.
         if (!found) {

@@ -1,3 +1,5 @@
+// Not through the generated client (test/api-client/, docs/api.md): it sends no HTTP at all (it starts
+// processes and reads the store).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';

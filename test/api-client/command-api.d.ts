@@ -2494,6 +2494,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A guest's cart token (the X-Cart-Token of a guest cart's answer): a customer's login merges that cart; malformed is 401 AUTH_1003. */
+                "X-Cart-Token"?: string;
                 /** @description A retry with the same key replays the first answer instead of acting twice. */
                 "Idempotency-Key"?: string;
             };

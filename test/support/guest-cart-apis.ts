@@ -6,7 +6,13 @@ import { loadConfig } from '../../infra/config.ts';
 import { createProjectionService } from '../../projections/service.ts';
 import { createReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
+import { answer, commandClient, queryClient } from '../api-client/clients.ts';
+import type { components } from '../api-client/command-api.d.ts';
 import { startTestServer } from './http.ts';
+
+type Schemas = components['schemas'];
+/** A guest's X-Cart-Token, when it has one yet. */
+const cartHeader = (cartToken?: string) => (cartToken ? { 'X-Cart-Token': cartToken } : {});
 
 /** The command and query APIs and the projections on one fresh database, for the guest cart e2e tests. */
 export async function startGuestCartApis(label: string) {
@@ -30,14 +36,28 @@ export async function startGuestCartApis(label: string) {
   service.start();
   const admin = { email: 'guest-cart-admin@example.com', password: 'Admin#Pass123' };
   await bootstrapAdmin(context, admin);
-  const adminToken = (await command.request('POST', '/api/v1/users/login', { body: admin })).body
-    .access_token as string;
+  const adminToken = (await answer(commandClient(command.url).POST('/api/v1/users/login', { body: admin })))
+    .body.access_token;
 
-  const asGuest = (method: string, path: string, cartToken?: string, body?: unknown) =>
-    command.request(method, `/api/v1${path}`, {
-      headers: cartToken ? { 'X-Cart-Token': cartToken } : {},
-      ...(body !== undefined ? { body } : {}),
-    });
+  // Every call goes through the clients generated from docs/openapi/*.json, and every answer is checked
+  // against its route's declared schema (test/api-client/response-check.ts).
+  const guestClient = commandClient(command.url);
+  /** The cart routes as a guest: without a token the first add issues one (X-Cart-Token). */
+  const asGuest = {
+    add: (cartToken: string | undefined, body: Schemas['postCartAddBody']) =>
+      answer(guestClient.POST('/api/v1/cart/add', { headers: cartHeader(cartToken), body })),
+    update: (cartToken: string | undefined, body: Schemas['putCartUpdateBody']) =>
+      answer(guestClient.PUT('/api/v1/cart/update', { headers: cartHeader(cartToken), body })),
+    remove: (cartToken: string | undefined, cart_item_id: string) =>
+      answer(
+        guestClient.DELETE('/api/v1/cart/items/{cart_item_id}', {
+          headers: cartHeader(cartToken),
+          params: { path: { cart_item_id } },
+        }),
+      ),
+    clear: (cartToken?: string) =>
+      answer(guestClient.DELETE('/api/v1/cart', { headers: cartHeader(cartToken) })),
+  };
   return {
     side,
     command,
@@ -46,12 +66,13 @@ export async function startGuestCartApis(label: string) {
     asGuest,
     /** Lists a product with plenty of stock at this price. */
     async product(price: number) {
-      const response = await command.request('POST', '/api/v1/products', {
-        token: adminToken,
-        body: { name: `Thing ${price}`, price, category: 'Things', initial_stock: 500 },
-      });
+      const response = await answer(
+        commandClient(command.url, adminToken).POST('/api/v1/products', {
+          body: { name: `Thing ${price}`, price, category: 'Things', initial_stock: 500 },
+        }),
+      );
       expect(response.status).toBe(201);
-      return response.body.product_id as string;
+      return response.body.product_id;
     },
     /** The number of events in the log, to compare before/after a refusal. */
     head: async () => (await side.pool.query<{ n: string }>('SELECT count(*) AS n FROM messages')).rows[0]!.n,
@@ -62,17 +83,22 @@ export async function startGuestCartApis(label: string) {
           [stream],
         )
       ).rows,
-    readCart: (headers: Record<string, string>, consistency?: string | null, bearer?: string) =>
-      query.http.request('GET', '/api/v1/cart', {
-        ...(bearer ? { token: bearer } : {}),
-        headers: { ...headers, ...(consistency ? { 'X-Consistency-Token': consistency } : {}) },
-      }),
+    /** GET /cart on the query API, as a guest by `cartToken` or (`bearer`) signed in. */
+    readCart: (cartToken?: string, consistency?: string | null, bearer?: string) =>
+      answer(
+        queryClient(query.http.url, bearer).GET('/api/v1/cart', {
+          headers: {
+            ...cartHeader(cartToken),
+            ...(consistency ? { 'X-Consistency-Token': consistency } : {}),
+          },
+        }),
+      ),
     /** A new guest cart with these lines; its token and the last consistency token. */
     async guestCart(lines: [string, number][]) {
       let token: string | undefined;
       let consistency: string | null = null;
       for (const [productId, quantity] of lines) {
-        const added = await asGuest('POST', '/cart/add', token, { product_id: productId, quantity });
+        const added = await asGuest.add(token, { product_id: productId, quantity });
         expect(added.status).toBe(200);
         token ??= added.headers.get('x-cart-token') ?? undefined;
         consistency = added.headers.get('x-consistency-token');

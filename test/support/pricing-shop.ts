@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'openapi-fetch';
 import { address } from '../../application/checkout/test-support.ts';
 import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
@@ -10,12 +11,23 @@ import { createSandboxPaymentProvider, migratePayments } from '../../infra/payme
 import { createProjectionService } from '../../projections/service.ts';
 import { createReadSideForTest } from '../../projections/test-support.ts';
 import { startQueryApiForTest } from '../../query-api/test-support.ts';
+import {
+  answer,
+  type CommandClient,
+  commandClient,
+  type QueryClient,
+  queryClient,
+} from '../api-client/clients.ts';
+import type { components } from '../api-client/command-api.d.ts';
 import { startTestServer } from './http.ts';
+
+type Schemas = components['schemas'];
 
 /**
  * The whole shop for pricing e2e tests: command API (pricing from the read model, sandbox payments), the
- * projections running, and the query API. `admin` sends as the admin; `read` waits for the last command's
- * consistency token, so the command side's next read of the pricing read model sees it too.
+ * projections running, and the query API, through the generated clients. `admin` sends as the admin (a
+ * refusal throws); `reads` sends the last command's consistency token, so the command side's next read of
+ * the pricing read model sees it too.
  */
 export async function startPricingShop(label: string) {
   const side = await createReadSideForTest(label);
@@ -48,34 +60,51 @@ export async function startPricingShop(label: string) {
   service.start();
   const admin = { email: `${label}-admin@example.com`, password: 'Admin#Pass123' };
   await bootstrapAdmin(context, admin);
-  const adminToken = (await command.request('POST', '/api/v1/users/login', { body: admin })).body
-    .access_token;
+  const adminToken = (await answer(commandClient(command.url).POST('/api/v1/users/login', { body: admin })))
+    .body.access_token;
   let token = '';
 
-  async function send(method: 'POST' | 'PUT' | 'DELETE', path: string, bearer: string, body?: unknown) {
-    const response = await command.request(method, `/api/v1${path}`, {
-      token: bearer,
-      ...(body !== undefined ? { body } : {}),
+  // Every call goes through the clients generated from docs/openapi/*.json, and every answer is checked
+  // against its route's declared schema (test/api-client/response-check.ts).
+  /** Keeps the newest X-Consistency-Token a command answered, for `reads`. */
+  const keepConsistency: Middleware = {
+    onResponse({ response }) {
+      token = response.headers.get('x-consistency-token') ?? token;
+    },
+  };
+  /** The command API as `bearer`. */
+  const as = (bearer: string): CommandClient => {
+    const client = commandClient(command.url, bearer);
+    client.use(keepConsistency);
+    return client;
+  };
+  /** The command API as the admin, for setting up: a refusal throws. */
+  const adminClient = as(adminToken);
+  adminClient.use({
+    async onResponse({ request, response }) {
+      if (!response.ok)
+        throw new Error(
+          `${request.method} ${request.url}: ${response.status} ${await response.clone().text()}`,
+        );
+    },
+  });
+  /** The query API (as `bearer`), sending the last command's consistency token. */
+  const reads = (bearer?: string): QueryClient => {
+    const client = queryClient(query.http.url, bearer);
+    client.use({
+      onRequest({ request }) {
+        if (token) request.headers.set('X-Consistency-Token', token);
+        return request;
+      },
     });
-    token = response.headers.get('x-consistency-token') ?? token;
-    return response;
-  }
-  async function adminSend(method: 'POST' | 'PUT', path: string, body?: unknown) {
-    const response = await send(method, path, adminToken, body);
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
-    return response;
-  }
-  const read = (path: string, bearer?: string) =>
-    query.http.request('GET', `/api/v1${path}`, {
-      ...(bearer ? { token: bearer } : {}),
-      headers: token ? { 'X-Consistency-Token': token } : {},
-    });
+    return client;
+  };
   /** Waits until the pricing and catalog read models have every command sent so far. */
   const settle = async () => {
-    const response = await read('/pricing/rules', adminToken);
+    const response = await answer(reads(adminToken).GET('/api/v1/pricing/rules'));
     if (response.status !== 200) throw new Error(`settle: ${response.status} ${response.text}`);
   };
-  const orderBody = () => ({
+  const orderBody = (): Schemas['postOrdersBody'] => ({
     shipping_address: address,
     billing_address: address,
     payment_method: { type: 'card', token: 'tok_visa' },
@@ -85,9 +114,9 @@ export async function startPricingShop(label: string) {
     command,
     query,
     adminToken,
-    send,
-    adminSend,
-    read,
+    as,
+    admin: adminClient,
+    reads,
     settle,
     orderBody,
     customer: () => signUp(command),
@@ -97,14 +126,18 @@ export async function startPricingShop(label: string) {
       return { userId, accessToken: context.tokens.issuePair({ userId, role: 'customer' }).accessToken };
     },
     async product(price: number, category = 'Laptops', stock = 500): Promise<string> {
-      const created = await adminSend('POST', '/products', {
-        name: `P ${price}`,
-        price,
-        category,
-        initial_stock: stock,
-      });
+      const created = await answer(
+        adminClient.POST('/api/v1/products', {
+          body: { name: `P ${price}`, price, category, initial_stock: stock },
+        }),
+      );
       return created.body.product_id;
     },
+    addRule: (body: Schemas['postPricingRulesBody']) =>
+      answer(adminClient.POST('/api/v1/pricing/rules', { body })),
+    addCoupon: (body: Schemas['postCouponsBody']) => answer(adminClient.POST('/api/v1/coupons', { body })),
+    setTier: (user_id: string, body: Schemas['postUsersUserIdTierBody']) =>
+      answer(adminClient.POST('/api/v1/users/{user_id}/tier', { params: { path: { user_id } }, body })),
     async close() {
       await query.close();
       await command.close();
