@@ -70,6 +70,12 @@ const benches: Bench[] = [
     quick: { args: ['--products', '2000', '--seconds', '3', '--lag-seconds', '3', '--samples', '20'] },
     figures: /ratio|^listing|^search|lag/,
   },
+  {
+    name: 'catalog',
+    script: 'bench:catalog',
+    quick: { args: ['--quick'] },
+    figures: /^listing|^search|^check/,
+  },
   { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } }, figures: /\/s|ratio/ },
   {
     name: 'pricing',

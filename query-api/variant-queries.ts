@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { VariantRow } from '../projections/variants/variants-projection.ts';
 
-/** Variants of products, and products by variant SKU, from the variants read model. */
+/** Variants of products from the variants read model, and products by SKU (variants' and products' own). */
 export function createVariantQueries(db: ReadModelDb) {
   const table = (schema: string) => sql.table(`${schema}.variants`);
   return {
@@ -17,10 +17,18 @@ export function createVariantQueries(db: ReadModelDb) {
       return result.rows;
     },
 
-    /** Products with an active variant whose SKU is this text (case-insensitive): the search index's SKUs. */
-    async productsBySku(schema: string, text: string): Promise<string[]> {
-      const result = await sql<{ product_id: string }>`SELECT DISTINCT product_id FROM ${table(schema)}
-        WHERE upper(sku) = upper(${text.trim()}) AND status = 'active' LIMIT 100`.execute(db);
+    /**
+     * Products a text names exactly by SKU (any case): an active variant's, or the listed product's own. The
+     * search index's SKUs, looked up before the text search (both lookups are served by an index on upper(sku)).
+     */
+    async productsBySku(schemas: { catalog: string; variants: string }, text: string): Promise<string[]> {
+      const sku = text.trim();
+      const result = await sql<{ product_id: string }>`
+        SELECT product_id FROM ${table(schemas.variants)} WHERE upper(sku) = upper(${sku}) AND status = 'active'
+        UNION
+        SELECT product_id FROM ${sql.table(`${schemas.catalog}.products`)}
+        WHERE upper(sku) = upper(${sku}) AND sku IS NOT NULL AND NOT discontinued
+        LIMIT 100`.execute(db);
       return result.rows.map((row) => row.product_id);
     },
   };

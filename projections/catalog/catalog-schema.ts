@@ -45,7 +45,11 @@ export type CatalogTables = { products: ProductRow; categories: CategoryRow };
 
 /**
  * The search document weighs the name most, then brand and category, then the descriptions. `english`
- * stemming makes `headphone` match "Headphones"; the GIN index serves `@@`.
+ * stemming makes `headphone` match "Headphones"; the GIN index serves `@@`. A SKU is matched exactly (any
+ * case) beside it, through `products_sku_idx` here and the variants read model's `variants_sku`.
+ * `products_rating_idx` holds the whole `sort_by=rating` order (rating, then review count, then id) and the
+ * listing's category and price filters, so a category listing by rating walks it and stops at the page
+ * (docs/search.md).
  */
 export const catalogDdl = (schema: string) => `
 CREATE TABLE ${schema}.products (
@@ -81,7 +85,9 @@ CREATE INDEX products_category_idx ON ${schema}.products (category_slug) WHERE N
 CREATE INDEX products_price_idx ON ${schema}.products (price, product_id) WHERE NOT discontinued;
 CREATE INDEX products_newest_idx ON ${schema}.products (created_at DESC, product_id) WHERE NOT discontinued;
 CREATE INDEX products_name_idx ON ${schema}.products (name, product_id) WHERE NOT discontinued;
-CREATE INDEX products_rating_idx ON ${schema}.products (rating DESC, product_id) WHERE NOT discontinued;
+CREATE INDEX products_rating_idx ON ${schema}.products (rating DESC, reviews_count DESC, product_id)
+  INCLUDE (category_slug, price) WHERE NOT discontinued;
+CREATE INDEX products_sku_idx ON ${schema}.products (upper(sku)) WHERE sku IS NOT NULL;
 CREATE TABLE ${schema}.categories (
   slug text PRIMARY KEY,
   name text NOT NULL,

@@ -24,8 +24,8 @@ export const catalogRoutes = (context: RouteContext): AnyQueryRoute[] => {
     inventory: servingSchema(watcher, 'inventory'),
     variants: servingSchema(watcher, 'variants'),
   });
-  const skuMatches = (variants: string, text: string | undefined) =>
-    text === undefined ? Promise.resolve(undefined) : context.variants.productsBySku(variants, text);
+  const skuMatches = (current: { catalog: string; variants: string }, text: string | undefined) =>
+    text === undefined ? Promise.resolve(undefined) : context.variants.productsBySku(current, text);
 
   return [
     route({
@@ -47,7 +47,7 @@ export const catalogRoutes = (context: RouteContext): AnyQueryRoute[] => {
           categorySlugs: q.category === undefined ? undefined : named ? tree.subtree(named.slug) : [],
           minRating: q.min_rating,
           search: q.search,
-          skuMatches: await skuMatches(current.variants, q.search),
+          skuMatches: await skuMatches(current, q.search),
           minPrice: q.min_price,
           maxPrice: q.max_price,
           sortBy: q.sort_by,
@@ -77,7 +77,7 @@ export const catalogRoutes = (context: RouteContext): AnyQueryRoute[] => {
       summary: 'Search products',
       async handle({ query: q }) {
         const current = schemas();
-        const bySku = (await skuMatches(current.variants, q.q)) ?? [];
+        const bySku = (await skuMatches(current, q.q)) ?? [];
         const [{ rows, total, facets }, tree] = await Promise.all([
           context.catalog.search(current, q.q, q.page, q.limit, bySku),
           context.catalog.tree(current),
