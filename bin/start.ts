@@ -2,8 +2,9 @@
  * Starts the roles ROLES names (default all) in this process, against DATABASE_URL and REDIS_URL, on the
  * PostgreSQL event store unless EVENTSTORE_CONNECTION_STRING is set, publishing to Kafka when KAFKA_BROKERS
  * is set. SIGTERM/SIGINT: stop taking work, finish what is in hand, close everything, exit 0.
- * COMMAND_API_WORKERS / QUERY_API_WORKERS above 1 serve that API from worker processes (api-workers.ts);
- * this process then keeps the other roles and stops the workers first on SIGTERM.
+ * COMMAND_API_WORKERS / QUERY_API_WORKERS (default `auto`, one per core) above 1 serve that API from worker
+ * processes (api-workers.ts); this process then keeps the other roles, sums every process's metrics for
+ * /metrics (cluster-metrics.ts) and stops the workers first on SIGTERM.
  */
 
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';

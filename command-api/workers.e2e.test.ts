@@ -47,7 +47,6 @@ describe('command API on two worker processes', () => {
       NODE_ENV: 'test',
       ROLES: 'command-api',
       COMMAND_API_WORKERS: '2',
-      WORKER_PG_POOL_SIZE: '3',
       COMMAND_API_PORT: String(port),
       // The primary runs no API itself, so it serves /health, /ready and /metrics on this port.
       HEALTH_PORT: String(healthPort),
