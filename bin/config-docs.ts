@@ -16,11 +16,11 @@ export const configDescriptions: Record<string, string> = {
   HEALTH_PORT:
     'Port of /health, /ready and /metrics in a process that runs neither API (projections, process-manager, publisher).',
   COMMAND_API_WORKERS:
-    '`auto` (one per core) or a number: processes serving the command API on one port (node:cluster). 1 runs it in the main process. The projections, process manager, publisher and notifier always stay single, in the main process.',
+    '`auto` (one per core, `os.availableParallelism()`) or a number: processes serving the command API on one port (node:cluster); /metrics on any of them reports the sum over all. 1 runs it in the main process. The projections, process manager, publisher and notifier always stay single, in the main process.',
   QUERY_API_WORKERS:
     '`auto` (one per core) or a number: processes serving the query API, as COMMAND_API_WORKERS.',
   WORKER_PG_POOL_SIZE:
-    'PostgreSQL connections of each pool (event store, read models) in one API worker; see "Sizing PostgreSQL connections" in docs/operations.md.',
+    'PostgreSQL connections of each pool (event store, read models) in one API worker. With the defaults on 2 cores (2 command + 2 query workers) `npm start` holds at most 36 + 4 × (2 × 2 + 3) = 64 connections; see "Sizing PostgreSQL connections" in docs/operations.md.',
   DATABASE_URL:
     'PostgreSQL: the event store (unless EVENTSTORE_CONNECTION_STRING is set), read models, checkpoints, timers.',
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',

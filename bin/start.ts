@@ -2,8 +2,9 @@
  * Starts the roles ROLES names (default all) in this process, against DATABASE_URL and REDIS_URL, on the
  * PostgreSQL event store unless EVENTSTORE_CONNECTION_STRING is set, publishing to Kafka when KAFKA_BROKERS
  * is set. SIGTERM/SIGINT: stop taking work, finish what is in hand, close everything, exit 0.
- * COMMAND_API_WORKERS / QUERY_API_WORKERS above 1 serve that API from worker processes (api-workers.ts);
- * this process then keeps the other roles and stops the workers first on SIGTERM.
+ * COMMAND_API_WORKERS / QUERY_API_WORKERS (default `auto`, one per core) above 1 serve that API from worker
+ * processes (api-workers.ts); this process then keeps the other roles, sums every process's metrics for
+ * /metrics (cluster-metrics.ts) and stops the workers first on SIGTERM.
  */
 
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
@@ -28,7 +29,8 @@ import { createRedis } from '../infra/redis/client.ts';
 import { deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createPostgresSnapshotStore, migrateSnapshots } from '../infra/snapshots/snapshot-store.ts';
 import { createSnapshots } from '../infra/snapshots/snapshots.ts';
-import { createMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
+import { primaryClusterMetrics, workerClusterMetrics } from '../infra/telemetry/cluster-metrics.ts';
+import { createMetrics, type ShopMetrics, shutdownTelemetry } from '../infra/telemetry/index.ts';
 import { startProcessManager } from '../process-manager/start.ts';
 import { startNotifierRole } from '../projections/notifier/start.ts';
 import { publisherConfig } from '../projections/publisher/config.ts';
@@ -78,8 +80,15 @@ const poolSize = plan.isWorker ? { poolSize: config.WORKER_PG_POOL_SIZE } : {};
 
 if (!plan.isWorker) await ensureDatabase(config.DATABASE_URL);
 const { store: baseStore, kind } = await createEventStore(config, logger, poolSize);
-// The one metrics registry of this process: every role records into it, GET /metrics serves it.
-const metrics = createMetrics();
+// The one metrics registry of this process: every role records into it. GET /metrics serves it, or with
+// API workers the sum over the primary and every worker, whichever process answers (cluster-metrics.ts).
+const ownMetrics = createMetrics();
+const groupMetrics = plan.isWorker
+  ? workerClusterMetrics(ownMetrics.registry)
+  : plan.workers.length > 0
+    ? primaryClusterMetrics(ownMetrics.registry)
+    : undefined;
+const metrics: ShopMetrics = groupMetrics ? { ...ownMetrics, render: groupMetrics.render } : ownMetrics;
 // Refuses to start on a wrong master key (key check value), before anything could write under it.
 const personalData = await openPersonalData({
   connectionString: config.DATABASE_URL,

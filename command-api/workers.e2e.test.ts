@@ -16,6 +16,7 @@ import { commandApiContext } from './app.ts';
  * one port. Many concurrent AddToCart on one cart, spread over both: the cart ends with exactly the units
  * of the accepted requests (no lost update: the store's revision check decides, not a process's cache).
  * One Idempotency-Key sent many times at once through both: applied once (the key lives in Redis).
+ * GET /metrics, whichever worker answers it (and the primary's health port), counts the commands of both.
  */
 const JWT_SECRET = 'workers-e2e-secret-0123456789abcdefghijk';
 
@@ -23,6 +24,7 @@ describe('command API on two worker processes', () => {
   let world: CheckoutWorld;
   let shop: NpmProcess | undefined;
   let base: string;
+  let health: string;
   let prefix: string;
   let token: (userId: string) => string;
 
@@ -31,6 +33,8 @@ describe('command API on two worker processes', () => {
     prefix = testKeyPrefix('api_workers');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    const healthPort = await freePort();
+    health = `http://127.0.0.1:${healthPort}`;
     const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET });
     const redis = createRedis({ url: redisUrl, keyPrefix: prefix });
     const { tokens } = commandApiContext({
@@ -45,8 +49,9 @@ describe('command API on two worker processes', () => {
       NODE_ENV: 'test',
       ROLES: 'command-api',
       COMMAND_API_WORKERS: '2',
-      WORKER_PG_POOL_SIZE: '3',
       COMMAND_API_PORT: String(port),
+      // The primary runs no API itself, so it serves /health, /ready and /metrics on this port.
+      HEALTH_PORT: String(healthPort),
       DATABASE_URL: world.database.url,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
@@ -93,6 +98,34 @@ describe('command API on two worker processes', () => {
       req.end(body);
     });
 
+  /** GET on a connection of its own, so that successive scrapes go to both workers in turn. */
+  const get = (url: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  /** The scraped `commands_total{type="AddItemToCart",outcome="ok"}` (0 when absent). */
+  const addsCounted = async (url: string) => {
+    const { status, body } = await get(url);
+    expect(status).toBe(200);
+    const line = body
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('commands_total{') && l.includes('type="AddItemToCart"') && l.includes('outcome="ok"'),
+      );
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+
   const unitsInCart = async (customer: UserId) =>
     (await world.cart(customer)).lines.reduce((sum, line) => sum + line.quantity, 0);
 
@@ -129,5 +162,23 @@ describe('command API on two worker processes', () => {
     expect(answers.some((a) => a.status === 200)).toBe(true);
     for (const answer of answers) expect([200, 409]).toContain(answer.status);
     expect(await unitsInCart(customer)).toBe(1);
+  });
+
+  it('GET /metrics counts the commands of both workers, whichever of them answers', async () => {
+    const product = world.newProduct();
+    await world.list(product);
+    await world.receive(product, 1_000);
+    const before = await addsCounted(`${base}/metrics`);
+    // K adds to K carts (no contention: each is accepted at once), each on its own connection, so that
+    // the primary hands them to both workers.
+    const K = 10;
+    const answers = await Promise.all(Array.from({ length: K }, () => add(world.newUser(), product)));
+    for (const answer of answers) expect(answer.status).toBe(200);
+    // Successive scrapes alternate between the two workers; each must report the sum over both.
+    const scraped = [];
+    for (let i = 0; i < 4; i++) scraped.push(await addsCounted(`${base}/metrics`));
+    expect(scraped).toEqual([before + K, before + K, before + K, before + K]);
+    // The primary's own /metrics (health port) reports the same sum.
+    expect(await addsCounted(`${health}/metrics`)).toBe(before + K);
   });
 });

@@ -16,12 +16,10 @@ export type Role = (typeof roles)[number];
 
 const port = z.coerce.number().int().min(0).max(65535);
 const perMinute = z.coerce.number().int().min(0);
-/** `auto` (one per core) or a whole number of processes. */
-// Default 1 (the APIs in the main process): /metrics is per process and not yet aggregated across
-// workers, so a worker's /metrics would lack the projection lag the main process measures.
+/** `auto` (one per core, the default) or a whole number of processes; 1 serves the API from the main process. */
 const workerCount = z
   .string()
-  .default('1')
+  .default('auto')
   .transform((text, ctx) => {
     if (text.trim() === 'auto') return availableParallelism();
     const count = Number(text);
@@ -64,7 +62,7 @@ export const configSchema = z.object({
   COMMAND_API_WORKERS: workerCount,
   QUERY_API_WORKERS: workerCount,
   /** Each pool's size (event store, read models) in one API worker process (docs/operations.md, sizing). */
-  WORKER_PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  WORKER_PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/shop'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of this deployment's keys and channels; unset = the database name of DATABASE_URL plus `:`. */

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request } from './support/http.ts';
 import { createTestDatabase } from './support/isolation.ts';
+import { singleProcessApis } from './support/shop-process.ts';
 
 /**
  * Issue 9 point 4: the real `bin/start.ts` (every role in one process) gets SIGTERM while 20 clients
@@ -66,6 +67,7 @@ async function startShop() {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
         ROLES: 'all',
+        ...singleProcessApis,
         HOST: '127.0.0.1',
         COMMAND_API_PORT: String(ports.command),
         QUERY_API_PORT: String(ports.query),

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { singleProcessApis } from '../../test/support/shop-process.ts';
 import { runKeysCommand } from './keys-command.ts';
 import { openPersonalData } from './personal-data.ts';
 
@@ -18,6 +19,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
       PATH: String(process.env.PATH),
       REDIS_URL: redisUrl,
       ROLES: 'command-api',
+      ...singleProcessApis,
       COMMAND_API_PORT: '0',
       ...env,
     },

@@ -42,12 +42,23 @@ export function httpMetrics(metrics: ShopMetrics): RequestHandler {
   };
 }
 
-/** GET /metrics in Prometheus text format: the process's one registry. */
+/**
+ * GET /metrics in Prometheus text format: the process's one registry, or with API workers the whole
+ * group's sum (cluster-metrics.ts); 503 when that sum cannot be gathered, so a scrape fails visibly
+ * instead of reporting a counter that went down.
+ */
 export function metricsRoute(metrics: ShopMetrics): Router {
   const router = Router();
   router.get('/metrics', async (_req, res) => {
+    let text: string;
+    try {
+      text = await metrics.render();
+    } catch (error) {
+      res.status(503).type('text/plain').send(String(error));
+      return;
+    }
     res.setHeader('Content-Type', metrics.contentType);
-    res.send(await metrics.render());
+    res.send(text);
   });
   return router;
 }

@@ -12,10 +12,18 @@ export const freePort = () =>
     });
   });
 
-/** The environment a child gets: PATH and HOME from ours (npm needs them), then `env`. */
+/**
+ * Each API in the main process: `npm start` defaults to one worker process per core, each with PostgreSQL
+ * pools of its own, more than the suite's connection budget allows a file (test/support/pg-budget.ts).
+ * A test of the workers sets its own counts in `env`.
+ */
+export const singleProcessApis = { COMMAND_API_WORKERS: '1', QUERY_API_WORKERS: '1' } as const;
+
+/** The environment a child gets: PATH and HOME from ours (npm needs them), one process per API, then `env`. */
 export const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
+  ...singleProcessApis,
   ...env,
 });
 
