@@ -2,8 +2,8 @@
 // Listing (a root category with its descendants, sorted by rating) and search (facets, SKU lookup), one
 // request at a time through the query API's full HTTP stack (bench/queries/server.ts: as production composes
 // it, OpenTelemetry, rate limit), on a catalog of N products (100,000; --quick 10,000). Baseline: the same
-// requests on the same catalog before its 3 variants per product and 5 reviews per product on average
-// are added. The rows are written by SQL into the read model tables (bench/catalog/seed-sql.ts): a
+// requests on a second catalog, in a database and query API process of its own, with the same products
+// and no variants or reviews; the two are timed request by request, alternating (ABBA). The rows are written by SQL into the read model tables (bench/catalog/seed-sql.ts): a
 // read-side bench. Goal: p99 with variants and reviews ≤ 1.3 × the baseline's.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,9 +21,9 @@ import { inventoryProjection } from '../../projections/inventory/inventory-proje
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { timeSequential } from '../queries/latency-runs.ts';
+import { summarise } from '../commands/latency.ts';
 import { reportResult } from '../result.ts';
-import { ROOTS, seedProducts, seedVariantsAndReviews } from './seed-sql.ts';
+import { analyse, ROOTS, seedProducts, seedVariantsAndReviews } from './seed-sql.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,21 +44,28 @@ const listingPath = (i: number) => `/products?category=dept-${i % ROOTS}&sort_by
 const searchPath = (i: number) => `/products/search?q=${encodeURIComponent(SEARCHES[i % SEARCHES.length]!)}`;
 
 const logger = pino({ level: 'warn' });
-const database = await createTestDatabase('bench_catalog');
-const pool = createPool({ connectionString: database.url, max: 4, applicationName: 'bench-catalog' });
-const db = createReadModelDb(pool, logger);
-let server: ReturnType<typeof fork> | undefined;
-try {
-  log(`bench:catalog — ${products} products, ${samples} requests per measure, load ${load()}`);
+const secret = randomBytes(32).toString('hex');
+const serverPath = fileURLToPath(new URL('../queries/server.ts', import.meta.url));
+const registerPath = fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url));
+
+type Catalog = {
+  db: ReturnType<typeof createReadModelDb>;
+  drop: () => Promise<void>;
+  server?: ReturnType<typeof fork>;
+  get?: (path: string) => Promise<Record<string, unknown>>;
+};
+
+/** A database of its own with the catalog's read models serving and `products` products written. */
+async function openCatalog(label: string): Promise<Catalog> {
+  const database = await createTestDatabase(label);
+  const pool = createPool({ connectionString: database.url, max: 4, applicationName: 'bench-catalog' });
+  const db = createReadModelDb(pool, logger);
   await migrateProjections(pool, logger);
   for (const projection of [catalogProjection, inventoryProjection, variantsProjection])
     await ensureServing(db as RunnerDb, projection);
-  let t = performance.now();
   await seedProducts(db, products);
-  log(`products written in ${r((performance.now() - t) / 1000)} s`);
-
-  const secret = randomBytes(32).toString('hex');
-  server = fork(fileURLToPath(new URL('../queries/server.ts', import.meta.url)), {
+  const catalog: Catalog = { db, drop: database.drop };
+  const server = fork(serverPath, {
     env: {
       ...process.env,
       DATABASE_URL: database.url,
@@ -66,42 +73,82 @@ try {
       BENCH_REDIS_PREFIX: `bench:catalog:${randomBytes(4).toString('hex')}:`,
       JWT_SECRET: secret,
     },
-    execArgv: [
-      '--import',
-      'tsx',
-      '--import',
-      fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url)),
-    ],
+    execArgv: ['--import', 'tsx', '--import', registerPath],
   });
+  catalog.server = server;
   const [{ url }] = (await once(server, 'message')) as [{ url: string }];
-  const get = async (path: string) => {
+  catalog.get = async (path: string) => {
     const res = await fetch(`${url}/api/v1${path}`);
     if (res.status !== 200) throw new Error(`${path} → ${res.status}: ${await res.text()}`);
     return res.json() as Promise<Record<string, unknown>>;
   };
-  const measure = async () => {
-    for (let i = 0; i < 30; i += 1) await Promise.all([get(listingPath(i)), get(searchPath(i))]); // warm-up
-    return {
-      listing: await timeSequential(samples, (i) => get(listingPath(i))),
-      search: await timeSequential(samples, (i) => get(searchPath(i))),
-    };
+  return catalog;
+}
+
+async function closeCatalog(catalog: Catalog | undefined) {
+  if (!catalog) return;
+  catalog.server?.send('stop');
+  if (catalog.server) await once(catalog.server, 'exit').catch(() => {});
+  await catalog.db.destroy().catch(() => {});
+  await catalog.drop();
+}
+
+/**
+ * Both catalogs answer the same requests, one request at a time, alternating which goes first (ABBA), so
+ * the machine's load at any moment falls on both sides alike.
+ */
+async function measureSideBySide(path: (i: number) => string, ours: Catalog, baseline: Catalog) {
+  const timed = async (catalog: Catalog, i: number, into: number[]) => {
+    const started = performance.now();
+    await catalog.get!(path(i));
+    into.push(performance.now() - started);
   };
+  const o: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    if (i % 2 === 0) {
+      await timed(ours, i, o);
+      await timed(baseline, i, b);
+    } else {
+      await timed(baseline, i, b);
+      await timed(ours, i, o);
+    }
+  }
+  return { ours: summarise(o), baseline: summarise(b) };
+}
 
-  const baseline = await measure();
+let baseline: Catalog | undefined;
+let deep: Catalog | undefined;
+try {
+  log(`bench:catalog — ${products} products, ${samples} requests per measure, load ${load()}`);
+  let t = performance.now();
+  baseline = await openCatalog('bench_catalog_base');
+  deep = await openCatalog('bench_catalog_deep');
+  log(`products written twice in ${r((performance.now() - t) / 1000)} s`);
   t = performance.now();
-  await seedVariantsAndReviews(db);
+  await seedVariantsAndReviews(deep.db);
+  await analyse(baseline.db);
   log(`variants and reviews written in ${r((performance.now() - t) / 1000)} s`);
-  const ours = await measure();
+  for (const catalog of [baseline, deep])
+    for (let i = 0; i < 30; i += 1)
+      await Promise.all([catalog.get!(listingPath(i)), catalog.get!(searchPath(i))]); // warm-up
 
-  // What the two catalogs answer: the same products, now with price ranges and ratings.
-  const sample = (await get(listingPath(0))) as { products: { rating: number; price_range?: unknown }[] };
-  const bySku = (await get(searchPath(5))) as { results: unknown[] };
+  // What the two catalogs answer: the same products, the deep one with price ranges and ratings.
+  const sample = (await deep.get!(listingPath(0))) as {
+    products: { rating: number; price_range?: unknown }[];
+  };
+  const bySku = (await deep.get!(searchPath(5))) as { results: unknown[] };
   log(
     `check: listing's first rating ${sample.products[0]?.rating}, price_range ${JSON.stringify(sample.products[0]?.price_range)}; ` +
       `search by variant SKU finds ${bySku.results.length}`,
   );
-  for (const name of ['listing', 'search'] as const) {
-    const [o, b] = [ours[name], baseline[name]];
+  const results: Record<string, unknown> = {};
+  for (const [name, path] of [
+    ['listing', listingPath],
+    ['search', searchPath],
+  ] as const) {
+    const { ours: o, baseline: b } = await measureSideBySide(path, deep, baseline);
+    results[name] = { ours: o, baseline: b };
     log(
       `${name}: with variants and reviews p50 ${r(o.p50)} ms p99 ${r(o.p99)} ms | without p50 ${r(b.p50)} ms p99 ${r(b.p99)} ms | ratio ${r(o.p99 / b.p99)}`,
     );
@@ -113,10 +160,8 @@ try {
       goal: { on: 'ratio', op: '<=', value: 1.3 },
     });
   }
-  log(JSON.stringify({ products, samples, load: loadavg(), ours, baseline }));
+  log(JSON.stringify({ products, samples, load: loadavg(), ...results }));
 } finally {
-  server?.send('stop');
-  if (server) await once(server, 'exit').catch(() => {});
-  await db.destroy().catch(() => {});
-  await database.drop();
+  await closeCatalog(deep);
+  await closeCatalog(baseline);
 }

@@ -56,6 +56,11 @@ export async function seedVariantsAndReviews(db: ReadModelDb) {
     FROM (SELECT product_id, round(avg(rating), 2) AS rating, count(*)::int AS n FROM rm_catalog_g1.reviews
           WHERE status = 'published' GROUP BY 1) s
     WHERE s.product_id = p.product_id`.execute(db);
+  await analyse(db);
+}
+
+/** Fresh statistics after the bulk writes, as autovacuum would in time give them. */
+export async function analyse(db: ReadModelDb) {
   await sql`VACUUM ANALYZE rm_catalog_g1.products`.execute(db);
   await sql`ANALYZE`.execute(db);
 }
