@@ -8,6 +8,8 @@
  * channel and merges those with its own. A worker's /metrics asks the primary for that sum. (prom-client's
  * own `clusterMetrics()` gathers the workers only, as text, so the primary's roles would be left out.)
  * A worker that does not answer within the bound fails the scrape rather than lowering a counter's sum.
+ * The primary asks only workers that have said hello: one still starting (forked, not yet listening for
+ * asks) has counted nothing yet, and asking it would hold the scrape until the bound and fail it.
  */
 import cluster, { type Worker } from 'node:cluster';
 import {
@@ -19,6 +21,7 @@ import {
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 type Message =
+  | { type: 'shop:metrics:hello' } // worker → primary: I answer asks from now on
   | { type: 'shop:metrics:ask'; id: number } // primary → worker: your registry, please
   | { type: 'shop:metrics:own'; id: number; metrics: MetricsJson } // worker → primary
   | { type: 'shop:metrics:collect'; id: number } // worker → primary: the group's sum, please
@@ -41,12 +44,13 @@ export type ClusterMetrics = {
 export function primaryClusterMetrics(registry: Registry, timeoutMs = 5_000): ClusterMetrics {
   let nextId = 0;
   const waiting = new Map<number, { pending: Set<Worker>; got: MetricsJson[]; settle: () => void }>();
+  const listening = new WeakSet<Worker>();
 
   async function render(): Promise<string> {
     const id = nextId++;
     const own = await registry.getMetricsAsJSON();
     const asked = Object.values(cluster.workers ?? {}).filter(
-      (worker): worker is Worker => worker?.isConnected() === true,
+      (worker): worker is Worker => worker?.isConnected() === true && listening.has(worker),
     );
     const got: MetricsJson[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +74,8 @@ export function primaryClusterMetrics(registry: Registry, timeoutMs = 5_000): Cl
 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage(message)) return;
-    if (message.type === 'shop:metrics:own') {
+    if (message.type === 'shop:metrics:hello') listening.add(worker);
+    else if (message.type === 'shop:metrics:own') {
       const request = waiting.get(message.id);
       if (!request?.pending.delete(worker)) return;
       request.got.push(message.metrics);
@@ -117,6 +122,7 @@ export function workerClusterMetrics(registry: Registry, timeoutMs = 10_000): Cl
     }
   };
   process.on('message', onMessage);
+  if (process.connected) process.send?.({ type: 'shop:metrics:hello' } satisfies Message);
 
   return {
     render() {
