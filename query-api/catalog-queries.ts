@@ -133,6 +133,8 @@ export function createCatalogQueries(db: ReadModelDb) {
       const products = table(schemas.catalog, 'products');
       const columns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category, p.category_slug,
         p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available`;
+      const listedColumns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category,
+        p.category_slug, p.brand, p.images, p.rating, p.reviews_count, p.created_at`;
       const stock = sql`LEFT JOIN ${table(schemas.inventory, 'stock')} s ON s.product_id = p.product_id`;
       const page = sql`LIMIT ${filter.limit} OFFSET ${(filter.page - 1) * filter.limit}`;
       if (filter.search) {
@@ -155,8 +157,19 @@ export function createCatalogQueries(db: ReadModelDb) {
         return { rows: result.rows.map(({ total: _total, ...row }) => row), total };
       }
       const order = filter.sortBy ? orderBy[filter.sortBy] : orderBy.newest;
+      const slugs = filter.categorySlugs;
       const [rows, total] = await Promise.all([
-        sql<ListedRow>`SELECT ${columns} FROM ${products} p ${stock}
+        slugs
+          ? // A category with its descendants: each category's first rows in the order, from an index led by
+            // the category (products_category_rating_idx for the rating), then the page of their union. It
+            // reads at most (categories × (offset + limit)) rows however the order's top is spread over them.
+            sql<ListedRow>`SELECT ${columns} FROM (
+              SELECT p.* FROM unnest(${slugs}::text[]) AS c(slug) CROSS JOIN LATERAL (
+                SELECT ${listedColumns} FROM ${products} p WHERE ${where} AND p.category_slug = c.slug
+                ORDER BY ${order} LIMIT ${filter.page * filter.limit}) p
+              ORDER BY ${order} ${page}) p ${stock}
+            ORDER BY ${order}`.execute(db)
+          : sql<ListedRow>`SELECT ${columns} FROM ${products} p ${stock}
           WHERE ${where} ORDER BY ${order} ${page}`.execute(db),
         countOf(products, where),
       ]);

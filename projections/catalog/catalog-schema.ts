@@ -87,6 +87,8 @@ CREATE INDEX products_newest_idx ON ${schema}.products (created_at DESC, product
 CREATE INDEX products_name_idx ON ${schema}.products (name, product_id) WHERE NOT discontinued;
 CREATE INDEX products_rating_idx ON ${schema}.products (rating DESC, reviews_count DESC, product_id)
   INCLUDE (category_slug, price) WHERE NOT discontinued;
+CREATE INDEX products_category_rating_idx ON ${schema}.products
+  (category_slug, rating DESC, reviews_count DESC, product_id) WHERE NOT discontinued;
 CREATE INDEX products_sku_idx ON ${schema}.products (upper(sku)) WHERE sku IS NOT NULL;
 CREATE TABLE ${schema}.categories (
   slug text PRIMARY KEY,
