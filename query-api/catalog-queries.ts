@@ -157,7 +157,8 @@ export function createCatalogQueries(db: ReadModelDb) {
         return { rows: result.rows.map(({ total: _total, ...row }) => row), total };
       }
       const order = filter.sortBy ? orderBy[filter.sortBy] : orderBy.newest;
-      const slugs = filter.categorySlugs;
+      // Only the rating order has an index led by the category; the others are left to the planner.
+      const slugs = filter.sortBy === 'rating' ? filter.categorySlugs : undefined;
       const [rows, total] = await Promise.all([
         slugs
           ? // A category with its descendants: each category's first rows in the order, from an index led by
