@@ -35,6 +35,10 @@ export type CartDoc = {
   mergedInto?: string | null;
 };
 
+/** A stock item's availability in the cart read model (cart-keys.ts `stockKey`), so a line can say `in_stock`. */
+export type StockDoc = { available: number };
+
+/** The document of an owner the read model holds no cart for (yet): what GET /cart then shows. */
 export const emptyCartDoc = (): CartDoc => ({
   cartId: null,
   userId: null,
