@@ -190,22 +190,36 @@ describe('POST /cart/add', () => {
 describe('who may use a cart', () => {
   // Without Authorization a cart route serves a guest (API.md "Guest carts"): test/guest-cart.e2e.test.ts.
   it('is 401 for a bad bearer or a malformed cart token and 403 AUTH_1004 for an admin, on every cart route', async () => {
-    const sends: [string, string, unknown][] = [
-      ['POST', '/cart/add', { product_id: 'prd_x', quantity: 1 }],
-      ['PUT', '/cart/update', { cart_item_id: 'item_x', quantity: 1 }],
-      ['DELETE', '/cart/items/item_x', undefined],
-      ['DELETE', '/cart', undefined],
+    type Caller = { bearer?: string; headers?: Record<string, string> };
+    const routes: ((caller: Caller) => Promise<Answer<unknown>>)[] = [
+      ({ bearer, headers }) =>
+        answer(
+          commandClient(api.http.url, bearer).POST('/api/v1/cart/add', {
+            headers,
+            body: { product_id: 'prd_x', quantity: 1 },
+          }),
+        ),
+      ({ bearer, headers }) =>
+        answer(
+          commandClient(api.http.url, bearer).PUT('/api/v1/cart/update', {
+            headers,
+            body: { cart_item_id: 'item_x', quantity: 1 },
+          }),
+        ),
+      ({ bearer, headers }) =>
+        answer(
+          commandClient(api.http.url, bearer).DELETE('/api/v1/cart/items/{cart_item_id}', {
+            headers,
+            params: { path: { cart_item_id: 'item_x' } },
+          }),
+        ),
+      ({ bearer, headers }) =>
+        answer(commandClient(api.http.url, bearer).DELETE('/api/v1/cart', { headers })),
     ];
-    for (const [method, path, body] of sends) {
-      const send = (auth?: string, headers: Record<string, string> = {}) =>
-        api.http.request(method, `/api/v1${path}`, {
-          ...(auth ? { token: auth } : {}),
-          headers,
-          ...(body ? { body } : {}),
-        });
-      await expectRefused(() => send('not-a-jwt'), 401, 'AUTH_1003');
-      await expectRefused(() => send(undefined, { 'X-Cart-Token': 'gct_malformed' }), 401, 'AUTH_1003');
-      await expectRefused(() => send(api.adminToken), 403, 'AUTH_1004');
+    for (const send of routes) {
+      await expectRefused(() => send({ bearer: 'not-a-jwt' }), 401, 'AUTH_1003');
+      await expectRefused(() => send({ headers: { 'X-Cart-Token': 'gct_malformed' } }), 401, 'AUTH_1003');
+      await expectRefused(() => send({ bearer: api.adminToken }), 403, 'AUTH_1004');
     }
   });
 });

@@ -1,24 +1,13 @@
 import type { Redis } from 'ioredis';
 import { redisPrefix } from '../application/projection-runner/types.ts';
+import { type CartDoc, emptyCartDoc, type StockDoc } from '../application/read-models/cart-doc.ts';
 import { cartKey, stockKey } from '../application/read-models/cart-keys.ts';
 import type { UserId } from '../domain/shared/ids.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
-import type { CartDoc } from '../projections/cart/cart-doc.ts';
-import type { StockDoc } from '../projections/cart/cart-projection.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
-
-/** What GET /cart shows for an owner the read model holds no cart for. */
-const noCart = (): CartDoc => ({
-  cartId: null,
-  userId: null,
-  lines: [],
-  coupon: null,
-  createdAt: null,
-  updatedAt: null,
-});
 
 /**
  * The cart read model's documents (carts, and each stock item's availability), cached in process: the cart
@@ -82,7 +71,7 @@ export function createCartQueries(deps: {
       return Boolean((await docs.cart(generation, ownerId))?.mergedInto);
     },
     async cart(generation: number, userId: UserId) {
-      const doc = (await docs.cart(generation, userId)) ?? noCart();
+      const doc = (await docs.cart(generation, userId)) ?? emptyCartDoc();
       const [available, pricing] = await Promise.all([
         docs.available(generation, doc.lines.map(lineKey)),
         deps.price ? deps.price(doc) : undefined,

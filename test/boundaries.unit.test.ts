@@ -112,7 +112,7 @@ describe('boundaries', () => {
     plant('projections/start.ts', '../application/integration-events/index.ts', '../query-api/app.ts');
     plant(
       'query-api/app.ts',
-      'type:../projections/cart/cart-doc.ts',
+      'type:../projections/orders/orders-projection.ts',
       '../projections/cart/cart-projection.ts',
       '../process-manager/start.ts',
     );

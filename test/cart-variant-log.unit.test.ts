@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { domainMappers } from '../application/integration-events/mappers.ts';
+import { emptyCartDoc } from '../application/read-models/cart-doc.ts';
 import { cartDecider, lineKey } from '../domain/cart/cart.ts';
 import { type CartEvent, cartEventSchemas } from '../domain/cart/events.ts';
 import { fold } from '../domain/shared/decider.ts';
-import { emptyCartDoc, foldCartDoc } from '../projections/cart/cart-doc.ts';
+import { foldCartDoc } from '../projections/cart/cart-doc-fold.ts';
 
 /**
  * A cart stream in the v2 shape (every event naming a line names its variant), written once by the decider

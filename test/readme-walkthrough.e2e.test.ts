@@ -1,3 +1,6 @@
+// Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it runs the curl session
+// README.md shows, as bash, so what a reader pastes is what is tested; /docs, /openapi.json and /metrics
+// are outside the OpenAPI documents.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

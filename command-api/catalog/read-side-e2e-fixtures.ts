@@ -51,11 +51,6 @@ export async function startReadSideFor(api: CommandApiForTest, options: { auditA
   return {
     query,
     caughtUp,
-    /** GET on the query API once every projection has caught up with the store's head. */
-    async get(path: string, token?: string) {
-      const headers = await caughtUp();
-      return query.http.request('GET', `/api/v1${path}`, token ? { token, headers } : { headers });
-    },
     async close() {
       await query.close();
       await service.stop();

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
 import { createRedisDocWriter, readDoc } from '../../application/projection-runner/redis-docs.ts';
 import { redisPrefix } from '../../application/projection-runner/types.ts';
+import type { CartDoc, StockDoc } from '../../application/read-models/cart-doc.ts';
 import { cartKey, stockKey } from '../../application/read-models/cart-keys.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { createFixtureWriter } from '../orders/test-events.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
-import type { CartDoc } from './cart-doc.ts';
-import { cartProjection, type StockDoc } from './cart-projection.ts';
+import { cartProjection } from './cart-projection.ts';
 
 let side: ReadSideForTest;
 let service: ProjectionService;

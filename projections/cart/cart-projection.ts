@@ -1,13 +1,12 @@
 import type { RedisDocWriter } from '../../application/projection-runner/redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from '../../application/projection-runner/types.ts';
+import { type CartDoc, emptyCartDoc, type StockDoc } from '../../application/read-models/cart-doc.ts';
 import { cartKey, stockKey } from '../../application/read-models/cart-keys.ts';
 import { type CartEvent, cartEventSchemas } from '../../domain/cart/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import { type CartDoc, emptyCartDoc, foldCartDoc } from './cart-doc.ts';
-
-export type StockDoc = { available: number };
+import { foldCartDoc } from './cart-doc-fold.ts';
 
 type CartEventType = keyof typeof cartEventSchemas;
 type InventoryEventType = keyof typeof inventoryEventSchemas;

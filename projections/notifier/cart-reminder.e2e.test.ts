@@ -13,16 +13,21 @@ const address = {
 };
 let world: LifecycleWorld;
 let productId: string;
+// Every call goes through the client generated from docs/openapi/command-api.json, and every answer is
+// checked against its route's declared schema (test/api-client/response-check.ts).
+const as = (token?: string) => commandClient(world.http.url, token);
 
 beforeAll(async () => {
   world = await startLifecycleWorld('cart_reminder', {
     ABANDONED_CART_AFTER_HOURS: String(delayMs / 3_600_000),
   });
   const admin = await world.admin();
-  const product = await world.http.request('POST', '/api/v1/products', {
-    token: admin,
-    body: { name: 'Kettle', price: 30, category: 'Home', initial_stock: 50 },
-  });
+  const product = await answer(
+    as(admin).POST('/api/v1/products', {
+      body: { name: 'Kettle', price: 30, category: 'Home', initial_stock: 50 },
+    }),
+  );
+  expect(product.status).toBe(201);
   productId = product.body.product_id;
 });
 afterAll(async () => {
@@ -31,18 +36,22 @@ afterAll(async () => {
 
 async function shopper(email: string, marketing: boolean) {
   const password = 'Secret#123';
-  await world.http.request('POST', '/api/v1/users/register', {
-    body: { email, password, first_name: 'Cart', last_name: 'Owner' },
-  });
-  const login = await world.http.request('POST', '/api/v1/users/login', { body: { email, password } });
-  const token = login.body.access_token as string;
-  if (marketing)
-    await world.http.request('PUT', '/api/v1/users/me/preferences', {
-      token,
-      body: { marketing_emails: true },
-    });
+  const registered = await answer(
+    as().POST('/api/v1/users/register', {
+      body: { email, password, first_name: 'Cart', last_name: 'Owner' },
+    }),
+  );
+  expect(registered.status).toBe(201);
+  const login = await answer(as().POST('/api/v1/users/login', { body: { email, password } }));
+  const token = login.body.access_token;
+  if (marketing) {
+    const consent = await answer(
+      as(token).PUT('/api/v1/users/me/preferences', { body: { marketing_emails: true } }),
+    );
+    expect(consent.status).toBe(200);
+  }
   const add = () =>
-    world.http.request('POST', '/api/v1/cart/add', { token, body: { product_id: productId, quantity: 1 } });
+    answer(as(token).POST('/api/v1/cart/add', { body: { product_id: productId, quantity: 1 } }));
   expect((await add()).status).toBe(200);
   return { email, token, add };
 }
@@ -56,14 +65,15 @@ it('reminds once after the delay; none after checkout, none without consent, non
   const kept = await shopper('kept@shop.test', true);
   const bought = await shopper('bought@shop.test', true);
   const silent = await shopper('silent@shop.test', false);
-  const placed = await world.http.request('POST', '/api/v1/orders', {
-    token: bought.token,
-    body: {
-      shipping_address: address,
-      billing_address: address,
-      payment_method: { type: 'card', token: 'tok_visa' },
-    },
-  });
+  const placed = await answer(
+    as(bought.token).POST('/api/v1/orders', {
+      body: {
+        shipping_address: address,
+        billing_address: address,
+        payment_method: { type: 'card', token: 'tok_visa' },
+      },
+    }),
+  );
   expect(placed.status).toBe(201);
 
   const [reminder] = await world.mail.waitFor(
@@ -80,16 +90,14 @@ it('reminds once after the delay; none after checkout, none without consent, non
   expect(reminders(silent.email)).toHaveLength(0);
 
   // One click, no sign-in: marketing mail off; the next cart change arms nothing that is sent.
-  // Through the generated client: the answer is held to the route's declared schema.
   const token = new URL(link![1]!, 'http://shop.test').searchParams.get('token')!;
-  const unsubscribed = await answer(
-    commandClient(world.http.url).GET('/api/v1/users/unsubscribe', { params: { query: { token } } }),
-  );
+  const unsubscribe = () => answer(as().GET('/api/v1/users/unsubscribe', { params: { query: { token } } }));
+  const unsubscribed = await unsubscribe();
   expect(unsubscribed.status).toBe(200);
   expect(unsubscribed.body).toMatchObject({ marketing_emails: false });
   expect((await kept.add()).status).toBe(200);
   await sleep(delayMs * 2 + 1_000);
   expect(reminders(kept.email)).toHaveLength(1);
-  const again = await world.http.request('GET', link![1]!);
+  const again = await unsubscribe();
   expect(again.status).toBe(401);
 });

@@ -13,6 +13,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
+import { answer, commandClient } from '../../test/api-client/clients.ts';
 import { startTestServer } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { createReadModelDb } from '../read-model-db.ts';
@@ -173,8 +174,11 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     },
     async admin(email = 'admin@shop.test', password = 'Admin#Pass1') {
       await bootstrapAdmin(context, { email, password });
-      const login = await http.request('POST', '/api/v1/users/login', { body: { email, password } });
-      return login.body.access_token as string;
+      const login = await answer(
+        commandClient(http.url).POST('/api/v1/users/login', { body: { email, password } }),
+      );
+      if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
+      return login.body.access_token;
     },
     async close() {
       await notifier.stop();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { emptyCartDoc } from '../../application/read-models/cart-doc.ts';
 import type { CartEvent } from '../../domain/cart/events.ts';
 import { makeId } from '../../domain/shared/ids.ts';
-import { emptyCartDoc, foldCartDoc } from './cart-doc.ts';
+import { foldCartDoc } from './cart-doc-fold.ts';
 
 const userId = makeId('user', 'u1');
 const owner = { schema_version: 1 as const, cart_id: makeId('cart', 'u1'), user_id: userId };
