@@ -62,21 +62,35 @@ function countingPayments(inner: PaymentProvider) {
  * One test file's checkout world: its own database with the PostgreSQL event store, the sandbox provider,
  * the checkout services, and helpers to seed stock and carts and to read levels back from the events.
  */
-export async function createCheckoutWorld(
-  label: string,
-  options: { ttlSeconds?: number; faults?: WorkflowFaults } = {},
+type WorldOptions = {
+  ttlSeconds?: number;
+  faults?: WorkflowFaults;
+  /** Connections of the event store's pool (16) and of the other pool (12). */
+  poolSizes?: { store: number; other: number };
+};
+
+export async function createCheckoutWorld(label: string, options: WorldOptions = {}) {
+  return openCheckoutWorld(await createTestDatabase(label), options);
+}
+
+/**
+ * A world over a database that exists already: `database.drop` runs on close (a no-op for a second
+ * process sharing the database, as bench/checkout/hot-processes.ts forks).
+ */
+export async function openCheckoutWorld(
+  database: { url: string; drop: () => Promise<void> },
+  options: WorldOptions = {},
 ) {
-  const database = await createTestDatabase(label);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool: pg.Pool = createPool({
     connectionString: database.url,
-    max: 12,
+    max: options.poolSizes?.other ?? 12,
     applicationName: 'checkout-test',
   });
   const store: EventStore = composeStore(
     await createPostgresEventStore({
       connectionString: database.url,
-      poolSize: 16,
+      poolSize: options.poolSizes?.store ?? 16,
       pollIntervalMs: 50,
     }),
     { personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }) },
