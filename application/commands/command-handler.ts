@@ -26,6 +26,11 @@ export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
   expectedRevision?: bigint;
   /** Deterministic event ids for commands whose retry must not duplicate events (index = position in the decision). */
   eventId?: (index: number) => string;
+  /**
+   * Called before each retry after a version conflict (the metered handler counts them). A decision taken
+   * again on a fresh read because the cached state refused or decided nothing is not a conflict retry.
+   */
+  onConflictRetry?: () => void;
 };
 
 export type HandleResult<S> = {
@@ -158,6 +163,7 @@ export function createCommandHandler(options: CommandHandlerOptions) {
           { stream, attempt, command: command.type },
           'version conflict, retrying with fresh state',
         );
+        request.onConflictRetry?.();
         // Full jitter, growing: racing writers spread out instead of colliding again in lockstep.
         await sleep(Math.random() * Math.min(50, 2 ** attempt));
       }

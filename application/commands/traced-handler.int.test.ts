@@ -93,6 +93,18 @@ describe('instrumented command handler and event store', () => {
     expect(await value(metrics, 'commands_total{type="Add",outcome="ok"}')).toBe(1);
   });
 
+  it('does not count a decision taken again on a fresh read after the trusted cache decided nothing', async () => {
+    const metrics = createMetrics({ runtime: false });
+    const handler = instrumentCommandHandler(createCommandHandler({ store, trustCache: true }), { metrics });
+    await handler.handle({ decider: counter, stream: 'counter-t', command: add(2), metadata });
+    // add(0) decides nothing on the cached state, so the handler decides it again on a fresh read: two
+    // decisions, no conflict.
+    const result = await handler.handle({ decider: counter, stream: 'counter-t', command: add(0), metadata });
+    expect(result.events).toEqual([]);
+    expect(await value(metrics, 'commands_total{type="Add",outcome="noop"}')).toBe(1);
+    expect((await metrics.render()).includes('command_retries_total{')).toBe(false);
+  });
+
   it('counts reservation facts as they are appended', async () => {
     const metrics = createMetrics({ runtime: false });
     const traced = traceEventStore(store, { metrics });

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
@@ -20,7 +19,8 @@ export function commandOutcome(error: unknown): CommandOutcome {
 /**
  * Decorates the command handler: one `command <Type>` span per command (stream, outcome, revision),
  * a child `decide` span per decision (a conflict retry decides again, so retries show as repeated
- * decide spans and in `command_retries_total`), and `commands_total` / `command_duration_seconds`.
+ * decide spans), `command_retries_total` (conflict retries, as the handler reports them: a decision
+ * taken again because cached state refused is not one), and `commands_total` / `command_duration_seconds`.
  * The traced decider is memoised per decider so the handler's state cache (keyed by decider) still hits.
  */
 export function instrumentCommandHandler(
@@ -30,8 +30,6 @@ export function instrumentCommandHandler(
   const tracer = options.tracer ?? shopTracer();
   const { metrics } = options;
   const traced = new WeakMap<object, AnyDecider>();
-  // Counts the decisions of the command in hand (async-local: concurrent commands do not mix).
-  const decisions = new AsyncLocalStorage<{ count: number }>();
 
   const tracedDecider = (decider: AnyDecider): AnyDecider => {
     let wrapped = traced.get(decider);
@@ -41,8 +39,6 @@ export function instrumentCommandHandler(
         evolve: decider.evolve,
         decide: (command, state) =>
           tracer.startActiveSpan('decide', { attributes: { 'command.type': command.type } }, (span) => {
-            const scope = decisions.getStore();
-            if (scope) scope.count += 1;
             try {
               const events = decider.decide(command, state);
               span.setAttribute('command.event_count', events.length);
@@ -88,35 +84,36 @@ export function instrumentCommandHandler(
         tracer,
         `command ${type}`,
         { attributes: { 'command.type': type, 'eventstore.stream': request.stream } },
-        (span) => {
-          const scope = { count: 0 };
-          return decisions.run(scope, async () => {
-            // The same request with the traced decider; its types are the caller's.
-            const tracedRequest = {
-              ...request,
-              decider: tracedDecider(request.decider as unknown as AnyDecider),
-            } as unknown as typeof request;
-            try {
-              const result = await handler.handle(tracedRequest);
-              const outcome: CommandOutcome = result.events.length === 0 ? 'noop' : 'ok';
-              span.setAttribute('command.outcome', outcome);
-              if (result.revision !== undefined)
-                span.setAttribute('eventstore.revision', String(result.revision));
-              metrics?.recordCommand(type, outcome, seconds());
-              return result as never;
-            } catch (error) {
-              const outcome = commandOutcome(error);
-              span.setAttribute('command.outcome', outcome);
-              metrics?.recordCommand(type, outcome, seconds());
-              throw error;
-            } finally {
-              const retries = scope.count - 1;
-              if (retries > 0) {
-                span.setAttribute('command.retries', retries);
-                metrics?.commandRetries.inc({ type }, retries);
-              }
+        async (span) => {
+          let retries = 0;
+          // The same request with the traced decider; its types are the caller's.
+          const tracedRequest = {
+            ...request,
+            decider: tracedDecider(request.decider as unknown as AnyDecider),
+            onConflictRetry: () => {
+              retries += 1;
+              request.onConflictRetry?.();
+            },
+          } as unknown as typeof request;
+          try {
+            const result = await handler.handle(tracedRequest);
+            const outcome: CommandOutcome = result.events.length === 0 ? 'noop' : 'ok';
+            span.setAttribute('command.outcome', outcome);
+            if (result.revision !== undefined)
+              span.setAttribute('eventstore.revision', String(result.revision));
+            metrics?.recordCommand(type, outcome, seconds());
+            return result as never;
+          } catch (error) {
+            const outcome = commandOutcome(error);
+            span.setAttribute('command.outcome', outcome);
+            metrics?.recordCommand(type, outcome, seconds());
+            throw error;
+          } finally {
+            if (retries > 0) {
+              span.setAttribute('command.retries', retries);
+              metrics?.commandRetries.inc({ type }, retries);
             }
-          });
+          }
         },
       );
     },
