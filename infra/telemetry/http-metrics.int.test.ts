@@ -69,3 +69,27 @@ describe('HTTP metrics', () => {
     expect(text).toContain('# TYPE projection_parked_events_total counter');
   });
 });
+
+describe('GET /metrics when the group sum cannot be gathered', () => {
+  it('answers 503 with the reason and no stack, so the scrape fails visibly', async () => {
+    const failing = {
+      ...metrics,
+      render: () => Promise.reject(new Error('metrics: 1 worker(s) did not answer within 5000 ms')),
+    };
+    const app = express();
+    app.use(metricsRoute(failing));
+    const own = await new Promise<Server>((resolve) => {
+      const listening: Server = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(own.address() as { port: number }).port}/metrics`);
+      expect(response.status).toBe(503);
+      const body = await response.text();
+      expect(body).toContain('did not answer');
+      expect(body).not.toMatch(/\n\s+at /);
+      expect(body).not.toContain('# TYPE');
+    } finally {
+      await new Promise((resolve) => own.close(resolve));
+    }
+  });
+});
