@@ -53,9 +53,8 @@ export function sealPersonalFields(
 
 /**
  * The event's data as readers see it: the envelope opened (and pd1 fields) with the owner's key. With
- * `inPlace`, the objects nested in `data` are changed rather than copied (the caller owns it: freshly
- * parsed from the store); otherwise `data` is left as it is. Either way an event that held an envelope
- * comes back as a new top-level object without it.
+ * `inPlace`, `data` itself is changed and returned (the caller owns it: freshly parsed from the store);
+ * otherwise `data` is left as it is and a copy returned.
  */
 export function openPersonalFields(
   data: Data,
@@ -70,7 +69,7 @@ export function openPersonalFields(
   const values = JSON.parse(
     open(key, Buffer.from(envelope.slice(PREFIX.length), 'base64url'), aadFor(subject)).toString('utf8'),
   ) as Record<string, unknown>;
-  const rest = withoutEnvelope(data);
+  const rest = withoutEnvelope(data, inPlace);
   // A field is either in the envelope (placeholder) or, after the legacy migration, maybe pd1.
   return mapFields(
     rest,
@@ -83,13 +82,17 @@ export function openPersonalFields(
 
 /** Every personal field, sealed or plain, reads as "[erased]"; the envelope is dropped. */
 export function maskPersonalFields(data: Data, rule: PersonalFieldRule, inPlace = false): Data {
-  return maskFields(withoutEnvelope(data), rule, inPlace);
+  return maskFields(withoutEnvelope(data, inPlace), rule, inPlace);
 }
 
-// A copy without the envelope, in place or not: `delete` of a key in the middle of the object (jsonb
-// orders keys by length, so the envelope is rarely last) turns it into a slow dictionary, and every
-// later reader of the event (the upcaster's spread, projections) paid for that more than the copy costs.
-function withoutEnvelope(data: Data): Data {
-  const { [ENVELOPE_FIELD]: _, ...rest } = data;
-  return rest;
+function withoutEnvelope(data: Data, inPlace: boolean): Data {
+  if (!inPlace) {
+    const { [ENVELOPE_FIELD]: _, ...rest } = data;
+    return rest;
+  }
+  // `delete` leaves the object a dictionary (jsonb puts the envelope mid-object), and yet a copy or
+  // `= undefined` measured worse for the process as a whole: the upcaster's spread then sees one more
+  // object shape and slowed for plain events (docs/performance.md, wave 8).
+  delete data[ENVELOPE_FIELD];
+  return data;
 }

@@ -63,17 +63,13 @@ describe('the pd2 envelope: one AES-GCM seal per event', () => {
     expect(maskPersonalFields(sealed, rule).shipping_address).toMatchObject({ street: '[erased]' });
     expect(sealed).toEqual(stored);
 
-    // In place, the nested objects are changed rather than copied; the top level is a copy without
-    // the envelope (deleting it would leave a slow dictionary object to every later reader).
     const owned = structuredClone(stored);
     const opened = openPersonalFields(owned, rule, 'usr_1', key, true);
-    expect(opened).toEqual(data);
-    expect(opened.shipping_address).toBe(owned.shipping_address);
-    expect(owned.shipping_address).toEqual(data.shipping_address);
+    expect(opened).toBe(owned);
+    expect(owned).toEqual(data);
     const toMask = structuredClone(stored);
-    const masked = maskPersonalFields(toMask, rule, true);
-    expect(masked[ENVELOPE_FIELD]).toBeUndefined();
-    expect(masked.shipping_address).toBe(toMask.shipping_address);
-    expect(masked.shipping_address).toMatchObject({ street: '[erased]', city: '[erased]', country: 'GB' });
+    expect(maskPersonalFields(toMask, rule, true)).toBe(toMask);
+    expect(toMask[ENVELOPE_FIELD]).toBeUndefined();
+    expect(toMask.shipping_address).toMatchObject({ street: '[erased]', city: '[erased]', country: 'GB' });
   });
 });
