@@ -58,7 +58,7 @@ export function mapFields(
   inPlace = false,
 ): Data {
   const copy: Data = inPlace ? data : { ...data };
-  const cloned = new Set<unknown>();
+  const cloned = inPlace ? undefined : new Set<unknown>();
   const paths = partsOf(rule);
   for (let i = 0; i < paths.length; i++) {
     const parts = paths[i]!;
@@ -72,7 +72,7 @@ export function mapFields(
       }
       // Each nested object is cloned once per copy: a second field of the same object finds the clone.
       let inner = next as Data;
-      if (!inPlace && !cloned.has(inner)) {
+      if (cloned && !cloned.has(inner)) {
         inner = { ...inner };
         cloned.add(inner);
         holder[parts[p]!] = inner;
