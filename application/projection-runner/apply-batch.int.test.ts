@@ -7,6 +7,7 @@ import { catalogProjection } from '../../projections/catalog/catalog-projection.
 import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { productListedData, stockReceivedData } from '../../projections/test-support.ts';
+import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import type { PgProjection, ReadModelDb } from './types.ts';
 
@@ -217,6 +218,56 @@ function reviewsBeforeListingLog(): RecordedEvent[] {
   }));
 }
 
+/**
+ * Variants from both sides, interleaved: facts in the product stream (added, changed, retired) and stock
+ * per variant, some stock before its variant was added, some product-level stock (not this read model's),
+ * and stale redeliveries on both sides.
+ */
+function variantsLog(seed: number, count: number): RecordedEvent[] {
+  const pick = random(seed);
+  const revisions = new Map<string, bigint>();
+  const nextRevision = (stream: string) => {
+    const stale = pick(6) === 0 && (revisions.get(stream) ?? 0n) > 0n;
+    const revision = stale ? revisions.get(stream)! - 1n : (revisions.get(stream) ?? -1n) + 1n;
+    if (!stale) revisions.set(stream, revision);
+    return revision;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const product = `prd_${pick(4)}`;
+    const variant = `var_${product.slice(4)}_${pick(3)}`;
+    const stock = pick(3) > 0;
+    const streamName = stock ? `stock-${product}${pick(5) ? `~${variant}` : ''}` : `product-${product}`;
+    const facts = [
+      { sku: `SKU-${i}`, options: { size: `S${i}` }, price_adjustment: pick(300) - 100, added_at: at(i) },
+      {
+        changes: pick(2) ? { sku: `SKU-C${i}` } : { options: { colour: `c${i}` }, price_adjustment: i },
+        changed_at: at(i),
+      },
+      { retired_at: at(i) },
+    ];
+    const kind = pick(3);
+    const n = BigInt(i + 1);
+    return {
+      id: `e${i}`,
+      type: stock ? 'StockReceived' : ['VariantAdded', 'VariantChanged', 'VariantRetired'][kind]!,
+      streamName,
+      revision: nextRevision(streamName),
+      position: { commit: n, prepare: n },
+      data: stock
+        ? streamName.includes('~')
+          ? {
+              ...stockReceivedData(product, 1 + pick(5), 10 + pick(50), pick(5)),
+              schema_version: 2,
+              variant_id: variant,
+            }
+          : stockReceivedData(product, 1 + pick(5), 10 + pick(50), pick(5))
+        : { schema_version: 1, product_id: product, variant_id: variant, ...facts[kind] },
+      metadata: {},
+      recordedAt: new Date(at(i)),
+    };
+  });
+}
+
 function inventoryLog(seed: number, count: number): RecordedEvent[] {
   const pick = random(seed);
   const revisions = new Map<string, bigint>();
@@ -273,6 +324,8 @@ describe('set-based batches (applyBatch) against event-by-event apply', () => {
     [catalogProjection, catalogLog(2, 600)],
     [catalogProjection, reviewsBeforeListingLog()],
     [inventoryProjection, inventoryLog(3, 800)],
+    [variantsProjection, variantsLog(5, 800)],
+    [variantsProjection, variantsLog(6, 800)],
   ] as const) {
     it(`${projection.name}: both paths leave identical rows and invalidate the same keys`, async () => {
       const perEvent = await build(projection, log, `eq_${projection.name}_a`, false);
