@@ -6,6 +6,8 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { recommendationsProjection } from '../../projections/recommendations/recommendations-projection.ts';
+import { recommendationsLog } from '../../projections/recommendations/test-log.ts';
 import { productListedData, stockReceivedData } from '../../projections/test-support.ts';
 import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
@@ -319,15 +321,18 @@ async function build(projection: PgProjection, log: RecordedEvent[], schema: str
 }
 
 describe('set-based batches (applyBatch) against event-by-event apply', () => {
-  for (const [projection, log] of [
+  for (const [projection, events] of [
     [catalogProjection, catalogLog(1, 600)],
     [catalogProjection, catalogLog(2, 600)],
     [catalogProjection, reviewsBeforeListingLog()],
     [inventoryProjection, inventoryLog(3, 800)],
     [variantsProjection, variantsLog(5, 800)],
     [variantsProjection, variantsLog(6, 800)],
+    [recommendationsProjection, () => recommendationsLog(random(8), 500)],
+    [recommendationsProjection, () => recommendationsLog(random(9), 500)],
   ] as const) {
     it(`${projection.name}: both paths leave identical rows and invalidate the same keys`, async () => {
+      const log = typeof events === 'function' ? await events() : events;
       const perEvent = await build(projection, log, `eq_${projection.name}_a`, false);
       const batched = await build(projection, log, `eq_${projection.name}_b`, true);
       expect(Object.values(perEvent.rows).every((rows) => rows.length > 0)).toBe(true);
