@@ -7,13 +7,7 @@ import {
   positionToString,
 } from '../../infra/eventstore/position.ts';
 import { untraced } from '../../infra/telemetry/index.ts';
-import {
-  BLIND_SCRIPT_SHA,
-  BLIND_WRITE,
-  GUARDED_WRITE,
-  type RedisDocWriter,
-  SCRIPT_SHA,
-} from './redis-docs.ts';
+import { GUARDED_WRITE, type RedisDocWriter, SCRIPT_SHA } from './redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from './types.ts';
 
 /** One key as the batch sees it: what Redis held when read, and what the batch has made of it since. */
@@ -25,8 +19,6 @@ type Entry = {
   /** Document JSON ('' for absent or deleted); parsed afresh on every read, as a Redis read would be. */
   doc: string;
   dirty: boolean;
-  /** Only `set` so far, never read: `readPos` is unknown and the write is guarded by position alone. */
-  blind: boolean;
 };
 
 /**
@@ -35,14 +27,13 @@ type Entry = {
  * pipeline; (2) the handlers run for real, event by event in log order, against those documents in memory,
  * under the same per-key position guard; (3) each changed key is written once, pipelined, with the position
  * of the last event that changed it, compare-and-set against what was read. A key another writer moved in
- * between makes the batch fail, and the runner redoes it event by event. A key the handlers only `set`
- * (replace whole) is not read at all: its last document in the batch is written guarded by position alone.
+ * between makes the batch fail, and the runner redoes it event by event.
  */
 export function createRedisBatch(redis: Redis, prefix: string) {
   const entries = new Map<string, Entry>();
 
   const load = async (keys: readonly string[]) => {
-    const missing = [...new Set(keys)].filter((key) => !entries.has(key) || entries.get(key)!.blind);
+    const missing = [...new Set(keys)].filter((key) => !entries.has(key));
     if (missing.length === 0) return;
     const pipeline = redis.pipeline();
     for (const key of missing) pipeline.hmget(prefix + key, 'pos', 'doc');
@@ -51,23 +42,17 @@ export function createRedisBatch(redis: Redis, prefix: string) {
       const [error, value] = results[i] ?? [new Error('no reply')];
       if (error) throw error;
       const [pos, doc] = value as [string | null, string | null];
-      const read: Entry = {
+      entries.set(key, {
         readPos: pos ?? '',
         position: pos ? parsePosition(pos) : undefined,
         doc: doc ?? '',
         dirty: false,
-        blind: false,
-      };
-      // A document this batch already set stays, if newer than what Redis holds, as a read-modify-write.
-      const pending = entries.get(key);
-      if (pending && (!read.position || comparePositions(pending.position!, read.position) > 0))
-        Object.assign(read, { position: pending.position, doc: pending.doc, dirty: true });
-      entries.set(key, read);
+      });
     });
   };
 
   const entry = async (key: string) => {
-    if (!entries.has(key) || entries.get(key)!.blind) await load([key]);
+    if (!entries.has(key)) await load([key]);
     return entries.get(key)!;
   };
 
@@ -86,17 +71,6 @@ export function createRedisBatch(redis: Redis, prefix: string) {
       found.dirty = true;
       return true;
     },
-    async set<T>(key: string, doc: T) {
-      const found = entries.get(key);
-      if (found?.position && comparePositions(found.position, position) >= 0) return;
-      entries.set(key, {
-        readPos: found?.readPos ?? '',
-        position,
-        doc: JSON.stringify(doc),
-        dirty: true,
-        blind: found?.blind ?? true,
-      });
-    },
   });
 
   return {
@@ -108,7 +82,6 @@ export function createRedisBatch(redis: Redis, prefix: string) {
     ) {
       const keys: string[] = [];
       const recorder: RedisDocWriter = {
-        set: async () => {},
         get: async (key) => {
           keys.push(key);
           return undefined;
@@ -135,12 +108,9 @@ export function createRedisBatch(redis: Redis, prefix: string) {
       const dirty = [...entries.entries()].filter(([, e]) => e.dirty);
       if (dirty.length === 0) return;
       await redis.script('LOAD', GUARDED_WRITE);
-      await redis.script('LOAD', BLIND_WRITE);
       const pipeline = redis.pipeline();
       for (const [key, e] of dirty)
-        if (e.blind)
-          pipeline.evalsha(BLIND_SCRIPT_SHA, 1, prefix + key, positionToString(e.position!), e.doc);
-        else pipeline.evalsha(SCRIPT_SHA, 1, prefix + key, positionToString(e.position!), e.readPos, e.doc);
+        pipeline.evalsha(SCRIPT_SHA, 1, prefix + key, positionToString(e.position!), e.readPos, e.doc);
       const results = (await pipeline.exec()) ?? [];
       const moved = results.filter(([error, value]) => error || value === -1);
       if (moved.length > 0)

@@ -37,20 +37,6 @@ return 1
 
 export const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
 
-/**
- * A document replaced whole, without reading it first (a batch's `set`): written only when the event is
- * newer than the stored position. The same result as GUARDED_WRITE after a read, since what is written
- * does not depend on what was there. Returns 1 applied, 0 already reflected (stale).
- */
-export const BLIND_WRITE = `${GUARDED_WRITE.slice(0, GUARDED_WRITE.indexOf('local cur'))}
-local cur = redis.call('HGET', KEYS[1], 'pos')
-if cur and cur ~= '' and not newer(ARGV[1], cur) then return 0 end
-redis.call('HSET', KEYS[1], 'pos', ARGV[1], 'doc', ARGV[2])
-return 1
-`;
-
-export const BLIND_SCRIPT_SHA = createHash('sha1').update(BLIND_WRITE).digest('hex');
-
 async function guardedWrite(redis: Redis, key: string, position: string, expected: string, doc: string) {
   try {
     return (await redis.evalsha(SCRIPT_SHA, 1, key, position, expected, doc)) as number;
@@ -69,11 +55,6 @@ export type RedisDocWriter = {
    * delete it, or undefined to leave it. Returns false when the key already reflects this event or a newer one.
    */
   update<T>(key: string, change: (current: T | undefined) => T | null | undefined): Promise<boolean>;
-  /**
-   * Replaces a document whatever it held, unless the key already reflects this event or a newer one. In a
-   * batch it needs no read of the key: for documents that are set, never read-modified.
-   */
-  set<T>(key: string, doc: T): Promise<void>;
 };
 
 export type StoredDoc<T> = { position: Position | undefined; doc: T | undefined };
@@ -89,10 +70,7 @@ export async function readDoc<T>(redis: Redis, fullKey: string): Promise<StoredD
 
 export function createRedisDocWriter(redis: Redis, prefix: string, position: Position): RedisDocWriter {
   const pos = positionToString(position);
-  const writer: RedisDocWriter = {
-    set: async (key, doc) => {
-      await writer.update(key, () => doc);
-    },
+  return {
     get: async <T>(key: string) => (await readDoc<T>(redis, prefix + key)).doc,
     async update<T>(key: string, change: (current: T | undefined) => T | null | undefined) {
       const fullKey = prefix + key;
@@ -115,5 +93,4 @@ export function createRedisDocWriter(redis: Redis, prefix: string, position: Pos
       }
     },
   };
-  return writer;
 }

@@ -27,10 +27,12 @@ async function apply(event: RecordedEvent, docs: RedisDocWriter, context: RedisA
     return;
   }
   if (isInventoryEvent(event.type)) {
-    // Every inventory event carries the levels after it: the document is simply set (a batch reads none).
+    // Every inventory event carries the levels after it: the document is simply set.
     const data = inventoryEventSchemas[event.type].parse(event.data);
     context.invalidate(stockKey(itemKey(data)));
-    await docs.set<StockDoc>(stockKey(itemKey(data)), { available: data.on_hand - data.reserved });
+    await docs.update<StockDoc>(stockKey(itemKey(data)), () => ({
+      available: data.on_hand - data.reserved,
+    }));
   }
 }
 
