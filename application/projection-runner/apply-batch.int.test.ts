@@ -6,7 +6,10 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
+import { recommendationsProjection } from '../../projections/recommendations/recommendations-projection.ts';
+import { recommendationsLog } from '../../projections/recommendations/test-log.ts';
 import { productListedData, stockReceivedData } from '../../projections/test-support.ts';
+import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import type { PgProjection, ReadModelDb } from './types.ts';
 
@@ -44,6 +47,7 @@ const at = (i: number) => new Date(Date.UTC(2026, 0, 15, 10, 0, i)).toISOString(
 function catalogLog(seed: number, count: number): RecordedEvent[] {
   const pick = random(seed);
   const revisions = new Map<string, bigint>();
+  const reviewRevisions = new Map<string, bigint>();
   const log: RecordedEvent[] = [];
   const push = (type: string, product: string, data: Record<string, unknown>, stale = false) => {
     const next = revisions.get(product) ?? -1n;
@@ -113,16 +117,43 @@ function catalogLog(seed: number, count: number): RecordedEvent[] {
         recordedAt: new Date(at(log.length)),
       });
     };
-    if (i % 40 === 7)
-      other('ReviewSubmitted', `review-rev_${i}`, 0n, {
-        review_id: `rev_${i}`,
-        product_id: product,
-        user_id: `usr_${i}`,
-        rating: 1 + (i % 5),
-        title: 'T',
-        body: '',
-        verified_purchase: true,
-        submitted_at: at(i),
+    // Reviews of a few products by a few users: first reviews (some before their product is listed),
+    // edits, deletions, hiding, resubmissions, stale redeliveries, and authors erased.
+    if (i % 4 === 1) {
+      const k = pick(10);
+      const stream = `review-rev_${k}`;
+      const next = (reviewRevisions.get(stream) ?? -1n) + 1n;
+      const stale = next > 1n && pick(6) === 0;
+      if (!stale) reviewRevisions.set(stream, next);
+      const ids = { review_id: `rev_${k}`, product_id: `prd_${(k * 5) % 12}` };
+      const kind = next === 0n ? 0 : pick(5);
+      other(
+        ['ReviewSubmitted', 'ReviewEdited', 'ReviewDeleted', 'ReviewHidden', 'ReviewSubmitted'][kind]!,
+        stream,
+        stale ? next - 2n : next,
+        [
+          {
+            schema_version: 2,
+            ...ids,
+            user_id: `usr_${k % 4}`,
+            author_name: `Author ${i}`,
+            rating: 1 + (i % 5),
+            title: `T ${i}`,
+            body: '',
+            verified_purchase: i % 3 > 0,
+            submitted_at: at(i),
+          },
+          { ...ids, changes: pick(2) ? { rating: 1 + pick(5) } : { title: `E ${i}` }, edited_at: at(i) },
+          { ...ids, deleted_by: 'author', deleted_at: at(i) },
+          { ...ids, reason: 'spam', hidden_at: at(i) },
+        ][kind === 4 ? 0 : kind]!,
+      );
+    }
+    if (i % 37 === 36)
+      other('UserErased', `user-usr_${pick(4)}`, 0n, {
+        user_id: `usr_${pick(4)}`,
+        erased_by: 'usr_admin',
+        erased_at: at(i),
       });
     if (i === count / 2) {
       other('CategoryCreated', 'categorytree-main', 0n, {
@@ -140,6 +171,103 @@ function catalogLog(seed: number, count: number): RecordedEvent[] {
     }
   }
   return log;
+}
+
+/**
+ * Reviews of products not listed yet, each followed by the listing: event by event the review finds no row
+ * and the listing starts at rating 0; within one batch the rating must not be recomputed for it either.
+ * Then a second review of each, which does count.
+ */
+function reviewsBeforeListingLog(): RecordedEvent[] {
+  const event = (type: string, streamName: string, data: Record<string, unknown>, revision = 0n) => ({
+    type,
+    streamName,
+    revision,
+    data: { schema_version: 1, ...data },
+  });
+  const review = (product: string, k: number, revision: bigint) =>
+    event(
+      'ReviewSubmitted',
+      `review-rev_${product}_${k}`,
+      {
+        schema_version: 2,
+        review_id: `rev_${product}_${k}`,
+        product_id: product,
+        user_id: `usr_${k}`,
+        author_name: null,
+        rating: 1 + k,
+        title: 'T',
+        body: '',
+        verified_purchase: true,
+        submitted_at: at(k),
+      },
+      revision,
+    );
+  const products = Array.from({ length: 12 }, (_, j) => `prd_late${j}`);
+  const log = [
+    ...products.flatMap((p) => [
+      review(p, 1, 0n),
+      event('ProductListed', `product-${p}`, productListedData(p)),
+    ]),
+    ...products.filter((_, j) => j % 2 === 0).map((p) => review(p, 3, 0n)),
+  ];
+  return log.map((e, i) => ({
+    ...e,
+    id: `e${i}`,
+    position: { commit: BigInt(i + 1), prepare: BigInt(i + 1) },
+    metadata: {},
+    recordedAt: new Date(at(i)),
+  }));
+}
+
+/**
+ * Variants from both sides, interleaved: facts in the product stream (added, changed, retired) and stock
+ * per variant, some stock before its variant was added, some product-level stock (not this read model's),
+ * and stale redeliveries on both sides.
+ */
+function variantsLog(seed: number, count: number): RecordedEvent[] {
+  const pick = random(seed);
+  const revisions = new Map<string, bigint>();
+  const nextRevision = (stream: string) => {
+    const stale = pick(6) === 0 && (revisions.get(stream) ?? 0n) > 0n;
+    const revision = stale ? revisions.get(stream)! - 1n : (revisions.get(stream) ?? -1n) + 1n;
+    if (!stale) revisions.set(stream, revision);
+    return revision;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const product = `prd_${pick(4)}`;
+    const variant = `var_${product.slice(4)}_${pick(3)}`;
+    const stock = pick(3) > 0;
+    const streamName = stock ? `stock-${product}${pick(5) ? `~${variant}` : ''}` : `product-${product}`;
+    const facts = [
+      { sku: `SKU-${i}`, options: { size: `S${i}` }, price_adjustment: pick(300) - 100, added_at: at(i) },
+      {
+        changes: pick(2) ? { sku: `SKU-C${i}` } : { options: { colour: `c${i}` }, price_adjustment: i },
+        changed_at: at(i),
+      },
+      { retired_at: at(i) },
+    ];
+    const kind = pick(3);
+    const n = BigInt(i + 1);
+    return {
+      id: `e${i}`,
+      type: stock ? 'StockReceived' : ['VariantAdded', 'VariantChanged', 'VariantRetired'][kind]!,
+      streamName,
+      revision: nextRevision(streamName),
+      position: { commit: n, prepare: n },
+      data: stock
+        ? streamName.includes('~')
+          ? {
+              ...stockReceivedData(product, 1 + pick(5), 10 + pick(50), pick(5)),
+              schema_version: 2,
+              variant_id: variant,
+            }
+          : stockReceivedData(product, 1 + pick(5), 10 + pick(50), pick(5))
+        : { schema_version: 1, product_id: product, variant_id: variant, ...facts[kind] },
+      metadata: {},
+      recordedAt: new Date(at(i)),
+    };
+  });
 }
 
 function inventoryLog(seed: number, count: number): RecordedEvent[] {
@@ -193,12 +321,18 @@ async function build(projection: PgProjection, log: RecordedEvent[], schema: str
 }
 
 describe('set-based batches (applyBatch) against event-by-event apply', () => {
-  for (const [projection, log] of [
+  for (const [projection, events] of [
     [catalogProjection, catalogLog(1, 600)],
     [catalogProjection, catalogLog(2, 600)],
+    [catalogProjection, reviewsBeforeListingLog()],
     [inventoryProjection, inventoryLog(3, 800)],
+    [variantsProjection, variantsLog(5, 800)],
+    [variantsProjection, variantsLog(6, 800)],
+    [recommendationsProjection, () => recommendationsLog(random(8), 500)],
+    [recommendationsProjection, () => recommendationsLog(random(9), 500)],
   ] as const) {
     it(`${projection.name}: both paths leave identical rows and invalidate the same keys`, async () => {
+      const log = typeof events === 'function' ? await events() : events;
       const perEvent = await build(projection, log, `eq_${projection.name}_a`, false);
       const batched = await build(projection, log, `eq_${projection.name}_b`, true);
       expect(Object.values(perEvent.rows).every((rows) => rows.length > 0)).toBe(true);

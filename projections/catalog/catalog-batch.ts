@@ -9,7 +9,8 @@ import {
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { categoryTexts, loadRows, productIdOf, type Row, type Slot } from './catalog-batch-rows.ts';
 import { applyCategoryEvent, countProducts, resolveSlugs } from './category-rows.ts';
-import { applyReviewEvent, isReviewEvent } from './review-rows.ts';
+import { applyReviewBatch, ratedProducts, updateRatings } from './review-batch.ts';
+import { isReviewEvent } from './review-rows.ts';
 
 /**
  * Folds one event into its product's slot exactly as `apply` would change the row, and records category
@@ -108,26 +109,31 @@ function fold(
  * The catalog's set-based path. Product events are folded in runs: a run loads its products once
  * (locked), folds the events per product in log order, then writes each changed product once with
  * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`, and each category's net count change once.
- * Other events (the category tree, reviews) are applied one by one between runs, in log order, since they
- * change how the next product events resolve their category.
+ * Category tree events are applied one by one between runs, in log order, since they change how the next
+ * product events resolve their category. Review events touch only the reviews and each product's rating,
+ * which no product event writes, so they are folded apart (review-batch.ts) and the ratings they change
+ * recomputed once at the end.
  */
 export async function applyCatalogBatch(
   events: readonly RecordedEvent[],
   trx: ReadModelTrx,
   context: ApplyContext,
 ) {
+  const rated = await ratedProducts(events, trx, context);
+  const reviews: RecordedEvent[] = [];
   let run: RecordedEvent[] = [];
   for (const event of events) {
-    if (productEventTypes.has(event.type)) {
-      run.push(event);
-      continue;
+    if (productEventTypes.has(event.type)) run.push(event);
+    else if (isReviewEvent(event)) reviews.push(event);
+    else {
+      await applyProductRun(run, trx, context);
+      run = [];
+      await applyCategoryEvent(event, trx, context);
     }
-    await applyProductRun(run, trx, context);
-    run = [];
-    if (isReviewEvent(event)) await applyReviewEvent(event, trx, context);
-    else await applyCategoryEvent(event, trx, context);
   }
   await applyProductRun(run, trx, context);
+  await applyReviewBatch(reviews, trx, context);
+  await updateRatings(rated, trx, context);
 }
 
 const productEventTypes = new Set([

@@ -5,6 +5,7 @@ import { productDetailsChangedSchema, productListedSchema } from '../../domain/c
 import { upcast } from '../../domain/event-catalog.ts';
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from '../../domain/ordering/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { recommendationsBatch } from './recommendations-batch.ts';
 import { type RecommendationTables, recommendationsDdl } from './recommendations-schema.ts';
 
 type Trx = Transaction<RecommendationTables>;
@@ -168,4 +169,5 @@ export const recommendationsProjection: PgProjection = {
   ],
   ddl: recommendationsDdl,
   apply: (event, trx) => apply(event, trx as unknown as Trx),
+  applyBatch: recommendationsBatch((event, trx) => apply(event, trx as unknown as Trx)),
 };

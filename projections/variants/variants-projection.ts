@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { ApplyContext, PgProjection, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { variantEventSchemas } from '../../domain/catalog/variant-events.ts';
-import { type InventoryEventType, inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { applyVariantsBatch, isInventoryEvent, isVariantEvent } from './variants-batch.ts';
 
 /** A variant with its own stock levels; price = the catalog's base price + price_adjustment (at query time). */
 export type VariantRow = {
@@ -37,10 +38,6 @@ CREATE TABLE ${schema}.variants (
 CREATE INDEX variants_product ON ${schema}.variants (product_id);
 CREATE INDEX variants_sku ON ${schema}.variants (upper(sku));
 `;
-
-type VariantEventType = keyof typeof variantEventSchemas;
-const isVariantEvent = (type: string): type is VariantEventType => type in variantEventSchemas;
-const isInventoryEvent = (type: string): type is InventoryEventType => type in inventoryEventSchemas;
 
 async function apply(event: RecordedEvent, trx: ReadModelTrx, context: ApplyContext) {
   const variants = sql.table(`${context.schema}.variants`);
@@ -95,4 +92,5 @@ export const variantsProjection: PgProjection = {
   eventTypes: [...Object.keys(variantEventSchemas), ...Object.keys(inventoryEventSchemas)],
   ddl,
   apply,
+  applyBatch: applyVariantsBatch,
 };

@@ -92,12 +92,16 @@ export function readAllStatement(options: ReadAllOptions = {}) {
     };
   }
   values.push(prefixes ?? null);
-  const where = (extra: string) => [AFTER, PREFIXES, extra].filter(Boolean).join(' AND ');
+  const where = (extra: string, after = AFTER) => [after, PREFIXES, extra].filter(Boolean).join(' AND ');
   let page: string;
   if (types) {
     const branches = types.map((type, i) => {
       values.push(type);
-      return `(SELECT ${COLUMNS} FROM messages WHERE ${where(`type = $${5 + i}::text`)} ${ORDER} LIMIT $3)`;
+      const t = `$${5 + i}::text`;
+      // The position bound written over the type index's columns: only that index can serve it, so a type
+      // with no events ahead costs one index probe, not a scan of the rest of the log by position.
+      const after = `(type, transaction_id, global_position) > (${t}, $1::text::xid8, $2::bigint)`;
+      return `(SELECT ${COLUMNS} FROM messages WHERE ${where(`type = ${t}`, after)} ${ORDER} LIMIT $3)`;
     });
     page = `SELECT *, false AS is_head FROM (${branches.join(' UNION ALL ')}) page ${ORDER} LIMIT $3`;
   } else {

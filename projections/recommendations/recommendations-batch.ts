@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { ApplyContext, ReadModelTrx } from '../../application/projection-runner/types.ts';
+import { itemAddedToCartSchema } from '../../domain/cart/events.ts';
+import { productDetailsChangedSchema, productListedSchema } from '../../domain/catalog/events.ts';
+import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+
+/** The events that only set a product's category or count a cart add: folded per product. */
+const counterEventTypes = new Set(['ProductListed', 'ProductDetailsChanged', 'ItemAddedToCart']);
+
+type Stats = { category: string | null; cartAdds: number };
+
+/**
+ * Applies a run of category and cart-add events set-based: the stream guards they need are read once and
+ * folded in log order (an event counts only above its stream's last applied revision, as `firstTime`
+ * decides event by event), each product's category (the last one set) and cart adds (summed) written with
+ * one upsert, and the guards with another.
+ */
+async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelTrx, schema: string) {
+  if (events.length === 0) return;
+  const streams = [...new Set(events.map((e) => e.streamName))];
+  const { rows } = await sql<{ stream_name: string; revision: string }>`
+    SELECT stream_name, revision::text AS revision FROM ${sql.id(schema, 'stream_guard')}
+    WHERE stream_name = ANY(${streams}::text[])`.execute(trx);
+  const guards = new Map(rows.map((r) => [r.stream_name, BigInt(r.revision)]));
+  const moved = new Set<string>();
+  const stats = new Map<string, Stats>();
+  const statsOf = (productId: string) => {
+    const s = stats.get(productId) ?? { category: null, cartAdds: 0 };
+    stats.set(productId, s);
+    return s;
+  };
+  for (const event of events) {
+    const guard = guards.get(event.streamName);
+    if (guard !== undefined && guard >= event.revision) continue;
+    guards.set(event.streamName, event.revision);
+    moved.add(event.streamName);
+    if (event.type === 'ProductListed') {
+      const data = productListedSchema.parse(event.data);
+      statsOf(data.product_id).category = data.category;
+    } else if (event.type === 'ProductDetailsChanged') {
+      const data = productDetailsChangedSchema.parse(event.data);
+      if (data.changes.category !== undefined) statsOf(data.product_id).category = data.changes.category;
+    } else statsOf(itemAddedToCartSchema.parse(event.data).product_id).cartAdds += 1;
+  }
+  if (stats.size > 0) {
+    const entries = [...stats];
+    await sql`
+      INSERT INTO ${sql.id(schema, 'product_stats')} AS s (product_id, category, cart_adds, purchases)
+      SELECT id, category, adds, 0 FROM unnest(${entries.map(([id]) => id)}::text[],
+        ${entries.map(([, s]) => s.category)}::text[], ${entries.map(([, s]) => s.cartAdds)}::integer[])
+        AS u(id, category, adds)
+      ON CONFLICT (product_id) DO UPDATE SET category = coalesce(excluded.category, s.category),
+        cart_adds = s.cart_adds + excluded.cart_adds`.execute(trx);
+  }
+  if (moved.size > 0) {
+    const names = [...moved];
+    await sql`
+      INSERT INTO ${sql.id(schema, 'stream_guard')} (stream_name, revision)
+      SELECT * FROM unnest(${names}::text[], ${names.map((n) => guards.get(n)!.toString())}::bigint[])
+      ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision`.execute(trx);
+  }
+}
+
+/**
+ * The set-based path: runs of category and cart-add events are folded (applyCounterRun); order events,
+ * which read the categories a run may have just set, are applied one by one between runs, in log order.
+ */
+export function recommendationsBatch(
+  apply: (event: RecordedEvent, trx: ReadModelTrx) => Promise<void>,
+): (events: readonly RecordedEvent[], trx: ReadModelTrx, context: ApplyContext) => Promise<void> {
+  return async (events, trx, context) => {
+    let run: RecordedEvent[] = [];
+    for (const event of events) {
+      if (counterEventTypes.has(event.type)) {
+        run.push(event);
+        continue;
+      }
+      await applyCounterRun(run, trx, context.schema);
+      run = [];
+      await apply(event, trx);
+    }
+    await applyCounterRun(run, trx, context.schema);
+  };
+}
