@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterMetrics, primaryClusterMetrics } from './cluster-metrics.ts';
+import { createMetrics } from './metrics.ts';
 
 /**
  * The primary's scrape over node:cluster workers: a worker still starting (forked, not yet listening for
@@ -12,7 +12,7 @@ import { type ClusterMetrics, primaryClusterMetrics } from './cluster-metrics.ts
  */
 const fixture = fileURLToPath(new URL('./fixtures/metrics-worker.ts', import.meta.url));
 const counted = (text: string) => {
-  const line = text.split('\n').find((l) => l.startsWith('fixture_total '));
+  const line = text.split('\n').find((l) => l.startsWith('commands_total{type="Fixture",outcome="ok"} '));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 };
 
@@ -21,9 +21,9 @@ describe('cluster metrics', () => {
   const workers: Worker[] = [];
 
   beforeAll(async () => {
-    const registry = new Registry();
-    new Counter({ name: 'fixture_total', help: 'counted once per process', registers: [registry] }).inc();
-    primary = primaryClusterMetrics(registry, 1_000);
+    const metrics = createMetrics({ runtime: false });
+    metrics.recordCommand('Fixture', 'ok', 0); // one per process
+    primary = primaryClusterMetrics(metrics.registry, 1_000);
     cluster.setupPrimary({ exec: fixture, execArgv: ['--import', 'tsx'], silent: true });
     for (let i = 0; i < 2; i++) {
       const worker = cluster.fork();
