@@ -9,7 +9,7 @@ import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
 import { inputGuard } from '../infra/http/input-guard.ts';
-import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
+import { clientIp, type RateLimit, rateLimit } from '../infra/http/rate-limit.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
@@ -17,6 +17,7 @@ import { apiDocs } from '../infra/openapi/docs-router.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
 import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
+import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
@@ -68,7 +69,7 @@ export type QueryApiDeps = {
    * not ok makes /ready `degraded` (still 200: this API keeps serving its read models).
    */
   readiness?: readonly ReadinessComponent[];
-  /** RATE_LIMIT_QUERY_PER_MIN: requests under /api/v1 per minute per IP (0 or absent: no limit). */
+  /** RATE_LIMIT_QUERY_PER_MIN: requests under /api/v1 per minute per IP (0 or absent: no limit), counted in a route's admission. */
   rateLimitPerMin?: number;
 };
 
@@ -151,10 +152,16 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
   if (deps.productViews)
     api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
+  const limit: RateLimit = {
+    name: 'rl:query',
+    perMinute: deps.rateLimitPerMin ?? 0,
+    key: (req) => `ip:${clientIp(req)}`,
+  };
   const context: RouteContext = {
     db: deps.db,
     redis: deps.redis,
     watcher,
+    admission: createQueryAdmission({ redis: deps.redis, authenticator: deps.authenticator, limit }),
     authenticate: authenticate(deps.authenticator),
     consistencyWaitMs: deps.consistencyWaitMs,
     logger: deps.logger,
@@ -173,12 +180,8 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       ...(deps.extraRoutes ?? []),
     ]),
   );
-  const limit = rateLimit(deps.redis, {
-    name: 'rl:query',
-    perMinute: deps.rateLimitPerMin ?? 0,
-    key: (req) => `ip:${clientIp(req)}`,
-  });
-  app.use('/api/v1', limit, api);
+  // A route counts its request in its admission; a path no route matched is counted here.
+  app.use('/api/v1', api, rateLimit(deps.redis, limit));
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
   return { app, watcher, close: () => watcher.stop() };

@@ -5,6 +5,7 @@ import type { Rate } from '../domain/shared/money.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
+import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import type { productDetail } from './presenters.ts';
@@ -19,7 +20,9 @@ export type RouteContext = {
   db: ReadModelDb;
   redis: Redis;
   watcher: CheckpointWatcher;
-  /** Verifies the bearer token (401 AUTH_1003 without one); routes name their roles in `access`. */
+  /** A route's admission by its `access` (token, revocation and limit in one round trip); mounted by routing.ts. */
+  admission: QueryAdmission;
+  /** Verifies the bearer token (401 AUTH_1003 without one): an optional sign-in on a public route. */
   authenticate: RequestHandler;
   consistencyWaitMs: number;
   logger: Logger;

@@ -2,7 +2,6 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Role } from '../../domain/identity/roles.ts';
 import type { DocumentedResponse } from '../openapi/openapi-document.ts';
-import { requireRole } from './auth.ts';
 import { parseInput } from './validation.ts';
 
 /**
@@ -108,22 +107,4 @@ export function serveRoute(
     ...(chain.after ?? []),
     sendReply(spec),
   );
-}
-
-/**
- * The access checks of a route, in order: sign-in (or the app's customer-or-guest check), then
- * `afterSignIn` (e.g. the audit access recorder, which records refused callers too), then the role check.
- */
-export function accessChecks(
-  access: Access,
-  checks: { signedIn: RequestHandler; customerOrGuest: RequestHandler },
-  afterSignIn: readonly RequestHandler[] = [],
-): RequestHandler[] {
-  if (access === 'public') return [...afterSignIn];
-  if (access === 'customer-or-guest') return [checks.customerOrGuest, ...afterSignIn];
-  return [
-    checks.signedIn,
-    ...afterSignIn,
-    ...(Array.isArray(access) ? [requireRole(...(access as readonly Role[]))] : []),
-  ];
 }
