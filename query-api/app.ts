@@ -21,7 +21,6 @@ import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
-import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';
@@ -122,7 +121,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     ...(deps.checkpointRefreshMs ? { refreshMs: deps.checkpointRefreshMs } : {}),
   });
   await watcher.start();
-  const cache = createProductCache<ReturnType<typeof productDetail>>({
+  const cache = createProductCache<string>({
     max: deps.productCacheSize ?? 10_000,
   });
   watcher.onInvalidate((projection, keys) => {

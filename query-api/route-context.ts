@@ -8,7 +8,6 @@ import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
 import type { CheckpointWatcher } from './checkpoint-watcher.ts';
-import type { productDetail } from './presenters.ts';
 import type { ProductCache } from './product-cache.ts';
 import type { VariantQueries } from './variant-queries.ts';
 
@@ -32,8 +31,8 @@ export type RouteContext = {
   taxRate: Rate;
   catalog: CatalogQueries;
   variants: VariantQueries;
-  /** Product detail answers, invalidated by the watcher. */
-  productCache: ProductCache<ReturnType<typeof productDetail>>;
+  /** Product detail answers as their JSON text, invalidated by the watcher. */
+  productCache: ProductCache<string>;
   /** The event store: the audit and personal-data routes read it (mounted only when it is given). */
   store?: EventStore;
 };
