@@ -1,6 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import {
+  type CheckpointWatcher,
+  createCheckpointWatcher,
+} from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb, RunnerDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
@@ -20,7 +24,6 @@ import type { ProductViewEmitter } from '../projections/publisher/product-view-e
 import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
-import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';

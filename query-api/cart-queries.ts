@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import { redisPrefix } from '../application/projection-runner/types.ts';
 import { cartKey, stockKey } from '../application/read-models/cart-keys.ts';
 import type { UserId } from '../domain/shared/ids.ts';
@@ -7,7 +8,6 @@ import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
 import type { CartDoc } from '../projections/cart/cart-doc.ts';
 import type { StockDoc } from '../projections/cart/cart-projection.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
 
 /** What GET /cart shows for an owner the read model holds no cart for. */

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -7,7 +8,6 @@ import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import type { ProductCache } from './product-cache.ts';
 import type { VariantQueries } from './variant-queries.ts';
 

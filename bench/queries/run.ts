@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
+import { createCheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import type { RunnerDb } from '../../application/projection-runner/types.ts';
 import { forEachConcurrently } from '../../bin/seed/client.ts';
@@ -26,7 +27,6 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
-import { createCheckpointWatcher } from '../../query-api/checkpoint-watcher.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { reportResult } from '../result.ts';
 import { appendCarts, appendCatalog, baselineKey, benchProductId, benchUserId } from './fill.ts';
