@@ -35,10 +35,11 @@ import { orderRoutes } from './routes/order-routes.ts';
 import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { pricingRoutes } from './routes/pricing-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
-import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
+import { recommendationRoutes } from './routes/recommendation-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { mountQueryRoutes, type QueryRouteModule } from './routing.ts';
 import { createVariantQueries } from './variant-queries.ts';
+import { createViewCounter } from './view-counter.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -53,6 +54,8 @@ export type QueryApiDeps = {
   clock?: () => Date;
   /** The process's metrics (one registry, shared by its roles); /metrics serves it. A private one otherwise. */
   metrics?: ShopMetrics;
+  /** How often product views counted in process are sent to Redis (default 1 s). */
+  viewFlushMs?: number;
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
@@ -80,7 +83,7 @@ export type { RouteContext } from './route-context.ts';
 export type QueryApi = {
   app: Express;
   watcher: CheckpointWatcher;
-  /** Stops the watcher (the server closes first, then this). */
+  /** Sends the views still counted and stops the watcher (the server closes first, then this). */
   close(): Promise<void>;
 };
 
@@ -151,7 +154,8 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     }),
   );
   const api = express.Router();
-  api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
+  const views = createViewCounter(deps.redis, { flushMs: deps.viewFlushMs ?? 1_000 });
+  api.get('/products/:product_id', views.count); // popularity; counted after the response, sent in batches
   if (deps.productViews)
     api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
   const limit: RateLimit = {
@@ -186,5 +190,12 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use('/api/v1', api, rateLimit(deps.redis, limit));
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
-  return { app, watcher, close: () => watcher.stop() };
+  return {
+    app,
+    watcher,
+    close: async () => {
+      await views.close();
+      await watcher.stop();
+    },
+  };
 }
