@@ -8,6 +8,7 @@
  */
 
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
+import { createCheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import { migrateProjections } from '../application/projection-runner/migrate.ts';
 import type { RunnerDeps } from '../application/projection-runner/runner.ts';
 import { createPricingSource } from '../application/read-models/pricing-source.ts';
@@ -241,6 +242,9 @@ if (roles.has('query-api')) {
   });
 }
 if (roles.has('command-api')) {
+  // The pricing read model's serving generation, kept current by the checkpoint channel (no query a line).
+  const generations = createCheckpointWatcher({ db, subscriber: redis.duplicate(), logger });
+  await generations.start();
   const commandApi = await startCommandApi({
     store,
     redis,
@@ -249,12 +253,18 @@ if (roles.has('command-api')) {
     jwtKeys,
     metrics,
     payments,
-    pricingRules: createPricingSource(db),
+    pricingRules: createPricingSource(db, (name) => generations.state(name)?.generation),
     ...withSnapshots,
     factViews: true,
     keepDependencies: true,
   });
-  stops.unshift({ name: 'command-api', stop: () => commandApi.close() });
+  stops.unshift({
+    name: 'command-api',
+    stop: async () => {
+      await commandApi.close();
+      await generations.stop();
+    },
+  });
 }
 if (!roles.has('command-api') && !roles.has('query-api')) {
   const health = await startHealthServer({

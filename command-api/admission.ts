@@ -6,77 +6,18 @@ import { tokenRevoked, verifyBearer } from '../infra/auth/authenticator.ts';
 import { accessRevocationKeys } from '../infra/auth/sessions.ts';
 import type { TokenService } from '../infra/auth/tokens.ts';
 import { CART_TOKEN_HEADER, cartTokenFrom } from '../infra/http/cart-token.ts';
-import { HttpError } from '../infra/http/http-error.ts';
-import type { RateLimit } from '../infra/http/rate-limit.ts';
+import { type RateLimit, rateLimited } from '../infra/http/rate-limit.ts';
+import { type AdmissionOutcome, admitInRedis } from '../infra/http/redis-admission.ts';
 import type { IdempotencyClaim, idempotencyKeys } from './idempotency.ts';
 
 /**
- * Everything a command request asks of Redis before its handler runs, in one round trip: whether its
- * access token was revoked, the general rate limit, the route's own limit (auth, checkout) and the
- * Idempotency-Key claim. Each check used to be its own middleware and its own round trip (3–4 a POST).
- * The outcome is the one the separate middlewares gave, in their order: 401 malformed or revoked token,
- * 403 role, 429 general limit, 400 invalid input, 429 route limit, then the key (replay, 422, 409 or
- * run). A forbidden request counts against no limit and an invalid one against the general limit only,
- * as before; the script stops at the first refusal. The limits are fixed one-minute windows kept as
- * rate-limiter-flexible keeps them (`rl:<name>:<key>`, SET NX EX + INCR), which the query API still
- * uses: its library has no way to join another command's round trip.
+ * Everything a command request asks of Redis before its handler runs, in one round trip
+ * (infra/http/redis-admission.ts): whether its access token was revoked, the general rate limit, the
+ * route's own limit (auth, checkout) and the Idempotency-Key claim. Each check used to be its own
+ * middleware and its own round trip (3–4 a POST). The outcome is the one the separate middlewares gave,
+ * in their order: 401 malformed or revoked token, 403 role, 429 general limit, 400 invalid input, 429
+ * route limit, then the key (replay, 422, 409 or run).
  */
-const admitScript = `
-local n = tonumber(ARGV[1])
-for i = 1, n do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return {'revoked'} end
-end
-if ARGV[2] ~= '1' then return {'forbidden'} end
-local window = tonumber(ARGV[6])
-local function consume(key, points)
-  redis.call('SET', key, 0, 'EX', window, 'NX')
-  local used = redis.call('INCR', key)
-  local ttl = redis.call('PTTL', key)
-  if ttl == -1 then
-    redis.call('EXPIRE', key, window)
-    ttl = window * 1000
-  end
-  if used > points then return -1, ttl end
-  return points - used, ttl
-end
-local remaining = -1
-local points = tonumber(ARGV[3])
-if points > 0 then
-  local left, ttl = consume(KEYS[n + 1], points)
-  if left < 0 then return {'limited', ttl} end
-  remaining = left
-end
-if ARGV[4] ~= '1' then return {'invalid', remaining} end
-points = tonumber(ARGV[5])
-if points > 0 then
-  local left, ttl = consume(KEYS[n + 2], points)
-  if left < 0 then return {'limited', ttl} end
-  remaining = left
-end
-if ARGV[7] ~= '' then
-  if redis.call('SET', KEYS[n + 3], ARGV[7], 'PX', ARGV[8], 'NX') then return {'ok', remaining} end
-  return {'ok', remaining, redis.call('GET', KEYS[n + 3])}
-end
-return {'ok', remaining}
-`;
-
-const WINDOW_SECONDS = 60;
-
-type Outcome =
-  | ['revoked']
-  | ['forbidden']
-  | ['limited', number]
-  | ['invalid', number]
-  | ['ok', number, (string | null)?];
-
-type AdmitRedis = Redis & { shopAdmit(...args: (string | number)[]): Promise<Outcome> };
-
-function withAdmitScript(redis: Redis): AdmitRedis {
-  const scripted = redis as AdmitRedis;
-  if (typeof scripted.shopAdmit !== 'function') redis.defineCommand('shopAdmit', { lua: admitScript });
-  return scripted;
-}
-
 export type AdmissionSpec = {
   /** 'public' checks no token; 'customer-or-guest' checks one only when Authorization is sent. */
   access: 'public' | 'authenticated' | 'customer-or-guest' | readonly Role[];
@@ -87,14 +28,8 @@ export type AdmissionSpec = {
   idempotency?: ReturnType<typeof idempotencyKeys>;
 };
 
-const limited = (ms: number) =>
-  new HttpError(ErrorCode.RateLimited, 'Rate limit exceeded', {
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) },
-  });
-
 /** The admission of one route: token, role, limits, validation and Idempotency-Key, one Redis round trip. */
 export function admission(deps: { redis: Redis; tokens: TokenService }, spec: AdmissionSpec): RequestHandler {
-  const redis = withAdmitScript(deps.redis);
   const roles: readonly Role[] | undefined =
     spec.access === 'customer-or-guest' ? ['customer'] : Array.isArray(spec.access) ? spec.access : undefined;
   return async (req, res, next) => {
@@ -127,23 +62,23 @@ export function admission(deps: { redis: Redis; tokens: TokenService }, spec: Ad
       return next();
     }
 
-    let outcome: Outcome;
+    let outcome: AdmissionOutcome;
     try {
-      outcome = await redis.shopAdmit(
-        revocation.length + 3,
-        ...revocation,
-        `${spec.general.name}:${general > 0 ? spec.general.key(req) : '-'}`,
-        `${spec.limit?.name ?? 'rl:none'}:${own > 0 && spec.limit && !invalid ? spec.limit.key(req) : '-'}`,
-        claim?.redisKey ?? 'idem:-',
-        revocation.length,
-        forbidden ? 0 : 1,
-        general,
-        invalid ? 0 : 1,
-        own,
-        WINDOW_SECONDS,
-        claim?.pending ?? '',
-        spec.idempotency?.lockMs ?? 0,
-      );
+      outcome = await admitInRedis(deps.redis, {
+        revocationKeys: revocation,
+        forbidden: forbidden !== undefined,
+        general: {
+          key: `${spec.general.name}:${general > 0 ? spec.general.key(req) : '-'}`,
+          perMinute: general,
+        },
+        invalid: invalid !== undefined,
+        ...(own > 0 && spec.limit && !invalid
+          ? { own: { key: `${spec.limit.name}:${spec.limit.key(req)}`, perMinute: own } }
+          : {}),
+        ...(claim && spec.idempotency
+          ? { claim: { key: claim.redisKey, pending: claim.pending, lockMs: spec.idempotency.lockMs } }
+          : {}),
+      });
     } catch (error) {
       // A revocation check or a key claim cannot be skipped; rate limits alone are let through (logged).
       if (revocation.length > 0 || claim) throw error;
@@ -156,7 +91,7 @@ export function admission(deps: { redis: Redis; tokens: TokenService }, spec: Ad
       case 'forbidden':
         throw forbidden;
       case 'limited':
-        throw limited(outcome[1]);
+        throw rateLimited(outcome[1]);
       case 'invalid':
         if (outcome[1] >= 0) res.setHeader('RateLimit-Remaining', String(outcome[1]));
         throw invalid;

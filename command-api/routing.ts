@@ -4,6 +4,7 @@ import { normaliseEmail } from '../domain/identity/email.ts';
 import type { ErrorCode } from '../domain/shared/errors.ts';
 import { clientIp, type RateLimit } from '../infra/http/rate-limit.ts';
 import {
+  inSequence,
   type RouteSpec as SharedRouteSpec,
   sendReply,
   validatedInput,
@@ -108,7 +109,7 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
       ),
     );
     chain.push(sendReply(spec));
-    router[spec.method](spec.path, ...chain);
+    router[spec.method](spec.path, inSequence(chain));
   }
   return router;
 }

@@ -1,6 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import {
+  type CheckpointWatcher,
+  createCheckpointWatcher,
+} from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb, RunnerDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
@@ -9,7 +13,7 @@ import { authenticate } from '../infra/http/auth.ts';
 import { corsFromAllowlist } from '../infra/http/cors.ts';
 import { errorHandler, notFoundHandler } from '../infra/http/error-handler.ts';
 import { inputGuard } from '../infra/http/input-guard.ts';
-import { clientIp, rateLimit } from '../infra/http/rate-limit.ts';
+import { clientIp, type RateLimit, rateLimit } from '../infra/http/rate-limit.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import type { Logger } from '../infra/logger.ts';
 import { queryApiDocument } from '../infra/openapi/api-documents.ts';
@@ -17,10 +21,9 @@ import { apiDocs } from '../infra/openapi/docs-router.ts';
 import { routeSpecsOf } from '../infra/openapi/route-specs.ts';
 import { createMetrics, httpMetrics, metricsRoute, type ShopMetrics } from '../infra/telemetry/index.ts';
 import type { ProductViewEmitter } from '../projections/publisher/product-view-emitter.ts';
+import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
-import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
-import type { productDetail } from './presenters.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';
@@ -32,10 +35,11 @@ import { orderRoutes } from './routes/order-routes.ts';
 import { personalDataRoutes } from './routes/personal-data-routes.ts';
 import { pricingRoutes } from './routes/pricing-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
-import { countProductViews, recommendationRoutes } from './routes/recommendation-routes.ts';
+import { recommendationRoutes } from './routes/recommendation-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { mountQueryRoutes, type QueryRouteModule } from './routing.ts';
 import { createVariantQueries } from './variant-queries.ts';
+import { createViewCounter } from './view-counter.ts';
 
 export type QueryApiDeps = {
   /** The read-model database (the projections' generations and runner tables). */
@@ -50,6 +54,8 @@ export type QueryApiDeps = {
   clock?: () => Date;
   /** The process's metrics (one registry, shared by its roles); /metrics serves it. A private one otherwise. */
   metrics?: ShopMetrics;
+  /** How often product views counted in process are sent to Redis (default 1 s). */
+  viewFlushMs?: number;
   /** Period of the watcher's fallback refresh from PostgreSQL. */
   checkpointRefreshMs?: number;
   productCacheSize?: number;
@@ -68,7 +74,7 @@ export type QueryApiDeps = {
    * not ok makes /ready `degraded` (still 200: this API keeps serving its read models).
    */
   readiness?: readonly ReadinessComponent[];
-  /** RATE_LIMIT_QUERY_PER_MIN: requests under /api/v1 per minute per IP (0 or absent: no limit). */
+  /** RATE_LIMIT_QUERY_PER_MIN: requests under /api/v1 per minute per IP (0 or absent: no limit), counted in a route's admission. */
   rateLimitPerMin?: number;
 };
 
@@ -77,7 +83,7 @@ export type { RouteContext } from './route-context.ts';
 export type QueryApi = {
   app: Express;
   watcher: CheckpointWatcher;
-  /** Stops the watcher (the server closes first, then this). */
+  /** Sends the views still counted and stops the watcher (the server closes first, then this). */
   close(): Promise<void>;
 };
 
@@ -121,7 +127,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     ...(deps.checkpointRefreshMs ? { refreshMs: deps.checkpointRefreshMs } : {}),
   });
   await watcher.start();
-  const cache = createProductCache<ReturnType<typeof productDetail>>({
+  const cache = createProductCache<string>({
     max: deps.productCacheSize ?? 10_000,
   });
   watcher.onInvalidate((projection, keys) => {
@@ -148,13 +154,20 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     }),
   );
   const api = express.Router();
-  api.get('/products/:product_id', countProductViews(deps.redis)); // popularity; counted after the response
+  const views = createViewCounter(deps.redis, { flushMs: deps.viewFlushMs ?? 1_000 });
+  api.get('/products/:product_id', views.count); // popularity; counted after the response, sent in batches
   if (deps.productViews)
     api.get('/products/:product_id', emitProductViews(deps.productViews, deps.authenticator));
+  const limit: RateLimit = {
+    name: 'rl:query',
+    perMinute: deps.rateLimitPerMin ?? 0,
+    key: (req) => `ip:${clientIp(req)}`,
+  };
   const context: RouteContext = {
     db: deps.db,
     redis: deps.redis,
     watcher,
+    admission: createQueryAdmission({ redis: deps.redis, authenticator: deps.authenticator, limit }),
     authenticate: authenticate(deps.authenticator),
     consistencyWaitMs: deps.consistencyWaitMs,
     logger: deps.logger,
@@ -173,13 +186,16 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       ...(deps.extraRoutes ?? []),
     ]),
   );
-  const limit = rateLimit(deps.redis, {
-    name: 'rl:query',
-    perMinute: deps.rateLimitPerMin ?? 0,
-    key: (req) => `ip:${clientIp(req)}`,
-  });
-  app.use('/api/v1', limit, api);
+  // A route counts its request in its admission; a path no route matched is counted here.
+  app.use('/api/v1', api, rateLimit(deps.redis, limit));
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
-  return { app, watcher, close: () => watcher.stop() };
+  return {
+    app,
+    watcher,
+    close: async () => {
+      await views.close();
+      await watcher.stop();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { createPricingReadModel, RULES_KEY, tierKey } from '../application/read-models/pricing-read-model.ts';
 import type { CartCoupon } from '../domain/cart/commands.ts';
@@ -7,7 +8,6 @@ import type { PricingRule } from '../domain/pricing/rule.ts';
 import type { Tier } from '../domain/pricing/tiers.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { CartPricing, LinePrice } from '../infra/http/cart-body.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
 import { createVariantQueries } from './variant-queries.ts';
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import { redisPrefix } from '../application/projection-runner/types.ts';
 import { type CartDoc, emptyCartDoc, type StockDoc } from '../application/read-models/cart-doc.ts';
 import { cartKey, stockKey } from '../application/read-models/cart-keys.ts';
@@ -6,7 +7,6 @@ import type { UserId } from '../domain/shared/ids.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 import { createProductCache } from './product-cache.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import { schemaName } from '../application/projection-runner/types.ts';
 import { DomainError, ErrorCode } from '../domain/shared/errors.ts';
 import { parsePosition } from '../infra/eventstore/position.ts';
 import { HttpError } from '../infra/http/http-error.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
 
 /**
  * Read-your-writes: with `X-Consistency-Token` (a position from a command response), the request waits

@@ -1,13 +1,13 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
+import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
-import type { CheckpointWatcher } from './checkpoint-watcher.ts';
-import type { productDetail } from './presenters.ts';
 import type { ProductCache } from './product-cache.ts';
 import type { VariantQueries } from './variant-queries.ts';
 
@@ -19,7 +19,9 @@ export type RouteContext = {
   db: ReadModelDb;
   redis: Redis;
   watcher: CheckpointWatcher;
-  /** Verifies the bearer token (401 AUTH_1003 without one); routes name their roles in `access`. */
+  /** A route's admission by its `access` (token, revocation and limit in one round trip); mounted by routing.ts. */
+  admission: QueryAdmission;
+  /** Verifies the bearer token (401 AUTH_1003 without one): an optional sign-in on a public route. */
   authenticate: RequestHandler;
   consistencyWaitMs: number;
   logger: Logger;
@@ -29,8 +31,8 @@ export type RouteContext = {
   taxRate: Rate;
   catalog: CatalogQueries;
   variants: VariantQueries;
-  /** Product detail answers, invalidated by the watcher. */
-  productCache: ProductCache<ReturnType<typeof productDetail>>;
+  /** Product detail answers as their JSON text, invalidated by the watcher. */
+  productCache: ProductCache<string>;
   /** The event store: the audit and personal-data routes read it (mounted only when it is given). */
   store?: EventStore;
 };

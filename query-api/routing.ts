@@ -1,8 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { requireRole } from '../infra/http/auth.ts';
-import { CART_TOKEN_HEADER, cartTokenFrom, guestIdFor } from '../infra/http/cart-token.ts';
-import { accessChecks, type RouteSpec, serveRoute } from '../infra/http/route-spec.ts';
+import { type RouteSpec, serveRoute } from '../infra/http/route-spec.ts';
 import { consistency } from './consistency.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -11,8 +9,9 @@ type Schema = z.ZodType;
 /**
  * A query API route: the shared RouteSpec (infra/http/route-spec.ts), plus the read models it reads
  * (a request with X-Consistency-Token waits for each of them) and checks to run right after sign-in.
- * Mounting adds, in this order: sign-in, `afterSignIn`, the role check, the read-your-writes wait, zod
- * validation of params/query/headers, then the handler.
+ * Mounting adds, in this order: admission (sign-in and the rate limit, one Redis round trip:
+ * admission.ts), `afterSignIn`, the role check, the read-your-writes wait, zod validation of
+ * params/query/headers, then the handler.
  */
 export type QueryRouteSpec<
   P extends Schema | undefined,
@@ -63,21 +62,8 @@ export const guestOf = (res: { locals: Record<string, unknown> }) => res.locals.
 
 export function mountQueryRoutes(context: RouteContext, modules: readonly QueryRouteModule[]): Router {
   const router = Router();
-  const signedIn = context.authenticate;
-  const asCustomer = requireRole('customer');
-  // A customer (Authorization), else a guest by X-Cart-Token; neither is 401 AUTH_1003.
-  const customerOrGuest: RequestHandler = async (req, res, next) => {
-    const token =
-      req.get('authorization') === undefined ? cartTokenFrom(req.get(CART_TOKEN_HEADER)) : undefined;
-    if (token === undefined) {
-      await signedIn(req, res, () => asCustomer(req, res, next));
-      return;
-    }
-    res.locals.guestId = guestIdFor(token);
-    next();
-  };
   for (const spec of modules.flatMap((module) => module(context))) {
-    const before = accessChecks(spec.access, { signedIn, customerOrGuest }, spec.afterSignIn);
+    const before = context.admission(spec.access, spec.afterSignIn);
     if (spec.reads?.length) before.push(consistency(context.watcher, spec.reads, context.consistencyWaitMs));
     serveRoute(router, spec, { before });
   }

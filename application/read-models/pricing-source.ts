@@ -4,24 +4,34 @@ import { type ReadModelDb, schemaName } from '../projection-runner/types.ts';
 import { createPricingReadModel } from './pricing-read-model.ts';
 
 /**
- * The command side's PricingSource over the pricing read model. The serving generation is read per
- * call (one indexed row), so a
- * rebuild's swap is seen.
+ * The serving generation of a read model as this process last heard it (a started CheckpointWatcher's
+ * state): undefined until the read model's first generation exists (list prices until then).
  */
-export function createPricingSource(db: ReadModelDb): PricingSource {
+export type ServingGenerations = (projection: string) => number | undefined;
+
+/**
+ * The command side's PricingSource over the pricing read model. The serving generation comes from
+ * `serving`, an in-process view kept current by the projections' checkpoint channel (bin/start gives
+ * it a CheckpointWatcher), instead of a query a call (4.85 a AddToCart, docs/performance.md); without
+ * a view it is read from projection_generations each call. A view
+ * that has not yet heard of a swap reads the previous generation, which a rebuild keeps until the
+ * next one (rebuild.ts): a price a moment old, the staleness this source already allows (checkout's
+ * re-price, BIZ_4005, stops it being charged unseen).
+ */
+export function createPricingSource(db: ReadModelDb, serving?: ServingGenerations): PricingSource {
   const reads = createPricingReadModel(db);
   const schema = async () => {
-    const generation = await servingGeneration(db, 'pricing');
+    const generation = serving ? serving('pricing') : await servingGeneration(db, 'pricing');
     return generation === undefined ? undefined : schemaName('pricing', generation);
   };
   return {
     async rulesFor(product, now) {
-      const serving = await schema();
-      return serving ? reads.activeRulesFor(serving, product, now) : [];
+      const current = await schema();
+      return current ? reads.activeRulesFor(current, product, now) : [];
     },
     async tierOf(userId) {
-      const serving = await schema();
-      return serving ? reads.tierOf(serving, userId) : 'none';
+      const current = await schema();
+      return current ? reads.tierOf(current, userId) : 'none';
     },
   };
 }

@@ -7,6 +7,7 @@
 // and stops on 'stop' or SIGTERM.
 import { Redis as IORedis } from 'ioredis';
 import pg from 'pg';
+import { createCheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { startCommandApi } from '../../command-api/server.ts';
@@ -64,13 +65,17 @@ const snapshots =
     : undefined;
 const redis = createRedis({ url: config.REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX ?? '', logger });
 
+// As bin/start: the pricing read model's serving generation from the checkpoint channel.
+const readModels = createReadModelDb(pool, logger);
+const generations = createCheckpointWatcher({ db: readModels, subscriber: redis.duplicate(), logger });
+await generations.start();
 const running = await startCommandApi({
   store,
   redis,
   config,
   logger,
   metrics,
-  pricingRules: createPricingSource(createReadModelDb(pool, logger)),
+  pricingRules: createPricingSource(readModels, (name) => generations.state(name)?.generation),
   ...(snapshots ? { snapshots } : {}),
   factViews: process.env.BENCH_FACT_VIEWS !== '0',
   port: 0,
@@ -79,6 +84,7 @@ process.send?.({ port: running.port });
 
 const stop = async () => {
   await running.close();
+  await generations.stop();
   await pool.end();
   process.exit(0);
 };

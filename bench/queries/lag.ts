@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
-import type { CheckpointWatcher } from '../../query-api/checkpoint-watcher.ts';
 import { summarise } from '../commands/latency.ts';
 import { benchProductId, benchUserId } from './fill.ts';
 

@@ -9,15 +9,24 @@ export type AuthContext = {
   claims: AccessClaims;
 };
 
-export type Authenticator = (authorization: string | undefined) => Promise<AuthContext>;
+export type Authenticator = {
+  (authorization: string | undefined): Promise<AuthContext>;
+  /**
+   * Its first half (verifyBearer): signature and claims, no revocation check. A caller that checks
+   * revocation in its own Redis round trip (the APIs' admission) must do so before trusting it.
+   */
+  verify(authorization: string | undefined): AuthContext;
+};
 
 /** Verifies `Authorization: Bearer <jwt>` and checks revocation; AUTH_1002/AUTH_1003 otherwise. */
 export function createAuthenticator(deps: { tokens: TokenService; sessions: Sessions }): Authenticator {
-  return async (authorization) => {
-    const auth = verifyBearer(deps.tokens, authorization);
+  const verify = (authorization: string | undefined) => verifyBearer(deps.tokens, authorization);
+  const authenticator = async (authorization: string | undefined) => {
+    const auth = verify(authorization);
     if (await deps.sessions.isAccessRevoked(auth.claims)) throw tokenRevoked();
     return auth;
   };
+  return Object.assign(authenticator, { verify });
 }
 
 /**

@@ -1,10 +1,12 @@
 import type { RequestHandler } from 'express';
 import type { Role } from '../../domain/identity/roles.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
-import type { Authenticator } from '../auth/authenticator.ts';
+import type { AuthContext } from '../auth/authenticator.ts';
 
 /** Requires a valid, unrevoked access token; sets `req.auth` and adds user_id to the request's logger. */
-export function authenticate(authenticator: Authenticator): RequestHandler {
+export function authenticate(
+  authenticator: (authorization: string | undefined) => Promise<AuthContext>,
+): RequestHandler {
   return async (req, _res, next) => {
     req.auth = await authenticator(req.get('authorization'));
     req.log = req.log.child({ user_id: req.auth.userId });

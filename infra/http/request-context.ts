@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from '../auth/authenticator.ts';
 import type { Logger } from '../logger.ts';
@@ -21,7 +21,20 @@ declare global {
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 const validTraceparent = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export const generateRequestId = () => `req_${randomBytes(12).toString('base64url')}`;
+// Random bytes drawn 12 at a time from a pool filled 4 KiB at once: one call into the CSPRNG per 341
+// requests instead of one per request (what randomUUID does inside Node).
+const pool = Buffer.alloc(4092);
+let drawn = pool.length;
+
+/** `req_` and 16 base64url characters (96 random bits). */
+export const generateRequestId = () => {
+  if (drawn + 12 > pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  drawn += 12;
+  return `req_${pool.toString('base64url', drawn - 12, drawn)}`;
+};
 
 /**
  * Gives each request its id (accepted from X-Request-Id when it is short and plain, so it cannot

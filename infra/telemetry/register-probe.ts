@@ -14,7 +14,10 @@ const app = express();
 app.use(function probeMiddleware(_req, _res, next) {
   next();
 });
-app.get('/probe/:id', async (_req, res) => {
+// A router, so the test can see that routers get no span of their own either.
+const probes = express.Router();
+app.use(probes);
+probes.get('/probe/:id', async (_req, res) => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query('SELECT 1');

@@ -49,6 +49,8 @@ describe('node --import ./infra/telemetry/register.ts', () => {
     // The route's handler has its span; middleware layers have none (sdk.ts ignores them: their cost).
     expect(printed).toContain("name: 'request handler'");
     expect(printed).not.toContain('probeMiddleware');
+    expect(printed).not.toContain("name: 'router - ");
+    expect(printed).toContain("'http.route': '/probe/:id'");
     const traceId = run.result.traceparent.split('-')[1];
     expect(printed).toContain(`traceId: '${traceId}'`);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
+import type { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { pino } from 'pino';
@@ -19,8 +20,10 @@ import { authenticate } from '../../infra/http/auth.ts';
 import { errorHandler, notFoundHandler } from '../../infra/http/error-handler.ts';
 import { requestContext } from '../../infra/http/request-context.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { createRedis } from '../../infra/redis/client.ts';
 import { startTestServer, type TestServer } from '../../test/support/http.ts';
-import { createTestDatabase } from '../../test/support/isolation.ts';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { createQueryAdmission } from '../admission.ts';
 import type { RouteContext } from '../route-context.ts';
 import { mountQueryRoutes } from '../routing.ts';
 import { auditRoutes } from './audit-routes.ts';
@@ -31,11 +34,14 @@ const users: Record<string, { userId: string; role: 'customer' | 'admin' | 'audi
   admin: { userId: 'usr_admin', role: 'admin' },
   customer: { userId: 'usr_customer', role: 'customer' },
 };
-const authenticator: Authenticator = async (header) => {
+const verify = (header: string | undefined) => {
   const found = users[header?.replace(/^Bearer /, '') ?? ''];
   if (!found) throw new DomainError(ErrorCode.TokenInvalid, 'bad token');
-  return { ...found, claims: {} as never };
+  return { ...found, claims: { jti: `jti-${found.userId}`, fam: `fam-${found.userId}` } as never };
 };
+const authenticator: Authenticator = Object.assign(async (header: string | undefined) => verify(header), {
+  verify,
+});
 
 const P = 'prd_lamp';
 const RSV = 'rsv_1';
@@ -48,6 +54,7 @@ describe('audit routes', () => {
   // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
   let db: Kysely<any>;
   let pool: pg.Pool;
+  let redis: Redis;
   let http: TestServer;
   const get = (path: string, token = 'auditor') => http.request('GET', `/api/v1${path}`, { token });
 
@@ -62,8 +69,19 @@ describe('audit routes', () => {
     const logger = pino({ level: 'silent' });
     const app = express();
     app.use(requestContext({ logger }));
+    redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('audit-routes') });
     // The audit routes use only these of the query API's context (no read model: no watcher).
-    const context = { store, db, authenticate: authenticate(authenticator) } as unknown as RouteContext;
+    const admission = createQueryAdmission({
+      redis,
+      authenticator,
+      limit: { name: 'rl:query', perMinute: 0, key: () => '-' },
+    });
+    const context = {
+      store,
+      db,
+      admission,
+      authenticate: authenticate(authenticator),
+    } as unknown as RouteContext;
     app.use('/api/v1', mountQueryRoutes(context, [auditRoutes]));
     app.use(notFoundHandler);
     app.use(errorHandler({ clock: () => new Date() }));
@@ -93,6 +111,7 @@ describe('audit routes', () => {
   });
   afterAll(async () => {
     await http?.close();
+    redis?.disconnect();
     await db.destroy();
     await raw.close();
     await database.drop();

@@ -1,3 +1,4 @@
+import type { CheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import { schemaName } from '../../application/projection-runner/types.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { CartOwnerId, UserId } from '../../domain/shared/ids.ts';
@@ -7,7 +8,6 @@ import { invalidCartToken } from '../../infra/http/cart-token.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
 import { cartReadModels, createCartPricing } from '../cart-pricing.ts';
 import { createCartDocs, createCartQueries } from '../cart-queries.ts';
-import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, guestOf, route } from '../routing.ts';
 

@@ -105,17 +105,18 @@ export const catalogRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const id = params.product_id;
         if (!isId('product', id)) throw notFound('Product', id);
         const current = schemas();
-        // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`).
-        const product = await context.productCache.get(id, async () => {
+        // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`). The answer is
+        // kept as its JSON text: a hit is sent as is, never serialized again.
+        const json = await context.productCache.get(id, async () => {
           const [row, tree, variants] = await Promise.all([
             context.catalog.product(current, id),
             context.catalog.tree(current),
             context.variants.of(current.variants, [id]),
           ]);
-          return row && productDetail(row, tree, variants);
+          return row && JSON.stringify(productDetail(row, tree, variants));
         });
-        if (!product) throw notFound('Product', id);
-        return { status: 200, body: product };
+        if (!json) throw notFound('Product', id);
+        return { status: 200, json };
       },
     }),
     route({

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import type { CheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../../application/projection-runner/types.ts';
 import { pingRedis } from '../../infra/redis/client.ts';
-import type { CheckpointWatcher } from '../checkpoint-watcher.ts';
 
 /** A runner that has not spoken for this long is reported as not running. */
 const HEARTBEAT_STALE_MS = 5_000;

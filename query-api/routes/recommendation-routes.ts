@@ -1,5 +1,3 @@
-import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
@@ -9,7 +7,7 @@ import { loadCategoryTree } from '../category-tree.ts';
 import { servingSchema } from '../consistency.ts';
 import { listedProduct } from '../presenters.ts';
 import { pagination } from '../query-params.ts';
-import { createRecommendationQueries, VIEWS_KEY } from '../recommendation-queries.ts';
+import { createRecommendationQueries } from '../recommendation-queries.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, route } from '../routing.ts';
 import { productParams } from './catalog-routes.ts';
@@ -21,22 +19,6 @@ export const recommendationsQuery = z.object({
 });
 /** GET /products/{id}/frequently-bought-together query. */
 export const boughtTogetherQuery = z.object({ limit: pagination.limit.default(5) });
-
-/**
- * Counts a product view after GET /products/{id} answered 200: one ZINCRBY, after the response, errors
- * ignored, so the request is never slowed or failed by it. Mounted before the catalog routes.
- */
-export function countProductViews(redis: Redis): RequestHandler {
-  return (req, res, next) => {
-    const id = String(req.params.product_id);
-    // The same path pattern matches /products/search: only product ids count.
-    if (!isId('product', id)) return next();
-    res.on('finish', () => {
-      if (res.statusCode === 200) redis.zincrby(VIEWS_KEY, 1, id).catch(() => {});
-    });
-    next();
-  };
-}
 
 /** GET /recommendations (customers) and GET /products/{id}/frequently-bought-together (anyone). */
 export const recommendationRoutes = (context: RouteContext): AnyQueryRoute[] => {

@@ -1,12 +1,9 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import {
-  type CheckpointMessage,
-  checkpointChannel,
-} from '../application/projection-runner/checkpoint-channel.ts';
-import type { ProjectionStatus, RunnerDb } from '../application/projection-runner/types.ts';
-import { comparePositions, type Position, parsePosition } from '../infra/eventstore/position.ts';
-import type { Logger } from '../infra/logger.ts';
+import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { type CheckpointMessage, checkpointChannel } from './checkpoint-channel.ts';
+import type { ProjectionStatus, RunnerDb } from './types.ts';
 
 export type ReadModelState = {
   generation: number;
@@ -17,7 +14,8 @@ export type ReadModelState = {
 };
 
 /**
- * The query API's picture of every projection: which generation serves and how far it has got. Filled from
+ * A process's picture of every projection (the query API's consistency waits and caches; the command
+ * API's serving generation of the pricing read model): which generation serves and how far it has got. Filled from
  * PostgreSQL once at start, then kept current by the runners' pub/sub messages, with a slow background
  * refresh in case a message was lost. A request's consistency wait looks only at this map.
  */

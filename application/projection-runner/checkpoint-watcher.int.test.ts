@@ -1,19 +1,19 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
-import type { RunnerDb } from '../application/projection-runner/types.ts';
-import { parsePosition } from '../infra/eventstore/position.ts';
-import { createRedis } from '../infra/redis/client.ts';
-import { catalogProjection } from '../projections/catalog/catalog-projection.ts';
-import { createProjectionService, type ProjectionService } from '../projections/service.ts';
+import { parsePosition } from '../../infra/eventstore/position.ts';
+import { createRedis } from '../../infra/redis/client.ts';
+import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
+import { createProjectionService, type ProjectionService } from '../../projections/service.ts';
 import {
   appendEvent,
   createReadSideForTest,
   productListedData,
   type ReadSideForTest,
-} from '../projections/test-support.ts';
-import { redisUrl } from '../test/support/isolation.ts';
+} from '../../projections/test-support.ts';
+import { redisUrl } from '../../test/support/isolation.ts';
+import { createCheckpointPublisher } from './checkpoint-channel.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
+import type { RunnerDb } from './types.ts';
 
 /** Under load (the store's read horizon is cluster-wide, shared with other test files) give it time. */
 const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
