@@ -1,11 +1,11 @@
 // Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it checks Redis admission
 // (revocation, rate limits, idempotency) on a test-only probe route that the OpenAPI document does not
 // hold.
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertErrorBody } from '../test/support/http.ts';
-import { redisUrl } from '../test/support/isolation.ts';
+import { redisMonitor } from '../test/support/redis-monitor.ts';
 import { defaultRouteModules } from './app.ts';
 import { type RouteModule, route } from './routing.ts';
 import { type CommandApiForTest, signUp, startCommandApiForTest } from './test-support.ts';
@@ -25,7 +25,7 @@ const probe: RouteModule = () => [
 ];
 
 let api: CommandApiForTest;
-let monitor: Redis;
+let monitor: Awaited<ReturnType<typeof redisMonitor>>;
 let prefix: string;
 beforeAll(async () => {
   api = await startCommandApiForTest(
@@ -34,33 +34,21 @@ beforeAll(async () => {
     { routes: [...defaultRouteModules, probe] },
   );
   prefix = api.redis.options.keyPrefix ?? '';
-  monitor = await new Redis(redisUrl).monitor();
+  monitor = await redisMonitor(api.redis, prefix);
 });
 afterAll(async () => {
-  monitor?.disconnect();
+  monitor?.close();
   await api?.close();
 });
 
-/**
- * The commands Redis receives while `run` runs that name one of this file's keys, as Redis MONITOR
- * reports them: a script's own calls are reported apart (source "lua") and not counted, so what is
- * left is what crossed the network, one line per round trip the API made.
- */
-async function commandsDuring(run: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const onMonitor = (_time: string, args: string[], source: string) => {
-    if (source !== 'lua' && args.some((arg) => arg.startsWith(prefix))) seen.push(args[0]!.toLowerCase());
-  };
-  monitor.on('monitor', onMonitor);
-  try {
-    await run();
-    await sleep(200); // the idempotent response is recorded after it is sent
-    await api.redis.ping(); // and MONITOR reports in order: this ping's turn means the rest arrived
-    await sleep(50);
-  } finally {
-    monitor.off('monitor', onMonitor);
+/** Waits until the response of `key` (sent by `userId`) is kept in Redis as done. */
+async function keptResponse(userId: string, key: string) {
+  const redisKey = `idem:user:${userId}:${createHash('sha256').update(key).digest('hex')}`;
+  for (;;) {
+    const stored = await api.redis.get(redisKey);
+    if (stored && (JSON.parse(stored) as { state: string }).state === 'done') return;
+    await sleep(20);
   }
-  return seen;
 }
 
 describe('admission: the Redis work of a request in one round trip', () => {
@@ -73,11 +61,13 @@ describe('admission: the Redis work of a request in one round trip', () => {
         headers: { 'idempotency-key': key },
       });
     expect((await send('warm-up')).status).toBe(201); // loads the script into Redis (EVALSHA's miss)
+    // Its kept response is written after it was sent: wait for that SET, so it is not seen below.
+    await keptResponse(user.userId, 'warm-up');
 
     let first: Awaited<ReturnType<typeof send>> | undefined;
-    const commands = await commandsDuring(async () => {
+    const commands = await monitor.commandsDuring(async () => {
       first = await send('key-1');
-    });
+    }, 200); // the idempotent response is kept after it is sent
     expect(first?.status).toBe(201);
     expect(first?.headers.get('ratelimit-remaining')).toBe('1');
     // One script on the way in, one SET of the kept response after it was sent.
@@ -85,18 +75,18 @@ describe('admission: the Redis work of a request in one round trip', () => {
 
     // The same key replays from that one round trip, without running the handler.
     const runsBefore = runs;
-    const replayCommands = await commandsDuring(async () => {
+    const replayCommands = await monitor.commandsDuring(async () => {
       const replayed = await send('key-1');
       expect(replayed.status).toBe(201);
       expect(replayed.headers.get('idempotent-replayed')).toBe('true');
-    });
+    }, 200); // the idempotent response is kept after it is sent
     expect(runs).toBe(runsBefore);
     expect(replayCommands).toEqual(['evalsha']);
 
     // The checkout limit (3 a minute) refuses the next new key in the same round trip.
-    const limitedCommands = await commandsDuring(async () => {
+    const limitedCommands = await monitor.commandsDuring(async () => {
       assertErrorBody(await send('key-2'), 429, 'RATE_4291');
-    });
+    }, 200); // the idempotent response is kept after it is sent
     expect(limitedCommands).toEqual(['evalsha']);
   });
 
@@ -105,14 +95,14 @@ describe('admission: the Redis work of a request in one round trip', () => {
     const logout = await api.http.request('POST', '/api/v1/users/logout', { token: user.accessToken });
     expect(logout.status).toBe(204);
     const counted = await api.redis.get(`rl:general:${user.userId}`);
-    const commands = await commandsDuring(async () => {
+    const commands = await monitor.commandsDuring(async () => {
       const refused = await api.http.request('POST', '/api/v1/probe/admitted', {
         token: user.accessToken,
         body: {},
         headers: { 'idempotency-key': 'after-logout' },
       });
       assertErrorBody(refused, 401, 'AUTH_1003');
-    });
+    }, 200); // the idempotent response is kept after it is sent
     expect(commands).toEqual(['evalsha']);
     expect(await api.redis.get(`rl:general:${user.userId}`)).toBe(counted);
   });

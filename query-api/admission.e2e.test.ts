@@ -1,13 +1,11 @@
 // Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it checks Redis admission
 // (revocation and the rate limit) on a test-only probe route that the OpenAPI document does not hold.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRevocationKeys } from '../infra/auth/sessions.ts';
 import type { AccessClaims } from '../infra/auth/tokens.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { assertErrorBody } from '../test/support/http.ts';
-import { redisUrl } from '../test/support/isolation.ts';
+import { redisMonitor } from '../test/support/redis-monitor.ts';
 import { type QueryRouteModule, route } from './routing.ts';
 import { startQueryApiForTest } from './test-support.ts';
 
@@ -28,39 +26,19 @@ async function handle() {
 
 let side: ReadSideForTest;
 let api: Awaited<ReturnType<typeof startQueryApiForTest>>;
-let monitor: Redis;
+let monitor: Awaited<ReturnType<typeof redisMonitor>>;
 let prefix: string;
 beforeAll(async () => {
   side = await createReadSideForTest('query-admission');
   api = await startQueryApiForTest(side, { rateLimitPerMin: 6, extraRoutes: [probe] });
   prefix = side.redis.options.keyPrefix ?? '';
-  monitor = await new Redis(redisUrl).monitor();
+  monitor = await redisMonitor(side.redis, prefix);
 });
 afterAll(async () => {
-  monitor?.disconnect();
+  monitor?.close();
   await api?.close();
   await side?.close();
 });
-
-/**
- * The commands Redis receives while `run` runs that name one of this file's keys, as MONITOR reports
- * them: a script's own calls (source "lua") are not counted, so each line is one round trip.
- */
-async function commandsDuring(run: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const onMonitor = (_time: string, args: string[], source: string) => {
-    if (source !== 'lua' && args.some((arg) => arg.startsWith(prefix))) seen.push(args[0]!.toLowerCase());
-  };
-  monitor.on('monitor', onMonitor);
-  try {
-    await run();
-    await side.redis.ping(); // MONITOR reports in order: this ping's turn means the rest arrived
-    await sleep(50);
-  } finally {
-    monitor.off('monitor', onMonitor);
-  }
-  return seen;
-}
 
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as AccessClaims;
@@ -73,21 +51,21 @@ describe('query API admission: revocation and the rate limit in one round trip',
     expect((await get('signed-in', { authorization: `Bearer ${token}` })).status).toBe(200); // loads the script
 
     let answer: Awaited<ReturnType<typeof get>> | undefined;
-    const signedIn = await commandsDuring(async () => {
+    const signedIn = await monitor.commandsDuring(async () => {
       answer = await get('signed-in', { authorization: `Bearer ${token}` });
     });
     expect(answer?.status).toBe(200);
     expect(answer?.headers.get('ratelimit-remaining')).toBe('4');
     expect(signedIn).toEqual(['evalsha']);
 
-    const guest = await commandsDuring(async () => {
+    const guest = await monitor.commandsDuring(async () => {
       answer = await get('cart', { 'x-cart-token': `gct_${'a'.repeat(43)}` });
     });
     expect(answer?.status).toBe(200);
     expect(guest).toEqual(['evalsha']);
 
     for (let i = 0; i < 3; i += 1) await get('cart', { 'x-cart-token': `gct_${'b'.repeat(43)}` });
-    const limited = await commandsDuring(async () => {
+    const limited = await monitor.commandsDuring(async () => {
       assertErrorBody(await get('signed-in', { authorization: `Bearer ${token}` }), 429, 'RATE_4291');
     });
     expect(limited).toEqual(['evalsha']);
@@ -97,7 +75,7 @@ describe('query API admission: revocation and the rate limit in one round trip',
     const token = api.token('customer', 'usr_revoked');
     const [jtiKey] = accessRevocationKeys(claimsOf(token));
     await side.redis.set(jtiKey, '1', 'EX', 60);
-    const commands = await commandsDuring(async () => {
+    const commands = await monitor.commandsDuring(async () => {
       const refused = await api.http.request('GET', '/api/v1/probe/signed-in', {
         headers: { authorization: `Bearer ${token}` },
       });
