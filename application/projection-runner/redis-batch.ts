@@ -22,9 +22,9 @@ type Entry = {
 };
 
 /**
- * A batch of a Redis projection in three round trips instead of two per event: (1) the keys the batch will
- * touch are found by running the handlers once against a writer that only records keys, and read in one
- * pipeline; (2) the handlers run for real, event by event in log order, against those documents in memory,
+ * A batch of a Redis projection in two round trips instead of two per event: (1) the keys the batch will
+ * touch (the projection's `keys`, or a dry run of its handlers against a writer that only records keys) are
+ * read in one pipeline; (2) the handlers run for real, event by event in log order, against those documents in memory,
  * under the same per-key position guard; (3) each changed key is written once, pipelined, with the position
  * of the last event that changed it, compare-and-set against what was read. A key another writer moved in
  * between makes the batch fail, and the runner redoes it event by event.
@@ -74,13 +74,21 @@ export function createRedisBatch(redis: Redis, prefix: string) {
   });
 
   return {
-    /** Reads every key the handlers ask for, in one pipeline (a handler that fails here is ignored). */
+    /**
+     * Reads every key the batch will touch, in one pipeline: the projection's `keys`, or else the keys its
+     * handlers ask for in a dry run (a handler that fails there is ignored).
+     */
     async prefetch(
       projection: RedisProjection,
       events: readonly RecordedEvent[],
       context: RedisApplyContext,
     ) {
       const keys: string[] = [];
+      if (projection.keys) {
+        for (const event of events) for (const key of projection.keys(event)) keys.push(key);
+        await load(keys);
+        return;
+      }
       const recorder: RedisDocWriter = {
         get: async (key) => {
           keys.push(key);
@@ -107,11 +115,11 @@ export function createRedisBatch(redis: Redis, prefix: string) {
     async flush() {
       const dirty = [...entries.entries()].filter(([, e]) => e.dirty);
       if (dirty.length === 0) return;
-      await redis.script('LOAD', GUARDED_WRITE);
-      const pipeline = redis.pipeline();
+      // Loading the script is idempotent and rides in the same pipeline, ahead of the writes that use it.
+      const pipeline = redis.pipeline().script('LOAD', GUARDED_WRITE);
       for (const [key, e] of dirty)
         pipeline.evalsha(SCRIPT_SHA, 1, prefix + key, positionToString(e.position!), e.readPos, e.doc);
-      const results = (await pipeline.exec()) ?? [];
+      const results = ((await pipeline.exec()) ?? []).slice(1);
       const moved = results.filter(([error, value]) => error || value === -1);
       if (moved.length > 0)
         throw moved[0]![0] ?? new Error(`${moved.length} read-model keys moved during the batch`);
