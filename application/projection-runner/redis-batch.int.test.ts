@@ -43,6 +43,17 @@ const sums: RedisProjection = {
   },
 };
 
+/** The same, naming some of its keys up front (not `other` or `copy:`, which are then read when asked). */
+let applied = 0;
+const namedSums: RedisProjection = {
+  ...sums,
+  apply: (event, docs, context) => {
+    applied += 1;
+    return sums.apply(event, docs, context);
+  },
+  keys: (event) => [String(event.data.key)],
+};
+
 const log: RecordedEvent[] = Array.from({ length: 400 }, (_, i) => {
   const n = BigInt(i + 1);
   return {
@@ -65,11 +76,16 @@ async function dump(prefix: string) {
   return out;
 }
 
-async function applyBatched(prefix: string, events: readonly RecordedEvent[], invalidated: Set<string>) {
+async function applyBatched(
+  prefix: string,
+  events: readonly RecordedEvent[],
+  invalidated: Set<string>,
+  projection: RedisProjection = sums,
+) {
   const context = { prefix, invalidate: (k: string) => invalidated.add(k), logger };
   const batch = createRedisBatch(redis, prefix);
-  await batch.prefetch(sums, events, context);
-  for (const event of events) await sums.apply(event, batch.writer(event.position), context);
+  await batch.prefetch(projection, events, context);
+  for (const event of events) await projection.apply(event, batch.writer(event.position), context);
   await batch.flush();
 }
 
@@ -94,6 +110,17 @@ describe('Redis batches (createRedisBatch) against event-by-event writes', () =>
     expect([...batched].sort()).toEqual([...perEvent].sort());
     await applyBatched('b:', log.slice(100, 250), new Set());
     expect(await dump('b:')).toEqual(expected);
+  });
+
+  it('reads the keys a projection names without a dry run, and the ones it did not name when asked', async () => {
+    const batched = new Set<string>();
+    applied = 0;
+    for (let from = 0, size = 1; from < log.length; from += size, size = (size * 3) % 97) {
+      await applyBatched('n:', log.slice(from, from + size), batched, namedSums);
+    }
+    expect(applied).toBe(log.length);
+    const expected = await dump('a:');
+    expect(await dump('n:')).toEqual(expected);
   });
 
   it('fails the batch when another writer moved a key between its read and its write', async () => {

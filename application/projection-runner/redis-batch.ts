@@ -7,7 +7,7 @@ import {
   positionToString,
 } from '../../infra/eventstore/position.ts';
 import { untraced } from '../../infra/telemetry/index.ts';
-import { GUARDED_WRITE, type RedisDocWriter, SCRIPT_SHA } from './redis-docs.ts';
+import { GUARDED_WRITES, READ_DOCS, type RedisDocWriter } from './redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from './types.ts';
 
 /** One key as the batch sees it: what Redis held when read, and what the batch has made of it since. */
@@ -22,12 +22,13 @@ type Entry = {
 };
 
 /**
- * A batch of a Redis projection in three round trips instead of two per event: (1) the keys the batch will
- * touch are found by running the handlers once against a writer that only records keys, and read in one
- * pipeline; (2) the handlers run for real, event by event in log order, against those documents in memory,
- * under the same per-key position guard; (3) each changed key is written once, pipelined, with the position
- * of the last event that changed it, compare-and-set against what was read. A key another writer moved in
- * between makes the batch fail, and the runner redoes it event by event.
+ * A batch of a Redis projection in two round trips instead of two per event: (1) the keys the batch will
+ * touch (the projection's `keys`, or a dry run of its handlers against a writer that only records keys)
+ * are read by one script (READ_DOCS); (2) the handlers run for real, event by event in log order, against
+ * those documents in memory, under the same per-key position guard; (3) each changed key is written once
+ * by one script (GUARDED_WRITES), with the position of the last event that changed it, compare-and-set
+ * against what was read. A key another writer moved in between makes the batch fail, and the runner redoes
+ * it event by event.
  */
 export function createRedisBatch(redis: Redis, prefix: string) {
   const entries = new Map<string, Entry>();
@@ -35,17 +36,16 @@ export function createRedisBatch(redis: Redis, prefix: string) {
   const load = async (keys: readonly string[]) => {
     const missing = [...new Set(keys)].filter((key) => !entries.has(key));
     if (missing.length === 0) return;
-    const pipeline = redis.pipeline();
-    for (const key of missing) pipeline.hmget(prefix + key, 'pos', 'doc');
-    const results = (await pipeline.exec()) ?? [];
+    const reply = (await redis.eval(READ_DOCS, missing.length, ...missing.map((key) => prefix + key))) as (
+      | string
+      | null
+    )[];
     missing.forEach((key, i) => {
-      const [error, value] = results[i] ?? [new Error('no reply')];
-      if (error) throw error;
-      const [pos, doc] = value as [string | null, string | null];
+      const pos = reply[2 * i] ?? null;
       entries.set(key, {
         readPos: pos ?? '',
         position: pos ? parsePosition(pos) : undefined,
-        doc: doc ?? '',
+        doc: reply[2 * i + 1] ?? '',
         dirty: false,
       });
     });
@@ -74,13 +74,21 @@ export function createRedisBatch(redis: Redis, prefix: string) {
   });
 
   return {
-    /** Reads every key the handlers ask for, in one pipeline (a handler that fails here is ignored). */
+    /**
+     * Reads every key the batch will touch, in one pipeline: the projection's `keys`, or else the keys its
+     * handlers ask for in a dry run (a handler that fails there is ignored).
+     */
     async prefetch(
       projection: RedisProjection,
       events: readonly RecordedEvent[],
       context: RedisApplyContext,
     ) {
       const keys: string[] = [];
+      if (projection.keys) {
+        for (const event of events) for (const key of projection.keys(event)) keys.push(key);
+        await load(keys);
+        return;
+      }
       const recorder: RedisDocWriter = {
         get: async (key) => {
           keys.push(key);
@@ -107,14 +115,11 @@ export function createRedisBatch(redis: Redis, prefix: string) {
     async flush() {
       const dirty = [...entries.entries()].filter(([, e]) => e.dirty);
       if (dirty.length === 0) return;
-      await redis.script('LOAD', GUARDED_WRITE);
-      const pipeline = redis.pipeline();
-      for (const [key, e] of dirty)
-        pipeline.evalsha(SCRIPT_SHA, 1, prefix + key, positionToString(e.position!), e.readPos, e.doc);
-      const results = (await pipeline.exec()) ?? [];
-      const moved = results.filter(([error, value]) => error || value === -1);
-      if (moved.length > 0)
-        throw moved[0]![0] ?? new Error(`${moved.length} read-model keys moved during the batch`);
+      const keys = dirty.map(([key]) => prefix + key);
+      const args = dirty.flatMap(([, e]) => [positionToString(e.position!), e.readPos, e.doc]);
+      const results = (await redis.eval(GUARDED_WRITES, keys.length, ...keys, ...args)) as number[];
+      const moved = results.filter((result) => result === -1).length;
+      if (moved > 0) throw new Error(`${moved} read-model keys moved during the batch`);
     },
   };
 }

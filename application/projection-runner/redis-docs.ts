@@ -14,7 +14,7 @@ import {
  * it was read (compare-and-set), so replaying any prefix of the log twice changes nothing.
  * Returns 1 applied, 0 already reflected (stale), -1 changed since read (re-read and retry).
  */
-export const GUARDED_WRITE = `
+const GUARDED = `
 local function cmp(x, y)
   if #x ~= #y then if #x < #y then return -1 else return 1 end end
   if x == y then return 0 end
@@ -27,15 +27,36 @@ local function newer(a, b)
   if c ~= 0 then return c > 0 end
   return cmp(ap, bp) > 0
 end
-local cur = redis.call('HGET', KEYS[1], 'pos')
-if not cur then cur = '' end
-if cur ~= ARGV[2] then return -1 end
-if cur ~= '' and not newer(ARGV[1], cur) then return 0 end
-redis.call('HSET', KEYS[1], 'pos', ARGV[1], 'doc', ARGV[3])
-return 1
+local function guarded(key, pos, expected, doc)
+  local cur = redis.call('HGET', key, 'pos')
+  if not cur then cur = '' end
+  if cur ~= expected then return -1 end
+  if cur ~= '' and not newer(pos, cur) then return 0 end
+  redis.call('HSET', key, 'pos', pos, 'doc', doc)
+  return 1
+end
 `;
 
-export const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
+/** One guarded write: KEYS[1], ARGV position, expected position, document. */
+export const GUARDED_WRITE = `${GUARDED}return guarded(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`;
+
+/** A guarded write per key (a batch's flush): ARGV holds position, expected, document per key; one result each. */
+export const GUARDED_WRITES = `${GUARDED}
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = guarded(key, ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]) end
+return out`;
+
+/** `pos` and `doc` of every key, flat (a batch's read): nil for an absent field. */
+export const READ_DOCS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'pos', 'doc')
+  out[2 * i - 1] = v[1]
+  out[2 * i] = v[2]
+end
+return out`;
+
+const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
 
 async function guardedWrite(redis: Redis, key: string, position: string, expected: string, doc: string) {
   try {

@@ -55,6 +55,11 @@ export type RedisProjection = {
   eventTypes: readonly string[];
   /** `docs` writes under this generation's prefix, guarded by the event's position. */
   apply(event: RecordedEvent, docs: RedisDocWriter, context: RedisApplyContext): Promise<void>;
+  /**
+   * The keys `apply` reads or writes for this event, from its data unvalidated and without running it:
+   * a batch reads them up front instead of dry-running `apply` (a key missed here is read when asked).
+   */
+  keys?(event: RecordedEvent): readonly string[];
 };
 
 /**

@@ -1,4 +1,4 @@
-// `npm run bench:replay [-- --events 1000000] [--concurrency N]`: rebuilds every read model from N events
+// `npm run bench:replay [-- --events 1000000] [--concurrency N] [--projections cart,...]`: rebuilds every read model from N events
 // (default 100,000, the seed's mix: bench/replay/seed.ts) seeded into a database of its own, N rebuilds at
 // once (default 1), each reading only its event types. Prints per projection the events it read, its time
 // and its share of the summed rebuild time; overall, log events (each counted once) over the elapsed time;
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     concurrency: { type: 'string', default: '1' },
     verify: { type: 'boolean', default: false },
+    // Comma-separated names to rebuild only those (e.g. `--projections cart` to profile one); default all.
+    projections: { type: 'string' },
   },
 });
 const total = Number(values.events);
@@ -71,7 +73,7 @@ try {
   const rssStart = process.memoryUsage().rss;
   const started = Date.now();
   const reports = await replay(deps, {
-    names: 'all',
+    names: values.projections ? values.projections.split(',') : 'all',
     concurrency,
     progress: (label) => {
       const marks = [0.25, 0.5, 0.75];

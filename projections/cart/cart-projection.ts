@@ -35,6 +35,15 @@ async function apply(event: RecordedEvent, docs: RedisDocWriter, context: RedisA
   }
 }
 
+/** The one key an event touches, read from its data without validating it (apply validates). */
+function keys(event: RecordedEvent): readonly string[] {
+  const data = event.data as { user_id?: unknown; product_id?: unknown; variant_id?: unknown } | null;
+  if (isCartEvent(event.type)) return typeof data?.user_id === 'string' ? [cartKey(data.user_id)] : [];
+  if (isInventoryEvent(event.type) && typeof data?.product_id === 'string')
+    return [stockKey(itemKey({ product_id: data.product_id, variant_id: data.variant_id as string | null }))];
+  return [];
+}
+
 /**
  * Carts per user in Redis, with each product's availability beside them (from the inventory events), so
  * GET /cart is one key read plus one pipelined read of its lines' stock. Guarded by position per key.
@@ -44,4 +53,5 @@ export const cartProjection: RedisProjection = {
   name: 'cart',
   eventTypes: [...Object.keys(cartEventSchemas), ...Object.keys(inventoryEventSchemas)],
   apply,
+  keys,
 };
