@@ -44,10 +44,10 @@ export type RunnerDeps = {
 
 export type RunnerOptions = {
   /**
-   * Most events per transaction while catching up (live, each event commits at once). A read-model
-   * transaction holds back the PostgreSQL event store's read horizon (cluster-wide) while it runs, so
-   * transactions stay short: default 1,000 for a projection that takes a batch in a few round trips (see
-   * `setBased`), else 200 (one round trip per event).
+   * Most events per transaction while catching up (live, a batch commits as soon as nothing more is read
+   * behind it). Transactions stay short, so a crash re-applies little and memory stays flat: default
+   * 1,000 for a projection that takes a batch in a few round trips (see `setBased`), else 200 (one round
+   * trip per event). (There is no read horizon to hold back any more: docs/read-horizon.md.)
    */
   batchSize?: number;
   /**
