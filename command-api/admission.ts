@@ -69,11 +69,11 @@ export function admission(deps: { redis: Redis; tokens: TokenService }, spec: Ad
         forbidden: forbidden !== undefined,
         general: {
           key: `${spec.general.name}:${general > 0 ? spec.general.key(req) : '-'}`,
-          perMinute: general,
+          points: general,
         },
         invalid: invalid !== undefined,
         ...(own > 0 && spec.limit && !invalid
-          ? { own: { key: `${spec.limit.name}:${spec.limit.key(req)}`, perMinute: own } }
+          ? { own: { key: `${spec.limit.name}:${spec.limit.key(req)}`, points: own } }
           : {}),
         ...(claim && spec.idempotency
           ? { claim: { key: claim.redisKey, pending: claim.pending, lockMs: spec.idempotency.lockMs } }

@@ -48,7 +48,7 @@ export function createQueryAdmission(deps: {
       const ask: AdmissionAsk = {
         revocationKeys,
         ...(limit.perMinute > 0
-          ? { general: { key: `${limit.name}:${limit.key(req)}`, perMinute: limit.perMinute } }
+          ? { general: { key: `${limit.name}:${limit.key(req)}`, points: limit.perMinute } }
           : {}),
       };
       let outcome: AdmissionOutcome = ['ok', -1];

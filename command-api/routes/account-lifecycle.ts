@@ -1,4 +1,3 @@
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { emailSchema } from '../../domain/identity/email.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
@@ -6,6 +5,7 @@ import { passwordSchema } from '../../domain/identity/password-policy.ts';
 import { user } from '../../domain/identity/user.ts';
 import { ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import { HttpError } from '../../infra/http/http-error.ts';
+import { admitInRedis } from '../../infra/http/redis-admission.ts';
 import type { CommandApiContext } from '../context.ts';
 import {
   confirmPasswordReset,
@@ -27,33 +27,18 @@ const tokenText = z.string().min(1).max(512);
 /** Account lifecycle (API.md "Account lifecycle and notifications"): verification, reset, preferences. */
 export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, store, clock } = ctx;
-  // Made on first use: route modules are also read (for the OpenAPI document) with no config behind them.
-  let resendLimit: RateLimiterRedis | null | undefined;
-  const limiter = () => {
-    if (resendLimit === undefined) {
-      const points = ctx.config.VERIFY_RESEND_PER_HOUR;
-      resendLimit =
-        points > 0
-          ? new RateLimiterRedis({
-              storeClient: ctx.redis,
-              keyPrefix: 'rl:verify-resend',
-              points,
-              duration: 3600,
-            })
-          : null;
-    }
-    return resendLimit;
-  };
+  // The resend limit is an hour's window through the admission script (infra/http/redis-admission.ts), the
+  // one rate-limit mechanism; its keys (`rl:verify-resend:<user>`) are the ones the earlier limiter kept.
   const throttleResend = async (userId: string) => {
-    try {
-      await limiter()?.consume(userId, 1);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    const points = ctx.config.VERIFY_RESEND_PER_HOUR;
+    if (points <= 0) return;
+    const outcome = await admitInRedis(ctx.redis, {
+      general: { key: `rl:verify-resend:${userId}`, points, windowSeconds: 3600 },
+    });
+    if (outcome[0] === 'limited')
       throw new HttpError(ErrorCode.RateLimited, 'Too many verification mails; try again later', {
-        headers: { 'Retry-After': String(seconds) },
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(outcome[1] / 1000))) },
       });
-    }
   };
 
   return [

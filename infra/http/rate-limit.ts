@@ -30,7 +30,7 @@ export function rateLimit(redis: Redis, limit: RateLimit): RequestHandler {
   return async (req, res, next) => {
     try {
       const outcome = await admitInRedis(redis, {
-        general: { key: `${limit.name}:${limit.key(req)}`, perMinute: limit.perMinute },
+        general: { key: `${limit.name}:${limit.key(req)}`, points: limit.perMinute },
       });
       if (outcome[0] === 'limited') throw rateLimited(outcome[1]);
       if (outcome[0] === 'ok') res.setHeader('RateLimit-Remaining', String(outcome[1]));

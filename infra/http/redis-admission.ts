@@ -7,8 +7,10 @@ import type { Redis } from 'ioredis';
  * query-api/admission.ts, and rateLimit in rate-limit.ts for a limit alone). It stops at the first
  * refusal, in this order: revoked token, forbidden role, general limit, invalid input, the route's
  * limit, then the claim. A forbidden request counts against no limit and an invalid one against the
- * general limit only. The limits are fixed one-minute windows kept as rate-limiter-flexible kept them
- * (`rl:<name>:<key>`, SET NX EX + INCR), so a deployment that upgrades keeps its counts.
+ * general limit only. The limits are fixed windows (a minute, or the window a limit names) kept as
+ * rate-limiter-flexible, the library used before, kept them (`rl:<name>:<key>`, SET NX EX + INCR), so a
+ * deployment that upgrades keeps its counts. The verification resend's hourly limit goes through it too
+ * (command-api/routes/account-lifecycle.ts): one rate-limit mechanism.
  */
 const admitScript = `
 local n = tonumber(ARGV[1])
@@ -16,8 +18,7 @@ for i = 1, n do
   if redis.call('EXISTS', KEYS[i]) == 1 then return {'revoked'} end
 end
 if ARGV[2] ~= '1' then return {'forbidden'} end
-local window = tonumber(ARGV[6])
-local function consume(key, points)
+local function consume(key, points, window)
   redis.call('SET', key, 0, 'EX', window, 'NX')
   local used = redis.call('INCR', key)
   local ttl = redis.call('PTTL', key)
@@ -31,14 +32,14 @@ end
 local remaining = -1
 local points = tonumber(ARGV[3])
 if points > 0 then
-  local left, ttl = consume(KEYS[n + 1], points)
+  local left, ttl = consume(KEYS[n + 1], points, tonumber(ARGV[6]))
   if left < 0 then return {'limited', ttl} end
   remaining = left
 end
 if ARGV[4] ~= '1' then return {'invalid', remaining} end
 points = tonumber(ARGV[5])
 if points > 0 then
-  local left, ttl = consume(KEYS[n + 2], points)
+  local left, ttl = consume(KEYS[n + 2], points, tonumber(ARGV[9]))
   if left < 0 then return {'limited', ttl} end
   remaining = left
 end
@@ -49,7 +50,7 @@ end
 return {'ok', remaining}
 `;
 
-/** The window of every limit, in seconds. */
+/** The window of a limit, in seconds, unless it names its own (the verification resend's hour). */
 export const LIMIT_WINDOW_SECONDS = 60;
 
 /**
@@ -63,8 +64,11 @@ export type AdmissionOutcome =
   | ['invalid', number]
   | ['ok', number, (string | null)?];
 
-/** A limit to consume: its full Redis key (`rl:<name>:<who>`) and its points a minute; 0 turns it off. */
-export type LimitUse = { key: string; perMinute: number };
+/**
+ * A limit to consume: its full Redis key (`rl:<name>:<who>`) and its points a window (a minute unless
+ * `windowSeconds` says otherwise); 0 points turns it off.
+ */
+export type LimitUse = { key: string; points: number; windowSeconds?: number };
 
 export type AdmissionAsk = {
   /** Keys whose existence means the token is revoked (accessRevocationKeys); none for no token. */
@@ -90,15 +94,15 @@ function withAdmitScript(redis: Redis): AdmitRedis {
 /** True when the ask needs Redis at all (a public request with limits off does not). */
 export const asksRedis = (ask: AdmissionAsk) =>
   (ask.revocationKeys?.length ?? 0) > 0 ||
-  (ask.general?.perMinute ?? 0) > 0 ||
-  (ask.own?.perMinute ?? 0) > 0 ||
+  (ask.general?.points ?? 0) > 0 ||
+  (ask.own?.points ?? 0) > 0 ||
   ask.claim !== undefined;
 
 /** Runs the admission script: one round trip. Redis errors are the caller's to handle. */
 export function admitInRedis(redis: Redis, ask: AdmissionAsk): Promise<AdmissionOutcome> {
   const revocation = ask.revocationKeys ?? [];
-  const general = ask.general && ask.general.perMinute > 0 ? ask.general : undefined;
-  const own = ask.own && ask.own.perMinute > 0 && !ask.invalid ? ask.own : undefined;
+  const general = ask.general && ask.general.points > 0 ? ask.general : undefined;
+  const own = ask.own && ask.own.points > 0 && !ask.invalid ? ask.own : undefined;
   return withAdmitScript(redis).shopAdmit(
     revocation.length + 3,
     ...revocation,
@@ -107,11 +111,12 @@ export function admitInRedis(redis: Redis, ask: AdmissionAsk): Promise<Admission
     ask.claim?.key ?? 'idem:-',
     revocation.length,
     ask.forbidden ? 0 : 1,
-    general?.perMinute ?? 0,
+    general?.points ?? 0,
     ask.invalid ? 0 : 1,
-    own?.perMinute ?? 0,
-    LIMIT_WINDOW_SECONDS,
+    own?.points ?? 0,
+    general?.windowSeconds ?? LIMIT_WINDOW_SECONDS,
     ask.claim?.pending ?? '',
     ask.claim?.lockMs ?? 0,
+    own?.windowSeconds ?? LIMIT_WINDOW_SECONDS,
   );
 }

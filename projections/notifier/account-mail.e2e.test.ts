@@ -178,6 +178,8 @@ describe('email verification and order mail over a real SMTP server', () => {
     expect(statuses.slice(5).every((status) => status === 429)).toBe(true);
     assertErrorBody(last!, 429, 'RATE_4291');
     expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+    // The window is the hour, not the minute of the other limits.
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(60);
     const setPreferences = (body: { marketing_emails: boolean }) =>
       answer(as(customer.access).PUT('/api/v1/users/me/preferences', { body }));
     const prefs = await setPreferences({ marketing_emails: true });
