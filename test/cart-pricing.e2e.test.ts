@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer } from './api-client/clients.ts';
 import type { components } from './api-client/command-api.d.ts';
-import { type PricingShop, startPricingShop } from './support/pricing-shop.ts';
+import { type PricingShop, startPricingShop, withExampleRules } from './support/pricing-shop.ts';
 
 /** The cart and checkout price each line through the engine (rules and tier from the pricing read model). */
 let shop: PricingShop;
@@ -11,23 +11,7 @@ let customer: Awaited<ReturnType<PricingShop['customer']>>;
 beforeAll(async () => {
   shop = await startPricingShop('cart_pricing_e2e');
   laptop = await shop.product(500);
-  await shop.addRule({
-    name: 'Ten or more',
-    kind: 'quantity',
-    percent_off: 10,
-    min_quantity: 10,
-    scope: { category: 'laptops' },
-  });
-  await shop.addRule({
-    name: 'Gold members',
-    kind: 'tier',
-    percent_off: 15,
-    tier: 'gold',
-    scope: { all: true },
-  });
-  customer = await shop.customer();
-  await shop.setTier(customer.userId, { tier: 'gold' });
-  await shop.settle();
+  customer = await withExampleRules(shop);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer } from './api-client/clients.ts';
 import type { components } from './api-client/command-api.d.ts';
-import { type PricingShop, startPricingShop } from './support/pricing-shop.ts';
+import { type PricingShop, startPricingShop, withExampleRules } from './support/pricing-shop.ts';
 
 /** A variant line through both APIs and checkout: seed 003's example, 500 + 50, ten at 10 %, gold 15 %. */
 let shop: PricingShop;
@@ -19,23 +19,7 @@ beforeAll(async () => {
     initial_stock: 20,
   });
   variant = added.body;
-  await shop.addRule({
-    name: 'Ten or more',
-    kind: 'quantity',
-    percent_off: 10,
-    min_quantity: 10,
-    scope: { category: 'laptops' },
-  });
-  await shop.addRule({
-    name: 'Gold members',
-    kind: 'tier',
-    percent_off: 15,
-    tier: 'gold',
-    scope: { all: true },
-  });
-  customer = await shop.customer();
-  await shop.setTier(customer.userId, { tier: 'gold' });
-  await shop.settle();
+  customer = await withExampleRules(shop);
 });
 
 afterAll(async () => {

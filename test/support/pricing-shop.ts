@@ -148,3 +148,28 @@ export async function startPricingShop(label: string) {
 }
 
 export type PricingShop = Awaited<ReturnType<typeof startPricingShop>>;
+
+/**
+ * Seed 003's pricing example on a shop: 10 % off ten or more laptops, then 15 % off for gold members, and
+ * a gold customer to buy with, all settled into the read side.
+ */
+export async function withExampleRules(shop: PricingShop) {
+  await shop.addRule({
+    name: 'Ten or more',
+    kind: 'quantity',
+    percent_off: 10,
+    min_quantity: 10,
+    scope: { category: 'laptops' },
+  });
+  await shop.addRule({
+    name: 'Gold members',
+    kind: 'tier',
+    percent_off: 15,
+    tier: 'gold',
+    scope: { all: true },
+  });
+  const customer = await shop.customer();
+  await shop.setTier(customer.userId, { tier: 'gold' });
+  await shop.settle();
+  return customer;
+}
