@@ -1,10 +1,9 @@
 // One command process of bench/checkout/hot-processes.ts: opens the checkout services over the bench's
 // database, as a command-API worker does (its own pools, its own batching stock writer), and on 'go'
 // reserves the carts it was handed, `buyers` at once. Answers with its counts.
-import { reserveCart } from '../../application/checkout/reserve-cart.ts';
 import { openCheckoutWorld } from '../../application/checkout/test-support.ts';
-import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
+import { reserveAll } from './reservations.ts';
 import { benchDeps } from './setup.ts';
 
 type Task = { databaseUrl: string; buyers: UserId[][] };
@@ -16,20 +15,7 @@ process.once('message', async ({ databaseUrl, buyers }: Task) => {
   );
   const { deps, counts } = benchDeps(world, { batched: true });
   process.once('message', async () => {
-    let [succeeded, refused] = [0, 0];
-    await Promise.all(
-      buyers.map(async (carts) => {
-        for (const customer of carts) {
-          try {
-            await reserveCart(deps, customer, world.metadata);
-            succeeded += 1;
-          } catch (error) {
-            if ((error as { code?: string }).code !== ErrorCode.InsufficientStock) throw error;
-            refused += 1;
-          }
-        }
-      }),
-    );
+    const { succeeded, refused } = await reserveAll(deps, buyers, world.metadata);
     process.send?.({ succeeded, refused, conflicts: counts.conflicts });
     await world.close();
     process.exit(0);

@@ -1,5 +1,7 @@
+import type { CheckoutDeps } from '../../application/checkout/checkout-deps.ts';
 import { reserveCart } from '../../application/checkout/reserve-cart.ts';
 import type { CheckoutWorld } from '../../application/checkout/test-support.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { benchDeps } from './setup.ts';
@@ -43,22 +45,8 @@ export async function reservationRun(
     customers.push(carts);
   }
   const { deps, counts } = benchDeps(world, { batched: options.batched });
-  let succeeded = 0;
-  let refused = 0;
   const started = performance.now();
-  await Promise.all(
-    customers.map(async (carts) => {
-      for (const customer of carts) {
-        try {
-          await reserveCart(deps, customer, world.metadata);
-          succeeded += 1;
-        } catch (error) {
-          if ((error as { code?: string }).code !== ErrorCode.InsufficientStock) throw error;
-          refused += 1;
-        }
-      }
-    }),
-  );
+  const { succeeded, refused } = await reserveAll(deps, customers, world.metadata);
   const seconds = (performance.now() - started) / 1000;
   let oversold = 0;
   for (const product of products) {
@@ -76,4 +64,28 @@ export async function reservationRun(
     conflictsPerReservation: counts.conflicts / Math.max(1, succeeded + refused),
     oversold,
   };
+}
+
+/** Each buyer (one array of carts) at once, reserving its carts one after another; refusals counted. */
+export async function reserveAll(
+  deps: CheckoutDeps,
+  buyers: readonly (readonly UserId[])[],
+  metadata: CommandMetadata,
+): Promise<{ succeeded: number; refused: number }> {
+  let succeeded = 0;
+  let refused = 0;
+  await Promise.all(
+    buyers.map(async (carts) => {
+      for (const customer of carts) {
+        try {
+          await reserveCart(deps, customer, metadata);
+          succeeded += 1;
+        } catch (error) {
+          if ((error as { code?: string }).code !== ErrorCode.InsufficientStock) throw error;
+          refused += 1;
+        }
+      }
+    }),
+  );
+  return { succeeded, refused };
 }
