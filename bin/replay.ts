@@ -1,4 +1,4 @@
-// `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N]`: rebuilds read models from
+// `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N] [--one-read]`: rebuilds read models from
 // the first event into a new generation and swaps it in (application/projection-runner/rebuild.ts), with a progress
 // bar, events/s and ETA, then a report. An interrupted replay resumes: run it again and it carries on with
 // the generation left building, from that generation's checkpoint; --fresh discards it and starts over.
@@ -14,11 +14,13 @@ import { diffRedisPrefixes } from '../application/audit/redis-diff.ts';
 import { createCheckpointPublisher } from '../application/projection-runner/checkpoint-channel.ts';
 import { migrateProjections } from '../application/projection-runner/migrate.ts';
 import type { RunnerDeps } from '../application/projection-runner/runner.ts';
+import { createSharedRead } from '../application/projection-runner/shared-read.ts';
 import { type Projection, redisPrefix, schemaName } from '../application/projection-runner/types.ts';
 import type { Faults } from '../application/projection-runner/writers.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
-import type { EventStore, SubscriptionItem } from '../infra/eventstore/port.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import { parsePosition } from '../infra/eventstore/position.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deleteRedisPrefix, deploymentRedisPrefix } from '../infra/redis/prefix.ts';
@@ -57,32 +59,12 @@ export type ReplayOptions = {
    * and reads a page ahead: size the pools for it.
    */
   concurrency?: number;
+  /**
+   * Rebuild all the chosen projections at once over one read of the log (application/projection-runner/
+   * shared-read.ts) instead of each reading its own types; `concurrency` is then ignored.
+   */
+  oneRead?: boolean;
 };
-
-/** Counts the events a subscription delivers and how far into the log (by position) it has got. */
-function countingStore(store: EventStore, head: bigint, onEvent: (fraction: number) => void): EventStore {
-  return {
-    appendToStream: (...args) => store.appendToStream(...args),
-    readStream: (...args) => store.readStream(...args),
-    readAll: (...args) => store.readAll(...args),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-    subscribeToAll(options): AsyncIterable<SubscriptionItem> {
-      const inner = store.subscribeToAll(options);
-      return {
-        async *[Symbol.asyncIterator]() {
-          for await (const item of inner) {
-            if (item.kind === 'event') {
-              const at = item.event.position.prepare;
-              onEvent(head > 0n ? Number((at * 10_000n) / head) / 10_000 : 1);
-            }
-            yield item;
-          }
-        },
-      };
-    },
-  };
-}
 
 /** A copy of a projection under another name: the rebuild machinery builds it beside the real one. */
 const shadowOf = (projection: Projection): Projection => ({
@@ -113,17 +95,31 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
             throw new Error(`unknown projection ${name}; known: ${all.map((p) => p.name).join(', ')}`);
           return found;
         });
+  const shared = options.oneRead ? createSharedRead(deps.store, chosen.length) : undefined;
   const one = async (projection: Projection): Promise<ReplayReport> => {
-    const head = (await deps.store.headPosition())?.prepare ?? 0n;
+    const member = shared?.member();
+    try {
+      return await rebuildOne(projection, member ?? deps.store);
+    } finally {
+      member?.leave();
+    }
+  };
+  const rebuildOne = async (projection: Projection, source: EventStore): Promise<ReplayReport> => {
+    const head = (await source.headPosition())?.prepare ?? 0n;
     const sink = options.progress?.(`${options.dryRun ? 'dry run' : 'replay'} ${projection.name}`);
     let events = 0;
-    const store = countingStore(deps.store, head, (fraction) => {
-      events += 1;
-      if (events % 500 === 0) sink?.update(events, fraction);
-    });
+    /** How far into the log (by position) a batch has got. */
+    const fraction = (position: string) => {
+      const at = parsePosition(position)?.prepare ?? 0n;
+      return head > 0n ? Number((at * 10_000n) / head) / 10_000 : 1;
+    };
     const target = options.dryRun ? shadowOf(projection) : projection;
     // A dry run must not tell the query API's caches to drop anything.
-    const runDeps: RunnerDeps = { ...deps, store, ...(options.dryRun ? { publisher: undefined } : {}) };
+    const runDeps: RunnerDeps = {
+      ...deps,
+      store: source,
+      ...(options.dryRun ? { publisher: undefined } : {}),
+    };
     if (options.dryRun) await dropShadow(deps, target.name);
     const started = Date.now();
     try {
@@ -133,6 +129,10 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
         resume: !options.dryRun && options.resume !== false,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         ...(options.faults ? { faults: options.faults } : {}),
+        onProgress: (progress) => {
+          events = progress.events;
+          sink?.update(events, fraction(progress.position));
+        },
       });
       sink?.update(events, 1);
       const durationMs = Date.now() - started;
@@ -185,7 +185,7 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
       }
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 1, chosen.length));
+  const workers = shared ? chosen.length : Math.max(1, Math.min(options.concurrency ?? 1, chosen.length));
   await Promise.all(Array.from({ length: workers }, worker));
   return reports;
 }
@@ -227,12 +227,13 @@ async function main(argv: string[]): Promise<number> {
       fresh: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       concurrency: { type: 'string', default: '1' },
+      'one-read': { type: 'boolean', default: false },
     },
   });
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
   if ((!values.all && positionals.length === 0) || (batchSize !== undefined && !(batchSize >= 1))) {
     process.stderr.write(
-      'usage: npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N]\n',
+      'usage: npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N] [--one-read]\n',
     );
     return 2;
   }
@@ -265,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
       resume: !values.fresh,
       ...(batchSize ? { batchSize } : {}),
       concurrency: Math.max(1, Number(values.concurrency) || 1),
+      oneRead: values['one-read'],
       progress: (label) => createProgress(label, process.stderr),
     });
     process.stdout.write(`${formatReplayReport(reports, values['dry-run'], Date.now() - started)}\n`);
