@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible, stock } from '../application/audit/test-fixtures.ts';
 import { createCommandHandler } from '../application/commands/command-handler.ts';
@@ -9,11 +11,13 @@ import type { EventStore } from '../infra/eventstore/port.ts';
 import { projections } from '../projections/registry.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import {
+  appendEvent,
   createReadSideForTest,
   productListedData,
   type ReadSideForTest,
 } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';
+import { redisUrl } from '../test/support/isolation.ts';
 import { replay } from './replay.ts';
 
 const PRODUCTS = 40;
@@ -61,6 +65,17 @@ beforeAll(async () => {
       stock.reserved(id, `rsv_${i}`, 1, 10 + i, 1),
     ]);
   }
+  // Stored with its personal fields encrypted (the composed store): the users projection reads them decrypted.
+  await appendEvent(side.store, 'user-usr_grace', 'UserRegistered', {
+    schema_version: 1,
+    user_id: 'usr_grace',
+    email: 'grace@example.com',
+    first_name: 'Grace',
+    last_name: 'Hopper',
+    phone: null,
+    role: 'customer',
+    registered_at: '2026-01-15T10:00:00.000Z',
+  });
   const handler = createCommandHandler({ store });
   for (let u = 0; u < 3; u += 1) {
     const userId = `usr_shopper${u}` as UserId;
@@ -131,6 +146,32 @@ describe('bin/replay', () => {
     expect(events.catalog).toBe(PRODUCTS);
     expect(events.inventory).toBe(2 * PRODUCTS);
   });
+
+  it('the CLI reads the store as bin/start composes it: a dry run of users finds the decrypted rows', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/replay.ts', 'users', '--dry-run'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: side.database.url,
+        REDIS_URL: redisUrl,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(output).toMatch(/users: 1 events/);
+    expect(output).toMatch(/IDENTICAL/);
+    expect(code, output).toBe(0);
+  }, 60_000);
 
   it('a dry run lists a difference when the serving read model has drifted', async () => {
     const { rows } = await side.pool.query(

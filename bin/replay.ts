@@ -19,9 +19,11 @@ import { type Projection, redisPrefix, schemaName } from '../application/project
 import type { Faults } from '../application/projection-runner/writers.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
+import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { parsePosition } from '../infra/eventstore/position.ts';
 import { createPool } from '../infra/postgres/pool.ts';
+import { openPersonalData } from '../infra/privacy/personal-data.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { deleteRedisPrefix, deploymentRedisPrefix } from '../infra/redis/prefix.ts';
 import { createMetrics } from '../infra/telemetry/metrics.ts';
@@ -246,7 +248,11 @@ async function main(argv: string[]): Promise<number> {
     logger,
     connectionName: 'replay',
   });
-  const { store } = await createEventStore(config, logger);
+  const { store: baseStore } = await createEventStore(config, logger);
+  // Projections read the store as every role composes it: personal fields decrypted, old shapes upcast.
+  // Refuses a wrong master key, like bin/start.
+  const personalData = await openPersonalData({ connectionString: config.DATABASE_URL, config, logger });
+  const store = composeStore(baseStore, { logger, personalData });
   try {
     await migrateProjections(pool, logger);
     const db = createReadModelDb(pool, logger);
