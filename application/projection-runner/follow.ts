@@ -1,12 +1,12 @@
 import type { EventStore, RecordedEvent, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { readAhead } from '../../infra/eventstore/read-ahead.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { shopTracer, traceBatch } from '../../infra/telemetry/index.ts';
 import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import { backoffMs, isInfrastructureError, sleep } from './failures.ts';
 import type { Target } from './generations.ts';
 import { createAckedCheckpoints } from './outbound-writer.ts';
-import { readAhead } from './read-ahead.ts';
 import type { RunnableProjection } from './types.ts';
 import type { BatchWriter } from './writers.ts';
 

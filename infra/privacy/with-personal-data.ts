@@ -1,5 +1,6 @@
 import { notFound } from '../../domain/shared/errors.ts';
-import type { EventStore, EventToAppend, RecordedEvent } from '../eventstore/port.ts';
+import type { EventStore, EventToAppend, RecordedEvent, SubscriptionItem } from '../eventstore/port.ts';
+import { readAhead } from '../eventstore/read-ahead.ts';
 import { maskPersonalFields, openPersonalFields, sealPersonalFields } from './event-envelope.ts';
 import type { KeyStore } from './key-store.ts';
 import type { PersonalData } from './personal-data.ts';
@@ -36,18 +37,48 @@ export function withPersonalData(store: EventStore, personalData: PersonalData):
       const page = await store.readAll(options);
       return { ...page, events: await decrypt(page.events) };
     },
-    async *subscribeToAll(options) {
-      for await (const item of store.subscribeToAll(options)) {
-        if (item.kind !== 'event') yield item;
-        else yield { kind: 'event', event: (await decrypt([item.event]))[0]! };
-      }
-    },
+    subscribeToAll: (options) => decryptInPages(store.subscribeToAll(options), decrypt),
     headPosition: () => store.headPosition(),
     async close() {
       await store.close();
       await personalData.close();
     },
   };
+}
+
+/** Most events a subscription decrypts together (one key-store query for the people among them). */
+const PAGE = 2_000;
+
+/**
+ * A subscription with its events decrypted a page at a time: each step takes what the read has already
+ * fetched (up to PAGE items) and decrypts its events in place with one key-store query, instead of one
+ * query per event whose owner's key is not cached (a rebuild over many people's first events waited on
+ * a round trip for each). Live, an event arriving alone is decrypted and handed up at once.
+ */
+async function* decryptInPages(
+  source: AsyncIterable<SubscriptionItem>,
+  decrypt: (events: RecordedEvent[]) => Promise<RecordedEvent[]>,
+): AsyncGenerator<SubscriptionItem> {
+  const { items, buffered } = readAhead(source, PAGE);
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const first = await iterator.next();
+      if (first.done) return;
+      const page = [first.value];
+      while (page.length < PAGE && buffered() > 0) {
+        const next = await iterator.next();
+        if (next.done) break;
+        page.push(next.value);
+      }
+      const events: RecordedEvent[] = [];
+      for (const item of page) if (item.kind === 'event') events.push(item.event);
+      if (events.length > 0) await decrypt(events);
+      yield* page;
+    }
+  } finally {
+    await iterator.return?.(undefined);
+  }
 }
 
 /**
