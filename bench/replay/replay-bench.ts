@@ -12,8 +12,10 @@ import { verifyHistory } from '../../application/audit/verify/verify-history.ts'
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
 import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
 import { replay } from '../../bin/replay.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
@@ -45,12 +47,16 @@ const pool = createPool({
   max: 2 + 2 * width,
   applicationName: 'bench-replay',
 });
-const store = await createPostgresEventStore({
-  connectionString: database.url,
-  // Each rebuild's subscription reads its next page while the current one is applied.
-  poolSize: 2 * width,
-  pageSize: 2_000,
-});
+// The store as `npm run replay` composes it (bin/replay.ts): hash chain, decryption, upcasting, tracing.
+const store = composeStore(
+  await createPostgresEventStore({
+    connectionString: database.url,
+    // Each rebuild's subscription reads its next page while the current one is applied.
+    poolSize: 2 * width,
+    pageSize: 2_000,
+  }),
+  { logger, personalData: await openPersonalData({ connectionString: database.url, poolSize: 2 }) },
+);
 // Redis read models (the cart) live under a key prefix of this run's own.
 const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('bench-replay') });
 let peak = 0;
