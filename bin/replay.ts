@@ -1,6 +1,6 @@
-// `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N] [--one-read]`: rebuilds read models from
-// the first event into a new generation and swaps it in (application/projection-runner/rebuild.ts), with a progress
-// bar, events/s and ETA, then a report. An interrupted replay resumes: run it again and it carries on with
+// `npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N]`: rebuilds read models from the first
+// event into a new generation and swaps it in (application/projection-runner/rebuild.ts), with a progress bar,
+// events/s and ETA, then a report. Several projections rebuild at once over one read of the log. An interrupted replay resumes: run it again and it carries on with
 // the generation left building, from that generation's checkpoint; --fresh discards it and starts over.
 // --dry-run builds a shadow copy from scratch and compares it with the serving generation, swapping nothing.
 // Exit codes: 0 done (dry run: identical), 1 dry run found differences, 2 could not run.
@@ -55,17 +55,6 @@ export type ReplayOptions = {
   batchSize?: number;
   /** Test seam: passed to the batch writer of every rebuild. */
   faults?: Faults;
-  /**
-   * Rebuilds running at once (default 1). Each reads only its own event types, so together they read the
-   * log about once, and one's database round trips overlap another's CPU. Each takes a lease connection
-   * and reads a page ahead: size the pools for it.
-   */
-  concurrency?: number;
-  /**
-   * Rebuild all the chosen projections at once over one read of the log (application/projection-runner/
-   * shared-read.ts) instead of each reading its own types; `concurrency` is then ignored.
-   */
-  oneRead?: boolean;
 };
 
 /** A copy of a projection under another name: the rebuild machinery builds it beside the real one. */
@@ -97,7 +86,8 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
             throw new Error(`unknown projection ${name}; known: ${all.map((p) => p.name).join(', ')}`);
           return found;
         });
-  const shared = options.oneRead ? createSharedRead(deps.store, chosen.length) : undefined;
+  // Every chosen projection rebuilds at once, over one read of the log: each is handed its own types.
+  const shared = chosen.length > 1 ? createSharedRead(deps.store, chosen.length) : undefined;
   const one = async (projection: Projection): Promise<ReplayReport> => {
     const member = shared?.member();
     try {
@@ -174,27 +164,16 @@ export async function replay(deps: RunnerDeps, options: ReplayOptions): Promise<
       if (options.dryRun) await dropShadow(deps, target.name);
     }
   };
-  const reports: ReplayReport[] = new Array(chosen.length);
-  let nextIndex = 0;
-  const worker = async () => {
-    while (nextIndex < chosen.length) {
-      const index = nextIndex++;
-      try {
-        reports[index] = await one(chosen[index]!);
-      } catch (error) {
-        nextIndex = chosen.length; // start no more; those running finish
-        throw error;
-      }
-    }
-  };
-  const workers = shared ? chosen.length : Math.max(1, Math.min(options.concurrency ?? 1, chosen.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return reports;
+  // One failing rebuild does not stop the others (each swaps in on its own); the first failure is thrown.
+  const settled = await Promise.allSettled(chosen.map(one));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<ReplayReport>).value);
 }
 
 const differs = (r: ReplayReport) => (r.differences ?? []).some((d) => d.onlyInA > 0 || d.onlyInB > 0);
 
-/** `wallMs`: the run's elapsed time when rebuilds ran at once (their durations then overlap). */
+/** `wallMs`: the run's elapsed time (the rebuilds ran at once, so their durations overlap). */
 export function formatReplayReport(
   reports: readonly ReplayReport[],
   dryRun: boolean,
@@ -228,14 +207,12 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
-      concurrency: { type: 'string', default: '1' },
-      'one-read': { type: 'boolean', default: false },
     },
   });
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
   if ((!values.all && positionals.length === 0) || (batchSize !== undefined && !(batchSize >= 1))) {
     process.stderr.write(
-      'usage: npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N] [--concurrency N] [--one-read]\n',
+      'usage: npm run replay -- [projection…|--all] [--dry-run] [--fresh] [--batch-size N]\n',
     );
     return 2;
   }
@@ -271,8 +248,6 @@ async function main(argv: string[]): Promise<number> {
       dryRun: values['dry-run'],
       resume: !values.fresh,
       ...(batchSize ? { batchSize } : {}),
-      concurrency: Math.max(1, Number(values.concurrency) || 1),
-      oneRead: values['one-read'],
       progress: (label) => createProgress(label, process.stderr),
     });
     process.stdout.write(`${formatReplayReport(reports, values['dry-run'], Date.now() - started)}\n`);

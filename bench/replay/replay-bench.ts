@@ -1,7 +1,6 @@
-// `npm run bench:replay [-- --events 1000000] [--concurrency N | --one-read] [--projections cart,...]`: rebuilds every read
-// model from N events (default 100,000, the seed's mix: bench/replay/seed.ts) seeded into a database of its own, N
-// rebuilds at once (default 1), each reading only its event types; with --one-read all at once over one read
-// of the log. Prints per projection the events it read, its time
+// `npm run bench:replay [-- --events 1000000] [--projections cart,...]`: rebuilds every read model from N events
+// (default 100,000, the seed's mix: bench/replay/seed.ts) seeded into a database of its own, all at once over
+// one read of the log, as `npm run replay -- --all` does. Prints per projection the events it read, its time
 // and its share of the summed rebuild time; overall, log events (each counted once) over the elapsed time;
 // and the process's RSS at the start, at 25/50/75/100 % of each rebuild and at the end (flat in N means
 // memory does not grow with the log). Goal: >= 20,000 log events/s on 2 cores. Writes nothing outside its
@@ -27,17 +26,14 @@ import { seedLog } from './seed.ts';
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
-    concurrency: { type: 'string', default: '1' },
     verify: { type: 'boolean', default: false },
-    'one-read': { type: 'boolean', default: false },
     // Comma-separated names to rebuild only those (e.g. `--projections cart` to profile one); default all.
     projections: { type: 'string' },
   },
 });
 const total = Number(values.events);
-const concurrency = Math.max(1, Number(values.concurrency) || 1);
-// With --one-read every projection rebuilds at once over one read of the log: size the pools for all.
-const width = values['one-read'] ? registered.length : concurrency;
+// Every projection rebuilds at once: size the pools for all.
+const width = registered.length;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
@@ -85,8 +81,6 @@ try {
   const started = Date.now();
   const reports = await replay(deps, {
     names: values.projections ? values.projections.split(',') : 'all',
-    concurrency,
-    oneRead: values['one-read'],
     progress: (label) => {
       const marks = [0.25, 0.5, 0.75];
       const seen: string[] = [];
@@ -116,11 +110,11 @@ try {
   // The issue's goal counts each log event once over the whole rebuild, however many projections read it.
   const logEvents = Number(rows[0]?.n ?? 0);
   console.log(
-    `all              ${String(logEvents).padStart(9)} log events in ${(wallMs / 1000).toFixed(1)} s, ${values['one-read'] ? 'all at once over one read' : `${concurrency} at once`}: ${Math.round(logEvents / (wallMs / 1000))} log events/s (goal >= 20000); projections read ${events} events in all`,
+    `all              ${String(logEvents).padStart(9)} log events in ${(wallMs / 1000).toFixed(1)} s, one read for all: ${Math.round(logEvents / (wallMs / 1000))} log events/s (goal >= 20000); projections read ${events} events in all`,
   );
   console.log(`RSS at start ${mb(rssStart)}, at end ${mb(rssEnd)}, peak ${mb(peak)}`);
   reportResult({
-    measure: `replay of every projection, ${logEvents} log events counted once, ${values['one-read'] ? 'one read of the log' : `${concurrency} at once`}`,
+    measure: `replay of every projection, ${logEvents} log events counted once, one read of the log`,
     ours: logEvents / (wallMs / 1000),
     unit: 'events/s',
     goal: { on: 'ours', op: '>=', value: 20_000 },
