@@ -79,6 +79,7 @@ try {
   const rssAt: Record<string, string[]> = {};
   const rssStart = process.memoryUsage().rss;
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
   const reports = await replay(deps, {
     names: values.projections ? values.projections.split(',') : 'all',
     progress: (label) => {
@@ -98,6 +99,8 @@ try {
     },
   });
   const wallMs = Date.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const rssEnd = process.memoryUsage().rss;
   const events = reports.reduce((n, r) => n + r.events, 0);
   const busyMs = reports.reduce((n, r) => n + r.durationMs, 0);
@@ -113,6 +116,10 @@ try {
     `all              ${String(logEvents).padStart(9)} log events in ${(wallMs / 1000).toFixed(1)} s, one read for all: ${Math.round(logEvents / (wallMs / 1000))} log events/s (goal >= 20000); projections read ${events} events in all`,
   );
   console.log(`RSS at start ${mb(rssStart)}, at end ${mb(rssEnd)}, peak ${mb(peak)}`);
+  // Near 100 % means this process's CPU bounds the replay; well below, it waits on PostgreSQL or Redis.
+  console.log(
+    `this process's CPU: ${(cpuMs / 1000).toFixed(1)} s (${Math.round((100 * cpuMs) / wallMs)} % of the elapsed time), ${((1000 * cpuMs) / logEvents).toFixed(1)} µs per log event`,
+  );
   reportResult({
     measure: `replay of every projection, ${logEvents} log events counted once, one read of the log`,
     ours: logEvents / (wallMs / 1000),
