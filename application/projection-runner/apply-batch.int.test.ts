@@ -5,6 +5,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
+import { ordersProjection } from '../../projections/orders/orders-projection.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { recommendationsProjection } from '../../projections/recommendations/recommendations-projection.ts';
 import { recommendationsLog } from '../../projections/recommendations/test-log.ts';
@@ -292,6 +293,117 @@ function inventoryLog(seed: number, count: number): RecordedEvent[] {
   });
 }
 
+/**
+ * Orders placed, confirmed, shipped or cancelled, interleaved, with placements replayed now and then and
+ * some of the five customers erased: a confirmation often lands right after its placement in one batch.
+ */
+function ordersLog(seed: number, count: number): RecordedEvent[] {
+  const pick = random(seed);
+  const address = {
+    street: '1 Main St',
+    city: 'Springfield',
+    state: 'IL',
+    postal_code: '62701',
+    country: 'US',
+  };
+  const placed = (order: string, user: string, i: number) => ({
+    schema_version: 1,
+    order_id: order,
+    user_id: user,
+    reservation_id: `rsv_${order}`,
+    items: [
+      {
+        product_id: 'prd_1',
+        product_name: 'Mug',
+        quantity: 1 + (i % 3),
+        unit_price: 950,
+        subtotal: 950 * (1 + (i % 3)),
+      },
+    ],
+    currency: 'USD',
+    subtotal: 950 * (1 + (i % 3)),
+    tax: 76,
+    shipping_cost: 1_000,
+    total: 950 * (1 + (i % 3)) + 1_076,
+    pricing: {
+      tax_rate: { numerator: 8, denominator: 100 },
+      shipping_flat: 1_000,
+      free_shipping_over: 10_000,
+    },
+    shipping_address: address,
+    billing_address: address,
+    payment_method: { type: 'card', token_hint: 'tok_…isa' },
+    placed_at: at(i),
+  });
+  const next: Record<string, number> = {};
+  const log: RecordedEvent[] = [];
+  for (let i = 0; log.length < count; i += 1) {
+    const order = `ord_${pick(60)}`;
+    const user = `usr_${Number(order.slice(4)) % 5}`;
+    const step = next[order] ?? 0;
+    const n = BigInt(log.length + 1);
+    const base = { position: { commit: n, prepare: n }, metadata: {}, recordedAt: new Date(at(i)) };
+    if (pick(40) === 0) {
+      const data = { schema_version: 1, user_id: user, erased_by: user, erased_at: at(i) };
+      log.push({ ...base, id: `e${i}`, type: 'UserErased', streamName: `user-${user}`, revision: n, data });
+      continue;
+    }
+    const cancelled = Number(order.slice(4)) % 4 === 0;
+    const steps = cancelled
+      ? [
+          ['OrderPlaced', placed(order, user, i)],
+          [
+            'OrderCancelled',
+            {
+              schema_version: 1,
+              order_id: order,
+              cancelled_by: user,
+              cancelled_by_role: 'customer',
+              reason: 'changed my mind',
+              previous_status: 'pending',
+              reservation_id: `rsv_${order}`,
+              refund_amount: 0,
+              currency: 'USD',
+              cancelled_at: at(i),
+            },
+          ],
+        ]
+      : [
+          ['OrderPlaced', placed(order, user, i)],
+          [
+            'OrderConfirmed',
+            {
+              schema_version: 1,
+              order_id: order,
+              payment_id: `pay_${order}`,
+              amount: 2_026,
+              confirmed_at: at(i),
+            },
+          ],
+          ['OrderProcessingStarted', { schema_version: 1, order_id: order, processing_at: at(i) }],
+          [
+            'OrderShipped',
+            { schema_version: 1, order_id: order, tracking_number: `TRK-${order}`, shipped_at: at(i) },
+          ],
+        ];
+    // A placement read again (a replayed event) now and then; otherwise the order's next step, if any.
+    const again = step > 0 && pick(8) === 0;
+    if (!again && step >= steps.length) continue;
+    const at_ = again ? 0 : step;
+    const [type, data] = steps[at_]!;
+    if (!again) next[order] = step + 1;
+    log.push({
+      ...base,
+      id: `e${i}`,
+      type: type as string,
+      streamName: `order-${order}`,
+      revision: BigInt(at_),
+      data: data as Record<string, unknown>,
+    });
+  }
+  return log;
+}
+
 /** Applies `log` to a fresh schema in transactions of random sizes, per event or set-based. */
 async function build(projection: PgProjection, log: RecordedEvent[], schema: string, batched: boolean) {
   await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`).execute(db);
@@ -330,6 +442,8 @@ describe('set-based batches (applyBatch) against event-by-event apply', () => {
     [variantsProjection, variantsLog(6, 800)],
     [recommendationsProjection, () => recommendationsLog(random(8), 500)],
     [recommendationsProjection, () => recommendationsLog(random(9), 500)],
+    [ordersProjection, ordersLog(10, 500)],
+    [ordersProjection, ordersLog(11, 500)],
   ] as const) {
     it(`${projection.name}: both paths leave identical rows and invalidate the same keys`, async () => {
       const log = typeof events === 'function' ? await events() : events;
