@@ -2,18 +2,29 @@ import { sql } from 'kysely';
 import type { ApplyContext, ReadModelTrx } from '../../application/projection-runner/types.ts';
 import { itemAddedToCartSchema } from '../../domain/cart/events.ts';
 import { productDetailsChangedSchema, productListedSchema } from '../../domain/catalog/events.ts';
+import { upcast } from '../../domain/event-catalog.ts';
+import { OrderPlaced } from '../../domain/ordering/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 
-/** The events that only set a product's category or count a cart add: folded per product. */
-const counterEventTypes = new Set(['ProductListed', 'ProductDetailsChanged', 'ItemAddedToCart']);
+/**
+ * The events that read nothing the run writes: a product's category or a cart add (folded per product)
+ * and an order's products as placed (written as they come; only its confirmation or cancellation reads them).
+ */
+const counterEventTypes = new Set([
+  'ProductListed',
+  'ProductDetailsChanged',
+  'ItemAddedToCart',
+  'OrderPlaced',
+]);
 
 type Stats = { category: string | null; cartAdds: number };
 
 /**
- * Applies a run of category and cart-add events set-based: the stream guards they need are read once and
- * folded in log order (an event counts only above its stream's last applied revision, as `firstTime`
- * decides event by event), each product's category (the last one set) and cart adds (summed) written with
- * one upsert, and the guards with another.
+ * Applies a run of category, cart-add and order-placed events set-based: the stream guards they need are
+ * read once and folded in log order (an event counts only above its stream's last applied revision, as
+ * `firstTime` decides event by event), each product's category (the last one set) and cart adds (summed)
+ * written with one upsert, the orders' products with one insert (an order already there stays, as event by
+ * event), and the guards with another upsert.
  */
 async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelTrx, schema: string) {
   if (events.length === 0) return;
@@ -24,6 +35,7 @@ async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelT
   const guards = new Map(rows.map((r) => [r.stream_name, BigInt(r.revision)]));
   const moved = new Set<string>();
   const stats = new Map<string, Stats>();
+  const placed: { order_id: string; user_id: string; product_ids: string[] }[] = [];
   const statsOf = (productId: string) => {
     const s = stats.get(productId) ?? { category: null, cartAdds: 0 };
     stats.set(productId, s);
@@ -40,6 +52,13 @@ async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelT
     } else if (event.type === 'ProductDetailsChanged') {
       const data = productDetailsChangedSchema.parse(event.data);
       if (data.changes.category !== undefined) statsOf(data.product_id).category = data.changes.category;
+    } else if (event.type === 'OrderPlaced') {
+      const data = OrderPlaced.parse(upcast(event.type, event.data));
+      placed.push({
+        order_id: data.order_id,
+        user_id: data.user_id,
+        product_ids: data.items.map((item) => item.product_id),
+      });
     } else statsOf(itemAddedToCartSchema.parse(event.data).product_id).cartAdds += 1;
   }
   if (stats.size > 0) {
@@ -51,6 +70,13 @@ async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelT
         AS u(id, category, adds)
       ON CONFLICT (product_id) DO UPDATE SET category = coalesce(excluded.category, s.category),
         cart_adds = s.cart_adds + excluded.cart_adds`.execute(trx);
+  }
+  if (placed.length > 0) {
+    await sql`
+      INSERT INTO ${sql.id(schema, 'order_products')} (order_id, user_id, product_ids, confirmed)
+      SELECT r.order_id, r.user_id, ARRAY(SELECT e FROM jsonb_array_elements_text(r.product_ids) WITH ORDINALITY AS x(e, i) ORDER BY i), false
+        FROM jsonb_to_recordset(${JSON.stringify(placed)}::jsonb) AS r(order_id text, user_id text, product_ids jsonb)
+      ON CONFLICT (order_id) DO NOTHING`.execute(trx);
   }
   if (moved.size > 0) {
     const names = [...moved];
