@@ -78,6 +78,12 @@ const benches: Bench[] = [
   },
   { name: 'privacy', script: 'bench:privacy', quick: { env: { BENCH_SECONDS: '3' } }, figures: /\/s|ratio/ },
   {
+    name: 'privacy-replay',
+    script: 'bench:privacy-replay',
+    quick: { args: ['--orders', '3000'] },
+    figures: /\/s|ratio|untimed/,
+  },
+  {
     name: 'pricing',
     script: 'bench:pricing',
     quick: { args: ['--seconds', '3'] },
