@@ -163,6 +163,28 @@ describe('bin/replay', () => {
     expect(code, output).toBe(0);
   }, 60_000);
 
+  it('a rebuild that loses its lease part-way fails and swaps nothing in', async () => {
+    let cut = false;
+    const run = replay(side.deps, {
+      names: ['inventory'],
+      dryRun: true,
+      batchSize: 10,
+      faults: {
+        async afterWrites() {
+          if (cut) return;
+          cut = true;
+          // What a failover or a network cut does to the lease's session.
+          await side.pool.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'projection-lease:rebuild:dryrun_inventory:%'`,
+          );
+          await sleep(300);
+        },
+      },
+    });
+    await expect(run).rejects.toThrow(/lost its lease/);
+    expect(cut).toBe(true);
+  });
+
   it('a dry run lists a difference when the serving read model has drifted', async () => {
     const { rows } = await side.pool.query(
       `SELECT serving FROM projection_generations WHERE projection = 'inventory'`,

@@ -109,6 +109,9 @@ export async function rebuildProjection(
           parked() {},
         },
       });
+      // follow() returns when its signal aborts: a rebuild that lost its lease must not swap in a partial build.
+      if (lock.lost.aborted)
+        throw new Error(`the rebuild of ${projection.name} lost its lease; nothing swapped`);
       const previous = await trySwap(db, target);
       if (previous !== undefined) {
         await deps.publisher?.publish({

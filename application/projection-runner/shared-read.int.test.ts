@@ -121,6 +121,18 @@ describe('createSharedRead', () => {
     expect(opened).toHaveLength(1);
   });
 
+  it('a member aborted before the read starts is left out; the others still read everything', async () => {
+    const shared = createSharedRead(store, 2);
+    const abort = new AbortController();
+    const first = shared.member().subscribeToAll({ filter: { eventTypes: ['A'] }, signal: abort.signal });
+    abort.abort();
+    const second = await untilCaughtUp(shared.member().subscribeToAll({ filter: { eventTypes: ['B'] } }));
+    expect(second.ids).toEqual((await direct({ filter: { eventTypes: ['B'] } })).ids);
+    const items: SubscriptionItem[] = [];
+    for await (const item of first) items.push(item);
+    expect(items).toEqual([]);
+  });
+
   it('holds the read to the slowest member, and a member that stops no longer holds it', async () => {
     yielded = 0;
     const depth = 5;

@@ -42,16 +42,18 @@ export function createSharedRead(store: EventStore, members: number, depth = 2_0
     member.queue.length = 0;
     member.wake();
     wakeReader();
-    if (joined.every((m) => m.ended)) stop.abort();
+    // Before the read starts, a member that ends is only left out of it (the others still need it).
+    if (started && joined.every((m) => m.ended)) stop.abort();
   };
 
   const read = async () => {
-    const after = joined.some((m) => !m.after)
+    const reading = joined.filter((m) => !m.ended);
+    const after = reading.some((m) => !m.after)
       ? undefined
-      : joined.map((m) => m.after).reduce((a, b) => (comparePositions(a!, b!) <= 0 ? a : b));
-    const types = joined.some((m) => !m.types)
+      : reading.map((m) => m.after).reduce((a, b) => (comparePositions(a!, b!) <= 0 ? a : b));
+    const types = reading.some((m) => !m.types)
       ? undefined
-      : [...new Set(joined.flatMap((m) => [...m.types!]))];
+      : [...new Set(reading.flatMap((m) => [...m.types!]))];
     try {
       const subscription = store.subscribeToAll({
         ...(after ? { after } : {}),
@@ -89,12 +91,11 @@ export function createSharedRead(store: EventStore, members: number, depth = 2_0
   const startWhenAllIn = () => {
     if (started || joined.length < expected) return;
     started = true;
-    if (joined.length > 0) void read();
+    if (joined.some((m) => !m.ended)) void read();
+    else stop.abort();
   };
 
   async function* deliver(member: Member, signal: AbortSignal | undefined): AsyncGenerator<SubscriptionItem> {
-    const onAbort = () => end(member);
-    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
         const item = member.queue.shift();
@@ -105,13 +106,13 @@ export function createSharedRead(store: EventStore, members: number, depth = 2_0
         }
         if (member.ended || signal?.aborted) return;
         if (failure) throw failure.error;
-        if (finished) return;
+        // The log's subscription never ends by itself: a member still reading must not take this for the end.
+        if (finished) throw new Error('the shared read of the log stopped before this rebuild caught up');
         await new Promise<void>((resolve) => {
           member.wake = resolve;
         });
       }
     } finally {
-      signal?.removeEventListener('abort', onAbort);
       end(member);
     }
   }
@@ -147,8 +148,11 @@ export function createSharedRead(store: EventStore, members: number, depth = 2_0
             wake: () => {},
           };
           joined.push(self);
+          // Ends the member on abort even while it waits, or before it has pulled anything.
+          const member = self;
+          options?.signal?.addEventListener('abort', () => end(member), { once: true });
           startWhenAllIn();
-          return deliver(self, options?.signal);
+          return deliver(member, options?.signal);
         },
         leave() {
           if (state === 'new') withdraw();

@@ -51,7 +51,7 @@ const PAGE = 2_000;
 
 /**
  * A subscription with its events decrypted a page at a time: each step takes what the read has already
- * fetched (up to PAGE items) and decrypts its events in place with one key-store query, instead of one
+ * fetched (up to PAGE items) and decrypts its events with one key-store query, instead of one
  * query per event whose owner's key is not cached (a rebuild over many people's first events waited on
  * a round trip for each). Live, an event arriving alone is decrypted and handed up at once.
  */
@@ -73,8 +73,15 @@ async function* decryptInPages(
       }
       const events: RecordedEvent[] = [];
       for (const item of page) if (item.kind === 'event') events.push(item.event);
-      if (events.length > 0) await decrypt(events);
-      yield* page;
+      const opened = events.length > 0 ? await decrypt(events) : events;
+      let next = 0;
+      for (const item of page) {
+        if (item.kind !== 'event') yield item;
+        else {
+          const event = opened[next++]!;
+          yield event === item.event ? item : { kind: 'event', event };
+        }
+      }
     }
   } finally {
     await iterator.return?.(undefined);
