@@ -294,7 +294,7 @@ function inventoryLog(seed: number, count: number): RecordedEvent[] {
 }
 
 /**
- * Orders placed, confirmed, shipped or cancelled, interleaved, with placements replayed now and then and
+ * Orders placed, confirmed, shipped or cancelled, interleaved, with earlier events replayed now and then and
  * some of the five customers erased: a confirmation often lands right after its placement in one batch.
  */
 function ordersLog(seed: number, count: number): RecordedEvent[] {
@@ -338,12 +338,12 @@ function ordersLog(seed: number, count: number): RecordedEvent[] {
   const next: Record<string, number> = {};
   const log: RecordedEvent[] = [];
   for (let i = 0; log.length < count; i += 1) {
-    const order = `ord_${pick(60)}`;
+    const order = `ord_${Math.floor(i / 6) + pick(10)}`; // a sliding window: always some orders under way
     const user = `usr_${Number(order.slice(4)) % 5}`;
     const step = next[order] ?? 0;
     const n = BigInt(log.length + 1);
     const base = { position: { commit: n, prepare: n }, metadata: {}, recordedAt: new Date(at(i)) };
-    if (pick(40) === 0) {
+    if (pick(12) === 0) {
       const data = { schema_version: 1, user_id: user, erased_by: user, erased_at: at(i) };
       log.push({ ...base, id: `e${i}`, type: 'UserErased', streamName: `user-${user}`, revision: n, data });
       continue;
@@ -386,10 +386,10 @@ function ordersLog(seed: number, count: number): RecordedEvent[] {
             { schema_version: 1, order_id: order, tracking_number: `TRK-${order}`, shipped_at: at(i) },
           ],
         ];
-    // A placement read again (a replayed event) now and then; otherwise the order's next step, if any.
+    // An earlier event of the order read again (replayed) now and then; otherwise its next step, if any.
     const again = step > 0 && pick(8) === 0;
     if (!again && step >= steps.length) continue;
-    const at_ = again ? 0 : step;
+    const at_ = again ? pick(step) : step;
     const [type, data] = steps[at_]!;
     if (!again) next[order] = step + 1;
     log.push({
