@@ -5,6 +5,8 @@ import { productDetailsChangedSchema, productListedSchema } from '../../domain/c
 import { upcast } from '../../domain/event-catalog.ts';
 import { OrderPlaced } from '../../domain/ordering/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
+import { applyPurchaseRun, purchaseEventTypes } from './purchase-batch.ts';
+import { foldStreamGuards } from './stream-guards.ts';
 
 /**
  * The events that read nothing the run writes: a product's category or a cart add (folded per product)
@@ -28,12 +30,7 @@ type Stats = { category: string | null; cartAdds: number };
  */
 async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelTrx, schema: string) {
   if (events.length === 0) return;
-  const streams = [...new Set(events.map((e) => e.streamName))];
-  const { rows } = await sql<{ stream_name: string; revision: string }>`
-    SELECT stream_name, revision::text AS revision FROM ${sql.id(schema, 'stream_guard')}
-    WHERE stream_name = ANY(${streams}::text[])`.execute(trx);
-  const guards = new Map(rows.map((r) => [r.stream_name, BigInt(r.revision)]));
-  const moved = new Set<string>();
+  const guards = await foldStreamGuards(events, trx, schema);
   const stats = new Map<string, Stats>();
   const placed: { order_id: string; user_id: string; product_ids: string[] }[] = [];
   const statsOf = (productId: string) => {
@@ -41,11 +38,7 @@ async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelT
     stats.set(productId, s);
     return s;
   };
-  for (const event of events) {
-    const guard = guards.get(event.streamName);
-    if (guard !== undefined && guard >= event.revision) continue;
-    guards.set(event.streamName, event.revision);
-    moved.add(event.streamName);
+  for (const event of guards.fresh) {
     if (event.type === 'ProductListed') {
       const data = productListedSchema.parse(event.data);
       statsOf(data.product_id).category = data.category;
@@ -78,33 +71,40 @@ async function applyCounterRun(events: readonly RecordedEvent[], trx: ReadModelT
         FROM jsonb_to_recordset(${JSON.stringify(placed)}::jsonb) AS r(order_id text, user_id text, product_ids jsonb)
       ON CONFLICT (order_id) DO NOTHING`.execute(trx);
   }
-  if (moved.size > 0) {
-    const names = [...moved];
-    await sql`
-      INSERT INTO ${sql.id(schema, 'stream_guard')} (stream_name, revision)
-      SELECT * FROM unnest(${names}::text[], ${names.map((n) => guards.get(n)!.toString())}::bigint[])
-      ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision`.execute(trx);
-  }
+  await guards.write();
 }
 
 /**
- * The set-based path: runs of category and cart-add events are folded (applyCounterRun); order events,
- * which read the categories a run may have just set, are applied one by one between runs, in log order.
+ * The set-based path: the log is cut into runs of counter events (applyCounterRun) and runs of purchase
+ * events (applyPurchaseRun), each written before the next begins, in log order: a confirmation reads the
+ * orders and categories the run before it may have just written.
  */
 export function recommendationsBatch(
   apply: (event: RecordedEvent, trx: ReadModelTrx) => Promise<void>,
 ): (events: readonly RecordedEvent[], trx: ReadModelTrx, context: ApplyContext) => Promise<void> {
   return async (events, trx, context) => {
     let run: RecordedEvent[] = [];
+    let kind: 'counter' | 'purchase' | undefined;
+    const flush = async () => {
+      if (kind === 'counter') await applyCounterRun(run, trx, context.schema);
+      if (kind === 'purchase') await applyPurchaseRun(run, trx, context.schema);
+      run = [];
+      kind = undefined;
+    };
     for (const event of events) {
-      if (counterEventTypes.has(event.type)) {
-        run.push(event);
+      const next = counterEventTypes.has(event.type)
+        ? 'counter'
+        : purchaseEventTypes.has(event.type)
+          ? 'purchase'
+          : undefined;
+      if (next !== kind) await flush();
+      if (next === undefined) {
+        await apply(event, trx);
         continue;
       }
-      await applyCounterRun(run, trx, context.schema);
-      run = [];
-      await apply(event, trx);
+      kind = next;
+      run.push(event);
     }
-    await applyCounterRun(run, trx, context.schema);
+    await flush();
   };
 }
