@@ -442,6 +442,8 @@ describe('set-based batches (applyBatch) against event-by-event apply', () => {
     [variantsProjection, variantsLog(6, 800)],
     [recommendationsProjection, () => recommendationsLog(random(8), 500)],
     [recommendationsProjection, () => recommendationsLog(random(9), 500)],
+    [recommendationsProjection, () => recommendationsLog(random(12), 800)],
+    [recommendationsProjection, () => recommendationsLog(random(13), 800)],
     [ordersProjection, ordersLog(10, 500)],
     [ordersProjection, ordersLog(11, 500)],
   ] as const) {

@@ -169,5 +169,5 @@ export const recommendationsProjection: PgProjection = {
   ],
   ddl: recommendationsDdl,
   apply: (event, trx) => apply(event, trx as unknown as Trx),
-  applyBatch: recommendationsBatch((event, trx) => apply(event, trx as unknown as Trx)),
+  applyBatch: recommendationsBatch,
 };
