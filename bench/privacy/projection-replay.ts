@@ -2,7 +2,7 @@
  * `npm run bench:privacy-replay [-- --orders 10000]`: the replay production runs (`npm run replay -- --all`,
  * every read model rebuilt from the log through the composed store) with personal-data decryption vs
  * without, on the same events. The same users (UserRegistered: email, names, phone) and orders
- * (OrderPlaced: two addresses) are appended to two databases of their own, one through the composed
+ * (OrderPlaced: two addresses; then OrderConfirmed) are appended to two databases of their own, one through the composed
  * store with encryption and one through the same composition with personalData 'none'; then every read
  * model is rebuilt in each, alternated (ABBA, after an untimed pass of each), each pass on a fresh key
  * store (a cold key cache, as a rebuild in a new process starts). Prints the median rate of each side,
@@ -76,6 +76,18 @@ const placed = (n: number) => ({
   metadata: { correlation_id: randomUUID(), user_id: `usr_bench${n % USERS}` },
 });
 
+const confirmed = (n: number) => ({
+  id: randomUUID(),
+  type: 'OrderConfirmed',
+  data: {
+    schema_version: 1,
+    order_id: `ord_bench${n}`,
+    payment_id: `pay_bench${n}`,
+    amount: 2_026,
+    confirmed_at: '2026-12-01T10:05:01.000Z',
+  },
+});
+
 /** Runs `work(i)` for every i below n, `width` at a time. */
 async function inParallel(n: number, width: number, work: (i: number) => Promise<unknown>) {
   let next = 0;
@@ -134,7 +146,11 @@ async function fill(side: Side) {
   const store = await composed(side, 8);
   try {
     await inParallel(USERS, 8, (u) => store.appendToStream(`user-usr_bench${u}`, [registered(u)]));
-    await inParallel(ORDERS, 8, (n) => store.appendToStream(`order-ord_bench${n}`, [placed(n)]));
+    await inParallel(ORDERS, 8, (n) =>
+      store.appendToStream(`order-ord_bench${n}`, [placed(n), confirmed(n)], {
+        expectedRevision: 'no_stream',
+      }),
+    );
   } finally {
     await store.close();
   }
@@ -149,7 +165,7 @@ async function rebuild(side: Side) {
     const reports = await replay(side.deps(store), { names: 'all', resume: false });
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    const events = USERS + ORDERS;
+    const events = USERS + 2 * ORDERS;
     const applied = Object.fromEntries(reports.map((r) => [r.projection, r.events]));
     const took = reports.map((r) => `${r.projection} ${(r.durationMs / 1000).toFixed(1)} s`).join(', ');
     return { perSecond: events / seconds, cpuPerEvent: (used.user + used.system) / events, applied, took };
@@ -163,11 +179,11 @@ try {
   const filling = Date.now();
   for (const side of sides) await fill(side);
   console.log(
-    `appended ${USERS} users and ${ORDERS} orders to each side in ${((Date.now() - filling) / 1000).toFixed(1)} s`,
+    `appended ${USERS} users and ${ORDERS} orders (placed, confirmed) to each side in ${((Date.now() - filling) / 1000).toFixed(1)} s`,
   );
   for (const side of sides) {
     const { applied, took } = await rebuild(side); // untimed: JIT and PostgreSQL's buffers warm for both
-    if (applied.orders !== ORDERS || applied.users !== USERS)
+    if (applied.orders !== 2 * ORDERS || applied.users !== USERS)
       throw new Error(`${side.name}: the rebuild applied ${JSON.stringify(applied)}`);
     console.log(`${side.name}, untimed pass: ${took}`);
   }
