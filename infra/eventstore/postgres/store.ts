@@ -50,7 +50,11 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
   }
   const closing = new AbortController();
   const wakeups = new Wakeups({
-    clientConfig: { ...pool.options, application_name: 'eventstore-listen' },
+    // Named after its pool (`eventstore-listen` for the pool the store creates), so each store's is told apart.
+    clientConfig: {
+      ...pool.options,
+      application_name: `${pool.options.application_name ?? 'eventstore'}-listen`,
+    },
     sendNotify: () => pool.query(`NOTIFY ${CHANNEL}`),
     notifyDebounceMs: options.notifyDebounceMs ?? 10,
     ...(logger ? { logger } : {}),
