@@ -6,7 +6,6 @@
  * upcasting, tracing); the side without encryption is the same composition with personalData 'none'.
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_privacy) is created when missing.
  */
-import { randomUUID } from 'node:crypto';
 import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
@@ -15,40 +14,13 @@ import { ensureDatabase } from '../../infra/postgres/ensure-database.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { combine, fmt, type LevelResult, runLevel } from '../eventstore/measure.ts';
 import { reportResult } from '../result.ts';
+import { orderPlaced } from './order-events.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_privacy';
 const seconds = Number(process.env.BENCH_SECONDS ?? '20');
 const CUSTOMERS = 500;
-const address = {
-  street: '1 Bench Street',
-  city: 'Leeds',
-  state: 'WY',
-  postal_code: 'LS1 1AA',
-  country: 'GB',
-};
 
-const placed = (n: number) => ({
-  id: randomUUID(),
-  type: 'OrderPlaced',
-  data: {
-    schema_version: 1,
-    order_id: `ord_bench${n}`,
-    user_id: `usr_bench${n % CUSTOMERS}`,
-    reservation_id: 'rsv_bench',
-    items: [{ product_id: 'prd_bench', product_name: 'Mug', quantity: 1, unit_price: 950, subtotal: 950 }],
-    currency: 'USD',
-    subtotal: 950,
-    tax: 76,
-    shipping_cost: 1000,
-    total: 2026,
-    pricing: { tax_rate: { numerator: 8, denominator: 100 }, shipping_flat: 1000, free_shipping_over: 10000 },
-    shipping_address: address,
-    billing_address: address,
-    payment_method: { type: 'card', token_hint: '****4242' },
-    placed_at: new Date().toISOString(),
-  },
-  metadata: { correlation_id: randomUUID(), user_id: `usr_bench${n % CUSTOMERS}` },
-});
+const placed = (n: number) => orderPlaced(n, CUSTOMERS);
 
 async function replay(
   store: EventStore,

@@ -26,17 +26,11 @@ import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { fmt } from '../eventstore/measure.ts';
 import { reportResult } from '../result.ts';
+import { orderPlaced } from './order-events.ts';
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '10000' } } });
 const ORDERS = Number(values.orders);
 const USERS = 500;
-const address = {
-  street: '1 Bench Street',
-  city: 'Leeds',
-  state: 'WY',
-  postal_code: 'LS1 1AA',
-  country: 'GB',
-};
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
 const registered = (u: number) => ({
@@ -53,28 +47,7 @@ const registered = (u: number) => ({
     registered_at: '2026-12-01T10:00:00.000Z',
   },
 });
-const placed = (n: number) => ({
-  id: randomUUID(),
-  type: 'OrderPlaced',
-  data: {
-    schema_version: 1,
-    order_id: `ord_bench${n}`,
-    user_id: `usr_bench${n % USERS}`,
-    reservation_id: `rsv_bench${n}`,
-    items: [{ product_id: 'prd_bench', product_name: 'Mug', quantity: 1, unit_price: 950, subtotal: 950 }],
-    currency: 'USD',
-    subtotal: 950,
-    tax: 76,
-    shipping_cost: 1000,
-    total: 2026,
-    pricing: { tax_rate: { numerator: 8, denominator: 100 }, shipping_flat: 1000, free_shipping_over: 10000 },
-    shipping_address: address,
-    billing_address: address,
-    payment_method: { type: 'card', token_hint: '****4242' },
-    placed_at: '2026-12-01T10:05:00.000Z',
-  },
-  metadata: { correlation_id: randomUUID(), user_id: `usr_bench${n % USERS}` },
-});
+const placed = (n: number) => orderPlaced(n, USERS);
 
 const confirmed = (n: number) => ({
   id: randomUUID(),
