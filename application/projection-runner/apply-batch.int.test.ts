@@ -6,6 +6,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
 import { inventoryProjection } from '../../projections/inventory/inventory-projection.ts';
 import { ordersProjection } from '../../projections/orders/orders-projection.ts';
+import { orderPlacedData } from '../../projections/orders/test-events.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { recommendationsProjection } from '../../projections/recommendations/recommendations-projection.ts';
 import { recommendationsLog } from '../../projections/recommendations/test-log.ts';
@@ -299,42 +300,8 @@ function inventoryLog(seed: number, count: number): RecordedEvent[] {
  */
 function ordersLog(seed: number, count: number): RecordedEvent[] {
   const pick = random(seed);
-  const address = {
-    street: '1 Main St',
-    city: 'Springfield',
-    state: 'IL',
-    postal_code: '62701',
-    country: 'US',
-  };
-  const placed = (order: string, user: string, i: number) => ({
-    schema_version: 1,
-    order_id: order,
-    user_id: user,
-    reservation_id: `rsv_${order}`,
-    items: [
-      {
-        product_id: 'prd_1',
-        product_name: 'Mug',
-        quantity: 1 + (i % 3),
-        unit_price: 950,
-        subtotal: 950 * (1 + (i % 3)),
-      },
-    ],
-    currency: 'USD',
-    subtotal: 950 * (1 + (i % 3)),
-    tax: 76,
-    shipping_cost: 1_000,
-    total: 950 * (1 + (i % 3)) + 1_076,
-    pricing: {
-      tax_rate: { numerator: 8, denominator: 100 },
-      shipping_flat: 1_000,
-      free_shipping_over: 10_000,
-    },
-    shipping_address: address,
-    billing_address: address,
-    payment_method: { type: 'card', token_hint: 'tok_…isa' },
-    placed_at: at(i),
-  });
+  const placed = (order: string, user: string, i: number) =>
+    orderPlacedData(order, user, [{ product: 'prd_1', quantity: 1 + (i % 3), price: 950 }], at(i));
   const next: Record<string, number> = {};
   const log: RecordedEvent[] = [];
   for (let i = 0; log.length < count; i += 1) {

@@ -14,6 +14,41 @@ const address = {
 
 export type Line = { product: string; quantity: number; price: number };
 
+/** An OrderPlaced (schema version 1) of `lines`, with 8 % tax and flat shipping under 100.00. */
+export function orderPlacedData(order: string, user: string, lines: Line[], placedAt: string) {
+  const items = lines.map((l) => ({
+    product_id: l.product,
+    product_name: `Name of ${l.product}`,
+    quantity: l.quantity,
+    unit_price: l.price,
+    subtotal: l.price * l.quantity,
+  }));
+  const subtotal = items.reduce((sum, i) => sum + i.subtotal, 0);
+  const tax = Math.round(subtotal * 0.08);
+  const shipping = subtotal >= 10_000 ? 0 : 1_000;
+  return {
+    schema_version: 1,
+    order_id: order,
+    user_id: user,
+    reservation_id: `rsv_${order.slice(4)}`,
+    items,
+    currency: 'USD',
+    subtotal,
+    tax,
+    shipping_cost: shipping,
+    total: subtotal + tax + shipping,
+    pricing: {
+      tax_rate: { numerator: 8, denominator: 100 },
+      shipping_flat: 1_000,
+      free_shipping_over: 10_000,
+    },
+    shipping_address: address,
+    billing_address: address,
+    payment_method: { type: 'card', token_hint: 'tok_…isa' },
+    placed_at: placedAt,
+  };
+}
+
 export function createFixtureWriter(store: EventStore) {
   const owner = (user: string) => ({ schema_version: 1, cart_id: `cart_${user.slice(4)}`, user_id: user });
   return {
@@ -57,39 +92,8 @@ export function createFixtureWriter(store: EventStore) {
         on_hand: onHand,
         reserved,
       }),
-    placeOrder: (order: string, user: string, lines: Line[], minute = 10) => {
-      const items = lines.map((l) => ({
-        product_id: l.product,
-        product_name: `Name of ${l.product}`,
-        quantity: l.quantity,
-        unit_price: l.price,
-        subtotal: l.price * l.quantity,
-      }));
-      const subtotal = items.reduce((sum, i) => sum + i.subtotal, 0);
-      const tax = Math.round(subtotal * 0.08);
-      const shipping = subtotal >= 10_000 ? 0 : 1_000;
-      return appendEvent(store, `order-${order}`, 'OrderPlaced', {
-        schema_version: 1,
-        order_id: order,
-        user_id: user,
-        reservation_id: `rsv_${order.slice(4)}`,
-        items,
-        currency: 'USD',
-        subtotal,
-        tax,
-        shipping_cost: shipping,
-        total: subtotal + tax + shipping,
-        pricing: {
-          tax_rate: { numerator: 8, denominator: 100 },
-          shipping_flat: 1_000,
-          free_shipping_over: 10_000,
-        },
-        shipping_address: address,
-        billing_address: address,
-        payment_method: { type: 'card', token_hint: 'tok_…isa' },
-        placed_at: at(minute),
-      });
-    },
+    placeOrder: (order: string, user: string, lines: Line[], minute = 10) =>
+      appendEvent(store, `order-${order}`, 'OrderPlaced', orderPlacedData(order, user, lines, at(minute))),
     confirmOrder: (order: string, amount: number, minute = 11) =>
       appendEvent(store, `order-${order}`, 'OrderConfirmed', {
         schema_version: 1,
