@@ -127,38 +127,43 @@ export async function loadCheckpoint(
 }
 
 /**
- * Inside the caller's transaction: checks the generation is still the one this runner writes (a share lock
- * on the pointer row, so a swap waits for this commit) and moves the checkpoint from `from` to `to` only if
- * it still stands at `from` (another instance cannot have applied the same events).
+ * Checks the generation is still the one this runner writes (a share lock on the pointer row, so a swap
+ * waits for this commit) and moves the checkpoint from `from` to `to` only if it still stands at `from`
+ * (another instance cannot have applied the same events). One statement, so one round trip: inside the
+ * caller's transaction (`db` a transaction), or on its own as a transaction of one statement (a move with
+ * no read-model writes beside it). `asyncCommit`: the transaction commits without waiting for the WAL
+ * flush (for read models, whose checkpoint commits with their writes, so a commit lost in a server crash
+ * is replayed); set here, in the same statement, rather than by a `SET LOCAL` round trip of its own.
  */
 export async function advanceCheckpoint(
-  trx: Transaction<RunnerTables>,
+  db: Kysely<RunnerTables> | Transaction<RunnerTables>,
   target: Target,
   from: Position | undefined,
   to: Position,
   lastEventAt: Date | undefined,
+  options: { asyncCommit?: boolean } = {},
 ) {
-  const pointer = await trx
-    .selectFrom('projection_generations')
-    .select(['serving', 'building'])
-    .where('projection', '=', target.projection)
-    .forShare()
-    .executeTakeFirst();
-  const current = target.role === 'serving' ? pointer?.serving : pointer?.building;
-  if (current !== target.generation) throw new GenerationMoved(target);
+  const pointer = sql.ref(target.role === 'serving' ? 'serving' : 'building');
   const fromText = from ? positionToString(from) : null;
-  const result = await trx
-    .updateTable('projection_checkpoints')
-    .set({
-      position: positionToString(to),
-      updated_at: sql<Date>`now()`,
-      ...(lastEventAt ? { last_event_at: lastEventAt } : {}),
-    })
-    .where('projection', '=', target.projection)
-    .where('generation', '=', target.generation)
-    .where(sql<boolean>`position IS NOT DISTINCT FROM ${fromText}`)
-    .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new CheckpointMoved(target);
+  const { rows } = await sql<{ current: number | null; updated: number }>`
+    WITH pointer AS (
+      SELECT ${pointer} AS generation FROM projection_generations
+       WHERE projection = ${target.projection} FOR SHARE
+    ), moved AS (
+      UPDATE projection_checkpoints
+         SET position = ${positionToString(to)}, updated_at = now(),
+             last_event_at = coalesce(${lastEventAt ?? null}::timestamptz, last_event_at)
+       WHERE projection = ${target.projection} AND generation = ${target.generation}
+         AND position IS NOT DISTINCT FROM ${fromText}::text
+         AND EXISTS (SELECT 1 FROM pointer WHERE generation = ${target.generation})
+      RETURNING 1
+    )
+    SELECT (SELECT generation FROM pointer) AS current, (SELECT count(*) FROM moved)::int AS updated
+    ${options.asyncCommit ? sql`, set_config('synchronous_commit', 'off', true) AS commit_mode` : sql``}
+  `.execute(db);
+  const row = rows[0];
+  if (row?.current !== target.generation) throw new GenerationMoved(target);
+  if (row.updated !== 1) throw new CheckpointMoved(target);
 }
 
 const errorText = (error: unknown) =>

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -54,6 +54,8 @@ const asRunner = (trx: ReadModelTrx) => trx as unknown as Transaction<RunnerTabl
 export function createBatchWriter(projection: Projection, target: Target, deps: WriterDeps): BatchWriter {
   const { db, logger, faults } = deps;
   const last = (events: readonly RecordedEvent[]) => events[events.length - 1]!;
+  const runnerDb = db as unknown as Kysely<RunnerTables>;
+  const asyncCommit = { asyncCommit: true };
 
   const applyPg =
     projection.kind === 'postgres'
@@ -62,14 +64,13 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           const stale = new Set<string>();
           const context = { schema, invalidate: (key: string) => stale.add(key), logger };
           await db.transaction().execute(async (trx) => {
-            // A read model can always be rebuilt, and its checkpoint commits with its writes, so a commit
-            // lost in a server crash is simply replayed: no need to wait for the WAL flush.
-            await sql`SET LOCAL synchronous_commit = off`.execute(trx);
             const scoped = trx.withSchema(schema);
             if (projection.applyBatch) await projection.applyBatch(events, scoped, context);
             else for (const event of events) await projection.apply(event, scoped, context);
             await faults?.afterWrites?.(events);
-            await advanceCheckpoint(asRunner(trx), target, from, to, last(events).recordedAt);
+            // A read model can always be rebuilt, and its checkpoint commits with its writes, so a commit
+            // lost in a server crash is simply replayed: no need to wait for the WAL flush.
+            await advanceCheckpoint(asRunner(trx), target, from, to, last(events).recordedAt, asyncCommit);
           });
           return [...stale];
         }
@@ -95,11 +96,9 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           }
           // The writes are already visible; a crash here replays them, and their guards make that a no-op.
           await faults?.afterWrites?.(events);
-          await db.transaction().execute(async (trx) => {
-            // Losing this commit in a server crash replays the batch, and the guards make that a no-op.
-            await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-            await advanceCheckpoint(asRunner(trx), target, from, to, last(events).recordedAt);
-          });
+          // One statement, its own transaction. Losing its commit in a server crash replays the batch, and
+          // the guards make that a no-op.
+          await advanceCheckpoint(runnerDb, target, from, to, last(events).recordedAt, asyncCommit);
           return [...stale];
         }
       : undefined;
@@ -113,10 +112,6 @@ export function createBatchWriter(projection: Projection, target: Target, deps: 
           parkEvent(asRunner(trx), target, { projection: projection.name, event, error, attempts, from }),
         ),
     // Only skipped events lie behind `to`: a commit lost in a server crash makes a restart skip them again.
-    advance: (from, to) =>
-      db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-        await advanceCheckpoint(asRunner(trx), target, from, to, undefined);
-      }),
+    advance: (from, to) => advanceCheckpoint(runnerDb, target, from, to, undefined, asyncCommit),
   };
 }
