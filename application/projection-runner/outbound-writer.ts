@@ -35,9 +35,8 @@ export function createOutboundWriter(
   };
   const checkpointTo = async (from: Position | undefined, last: RecordedEvent) => {
     await faults?.afterWrites?.([last]);
-    await db
-      .transaction()
-      .execute((trx) => advanceCheckpoint(trx, target, from, last.position, last.recordedAt));
+    // One statement, its own transaction; committed with the WAL flush (what was acknowledged stays passed).
+    await advanceCheckpoint(db, target, from, last.position, last.recordedAt);
   };
   return {
     outbound: { prepare: (events) => projection.prepare(events), deliver, checkpointTo },
@@ -53,8 +52,7 @@ export function createOutboundWriter(
         .execute((trx) =>
           parkEvent(trx, target, { projection: projection.name, event, error, attempts, from }),
         ),
-    advance: (from, to) =>
-      db.transaction().execute((trx) => advanceCheckpoint(trx, target, from, to, undefined)),
+    advance: (from, to) => advanceCheckpoint(db, target, from, to, undefined),
   };
 }
 
