@@ -18,7 +18,11 @@ export type PostgresEventStoreOptions = (
   pollIntervalMs?: number;
   /** Events per page a subscription reads. Default 1000. */
   pageSize?: number;
-  /** At most one NOTIFY per this window. Default 10 ms. */
+  /**
+   * At most one NOTIFY per this window. Default 20 ms: every NOTIFY wakes each subscription of every other
+   * process, and each of them reads; at 10 ms the projections' process spent more CPU on those reads than the
+   * lag's tail could afford (docs/performance.md, "The NOTIFY window").
+   */
   notifyDebounceMs?: number;
   /** Size of the pool the store creates (ignored when a pool is given). Default 10. */
   poolSize?: number;
@@ -56,7 +60,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
       application_name: `${pool.options.application_name ?? 'eventstore'}-listen`,
     },
     sendNotify: () => pool.query(`NOTIFY ${CHANNEL}`),
-    notifyDebounceMs: options.notifyDebounceMs ?? 10,
+    notifyDebounceMs: options.notifyDebounceMs ?? 20,
     ...(logger ? { logger } : {}),
   });
   const subscriptionDeps = {
