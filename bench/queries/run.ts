@@ -7,8 +7,9 @@
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the query API's process.
 // Flags: --products N (default 20000; the issue's figure is --products 100000), --seconds S per load run (10),
 //        --connections C (64), --rate R (500), --lag-seconds S (10), --samples N per search/list query (100).
-//        The lag is measured twice, after a first second at the rate that is printed but not counted: as is, then while another database on the server holds a transaction
-//        (with a transaction id) open for the whole run (docs/read-horizon.md).
+//        The lag is measured twice, after a first second at the rate that is printed but not counted:
+//        as is, then while another database on the server holds a transaction (with a transaction id)
+//        open for the whole run (docs/read-horizon.md).
 //        --only reads,search,lag,held-lag runs only those measures (default: all four), e.g. `--only lag`.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
