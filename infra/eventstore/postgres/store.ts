@@ -4,6 +4,7 @@ import { createPool } from '../../postgres/pool.ts';
 import type { EventStore, ReadAllOptions, SubscribeOptions } from '../port.ts';
 import { appendBatch, appendNothing } from './append.ts';
 import { GroupCommit } from './group-commit.ts';
+import { LiveTail } from './live-tail.ts';
 import { headPosition, readAll, readStream } from './read.ts';
 import { migrateEventStore } from './schema.ts';
 import { subscribe } from './subscription.ts';
@@ -63,10 +64,13 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
     notifyDebounceMs: options.notifyDebounceMs ?? 20,
     ...(logger ? { logger } : {}),
   });
+  const pageSize = options.pageSize ?? 1000;
+  const readAllOf = (o: ReadAllOptions) => readAll(pool, o);
   const subscriptionDeps = {
-    readAll: (o: ReadAllOptions) => readAll(pool, o),
+    readAll: readAllOf,
     wakeups,
-    pageSize: options.pageSize ?? 1000,
+    pageSize,
+    tail: new LiveTail({ readAll: readAllOf, wakeups, pageSize, maxEvents: 4 * pageSize }),
     pollIntervalMs: options.pollIntervalMs ?? 200,
     closed: closing.signal,
     ...(logger ? { logger } : {}),

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.ts';
 import type { ReadAllOptions, ReadAllPage, SubscribeOptions, SubscriptionItem } from '../port.ts';
 import { comparePositions, type Position } from '../position.ts';
+import type { LiveTail } from './live-tail.ts';
 import type { Wakeups } from './wakeups.ts';
 
 export type SubscriptionDeps = {
@@ -8,6 +9,8 @@ export type SubscriptionDeps = {
   wakeups: Wakeups;
   pageSize: number;
   pollIntervalMs: number;
+  /** Where live subscriptions take their pages from one shared read (see live-tail.ts). */
+  tail?: LiveTail;
   /** Aborted when the store closes. */
   closed: AbortSignal;
   logger?: Logger;
@@ -52,12 +55,22 @@ export async function* subscribe(
   let reportedAt: Position | undefined | null = null; // null: no caught-up reported yet
   let failures = 0;
   let prefetched: Read | undefined;
+  /** The last page reached the end of the log: the next one comes from the store's live tail if it can. */
+  let live = false;
   while (!signal.aborted) {
-    const read = prefetched ?? startRead(cursor);
-    prefetched = undefined;
     let page: ReadAllPage;
+    let hintsSeen: number;
     try {
-      page = await read.page;
+      const shared = live ? await deps.tail?.read(cursor, options.filter) : undefined;
+      if (shared) {
+        page = shared;
+        hintsSeen = shared.hintsSeen;
+      } else {
+        const read = prefetched ?? startRead(cursor);
+        prefetched = undefined;
+        page = await read.page;
+        hintsSeen = read.hintsSeen;
+      }
       failures = 0;
     } catch (error) {
       if (signal.aborted) return;
@@ -66,6 +79,7 @@ export async function* subscribe(
       await sleep(Math.min(50 * 2 ** failures, 5_000), signal);
       continue;
     }
+    live = page.isEnd;
     if (!page.isEnd && page.next) prefetched = startRead(page.next);
     for (const event of page.events) {
       if (signal.aborted) return;
@@ -83,6 +97,7 @@ export async function* subscribe(
       yield { kind: 'caught-up', position: cursor };
     }
     // What is visible is visible in log order (no horizon), so a hint's events are there on the next read.
-    await deps.wakeups.wait(read.hintsSeen, deps.pollIntervalMs, signal);
+    const woken = await deps.wakeups.wait(hintsSeen, deps.pollIntervalMs, signal);
+    if (woken === 'timeout') deps.wakeups.pollDue();
   }
 }

@@ -70,6 +70,15 @@ export class Wakeups {
       }, wait);
   }
 
+  /**
+   * A subscription waited its poll interval and no hint came: counted as a hint, so every subscription of
+   * this store reads again and the live tail serves them with one read (a hint can be lost, or an append
+   * made in a caller's own transaction sends none).
+   */
+  pollDue() {
+    if (!this.#closed) this.#wakeAll();
+  }
+
   #send() {
     this.#lastNotifyAt = Date.now();
     this.options.sendNotify().catch((error) => {
