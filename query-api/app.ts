@@ -24,6 +24,7 @@ import type { ProductViewEmitter } from '../projections/publisher/product-view-e
 import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
+import { createPricingFacts } from './pricing-facts.ts';
 import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';
@@ -177,6 +178,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
     catalog: createCatalogQueries(deps.db),
     variants: createVariantQueries(deps.db),
     productCache: cache,
+    pricingFacts: createPricingFacts(deps.db, watcher),
     ...(deps.store ? { store: deps.store } : {}),
   };
   api.use(

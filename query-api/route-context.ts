@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger.ts';
 import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
+import type { PricingFacts } from './pricing-facts.ts';
 import type { ProductCache } from './product-cache.ts';
 import type { VariantQueries } from './variant-queries.ts';
 
@@ -31,6 +32,8 @@ export type RouteContext = {
   taxRate: Rate;
   catalog: CatalogQueries;
   variants: VariantQueries;
+  /** The facts prices are made of (GET /cart, GET /pricing/{id}/price), cached, invalidated by the watcher. */
+  pricingFacts: PricingFacts;
   /** Product detail answers as their JSON text, invalidated by the watcher. */
   productCache: ProductCache<string>;
   /** The event store: the audit and personal-data routes read it (mounted only when it is given). */

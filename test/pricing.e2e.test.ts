@@ -208,6 +208,28 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
     },
   );
 
+  it('follows a list-price change and a discontinuation through the catalog projection', async () => {
+    const other = (
+      await send(
+        admin().POST('/api/v1/products', {
+          body: { name: 'Docking station', price: 120, category: 'Accessories', initial_stock: 5 },
+        }),
+      )
+    ).body.product_id;
+    expect((await price({}, undefined, other)).body.unit_price).toBe(120);
+    await send(
+      admin().PUT('/api/v1/products/{product_id}/price', {
+        params: { path: { product_id: other } },
+        body: { price: 135 },
+      }),
+    );
+    expect((await price({}, undefined, other)).body.unit_price).toBe(135);
+    await send(
+      admin().POST('/api/v1/products/{product_id}/discontinue', { params: { path: { product_id: other } } }),
+    );
+    expect((await price({}, undefined, other)).status).toBe(404);
+  });
+
   it('answers 404 for an unknown product or variant', async () => {
     expect((await price({}, undefined, 'prd_nope')).status).toBe(404);
     expect((await price({ variant_id: 'var_nope' })).status).toBe(404);

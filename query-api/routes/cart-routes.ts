@@ -34,7 +34,7 @@ export const cartRoutes = (context: RouteContext): AnyQueryRoute[] => {
   let caches: { priceCart: ReturnType<typeof createCartPricing>; docs: ReturnType<typeof createCartDocs> };
   const cartCaches = () => {
     caches ??= {
-      priceCart: createCartPricing(context.db, context.watcher),
+      priceCart: createCartPricing(context.pricingFacts),
       docs: createCartDocs(context.redis, context.watcher),
     };
     return caches;

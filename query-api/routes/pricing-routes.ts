@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
 import { priceLine } from '../../domain/pricing/price-calculation.ts';
@@ -25,8 +24,6 @@ export const priceQuery = z.object({
   tier: z.enum(tiers).optional(),
 });
 
-type PricedProduct = { price: string; currency: string; category: string; discontinued: boolean };
-
 /**
  * GET /pricing/rules (admin) and GET /pricing/{product_id}/price (anyone). The price uses the caller's
  * own tier from the tier read model (none when anonymous); an admin may name another with `tier`,
@@ -37,12 +34,6 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
   // Signed-in callers get their own tier; no Authorization header prices as an anonymous visitor.
   const optionalAuth: RequestHandler = (req, res, next) =>
     req.get('authorization') === undefined ? next() : context.authenticate(req, res, next);
-
-  async function productToPrice(schema: string, productId: string) {
-    const { rows } = await sql<PricedProduct>`SELECT price, currency, category, discontinued
-      FROM ${sql.table(`${schema}.products`)} WHERE product_id = ${productId}`.execute(context.db);
-    return rows[0];
-  }
 
   return [
     route({
@@ -71,15 +62,17 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
       async handle({ params, query: q, req }) {
         const productId = params.product_id;
         if (!isId('product', productId)) throw notFound('Product', productId);
-        const product = await productToPrice(servingSchema(context.watcher, 'catalog'), productId);
+        const facts = context.pricingFacts;
+        const catalogSchema = servingSchema(context.watcher, 'catalog');
+        const product = (await facts.products(catalogSchema, [productId])).get(productId);
         if (!product || product.discontinued) throw notFound('Product', productId);
         // A variant adds its signed adjustment (the `variant` step); an unknown or retired one is 404.
         const variant =
           q.variant_id === undefined
             ? undefined
-            : (await context.variants.of(servingSchema(context.watcher, 'variants'), [productId])).find(
-                (row) => row.variant_id === q.variant_id && row.status === 'active',
-              );
+            : (await facts.variants(servingSchema(context.watcher, 'variants'), [productId]))
+                .get(productId)
+                ?.find((v) => v.variantId === q.variant_id && v.status === 'active');
         if (q.variant_id !== undefined && !variant) throw notFound('Variant', q.variant_id);
         const schema = servingSchema(context.watcher, 'pricing');
         const auth = req.auth;
@@ -87,19 +80,19 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
           auth?.role === 'admin'
             ? (q.tier ?? 'none')
             : auth
-              ? await pricing.tierOf(schema, auth.userId)
+              ? await facts.tierOf(schema, auth.userId)
               : 'none';
         const now = context.clock();
         const category = product.category;
-        const rules = await pricing.activeRulesFor(schema, { productId, category }, now);
+        const rules = await facts.rulesFor(schema, { productId, category });
         const quote = priceLine({
-          product: { productId, category, price: Number(product.price) },
+          product: { productId, category, price: product.price },
           ...(variant
             ? {
                 variant: {
-                  variantId: variant.variant_id,
+                  variantId: variant.variantId,
                   label: `Variant ${variant.sku}`,
-                  adjustment: Number(variant.price_adjustment),
+                  adjustment: variant.adjustment,
                 },
               }
             : {}),
@@ -111,7 +104,7 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const body = presentQuote(
           {
             productId,
-            variantId: variant?.variant_id ?? null,
+            variantId: variant?.variantId ?? null,
             quantity: q.quantity,
             tier,
             currency: product.currency,
