@@ -107,7 +107,11 @@ async function applyRecommendationsBatch(
 ) {
   const guards = await foldStreamGuards(events, trx, schema);
   const orderIds = [...new Set(guards.fresh.filter((e) => e.type.startsWith('Order')).map(orderIdOf))];
-  const { rows: stored } = await sql<Order>`
+  // A batch without order events (cart adds, catalog changes: most live batches) reads no orders.
+  const { rows: stored } =
+    orderIds.length === 0
+      ? { rows: [] as Order[] }
+      : await sql<Order>`
     SELECT order_id, user_id, product_ids, confirmed FROM ${sql.id(schema, 'order_products')}
      WHERE order_id = ANY(${orderIds}::text[]) FOR UPDATE`.execute(trx);
   const orders = new Map(stored.map((order) => [order.order_id, order]));
@@ -135,7 +139,10 @@ async function applyRecommendationsBatch(
   for (const event of decoded)
     if (event?.type === 'OrderPlaced') for (const item of event.data.items) products.add(item.product_id);
   for (const order of stored) for (const product of order.product_ids) products.add(product);
-  const { rows: categorised } = await sql<{ product_id: string; category: string }>`
+  const { rows: categorised } =
+    products.size === 0
+      ? { rows: [] }
+      : await sql<{ product_id: string; category: string }>`
     SELECT product_id, category FROM ${sql.id(schema, 'product_stats')}
      WHERE product_id = ANY(${[...products]}::text[]) AND category IS NOT NULL`.execute(trx);
   const categoryOf = new Map(categorised.map((row) => [row.product_id, row.category]));
