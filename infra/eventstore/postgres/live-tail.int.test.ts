@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/support/isolation.ts';
 import { createPool } from '../../postgres/pool.ts';
-import { collect, eventsOf, newEvent, uniqueCategory } from '../contract/fixture.ts';
-import type { EventStore, ReadAllOptions } from '../port.ts';
+import { collect, eventsOf, newEvent, sleep, uniqueCategory } from '../contract/fixture.ts';
+import type { EventStore, ReadAllOptions, RecordedEvent } from '../port.ts';
 import { LiveTail } from './live-tail.ts';
 import { readAll } from './read.ts';
 import { createPostgresEventStore } from './store.ts';
+import { subscribe } from './subscription.ts';
 import { Wakeups } from './wakeups.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -103,7 +104,7 @@ describe('the live tail', () => {
     expect(atEnd!.hintsSeen).toBe(wakeups.generation);
   });
 
-  it('leaves a cursor outside what it holds to the subscription’s own read', async () => {
+  it('leaves a cursor behind it to the subscription’s own read, and moves on to one ahead of it', async () => {
     const category = uniqueCategory('edge');
     const start = await subscriber.headPosition();
     const { tail, reads } = countedTail(2, 3);
@@ -115,15 +116,106 @@ describe('the live tail', () => {
     const second = await tail.read(first!.next, undefined);
     expect(reads).toHaveLength(2);
     expect(second!.events).toHaveLength(2);
-    // It holds three events at most: the first read's two are gone, so a cursor at the start is not served …
+    // It holds three events at most: the first read's two are gone, so a cursor at the start is not served.
     expect(await tail.read(start, undefined)).toBeUndefined();
-    // … and neither is one past what it has read.
-    const later = await writer.appendToStream(`${category}-x`, [newEvent('Ordered')]);
-    expect(await tail.read(later.position, undefined)).toBeUndefined();
+    expect(reads).toHaveLength(2);
+    // A cursor just past its end (a subscription that read on by itself): the tail reads on from its end.
+    const next = await writer.appendToStream(`${category}-x`, [newEvent('Ordered')]);
+    const caughtUp = await tail.read(next.position, undefined);
+    expect(reads).toHaveLength(3);
+    expect(reads[2]!.after).toEqual(second!.next);
+    expect(caughtUp).toMatchObject({ events: [], next: next.position, isEnd: true });
+    // A cursor more than a page past it: one read on, then the tail starts over at that cursor.
+    for (let i = 0; i < 3; i += 1) await writer.appendToStream(`${category}-y${i}`, [newEvent('Ordered')]);
+    const far = (await writer.appendToStream(`${category}-z`, [newEvent('Ordered')])).position;
+    expect((await tail.read(far, undefined))!.events).toEqual([]);
+    expect(reads.slice(3).map((r) => r.after)).toEqual([next.position, far]);
+    // A subscription far back within what it holds gets one page at a time.
+    const late = await writer.appendToStream(`${category}-w`, [
+      newEvent('Ordered'),
+      newEvent('Shipped'),
+      newEvent('Rated'),
+    ]);
+    wakeups.pollDue();
+    const page = await tail.read(far, { eventTypes: ['Ordered', 'Rated'] });
+    expect(page!.events.map((e) => e.type)).toEqual(['Ordered']);
+    expect(page!.isEnd).toBe(false);
+    const rest = await tail.read(page!.next, { eventTypes: ['Ordered', 'Rated'] });
+    expect(rest!.events.map((e) => e.type)).toEqual(['Rated']);
+    expect(rest!.next).toEqual(late.position);
+    // Asked again from further back, it hands out one page of the log at a time, and a filtered page ends
+    // where the scan stopped, past the events the filter left out.
+    const again = await tail.read(far, undefined);
+    expect(again!.events.map((e) => e.type)).toEqual(['Ordered', 'Shipped']);
+    expect(again).toMatchObject({ next: again!.events[1]!.position, isEnd: false });
+    const filtered = await tail.read(far, { eventTypes: ['Ordered'] });
+    expect(filtered!.events.map((e) => e.type)).toEqual(['Ordered']);
+    expect(filtered!.next).toEqual(again!.events[1]!.position);
   });
 });
 
 describe('subscriptions through the live tail', () => {
+  it('stay on the tail through a burst longer than a page and after it, reading nothing on their own', async () => {
+    const category = uniqueCategory('burst');
+    const start = await subscriber.headPosition();
+    const ownReads: ReadAllOptions[] = [];
+    const { tail, reads: tailReads } = countedTail(10, 40);
+    const closed = new AbortController();
+    const deps = {
+      readAll: (options: ReadAllOptions) => {
+        ownReads.push(options);
+        return readAll(tailPool, options);
+      },
+      wakeups,
+      pageSize: 10,
+      pollIntervalMs: 100,
+      closed: closed.signal,
+      tail,
+    };
+    const filters = [
+      { eventTypes: ['Burst'] },
+      { streamPrefixes: [`${category}-`] },
+      { eventTypes: ['Burst', 'Other'] },
+    ];
+    const received = filters.map(() => ({ events: [] as RecordedEvent[], caughtUp: 0 }));
+    const running = filters.map(async (filter, i) => {
+      for await (const item of subscribe(deps, { ...(start ? { after: start } : {}), filter })) {
+        if (item.kind === 'event') received[i]!.events.push(item.event);
+        else received[i]!.caughtUp += 1;
+      }
+    });
+    const until = async (done: () => boolean) => {
+      for (const deadline = Date.now() + 10_000; !done(); await sleep(10))
+        if (Date.now() > deadline) throw new Error('subscriptions did not get there in 10 s');
+    };
+    try {
+      await until(() => received.every((r) => r.caughtUp > 0));
+      // Live from here: every page comes from the tail, the burst's three included.
+      const [own, shared] = [ownReads.length, tailReads.length];
+      await writer.appendToStream(
+        `${category}-burst`,
+        Array.from({ length: 25 }, (_, n) => newEvent('Burst', { n })),
+      );
+      await until(() => received.every((r) => r.events.length === 25));
+      for (let n = 0; n < 5; n += 1) {
+        await writer.appendToStream(`${category}-after-${n}`, [newEvent('Burst', { n })]);
+        await until(() => received.every((r) => r.events.length === 26 + n));
+      }
+      expect(ownReads.length).toBe(own);
+      expect(tailReads.length).toBeGreaterThan(shared);
+      const expected = (
+        await subscriber.readAll({ ...(start ? { after: start } : {}), maxCount: 100 })
+      ).events
+        .filter((e) => e.streamName.startsWith(`${category}-`))
+        .map((e) => e.id);
+      expect(expected).toHaveLength(30);
+      for (const r of received) expect(r.events.map((e) => e.id)).toEqual(expected);
+    } finally {
+      closed.abort();
+      await Promise.all(running);
+    }
+  });
+
   it('each gets exactly its events, in log order, while 8 writers append at once', async () => {
     const category = uniqueCategory('race');
     const types = ['Ordered', 'Shipped', 'Rated'];

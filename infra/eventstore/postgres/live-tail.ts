@@ -38,8 +38,11 @@ const accepts = (filter: EventFilter | undefined) => {
  * one subscription's own unfiltered reads would have returned it. A subscription is served only when its
  * cursor lies in that range, and gets the events after its cursor. Freshness: a subscription woken by a
  * hint is served only from a read that started after that hint (`hintsSeen` at least the hint count when
- * it asked), and waits next on that read's count, as with a read of its own. A subscription outside the
- * range (still catching up, or ahead of the tail) reads on its own, as before.
+ * it asked), and waits next on that read's count, as with a read of its own. A subscription behind the
+ * range (still catching up, or slower than the tail keeps) reads on its own, as before; one ahead of it
+ * (it read further on its own, or started at the head) moves the tail on: one read from the tail's end,
+ * and if that does not reach the cursor, the tail starts over there (a new range, consecutive again). A
+ * subscription stays on the tail through a burst: it hands out a page of the log at a time and reads on.
  *
  * Each subscription gets its own copies of data and metadata: layers above may change them in place (the
  * personal-data layer decrypts that way), as they may with an event freshly read for them alone.
@@ -62,22 +65,25 @@ export class LiveTail {
   }
 
   /**
-   * The events after `cursor` that `filter` selects, from a read that started after the newest hint;
-   * undefined when the tail does not hold the log right after `cursor` (the caller reads on its own).
+   * The events after `cursor` that `filter` selects (from at most one page of the log), from a read that
+   * started after the newest hint; undefined when the tail no longer holds the log right after `cursor`
+   * (the caller reads on its own). A cursor ahead of the tail (its subscription read further on its own,
+   * or started at the head) moves the tail on: one more read from where it ends, and if the cursor is
+   * still ahead, the tail starts over at it.
    */
   async read(cursor: Position | undefined, filter: EventFilter | undefined): Promise<TailPage | undefined> {
     const need = this.#deps.wakeups.generation;
+    let readOn = false;
     for (;;) {
-      if (this.#started && !this.#covers(cursor)) return undefined;
+      if (!this.#started) this.#restart(cursor);
+      if (compare(cursor, this.#from) < 0) return undefined;
+      const ahead = compare(cursor, this.#end) > 0;
+      if (ahead && !this.#reading && readOn) this.#restart(cursor);
       const atEnd = compare(cursor, this.#end) === 0;
       const fresh = this.#hintsSeen >= need && (this.#isEnd || !atEnd);
-      if (this.#started && fresh) return this.#collect(cursor, accepts(filter));
+      if (!ahead && fresh) return this.#collect(cursor, accepts(filter));
       if (!this.#reading) {
-        if (!this.#started) {
-          this.#started = true;
-          this.#from = cursor;
-          this.#end = cursor;
-        }
+        readOn = ahead;
         this.#reading = this.#readNext().finally(() => {
           this.#reading = undefined;
         });
@@ -86,8 +92,15 @@ export class LiveTail {
     }
   }
 
-  #covers(cursor: Position | undefined) {
-    return compare(cursor, this.#from) >= 0 && compare(cursor, this.#end) <= 0;
+  /** Drops what the tail holds: it begins again right after `cursor`. */
+  #restart(cursor: Position | undefined) {
+    this.#started = true;
+    this.#segments = [];
+    this.#held = 0;
+    this.#from = cursor;
+    this.#end = cursor;
+    this.#isEnd = false;
+    this.#hintsSeen = -1;
   }
 
   async #readNext() {
@@ -106,12 +119,20 @@ export class LiveTail {
     }
   }
 
+  /** At most one page of the log after `cursor` (so a subscription far back in the tail still gets pages). */
   #collect(cursor: Position | undefined, accept: (event: RecordedEvent) => boolean): TailPage {
     const events: RecordedEvent[] = [];
+    let scanned = 0;
+    let last = cursor;
     for (const segment of this.#segments) {
       if (compare(segment.next, cursor) <= 0) continue;
       for (const event of segment.events) {
-        if (compare(event.position, cursor) <= 0 || !accept(event)) continue;
+        if (compare(event.position, cursor) <= 0) continue;
+        if (scanned === this.#deps.pageSize)
+          return { events, next: last, isEnd: false, hintsSeen: this.#hintsSeen };
+        scanned += 1;
+        last = event.position;
+        if (!accept(event)) continue;
         events.push({
           ...event,
           data: structuredClone(event.data),

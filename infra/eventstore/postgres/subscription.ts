@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.ts';
 import type { ReadAllOptions, ReadAllPage, SubscribeOptions, SubscriptionItem } from '../port.ts';
 import { comparePositions, type Position } from '../position.ts';
-import type { LiveTail } from './live-tail.ts';
+import type { LiveTail, TailPage } from './live-tail.ts';
 import type { Wakeups } from './wakeups.ts';
 
 export type SubscriptionDeps = {
@@ -55,13 +55,15 @@ export async function* subscribe(
   let reportedAt: Position | undefined | null = null; // null: no caught-up reported yet
   let failures = 0;
   let prefetched: Read | undefined;
-  /** The last page reached the end of the log: the next one comes from the store's live tail if it can. */
+  /** The last page reached the end of the log, or came from the tail: the next one comes from the store's
+   * live tail if it can. */
   let live = false;
   while (!signal.aborted) {
     let page: ReadAllPage;
     let hintsSeen: number;
+    let shared: TailPage | undefined;
     try {
-      const shared = live ? await deps.tail?.read(cursor, options.filter) : undefined;
+      shared = live ? await deps.tail?.read(cursor, options.filter) : undefined;
       if (shared) {
         page = shared;
         hintsSeen = shared.hintsSeen;
@@ -79,8 +81,10 @@ export async function* subscribe(
       await sleep(Math.min(50 * 2 ** failures, 5_000), signal);
       continue;
     }
-    live = page.isEnd;
-    if (!page.isEnd && page.next) prefetched = startRead(page.next);
+    // A page from the tail keeps the subscription on the tail, which reads on through a burst; only a
+    // subscription reading on its own prefetches, and turns to the tail once it reaches the end.
+    live = shared !== undefined || page.isEnd;
+    if (!live && page.next) prefetched = startRead(page.next);
     for (const event of page.events) {
       if (signal.aborted) return;
       yield { kind: 'event', event };
