@@ -33,12 +33,13 @@ export function createCartPricing(facts: PricingFacts) {
     // A variant line adds its variant's signed adjustment (the `variant` step), from the variants read
     // model; a variant it does not hold (yet) leaves the line at the price the cart holds.
     const withVariants = [...new Set(lines.filter((line) => line.variant).map((line) => line.productId))];
-    const [products, variantsOf, tier] = await Promise.all([
+    const [products, variantsOf, tier, rulesFor] = await Promise.all([
       facts.products(catalogSchema, [...new Set(lines.map((line) => line.productId))]),
       withVariants.length > 0 && variantsSchema
         ? facts.variants(variantsSchema, withVariants)
         : new Map<string, VariantFacts[]>(),
       pricingSchema ? facts.tierOf(pricingSchema, context.userId) : ('none' as const),
+      facts.rules(pricingSchema),
     ]);
     const now = context.now.toISOString();
     for (const line of lines) {
@@ -62,7 +63,7 @@ export function createCartPricing(facts: PricingFacts) {
           : {}),
         quantity: line.quantity,
         tier,
-        rules: await facts.rulesFor(pricingSchema, product),
+        rules: rulesFor(product),
         now,
       });
       // As the command side: a cart line never goes below one cent (application/checkout/line-prices.ts).

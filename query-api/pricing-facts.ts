@@ -100,11 +100,13 @@ export function createPricingFacts(
     tierOf: async (schema: string, userId: string): Promise<Tier> =>
       (await tiers.get(tierKey(userId), () => pricing.tierOf(schema, userId))) ?? 'none',
 
-    /** The enabled rules whose scope reaches this product (priceLine checks their windows). */
-    async rulesFor(schema: string | undefined, product: { productId: string; category: string }) {
-      if (!schema) return [];
-      const index = await ruleIndex(schema);
-      return [
+    /**
+     * The enabled rules, loaded once for a request: for each product, those whose scope reaches it
+     * (priceLine checks their windows). No schema (no pricing read model yet): no rules.
+     */
+    async rules(schema: string | undefined) {
+      const index = schema ? await ruleIndex(schema) : indexRules([]);
+      return (product: { productId: string; category: string }): PricingRule[] => [
         ...index.all,
         ...(index.byProduct.get(product.productId) ?? []),
         ...(index.byCategory.get(normalise(product.category)) ?? []),

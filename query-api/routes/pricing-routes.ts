@@ -84,7 +84,7 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
               : 'none';
         const now = context.clock();
         const category = product.category;
-        const rules = await facts.rulesFor(schema, { productId, category });
+        const rules = (await facts.rules(schema))({ productId, category });
         const quote = priceLine({
           product: { productId, category, price: product.price },
           ...(variant
