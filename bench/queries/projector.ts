@@ -1,9 +1,12 @@
-// The projections role for bench/queries/run.ts, in its own process as in production (ROLES=projections).
-// Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX. Stops on the message 'stop'.
+// The projections role for bench/queries/run.ts, in its own process as in production (ROLES=projections):
+// the store composed as bin/start composes it (hash chain, decryption, upcasting, tracing) and
+// OpenTelemetry loaded by run.ts. Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX. Stops on 'stop'.
 import { pino } from 'pino';
 import { createCheckpointPublisher } from '../../application/projection-runner/checkpoint-channel.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
@@ -12,7 +15,12 @@ import { createProjectionService } from '../../projections/service.ts';
 const logger = pino({ level: 'warn' });
 const url = process.env.DATABASE_URL!;
 const pool = createPool({ connectionString: url, max: 10, applicationName: 'bench-projector' });
-const store = await createPostgresEventStore({ connectionString: url, poolSize: 8, logger });
+const metrics = createMetrics({ runtime: false });
+const store = composeStore(await createPostgresEventStore({ connectionString: url, poolSize: 8, logger }), {
+  logger,
+  metrics,
+  personalData: await openPersonalData({ connectionString: url, logger, poolSize: 2 }),
+});
 const redis = createRedis({ url: process.env.REDIS_URL!, keyPrefix: process.env.BENCH_REDIS_PREFIX! });
 const service = createProjectionService(
   {
@@ -21,7 +29,7 @@ const service = createProjectionService(
     leaseClientConfig: { connectionString: url },
     redis,
     publisher: createCheckpointPublisher(redis, logger),
-    metrics: createMetrics({ runtime: false }),
+    metrics,
     logger,
   },
   { leaseRetryMs: 100 },

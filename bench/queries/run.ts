@@ -79,13 +79,14 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const profile = process.env.BENCH_CPU_PROF
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
   : [];
-const child = (file: string, telemetry = false) =>
+/** A child process; `production` ones load OpenTelemetry as `npm start` does (`extra`: the profile). */
+const child = (file: string, production = false, extra: string[] = []) =>
   fork(here(file), {
     env: childEnv,
     execArgv: [
       '--import',
       'tsx',
-      ...(telemetry ? ['--import', here('../../infra/telemetry/register.ts'), ...profile] : []),
+      ...(production ? ['--import', here('../../infra/telemetry/register.ts'), ...extra] : []),
     ],
   });
 const watcher = createCheckpointWatcher({
@@ -119,7 +120,7 @@ try {
   await appendCarts(store, users, products);
   const appendSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  projector = child('./projector.ts');
+  projector = child('./projector.ts', true);
   await once(projector, 'message');
   await watcher.start();
   if (!(await watcher.waitFor(allModels, (await store.headPosition())!, 30 * 60_000)))
@@ -134,7 +135,7 @@ try {
   let lag: Awaited<ReturnType<typeof measureLag>> | undefined;
   let heldLag: Awaited<ReturnType<typeof measureLag>> | undefined;
   if (wanted('reads') || wanted('search')) {
-    server = child('./server.ts', true);
+    server = child('./server.ts', true, profile);
     baselineServer = child('./baseline-server.ts');
     const [[{ url: queryUrl }], [{ url: baselineUrl }]] = (await Promise.all([
       once(server, 'message'),
