@@ -4,7 +4,9 @@
 // rate measured in the same run on the same database. Prints absolute figures and the ratio.
 //
 // Env: BENCH_CONNECTIONS (32), BENCH_DURATION_S (10), BENCH_RAW_DURATION_S (5), BENCH_POOL_SIZE (10),
-// BENCH_USERS_PER_CONNECTION (8), BENCH_PRODUCTS (10), BENCH_CPU_PROF (a directory: profile the server).
+// BENCH_USERS_PER_CONNECTION (8), BENCH_PRODUCTS (10), BENCH_CPU_PROF (a directory: profile the server),
+// BENCH_WORKERS (1; above 1 the command API runs in that many node:cluster workers sharing its port, as
+// `npm start` runs it with COMMAND_API_WORKERS, each with its own pool of BENCH_POOL_SIZE).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -28,6 +30,8 @@ const connections = env('BENCH_CONNECTIONS', 32);
 const durationSeconds = env('BENCH_DURATION_S', 10);
 const rawSeconds = env('BENCH_RAW_DURATION_S', 5);
 const poolSize = env('BENCH_POOL_SIZE', 10);
+const workers = env('BENCH_WORKERS', 1);
+const across = workers > 1 ? `, ${workers} command API processes` : '';
 const usersPerConnection = env('BENCH_USERS_PER_CONNECTION', 8);
 const productCount = env('BENCH_PRODUCTS', 10);
 const goal = { ratio: 0.5, p99Ms: 25 };
@@ -62,7 +66,7 @@ const serverEnv = {
 let server: ReturnType<typeof fork> | undefined;
 try {
   log(
-    `bench:commands — ${connections} connections, ${durationSeconds} s AddToCart, ${rawSeconds} s raw appends, pool ${poolSize}`,
+    `bench:commands — ${connections} connections, ${durationSeconds} s AddToCart, ${rawSeconds} s raw appends, pool ${poolSize}, ${workers} command API process(es)`,
   );
 
   // 1. The store's raw append rate, on the benchmark's own database; measured again after the
@@ -86,8 +90,9 @@ try {
   const rawBefore = await rawAppends('before');
 
   // 2. The command API in its own process, on the same database.
-  server = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    env: serverEnv,
+  const serverFile = workers > 1 ? './server-workers.ts' : './server.ts';
+  server = fork(fileURLToPath(new URL(serverFile, import.meta.url)), [], {
+    env: { ...serverEnv, BENCH_WORKERS: String(workers) },
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
     execArgv: [
       '--import',
@@ -195,14 +200,14 @@ try {
     `AddToCart p99 ${cart.p99} ms (goal < ${goal.p99Ms} ms) — ${cart.p99 < goal.p99Ms ? 'met' : 'NOT met'}`,
   );
   reportResult({
-    measure: `AddToCart vs raw appends, ${connections} connections`,
+    measure: `AddToCart vs raw appends, ${connections} connections${across}`,
     ours: cart.perSecond,
     baseline: raw.perSecond,
     unit: 'req/s',
     goal: { on: 'ratio', op: '>=', value: goal.ratio },
   });
   reportResult({
-    measure: `AddToCart p99 vs raw append p99, ${connections} connections`,
+    measure: `AddToCart p99 vs raw append p99, ${connections} connections${across}`,
     ours: cart.p99,
     baseline: raw.p99,
     unit: 'ms',
