@@ -66,6 +66,19 @@ describe('the cart priced by the engine', () => {
     expect(lowered.body.items[0]).toMatchObject({ quantity: 5, price: 425, subtotal: 2125 });
   });
 
+  it('ten concurrent adds of one cross the quantity break: the line is priced for ten, the order goes through', async () => {
+    const buyer = await shop.customer();
+    const adds = await Promise.all(
+      Array.from({ length: 10 }, () => addToCart(buyer.accessToken, { product_id: laptop, quantity: 1 })),
+    );
+    expect(adds.map((added) => added.status)).toEqual(Array(10).fill(200));
+    // Whichever add landed last merged the tenth unit: its price is the one for ten (500.00 - 10 %), not
+    // one computed for the quantity an earlier read saw, which checkout would refuse as a price change.
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 4500, discount: 0 });
+  });
+
   it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {
     await shop.addRule({
       name: 'Spring sale',

@@ -207,6 +207,29 @@ describe('command handler', () => {
       expect((await store.readStream('counter-t2')).map((e) => e.data.total)).toEqual([1, 3, 4]);
     });
 
+    it('refine derives the command from the state each attempt decides on, a fresh read after a conflict', async () => {
+      const mine = createCommandHandler({ store, trustCache: true });
+      const theirs = createCommandHandler({ store });
+      const stream = 'counter-t4';
+      await mine.handle({ decider: counter, stream, command: increment(), metadata });
+      await theirs.handle({ decider: counter, stream, command: increment(2), metadata });
+      // "Bring the total to 10": on the cached total (1) that is +9, on the true one (3) +7.
+      const seen: number[] = [];
+      const result = await mine.handle({
+        decider: counter,
+        stream,
+        command: increment(0),
+        metadata,
+        refine: (command, state) => {
+          seen.push(state.total);
+          return { ...command, data: { ...command.data, by: 10 - state.total } };
+        },
+      });
+      expect(seen).toEqual([1, 3]);
+      expect(result.state).toEqual({ total: 10 });
+      expect((await store.readStream(stream)).map((e) => e.data.total)).toEqual([1, 3, 10]);
+    });
+
     it('a refusal, a no-op or an If-Match mismatch on stale cached state is checked on a fresh read', async () => {
       const mine = createCommandHandler({ store, trustCache: true });
       const theirs = createCommandHandler({ store });

@@ -22,6 +22,14 @@ export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
   stream: string;
   command: C;
   metadata: CommandMetadata;
+  /**
+   * The command as decided on this attempt's state (the cached state first, a fresh read after a
+   * conflict or a refusal), for a command whose content depends on that state: a cart line priced for
+   * the quantity it reaches. So the content is always derived from the state it is decided on, never
+   * from an earlier read that another writer could have overtaken. A refusal here counts as the
+   * decider's own.
+   */
+  refine?: (command: C, state: S) => C | Promise<C>;
   /** The client's If-Match: when given, a conflict is surfaced instead of retried. */
   expectedRevision?: bigint;
   /** Deterministic event ids for commands whose retry must not duplicate events (index = position in the decision). */
@@ -123,7 +131,8 @@ export function createCommandHandler(options: CommandHandlerOptions) {
       }
       let decided: E[];
       try {
-        decided = decider.decide(command, loaded.state);
+        const refined = request.refine ? await request.refine(command, loaded.state) : command;
+        decided = decider.decide(refined, loaded.state);
       } catch (refusal) {
         if (fromCache) continue;
         throw refusal;

@@ -1,6 +1,13 @@
 import type { Request, Response } from 'express';
 import { engineProducts } from '../../application/checkout/line-prices.ts';
-import { cartDecider, cartStream, findLine, lineKey, MAX_LINE_QUANTITY } from '../../domain/cart/cart.ts';
+import {
+  type CartState,
+  cartDecider,
+  cartStream,
+  findLine,
+  lineKey,
+  MAX_LINE_QUANTITY,
+} from '../../domain/cart/cart.ts';
 import type { CartCommand } from '../../domain/cart/commands.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
@@ -46,16 +53,21 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const pricedFor = (owner: CartOwnerId) => owner as UserId;
 
   /**
-   * Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it; `then`
-   * (a follow-up, e.g. a reprice) runs after it without the If-Match check.
+   * Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it, as
+   * `refine` adjusts it to the cart state it is decided on; `followUp` (e.g. a reprice) runs after it
+   * without the If-Match check.
    */
   async function onCart(
     req: Request,
     res: Response,
     command: (owner: CartOwnerId) => CartCommand | Promise<CartCommand>,
-    status = 200,
-    then?: (owner: CartOwnerId) => Promise<CartCommand | undefined>,
+    options: {
+      status?: number;
+      followUp?: (owner: CartOwnerId) => Promise<CartCommand | undefined>;
+      refine?: (command: CartCommand, cart: CartState) => Promise<CartCommand>;
+    } = {},
   ): Promise<Reply> {
+    const { status = 200, followUp, refine } = options;
     const owner = await resolveCartOwner(ctx, req);
     const userId = owner.ownerId;
     const expectedRevision = expectedRevisionFrom(req);
@@ -64,9 +76,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       stream: cartStream(userId),
       command: await command(userId),
       metadata: commandMetadata(req),
+      ...(refine ? { refine } : {}),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
-    const next = then ? await then(userId) : undefined;
+    const next = followUp ? await followUp(userId) : undefined;
     if (next)
       result = await handler.handle({
         decider: cartDecider,
@@ -107,11 +120,9 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         if (!found) throw notFound('Product', productId);
         const variant = cartVariantOf(found.product, body.variant_id);
         const stock = await loadStock(facts, productId, variant?.variantId);
-        return onCart(req, res, async (userId) => {
-          // Priced by the engine for the line's quantity after this add (a merge may reach a quantity break).
-          const { state: cart } = await handler.load(cartDecider, cartStream(userId));
-          const key = lineKey({ productId, variant });
-          const held = cart.lines.find((line) => lineKey(line) === key)?.quantity ?? 0;
+        const key = lineKey({ productId, variant });
+        /** The line's price from the engine for the quantity it reaches with `held` already in the cart. */
+        const priced = async (userId: CartOwnerId, held: number) => {
           const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
           const { products } = await engineProducts(rules, {
             states: new Map([[productId, found.product]]),
@@ -121,19 +132,36 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
           });
           const product = products[key];
           if (!product) throw notFound('Product', productId);
-          return {
+          return product;
+        };
+        return onCart(
+          req,
+          res,
+          async (userId) => ({
             type: 'AddItemToCart',
             data: {
               userId,
               cartItemId: ctx.ids('cartItem') as CartItemId,
-              product,
+              product: await priced(userId, 0),
               available: available(stock),
               quantity: body.quantity,
               ...(body.price !== undefined ? { expectedPrice: body.price } : {}),
               now: clock().toISOString(),
             },
-          };
-        });
+          }),
+          {
+            // A merge into a line may reach a quantity break: priced on the cart the add is decided on
+            // (no read of its own), so a concurrent add to the same line cannot leave a stale price.
+            refine: async (command, cart) => {
+              const held = cart.lines.find((line) => lineKey(line) === key)?.quantity ?? 0;
+              if (held === 0 || command.type !== 'AddItemToCart') return command;
+              return {
+                ...command,
+                data: { ...command.data, product: await priced(command.data.userId, held) },
+              };
+            },
+          },
+        );
       },
     }),
     route({
@@ -175,19 +203,20 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
               },
             };
           },
-          200,
-          // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
-          async (userId) => {
-            if (!repriceLine) return undefined;
-            const { productId } = repriceLine;
-            const found = await loadProduct(handler, productId);
-            const { products } = await engineProducts(rules, {
-              states: new Map(found ? [[productId, found.product]] : []),
-              lines: [repriceLine],
-              userId: pricedFor(userId),
-              now: clock(),
-            });
-            return { type: 'RepriceCart', data: { userId, products, now: clock().toISOString() } };
+          {
+            // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
+            followUp: async (userId) => {
+              if (!repriceLine) return undefined;
+              const { productId } = repriceLine;
+              const found = await loadProduct(handler, productId);
+              const { products } = await engineProducts(rules, {
+                states: new Map(found ? [[productId, found.product]] : []),
+                lines: [repriceLine],
+                userId: pricedFor(userId),
+                now: clock(),
+              });
+              return { type: 'RepriceCart', data: { userId, products, now: clock().toISOString() } };
+            },
           },
         );
       },
@@ -218,7 +247,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
           req,
           res,
           (userId) => ({ type: 'ClearCart', data: { userId, now: clock().toISOString() } }),
-          204,
+          { status: 204 },
         );
       },
     }),
