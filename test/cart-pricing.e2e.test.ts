@@ -79,6 +79,22 @@ describe('the cart priced by the engine', () => {
     expect(placed.body).toMatchObject({ subtotal: 4500, discount: 0 });
   });
 
+  it('concurrent quantity changes across the break: the line keeps the price for the quantity it ends at', async () => {
+    const buyer = await shop.customer();
+    const added = await addToCart(buyer.accessToken, { product_id: laptop, quantity: 1 });
+    const cart_item_id = added.body.items[0]!.cart_item_id;
+    const updates = await Promise.all(
+      [10, 5, 10, 5, 10, 5, 10, 5].map((quantity) =>
+        answer(shop.as(buyer.accessToken).PUT('/api/v1/cart/update', { body: { cart_item_id, quantity } })),
+      ),
+    );
+    expect(updates.map((updated) => updated.status)).toEqual(Array(8).fill(200));
+    // 500.00 each for five, 450.00 for ten: whichever quantity landed last, its price came with it.
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect([2500, 4500]).toContain(placed.body.subtotal);
+  });
+
   it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {
     await shop.addRule({
       name: 'Spring sale',

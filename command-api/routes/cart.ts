@@ -30,6 +30,10 @@ import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
 
+/** Adjusts a cart command to the cart state it is decided on (HandleRequest.refine). */
+type Refine = (command: CartCommand, cart: CartState) => Promise<CartCommand>;
+type Refinable = { command: CartCommand; refine?: Refine };
+
 /** A cart item id from the client; one that is not an `item_` id is simply not in the cart (404). */
 function cartItemIdOr404(value: string): CartItemId {
   if (!isId('cartItem', value)) throw notFound('Cart item', value);
@@ -63,8 +67,8 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     command: (owner: CartOwnerId) => CartCommand | Promise<CartCommand>,
     options: {
       status?: number;
-      followUp?: (owner: CartOwnerId) => Promise<CartCommand | undefined>;
-      refine?: (command: CartCommand, cart: CartState) => Promise<CartCommand>;
+      followUp?: (owner: CartOwnerId) => Promise<Refinable | undefined>;
+      refine?: Refine;
     } = {},
   ): Promise<Reply> {
     const { status = 200, followUp, refine } = options;
@@ -84,8 +88,9 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       result = await handler.handle({
         decider: cartDecider,
         stream: cartStream(userId),
-        command: next,
+        command: next.command,
         metadata: commandMetadata(req),
+        ...(next.refine ? { refine: next.refine } : {}),
       });
     await setCommandHeaders(res, store, result);
     // A new guest's token only once its cart exists (a first call that decided nothing made no cart).
@@ -204,18 +209,34 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             };
           },
           {
-            // A new quantity may cross a quantity break: the line then takes the engine's price for it now.
+            // A new quantity may cross a quantity break: the line then takes the engine's price for it now,
+            // for the quantity it has in the cart the reprice is decided on (a concurrent update may have
+            // set another one since).
             followUp: async (userId) => {
               if (!repriceLine) return undefined;
-              const { productId } = repriceLine;
-              const found = await loadProduct(handler, productId);
-              const { products } = await engineProducts(rules, {
-                states: new Map(found ? [[productId, found.product]] : []),
-                lines: [repriceLine],
-                userId: pricedFor(userId),
-                now: clock(),
-              });
-              return { type: 'RepriceCart', data: { userId, products, now: clock().toISOString() } };
+              const line = repriceLine;
+              const found = await loadProduct(handler, line.productId);
+              const priced = async (quantity: number) =>
+                (
+                  await engineProducts(rules, {
+                    states: new Map(found ? [[line.productId, found.product]] : []),
+                    lines: [{ ...line, quantity }],
+                    userId: pricedFor(userId),
+                    now: clock(),
+                  })
+                ).products;
+              return {
+                command: {
+                  type: 'RepriceCart',
+                  data: { userId, products: await priced(line.quantity), now: clock().toISOString() },
+                },
+                refine: async (command, cart) => {
+                  const quantity = findLine(cart, cartItemId)?.quantity;
+                  if (quantity === undefined || quantity === line.quantity || command.type !== 'RepriceCart')
+                    return command;
+                  return { ...command, data: { ...command.data, products: await priced(quantity) } };
+                },
+              };
             },
           },
         );
