@@ -230,6 +230,38 @@ describe('command handler', () => {
       expect((await store.readStream(stream)).map((e) => e.data.total)).toEqual([1, 3, 10]);
     });
 
+    it('a refusal from refine on cached state is checked on a fresh read, and surfaces only there', async () => {
+      const mine = createCommandHandler({ store, trustCache: true });
+      const theirs = createCommandHandler({ store });
+      const stream = 'counter-t5';
+      await mine.handle({ decider: counter, stream, command: increment(), metadata });
+      await theirs.handle({ decider: counter, stream, command: increment(), metadata });
+      // Refuses on any state below 2: the cached total (1) refuses, the true total (2) passes.
+      const refuseBelowTwo = (command: Count, state: { total: number }) => {
+        if (state.total < 2) throw new DomainError(ErrorCode.InsufficientStock, 'not yet');
+        return command;
+      };
+      const passed = await mine.handle({
+        decider: counter,
+        stream,
+        command: increment(),
+        metadata,
+        refine: refuseBelowTwo,
+      });
+      expect(passed.state).toEqual({ total: 3 });
+      const fresh = createCommandHandler({ store, trustCache: true });
+      await expect(
+        fresh.handle({
+          decider: counter,
+          stream: 'counter-t6',
+          command: increment(),
+          metadata,
+          refine: refuseBelowTwo,
+        }),
+      ).rejects.toMatchObject({ code: ErrorCode.InsufficientStock });
+      await expect(store.readStream('counter-t6')).rejects.toThrow();
+    });
+
     it('a refusal, a no-op or an If-Match mismatch on stale cached state is checked on a fresh read', async () => {
       const mine = createCommandHandler({ store, trustCache: true });
       const theirs = createCommandHandler({ store });

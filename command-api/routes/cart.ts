@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { engineProducts } from '../../application/checkout/line-prices.ts';
 import {
+  type CartLine,
   type CartState,
   cartDecider,
   cartStream,
@@ -15,12 +16,11 @@ import {
   type CartItemId,
   type CartOwnerId,
   isId,
-  type ProductId,
   type UserId,
 } from '../../domain/shared/ids.ts';
 import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { CART_TOKEN_HEADER } from '../../infra/http/cart-token.ts';
-import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
+import { listPricesOnly, readOnce } from '../../infra/pricing/pricing-source.ts';
 import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
@@ -67,7 +67,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
     command: (owner: CartOwnerId) => CartCommand | Promise<CartCommand>,
     options: {
       status?: number;
-      followUp?: (owner: CartOwnerId) => Promise<Refinable | undefined>;
+      followUp?: (
+        owner: CartOwnerId,
+        decided: { events: readonly unknown[] },
+      ) => Promise<Refinable | undefined>;
       refine?: Refine;
     } = {},
   ): Promise<Reply> {
@@ -83,7 +86,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       ...(refine ? { refine } : {}),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
-    const next = followUp ? await followUp(userId) : undefined;
+    const next = followUp ? await followUp(userId, result) : undefined;
     if (next)
       result = await handler.handle({
         decider: cartDecider,
@@ -126,14 +129,16 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         const variant = cartVariantOf(found.product, body.variant_id);
         const stock = await loadStock(facts, productId, variant?.variantId);
         const key = lineKey({ productId, variant });
+        const now = clock();
+        const source = readOnce(rules);
         /** The line's price from the engine for the quantity it reaches with `held` already in the cart. */
         const priced = async (userId: CartOwnerId, held: number) => {
           const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
-          const { products } = await engineProducts(rules, {
+          const { products } = await engineProducts(source, {
             states: new Map([[productId, found.product]]),
             lines: [{ productId, variant, quantity: Math.min(Math.max(quantity, 1), MAX_LINE_QUANTITY) }],
             userId: pricedFor(userId),
-            now: clock(),
+            now,
           });
           const product = products[key];
           if (!product) throw notFound('Product', productId);
@@ -178,25 +183,17 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Set a cart line's quantity (0 removes it)",
       async handle({ body, req, res }) {
         const cartItemId = cartItemIdOr404(body.cart_item_id);
-        let repriceLine:
-          | { productId: ProductId; variant: { variantId: string } | null; quantity: number }
-          | undefined;
+        let line: CartLine | undefined;
         return onCart(
           req,
           res,
           async (userId) => {
             // The stock to check is the line's product's; an unknown line is refused by the decider (404).
             const { state } = await handler.load(cartDecider, cartStream(userId));
-            const line = findLine(state, cartItemId);
+            line = findLine(state, cartItemId);
             const availableNow = line
               ? available(await loadStock(handler, line.productId, line.variant?.variantId))
               : 0;
-            if (line && body.quantity !== 0 && body.quantity !== line.quantity)
-              repriceLine = {
-                productId: line.productId,
-                variant: line.variant ?? null,
-                quantity: body.quantity,
-              };
             return {
               type: 'ChangeCartItemQuantity',
               data: {
@@ -209,32 +206,38 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             };
           },
           {
-            // A new quantity may cross a quantity break: the line then takes the engine's price for it now,
-            // for the quantity it has in the cart the reprice is decided on (a concurrent update may have
-            // set another one since).
-            followUp: async (userId) => {
-              if (!repriceLine) return undefined;
-              const line = repriceLine;
-              const found = await loadProduct(handler, line.productId);
+            // A new quantity may cross a quantity break: when this request changed it, the line takes the
+            // engine's price now, for the quantity it has in the cart the reprice is decided on (a
+            // concurrent update may have set another one since; the line found by its key, as the
+            // reprice applies prices).
+            followUp: async (userId, decided) => {
+              if (!line || body.quantity === 0 || decided.events.length === 0) return undefined;
+              const { productId } = line;
+              const variant = line.variant ?? null;
+              const key = lineKey(line);
+              const found = await loadProduct(handler, productId);
+              const now = clock();
+              const source = readOnce(rules);
               const priced = async (quantity: number) =>
                 (
-                  await engineProducts(rules, {
-                    states: new Map(found ? [[line.productId, found.product]] : []),
-                    lines: [{ ...line, quantity }],
+                  await engineProducts(source, {
+                    states: new Map(found ? [[productId, found.product]] : []),
+                    lines: [{ productId, variant, quantity }],
                     userId: pricedFor(userId),
-                    now: clock(),
+                    now,
                   })
                 ).products;
               return {
                 command: {
                   type: 'RepriceCart',
-                  data: { userId, products: await priced(line.quantity), now: clock().toISOString() },
+                  data: { userId, products: await priced(body.quantity), now: now.toISOString() },
                 },
                 refine: async (command, cart) => {
-                  const quantity = findLine(cart, cartItemId)?.quantity;
-                  if (quantity === undefined || quantity === line.quantity || command.type !== 'RepriceCart')
-                    return command;
-                  return { ...command, data: { ...command.data, products: await priced(quantity) } };
+                  if (command.type !== 'RepriceCart') return command;
+                  const quantity = cart.lines.find((held) => lineKey(held) === key)?.quantity;
+                  if (quantity === body.quantity) return command;
+                  const products = quantity === undefined ? {} : await priced(quantity);
+                  return { ...command, data: { ...command.data, products } };
                 },
               };
             },

@@ -17,3 +17,28 @@ export const listPricesOnly: PricingSource = {
   rulesFor: async () => [],
   tierOf: async () => 'none',
 };
+
+/**
+ * The source as one request sees it: each product's rules and each customer's tier read once, however
+ * often the request prices (a cart add prices up front, then again on the cart state it is decided on).
+ * The request passes one `now` to every pricing, so the rules it reads are the same for each.
+ */
+export function readOnce(source: PricingSource): PricingSource {
+  const rules = new Map<string, Promise<PricingRule[]>>();
+  const tiers = new Map<string, Promise<Tier>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>) => {
+    let found = cache.get(key);
+    if (!found) {
+      found = read();
+      cache.set(key, found);
+    }
+    return found;
+  };
+  return {
+    rulesFor: (product, now) =>
+      once(rules, `${product.productId}\u0000${product.category}\u0000${now.getTime()}`, () =>
+        source.rulesFor(product, now),
+      ),
+    tierOf: (userId) => once(tiers, userId, () => source.tierOf(userId)),
+  };
+}
