@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answer } from './api-client/clients.ts';
+import { answer, commandClient } from './api-client/clients.ts';
 import type { components } from './api-client/command-api.d.ts';
 import { type PricingShop, startPricingShop, withExampleRules } from './support/pricing-shop.ts';
 
@@ -93,6 +93,29 @@ describe('the cart priced by the engine', () => {
     const placed = await placeOrder(buyer.accessToken);
     expect(placed.status).toBe(201);
     expect([2500, 4500]).toContain(placed.body.subtotal);
+  });
+
+  it('a guest cart merged at login is priced for the customer: the quantity reached and their tier', async () => {
+    const guest = await answer(
+      commandClient(shop.command.url).POST('/api/v1/cart/add', { body: { product_id: laptop, quantity: 4 } }),
+    );
+    expect(guest.status).toBe(200);
+    const buyer = await shop.customer();
+    await shop.setTier(buyer.userId, { tier: 'gold' });
+    await shop.settle();
+    await addToCart(buyer.accessToken, { product_id: laptop, quantity: 6 });
+    const login = await answer(
+      commandClient(shop.command.url).POST('/api/v1/users/login', {
+        headers: { 'X-Cart-Token': guest.headers.get('x-cart-token')! },
+        body: { email: buyer.email, password: buyer.password },
+      }),
+    );
+    expect(login.status).toBe(200);
+    // Six held and four merged reach the break: 500.00 → 10 % for ten → 450.00 → gold 15 % → 382.50,
+    // the price checkout charges; a line merged at the catalog price would be refused there (BIZ_4005).
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 3825, discount: 0 });
   });
 
   it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {

@@ -1,9 +1,12 @@
-import { sellable } from '../../application/checkout/line-prices.ts';
+import { engineProducts } from '../../application/checkout/line-prices.ts';
 import type { CommandMetadata } from '../../application/commands/metadata.ts';
-import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { type CartState, cartDecider, cartStream, lineKey } from '../../domain/cart/cart.ts';
+import { MAX_MERGED_LINE_QUANTITY } from '../../domain/cart/cart-lifetime.ts';
+import type { MergeGuestLines } from '../../domain/cart/commands.ts';
 import type { CartItemId, UserId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { guestIdFor } from '../../infra/http/cart-token.ts';
+import { listPricesOnly, readOnce } from '../../infra/pricing/pricing-source.ts';
 import { loadProduct } from '../catalog/lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 
@@ -44,26 +47,50 @@ export async function mergeGuestCart(
   }
   // Merged into another customer's cart (the token was theirs first), or nothing to merge.
   if (state.mergedInto !== userId || state.cartId === null) return;
-  const lines = await Promise.all(
-    (state.mergedItems ?? []).map(async (item) => {
-      const found = await loadProduct(handler, item.productId);
-      const variant = item.variantId ? { variantId: item.variantId } : null;
-      // At its catalog price now (a variant's: base plus its adjustment), as a product line merges.
-      const sold = sellable(found?.product, { productId: item.productId, variant, quantity: item.quantity });
-      return {
-        product: sold ? { ...sold.product, price: sold.product.price + sold.adjustment } : null,
-        quantity: item.quantity,
-        cartItemId: ctx.ids('cartItem') as CartItemId,
-      };
-    }),
+  const guestCartId = state.cartId;
+  const items = state.mergedItems ?? [];
+  const products = await Promise.all(items.map((item) => loadProduct(handler, item.productId)));
+  const states = new Map(
+    items.flatMap((item, i) => (products[i] ? [[item.productId, products[i].product]] : [])),
   );
+  const cartItemIds = items.map(() => ctx.ids('cartItem') as CartItemId);
+  const source = readOnce(ctx.pricingRules ?? listPricesOnly);
+  const now = clock();
+  /**
+   * The guest lines as a product line merges: each priced by the engine, now, for the customer's tier and
+   * the quantity its line reaches in `cart` (what it holds under the same key plus the guest's, capped).
+   */
+  const merged = async (cart: CartState | undefined): Promise<MergeGuestLines> => {
+    const held = new Map(cart?.lines.map((line) => [lineKey(line), line.quantity]) ?? []);
+    const lines = items.map((item) => {
+      const line = {
+        productId: item.productId,
+        variant: item.variantId ? { variantId: item.variantId } : null,
+      };
+      const reached = Math.min(MAX_MERGED_LINE_QUANTITY, (held.get(lineKey(line)) ?? 0) + item.quantity);
+      return { ...line, quantity: reached };
+    });
+    const priced = await engineProducts(source, { states, lines, userId, now });
+    return {
+      type: 'MergeGuestLines',
+      data: {
+        userId,
+        guestCartId,
+        lines: items.map((item, i) => ({
+          product: priced.products[lineKey(lines[i]!)] ?? null,
+          quantity: item.quantity,
+          cartItemId: cartItemIds[i]!,
+        })),
+        now: now.toISOString(),
+      },
+    };
+  };
   await handler.handle({
     decider: cartDecider,
     stream: cartStream(userId),
-    command: {
-      type: 'MergeGuestLines',
-      data: { userId, guestCartId: state.cartId, lines, now: clock().toISOString() },
-    },
+    command: await merged(undefined),
     metadata,
+    // Priced on the customer's cart the merge is decided on: a line it joins may reach a quantity break.
+    refine: (_command, cart) => merged(cart),
   });
 }
