@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../infra/logger.ts';
+import { untraced } from '../../infra/telemetry/index.ts';
 import type { ProjectionStatus } from './types.ts';
 
 /**
@@ -21,13 +22,18 @@ export const checkpointChannel = (redis: Redis) => `${redis.options.keyPrefix ??
 
 export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise<void> };
 
-/** Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh. */
+/**
+ * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh.
+ * Sent untraced: plumbing after every batch of every projection, whose span under `projection.batch`
+ * told nothing the batch span does not, and cost the projections' lag (docs/performance.md); a failure
+ * is logged.
+ */
 export function createCheckpointPublisher(redis: Redis, logger: Logger): CheckpointPublisher {
   const channel = checkpointChannel(redis);
   return {
     async publish(message) {
       try {
-        await redis.publish(channel, JSON.stringify(message));
+        await untraced(() => redis.publish(channel, JSON.stringify(message)));
       } catch (error) {
         logger.warn({ err: error, projection: message.projection }, 'checkpoint publish failed');
       }

@@ -22,6 +22,10 @@ probes.get('/probe/:id', async (_req, res) => {
   await client.connect();
   await client.query('SELECT 1');
   await client.end();
+  // And through a pool, as the service queries: its checkouts get no span (sdk.ts), its query does.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  await pool.query('SELECT 2');
+  await pool.end();
   res.json({ traceparent: currentTraceparent() ?? null });
 });
 const server = app.listen(0, '127.0.0.1', async () => {

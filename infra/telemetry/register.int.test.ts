@@ -51,6 +51,9 @@ describe('node --import ./infra/telemetry/register.ts', () => {
     expect(printed).not.toContain('probeMiddleware');
     expect(printed).not.toContain("name: 'router - ");
     expect(printed).toContain("'http.route': '/probe/:id'");
+    // Both queries have their span; connecting and checking a client out of the pool have none (sdk.ts).
+    expect(printed.match(/name: 'pg\.query:SELECT /g)).toHaveLength(2);
+    expect(printed).not.toMatch(/name: 'pg(-pool)?\.connect'/);
     const traceId = run.result.traceparent.split('-')[1];
     expect(printed).toContain(`traceId: '${traceId}'`);
   });

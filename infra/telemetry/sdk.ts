@@ -25,7 +25,9 @@ export function instrumentations(): Instrumentation[] {
     // every request and says nothing the route span and the pg/redis spans do not. The HTTP span still
     // gets the route template (http.route) from the ignored layers.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
-    new PgInstrumentation({ requireParentSpan: true }),
+    // No span for connecting or for a pool checkout: a third of the pg spans of a projection batch, and
+    // the wait for a client still shows as the gap before the query's span (docs/performance.md).
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new KafkaJsInstrumentation(),
     new GrpcInstrumentation(),
