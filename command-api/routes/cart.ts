@@ -12,15 +12,10 @@ import {
 import type { CartCommand } from '../../domain/cart/commands.ts';
 import { available } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import {
-  type CartItemId,
-  type CartOwnerId,
-  isId,
-  type UserId,
-} from '../../domain/shared/ids.ts';
+import { type CartItemId, type CartOwnerId, isId, type UserId } from '../../domain/shared/ids.ts';
 import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { CART_TOKEN_HEADER } from '../../infra/http/cart-token.ts';
-import { listPricesOnly, readOnce } from '../../infra/pricing/pricing-source.ts';
+import { listPricesOnly, type PricingSource, readOnce } from '../../infra/pricing/pricing-source.ts';
 import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import { resolveCartOwner } from '../cart/cart-owner.ts';
 import { addItemSchema, cartItemParams, updateItemSchema } from '../cart/cart-schemas.ts';
@@ -33,6 +28,7 @@ import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.t
 /** Adjusts a cart command to the cart state it is decided on (HandleRequest.refine). */
 type Refine = (command: CartCommand, cart: CartState) => Promise<CartCommand>;
 type Refinable = { command: CartCommand; refine?: Refine };
+type RequestPricing = { source: PricingSource; now: Date };
 
 /** A cart item id from the client; one that is not an `item_` id is simply not in the cart (404). */
 function cartItemIdOr404(value: string): CartItemId {
@@ -55,6 +51,11 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const customer = 'customer-or-guest' as const;
   /** The engine prices for a customer's tier; a guest's owner id names no customer, so no tier. */
   const pricedFor = (owner: CartOwnerId) => owner as UserId;
+  /**
+   * One request's pricing: its moment, and the rules and tiers read once for every pricing it does (the
+   * command's, again on the state it is decided on, and the answer's).
+   */
+  const requestPricing = (): RequestPricing => ({ source: readOnce(rules), now: clock() });
 
   /**
    * Resolves the caller's cart (customer, guest, or a new guest), then decides `command` on it, as
@@ -72,9 +73,10 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         decided: { events: readonly unknown[] },
       ) => Promise<Refinable | undefined>;
       refine?: Refine;
+      pricing?: RequestPricing;
     } = {},
   ): Promise<Reply> {
-    const { status = 200, followUp, refine } = options;
+    const { status = 200, followUp, refine, pricing = requestPricing() } = options;
     const owner = await resolveCartOwner(ctx, req);
     const userId = owner.ownerId;
     const expectedRevision = expectedRevisionFrom(req);
@@ -102,14 +104,18 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         ? { [CART_TOKEN_HEADER]: owner.issuedToken }
         : undefined;
     if (status === 204) return { status, ...(headers ? { headers } : {}) };
-    const pricing = await cartPricing(
-      { handler: facts, rules, now: clock() },
+    const priced = await cartPricing(
+      { handler: facts, rules: pricing.source, now: pricing.now },
       result.state,
       pricedFor(userId),
     );
     return {
       status,
-      body: cartBody(result.state, { taxRate: config.TAX_RATE, userId: pricedFor(userId), pricing }),
+      body: cartBody(result.state, {
+        taxRate: config.TAX_RATE,
+        userId: pricedFor(userId),
+        pricing: priced,
+      }),
       ...(headers ? { headers } : {}),
     };
   }
@@ -129,8 +135,8 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
         const variant = cartVariantOf(found.product, body.variant_id);
         const stock = await loadStock(facts, productId, variant?.variantId);
         const key = lineKey({ productId, variant });
-        const now = clock();
-        const source = readOnce(rules);
+        const pricing = requestPricing();
+        const { source, now } = pricing;
         /** The line's price from the engine for the quantity it reaches with `held` already in the cart. */
         const priced = async (userId: CartOwnerId, held: number) => {
           const quantity = Number.isInteger(body.quantity) ? held + body.quantity : 1;
@@ -160,6 +166,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             },
           }),
           {
+            pricing,
             // A merge into a line may reach a quantity break: priced on the cart the add is decided on
             // (no read of its own), so a concurrent add to the same line cannot leave a stale price.
             refine: async (command, cart) => {
@@ -183,6 +190,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       summary: "Set a cart line's quantity (0 removes it)",
       async handle({ body, req, res }) {
         const cartItemId = cartItemIdOr404(body.cart_item_id);
+        const pricing = requestPricing();
         let line: CartLine | undefined;
         return onCart(
           req,
@@ -206,6 +214,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
             };
           },
           {
+            pricing,
             // A new quantity may cross a quantity break: when this request changed it, the line takes the
             // engine's price now, for the quantity it has in the cart the reprice is decided on (a
             // concurrent update may have set another one since; the line found by its key, as the
@@ -216,8 +225,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
               const variant = line.variant ?? null;
               const key = lineKey(line);
               const found = await loadProduct(handler, productId);
-              const now = clock();
-              const source = readOnce(rules);
+              const { source, now } = pricing;
               const priced = async (quantity: number) =>
                 (
                   await engineProducts(source, {

@@ -31,6 +31,11 @@ export function readOnce(source: PricingSource): PricingSource {
     if (!found) {
       found = read();
       cache.set(key, found);
+      // A failed read is not kept: a retry of the request's decision reads again.
+      const kept = found;
+      kept.catch(() => {
+        if (cache.get(key) === kept) cache.delete(key);
+      });
     }
     return found;
   };

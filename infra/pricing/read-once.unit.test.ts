@@ -31,4 +31,20 @@ describe('readOnce', () => {
       'rules prd_lamp 2026-12-06T12:00:01.000Z',
     ]);
   });
+
+  it('keeps no failed read: the next pricing of the request reads again', async () => {
+    let calls = 0;
+    const once = readOnce({
+      rulesFor: async () => [],
+      tierOf: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('connection reset');
+        return 'silver';
+      },
+    });
+    await expect(once.tierOf('usr_a')).rejects.toThrow('connection reset');
+    expect(await once.tierOf('usr_a')).toBe('silver');
+    expect(await once.tierOf('usr_a')).toBe('silver');
+    expect(calls).toBe(2);
+  });
 });

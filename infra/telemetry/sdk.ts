@@ -25,7 +25,7 @@ export function instrumentations(): Instrumentation[] {
     // every request and says nothing the route span and the pg/redis spans do not. The HTTP span still
     // gets the route template (http.route) from the ignored layers.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
-    // No span for connecting or for a pool checkout: a third of the pg spans of a projection batch, and
+    // No span for connecting or for a pool checkout: a fifth of the pg spans of the projections, and
     // the wait for a client still shows as the gap before the query's span (docs/performance.md).
     new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
