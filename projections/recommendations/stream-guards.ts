@@ -5,7 +5,8 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 /**
  * The stream guards of a run of events, read once and folded in log order: `fresh` holds the events that
  * take effect (above their stream's last applied revision, as `firstTime` decides event by event), and
- * `write` stores the guards they moved with one upsert.
+ * `upsert` is the one statement that stores the guards they moved (undefined when none moved), for the
+ * caller to run on its own or as a data-modifying `WITH` of another of the batch's statements.
  */
 export async function foldStreamGuards(events: readonly RecordedEvent[], trx: ReadModelTrx, schema: string) {
   const streams = [...new Set(events.map((e) => e.streamName))];
@@ -22,15 +23,15 @@ export async function foldStreamGuards(events: readonly RecordedEvent[], trx: Re
     moved.add(event.streamName);
     fresh.push(event);
   }
+  const names = [...moved];
   return {
     fresh,
-    async write() {
-      if (moved.size === 0) return;
-      const names = [...moved];
-      await sql`
+    upsert:
+      names.length === 0
+        ? undefined
+        : sql`
         INSERT INTO ${sql.id(schema, 'stream_guard')} (stream_name, revision)
         SELECT * FROM unnest(${names}::text[], ${names.map((n) => guards.get(n)!.toString())}::bigint[])
-        ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision`.execute(trx);
-    },
+        ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision`,
   };
 }
