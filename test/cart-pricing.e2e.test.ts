@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore } from '../infra/eventstore/port.ts';
 import { answer, commandClient } from './api-client/clients.ts';
 import type { components } from './api-client/command-api.d.ts';
 import { type PricingShop, startPricingShop, withExampleRules } from './support/pricing-shop.ts';
@@ -8,8 +9,28 @@ let shop: PricingShop;
 let laptop: string;
 let customer: Awaited<ReturnType<PricingShop['customer']>>;
 
+/**
+ * Steps in between a request's reads: armed, the command API's `skip + 1`-th read of `stream` first runs
+ * `run` to completion (another request, say), then reads. Inert unless a test arms it.
+ */
+let interleave: { stream: string; skip: number; run: () => Promise<void> } | undefined;
+const steppingIn = (store: EventStore): EventStore => ({
+  ...store,
+  async readStream(stream, options) {
+    const armed = interleave;
+    if (armed && stream === armed.stream) {
+      if (armed.skip > 0) armed.skip -= 1;
+      else {
+        interleave = undefined;
+        await armed.run();
+      }
+    }
+    return store.readStream(stream, options);
+  },
+});
+
 beforeAll(async () => {
-  shop = await startPricingShop('cart_pricing_e2e');
+  shop = await startPricingShop('cart_pricing_e2e', { wrapStore: steppingIn });
   laptop = await shop.product(500);
   customer = await withExampleRules(shop);
 });
@@ -93,6 +114,34 @@ describe('the cart priced by the engine', () => {
     const placed = await placeOrder(buyer.accessToken);
     expect(placed.status).toBe(201);
     expect([2500, 4500]).toContain(placed.body.subtotal);
+  });
+
+  it('an update that finds its quantity changed under it by another update reprices for the quantity it sets', async () => {
+    const buyer = await shop.customer();
+    const added = await addToCart(buyer.accessToken, { product_id: laptop, quantity: 10 });
+    expect(added.body.items[0]).toMatchObject({ quantity: 10, price: 450 });
+    const cart_item_id = added.body.items[0]!.cart_item_id;
+    const update = (quantity: number) =>
+      answer(shop.as(buyer.accessToken).PUT('/api/v1/cart/update', { body: { cart_item_id, quantity } }));
+    // Asked for the quantity the line has (10). Its route reads the cart (skipped); deciding on the cached
+    // cart finds nothing to change, so the handler reads the cart again, and just before that read another
+    // update sets 5 and reprices the line to 500.00. The first update then sets 10 again after all.
+    let lowered: Awaited<ReturnType<typeof update>> | undefined;
+    interleave = {
+      stream: `cart-${buyer.userId}`,
+      skip: 1,
+      run: async () => {
+        lowered = await update(5);
+      },
+    };
+    const raised = await update(10);
+    expect(interleave).toBeUndefined();
+    expect(lowered?.body.items[0]).toMatchObject({ quantity: 5, price: 500 });
+    // The line is ten again, so it takes the price for ten, and checkout charges it without a refusal.
+    expect(raised.body.items[0]).toMatchObject({ quantity: 10, price: 450 });
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 4500 });
   });
 
   it('a guest cart merged at login is priced for the customer: the quantity reached and their tier', async () => {

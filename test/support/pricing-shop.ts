@@ -7,6 +7,7 @@ import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { signUp } from '../../command-api/test-support.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { loadConfig } from '../../infra/config.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createProjectionService } from '../../projections/service.ts';
 import { createReadSideForTest } from '../../projections/test-support.ts';
@@ -29,7 +30,13 @@ type Schemas = components['schemas'];
  * refusal throws); `reads` sends the last command's consistency token, so the command side's next read of
  * the pricing read model sees it too.
  */
-export async function startPricingShop(label: string) {
+export async function startPricingShop(
+  label: string,
+  options: {
+    /** The command API's store, wrapped (a test that steps in between a request's reads and appends). */
+    wrapStore?: (store: EventStore) => EventStore;
+  } = {},
+) {
   const side = await createReadSideForTest(label);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -41,7 +48,7 @@ export async function startPricingShop(label: string) {
   });
   await migratePayments(side.pool);
   const deps = {
-    store: side.store,
+    store: options.wrapStore ? options.wrapStore(side.store) : side.store,
     redis: side.redis,
     config,
     logger: side.logger,
