@@ -10,22 +10,28 @@ let laptop: string;
 let customer: Awaited<ReturnType<PricingShop['customer']>>;
 
 /**
- * Steps in between a request's reads: armed, the command API's `skip + 1`-th read of `stream` first runs
- * `run` to completion (another request, say), then reads. Inert unless a test arms it.
+ * Steps in between a request's reads and appends: armed, the command API's `skip + 1`-th read (or append)
+ * of `stream` first runs `run` to completion (another request, say), then goes on. Inert unless armed.
  */
-let interleave: { stream: string; skip: number; run: () => Promise<void> } | undefined;
+let interleave: { on: 'read' | 'append'; stream: string; skip: number; run: () => Promise<void> } | undefined;
+const stepIn = async (on: 'read' | 'append', stream: string) => {
+  const armed = interleave;
+  if (!armed || armed.on !== on || armed.stream !== stream) return;
+  if (armed.skip > 0) armed.skip -= 1;
+  else {
+    interleave = undefined;
+    await armed.run();
+  }
+};
 const steppingIn = (store: EventStore): EventStore => ({
   ...store,
   async readStream(stream, options) {
-    const armed = interleave;
-    if (armed && stream === armed.stream) {
-      if (armed.skip > 0) armed.skip -= 1;
-      else {
-        interleave = undefined;
-        await armed.run();
-      }
-    }
+    await stepIn('read', stream);
     return store.readStream(stream, options);
+  },
+  async appendToStream(stream, events, options) {
+    await stepIn('append', stream);
+    return store.appendToStream(stream, events, options);
   },
 });
 
@@ -100,6 +106,27 @@ describe('the cart priced by the engine', () => {
     expect(placed.body).toMatchObject({ subtotal: 4500, discount: 0 });
   });
 
+  it('an add overtaken by another add reaches the break: priced for the quantity it lands on', async () => {
+    const buyer = await shop.customer();
+    await addToCart(buyer.accessToken, { product_id: laptop, quantity: 8 });
+    // Just before this add appends, another add of one lands (9): this one's append then meets a
+    // conflict, and it is decided again on the fresh cart, where it makes ten.
+    interleave = {
+      on: 'append',
+      stream: `cart-${buyer.userId}`,
+      skip: 0,
+      run: async () => {
+        expect((await addToCart(buyer.accessToken, { product_id: laptop, quantity: 1 })).status).toBe(200);
+      },
+    };
+    const added = await addToCart(buyer.accessToken, { product_id: laptop, quantity: 1 });
+    expect(interleave).toBeUndefined();
+    expect(added.body.items[0]).toMatchObject({ quantity: 10, price: 450 });
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 4500 });
+  });
+
   it('concurrent quantity changes across the break: the line keeps the price for the quantity it ends at', async () => {
     const buyer = await shop.customer();
     const added = await addToCart(buyer.accessToken, { product_id: laptop, quantity: 1 });
@@ -128,6 +155,7 @@ describe('the cart priced by the engine', () => {
     // update sets 5 and reprices the line to 500.00. The first update then sets 10 again after all.
     let lowered: Awaited<ReturnType<typeof update>> | undefined;
     interleave = {
+      on: 'read',
       stream: `cart-${buyer.userId}`,
       skip: 1,
       run: async () => {
