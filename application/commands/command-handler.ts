@@ -23,11 +23,11 @@ export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
   command: C;
   metadata: CommandMetadata;
   /**
-   * The command as decided on this attempt's state (the cached state first, a fresh read after a
-   * conflict or a refusal), for a command whose content depends on that state: a cart line priced for
-   * the quantity it reaches. So the content is always derived from the state it is decided on, never
-   * from an earlier read that another writer could have overtaken. A refusal here counts as the
-   * decider's own.
+   * The command as decided on this attempt's state (the cached state first; a fresh read after a
+   * conflict, or after a refusal, a no-op or an If-Match mismatch on the cached state), for a command
+   * whose content depends on that state: a cart line priced for the quantity it reaches. So the
+   * content is always derived from the state it is decided on, never from an earlier read that another
+   * writer could have overtaken. A refusal here counts as the decider's own.
    */
   refine?: (command: C, state: S) => C | Promise<C>;
   /** The client's If-Match: when given, a conflict is surfaced instead of retried. */
