@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTelemetry } from '../../infra/telemetry/sdk.ts';
 
 /**
@@ -73,5 +73,29 @@ describe('checkpoint publisher', () => {
     exporter.reset();
     await run.inBatch(() => run.redis.publish(run.channel, JSON.stringify(message)));
     expect(names()).toEqual(['publish', 'projection.batch test']);
+  });
+
+  it('sends the messages of one turn in one write, each unchanged and in order', async () => {
+    const messages = [1, 2, 3].map((n) => ({ projection: `p${n}`, generation: n, position: `${n}/${n}` }));
+    const texts: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      run.subscriber.on('message', (_channel: string, text: string) => {
+        // The previous test's control PUBLISH may arrive here too.
+        if (!(JSON.parse(text) as { projection: string }).projection.startsWith('p')) return;
+        texts.push(text);
+        if (texts.length === messages.length) resolve();
+      }),
+    );
+    const stream = (run.redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const writes = vi.spyOn(stream, 'write');
+    try {
+      await Promise.all(messages.map((m) => run.publisher.publish(m)));
+      expect(writes).toHaveBeenCalledTimes(1);
+    } finally {
+      writes.mockRestore();
+    }
+    await all;
+    expect(texts.map((t) => JSON.parse(t))).toEqual(messages);
+    run.subscriber.removeAllListeners('message');
   });
 });
