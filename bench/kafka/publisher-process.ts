@@ -1,0 +1,59 @@
+// The publisher role for bench/kafka/main.ts, in its own process as in production (ROLES=publisher):
+// OpenTelemetry loaded (main.ts forks it with --import infra/telemetry/register.ts, as `npm start` runs)
+// and the store composed as bin/start composes it (hash chain, decryption, upcasting, tracing).
+// Env: DATABASE_URL, KAFKA_BROKERS, BENCH_TOPIC_PREFIX (a round's prefix gets `r<round>-`), BENCH_BATCH.
+// Messages: {round, head} → starts a fresh publisher (own checkpoint and topics), answers {seconds} once it
+// has caught up to `head`; the last one keeps running (the live lag) until 'stop'.
+import { pino } from 'pino';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
+import { parsePosition } from '../../infra/eventstore/position.ts';
+import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { parseBrokers } from '../../infra/kafka/client.ts';
+import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
+import { createMetrics } from '../../infra/telemetry/metrics.ts';
+import { createKafkaPublisher, type KafkaPublisher } from '../../projections/publisher/publisher.ts';
+import { createReadModelDb } from '../../projections/read-model-db.ts';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const url = process.env.DATABASE_URL!;
+const metrics = createMetrics({ runtime: false });
+const pool = createPool({ connectionString: url, max: 4, applicationName: 'bench-kafka-publisher' });
+const store = composeStore(await createPostgresEventStore({ connectionString: url, poolSize: 4, logger }), {
+  logger,
+  metrics,
+  personalData: await openPersonalData({ connectionString: url, logger, poolSize: 2 }),
+});
+const deps = {
+  store,
+  db: createReadModelDb(pool, logger),
+  leaseClientConfig: { connectionString: url },
+  metrics,
+  logger,
+};
+let publisher: KafkaPublisher | undefined;
+
+process.on('message', async (message: { round: number; head: string } | 'stop') => {
+  if (message === 'stop') {
+    await publisher?.stop();
+    await store.close();
+    await pool.end();
+    process.exit(0);
+  }
+  await publisher?.stop();
+  publisher = createKafkaPublisher({
+    brokers: parseBrokers(process.env.KAFKA_BROKERS!),
+    deps,
+    name: `kafka_publisher_r${message.round}`,
+    topicPrefix: `${process.env.BENCH_TOPIC_PREFIX}r${message.round}-`,
+    batchSize: Number(process.env.BENCH_BATCH),
+  });
+  publisher.start();
+  await publisher.started;
+  const head = parsePosition(message.head);
+  if (!head) throw new Error(`not a position: ${message.head}`);
+  const started = performance.now();
+  const caughtUp = await publisher.waitFor(head, 600_000);
+  process.send?.({ seconds: caughtUp ? (performance.now() - started) / 1000 : undefined });
+});
+process.send?.('ready');
