@@ -33,13 +33,7 @@ const deps = {
 };
 let publisher: KafkaPublisher | undefined;
 
-process.on('message', async (message: { round: number; head: string } | 'stop') => {
-  if (message === 'stop') {
-    await publisher?.stop();
-    await store.close();
-    await pool.end();
-    process.exit(0);
-  }
+const handle = async (message: { round: number; head: string }) => {
   await publisher?.stop();
   publisher = createKafkaPublisher({
     brokers: parseBrokers(process.env.KAFKA_BROKERS!),
@@ -53,7 +47,23 @@ process.on('message', async (message: { round: number; head: string } | 'stop') 
   const head = parsePosition(message.head);
   if (!head) throw new Error(`not a position: ${message.head}`);
   const started = performance.now();
-  const caughtUp = await publisher.waitFor(head, 600_000);
-  process.send?.({ seconds: caughtUp ? (performance.now() - started) / 1000 : undefined });
+  if (!(await publisher.waitFor(head, 600_000))) throw new Error('the publisher did not catch up in 10 min');
+  return (performance.now() - started) / 1000;
+};
+
+process.on('message', async (message: { round: number; head: string } | 'stop') => {
+  if (message === 'stop') {
+    await publisher?.stop();
+    await store.close();
+    await pool.end();
+    process.exit(0);
+  }
+  try {
+    process.send?.({ seconds: await handle(message) });
+  } catch (error) {
+    process.send?.({ error: error instanceof Error ? error.message : String(error) });
+  }
 });
+// The bench's process is gone (killed, or it crashed): do not keep its database's connections open.
+process.on('disconnect', () => process.exit(1));
 process.send?.('ready');
