@@ -22,17 +22,18 @@ export const checkpointChannel = (redis: Redis) => `${redis.options.keyPrefix ??
 
 export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise<void> };
 
+type Outgoing = { projection: string; text: string };
+
 /**
  * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh.
  * Messages published in one turn of the event loop (the runners of one process often commit together)
- * leave in one pipeline, so one socket write, in the order they were published: a write per message took
- * about 8 % of the projections' process's time at 500 events/s (docs/performance.md). `publish` resolves
- * once its pipeline was answered.
+ * leave in one pipeline, so one socket write, in the order they were published, each as it was when
+ * published: the PUBLISH after every batch was about 8 % of the projections' process's time at 500
+ * events/s, most of it the write (docs/performance.md). `publish` resolves once its pipeline was
+ * answered.
  * Sent untraced: plumbing after every batch of every projection, whose span under `projection.batch`
  * told nothing the batch span does not, and cost the projections' lag; a failure is logged.
  */
-type Outgoing = { projection: string; text: string };
-
 export function createCheckpointPublisher(redis: Redis, logger: Logger): CheckpointPublisher {
   const channel = checkpointChannel(redis);
   let pending: { messages: Outgoing[]; sent: Promise<void> } | undefined;
@@ -61,7 +62,8 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
         const sent = new Promise<void>((resolve) =>
           setImmediate(() => {
             pending = undefined;
-            void send(messages).then(resolve);
+            // send logs its own failures; callers are never left waiting.
+            send(messages).then(resolve, resolve);
           }),
         );
         pending = { messages, sent };
