@@ -212,7 +212,9 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
     while (unwritten && !signal.aborted) {
       let timer: NodeJS.Timeout | undefined;
       const due = new Promise<'due'>((resolve) => {
-        timer = setTimeout(resolve, writtenAt + options.skipCheckpointMs - performance.now(), 'due');
+        // Not below 0: already due is due now (Node 24 warns about a negative delay).
+        const wait = Math.max(0, writtenAt + options.skipCheckpointMs - performance.now());
+        timer = setTimeout(resolve, wait, 'due');
       });
       const first = await Promise.race([
         next.then(
