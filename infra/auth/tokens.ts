@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import type { JwtKeys } from './jwt-keys.ts';
@@ -52,6 +53,8 @@ export type TokenServiceOptions = {
   audience?: string;
   accessTtlSeconds?: number;
   refreshTtlSeconds?: number;
+  /** Access tokens remembered as verified (least recently used dropped first). Default 10,000. */
+  verifiedAccessTokens?: number;
 };
 
 const keyObject = (
@@ -64,6 +67,7 @@ const keyObject = (
 };
 
 const invalidToken = () => new DomainError(ErrorCode.TokenInvalid, 'Invalid token');
+const tokenExpired = () => new DomainError(ErrorCode.TokenExpired, 'Token expired');
 
 /** JWTs with the one configured algorithm pinned on verify, iss/aud checked and a jti on every token. */
 export function createTokenService(options: TokenServiceOptions): TokenService {
@@ -92,14 +96,32 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       });
     } catch (error) {
       // Expiry is checked only after the signature, so a forged token never reads as "expired".
-      if (error instanceof jwt.TokenExpiredError)
-        throw new DomainError(ErrorCode.TokenExpired, 'Token expired');
+      if (error instanceof jwt.TokenExpiredError) throw tokenExpired();
       throw invalidToken();
     }
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw invalidToken();
     return parsed.data;
   }
+
+  // An access token comes with every request. A token string this service has verified verifies the same
+  // way again (same key, issuer and audience), so its signature and claims are not checked again; its
+  // expiry is, on every use, against the clock, as jsonwebtoken checks it (expired once now >= exp).
+  // Revocation is not this service's: the APIs check it on every request.
+  const verified = new LRUCache<string, AccessClaims>({ max: options.verifiedAccessTokens ?? 10_000 });
+  const verifyAccess = (token: string): AccessClaims => {
+    const known = verified.get(token);
+    if (!known) {
+      const claims = Object.freeze(verify(token, accessClaimsSchema));
+      verified.set(token, claims);
+      return claims;
+    }
+    if (seconds() >= known.exp) {
+      verified.delete(token);
+      throw tokenExpired();
+    }
+    return known;
+  };
 
   return {
     algorithm: keys.algorithm,
@@ -131,7 +153,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         expiresIn: accessTtl,
       };
     },
-    verifyAccess: (token) => verify(token, accessClaimsSchema),
+    verifyAccess,
     verifyRefresh: (token) => verify(token, refreshClaimsSchema),
   };
 }

@@ -20,6 +20,12 @@ function codeOf(fn: () => unknown) {
 }
 
 const service = (keys: JwtKeys, now = base) => createTokenService({ keys, clock: () => now });
+/** A service whose clock the test moves. */
+const movable = (keys: JwtKeys) => {
+  let now = base;
+  const tokens = createTokenService({ keys, clock: () => now });
+  return { tokens, at: (minutes: number) => (now = new Date(base.getTime() + minutes * 60_000)) };
+};
 const hsKeys = resolveJwtKeys({ NODE_ENV: 'test', JWT_SECRET: secret });
 const rsa = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -68,6 +74,31 @@ describe('token service', () => {
     const [h, , s] = pair.accessToken.split('.');
     const forged = `${h}.${b64({ ...(jwt.decode(pair.accessToken) as object), role: 'admin' })}.${s}`;
     expect(codeOf(() => later.verifyAccess(forged))).toBe(ErrorCode.TokenInvalid);
+  });
+
+  it('refuses a token it verified before once it expires, to the second', () => {
+    const { tokens, at } = movable(hsKeys);
+    const pair = tokens.issuePair({ userId: 'usr_1', role: 'customer' });
+    expect(codeOf(() => tokens.verifyAccess(pair.accessToken))).toBe('accepted');
+    at(14);
+    expect(codeOf(() => tokens.verifyAccess(pair.accessToken))).toBe('accepted');
+    at(15); // exp = iat + 900 s: expired at exactly exp, as jsonwebtoken has it
+    expect(codeOf(() => tokens.verifyAccess(pair.accessToken))).toBe(ErrorCode.TokenExpired);
+    expect(codeOf(() => tokens.verifyAccess(pair.accessToken))).toBe(ErrorCode.TokenExpired);
+  });
+
+  it('a verified token vouches for nothing but its own string', () => {
+    const tokens = service(hsKeys);
+    const pair = tokens.issuePair({ userId: 'usr_1', role: 'customer' });
+    const claims = tokens.verifyAccess(pair.accessToken);
+    const [h, p, s] = pair.accessToken.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const tampered = `${h}.${b64({ ...payload, role: 'admin' })}.${s}`;
+    expect(codeOf(() => tokens.verifyAccess(tampered))).toBe(ErrorCode.TokenInvalid);
+    expect(codeOf(() => tokens.verifyAccess(`${pair.accessToken}x`))).toBe(ErrorCode.TokenInvalid);
+    // The claims handed out cannot be changed for the next caller of the same token.
+    expect(() => Object.assign(claims, { role: 'admin' })).toThrow(TypeError);
+    expect(tokens.verifyAccess(pair.accessToken).role).toBe('customer');
   });
 
   it('refuses alg none', () => {
