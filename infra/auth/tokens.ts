@@ -53,7 +53,7 @@ export type TokenServiceOptions = {
   audience?: string;
   accessTtlSeconds?: number;
   refreshTtlSeconds?: number;
-  /** Access tokens remembered as verified (least recently used dropped first). Default 10,000. */
+  /** Access tokens remembered as verified, a positive integer (least recently used dropped first). Default 10,000. */
   verifiedAccessTokens?: number;
 };
 
@@ -106,8 +106,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   // An access token comes with every request. A token string this service has verified verifies the same
   // way again (same key, issuer and audience), so its signature and claims are not checked again; its
-  // expiry is, on every use, against the clock, as jsonwebtoken checks it (expired once now >= exp).
-  // Revocation is not this service's: the APIs check it on every request.
+  // expiry is, on every use, against the clock, as jsonwebtoken checks it (expired once now >= exp). The
+  // only other time-based claim jsonwebtoken checks, nbf, is not checked again: this service never issues
+  // one, so only a holder of the signing key could make such a token. Only tokens that verified are kept,
+  // per service (so per key). Revocation is not this service's: the APIs check it on every request.
   const verified = new LRUCache<string, AccessClaims>({ max: options.verifiedAccessTokens ?? 10_000 });
   const verifyAccess = (token: string): AccessClaims => {
     const known = verified.get(token);

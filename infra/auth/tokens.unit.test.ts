@@ -101,6 +101,30 @@ describe('token service', () => {
     expect(tokens.verifyAccess(pair.accessToken).role).toBe('customer');
   });
 
+  it('a refused token stays refused when it comes again', () => {
+    const tokens = service(hsKeys);
+    const pair = tokens.issuePair({ userId: 'usr_1', role: 'customer' });
+    const [h, p, s] = pair.accessToken.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const bad = [
+      `${h}.${b64({ ...payload, role: 'admin' })}.${s}`,
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...payload, role: 'admin' })}.`,
+      pair.refreshToken,
+    ];
+    for (const token of bad) {
+      expect(codeOf(() => tokens.verifyAccess(token))).toBe(ErrorCode.TokenInvalid);
+      expect(codeOf(() => tokens.verifyAccess(token))).toBe(ErrorCode.TokenInvalid);
+    }
+  });
+
+  it('what one service verified, a service with another key still refuses', () => {
+    const mine = service(hsKeys);
+    const theirs = service(resolveJwtKeys({ NODE_ENV: 'test', JWT_SECRET: `${secret}-other` }));
+    const pair = mine.issuePair({ userId: 'usr_1', role: 'customer' });
+    expect(codeOf(() => mine.verifyAccess(pair.accessToken))).toBe('accepted');
+    expect(codeOf(() => theirs.verifyAccess(pair.accessToken))).toBe(ErrorCode.TokenInvalid);
+  });
+
   it('refuses alg none', () => {
     const tokens = service(hsKeys);
     const claims = tokens.verifyAccess(tokens.issuePair({ userId: 'usr_1', role: 'customer' }).accessToken);
