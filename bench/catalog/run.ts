@@ -22,6 +22,7 @@ import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { summarise } from '../commands/latency.ts';
+import { productionExecArgv } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { analyse, ROOTS, seedProducts, seedVariantsAndReviews } from './seed-sql.ts';
 
@@ -46,7 +47,6 @@ const searchPath = (i: number) => `/products/search?q=${encodeURIComponent(SEARC
 const logger = pino({ level: 'warn' });
 const secret = randomBytes(32).toString('hex');
 const serverPath = fileURLToPath(new URL('../queries/server.ts', import.meta.url));
-const registerPath = fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url));
 
 type Catalog = {
   db: ReturnType<typeof createReadModelDb>;
@@ -73,7 +73,7 @@ async function openCatalog(label: string): Promise<Catalog> {
       BENCH_REDIS_PREFIX: `bench:catalog:${randomBytes(4).toString('hex')}:`,
       JWT_SECRET: secret,
     },
-    execArgv: ['--import', 'tsx', '--import', registerPath],
+    execArgv: productionExecArgv(),
   });
   catalog.server = server;
   const [{ url }] = (await once(server, 'message')) as [{ url: string }];

@@ -21,6 +21,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { productionExecArgv } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { runAddToCart, runGet } from './add-to-cart-load.ts';
 import { measureRawAppends } from './raw-appends.ts';
@@ -94,13 +95,7 @@ try {
   server = fork(fileURLToPath(new URL(serverFile, import.meta.url)), [], {
     env: { ...serverEnv, BENCH_WORKERS: String(workers) },
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
-    execArgv: [
-      '--import',
-      'tsx',
-      '--import',
-      fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url)),
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
+    execArgv: productionExecArgv({ profile: true }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await Promise.race([

@@ -33,6 +33,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import { productionExecArgv } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { fillStore, readLog } from './fill.ts';
 import { atRate, lagProbe, percentile, storeLag } from './lag.ts';
@@ -145,14 +146,8 @@ try {
       BENCH_TOPIC_PREFIX: `bench-${run}-pub-`,
       BENCH_BATCH: String(batchSize),
     },
-    execArgv: [
-      '--import',
-      'tsx',
-      '--import',
-      fileURLToPath(new URL('../../infra/telemetry/register.ts', import.meta.url)),
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the publisher's process, written there when it stops.
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
+    // BENCH_CPU_PROF=<dir>: a CPU profile of the publisher's process.
+    execArgv: productionExecArgv({ profile: true }),
   });
   await reply(publisherProcess, 60_000);
   // Rounds alternate bare and publisher (each publisher round with a checkpoint and topics of its own),

@@ -29,6 +29,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
+import { productionExecArgv } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { appendCarts, appendCatalog, baselineKey, benchProductId, benchUserId } from './fill.ts';
 import { load } from './http-load.ts';
@@ -75,19 +76,14 @@ const childEnv = {
   JWT_SECRET: secret,
 };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-// BENCH_CPU_PROF=<dir>: a V8 CPU profile of the query API's process, written there when it stops.
-const profile = process.env.BENCH_CPU_PROF
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-  : [];
-/** A child process; `production` ones load OpenTelemetry as `npm start` does (`extra`: the profile). */
-const child = (file: string, production = false, extra: string[] = []) =>
+/**
+ * A child process; `production` ones load OpenTelemetry as `npm start` does, and `profiled` ones write a V8
+ * CPU profile to BENCH_CPU_PROF=<dir> when they stop (the query API's process).
+ */
+const child = (file: string, production = false, profiled = false) =>
   fork(here(file), {
     env: childEnv,
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(production ? ['--import', here('../../infra/telemetry/register.ts'), ...extra] : []),
-    ],
+    execArgv: production ? productionExecArgv({ profile: profiled }) : ['--import', 'tsx'],
   });
 const watcher = createCheckpointWatcher({
   db: db as RunnerDb,
@@ -135,7 +131,7 @@ try {
   let lag: Awaited<ReturnType<typeof measureLag>> | undefined;
   let heldLag: Awaited<ReturnType<typeof measureLag>> | undefined;
   if (wanted('reads') || wanted('search')) {
-    server = child('./server.ts', true, profile);
+    server = child('./server.ts', true, true);
     baselineServer = child('./baseline-server.ts');
     const [[{ url: queryUrl }], [{ url: baselineUrl }]] = (await Promise.all([
       once(server, 'message'),
