@@ -165,7 +165,8 @@ for (const bench of selected) {
 console.log(summary.join('\n'));
 console.log('');
 console.log(
-  `## All benches, one run${quick ? ' (--quick)' : ''}: started ${startedAt}, ${cpus().length} cores, ` +
+  `## All benches, one run${quick ? ' (--quick)' : ''}: started ${startedAt}, Node ${process.version} ` +
+    `(production runs Node 24: README), ${cpus().length} cores, ` +
     `load average (1/5/15 min) at the start ${loadAtStart}, at the end ${load()}`,
 );
 console.log('');
