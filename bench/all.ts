@@ -166,7 +166,7 @@ console.log(summary.join('\n'));
 console.log('');
 console.log(
   `## All benches, one run${quick ? ' (--quick)' : ''}: started ${startedAt}, Node ${process.version} ` +
-    `(production runs Node 24: README), ${cpus().length} cores, ` +
+    `(the README's runtime is Node 24), ${cpus().length} cores, ` +
     `load average (1/5/15 min) at the start ${loadAtStart}, at the end ${load()}`,
 );
 console.log('');
