@@ -111,7 +111,7 @@ async function stream(context: CliContext, args: string[], values: Values, io: A
   let printed = 0n;
   try {
     for (;;) {
-      const page = await context.store.readStream(name, { fromRevision: from, maxCount: 500 });
+      const page = await context.reader.readStream(name, { fromRevision: from, maxCount: 500 });
       for (const event of page) {
         if (limit !== undefined && printed >= limit) return EXIT.clean;
         printed += 1n;
@@ -151,7 +151,7 @@ async function state(context: CliContext, args: string[], values: Values, io: Au
     else throw new Error('--as-of must be an ISO time (2026-01-15T10:00:00Z) or a revision');
   }
   try {
-    io.out(JSON.stringify(await stateAsOf(context.store, type, id, asOf), null, 2));
+    io.out(JSON.stringify(await stateAsOf(context.reader, type, id, asOf), null, 2));
     return EXIT.clean;
   } catch (error) {
     if (error instanceof StreamNotFound || error instanceof RevisionNotReached) {

@@ -5,6 +5,7 @@ import { type AccessEntry, createAccessLog } from '../../infra/audit/access-log.
 import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createEventStore } from '../../infra/eventstore/create-store.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
@@ -12,7 +13,13 @@ import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { decryptor } from '../../infra/privacy/with-personal-data.ts';
 
 export type CliContext = {
+  /** The log as stored (personal fields encrypted, old shapes as written): what `verify` proves. */
   store: EventStore;
+  /**
+   * The log as every role reads it (composeStore: decrypted, erased fields "[erased]", upcast): what
+   * `stream` and `state` print, as the audit API does.
+   */
+  reader: EventStore;
   /** Decrypts personal fields of events read from `store` (as stored: encrypted). */
   decrypt: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   // biome-ignore lint/suspicious/noExplicitAny: the shared read-model database is untyped (each module has its tables)
@@ -47,6 +54,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv): Promise<CliContext
   const who = env.AUDIT_USER ?? env.USER ?? safeUser();
   return {
     store,
+    reader: composeStore(store, { logger, personalData }),
     decrypt: decryptor(personalData.keys),
     db,
     logger,
