@@ -12,10 +12,13 @@ import { benchProductId, benchUserId } from './fill.ts';
  * with that consistency token waits for) is recorded. The baseline is a bare
  * subscriber on the same store (no projection work): append start → the event delivered to it. That one is
  * in the appending process, woken without NOTIFY; `floor` adds one in the projections' process, which is
- * woken as the runners are.
+ * woken as the runners are. The events are appended through `writer`, the store as the command API composes
+ * it (hash chain, encryption, upcasting, tracing) over `store`; the bare subscriber reads `store` itself.
  */
 export async function measureLag(options: {
   store: EventStore;
+  /** The store composed over `store` as the command API composes it: the appends go through it. */
+  writer: EventStore;
   /** How the query API learns checkpoints (Redis pub/sub from the projections process). */
   watcher: CheckpointWatcher;
   rate: number;
@@ -91,7 +94,9 @@ export async function measureLag(options: {
     const stream = cart ? `cart-${user}` : `product-${product}`;
     inFlight.push(
       (async () => {
-        const { position } = await store.appendToStream(stream, [event], { expectedRevision: 'any' });
+        const { position } = await options.writer.appendToStream(stream, [event], {
+          expectedRevision: 'any',
+        });
         const seen = await watcher.waitFor([cart ? 'cart' : 'catalog'], position, 10_000);
         if (!seen) missed += 1;
         (cart ? lag.cart : lag.catalog).push(performance.now() - started);

@@ -24,8 +24,10 @@ import { migrateProjections } from '../../application/projection-runner/migrate.
 import type { RunnerDb } from '../../application/projection-runner/types.ts';
 import { forEachConcurrently } from '../../bin/seed/client.ts';
 import { createTokenService } from '../../infra/auth/tokens.ts';
+import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
+import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
@@ -65,6 +67,9 @@ const prefix = `bench:queries:${randomBytes(4).toString('hex')}:`;
 const secret = randomBytes(32).toString('hex');
 const pool = createPool({ connectionString: database.url, max: 10, applicationName: 'bench-queries' });
 const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 16, logger });
+// The lag's writer: the store as the command API composes it (the fill appends through the bare store).
+const personalData = await openPersonalData({ connectionString: database.url, logger, poolSize: 1 });
+const writer = composeStore(store, { logger, personalData });
 const db = createReadModelDb(pool, logger);
 await migrateProjections(pool, logger);
 const redis = createRedis({ url: redisUrl, keyPrefix: prefix });
@@ -252,7 +257,15 @@ try {
     // The first second at the rate, measured apart and not counted below: the projections come to it from
     // catching up with the fill (big batches) and run their live path cold (JIT, statement caches). The goal
     // is the steady lag of a running system; the cold second is printed so it stays in sight.
-    const cold = await measureLag({ store, watcher, rate: Number(values.rate), seconds: 1, users, products });
+    const cold = await measureLag({
+      store,
+      writer,
+      watcher,
+      rate: Number(values.rate),
+      seconds: 1,
+      users,
+      products,
+    });
     log(
       `projection lag, first second at the rate (warm-up, not counted): p50 ${r(cold.all.p50)} ms p99 ${r(cold.all.p99)} ms (${cold.missed} not seen in 10 s)`,
     );
@@ -261,6 +274,7 @@ try {
     // 3. Projection lag at a steady rate.
     lag = await measureLag({
       store,
+      writer,
       watcher,
       rate: Number(values.rate),
       seconds: Number(values['lag-seconds']),
@@ -292,6 +306,7 @@ try {
       await holder.query('SELECT pg_current_xact_id()');
       heldLag = await measureLag({
         store,
+        writer,
         watcher,
         rate: Number(values.rate),
         seconds: Number(values['lag-seconds']),
@@ -335,6 +350,7 @@ try {
   await Promise.all([server, baselineServer, projector].map((p) => p && once(p, 'exit').catch(() => {})));
   await watcher.stop();
   await store.close();
+  await personalData.close();
   await db.destroy().catch(() => {});
   await deleteKeysWithPrefix(redis).catch(() => 0);
   redis.disconnect();
