@@ -100,8 +100,8 @@ export function sendReply(spec: AnySpec): RequestHandler {
 
 /**
  * Runs handlers one after another as Express would (each calls `next` to go on; an error, thrown,
- * rejected or passed to `next`, leaves for the error handler), as one handler: one router layer and
- * one traced "request handler" span a route instead of one per step (each cost CPU on every request).
+ * rejected or passed to `next`, leaves for the error handler), as one handler: one router layer a route
+ * instead of one per step (each cost CPU on every request).
  */
 export function inSequence(handlers: readonly RequestHandler[]): RequestHandler {
   if (handlers.length === 1) return handlers[0]!;

@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { type Request, type RequestHandler, Router } from 'express';
 import type { ShopMetrics } from './metrics.ts';
 
@@ -16,7 +18,9 @@ export function routeLabel(req: Request): string {
  * Express middleware: counts and times every request by method, route template and status. Mount
  * it first. It notes the route template when Express matches a route (`req.route` is assigned),
  * because by the time the response finishes an error may have unwound the routers and reset
- * `req.baseUrl`, which would drop the mount prefix from the label.
+ * `req.baseUrl`, which would drop the mount prefix from the label. The same template goes to the
+ * request's HTTP server span (`http.route`, and the span's name), as an Express instrumentation would
+ * set it (infra/telemetry/sdk.ts runs none).
  */
 export function httpMetrics(metrics: ShopMetrics): RequestHandler {
   return (req, res, next) => {
@@ -30,6 +34,8 @@ export function httpMetrics(metrics: ShopMetrics): RequestHandler {
       set(value: unknown) {
         matched = value;
         label = routeLabel(req);
+        const traced = getRPCMetadata(context.active());
+        if (traced?.type === RPCType.HTTP) traced.route = label;
       },
     });
     res.once('finish', () => {

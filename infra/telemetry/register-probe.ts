@@ -5,11 +5,15 @@
  */
 import express from 'express';
 import pg from 'pg';
+import { httpMetrics } from './http-metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { telemetryStatus } from './shutdown.ts';
 import { currentTraceparent } from './trace-context.ts';
 
 const databaseUrl = process.env.PROBE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const app = express();
+// Mounted first, as both APIs mount it: it gives the HTTP span its route template.
+app.use(httpMetrics(createMetrics({ runtime: false })));
 // A middleware, so the test can see that middleware layers get no span of their own.
 app.use(function probeMiddleware(_req, _res, next) {
   next();
