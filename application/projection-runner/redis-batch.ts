@@ -6,6 +6,7 @@ import {
   parsePosition,
   positionToString,
 } from '../../infra/eventstore/position.ts';
+import { redisScript, runScript } from '../../infra/redis/script.ts';
 import { untraced } from '../../infra/telemetry/index.ts';
 import { GUARDED_WRITES, READ_DOCS, type RedisDocWriter } from './redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from './types.ts';
@@ -30,16 +31,21 @@ type Entry = {
  * against what was read. A key another writer moved in between makes the batch fail, and the runner redoes
  * it event by event.
  */
+const readDocs = redisScript(READ_DOCS);
+const guardedWrites = redisScript(GUARDED_WRITES);
+
 export function createRedisBatch(redis: Redis, prefix: string) {
   const entries = new Map<string, Entry>();
 
   const load = async (keys: readonly string[]) => {
     const missing = [...new Set(keys)].filter((key) => !entries.has(key));
     if (missing.length === 0) return;
-    const reply = (await redis.eval(READ_DOCS, missing.length, ...missing.map((key) => prefix + key))) as (
-      | string
-      | null
-    )[];
+    const reply = (await runScript(
+      redis,
+      readDocs,
+      missing.map((key) => prefix + key),
+      [],
+    )) as (string | null)[];
     missing.forEach((key, i) => {
       const pos = reply[2 * i] ?? null;
       entries.set(key, {
@@ -117,7 +123,7 @@ export function createRedisBatch(redis: Redis, prefix: string) {
       if (dirty.length === 0) return;
       const keys = dirty.map(([key]) => prefix + key);
       const args = dirty.flatMap(([, e]) => [positionToString(e.position!), e.readPos, e.doc]);
-      const results = (await redis.eval(GUARDED_WRITES, keys.length, ...keys, ...args)) as number[];
+      const results = (await runScript(redis, guardedWrites, keys, args)) as number[];
       const moved = results.filter((result) => result === -1).length;
       if (moved > 0) throw new Error(`${moved} read-model keys moved during the batch`);
     },

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   comparePositions,
@@ -6,6 +5,7 @@ import {
   parsePosition,
   positionToString,
 } from '../../infra/eventstore/position.ts';
+import { redisScript, runScript } from '../../infra/redis/script.ts';
 
 /**
  * Each Redis read-model key is a hash `{pos, doc}`: the position of the event it reflects and the JSON
@@ -56,16 +56,10 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-const SCRIPT_SHA = createHash('sha1').update(GUARDED_WRITE).digest('hex');
+const guardedWriteScript = redisScript(GUARDED_WRITE);
 
-async function guardedWrite(redis: Redis, key: string, position: string, expected: string, doc: string) {
-  try {
-    return (await redis.evalsha(SCRIPT_SHA, 1, key, position, expected, doc)) as number;
-  } catch (error) {
-    if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-    return (await redis.eval(GUARDED_WRITE, 1, key, position, expected, doc)) as number;
-  }
-}
+const guardedWrite = async (redis: Redis, key: string, position: string, expected: string, doc: string) =>
+  (await runScript(redis, guardedWriteScript, [key], [position, expected, doc])) as number;
 
 /** Writes for one event: every write is guarded by that event's position. */
 export type RedisDocWriter = {

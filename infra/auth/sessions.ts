@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript, runScript } from '../redis/script.ts';
 import type { AccessClaims, RefreshClaims } from './tokens.ts';
 
 /**
@@ -32,14 +33,14 @@ export const accessRevocationKeys = (access: AccessClaims): [string, string] => 
 ];
 
 // Atomic compare-and-rotate: only the family's live jti may be exchanged, and only once.
-const rotateScript = `
+const rotateScript = redisScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'revoked' end
 local live = redis.call('GET', KEYS[1])
 if not live then return 'revoked' end
 if live ~= ARGV[1] then return 'reused' end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 'rotated'
-`;
+`);
 
 export function createSessions(options: {
   redis: Redis;
@@ -75,14 +76,11 @@ export function createSessions(options: {
     },
     async rotate(previous, next) {
       const ttl = Math.max(1, remainingMs(next.exp));
-      const outcome = (await redis.eval(
+      const outcome = (await runScript(
+        redis,
         rotateScript,
-        2,
-        keys.family(previous.fam),
-        keys.familyRevoked(previous.fam),
-        previous.jti,
-        next.jti,
-        String(ttl),
+        [keys.family(previous.fam), keys.familyRevoked(previous.fam)],
+        [previous.jti, next.jti, String(ttl)],
       )) as 'rotated' | 'reused' | 'revoked';
       if (outcome === 'rotated') await redis.pexpire(keys.userFamilies(next.sub), maxFamilyMs);
       if (outcome === 'reused') await this.revokeAllForUser(previous.sub);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript, runScript } from '../redis/script.ts';
 
 /**
  * Everything a request asks of Redis before its handler runs, in one round trip (one Lua script by
@@ -12,7 +13,7 @@ import type { Redis } from 'ioredis';
  * deployment that upgrades keeps its counts. The verification resend's hourly limit goes through it too
  * (command-api/routes/account-lifecycle.ts): one rate-limit mechanism.
  */
-const admitScript = `
+const admitLua = `
 local n = tonumber(ARGV[1])
 for i = 1, n do
   if redis.call('EXISTS', KEYS[i]) == 1 then return {'revoked'} end
@@ -83,13 +84,7 @@ export type AdmissionAsk = {
   claim?: { key: string; pending: string; lockMs: number };
 };
 
-type AdmitRedis = Redis & { shopAdmit(...args: (string | number)[]): Promise<AdmissionOutcome> };
-
-function withAdmitScript(redis: Redis): AdmitRedis {
-  const scripted = redis as AdmitRedis;
-  if (typeof scripted.shopAdmit !== 'function') redis.defineCommand('shopAdmit', { lua: admitScript });
-  return scripted;
-}
+const admitScript = redisScript(admitLua);
 
 /** True when the ask needs Redis at all (a public request with limits off does not). */
 export const asksRedis = (ask: AdmissionAsk) =>
@@ -103,12 +98,13 @@ export function admitInRedis(redis: Redis, ask: AdmissionAsk): Promise<Admission
   const revocation = ask.revocationKeys ?? [];
   const general = ask.general && ask.general.points > 0 ? ask.general : undefined;
   const own = ask.own && ask.own.points > 0 && !ask.invalid ? ask.own : undefined;
-  return withAdmitScript(redis).shopAdmit(
-    revocation.length + 3,
+  const keys = [
     ...revocation,
     general?.key ?? 'rl:none:-',
     own?.key ?? 'rl:none:-',
     ask.claim?.key ?? 'idem:-',
+  ];
+  return runScript(redis, admitScript, keys, [
     revocation.length,
     ask.forbidden ? 0 : 1,
     general?.points ?? 0,
@@ -118,5 +114,5 @@ export function admitInRedis(redis: Redis, ask: AdmissionAsk): Promise<Admission
     ask.claim?.pending ?? '',
     ask.claim?.lockMs ?? 0,
     own?.windowSeconds ?? LIMIT_WINDOW_SECONDS,
-  );
+  ]) as Promise<AdmissionOutcome>;
 }
