@@ -66,6 +66,7 @@ describe('audit CLI stream and state', () => {
     expect(stream.out).not.toContain('gone@example.com');
     const state = await run('state', 'user', gone);
     expect(state.code).toBe(0);
+    expect(state.out).toContain('[erased]');
     expect(state.out).not.toContain('gone@example.com');
     expect(state.out).not.toContain('Grace');
   });

@@ -22,6 +22,9 @@ type Entry = {
   dirty: boolean;
 };
 
+const readDocs = redisScript(READ_DOCS);
+const guardedWrites = redisScript(GUARDED_WRITES);
+
 /**
  * A batch of a Redis projection in two round trips instead of two per event: (1) the keys the batch will
  * touch (the projection's `keys`, or a dry run of its handlers against a writer that only records keys)
@@ -31,9 +34,6 @@ type Entry = {
  * against what was read. A key another writer moved in between makes the batch fail, and the runner redoes
  * it event by event.
  */
-const readDocs = redisScript(READ_DOCS);
-const guardedWrites = redisScript(GUARDED_WRITES);
-
 export function createRedisBatch(redis: Redis, prefix: string) {
   const entries = new Map<string, Entry>();
 

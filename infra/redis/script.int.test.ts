@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { admitInRedis } from '../http/redis-admission.ts';
 import { createRedis, deleteKeysWithPrefix } from './client.ts';
 import { redisScript, runScript } from './script.ts';
 
@@ -28,15 +29,18 @@ describe('runScript', () => {
     expect(await runScript(client, swap, ['k1'], ['b', 'none'])).toBe('a');
   });
 
-  it('answers each command its own reply on an auto-pipelined client', async () => {
-    // Everything below is sent in one turn, so in one auto-pipeline: a script run among plain commands.
+  it('answers each command its own reply on an auto-pipelined client, the admission script included', async () => {
+    // Sent in one turn, so in one auto-pipeline: scripts among plain commands. The echo script is new to
+    // Redis (NOSCRIPT, then EVAL in a later turn); the admission script is the one a client-defined
+    // command used to run, which broke a pipeline created before it (ioredis issue 1931).
+    const echo = redisScript(`-- ${randomUUID()}\nreturn ARGV[1]`);
     const replies = await Promise.all([
       piped.set('k2', 'one'),
-      runScript(piped, swap, ['k2'], ['two', 'none']),
+      runScript(piped, echo, [], ['echoed']),
       piped.get('k2'),
-      runScript(piped, swap, ['k3'], ['three', 'none']),
-      piped.get('k3'),
+      admitInRedis(piped, { general: { key: 'rl:script-test:a', points: 5 } }),
+      piped.incr('k4'),
     ]);
-    expect(replies).toEqual(['OK', 'one', 'two', 'none', 'three']);
+    expect(replies).toEqual(['OK', 'echoed', 'one', ['ok', 4], 1]);
   });
 });

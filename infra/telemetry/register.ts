@@ -1,7 +1,7 @@
 /**
  * The `--import` module that starts OpenTelemetry before any other module is evaluated:
  *   node --import tsx --import ./infra/telemetry/register.ts bin/start.ts
- * Our code is ESM, so the libraries it imports (express, pg, ioredis, kafkajs, @grpc/grpc-js) are
+ * Our code is ESM, so the libraries it imports (http, pg, ioredis, kafkajs, @grpc/grpc-js) are
  * patched through import-in-the-middle's loader hook; the hook is told to intercept only the modules
  * an instrumentation asked for, so everything else loads untouched.
  */
