@@ -4,23 +4,45 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../domain/shared/errors.ts';
+import { createTokenService } from '../infra/auth/tokens.ts';
 import { errorHandler } from '../infra/http/error-handler.ts';
 import { jsonBody } from '../infra/http/json-body.ts';
 import { requestContext } from '../infra/http/request-context.ts';
 import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { assertErrorBody, startTestServer, type TestServer } from '../test/support/http.ts';
 import { redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
-import { idempotency } from './idempotency.ts';
+import { admission } from './admission.ts';
+import { type IdempotencyOptions, idempotencyKeys } from './idempotency.ts';
 
-describe('idempotency middleware', () => {
+/**
+ * Idempotency-Key through a route's admission, as every command route takes it (command-api/routing.ts):
+ * the key claimed in the admission script's round trip, then replayed, refused or waited on.
+ */
+describe('Idempotency-Key', () => {
   let redis: Redis;
   let server: TestServer;
   let runs = 0;
   beforeAll(async () => {
     redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix('idem_mw') });
+    const clock = () => new Date();
+    const secret = 'idempotency-test-secret-of-32-bytes!';
+    const tokens = createTokenService({
+      keys: { algorithm: 'HS256', signingKey: secret, verificationKey: secret },
+      clock,
+    });
+    const idempotency = (options: Omit<IdempotencyOptions, 'redis' | 'clock'>) =>
+      admission(
+        { redis, tokens },
+        {
+          access: 'public',
+          general: { name: 'rl:idem', perMinute: 0, key: () => '-' },
+          validate: () => {},
+          idempotency: idempotencyKeys({ redis, clock, ...options }),
+        },
+      );
     const app = express();
     app.use(requestContext({ logger: pino({ level: 'silent' }) }), ...jsonBody());
-    app.post('/slow', idempotency({ redis, clock: () => new Date(), waitMs: 150 }), async (req, res) => {
+    app.post('/slow', idempotency({ waitMs: 150 }), async (req, res) => {
       runs++;
       await sleep(400);
       res.status(201).json({ run: runs, body: req.body });
@@ -28,13 +50,13 @@ describe('idempotency middleware', () => {
     const checkoutInProgress = { code: ErrorCode.CheckoutInProgress, message: 'checkout running' };
     app.post(
       '/slow-checkout',
-      idempotency({ redis, clock: () => new Date(), waitMs: 150, inProgress: checkoutInProgress }),
+      idempotency({ waitMs: 150, inProgress: checkoutInProgress }),
       async (_req, res) => {
         await sleep(400);
         res.status(201).json({ order_id: 'ord_1' });
       },
     );
-    app.post('/flaky', idempotency({ redis, clock: () => new Date() }), (_req, res) => {
+    app.post('/flaky', idempotency({}), (_req, res) => {
       runs++;
       res.status(runs % 2 === 1 ? 503 : 200).json({ run: runs });
     });

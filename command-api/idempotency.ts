@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { ErrorCode } from '../domain/shared/errors.ts';
 import { HttpError } from '../infra/http/http-error.ts';
@@ -50,31 +50,21 @@ function canonical(value: unknown): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** What a request with an Idempotency-Key claims in Redis: its scoped key and the pending record to set. */
+export type IdempotencyClaim = { redisKey: string; fingerprint: string; pending: string };
+
 /**
  * Idempotency-Key on POST: the first request with a key runs and its response (status, body, the
  * headers above) is kept 24 h; the same key with the same body replays it and runs nothing; the
  * same key with another body is 422 VAL_2004. Keys are scoped to the caller (user, else IP). A
  * duplicate arriving while the first still runs waits for it (SET NX lock), then replays, or is
  * refused with 409 when the first takes too long. 5xx responses are not kept, so a retry runs again.
- */
-export function idempotency(options: IdempotencyOptions): RequestHandler {
-  const keys = idempotencyKeys(options);
-  return async (req, res, next) => {
-    const claim = keys.claimOf(req);
-    if (claim === undefined) return next();
-    await keys.proceed(req, res, next, claim, await keys.claimOrRead(claim));
-  };
-}
-
-/** What a request with an Idempotency-Key claims in Redis: its scoped key and the pending record to set. */
-export type IdempotencyClaim = { redisKey: string; fingerprint: string; pending: string };
-
-/**
- * The parts of `idempotency` that do not talk to Redis on the way in, for a caller that claims the key
- * in a round trip of its own (admission.ts: the rate limits and the claim in one script). `claimOf`
- * reads the key (400 VAL_2001 when malformed; undefined without one); `proceed` takes what the claim
- * found: null when this request took the key (it runs, and its response is kept), else the stored
- * record (replayed, refused, or waited on as `idempotency` does).
+ * The key is claimed by the route's admission (admission.ts), in its one Redis round trip.
+ *
+ * `claimOf` reads the key (400 VAL_2001 when malformed; undefined without one); the caller claims it
+ * (admission.ts: with the rate limits, in one script); `proceed` takes what the claim found: null when
+ * this request took the key (it runs, and its response is kept), else the stored record (replayed,
+ * refused, or waited on).
  */
 export function idempotencyKeys(options: IdempotencyOptions) {
   const { redis } = options;
@@ -173,7 +163,7 @@ export function idempotencyKeys(options: IdempotencyOptions) {
     next();
   }
 
-  return { claimOf, proceed, claimOrRead, lockMs };
+  return { claimOf, proceed, lockMs };
 }
 
 function replay(res: Response, record: Done) {
