@@ -116,6 +116,12 @@ describe('rebuild while serving', () => {
       .orderBy('generation')
       .execute();
     expect(checkpoints.map((c) => c.generation)).toEqual([1, 2]);
+    // The new generation was analysed before the swap: every table has planner statistics
+    // (reltuples is -1 until a table is first analysed).
+    const unanalysed = await sql<{ relname: string }>`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'rm_catalog_g2' AND c.relkind = 'r' AND c.reltuples < 0`.execute(side.db);
+    expect(unanalysed.rows).toEqual([]);
     // Both generations stand at the same position (the old one stopped at the swap), and hold the same rows.
     expect(checkpoints[0]!.position).toBe(checkpoints[1]!.position);
     expect(await table('rm_catalog_g2', 'products', 'product_id')).toEqual(

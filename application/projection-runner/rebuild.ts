@@ -85,6 +85,7 @@ export async function rebuildProjection(
       ...(options.faults ? { faults: options.faults } : {}),
     });
     let events = 0;
+    let analyzed = false;
     for (;;) {
       checkpoint = await follow({
         store: deps.store,
@@ -112,6 +113,10 @@ export async function rebuildProjection(
       // follow() returns when its signal aborts: a rebuild that lost its lease must not swap in a partial build.
       if (lock.lost.aborted)
         throw new Error(`the rebuild of ${projection.name} lost its lease; nothing swapped`);
+      if (projection.kind === 'postgres' && !analyzed) {
+        await analyzeGeneration(db, schemaName(projection.name, generation));
+        analyzed = true;
+      }
       const previous = await trySwap(db, target);
       if (previous !== undefined) {
         await deps.publisher?.publish({
@@ -137,6 +142,19 @@ export async function rebuildProjection(
     abort.abort();
     await lock.release();
   }
+}
+
+/**
+ * ANALYZE of every table of a built generation, once it has caught up and before it is swapped in: a new
+ * table has no planner statistics until autovacuum comes round, so the first queries after the swap would
+ * be planned blind. Only ANALYZE (it samples): a VACUUM as well, for the dead row versions the rebuild's
+ * upserts leave (182,000 in `products` after a 1,000,000-event replay), took the 100,000-event replay
+ * bench 0.7–0.9 s longer; autovacuum removes them after the swap.
+ */
+async function analyzeGeneration(db: RunnerDb, schema: string) {
+  const tables = await sql<{ name: string }>`
+    SELECT tablename AS name FROM pg_tables WHERE schemaname = ${schema} ORDER BY tablename`.execute(db);
+  for (const { name } of tables.rows) await sql`ANALYZE ${sql.table(`${schema}.${name}`)}`.execute(db);
 }
 
 /** Swaps when the building generation has reached the serving one; returns the previous serving number. */
