@@ -53,9 +53,18 @@ const handle = async (message: { round: number; head: string }) => {
 
 process.on('message', async (message: { round: number; head: string } | 'stop') => {
   if (message === 'stop') {
-    await publisher?.stop();
-    await store.close();
-    await pool.end();
+    // A failure while closing still ends the process, with its message on stderr and a non-zero code
+    // (the bench waits for this exit), instead of an unhandled rejection left running.
+    try {
+      await publisher?.stop();
+      await store.close();
+      await pool.end();
+    } catch (error) {
+      process.stderr.write(
+        `publisher child: stop failed: ${error instanceof Error ? error.message : error}\n`,
+      );
+      process.exit(1);
+    }
     process.exit(0);
   }
   try {
