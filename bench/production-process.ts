@@ -1,3 +1,6 @@
+import { openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -15,4 +18,18 @@ export function productionExecArgv(options: { profile?: boolean } = {}): string[
     fileURLToPath(new URL('../infra/telemetry/register.ts', import.meta.url)),
     ...(options.profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
+}
+
+/**
+ * The stdio of such a child: its log lines (JSON, at the production default level, info) go to a file, as
+ * a deployment's go to its collector, so the bench pays for writing them and its own output stays
+ * readable; stderr and the IPC channel as usual. Returns the file's path for the bench to name.
+ */
+export function productionStdio(name: string): {
+  stdio: ['ignore', number, 'inherit', 'ipc'];
+  logPath: string;
+} {
+  // One file per child kind, overwritten by the next run: the newest run's lines, no pile-up.
+  const logPath = join(tmpdir(), `bench-${name}.log`);
+  return { stdio: ['ignore', openSync(logPath, 'w'), 'inherit', 'ipc'], logPath };
 }

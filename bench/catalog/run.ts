@@ -22,7 +22,7 @@ import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { summarise } from '../commands/latency.ts';
-import { productionExecArgv } from '../production-process.ts';
+import { productionExecArgv, productionStdio } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { analyse, ROOTS, seedProducts, seedVariantsAndReviews } from './seed-sql.ts';
 
@@ -74,6 +74,7 @@ async function openCatalog(label: string): Promise<Catalog> {
       JWT_SECRET: secret,
     },
     execArgv: productionExecArgv(),
+    stdio: productionStdio(`catalog-${label}`).stdio,
   });
   catalog.server = server;
   const [{ url }] = (await once(server, 'message')) as [{ url: string }];

@@ -21,7 +21,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { productionExecArgv } from '../production-process.ts';
+import { productionExecArgv, productionStdio } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { runAddToCart, runGet } from './add-to-cart-load.ts';
 import { measureRawAppends } from './raw-appends.ts';
@@ -59,7 +59,7 @@ const serverEnv = {
   RATE_LIMIT_AUTH_PER_MIN: '1000000',
   RATE_LIMIT_CHECKOUT_PER_MIN: '1000000',
   RATE_LIMIT_GENERAL_PER_MIN: '1000000000',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'info', // production's default: a line per request, to the log file below
   BOOTSTRAP_ADMIN_EMAIL: admin.email,
   BOOTSTRAP_ADMIN_PASSWORD: admin.password,
 };
@@ -92,11 +92,13 @@ try {
 
   // 2. The command API in its own process, on the same database.
   const serverFile = workers > 1 ? './server-workers.ts' : './server.ts';
+  const serverLog = productionStdio('command-api');
+  log(`command API log lines: ${serverLog.logPath}`);
   server = fork(fileURLToPath(new URL(serverFile, import.meta.url)), [], {
     env: { ...serverEnv, BENCH_WORKERS: String(workers) },
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
     execArgv: productionExecArgv({ profile: true }),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: serverLog.stdio,
   });
   const [ready] = (await Promise.race([
     once(server, 'message'),

@@ -1,10 +1,10 @@
 // The projections role for bench/queries/run.ts, in its own process as in production (ROLES=projections):
 // the store composed as bin/start composes it (hash chain, decryption, upcasting, tracing) and
 // OpenTelemetry loaded by run.ts. Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX. Stops on 'stop'.
-import { pino } from 'pino';
 import { createCheckpointPublisher } from '../../application/projection-runner/checkpoint-channel.ts';
 import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis } from '../../infra/redis/client.ts';
@@ -12,7 +12,7 @@ import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createProjectionService } from '../../projections/service.ts';
 
-const logger = pino({ level: 'warn' });
+const logger = createLogger({ name: 'bench-projections' });
 const url = process.env.DATABASE_URL!;
 const pool = createPool({ connectionString: url, max: 10, applicationName: 'bench-projector' });
 const metrics = createMetrics({ runtime: false });

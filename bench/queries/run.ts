@@ -31,7 +31,7 @@ import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { productionExecArgv } from '../production-process.ts';
+import { productionExecArgv, productionStdio } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { appendCarts, appendCatalog, baselineKey, benchProductId, benchUserId } from './fill.ts';
 import { load } from './http-load.ts';
@@ -89,6 +89,7 @@ const child = (file: string, production = false, profiled = false) =>
   fork(here(file), {
     env: childEnv,
     execArgv: production ? productionExecArgv({ profile: profiled }) : ['--import', 'tsx'],
+    ...(production ? { stdio: productionStdio(file.replace(/\W/g, '')).stdio } : {}),
   });
 const watcher = createCheckpointWatcher({
   db: db as RunnerDb,

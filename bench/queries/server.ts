@@ -2,18 +2,19 @@
 // OpenTelemetry loaded (`--import ./infra/telemetry/register.ts`, as `npm start`), so the load generator
 // does not share its event loop. Env: DATABASE_URL, REDIS_URL, BENCH_REDIS_PREFIX, JWT_SECRET.
 // The rate limit is on (its Redis round trip is part of every request) with a limit no run reaches.
-import { pino } from 'pino';
 import { parseRate } from '../../domain/shared/money.ts';
 import { createAuthenticator } from '../../infra/auth/authenticator.ts';
 import { createSessions } from '../../infra/auth/sessions.ts';
 import { createTokenService } from '../../infra/auth/tokens.ts';
 import { listen } from '../../infra/http/server.ts';
+import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createQueryApi } from '../../query-api/app.ts';
 
-const logger = pino({ level: 'warn' });
+// The production logger at its default level (info): one line per request, to the file run.ts gives it.
+const logger = createLogger({ name: 'bench-query-api' });
 const env = (name: string) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is required`);
