@@ -1,4 +1,5 @@
-import { SpanKind, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { RecordedEvent } from '../eventstore/port.ts';
 import { type Position, positionToString } from '../eventstore/position.ts';
 import { consumeEvent, inSpan, linksFrom, shopTracer } from './trace-context.ts';
@@ -90,10 +91,22 @@ type Delivering = {
 };
 
 /**
+ * Most events in a delivered batch whose sends are traced message by message. A larger batch is a backlog
+ * (a publisher catching up sends up to KAFKA_PUBLISHER_BATCH_SIZE events at once, thousands a second),
+ * whose per-message producer spans filled the span processor's queue (2,048) and dropped most spans of
+ * the process, other projections' included (docs/operations.md, "Tracing").
+ */
+export const TRACED_SEND_LIMIT = 100;
+
+/**
  * Decorates an outbound projection: each delivered batch runs in a `projection.batch <name>` span
  * linked to the commands behind its events, so the Kafka client's producer span (kafkajs
- * auto-instrumentation) hangs below it and the send joins the story of the command. With `prepare`,
- * the events behind each prepared batch are remembered (weakly, by batch) for the links.
+ * auto-instrumentation) hangs below it and the send joins the story of the command. A batch of more than
+ * TRACED_SEND_LIMIT events is sent with tracing suppressed: the client makes no span per message and
+ * leaves each message the `traceparent` header the publisher gave it (the command's, from the event's
+ * metadata), so a consumer still continues the command's trace; the batch span says so
+ * (`projection.sends_traced`). With `prepare`, the events behind each prepared batch are remembered
+ * (weakly, by batch) for the links.
  */
 export function traceOutbound<P extends Delivering>(projection: P, tracer: Tracer = shopTracer()): P {
   const deliver = projection.deliver.bind(projection);
@@ -114,7 +127,13 @@ export function traceOutbound<P extends Delivering>(projection: P, tracer: Trace
       const events = prepare
         ? (batch !== null && typeof batch === 'object' && causes.get(batch)) || []
         : (batch as readonly RecordedEvent[]);
-      return traceBatch(tracer, projection.name, events, undefined, () => deliver(batch, signal));
+      return traceBatch(tracer, projection.name, events, undefined, () => {
+        const traced = events.length <= TRACED_SEND_LIMIT;
+        trace.getActiveSpan()?.setAttribute('projection.sends_traced', traced);
+        return traced
+          ? deliver(batch, signal)
+          : context.with(suppressTracing(context.active()), () => deliver(batch, signal));
+      });
     },
   };
 }

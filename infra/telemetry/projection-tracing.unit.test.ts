@@ -1,8 +1,8 @@
-import { SpanKind } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../eventstore/port.ts';
-import { traceBatch, traceOutbound, traceTimer } from './projection-tracing.ts';
+import { TRACED_SEND_LIMIT, traceBatch, traceOutbound, traceTimer } from './projection-tracing.ts';
 import { startTelemetry } from './sdk.ts';
 import { formatTraceparent, shopTracer } from './trace-context.ts';
 
@@ -100,6 +100,35 @@ describe('projection and timer spans', () => {
     const [span] = await finished('projection.batch kafka');
     expect(span?.links.map((l) => formatTraceparent(l.context))).toEqual([cause(4), cause(5)]);
     expect(span?.attributes['projection.batch_size']).toBe(2);
+  });
+
+  it('traces the sends of a live batch, and suppresses them for a backlog batch, which keeps its own headers', async () => {
+    // What kafkajs's instrumentation does per message: start a producer span and inject it into the headers.
+    const sends: { recording: boolean; header: string | undefined }[] = [];
+    const traced = traceOutbound({
+      name: 'kafka',
+      deliver: async (events: readonly RecordedEvent[], _signal: AbortSignal) => {
+        const span = shopTracer().startSpan('send');
+        const headers: Record<string, string> = { traceparent: String(events[0]!.metadata.traceparent) };
+        propagation.inject(trace.setSpan(context.active(), span), headers);
+        sends.push({ recording: span.isRecording(), header: headers.traceparent });
+        span.end();
+      },
+    });
+    const live = Array.from({ length: TRACED_SEND_LIMIT }, (_, i) => event(i + 1));
+    const backlog = Array.from({ length: TRACED_SEND_LIMIT + 1 }, (_, i) => event(i + 1));
+    await traced.deliver(live, new AbortController().signal);
+    await traced.deliver(backlog, new AbortController().signal);
+    const [liveBatch, backlogBatch] = await finished('projection.batch kafka');
+    // Live: the send is recorded below the batch span, and the header now names the send.
+    expect(sends[0]!.recording).toBe(true);
+    expect(sends[0]!.header).toContain(liveBatch!.spanContext().traceId);
+    expect(liveBatch!.attributes['projection.sends_traced']).toBe(true);
+    // Backlog: no send span, the header is still the command's; the batch span is there, with its links.
+    expect(sends[1]).toEqual({ recording: false, header: cause(1) });
+    expect(await finished('send')).toHaveLength(1);
+    expect(backlogBatch!.attributes['projection.sends_traced']).toBe(false);
+    expect(backlogBatch!.links).toHaveLength(32);
   });
 
   it('a failing batch is marked failed and the error reaches the runner', async () => {
