@@ -6,7 +6,7 @@ import {
   parsePosition,
   positionToString,
 } from '../../infra/eventstore/position.ts';
-import { redisScript, runScript } from '../../infra/redis/script.ts';
+import { runScript } from '../../infra/redis/script.ts';
 import { untraced } from '../../infra/telemetry/index.ts';
 import { GUARDED_WRITES, READ_DOCS, type RedisDocWriter } from './redis-docs.ts';
 import type { RedisApplyContext, RedisProjection } from './types.ts';
@@ -21,9 +21,6 @@ type Entry = {
   doc: string;
   dirty: boolean;
 };
-
-const readDocs = redisScript(READ_DOCS);
-const guardedWrites = redisScript(GUARDED_WRITES);
 
 /**
  * A batch of a Redis projection in two round trips instead of two per event: (1) the keys the batch will
@@ -42,7 +39,7 @@ export function createRedisBatch(redis: Redis, prefix: string) {
     if (missing.length === 0) return;
     const reply = (await runScript(
       redis,
-      readDocs,
+      READ_DOCS,
       missing.map((key) => prefix + key),
       [],
     )) as (string | null)[];
@@ -123,7 +120,7 @@ export function createRedisBatch(redis: Redis, prefix: string) {
       if (dirty.length === 0) return;
       const keys = dirty.map(([key]) => prefix + key);
       const args = dirty.flatMap(([, e]) => [positionToString(e.position!), e.readPos, e.doc]);
-      const results = (await runScript(redis, guardedWrites, keys, args)) as number[];
+      const results = (await runScript(redis, GUARDED_WRITES, keys, args)) as number[];
       const moved = results.filter((result) => result === -1).length;
       if (moved > 0) throw new Error(`${moved} read-model keys moved during the batch`);
     },

@@ -38,25 +38,23 @@ end
 `;
 
 /** One guarded write: KEYS[1], ARGV position, expected position, document. */
-export const GUARDED_WRITE = `${GUARDED}return guarded(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`;
+const guardedWriteScript = redisScript(`${GUARDED}return guarded(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`);
 
 /** A guarded write per key (a batch's flush): ARGV holds position, expected, document per key; one result each. */
-export const GUARDED_WRITES = `${GUARDED}
+export const GUARDED_WRITES = redisScript(`${GUARDED}
 local out = {}
 for i, key in ipairs(KEYS) do out[i] = guarded(key, ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]) end
-return out`;
+return out`);
 
 /** `pos` and `doc` of every key, flat (a batch's read): nil for an absent field. */
-export const READ_DOCS = `
+export const READ_DOCS = redisScript(`
 local out = {}
 for i, key in ipairs(KEYS) do
   local v = redis.call('HMGET', key, 'pos', 'doc')
   out[2 * i - 1] = v[1]
   out[2 * i] = v[2]
 end
-return out`;
-
-const guardedWriteScript = redisScript(GUARDED_WRITE);
+return out`);
 
 const guardedWrite = async (redis: Redis, key: string, position: string, expected: string, doc: string) =>
   (await runScript(redis, guardedWriteScript, [key], [position, expected, doc])) as number;

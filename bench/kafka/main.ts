@@ -33,7 +33,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { productionExecArgv } from '../production-process.ts';
+import { productionExecArgv, productionStdio } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { fillStore, readLog } from './fill.ts';
 import { atRate, lagProbe, percentile, storeLag } from './lag.ts';
@@ -148,6 +148,7 @@ try {
     },
     // BENCH_CPU_PROF=<dir>: a CPU profile of the publisher's process.
     execArgv: productionExecArgv({ profile: true }),
+    stdio: productionStdio('kafka-publisher').stdio,
   });
   await reply(publisherProcess, 60_000);
   // Rounds alternate bare and publisher (each publisher round with a checkpoint and topics of its own),

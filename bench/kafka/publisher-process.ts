@@ -4,18 +4,18 @@
 // Env: DATABASE_URL, KAFKA_BROKERS, BENCH_TOPIC_PREFIX (a round's prefix gets `r<round>-`), BENCH_BATCH.
 // Messages: {round, head} → starts a fresh publisher (own checkpoint and topics), answers {seconds} once it
 // has caught up to `head`; the last one keeps running (the live lag) until 'stop'.
-import { pino } from 'pino';
 import { composeStore } from '../../infra/eventstore/decorate-store.ts';
 import { parsePosition } from '../../infra/eventstore/position.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
 import { parseBrokers } from '../../infra/kafka/client.ts';
+import { createLogger } from '../../infra/logger.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { createKafkaPublisher, type KafkaPublisher } from '../../projections/publisher/publisher.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const logger = createLogger({ name: 'bench-kafka-publisher' });
 const url = process.env.DATABASE_URL!;
 const metrics = createMetrics({ runtime: false });
 const pool = createPool({ connectionString: url, max: 4, applicationName: 'bench-kafka-publisher' });

@@ -13,7 +13,7 @@ import { redisScript, runScript } from '../redis/script.ts';
  * deployment that upgrades keeps its counts. The verification resend's hourly limit goes through it too
  * (command-api/routes/account-lifecycle.ts): one rate-limit mechanism.
  */
-const admitLua = `
+const admitScript = redisScript(`
 local n = tonumber(ARGV[1])
 for i = 1, n do
   if redis.call('EXISTS', KEYS[i]) == 1 then return {'revoked'} end
@@ -49,7 +49,7 @@ if ARGV[7] ~= '' then
   return {'ok', remaining, redis.call('GET', KEYS[n + 3])}
 end
 return {'ok', remaining}
-`;
+`);
 
 /** The window of a limit, in seconds, unless it names its own (the verification resend's hour). */
 export const LIMIT_WINDOW_SECONDS = 60;
@@ -83,8 +83,6 @@ export type AdmissionAsk = {
   /** SET NX of the Idempotency-Key's pending marker, for lockMs. */
   claim?: { key: string; pending: string; lockMs: number };
 };
-
-const admitScript = redisScript(admitLua);
 
 /** True when the ask needs Redis at all (a public request with limits off does not). */
 export const asksRedis = (ask: AdmissionAsk) =>
