@@ -5,7 +5,7 @@
 // requests on a second catalog, in a database and query API process of its own, with the same products
 // and no variants or reviews; the two are timed request by request, alternating (ABBA). The rows are written by SQL into the read model tables (bench/catalog/seed-sql.ts): a
 // read-side bench. Goal: p99 with variants and reviews ≤ 1.3 × the baseline's.
-import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
@@ -22,7 +22,7 @@ import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { variantsProjection } from '../../projections/variants/variants-projection.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { summarise } from '../commands/latency.ts';
-import { productionExecArgv, productionStdio } from '../production-process.ts';
+import { forkProduction } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { analyse, ROOTS, seedProducts, seedVariantsAndReviews } from './seed-sql.ts';
 
@@ -51,7 +51,7 @@ const serverPath = fileURLToPath(new URL('../queries/server.ts', import.meta.url
 type Catalog = {
   db: ReturnType<typeof createReadModelDb>;
   drop: () => Promise<void>;
-  server?: ReturnType<typeof fork>;
+  server?: ChildProcess;
   get?: (path: string) => Promise<Record<string, unknown>>;
 };
 
@@ -65,7 +65,8 @@ async function openCatalog(label: string): Promise<Catalog> {
     await ensureServing(db as RunnerDb, projection);
   await seedProducts(db, products);
   const catalog: Catalog = { db, drop: database.drop };
-  const server = fork(serverPath, {
+  const { child: server } = forkProduction(serverPath, {
+    name: `catalog-${label}`,
     env: {
       ...process.env,
       DATABASE_URL: database.url,
@@ -73,8 +74,6 @@ async function openCatalog(label: string): Promise<Catalog> {
       BENCH_REDIS_PREFIX: `bench:catalog:${randomBytes(4).toString('hex')}:`,
       JWT_SECRET: secret,
     },
-    execArgv: productionExecArgv(),
-    stdio: productionStdio(`catalog-${label}`).stdio,
   });
   catalog.server = server;
   const [{ url }] = (await once(server, 'message')) as [{ url: string }];

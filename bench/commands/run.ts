@@ -7,7 +7,7 @@
 // BENCH_USERS_PER_CONNECTION (8), BENCH_PRODUCTS (10), BENCH_CPU_PROF (a directory: profile the server),
 // BENCH_WORKERS (1; above 1 the command API runs in that many node:cluster workers sharing its port, as
 // `npm start` runs it with COMMAND_API_WORKERS, each with its own pool of BENCH_POOL_SIZE).
-import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
@@ -21,7 +21,7 @@ import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { productionExecArgv, productionStdio } from '../production-process.ts';
+import { forkProduction } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { runAddToCart, runGet } from './add-to-cart-load.ts';
 import { measureRawAppends } from './raw-appends.ts';
@@ -64,7 +64,7 @@ const serverEnv = {
   BOOTSTRAP_ADMIN_PASSWORD: admin.password,
 };
 
-let server: ReturnType<typeof fork> | undefined;
+let server: ChildProcess | undefined;
 try {
   log(
     `bench:commands — ${connections} connections, ${durationSeconds} s AddToCart, ${rawSeconds} s raw appends, pool ${poolSize}, ${workers} command API process(es)`,
@@ -92,14 +92,14 @@ try {
 
   // 2. The command API in its own process, on the same database.
   const serverFile = workers > 1 ? './server-workers.ts' : './server.ts';
-  const serverLog = productionStdio('command-api');
-  log(`command API log lines: ${serverLog.logPath}`);
-  server = fork(fileURLToPath(new URL(serverFile, import.meta.url)), [], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
+  const started = forkProduction(fileURLToPath(new URL(serverFile, import.meta.url)), {
+    name: 'command-api',
+    profile: true,
     env: { ...serverEnv, BENCH_WORKERS: String(workers) },
-    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
-    execArgv: productionExecArgv({ profile: true }),
-    stdio: serverLog.stdio,
   });
+  server = started.child;
+  log(`command API log lines: ${started.logPath}`);
   const [ready] = (await Promise.race([
     once(server, 'message'),
     once(server, 'exit').then(([code]) => Promise.reject(new Error(`bench server exited with ${code}`))),

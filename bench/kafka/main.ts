@@ -11,7 +11,7 @@
  *  2. Live: R appends/s for S seconds while a consumer reads the topics: append → consumer lag p50/p99
  *     (goal p99 < 200 ms), beside a bare producer's send → consumer lag at the same rate.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +33,7 @@ import { createPool } from '../../infra/postgres/pool.ts';
 import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { toTopicMessages } from '../../projections/publisher/kafka-projection.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
-import { productionExecArgv, productionStdio } from '../production-process.ts';
+import { forkProduction } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { fillStore, readLog } from './fill.ts';
 import { atRate, lagProbe, percentile, storeLag } from './lag.ts';
@@ -138,7 +138,10 @@ try {
     `reading the log alone (through the composed store, as the publisher reads it): ${fmt(appended / readSeconds)} events/s; mapping + validating alone: ${fmt(appended / mapSeconds)} events/s`,
   );
   const head = await store.headPosition();
-  publisherProcess = fork(fileURLToPath(new URL('./publisher-process.ts', import.meta.url)), {
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the publisher's process.
+  publisherProcess = forkProduction(fileURLToPath(new URL('./publisher-process.ts', import.meta.url)), {
+    name: 'kafka-publisher',
+    profile: true,
     env: {
       ...process.env,
       DATABASE_URL: database.url,
@@ -146,10 +149,7 @@ try {
       BENCH_TOPIC_PREFIX: `bench-${run}-pub-`,
       BENCH_BATCH: String(batchSize),
     },
-    // BENCH_CPU_PROF=<dir>: a CPU profile of the publisher's process.
-    execArgv: productionExecArgv({ profile: true }),
-    stdio: productionStdio('kafka-publisher').stdio,
-  });
+  }).child;
   await reply(publisherProcess, 60_000);
   // Rounds alternate bare and publisher (each publisher round with a checkpoint and topics of its own),
   // so a burst of load from elsewhere on the machine hits both; the median ratio is the figure.

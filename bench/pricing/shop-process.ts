@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout } from 'node:timers/promises';
@@ -9,7 +8,7 @@ import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { request } from '../../test/support/http.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
 import { freePort, repoRoot } from '../../test/support/shop-process.ts';
-import { productionExecArgv, productionStdio } from '../production-process.ts';
+import { forkProduction } from '../production-process.ts';
 
 const ok = async (what: string, response: Promise<{ status: number; text: string; body: unknown }>) => {
   const answered = await response;
@@ -56,12 +55,11 @@ export async function startShopProcess(label: string, options: { workers: number
     RATE_LIMIT_QUERY_PER_MIN: '1000000000',
     LOG_LEVEL: 'info',
   };
-  const { stdio, logPath } = productionStdio(`${label}-shop`);
-  const child = fork(`${repoRoot}bin/start.ts`, [], {
+  const { child, logPath } = forkProduction(`${repoRoot}bin/start.ts`, {
+    name: `${label}-shop`,
     cwd: repoRoot,
     env,
-    execArgv: productionExecArgv({ profile: true }),
-    stdio,
+    profile: true,
   });
   const exited = once(child, 'exit');
   const commandUrl = `http://127.0.0.1:${ports.command}`;

@@ -31,7 +31,7 @@ import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 import { createTestDatabase, redisUrl } from '../../test/support/isolation.ts';
-import { productionExecArgv, productionStdio } from '../production-process.ts';
+import { forkProduction } from '../production-process.ts';
 import { reportResult } from '../result.ts';
 import { appendCarts, appendCatalog, baselineKey, benchProductId, benchUserId } from './fill.ts';
 import { load } from './http-load.ts';
@@ -86,11 +86,9 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
  * CPU profile to BENCH_CPU_PROF=<dir> when they stop (the query API's process).
  */
 const child = (file: string, production = false, profiled = false) =>
-  fork(here(file), {
-    env: childEnv,
-    execArgv: production ? productionExecArgv({ profile: profiled }) : ['--import', 'tsx'],
-    ...(production ? { stdio: productionStdio(file.replace(/\W/g, '')).stdio } : {}),
-  });
+  production
+    ? forkProduction(here(file), { name: file.replace(/\W/g, ''), env: childEnv, profile: profiled }).child
+    : fork(here(file), { env: childEnv, execArgv: ['--import', 'tsx'] });
 const watcher = createCheckpointWatcher({
   db: db as RunnerDb,
   subscriber: redis.duplicate(),
