@@ -47,11 +47,52 @@ describe('a logger from createLogger', () => {
     expect(JSON.parse(lines[1]!)).toMatchObject({ component_inner2: 'other' });
   });
 
+  it('follows bindings added later with setBindings', () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ phase: 'start' });
+    child.info({ phase: 'start' }, 'before');
+    child.setBindings({ step: 1 });
+    child.info({ step: 1 }, 'after');
+    expect(lines.map(repeatedKeys)).toEqual([[], []]);
+  });
+
   it('leaves errors, messages and format arguments as they were', () => {
     const { logger, lines } = capture();
     logger.child({ user_id: 'usr_1' }).error({ err: new Error('boom'), user_id: 'usr_1' }, 'failed %s', 'x');
     const line = JSON.parse(lines[0]!);
     expect(line).toMatchObject({ user_id: 'usr_1', msg: 'failed x', err: { message: 'boom' } });
     expect(repeatedKeys(lines[0]!)).toEqual([]);
+  });
+});
+
+describe('a key the logger redacts', () => {
+  // A copy under `<key>_inner` would escape the redaction paths, which name the key itself.
+  it('is never kept under another name: a call repeating a bound secret leaves only the censor', () => {
+    const { logger, lines } = capture();
+    const bound = logger.child({ token: 'bound-secret' });
+    bound.info({ token: 'call-secret' }, 'another value');
+    bound.info({ token: 'bound-secret' }, 'the same value');
+    logger.child({ password: 'parent-secret' }).child({ password: 'child-secret' }).info('nested');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).not.toMatch(/secret/);
+      expect(repeatedKeys(line)).toEqual([]);
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ token: '[redacted]' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ password: '[redacted]' });
+  });
+
+  it('stays redacted inside a repeated object', () => {
+    const { logger, lines } = capture();
+    const request = (authorization: string) => ({ headers: { authorization }, method: 'GET' });
+    logger.child({ req: request('Bearer bound-secret') }).warn({ req: request('Bearer call-secret') }, 'x');
+    expect(lines[0]).not.toMatch(/secret/);
+    expect(repeatedKeys(lines[0]!)).toEqual([]);
+  });
+
+  it('does not hold back a key redaction leaves alone', () => {
+    const { logger, lines } = capture();
+    logger.child({ user_id: 'usr_1' }).info({ user_id: 'usr_2' }, 'two users');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ user_id: 'usr_1', user_id_inner: 'usr_2' });
   });
 });

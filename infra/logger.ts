@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { dedupeChildBindings, logMethodWithoutBoundKeys } from './log-keys.ts';
+import { keyOncePerLine } from './log-keys.ts';
 import { traceLogMixin } from './telemetry/log-context.ts';
 
 export type { Logger };
@@ -29,17 +29,18 @@ export const redactedPaths = [
 export function createLogger(
   options: { level?: string; name?: string; destination?: DestinationStream } = {},
 ): Logger {
+  const keys = keyOncePerLine(redactedPaths);
   const pretty = !options.destination && process.stdout.isTTY && process.env.NODE_ENV !== 'production';
   const settings = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     // A key once per line, whatever the children and the calls repeat (infra/log-keys.ts).
-    hooks: { logMethod: logMethodWithoutBoundKeys },
+    hooks: { logMethod: keys.logMethod },
     // Lines written inside a traced span carry trace_id and span_id, so logs and traces meet.
     mixin: traceLogMixin,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   const logger = options.destination ? pino(settings, options.destination) : pino(settings);
-  return dedupeChildBindings(logger);
+  return keys.dedupeChildren(logger);
 }
