@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { errorFirstArgs, errorForLog } from './log-errors.ts';
 import { keyOncePerLine } from './log-keys.ts';
 import { traceLogMixin } from './telemetry/log-context.ts';
 
@@ -35,8 +36,15 @@ export function createLogger(
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    // A key once per line, whatever the children and the calls repeat (infra/log-keys.ts).
-    hooks: { logMethod: keys.logMethod },
+    // An error as type, message, code and where it was thrown: no stack, no SQL (infra/log-errors.ts).
+    serializers: { err: errorForLog },
+    // An Error given first goes under `err` (infra/log-errors.ts), then a key once per line, whatever the
+    // children and the calls repeat (infra/log-keys.ts).
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void) {
+        keys.logMethod.call(this, errorFirstArgs(args) as Parameters<Logger['info']>, method);
+      },
+    },
     // Lines written inside a traced span carry trace_id and span_id, so logs and traces meet.
     mixin: traceLogMixin,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),

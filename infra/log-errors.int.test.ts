@@ -1,0 +1,89 @@
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminUrl } from '../test/support/isolation.ts';
+import { createLogger } from './logger.ts';
+
+/** The guide: no stack trace, SQL, secret or personal data reaches a log line; here, through an error. */
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: createLogger({ name: 'shop', level: 'debug', destination }), lines };
+}
+
+const client = new pg.Client({ connectionString: adminUrl });
+beforeAll(() => client.connect());
+afterAll(() => client.end());
+
+const refusal = (sql: string, values: unknown[] = []) =>
+  client.query(sql, values).then(
+    () => {
+      throw new Error(`expected PostgreSQL to refuse: ${sql}`);
+    },
+    (error: unknown) => error,
+  );
+
+describe("a logged error (the logger's err serializer)", () => {
+  it('shows a PostgreSQL error by its SQLSTATE and names, without the value it quoted or a stack', async () => {
+    const email = 'alice.logged@example.com';
+    const error = await refusal('SELECT $1::uuid', [email]);
+    expect(String((error as Error).message)).toContain(email); // what PostgreSQL said, before the logger
+    const { logger, lines } = capture();
+    logger.error({ err: error }, 'unhandled error');
+    logger.error(error as Error); // an error as the first argument goes through the same serializer
+    for (const line of lines) {
+      expect(line).not.toContain(email);
+      expect(line).not.toContain('\\n'); // one frame at most, no stack
+      const logged = JSON.parse(line).err;
+      expect(logged).not.toHaveProperty('stack');
+      expect(logged).not.toHaveProperty('message');
+      expect(logged).toMatchObject({
+        type: 'DatabaseError',
+        code: '22P02',
+        routine: 'string_to_uuid',
+      });
+    }
+  });
+
+  it('keeps the names of a refusing constraint, not the row it quoted in its detail', async () => {
+    await client.query('CREATE TEMP TABLE logged_users (email text PRIMARY KEY)');
+    await client.query("INSERT INTO logged_users VALUES ('bob.logged@example.com')");
+    const error = await refusal("INSERT INTO logged_users VALUES ('bob.logged@example.com')");
+    expect((error as pg.DatabaseError).detail).toContain('bob.logged@example.com');
+    const { logger, lines } = capture();
+    logger.warn({ err: error }, 'append failed');
+    expect(lines[0]).not.toContain('bob.logged');
+    expect(lines[0]).not.toContain('INSERT');
+    expect(JSON.parse(lines[0]!).err).toEqual({
+      type: 'DatabaseError',
+      code: '23505',
+      constraint: 'logged_users_pkey',
+      table: 'logged_users',
+      routine: expect.any(String),
+      at: expect.any(String),
+    });
+  });
+
+  it("shows another error's type, message, code, first frame and cause, never its stack", () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const error = new TypeError('the store is closed', { cause });
+    const { logger, lines } = capture();
+    logger.child({ role: 'projections' }).error({ err: error }, 'runner stopped');
+    logger.warn({ err: 'a message alone' }, 'text');
+    const logged = JSON.parse(lines[0]!).err;
+    expect(logged).toMatchObject({
+      type: 'TypeError',
+      message: 'the store is closed',
+      at: expect.stringContaining('log-errors.int.test.ts'),
+      cause: { type: 'Error', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' },
+    });
+    expect(logged).not.toHaveProperty('stack');
+    expect(lines[0]).not.toContain('\\n');
+    expect(JSON.parse(lines[1]!).err).toBe('a message alone');
+  });
+});
