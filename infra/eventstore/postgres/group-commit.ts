@@ -20,7 +20,7 @@ export type GroupCommitOptions = {
 /**
  * Group commit: appends that arrive while batches are in flight wait and go together in the next batch,
  * so under load many appends share one statement, one transaction and one WAL flush, while a lone append
- * goes at once (no timer, no added latency when idle). Each caller gets its own outcome: one caller's
+ * goes at the end of its turn of the event loop (no timer, no added latency when idle). Each caller gets its own outcome: one caller's
  * VersionConflict does not fail the others. Within a batch, appends are applied in arrival order (so
  * appends to one stream resolve in order); two batches in flight are applied in the order they take the
  * append-order lock, which is a valid order too, since no caller of either has its answer yet.
@@ -28,6 +28,7 @@ export type GroupCommitOptions = {
 export class GroupCommit {
   #queue: Waiting[] = [];
   #inFlight = 0;
+  #pumpScheduled = false;
   readonly #write: GroupCommitOptions['write'];
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
@@ -41,6 +42,20 @@ export class GroupCommit {
   append(request: AppendRequest): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ request, resolve, reject });
+      this.#schedulePump();
+    });
+  }
+
+  /**
+   * The pump runs once the current turn of the event loop is done (setImmediate), so every append made in
+   * that turn joins one batch: the callers a finished batch answers make their next appends in the same
+   * turn, through the store's layers, and a pump at once would send the first of them alone.
+   */
+  #schedulePump() {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
       this.#pump();
     });
   }
@@ -64,7 +79,7 @@ export class GroupCommit {
         )
         .finally(() => {
           this.#inFlight -= 1;
-          this.#pump();
+          this.#schedulePump();
         });
     }
   }
