@@ -32,19 +32,22 @@ const expectedText = (expected: ExpectedRevision) =>
 
 /** One append as JSON. A bigint anywhere would make JSON.stringify throw: say which event. */
 function encode({ stream, events, expected }: AppendRequest): string {
-  for (const event of events) {
-    try {
-      JSON.stringify(event.data);
-      JSON.stringify(event.metadata ?? {});
-    } catch (error) {
-      throw new TypeError(`Event ${event.id} (${event.type}) is not JSON: ${(error as Error).message}`);
+  try {
+    return JSON.stringify({
+      s: stream,
+      x: expectedText(expected),
+      e: events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
+    });
+  } catch (error) {
+    for (const event of events) {
+      try {
+        JSON.stringify([event.data, event.metadata ?? {}]);
+      } catch (inner) {
+        throw new TypeError(`Event ${event.id} (${event.type}) is not JSON: ${(inner as Error).message}`);
+      }
     }
+    throw error;
   }
-  return JSON.stringify({
-    s: stream,
-    x: expectedText(expected),
-    e: events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
-  });
 }
 
 function outcomeOf(request: AppendRequest, row: Row | undefined): AppendOutcome {
