@@ -20,8 +20,8 @@ export type GroupCommitOptions = {
 /**
  * Group commit: appends that arrive while batches are in flight wait and go together in the next batch,
  * so under load many appends share one statement, one transaction and one WAL flush, while a lone append
- * goes at the end of its turn of the event loop (no timer, no added latency when idle). Each caller gets its own outcome: one caller's
- * VersionConflict does not fail the others. Within a batch, appends are applied in arrival order (so
+ * goes at the end of its turn of the event loop (no timer, no added latency when idle). Each caller gets
+ * its own outcome: one caller's VersionConflict does not fail the others. Within a batch, appends are applied in arrival order (so
  * appends to one stream resolve in order); two batches in flight are applied in the order they take the
  * append-order lock, which is a valid order too, since no caller of either has its answer yet.
  */
@@ -29,6 +29,7 @@ export class GroupCommit {
   #queue: Waiting[] = [];
   #inFlight = 0;
   #pumpScheduled = false;
+  #waitingForIdle: (() => void)[] = [];
   readonly #write: GroupCommitOptions['write'];
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
@@ -57,14 +58,25 @@ export class GroupCommit {
     setImmediate(() => {
       this.#pumpScheduled = false;
       this.#pump();
+      if (this.#idle()) for (const resolve of this.#waitingForIdle.splice(0)) resolve();
     });
+  }
+
+  #idle() {
+    return this.#queue.length === 0 && this.#inFlight === 0 && !this.#pumpScheduled;
+  }
+
+  /** Resolves once every append made so far has its answer: the store waits for this before closing. */
+  settled(): Promise<void> {
+    if (this.#idle()) return Promise.resolve();
+    return new Promise((resolve) => this.#waitingForIdle.push(resolve));
   }
 
   #pump() {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#maxBatch);
       this.#inFlight += 1;
-      this.#write(batch.map((w) => w.request))
+      this.#written(batch.map((w) => w.request))
         .then(
           (outcomes) =>
             batch.forEach((waiting, i) => {
@@ -81,6 +93,15 @@ export class GroupCommit {
           this.#inFlight -= 1;
           this.#schedulePump();
         });
+    }
+  }
+
+  /** The write's promise; a write that throws at once fails its batch like one that rejects. */
+  #written(requests: AppendRequest[]): Promise<AppendOutcome[]> {
+    try {
+      return this.#write(requests);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 }

@@ -40,9 +40,37 @@ it('appends made in one turn go in one batch, also the next appends of the calle
   expect(batches).toEqual([16, 16, 16, 16, 16]);
 });
 
-it('a lone append is written without waiting for another', async () => {
+it('a lone append is written at the end of its turn, with no timer', async () => {
   const { batches, commit } = recordingCommit();
-  const result = await commit.append(request(1));
-  expect(result.nextExpectedRevision).toBe(0n);
+  const answered = commit.append(request(1));
+  expect(batches).toEqual([]);
+  await new Promise((resolve) => setImmediate(resolve)); // the turn is over: written, not waiting for more
   expect(batches).toEqual([1]);
+  expect((await answered).nextExpectedRevision).toBe(0n);
+});
+
+it('settles once every append made so far has its answer, and a write that throws fails only its batch', async () => {
+  let calls = 0;
+  const commit = new GroupCommit({
+    write(requests) {
+      calls += 1;
+      if (calls === 1) throw new Error('refused at once');
+      return Promise.resolve(
+        requests.map(() => ({ nextExpectedRevision: 0n, position: { commit: 1n, prepare: 1n } })),
+      );
+    },
+  });
+  const first = commit.append(request(1)).then(
+    () => 'answered',
+    (error: Error) => error.message,
+  );
+  await commit.settled();
+  expect(await first).toBe('refused at once');
+  const second = commit.append(request(2));
+  let answered = false;
+  void second.then(() => {
+    answered = true;
+  });
+  await commit.settled(); // made in this turn, still to be written when settled() is asked
+  expect(answered).toBe(true);
 });

@@ -97,6 +97,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
       if (closed) return;
       closed = true;
       closing.abort();
+      await groupCommit.settled(); // appends already made (the pump runs at the end of their turn)
       await wakeups.close();
       if (ownsPool) await pool.end();
     },

@@ -6,4 +6,5 @@
 -- with the log), until an ANALYZE happens to invalidate the plans. Every statement of the function has an
 -- index made for it (streams_pkey, messages_event_id_key, messages_position_idx), so it runs with
 -- sequential scans priced out: its plans use those indexes whatever the statistics said when they were made.
+-- A later CREATE OR REPLACE of the function resets its settings: it must set this again.
 ALTER FUNCTION es_append_batch(jsonb) SET enable_seqscan = off;
