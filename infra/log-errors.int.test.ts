@@ -36,12 +36,14 @@ describe("a logged error (the logger's err serializer)", () => {
     const { logger, lines } = capture();
     logger.error({ err: error }, 'unhandled error');
     logger.error(error as Error); // an error as the first argument goes through the same serializer
+    logger.warn({ err: error }); // no message: pino would make the error's message the line's msg
     for (const line of lines) {
       expect(line).not.toContain(email);
       expect(line).not.toContain('\\n'); // one frame at most, no stack
       const logged = JSON.parse(line).err;
       expect(logged).not.toHaveProperty('stack');
       expect(logged).not.toHaveProperty('message');
+      expect(logged.at).toContain('log-errors.int.test.ts'); // our frame, not the driver's
       expect(logged).toMatchObject({
         type: 'DatabaseError',
         code: '22P02',
@@ -75,6 +77,7 @@ describe("a logged error (the logger's err serializer)", () => {
     const { logger, lines } = capture();
     logger.child({ role: 'projections' }).error({ err: error }, 'runner stopped');
     logger.warn({ err: 'a message alone' }, 'text');
+    logger.warn({ err: Object.assign(new Error('gave up'), { name: 'AbortError' }) }, 'renamed');
     const logged = JSON.parse(lines[0]!).err;
     expect(logged).toMatchObject({
       type: 'TypeError',
@@ -85,5 +88,10 @@ describe("a logged error (the logger's err serializer)", () => {
     expect(logged).not.toHaveProperty('stack');
     expect(lines[0]).not.toContain('\\n');
     expect(JSON.parse(lines[1]!).err).toBe('a message alone');
+    expect(JSON.parse(lines[2]!).err).toMatchObject({
+      type: 'Error',
+      name: 'AbortError',
+      message: 'gave up',
+    });
   });
 });

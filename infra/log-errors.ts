@@ -3,6 +3,8 @@ import pg from 'pg';
 /** An error as a log line shows it (the logger's `err` serializer). */
 export type LoggedError = {
   type: string;
+  /** The error's own name where it differs from its type (`AbortError` on an Error). */
+  name?: string;
   message?: string;
   code?: string | number;
   /** Where it was thrown: the first frame of its stack, never the stack. */
@@ -19,11 +21,18 @@ export type LoggedError = {
 const MESSAGE_LIMIT = 300;
 const DEPTH_LIMIT = 3;
 
+/** The first frame of our own code (a library's own frames say little: pg rebuilds its errors' stacks). */
 const firstFrame = (stack: unknown) => {
   if (typeof stack !== 'string') return undefined;
-  const frame = stack.split('\n').find((line) => line.trimStart().startsWith('at '));
-  return frame?.trim().slice(3);
+  const frames = stack
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('at '))
+    .map((line) => line.slice(3));
+  return frames.find((frame) => !/node_modules|node:|\(native\)/.test(frame)) ?? frames[0];
 };
+
+const typeOf = (error: Error) => error.constructor?.name || error.name || 'Error';
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
@@ -37,7 +46,10 @@ const text = (value: unknown) => (typeof value === 'string' && value.length > 0 
 export function errorForLog(error: unknown, depth = 0): LoggedError | unknown {
   // A text logged as `err` (many lines log a message alone) stays; a cause that is not an Error says its kind.
   if (!(error instanceof Error)) return depth === 0 ? error : { type: typeof error };
-  const logged: LoggedError = { type: error.constructor?.name || error.name || 'Error' };
+  const logged: LoggedError = { type: typeOf(error) };
+  // pg names its errors `error` (the protocol's message type): no news.
+  if (error.name && error.name !== logged.type && error.name.toLowerCase() !== 'error')
+    logged.name = error.name;
   const { code } = error as { code?: unknown };
   if (typeof code === 'string' || typeof code === 'number') logged.code = code;
   if (error instanceof pg.DatabaseError) {
@@ -60,12 +72,15 @@ export function errorForLog(error: unknown, depth = 0): LoggedError | unknown {
 }
 
 /**
- * A call's arguments with an Error given first (`logger.error(error)`) moved under `err`, and its type as
- * the message when the call gives none: pino would otherwise write the error's message as the line's `msg`,
- * around the serializer above.
+ * A call's arguments with its error's message kept out of `msg`: pino makes an error's message the line's
+ * `msg` when the call gives none, for an Error given first (`logger.error(error)`, moved under `err` here)
+ * and for fields with `err` (`logger.warn({ err })`). The error's type is the message then, and the
+ * serializer above says the rest.
  */
-export function errorFirstArgs(args: unknown[]): unknown[] {
+export function errorArgs(args: unknown[]): unknown[] {
   const [first, ...rest] = args;
-  if (!(first instanceof Error)) return args;
-  return [{ err: first }, ...(rest.length > 0 ? rest : [first.constructor?.name || first.name || 'Error'])];
+  if (first instanceof Error) return [{ err: first }, ...(rest.length > 0 ? rest : [typeOf(first)])];
+  if (rest.length > 0 || typeof first !== 'object' || first === null) return args;
+  const { err, msg } = first as { err?: unknown; msg?: unknown };
+  return err instanceof Error && msg === undefined ? [first, typeOf(err)] : args;
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 
 /**
@@ -5,9 +6,9 @@ import type { Logger } from 'pino';
  * key bound twice (a child of a child, or a call repeating what its logger already says) appears twice in
  * the JSON, and readers keep only one of the two. Here a repeated key with the same value is dropped; with
  * another value it is kept under `<key>_inner` (`_inner2`, … deeper down), so no value is lost. A key in
- * `censored` (one that redaction covers) is never renamed: `<key>_inner` would escape the redaction paths,
- * which name the key itself. The bound value stays, and the repeated one goes, as the censor would have
- * hidden it anyway.
+ * `censored` (one that redaction or a serializer names) is never renamed: `<key>_inner` would escape the
+ * redaction paths or the serializer, which name the key itself. The bound value stays, and the repeated
+ * one goes.
  */
 export function withoutBoundKeys<T extends Record<string, unknown>>(
   fields: T,
@@ -48,12 +49,17 @@ const plainObject = (value: unknown): value is Record<string, unknown> =>
 /**
  * The rule above for a pino logger and every child below it: `logMethod` is its `hooks.logMethod` (a
  * call's fields lose the keys the logger binds), and `dedupeChildren(root)` makes each child's bindings
- * lose the keys its parent binds. `redactedPaths` are the logger's redaction paths; the first name of each
- * (but `*`) is a censored key. What each logger binds is kept here as it is bound (pino's `bindings()`
- * parses its serialised bindings on every call, and a request makes two or three children and a line).
+ * lose the keys its parent binds. The first name of each of `redactedPaths` (but `*`) and each of
+ * `serializedKeys` (a copy under another name would miss its serializer) is never renamed. What each
+ * logger binds is kept here as it is bound (pino's `bindings()` parses its serialised bindings on every
+ * call, and a request makes two or three children and a line); the root's include pino's `pid` and
+ * `hostname`, which `bindings()` leaves out.
  */
-export function keyOncePerLine(redactedPaths: readonly string[]) {
-  const censored = new Set(redactedPaths.map((path) => path.split('.')[0]!).filter((name) => name !== '*'));
+export function keyOncePerLine(redactedPaths: readonly string[], serializedKeys: readonly string[] = []) {
+  const censored = new Set([
+    ...redactedPaths.map((path) => path.split('.')[0]!).filter((name) => name !== '*'),
+    ...serializedKeys,
+  ]);
   const bindingsOf = new WeakMap<object, Record<string, unknown>>();
   const bound = (logger: Pick<Logger, 'bindings'>) => {
     let known = bindingsOf.get(logger);
@@ -70,6 +76,7 @@ export function keyOncePerLine(redactedPaths: readonly string[]) {
       return method.apply(this, [withoutBoundKeys(first, bound(this), censored), ...rest]);
     },
     dedupeChildren(root: Logger): Logger {
+      bindingsOf.set(root, { pid: process.pid, hostname: hostname(), ...root.bindings() });
       const child = root.child;
       root.child = function dedupedChild(this: Logger, bindings, options) {
         const parent = bound(this);

@@ -47,6 +47,22 @@ describe('a logger from createLogger', () => {
     expect(JSON.parse(lines[1]!)).toMatchObject({ component_inner2: 'other' });
   });
 
+  it("writes pino's own pid once when a child binds it again (an API worker's logger)", () => {
+    const { logger, lines } = capture();
+    logger.child({ worker: 'command-api', pid: process.pid }).info('up');
+    expect(repeatedKeys(lines[0]!)).toEqual([]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ pid: process.pid, worker: 'command-api' });
+  });
+
+  it('keeps one err, through its serializer, when a child and a call both give one', () => {
+    const { logger, lines } = capture();
+    logger.child({ err: new Error('bound') }).warn({ err: new Error('called') }, 'two errors');
+    expect(repeatedKeys(lines[0]!)).toEqual([]);
+    const line = JSON.parse(lines[0]!);
+    expect(line).not.toHaveProperty('err_inner');
+    expect(line.err).not.toHaveProperty('stack');
+  });
+
   it('follows bindings added later with setBindings', () => {
     const { logger, lines } = capture();
     const child = logger.child({ phase: 'start' });

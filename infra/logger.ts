@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { errorFirstArgs, errorForLog } from './log-errors.ts';
+import { errorArgs, errorForLog } from './log-errors.ts';
 import { keyOncePerLine } from './log-keys.ts';
 import { traceLogMixin } from './telemetry/log-context.ts';
 
@@ -30,7 +30,7 @@ export const redactedPaths = [
 export function createLogger(
   options: { level?: string; name?: string; destination?: DestinationStream } = {},
 ): Logger {
-  const keys = keyOncePerLine(redactedPaths);
+  const keys = keyOncePerLine(redactedPaths, ['err']);
   const pretty = !options.destination && process.stdout.isTTY && process.env.NODE_ENV !== 'production';
   const settings = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -38,11 +38,11 @@ export function createLogger(
     redact: { paths: redactedPaths, censor: '[redacted]' },
     // An error as type, message, code and where it was thrown: no stack, no SQL (infra/log-errors.ts).
     serializers: { err: errorForLog },
-    // An Error given first goes under `err` (infra/log-errors.ts), then a key once per line, whatever the
+    // An error's message kept out of `msg` (infra/log-errors.ts), then a key once per line, whatever the
     // children and the calls repeat (infra/log-keys.ts).
     hooks: {
       logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void) {
-        keys.logMethod.call(this, errorFirstArgs(args) as Parameters<Logger['info']>, method);
+        keys.logMethod.call(this, errorArgs(args) as Parameters<Logger['info']>, method);
       },
     },
     // Lines written inside a traced span carry trace_id and span_id, so logs and traces meet.

@@ -61,7 +61,7 @@ export async function startShopProcess(label: string, options: { workers: number
     env,
     profile: true,
   });
-  const exited = once(child, 'exit');
+  const exited = once(child, 'exit').catch(() => undefined); // a failed spawn shows as exitCode below
   const commandUrl = `http://127.0.0.1:${ports.command}`;
   const queryUrl = `http://127.0.0.1:${ports.query}`;
   const stop = async () => {
@@ -74,9 +74,12 @@ export async function startShopProcess(label: string, options: { workers: number
     redis.disconnect();
     await db.drop();
   };
+  const upBy = Date.now() + 120_000;
+  let adminToken: string;
   try {
     for (let up = false; !up; ) {
       if (child.exitCode !== null) throw new Error(`bin/start exited with ${child.exitCode}; see ${logPath}`);
+      if (Date.now() > upBy) throw new Error(`bin/start did not answer /health in 2 minutes; see ${logPath}`);
       const answers = await Promise.all(
         [commandUrl, queryUrl].map((url) =>
           fetch(`${url}/health`).then(
@@ -88,13 +91,16 @@ export async function startShopProcess(label: string, options: { workers: number
       up = answers.every(Boolean);
       if (!up) await setTimeout(200);
     }
+    const login = await ok(
+      'admin login',
+      request(`${commandUrl}/api/v1/users/login`, 'POST', { body: admin }),
+    );
+    adminToken = String(login.access_token);
   } catch (error) {
-    await stop();
+    await stop(); // not left running, holding its ports and database
     throw error;
   }
 
-  const login = await ok('admin login', request(`${commandUrl}/api/v1/users/login`, 'POST', { body: admin }));
-  const adminToken = String(login.access_token);
   // The newest consistency token an admin command answered: a read sent with it sees every command so far.
   let consistency = '';
   const command = async (what: string, path: string, body: unknown) => {

@@ -51,7 +51,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logCreator:
       () =>
       ({ namespace, level, log }: LogEntry) => {
-        const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+        // kafkajs adds the stack of a failure it logs: no stack reaches a line (infra/log-errors.ts).
+        const { message, timestamp: _timestamp, logger: _name, stack: _stack, ...extra } = log;
         const fields = { namespace, ...extra };
         if (namespace === 'Connection' && message.startsWith('Response ')) base.debug(fields, message);
         else if (message.startsWith(BOUNDED_RETRIES_WARNING)) base.debug(fields, message);
