@@ -82,7 +82,7 @@ export function admission(deps: { redis: Redis; tokens: TokenService }, spec: Ad
     } catch (error) {
       // A revocation check or a key claim cannot be skipped; rate limits alone are let through (logged).
       if (revocation.length > 0 || claim) throw error;
-      req.log.warn({ err: (error as Error).message }, 'rate limiter unavailable; not limiting');
+      req.log.warn({ err: error }, 'rate limiter unavailable; not limiting');
       outcome = ['ok', -1];
     }
     switch (outcome[0]) {

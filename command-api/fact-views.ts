@@ -92,7 +92,7 @@ export function createFactViews(options: FactViewsOptions): FactViews {
         }
       } catch (error) {
         if (controller.signal.aborted) break;
-        logger?.warn({ err: (error as Error).message }, 'fact views: subscription failed; reading through');
+        logger?.warn({ err: error }, 'fact views: subscription failed; reading through');
       }
       live = false;
       entries.clear();

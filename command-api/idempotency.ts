@@ -155,7 +155,7 @@ export function idempotencyKeys(options: IdempotencyOptions) {
           await redis.del(redisKey);
         }
       } catch (error) {
-        req.log.warn({ err: (error as Error).message }, 'could not record the idempotent response');
+        req.log.warn({ err: error }, 'could not record the idempotent response');
       }
     };
     res.on('finish', () => void settle(true));

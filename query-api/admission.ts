@@ -58,10 +58,7 @@ export function createQueryAdmission(deps: {
         } catch (error) {
           // The revocation check cannot be skipped; a limit alone is let through (logged).
           if (revocationKeys.length > 0) throw error;
-          req.log.warn(
-            { err: (error as Error).message, limit: limit.name },
-            'rate limiter unavailable; not limiting',
-          );
+          req.log.warn({ err: error, limit: limit.name }, 'rate limiter unavailable; not limiting');
         }
       }
       if (outcome[0] === 'revoked') throw tokenRevoked();

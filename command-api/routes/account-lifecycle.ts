@@ -91,10 +91,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
         const log = req.log;
         // The answer goes out before the lookup: its timing cannot depend on the email being known.
         void requestPasswordReset(ctx, body.email, metadata).catch((error: unknown) =>
-          log.error(
-            { err: error instanceof Error ? error.message : 'unknown' },
-            'password reset request failed',
-          ),
+          log.error({ err: error }, 'password reset request failed'),
         );
         return { status: 202 };
       },

@@ -36,10 +36,7 @@ export function rateLimit(redis: Redis, limit: RateLimit): RequestHandler {
       if (outcome[0] === 'ok') res.setHeader('RateLimit-Remaining', String(outcome[1]));
     } catch (error) {
       if (error instanceof HttpError) throw error;
-      req.log.warn(
-        { err: (error as Error).message, limit: limit.name },
-        'rate limiter unavailable; not limiting',
-      );
+      req.log.warn({ err: error, limit: limit.name }, 'rate limiter unavailable; not limiting');
     }
     next();
   };

@@ -15,14 +15,11 @@ it("writes kafkajs's failures with their message and namespace, without the stac
   const logger = createLogger({ name: 'shop', level: 'debug', destination });
   const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'log-test', logger });
   const failure = new Error('Connection timeout');
-  kafka
-    .logger()
-    .namespace('Connection')
-    .error('Connection error: Connection timeout', {
-      broker: '127.0.0.1:1',
-      error: failure.message,
-      stack: failure.stack,
-    });
+  kafka.logger().namespace('Connection').error('Connection error: Connection timeout', {
+    broker: '127.0.0.1:1',
+    error: failure.message,
+    stack: failure.stack,
+  });
   expect(lines).toHaveLength(1);
   expect(lines[0]).not.toContain('client-log.unit.test.ts'); // the stack's frames
   expect(JSON.parse(lines[0]!)).toMatchObject({

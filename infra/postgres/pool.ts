@@ -54,7 +54,7 @@ export function createPool(options: PoolOptions): pg.Pool {
   // pg-pool listens for errors on idle clients only: a checked-out client whose connection dies would
   // emit an unhandled 'error' and crash the process. The query in flight still rejects, as it should.
   pool.on('connect', (client) => {
-    client.on('error', (error) => options.logger?.warn({ err: error.message }, 'PostgreSQL connection lost'));
+    client.on('error', (error) => options.logger?.warn({ err: error }, 'PostgreSQL connection lost'));
   });
   return pool;
 }

@@ -47,7 +47,7 @@ export async function openPersonalData(options: {
     max: options.poolSize ?? 3,
     application_name: 'personal-data-keys',
   });
-  pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'key store connection lost'));
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'key store connection lost'));
   try {
     const keys = await openKeyStore({
       pool,

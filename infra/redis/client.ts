@@ -37,7 +37,7 @@ export function createRedis(options: RedisClientOptions): Redis {
     // ioredis repeats the same error on every reconnect attempt; log each distinct one once.
     if (error.message === lastError) return;
     lastError = error.message;
-    options.logger?.warn({ err: error.message }, 'redis connection error');
+    options.logger?.warn({ err: error }, 'redis connection error');
   });
   client.on('ready', () => {
     lastError = '';

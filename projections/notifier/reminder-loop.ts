@@ -90,12 +90,7 @@ export function createReminderLoop(deps: ReminderLoopDeps) {
         await fireReminder(reminder, reminders.signal);
       }
     })()
-      .catch((error: unknown) =>
-        deps.logger.warn(
-          { err: error instanceof Error ? error.message : 'error' },
-          'cart reminders failed; retried',
-        ),
-      )
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'cart reminders failed; retried'))
       .finally(() => {
         polling = undefined;
       });
