@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createPostgresEventStore } from '../infra/eventstore/postgres/store.ts';
 import { listen } from '../infra/http/server.ts';
+import { createLogger } from '../infra/logger.ts';
 import { createRedis } from '../infra/redis/client.ts';
 import { assertErrorBody, request, startTestServer, type TestResponse } from '../test/support/http.ts';
 import { createCommandApi, defaultRouteModules } from './app.ts';
@@ -66,7 +67,8 @@ beforeAll(async () => {
   api = await startCommandApiForTest(
     'http_edge',
     { CORS_ORIGINS: 'https://shop.example.com' },
-    { routes: [...defaultRouteModules, probes], logger: pino({ level: 'debug' }, sink) },
+    // The production logger (redaction, the err serializer), writing here.
+    { routes: [...defaultRouteModules, probes], logger: createLogger({ level: 'debug', destination: sink }) },
   );
 });
 afterAll(async () => {
@@ -154,6 +156,10 @@ describe('errors, 404, request ids, logs', () => {
     assertErrorBody(response, 500, 'SYS_5001');
     expect(response.text).not.toContain('boom');
     expect(response.text).not.toContain('password_hash');
+    // The log line says what failed and where, without the stack.
+    const logged = lines.find((line) => line.msg === 'unhandled error')?.err as Record<string, unknown>;
+    expect(logged).toMatchObject({ type: 'Error', at: expect.stringContaining('http-edge.e2e.test.ts') });
+    expect(logged).not.toHaveProperty('stack');
   });
 
   it('accepts a sane X-Request-Id, replaces anything else, and puts it into metadata and every log line', async () => {
