@@ -1,20 +1,7 @@
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminUrl } from '../test/support/isolation.ts';
-import { createLogger } from './logger.ts';
-
-/** The guide: no stack trace, SQL, secret or personal data reaches a log line; here, through an error. */
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger({ name: 'shop', level: 'debug', destination }), lines };
-}
+import { captureLogs } from '../test/support/log-capture.ts';
 
 const client = new pg.Client({ connectionString: adminUrl });
 beforeAll(() => client.connect());
@@ -28,12 +15,13 @@ const refusal = (sql: string, values: unknown[] = []) =>
     (error: unknown) => error,
   );
 
+// The guide: no stack trace, SQL, secret or personal data reaches a log line; here, through an error.
 describe("a logged error (the logger's err serializer)", () => {
   it('shows a PostgreSQL error by its SQLSTATE and names, without the value it quoted or a stack', async () => {
     const email = 'alice.logged@example.com';
     const error = await refusal('SELECT $1::uuid', [email]);
     expect(String((error as Error).message)).toContain(email); // what PostgreSQL said, before the logger
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.error({ err: error }, 'unhandled error');
     logger.error(error as Error); // an error as the first argument goes through the same serializer
     logger.warn({ err: error }); // no message: pino would make the error's message the line's msg
@@ -57,7 +45,7 @@ describe("a logged error (the logger's err serializer)", () => {
     await client.query("INSERT INTO logged_users VALUES ('bob.logged@example.com')");
     const error = await refusal("INSERT INTO logged_users VALUES ('bob.logged@example.com')");
     expect((error as pg.DatabaseError).detail).toContain('bob.logged@example.com');
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.warn({ err: error }, 'append failed');
     expect(lines[0]).not.toContain('bob.logged');
     expect(lines[0]).not.toContain('INSERT');
@@ -74,7 +62,7 @@ describe("a logged error (the logger's err serializer)", () => {
   it("shows another error's type, message, code, first frame and cause, never its stack", () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     const error = new TypeError('the store is closed', { cause });
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.child({ role: 'projections' }).error({ err: error }, 'runner stopped');
     logger.warn({ err: 'a message alone' }, 'text');
     logger.warn({ err: Object.assign(new Error('gave up'), { name: 'AbortError' }) }, 'renamed');

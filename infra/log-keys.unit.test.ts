@@ -1,20 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { repeatedKeys } from '../test/support/json-keys.ts';
-import { createLogger } from './logger.ts';
+import { captureLogs } from '../test/support/log-capture.ts';
 
-/** Issue 19: a key bound by a parent and repeated by a child or a call appears once per line. */
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger({ name: 'shop', level: 'debug', destination }), lines };
-}
-
+// Issue 19: a key bound by a parent and repeated by a child or a call appears once per line.
 describe('repeatedKeys (the test scanner)', () => {
   it('finds a key twice in one object, at any depth, and not across objects or inside strings', () => {
     expect(repeatedKeys('{"a":1,"b":{"a":2},"a":3}')).toEqual(['a']);
@@ -25,7 +13,7 @@ describe('repeatedKeys (the test scanner)', () => {
 
 describe('a logger from createLogger', () => {
   it('writes a key repeated with the same value once', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const runner = logger.child({ role: 'projections' }).child({ projection: 'catalog' });
     runner.info({ projection: 'catalog', generation: 1 }, 'projection caught up');
     runner.child({ projection: 'catalog' }).info('again');
@@ -38,7 +26,7 @@ describe('a logger from createLogger', () => {
   });
 
   it('keeps a repeated key with another value under <key>_inner, so no value is lost', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const client = logger.child({ component: 'kafka-publisher' }).child({ component: 'kafkajs' });
     client.warn({ component: 'kafkajs', namespace: 'Producer' }, 'from the client');
     client.child({ component: 'other' }).info('deeper');
@@ -48,14 +36,14 @@ describe('a logger from createLogger', () => {
   });
 
   it("writes pino's own pid once when a child binds it again (an API worker's logger)", () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.child({ worker: 'command-api', pid: process.pid }).info('up');
     expect(repeatedKeys(lines[0]!)).toEqual([]);
     expect(JSON.parse(lines[0]!)).toMatchObject({ pid: process.pid, worker: 'command-api' });
   });
 
   it('keeps one err, through its serializer, when a child and a call both give one', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.child({ err: new Error('bound') }).warn({ err: new Error('called') }, 'two errors');
     expect(repeatedKeys(lines[0]!)).toEqual([]);
     const line = JSON.parse(lines[0]!);
@@ -64,7 +52,7 @@ describe('a logger from createLogger', () => {
   });
 
   it('follows bindings added later with setBindings', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const child = logger.child({ phase: 'start' });
     child.info({ phase: 'start' }, 'before');
     child.setBindings({ step: 1 });
@@ -73,7 +61,7 @@ describe('a logger from createLogger', () => {
   });
 
   it('leaves errors, messages and format arguments as they were', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.child({ user_id: 'usr_1' }).error({ err: new Error('boom'), user_id: 'usr_1' }, 'failed %s', 'x');
     const line = JSON.parse(lines[0]!);
     expect(line).toMatchObject({ user_id: 'usr_1', msg: 'failed x', err: { message: 'boom' } });
@@ -84,7 +72,7 @@ describe('a logger from createLogger', () => {
 describe('a key the logger redacts', () => {
   // A copy under `<key>_inner` would escape the redaction paths, which name the key itself.
   it('is never kept under another name: a call repeating a bound secret leaves only the censor', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const bound = logger.child({ token: 'bound-secret' });
     bound.info({ token: 'call-secret' }, 'another value');
     bound.info({ token: 'bound-secret' }, 'the same value');
@@ -99,7 +87,7 @@ describe('a key the logger redacts', () => {
   });
 
   it('stays redacted inside a repeated object', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const request = (authorization: string) => ({ headers: { authorization }, method: 'GET' });
     logger.child({ req: request('Bearer bound-secret') }).warn({ req: request('Bearer call-secret') }, 'x');
     expect(lines[0]).not.toMatch(/secret/);
@@ -107,7 +95,7 @@ describe('a key the logger redacts', () => {
   });
 
   it('does not hold back a key redaction leaves alone', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.child({ user_id: 'usr_1' }).info({ user_id: 'usr_2' }, 'two users');
     expect(JSON.parse(lines[0]!)).toMatchObject({ user_id: 'usr_1', user_id_inner: 'usr_2' });
   });
