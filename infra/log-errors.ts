@@ -7,7 +7,7 @@ export type LoggedError = {
   name?: string;
   message?: string;
   code?: string | number;
-  /** Where it was thrown: the first frame of its stack, never the stack. */
+  /** Where it was thrown: the first frame of our code in its stack (else its first), never the stack. */
   at?: string;
   /** PostgreSQL's names for what refused (a SQLSTATE says why). */
   constraint?: string;

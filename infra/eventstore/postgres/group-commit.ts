@@ -21,9 +21,10 @@ export type GroupCommitOptions = {
  * Group commit: appends that arrive while batches are in flight wait and go together in the next batch,
  * so under load many appends share one statement, one transaction and one WAL flush, while a lone append
  * goes at the end of its turn of the event loop (no timer, no added latency when idle). Each caller gets
- * its own outcome: one caller's VersionConflict does not fail the others. Within a batch, appends are applied in arrival order (so
- * appends to one stream resolve in order); two batches in flight are applied in the order they take the
- * append-order lock, which is a valid order too, since no caller of either has its answer yet.
+ * its own outcome: one caller's VersionConflict does not fail the others. Within a batch, appends are
+ * applied in arrival order (so appends to one stream resolve in order); two batches in flight are applied
+ * in the order they take the append-order lock, which is a valid order too, since no caller of either has
+ * its answer yet.
  */
 export class GroupCommit {
   #queue: Waiting[] = [];
