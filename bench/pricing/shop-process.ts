@@ -61,7 +61,8 @@ export async function startShopProcess(label: string, options: { workers: number
     env,
     profile: true,
   });
-  const exited = once(child, 'exit').catch(() => undefined); // a failed spawn shows as exitCode below
+  // A spawn that fails emits 'error', not 'exit': the wait for /health below gives up at its deadline.
+  const exited = once(child, 'exit').catch(() => undefined);
   const commandUrl = `http://127.0.0.1:${ports.command}`;
   const queryUrl = `http://127.0.0.1:${ports.query}`;
   const stop = async () => {
