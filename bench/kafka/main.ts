@@ -118,15 +118,25 @@ try {
   const batches = [];
   const pages = [];
   let messages = 0;
-  // The PostgreSQL store shows an event once no older transaction in the cluster is still open; on a
-  // shared machine that can take a moment, so wait until the whole log is visible before timing anything.
+  // Every append has committed when fillStore returns, and the log becomes visible in commit order
+  // (docs/read-horizon.md): this first pass checks that the whole log reads back, and warms the read path.
   for (let visible = 0; visible < appended; await new Promise((r) => setTimeout(r, 200))) {
     visible = 0;
     for await (const page of readLog(store, batchSize)) visible += page.length;
   }
-  const readStart = performance.now();
+  // Then three timed passes, the median kept: a quick run's 20,000 events read in about a fifth of a
+  // second, too short for one sample on a shared machine. The timed passes keep nothing, as the publisher
+  // keeps nothing it has sent: holding every page makes each event outlive the young generation, and the
+  // read then cost about three times the CPU (19-28 against 6-9 µs an event, measured apart).
+  const readRates: number[] = [];
+  for (let pass = 0; pass < 3; pass += 1) {
+    const readStart = performance.now();
+    let read = 0;
+    for await (const page of readLog(store, batchSize)) read += page.length;
+    readRates.push(read / ((performance.now() - readStart) / 1000));
+  }
+  const readRate = percentile(readRates, 0.5);
   for await (const page of readLog(store, batchSize)) pages.push(page);
-  const readSeconds = (performance.now() - readStart) / 1000;
   const mapStart = performance.now();
   for (const page of pages) {
     const batch = toTopicMessages(page, bareTopics);
@@ -135,7 +145,7 @@ try {
   }
   const mapSeconds = (performance.now() - mapStart) / 1000;
   console.log(
-    `reading the log alone (through the composed store, as the publisher reads it): ${fmt(appended / readSeconds)} events/s; mapping + validating alone: ${fmt(appended / mapSeconds)} events/s`,
+    `reading the log alone (through the composed store, as the publisher reads it): ${fmt(readRate)} events/s, the median of ${readRates.map((r) => fmt(r)).join(', ')}; mapping + validating alone: ${fmt(appended / mapSeconds)} events/s`,
   );
   const head = await store.headPosition();
   // BENCH_CPU_PROF=<dir>: a CPU profile of the publisher's process.
@@ -190,8 +200,8 @@ try {
     goal: { on: 'ratio', op: '>=', value: 0.8 },
   });
   reportResult({
-    measure: 'reading the log alone through the composed store (Kafka bench)',
-    ours: appended / readSeconds,
+    measure: 'reading the log alone through the composed store (Kafka bench, median of 3 passes)',
+    ours: readRate,
     unit: 'events/s',
     goal: { on: 'ours', op: '>=', value: 100_000 },
   });
