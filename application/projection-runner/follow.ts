@@ -48,7 +48,7 @@ export type FollowOptions = {
 
 /**
  * Feeds the log to one generation of a projection: many events per transaction while catching up; once
- * live, each event commits at once unless more have already arrived (then they share the transaction). A
+ * live, each event commits at once unless more have already been read (then they share the transaction). A
  * failing batch is retried event by event with backoff; an event that still fails is parked (dead-letter
  * row, metric, log line) and the checkpoint moves past it. Infrastructure errors and loss of ownership are
  * thrown to the caller, which restarts from the checkpoint. Returns the checkpoint.
@@ -231,12 +231,14 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
   };
 
   /**
-   * Whether the batch holds everything already read. Events reach the read-ahead one at a time through the
-   * store's layers (decryption, upcasting), a few promise hops each, so an empty queue right after an event
-   * often means the rest of the same page is still on its way, not that the next event needs a read. The
-   * current turn of the event loop is let finish first (nothing in it waits on I/O), so a page's events
-   * share one transaction; the first of them going alone made a third more statements and socket writes
-   * (docs/performance.md, "A page's events in one batch").
+   * Whether the batch holds everything already read, as far as the current turn can tell. Events reach the
+   * read-ahead one at a time through the store's layers (decryption, upcasting), a few promise hops each,
+   * so an empty queue right after an event often means the rest of the same page is still on its way, not
+   * that the next event needs a read. The current turn of the event loop is let finish first, so a page's
+   * events share one transaction (events behind a key-store query still come after it). With the first
+   * event of a page going alone, the projections' process sent half as many statements and socket writes
+   * again (docs/performance.md, "A page's events in one batch"). A source that keeps handing one event per
+   * turn is cut at batchSize.
    */
   const nothingMoreRead = async () => {
     if (buffered() > 0) return false;
@@ -294,7 +296,7 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
       // transaction (no separate write for the events it skipped).
       if (live && !outbound && batch.length > 0 && item.position) {
         skipTo = item.position;
-        if (buffered() === 0) await flush();
+        if (await nothingMoreRead()) await flush();
         continue;
       }
       await flush();
