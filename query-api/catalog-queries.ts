@@ -97,19 +97,32 @@ const bucketCase = sql.raw(
   ).join(' ')} END`,
 );
 
+/** A variant that is on sale: active, and its product known (the variants read model's rows). */
+const activeVariant = (alias: string) =>
+  sql`${sql.ref(`${alias}.status`)} = 'active' AND ${sql.ref(`${alias}.product_revision`)} >= 0`;
+
+/** The lowest and highest price adjustment of the active variants, each widened to include 0 (no variant). */
+type AdjustmentSpan = { lowest: number; highest: number };
+
 /**
  * min_price/max_price: a product with active variants matches when any of them is priced in the range (its
- * base price alone is not sold); a product without variants by its own price (docs/catalog.md).
+ * base price alone is not sold); a product without variants by its own price (docs/catalog.md). That test
+ * needs each row's variants, so no index can serve it; the base price's range it implies can: a match's
+ * base price lies in [min − highest adjustment, max − lowest adjustment] (`span`, read beforehand so the
+ * planner sees constants and can weigh that range against the other filters; docs/search.md).
  */
-function priceFilter(schemas: Schemas, filter: ListFilter): RawBuilder<unknown> {
+function priceFilter(schemas: Schemas, filter: ListFilter, span: AdjustmentSpan): RawBuilder<unknown> {
   const [min, max] = [filter.minPrice ?? null, filter.maxPrice ?? null];
   if (min === null && max === null) return sql`TRUE`;
-  const inRange = (price: RawBuilder<unknown>) =>
-    sql`(${min}::bigint IS NULL OR ${price} >= ${min}) AND (${max}::bigint IS NULL OR ${price} <= ${max})`;
+  const inRange = (price: RawBuilder<unknown>, widen = { below: 0, above: 0 }) => {
+    const [from, to] = [min === null ? null : min - widen.below, max === null ? null : max + widen.above];
+    return sql`(${from}::bigint IS NULL OR ${price} >= ${from}) AND (${to}::bigint IS NULL OR ${price} <= ${to})`;
+  };
   if (!schemas.variants) return inRange(sql`p.price`);
   const variants = table(schemas.variants, 'variants');
-  const active = sql`v.product_id = p.product_id AND v.status = 'active' AND v.product_revision >= 0`;
-  return sql`(CASE WHEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active})
+  const active = sql`v.product_id = p.product_id AND ${activeVariant('v')}`;
+  return sql`${inRange(sql`p.price`, { below: span.highest, above: -span.lowest })}
+    AND (CASE WHEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active})
     THEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active} AND ${inRange(sql`p.price + v.price_adjustment`)})
     ELSE ${inRange(sql`p.price`)} END)`;
 }
@@ -121,15 +134,26 @@ export function createCatalogQueries(db: ReadModelDb) {
       FROM (SELECT 1 FROM ${products} p WHERE ${where} LIMIT ${MATCH_CAP}) capped`.execute(db);
     return result.rows[0]?.total ?? 0;
   };
+  /** The active variants' adjustment span (variants_active_adjustment: two index reads). */
+  const adjustmentSpan = async (schemas: Schemas, filter: ListFilter): Promise<AdjustmentSpan> => {
+    if (!schemas.variants || (filter.minPrice === undefined && filter.maxPrice === undefined))
+      return { lowest: 0, highest: 0 };
+    const result = await sql<{ lowest: string; highest: string }>`
+      SELECT least(min(v.price_adjustment), 0) AS lowest, greatest(max(v.price_adjustment), 0) AS highest
+      FROM ${table(schemas.variants, 'variants')} v WHERE ${activeVariant('v')}`.execute(db);
+    const span = result.rows[0]!;
+    return { lowest: Number(span.lowest ?? 0), highest: Number(span.highest ?? 0) };
+  };
   return {
     /** Listed (not discontinued) products with their stock, filtered, sorted and paged. */
     async list(schemas: Schemas, filter: ListFilter): Promise<{ rows: ListedRow[]; total: number }> {
+      const span = await adjustmentSpan(schemas, filter);
       const where = sql`NOT p.discontinued
         AND (${filter.categorySlugs ?? null}::text[] IS NULL OR p.category_slug = ANY(${filter.categorySlugs ?? null}))
         AND (${filter.minRating ?? null}::numeric IS NULL OR p.rating >= ${filter.minRating ?? null})
         AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')}
           OR p.product_id = ANY(${filter.skuMatches ?? []}::text[]))
-        AND ${priceFilter(schemas, filter)}`;
+        AND ${priceFilter(schemas, filter, span)}`;
       const products = table(schemas.catalog, 'products');
       const columns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category, p.category_slug,
         p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available`;

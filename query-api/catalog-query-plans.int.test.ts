@@ -4,19 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import { catalogDdl } from '../projections/catalog/catalog-schema.ts';
+import { variantsProjection } from '../projections/variants/variants-projection.ts';
 import { createTestDatabase } from '../test/support/isolation.ts';
 import { createCatalogQueries, MATCH_CAP } from './catalog-queries.ts';
 
 /**
  * The heaviest catalog queries are served by indexes (issue 18, "search in bounded time"; issue 14): a broad
  * search term with its facets, a text-filtered listing sorted by rating, a category listing in a price
- * range, and a category listing (with descendants) sorted by rating. The catalog holds 40,000 products (rows as wide as the seed's) of which a fifth match "smart", so a
+ * range, a category listing (with descendants) sorted by rating, and a price range over variants. The
+ * catalog holds 40,000 products (rows as wide as the seed's) of which a fifth match "smart", so a
  * sequential scan is what the planner would pick with PostgreSQL's default page costs (pool.ts
- * RANDOM_PAGE_COST); the test reads the
- * plans of the very statements createCatalogQueries sends, through a pool made as production makes it.
+ * RANDOM_PAGE_COST); the test reads the plans of the very statements createCatalogQueries sends, through a
+ * pool made as production makes it.
  */
 const PRODUCTS = 40_000;
 const schemas = { catalog: 'plans_catalog', inventory: 'plans_inventory' };
+/** The same catalog with a variants read model: a thousand products sold as variants, priced up to −5 / +15. */
+const withVariants = { ...schemas, variants: 'plans_variants' };
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
@@ -51,6 +55,14 @@ beforeAll(async () => {
   );
   await pool.query(
     `INSERT INTO ${schemas.inventory}.stock SELECT product_id, 5, 0, 5 FROM ${schemas.catalog}.products`,
+  );
+  await pool.query(`CREATE SCHEMA ${withVariants.variants}`);
+  await pool.query(variantsProjection.ddl(withVariants.variants));
+  await pool.query(
+    `INSERT INTO ${withVariants.variants}.variants (variant_id, product_id, price_adjustment, status, product_revision)
+     SELECT 'var_' || i || '_' || k, 'prd_p' || (i * 40), ((i * 53 + k * 611) % 2000) - 500,
+       CASE WHEN k = 3 THEN 'retired' ELSE 'active' END, 0
+     FROM generate_series(1, 1000) i, generate_series(1, 3) k`,
   );
   await pool.query('VACUUM ANALYZE');
 });
@@ -171,6 +183,37 @@ describe('catalog query plans over 40,000 products', () => {
       [slugs, limit, (page - 1) * limit],
     );
     expect(listed.rows.map((row) => row.product_id)).toEqual(expected.rows.map((row) => row.product_id));
+  });
+
+  it('a price range over variants reads the base prices it implies from the price index, and lists the same', async () => {
+    const ranges = [{ minPrice: 20_000, maxPrice: 30_000 }, { minPrice: 90_000 }, { maxPrice: 5_000 }];
+    for (const range of ranges) {
+      const filter = { page: 2, limit: 20, sortBy: 'name' as const, ...range };
+      const plans = await plansOf((queries) => queries.list(withVariants, filter));
+      expect(plans).toHaveLength(3); // the adjustments' span, then the page and its capped count
+      // The count reads products and not the stock; the span reads neither.
+      const reads = (plan: PlanNode[], relation: string) =>
+        plan.some((node) => node['Relation Name'] === relation);
+      const countPlan = plans.find((plan) => reads(plan, 'products') && !reads(plan, 'stock'))!;
+      expect(seqScansOfProducts(countPlan)).toEqual([]);
+      expect(indexesUsed(countPlan)).toContain('products_price_idx');
+      // The answer is the rule's (docs/catalog.md), written without the implied range.
+      const expected = await pool.query(
+        `WITH priced AS (
+           SELECT p.product_id, p.name, CASE WHEN EXISTS (SELECT 1 FROM ${withVariants.variants}.variants v
+               WHERE v.product_id = p.product_id AND v.status = 'active')
+             THEN EXISTS (SELECT 1 FROM ${withVariants.variants}.variants v WHERE v.product_id = p.product_id
+               AND v.status = 'active' AND p.price + v.price_adjustment BETWEEN $1 AND $2)
+             ELSE p.price BETWEEN $1 AND $2 END AS listed
+           FROM ${schemas.catalog}.products p)
+         SELECT product_id, count(*) OVER ()::int AS total FROM priced WHERE listed
+         ORDER BY name, product_id LIMIT 20 OFFSET 20`,
+        [range.minPrice ?? 0, range.maxPrice ?? Number.MAX_SAFE_INTEGER],
+      );
+      const listed = await createCatalogQueries(db as ReadModelDb).list(withVariants, filter);
+      expect(listed.rows.map((row) => row.product_id)).toEqual(expected.rows.map((row) => row.product_id));
+      expect(listed.total).toBe(expected.rows[0].total);
+    }
   });
 
   it('counts stop at the cap: an unfiltered listing says at least MATCH_CAP', async () => {

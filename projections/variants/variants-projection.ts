@@ -37,6 +37,8 @@ CREATE TABLE ${schema}.variants (
 );
 CREATE INDEX variants_product ON ${schema}.variants (product_id);
 CREATE INDEX variants_sku ON ${schema}.variants (upper(sku));
+CREATE INDEX variants_active_adjustment ON ${schema}.variants (price_adjustment)
+  WHERE status = 'active' AND product_revision >= 0;
 `;
 
 async function apply(event: RecordedEvent, trx: ReadModelTrx, context: ApplyContext) {
