@@ -97,6 +97,16 @@ const bucketCase = sql.raw(
   ).join(' ')} END`,
 );
 
+/**
+ * The ratings facet ("4+" … "1+", each the matches rated at least that), counted in one pass over the matches:
+ * a join with the four steps counted every match four times over, a quarter of a broad term's statement.
+ */
+const ratingsFacet =
+  sql.raw(`(SELECT coalesce(json_agg(json_build_object('value', f.value, 'count', f.count)), '[]')
+  FROM (SELECT ${[1, 2, 3, 4].map((r) => `count(*) FILTER (WHERE rating >= ${r})::int AS c${r}`).join(', ')} FROM m) c
+  CROSS JOIN LATERAL (VALUES ${[1, 2, 3, 4].map((r) => `('${r}+', c.c${r})`).join(', ')}) f(value, count)
+  WHERE f.count > 0) AS ratings`);
+
 /** A variant that is on sale: active, and its product known (the variants read model's rows). */
 const activeVariant = (alias: string) =>
   sql`${sql.ref(`${alias}.status`)} = 'active' AND ${sql.ref(`${alias}.product_revision`)} >= 0`;
@@ -240,9 +250,7 @@ export function createCatalogQueries(db: ReadModelDb) {
           ${counts('categories', sql`category_slug`, sql`m`)},
           ${counts('brands', sql`brand`, sql`m`)},
           ${counts('price_ranges', bucketCase, sql`m`)},
-          ${counts('ratings', sql`r || '+'`, sql`m JOIN generate_series(1, 4) r ON m.rating >= r`)}`.execute(
-        db,
-      );
+          ${ratingsFacet}`.execute(db);
       const found = result.rows[0]!;
       const byCount = (a: Facet, b: Facet) => b.count - a.count || (a.value < b.value ? -1 : 1);
       const rangeOrder = PRICE_RANGES.map(([label]) => label);

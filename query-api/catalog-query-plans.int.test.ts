@@ -113,6 +113,11 @@ describe('catalog query plans over 40,000 products', () => {
     const found = await createCatalogQueries(db as ReadModelDb).search(schemas, 'smart', 1, 20);
     expect(found.total).toBe(PRODUCTS / 5);
     expect(found.facets.categories.reduce((sum, facet) => sum + facet.count, 0)).toBe(PRODUCTS / 5);
+    const rated = await pool.query(
+      `SELECT r || '+' AS value, count(*)::int AS count FROM ${schemas.catalog}.products, generate_series(4, 1, -1) r
+       WHERE search @@ websearch_to_tsquery('english', 'smart') AND rating >= r GROUP BY r ORDER BY r DESC`,
+    );
+    expect(found.facets.ratings).toEqual(rated.rows);
   });
 
   it('a text-filtered listing sorted by rating goes through the GIN index', async () => {
