@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { loadCategoryTree } from './category-tree.ts';
+import { priceFilter, readAdjustmentSpan } from './price-filter.ts';
 
 /** The schemas of the generations that serve right now (resolved per request from the watcher). */
 export type Schemas = { catalog: string; inventory: string; variants?: string | undefined };
@@ -98,44 +99,15 @@ const bucketCase = sql.raw(
 );
 
 /**
- * The ratings facet ("4+" … "1+", each the matches rated at least that), counted in one pass over the matches:
- * a join with the four steps counted every match four times over, a quarter of a broad term's statement.
+ * The ratings facet ("4+" … "1+", each the matches rated at least that), counted in one pass over the matches.
+ * A join with the four steps compared every match with each step and grouped the pairs: a quarter of a
+ * broad term's statement.
  */
 const ratingsFacet =
   sql.raw(`(SELECT coalesce(json_agg(json_build_object('value', f.value, 'count', f.count)), '[]')
   FROM (SELECT ${[1, 2, 3, 4].map((r) => `count(*) FILTER (WHERE rating >= ${r})::int AS c${r}`).join(', ')} FROM m) c
   CROSS JOIN LATERAL (VALUES ${[1, 2, 3, 4].map((r) => `('${r}+', c.c${r})`).join(', ')}) f(value, count)
   WHERE f.count > 0) AS ratings`);
-
-/** A variant that is on sale: active, and its product known (the variants read model's rows). */
-const activeVariant = (alias: string) =>
-  sql`${sql.ref(`${alias}.status`)} = 'active' AND ${sql.ref(`${alias}.product_revision`)} >= 0`;
-
-/** The lowest and highest price adjustment of the active variants, each widened to include 0 (no variant). */
-type AdjustmentSpan = { lowest: number; highest: number };
-
-/**
- * min_price/max_price: a product with active variants matches when any of them is priced in the range (its
- * base price alone is not sold); a product without variants by its own price (docs/catalog.md). That test
- * needs each row's variants, so no index can serve it; the base price's range it implies can: a match's
- * base price lies in [min − highest adjustment, max − lowest adjustment] (`span`, read beforehand so the
- * planner sees constants and can weigh that range against the other filters; docs/search.md).
- */
-function priceFilter(schemas: Schemas, filter: ListFilter, span: AdjustmentSpan): RawBuilder<unknown> {
-  const [min, max] = [filter.minPrice ?? null, filter.maxPrice ?? null];
-  if (min === null && max === null) return sql`TRUE`;
-  const inRange = (price: RawBuilder<unknown>, widen = { below: 0, above: 0 }) => {
-    const [from, to] = [min === null ? null : min - widen.below, max === null ? null : max + widen.above];
-    return sql`(${from}::bigint IS NULL OR ${price} >= ${from}) AND (${to}::bigint IS NULL OR ${price} <= ${to})`;
-  };
-  if (!schemas.variants) return inRange(sql`p.price`);
-  const variants = table(schemas.variants, 'variants');
-  const active = sql`v.product_id = p.product_id AND ${activeVariant('v')}`;
-  return sql`${inRange(sql`p.price`, { below: span.highest, above: -span.lowest })}
-    AND (CASE WHEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active})
-    THEN EXISTS (SELECT 1 FROM ${variants} v WHERE ${active} AND ${inRange(sql`p.price + v.price_adjustment`)})
-    ELSE ${inRange(sql`p.price`)} END)`;
-}
 
 export function createCatalogQueries(db: ReadModelDb) {
   /** How many rows match, counted up to MATCH_CAP. */
@@ -144,26 +116,16 @@ export function createCatalogQueries(db: ReadModelDb) {
       FROM (SELECT 1 FROM ${products} p WHERE ${where} LIMIT ${MATCH_CAP}) capped`.execute(db);
     return result.rows[0]?.total ?? 0;
   };
-  /** The active variants' adjustment span (variants_active_adjustment: two index reads). */
-  const adjustmentSpan = async (schemas: Schemas, filter: ListFilter): Promise<AdjustmentSpan> => {
-    if (!schemas.variants || (filter.minPrice === undefined && filter.maxPrice === undefined))
-      return { lowest: 0, highest: 0 };
-    const result = await sql<{ lowest: string; highest: string }>`
-      SELECT least(min(v.price_adjustment), 0) AS lowest, greatest(max(v.price_adjustment), 0) AS highest
-      FROM ${table(schemas.variants, 'variants')} v WHERE ${activeVariant('v')}`.execute(db);
-    const span = result.rows[0]!;
-    return { lowest: Number(span.lowest ?? 0), highest: Number(span.highest ?? 0) };
-  };
   return {
     /** Listed (not discontinued) products with their stock, filtered, sorted and paged. */
     async list(schemas: Schemas, filter: ListFilter): Promise<{ rows: ListedRow[]; total: number }> {
-      const span = await adjustmentSpan(schemas, filter);
+      const span = await readAdjustmentSpan(db, schemas.variants, filter);
       const where = sql`NOT p.discontinued
         AND (${filter.categorySlugs ?? null}::text[] IS NULL OR p.category_slug = ANY(${filter.categorySlugs ?? null}))
         AND (${filter.minRating ?? null}::numeric IS NULL OR p.rating >= ${filter.minRating ?? null})
         AND (${filter.search ?? null}::text IS NULL OR p.search @@ ${query(filter.search ?? '')}
           OR p.product_id = ANY(${filter.skuMatches ?? []}::text[]))
-        AND ${priceFilter(schemas, filter, span)}`;
+        AND ${priceFilter(schemas.variants, filter, span)}`;
       const products = table(schemas.catalog, 'products');
       const columns = sql`p.product_id, p.name, p.description, p.price, p.currency, p.category, p.category_slug,
         p.brand, p.images, p.rating, p.reviews_count, coalesce(s.available, 0) AS available`;

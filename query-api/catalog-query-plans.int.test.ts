@@ -19,8 +19,14 @@ import { createCatalogQueries, MATCH_CAP } from './catalog-queries.ts';
  */
 const PRODUCTS = 40_000;
 const schemas = { catalog: 'plans_catalog', inventory: 'plans_inventory' };
-/** The same catalog with a variants read model: a thousand products sold as variants, priced up to −5 / +15. */
-const withVariants = { ...schemas, variants: 'plans_variants' };
+/**
+ * The same catalog with a variants read model, twice: adjustments on both sides of zero (−5 … +14.99), and
+ * all above it (+1 … +16), where a span not widened to 0 would drop products without variants.
+ */
+const withVariants = [
+  { ...schemas, variants: 'plans_variants', adjustment: '((i * 53 + k * 611) % 2000) - 500' },
+  { ...schemas, variants: 'plans_variants_up', adjustment: '100 + (i * 53 + k * 611) % 1500' },
+];
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
@@ -56,14 +62,20 @@ beforeAll(async () => {
   await pool.query(
     `INSERT INTO ${schemas.inventory}.stock SELECT product_id, 5, 0, 5 FROM ${schemas.catalog}.products`,
   );
-  await pool.query(`CREATE SCHEMA ${withVariants.variants}`);
-  await pool.query(variantsProjection.ddl(withVariants.variants));
-  await pool.query(
-    `INSERT INTO ${withVariants.variants}.variants (variant_id, product_id, price_adjustment, status, product_revision)
-     SELECT 'var_' || i || '_' || k, 'prd_p' || (i * 40), ((i * 53 + k * 611) % 2000) - 500,
-       CASE WHEN k = 3 THEN 'retired' ELSE 'active' END, 0
-     FROM generate_series(1, 1000) i, generate_series(1, 3) k`,
-  );
+  for (const { variants, adjustment } of withVariants) {
+    await pool.query(`CREATE SCHEMA ${variants}`);
+    await pool.query(variantsProjection.ddl(variants));
+    // A thousand products sold as variants (one of three retired), a hundred with only a retired variant, and
+    // a hundred whose only variant's product is not yet known (product_revision −1): both priced by their own.
+    await pool.query(
+      `INSERT INTO ${variants}.variants (variant_id, product_id, price_adjustment, status, product_revision)
+       SELECT 'var_' || i || '_' || k, 'prd_p' || (i * 40), ${adjustment},
+         CASE WHEN k = 3 THEN 'retired' ELSE 'active' END, 0
+       FROM generate_series(1, 1000) i, generate_series(1, 3) k
+       UNION ALL SELECT 'var_retired_' || i, 'prd_p' || (i * 40 + 7), 500, 'retired', 0 FROM generate_series(1, 100) i
+       UNION ALL SELECT 'var_unknown_' || i, 'prd_p' || (i * 40 + 13), 90000, 'active', -1 FROM generate_series(1, 100) i`,
+    );
+  }
   await pool.query('VACUUM ANALYZE');
 });
 
@@ -118,6 +130,13 @@ describe('catalog query plans over 40,000 products', () => {
        WHERE search @@ websearch_to_tsquery('english', 'smart') AND rating >= r GROUP BY r ORDER BY r DESC`,
     );
     expect(found.facets.ratings).toEqual(rated.rows);
+    // One match, rated 2.22: the steps above it are absent, not zero.
+    const one = await createCatalogQueries(db as ReadModelDb).search(schemas, '"wireless speaker 6"', 1, 20);
+    expect(one.rows.map((row) => [row.product_id, row.rating])).toEqual([['prd_p6', '2.22']]);
+    expect(one.facets.ratings).toEqual([
+      { value: '2+', count: 1 },
+      { value: '1+', count: 1 },
+    ]);
   });
 
   it('a text-filtered listing sorted by rating goes through the GIN index', async () => {
@@ -192,33 +211,35 @@ describe('catalog query plans over 40,000 products', () => {
 
   it('a price range over variants reads the base prices it implies from the price index, and lists the same', async () => {
     const ranges = [{ minPrice: 20_000, maxPrice: 30_000 }, { minPrice: 90_000 }, { maxPrice: 5_000 }];
-    for (const range of ranges) {
-      const filter = { page: 2, limit: 20, sortBy: 'name' as const, ...range };
-      const plans = await plansOf((queries) => queries.list(withVariants, filter));
-      expect(plans).toHaveLength(3); // the adjustments' span, then the page and its capped count
-      // The count reads products and not the stock; the span reads neither.
-      const reads = (plan: PlanNode[], relation: string) =>
-        plan.some((node) => node['Relation Name'] === relation);
-      const countPlan = plans.find((plan) => reads(plan, 'products') && !reads(plan, 'stock'))!;
-      expect(seqScansOfProducts(countPlan)).toEqual([]);
-      expect(indexesUsed(countPlan)).toContain('products_price_idx');
-      // The answer is the rule's (docs/catalog.md), written without the implied range.
-      const expected = await pool.query(
-        `WITH priced AS (
-           SELECT p.product_id, p.name, CASE WHEN EXISTS (SELECT 1 FROM ${withVariants.variants}.variants v
-               WHERE v.product_id = p.product_id AND v.status = 'active')
-             THEN EXISTS (SELECT 1 FROM ${withVariants.variants}.variants v WHERE v.product_id = p.product_id
-               AND v.status = 'active' AND p.price + v.price_adjustment BETWEEN $1 AND $2)
-             ELSE p.price BETWEEN $1 AND $2 END AS listed
-           FROM ${schemas.catalog}.products p)
-         SELECT product_id, count(*) OVER ()::int AS total FROM priced WHERE listed
-         ORDER BY name, product_id LIMIT 20 OFFSET 20`,
-        [range.minPrice ?? 0, range.maxPrice ?? Number.MAX_SAFE_INTEGER],
-      );
-      const listed = await createCatalogQueries(db as ReadModelDb).list(withVariants, filter);
-      expect(listed.rows.map((row) => row.product_id)).toEqual(expected.rows.map((row) => row.product_id));
-      expect(listed.total).toBe(expected.rows[0].total);
-    }
+    for (const current of withVariants)
+      for (const range of ranges) {
+        const filter = { page: 2, limit: 20, sortBy: 'name' as const, ...range };
+        const plans = await plansOf((queries) => queries.list(current, filter));
+        expect(plans).toHaveLength(3); // the adjustments' span, then the page and its capped count
+        // The count reads products and not the stock; the span reads neither.
+        const reads = (plan: PlanNode[], relation: string) =>
+          plan.some((node) => node['Relation Name'] === relation);
+        const countPlan = plans.find((plan) => reads(plan, 'products') && !reads(plan, 'stock'))!;
+        expect(seqScansOfProducts(countPlan)).toEqual([]);
+        expect(indexesUsed(countPlan)).toContain('products_price_idx');
+        // The answer is the rule's (docs/catalog.md), written without the implied range.
+        const active = `v.product_id = p.product_id AND v.status = 'active' AND v.product_revision >= 0`;
+        const expected = await pool.query(
+          `WITH priced AS (
+             SELECT p.product_id, p.name,
+               CASE WHEN EXISTS (SELECT 1 FROM ${current.variants}.variants v WHERE ${active})
+               THEN EXISTS (SELECT 1 FROM ${current.variants}.variants v WHERE ${active}
+                 AND p.price + v.price_adjustment BETWEEN $1 AND $2)
+               ELSE p.price BETWEEN $1 AND $2 END AS listed
+             FROM ${schemas.catalog}.products p WHERE NOT p.discontinued)
+           SELECT product_id, count(*) OVER ()::int AS total FROM priced WHERE listed
+           ORDER BY name, product_id LIMIT 20 OFFSET 20`,
+          [range.minPrice ?? 0, range.maxPrice ?? Number.MAX_SAFE_INTEGER],
+        );
+        const listed = await createCatalogQueries(db as ReadModelDb).list(current, filter);
+        expect(listed.rows.map((row) => row.product_id)).toEqual(expected.rows.map((row) => row.product_id));
+        expect(listed.total).toBe(expected.rows[0].total);
+      }
   });
 
   it('counts stop at the cap: an unfiltered listing says at least MATCH_CAP', async () => {
