@@ -33,6 +33,26 @@ const projection: PgProjection = {
  * Live, the log delivers e1, a caught-up marker, e2, another marker, all read before the runner takes the
  * first (the store is a stand-in; the order of items is what is under test, not a database).
  */
+/** Runs the live runner over `store` into `writer` until `stop` is aborted. */
+const followUntil = (stop: AbortController, store: EventStore, writer: BatchWriter) =>
+  follow({
+    store,
+    projection,
+    target: { projection: 'markers', generation: 1, role: 'serving' },
+    writer,
+    from: undefined,
+    signal: stop.signal,
+    batchSize: 100,
+    skipCheckpointMs: 0,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+    untilCaughtUp: false,
+    metrics: createMetrics({ runtime: false }),
+    logger: pino({ level: 'silent' }),
+    hooks: { committed() {}, caughtUp() {}, parked() {}, catchingUp() {} },
+  }).catch((error) => {
+    if (!stop.signal.aborted) throw error;
+  });
+
 describe('follow() live batching', () => {
   it('passes over caught-up markers between events: one batch, its checkpoint at the last marker', async () => {
     const writes: string[] = [];
@@ -66,23 +86,7 @@ describe('follow() live batching', () => {
       },
       park: async () => {},
     };
-    await follow({
-      store,
-      projection,
-      target: { projection: 'markers', generation: 1, role: 'serving' },
-      writer,
-      from: undefined,
-      signal: stop.signal,
-      batchSize: 100,
-      skipCheckpointMs: 0,
-      retry: { attempts: 1, baseMs: 1, maxMs: 1 },
-      untilCaughtUp: false,
-      metrics: createMetrics({ runtime: false }),
-      logger: pino({ level: 'silent' }),
-      hooks: { committed() {}, caughtUp() {}, parked() {}, catchingUp() {} },
-    }).catch((error) => {
-      if (!stop.signal.aborted) throw error;
-    });
+    await followUntil(stop, store, writer);
     expect(writes).toEqual(['advance 1.1', 'apply e2,e4 to 5.5']);
   });
 
@@ -121,23 +125,7 @@ describe('follow() live batching', () => {
       },
       park: async () => {},
     };
-    await follow({
-      store,
-      projection,
-      target: { projection: 'markers', generation: 1, role: 'serving' },
-      writer,
-      from: undefined,
-      signal: stop.signal,
-      batchSize: 100,
-      skipCheckpointMs: 0,
-      retry: { attempts: 1, baseMs: 1, maxMs: 1 },
-      untilCaughtUp: false,
-      metrics: createMetrics({ runtime: false }),
-      logger: pino({ level: 'silent' }),
-      hooks: { committed() {}, caughtUp() {}, parked() {}, catchingUp() {} },
-    }).catch((error) => {
-      if (!stop.signal.aborted) throw error;
-    });
+    await followUntil(stop, store, writer);
     expect(batches).toEqual(['e2,e3,e4,e5,e6 to 7.7']);
   });
 });
