@@ -29,10 +29,6 @@ const projection: PgProjection = {
   apply: async () => {},
 };
 
-/**
- * Live, the log delivers e1, a caught-up marker, e2, another marker, all read before the runner takes the
- * first (the store is a stand-in; the order of items is what is under test, not a database).
- */
 /** Runs the live runner over `store` into `writer` until `stop` is aborted. */
 const followUntil = (stop: AbortController, store: EventStore, writer: BatchWriter) =>
   follow({
@@ -53,6 +49,10 @@ const followUntil = (stop: AbortController, store: EventStore, writer: BatchWrit
     if (!stop.signal.aborted) throw error;
   });
 
+/**
+ * Live, the log delivers e1, a caught-up marker, e2, another marker, all read before the runner takes the
+ * first (the store is a stand-in; the order of items is what is under test, not a database).
+ */
 describe('follow() live batching', () => {
   it('passes over caught-up markers between events: one batch, its checkpoint at the last marker', async () => {
     const writes: string[] = [];
