@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventMetadata } from '../port.ts';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -10,9 +10,11 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type Hashable = { type: string; data: unknown; metadata?: EventMetadata | undefined };
 
-/** Metadata as it is hashed: everything but the hash itself. */
+/** Metadata as it is hashed: everything but the hash itself (the metadata itself when it holds none). */
 export function metadataWithoutHash(metadata: EventMetadata | undefined): Record<string, unknown> {
-  const { [HASH_KEY]: _hash, ...rest } = metadata ?? {};
+  if (metadata === undefined) return {};
+  if (!(HASH_KEY in metadata)) return metadata;
+  const { [HASH_KEY]: _hash, ...rest } = metadata;
   return rest;
 }
 
@@ -21,15 +23,10 @@ export function metadataWithoutHash(metadata: EventMetadata | undefined): Record
  * canonical JSON (sorted keys) so the stored jsonb, whatever its key order, hashes the same.
  */
 export function eventHash(previousHash: string, event: Hashable): string {
-  return createHash('sha256')
-    .update(previousHash)
-    .update('\n')
-    .update(event.type)
-    .update('\n')
-    .update(canonicalJson(event.data))
-    .update('\n')
-    .update(canonicalJson(metadataWithoutHash(event.metadata)))
-    .digest('hex');
+  // One string hashed at once: the same UTF-8 bytes as updating part by part (canonical JSON escapes lone
+  // surrogates, so no two parts join into one character), in a third of the time.
+  const text = `${previousHash}\n${event.type}\n${canonicalJson(event.data)}\n${canonicalJson(metadataWithoutHash(event.metadata))}`;
+  return hash('sha256', text, 'hex');
 }
 
 /** The hash an event's metadata claims; undefined when it carries none (written before chaining began). */
