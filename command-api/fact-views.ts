@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { CommandHandler, Loaded } from '../application/commands/command-handler.ts';
 import type { Command, Decider, DomainEvent } from '../domain/shared/decider.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -49,7 +50,8 @@ export function createFactViews(options: FactViewsOptions): FactViews {
   const prefixes = options.streamPrefixes ?? ['product-', 'stock-'];
   const capacity = options.capacity ?? 10_000;
   const retryMs = options.retryMs ?? 1_000;
-  const entries = new Map<string, Entry>();
+  // Least recently used entries are dropped first (get refreshes an entry's place, peek does not).
+  const entries = new LRUCache<string, Entry>({ max: capacity });
   /** Streams being read through, with the newest revision the subscription delivered meanwhile. */
   const pending = new Map<string, { newest: bigint | undefined; readers: number }>();
   const controller = new AbortController();
@@ -63,7 +65,7 @@ export function createFactViews(options: FactViewsOptions): FactViews {
   function apply(stream: string, revision: bigint, event: DomainEvent) {
     const waiting = pending.get(stream);
     if (waiting && (waiting.newest === undefined || revision > waiting.newest)) waiting.newest = revision;
-    const entry = entries.get(stream);
+    const entry = entries.peek(stream);
     if (!entry || revision <= entry.revision) return;
     if (revision !== entry.revision + 1n) {
       entries.delete(stream); // a gap: the next load reads through
@@ -109,8 +111,6 @@ export function createFactViews(options: FactViewsOptions): FactViews {
     if (!kept(stream)) return options.load(decider, stream, loadOptions);
     const entry = live ? entries.get(stream) : undefined;
     if (entry) {
-      entries.delete(stream); // least recently used goes first
-      entries.set(stream, entry);
       return { state: entry.state as S, revision: entry.revision };
     }
     const waiting = pending.get(stream) ?? { newest: undefined, readers: 0 };
@@ -130,10 +130,6 @@ export function createFactViews(options: FactViewsOptions): FactViews {
         revision: loaded.revision,
         decider: decider as unknown as Evolver,
       });
-      if (entries.size > capacity) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
-      }
     }
     return loaded;
   }

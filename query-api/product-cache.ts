@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Read-model facts (product details, the facts a cart is priced from, cart documents), cached in process
  * and invalidated by the projections (their checkpoint messages name the keys a commit touched), not by a
@@ -17,18 +19,11 @@ export type ProductCache<T> = {
 
 export function createProductCache<T>(options: { max?: number } = {}): ProductCache<T> {
   const max = options.max ?? 10_000;
-  const entries = new Map<string, T>();
+  // Boxed: a cached value may itself be null (a cart the read model does not hold); least recently used
+  // entries are dropped first.
+  const entries = new LRUCache<string, { value: T }>({ max });
   const versions = new Map<string, number>();
   let epoch = 0;
-  const hit = (key: string) => {
-    const value = entries.get(key);
-    if (value !== undefined) {
-      // Refresh recency: Map iteration order is insertion order, so this keeps it LRU.
-      entries.delete(key);
-      entries.set(key, value);
-    }
-    return value;
-  };
   /** Loads `keys`, keeping each result only if no invalidation of it arrived while it loaded. */
   const loadAndKeep = async <R>(
     keys: readonly string[],
@@ -41,22 +36,22 @@ export function createProductCache<T>(options: { max?: number } = {}): ProductCa
     keys.forEach((key, i) => {
       const value = pick(result, key);
       if (value === undefined || epoch !== startedEpoch || (versions.get(key) ?? 0) !== started[i]) return;
-      entries.set(key, value);
-      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+      entries.set(key, { value });
     });
     return result;
   };
   return {
     async get(key, load) {
-      return hit(key) ?? loadAndKeep([key], load, (value) => value);
+      const found = entries.get(key);
+      return found ? found.value : loadAndKeep([key], load, (value) => value);
     },
     async getMany(keys, load) {
       const found = new Map<string, T>();
       const missing: string[] = [];
       for (const key of keys) {
-        const value = hit(key);
-        if (value === undefined) missing.push(key);
-        else found.set(key, value);
+        const entry = entries.get(key);
+        if (entry) found.set(key, entry.value);
+        else missing.push(key);
       }
       if (missing.length === 0) return found;
       const loaded = await loadAndKeep(

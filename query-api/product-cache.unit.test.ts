@@ -12,6 +12,17 @@ describe('product cache', () => {
     expect(await cache.get('prd_1', load)).toEqual({ price: 2 });
   });
 
+  it('serves a cached null (a cart the read model does not hold yet) until it is invalidated', async () => {
+    const cache = createProductCache<string | null>();
+    let loads = 0;
+    const load = async () => (++loads === 1 ? null : 'cart');
+    expect(await cache.get('cart:usr_1', load)).toBeNull();
+    expect(await cache.get('cart:usr_1', load)).toBeNull();
+    expect(loads).toBe(1);
+    cache.invalidate(['cart:usr_1']);
+    expect(await cache.get('cart:usr_1', load)).toBe('cart');
+  });
+
   it('does not keep a value loaded before an invalidation that arrived during the load', async () => {
     const cache = createProductCache<string>();
     let release!: () => void;

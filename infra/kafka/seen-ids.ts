@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * A bounded set of recently seen ids for consumer-side dedupe: at-least-once delivery means an
  * event can arrive twice (a publisher restart between send and checkpoint), and `event_id` names it.
@@ -5,28 +7,23 @@
  * older than `capacity` distinct ids would slip through, which is why the capacity is generous.
  */
 export class SeenIds {
-  readonly #ids = new Map<string, true>();
+  readonly #ids: LRUCache<string, true>;
   #duplicates = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`capacity must be >= 1: ${capacity}`);
+    this.#ids = new LRUCache({ max: capacity });
   }
 
   /** Records `id`; true when it is new, false (and counted) when it was already seen. */
   firstSighting(id: string): boolean {
-    if (this.#ids.has(id)) {
-      // Refresh its place: a duplicate is evidence the id is still live.
-      this.#ids.delete(id);
-      this.#ids.set(id, true);
+    // A duplicate refreshes its place (get does): it is evidence the id is still live.
+    if (this.#ids.get(id)) {
       this.#duplicates += 1;
       return false;
     }
     this.#ids.set(id, true);
-    if (this.#ids.size > this.capacity) {
-      const oldest = this.#ids.keys().next();
-      if (!oldest.done) this.#ids.delete(oldest.value);
-    }
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { Key } from './master-key.ts';
 
@@ -11,22 +12,18 @@ export type SubjectKey = Key | 'erased';
  * row says NULL, which reads as erased again.
  */
 export class KeyCache {
-  readonly #entries = new Map<string, SubjectKey>();
-  constructor(private readonly capacity: number) {}
+  readonly #entries: LRUCache<string, SubjectKey>;
+  constructor(capacity: number) {
+    this.#entries = new LRUCache({ max: capacity });
+  }
 
   get(subject: string): SubjectKey | undefined {
-    const key = this.#entries.get(subject);
-    if (key === undefined) return undefined;
-    this.#entries.delete(subject);
-    this.#entries.set(subject, key);
-    return key;
+    return this.#entries.get(subject);
   }
 
   set(subject: string, key: SubjectKey) {
-    if (key !== 'erased' && this.#entries.get(subject) === 'erased') return;
-    this.#entries.delete(subject);
+    if (key !== 'erased' && this.#entries.peek(subject) === 'erased') return;
     this.#entries.set(subject, key);
-    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as string);
   }
 
   get size() {

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../logger.ts';
 import { StreamNotFound, VersionConflict } from '../errors.ts';
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, RecordedEvent } from '../port.ts';
 import { eventHash, GENESIS_HASH, HASH_KEY, metadataWithoutHash, storedHash } from './chain.ts';
-import { type ChainHead, ChainHeadCache } from './head-cache.ts';
+
+/** A stream's newest link as this process last saw it. (stream, revision) → hash never changes once written. */
+type ChainHead = { revision: bigint; hash: string };
 
 export type HashChainOptions = {
   /** Streams whose head hash is remembered (LRU). Default 10,000. */
@@ -26,7 +29,8 @@ export type HashChainOptions = {
  *   a retry of events that others have since appended behind surfaces the store's error instead.
  */
 export function withHashChain(store: EventStore, options: HashChainOptions = {}): EventStore {
-  const cache = new ChainHeadCache(options.cacheSize ?? 10_000);
+  // Least recently used heads are forgotten first; a forgotten head is read from the store again.
+  const cache = new LRUCache<string, ChainHead>({ max: options.cacheSize ?? 10_000 });
   const maxAttempts = options.maxAttempts ?? 16;
 
   const chain = (previous: string, events: readonly EventToAppend[]) => {
