@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.ts';
-import { eventHash, GENESIS_HASH } from './chain.ts';
+import { eventHash, GENESIS_HASH, metadataWithoutHash } from './chain.ts';
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined members', () => {
@@ -59,5 +59,14 @@ describe('canonicalJson', () => {
     }
     expect(lines).toHaveLength(326);
     expect(hash).toBe('073c53cd84653cfc5d0660fcd1514a1a0dfc620dda251297bfb7127c10ec3b02');
+  });
+  it('hashes metadata that is not an object (a tampered row) as it always did, without throwing', () => {
+    for (const odd of [null, 'text', [1]] as unknown as Record<string, unknown>[])
+      expect(() => eventHash(GENESIS_HASH, { type: 'T', data: {}, metadata: odd })).not.toThrow();
+    expect(metadataWithoutHash(null as never)).toEqual({});
+    expect(metadataWithoutHash(['x'] as never)).toEqual({ 0: 'x' });
+    const plain = { a: 1 };
+    expect(metadataWithoutHash(plain)).toBe(plain);
+    expect(metadataWithoutHash({ a: 1, hash: 'h' })).toEqual({ a: 1 });
   });
 });

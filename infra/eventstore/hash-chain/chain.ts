@@ -12,9 +12,11 @@ export type Hashable = { type: string; data: unknown; metadata?: EventMetadata |
 
 /** Metadata as it is hashed: everything but the hash itself (the metadata itself when it holds none). */
 export function metadataWithoutHash(metadata: EventMetadata | undefined): Record<string, unknown> {
-  if (metadata === undefined) return {};
-  if (!(HASH_KEY in metadata)) return metadata;
-  const { [HASH_KEY]: _hash, ...rest } = metadata;
+  const plain = typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata);
+  if (plain && !(HASH_KEY in metadata)) return metadata;
+  // Anything else as it always was: a stored row tampered to hold null, a text or an array must still hash
+  // (to a mismatch the verifier reports), not throw.
+  const { [HASH_KEY]: _hash, ...rest } = metadata ?? {};
   return rest;
 }
 
