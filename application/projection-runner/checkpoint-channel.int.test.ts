@@ -100,4 +100,36 @@ describe('checkpoint publisher', () => {
       run.subscriber.off('message', onMessage);
     }
   });
+
+  it('owes a lost invalidation: the next message that gets through invalidates everything', async () => {
+    const { createRedis } = await import('../../infra/redis/client.ts');
+    const { redisUrl } = await import('../../test/support/isolation.ts');
+    const { pino } = await import('pino');
+    const { createCheckpointPublisher } = await import('./checkpoint-channel.ts');
+    // A connection of its own, with the same prefix (so the same channel), closed to lose a message.
+    const own = createRedis({ url: redisUrl, keyPrefix: run.redis.options.keyPrefix ?? '' });
+    const publisher = createCheckpointPublisher(own, pino({ level: 'silent' }));
+    const heard: unknown[] = [];
+    const onMessage = (_channel: string, text: string) => {
+      const message = JSON.parse(text) as { projection: string; invalidate?: string[] };
+      if (message.projection === 'owed') heard.push(message.invalidate);
+    };
+    run.subscriber.on('message', onMessage);
+    try {
+      await own.ping();
+      await publisher.publish({ projection: 'owed', generation: 1, position: '1/1', invalidate: ['first'] });
+      await vi.waitFor(() => expect(heard).toEqual([['first']]));
+      own.disconnect();
+      await publisher.publish({ projection: 'owed', generation: 1, position: '2/2', invalidate: ['lost'] });
+      await own.connect();
+      await publisher.publish({ projection: 'owed', generation: 1, position: '3/3', invalidate: ['next'] });
+      await publisher.publish({ projection: 'owed', generation: 1, position: '4/4' });
+      await publisher.publish({ projection: 'owed', generation: 1, position: '5/5', invalidate: ['later'] });
+      // 'next' went out as '*' (it settles the debt); nothing after it owes anything.
+      await vi.waitFor(() => expect(heard).toEqual([['first'], ['*'], undefined, ['later']]));
+    } finally {
+      run.subscriber.off('message', onMessage);
+      own.disconnect();
+    }
+  });
 });

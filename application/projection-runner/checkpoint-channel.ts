@@ -22,10 +22,14 @@ export const checkpointChannel = (redis: Redis) => `${redis.options.keyPrefix ??
 
 export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise<void> };
 
-type Outgoing = { projection: string; text: string };
+/** `invalidates`: it names stale keys (lost, it is owed); `settles`: it carries `*` for a debt. */
+type Outgoing = { projection: string; text: string; invalidates: boolean; settles: boolean };
 
 /**
- * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh.
+ * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh,
+ * but a lost invalidation would leave readers' caches stale, and a later message would then satisfy a
+ * consistency wait over them. So a projection whose invalidating message failed owes everything: its next
+ * message that gets through (a batch's or the heartbeat's) invalidates `*`.
  * Messages published in one turn of the event loop (the runners of one process often commit together)
  * leave in one pipeline, so one socket write, in the order they were published, each as it was when
  * published: the PUBLISH after every batch was about 8 % of the projections' process's time at 500
@@ -37,6 +41,12 @@ type Outgoing = { projection: string; text: string };
 export function createCheckpointPublisher(redis: Redis, logger: Logger): CheckpointPublisher {
   const channel = checkpointChannel(redis);
   let pending: { messages: Outgoing[]; sent: Promise<void> } | undefined;
+  const owed = new Set<string>();
+  // In pipeline order, so a debt a later failure makes outlives an earlier message's settling.
+  const settle = (message: Outgoing, failed: boolean) => {
+    if (failed && message.invalidates) owed.add(message.projection);
+    else if (!failed && message.settles) owed.delete(message.projection);
+  };
   const send = async (messages: readonly Outgoing[]) => {
     try {
       const replies = await untraced(() => {
@@ -44,11 +54,13 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
         for (const message of messages) pipeline.publish(channel, message.text);
         return pipeline.exec();
       });
-      replies?.forEach(([error], i) => {
-        if (error)
-          logger.warn({ err: error, projection: messages[i]!.projection }, 'checkpoint publish failed');
+      messages.forEach((message, i) => {
+        const error = replies?.[i]?.[0] ?? (replies ? null : new Error('no reply'));
+        settle(message, Boolean(error));
+        if (error) logger.warn({ err: error, projection: message.projection }, 'checkpoint publish failed');
       });
     } catch (error) {
+      for (const message of messages) settle(message, true);
       logger.warn(
         { err: error, projections: messages.map((m) => m.projection) },
         'checkpoint publish failed',
@@ -68,7 +80,13 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
         );
         pending = { messages, sent };
       }
-      pending.messages.push({ projection: message.projection, text: JSON.stringify(message) });
+      const settles = owed.has(message.projection);
+      pending.messages.push({
+        projection: message.projection,
+        text: JSON.stringify(settles ? { ...message, invalidate: ['*'] } : message),
+        invalidates: settles || (message.invalidate?.length ?? 0) > 0,
+        settles,
+      });
       return pending.sent;
     },
   };

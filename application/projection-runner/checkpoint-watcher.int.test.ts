@@ -89,6 +89,44 @@ describe('checkpoint watcher', () => {
     await eventually(() => expect(invalidated).toContain('*'));
   });
 
+  it('drops every cache after its subscriber reconnects: what was published meanwhile is lost', async () => {
+    const name = `watcher-reconnect-${process.pid}`;
+    const subscriber = side.redis.duplicate({ connectionName: name });
+    const w = createCheckpointWatcher({
+      db: side.db as RunnerDb,
+      subscriber,
+      logger: side.logger,
+      refreshMs: 600_000, // no refresh: only the reconnect may drop the cache here
+    });
+    await w.start();
+    watchers.push(w);
+    const invalidated: string[] = [];
+    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
+    // Heard while connected: a product's invalidation, and no `*`.
+    const before = await appendEvent(
+      side.store,
+      'product-prd_3',
+      'ProductListed',
+      productListedData('prd_3'),
+    );
+    expect(await w.waitFor(['catalog'], before, 5_000)).toBe(true);
+    expect(invalidated).toContain('prd_3');
+    expect(invalidated).not.toContain('*');
+
+    // The server drops the subscriber's connection (as a network failure or an output buffer limit
+    // would); an event projected before it subscribes again is announced to no one.
+    const clients = String(await side.redis.client('LIST')).split('\n');
+    const id = clients.find((line) => line.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
+    expect(id).toBeDefined();
+    await side.redis.client('KILL', 'ID', id!);
+    const after = await appendEvent(side.store, 'product-prd_4', 'ProductListed', productListedData('prd_4'));
+
+    // The runner's heartbeats (every 100 ms) reach the watcher again once it has resubscribed; the first
+    // message it hears drops everything, before any position it carries can satisfy a wait.
+    await eventually(() => expect(invalidated).toContain('*'));
+    expect(await w.waitFor(['catalog'], after, 5_000)).toBe(true);
+  });
+
   it('times out for a position no read model reaches, and for a read model that does not exist', async () => {
     const w = await watcher({ refreshMs: 600_000 });
     expect(await w.waitFor(['catalog'], { commit: 10n ** 15n, prepare: 0n }, 200)).toBe(false);

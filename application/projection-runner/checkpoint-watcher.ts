@@ -41,6 +41,15 @@ export function createCheckpointWatcher(deps: {
   const waiters = new Set<() => void>();
   const listeners: ((projection: string, keys: readonly string[]) => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /**
+   * The subscriber's connection dropped: what was published until it subscribed again is lost, and its
+   * invalidations with it. The first message heard after that (published after every lost one) drops
+   * every cache before its position can satisfy a wait; without one, the refresh finds the position moved.
+   */
+  let deaf = false;
+  const onClose = () => {
+    deaf = true;
+  };
 
   const wake = () => {
     for (const w of waiters) w();
@@ -100,6 +109,10 @@ export function createCheckpointWatcher(deps: {
 
   const onMessage = (channel: string, text: string) => {
     if (channel !== checkpointChannel(deps.subscriber)) return;
+    if (deaf) {
+      deaf = false;
+      for (const name of states.keys()) for (const l of listeners) l(name, ['*']);
+    }
     let message: CheckpointMessage;
     try {
       message = JSON.parse(text) as CheckpointMessage;
@@ -142,6 +155,7 @@ export function createCheckpointWatcher(deps: {
   return {
     async start() {
       deps.subscriber.on('message', onMessage);
+      deps.subscriber.on('close', onClose);
       await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
       await refresh();
       timer = setInterval(() => {
@@ -152,6 +166,7 @@ export function createCheckpointWatcher(deps: {
     async stop() {
       clearInterval(timer);
       deps.subscriber.off('message', onMessage);
+      deps.subscriber.off('close', onClose);
       deps.subscriber.disconnect();
       for (const w of waiters) w();
     },
