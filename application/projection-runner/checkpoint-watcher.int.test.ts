@@ -22,10 +22,11 @@ let side: ReadSideForTest;
 let service: ProjectionService;
 const watchers: CheckpointWatcher[] = [];
 
-const watcher = async (options: { refreshMs: number; deaf?: boolean }) => {
+/** `name`: the subscriber's connection name, to find it in CLIENT LIST. */
+const watcher = async (options: { refreshMs: number; deaf?: boolean; name?: string }) => {
   const subscriber = options.deaf
     ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
-    : side.redis.duplicate();
+    : side.redis.duplicate(options.name ? { connectionName: options.name } : {});
   const created = createCheckpointWatcher({
     db: side.db as RunnerDb,
     subscriber,
@@ -37,6 +38,17 @@ const watcher = async (options: { refreshMs: number; deaf?: boolean }) => {
   return created;
 };
 
+/** The keys a watcher's listeners are told are stale, in order. */
+const invalidations = (w: CheckpointWatcher) => {
+  const keys: string[] = [];
+  w.onInvalidate((_projection, stale) => keys.push(...stale));
+  return keys;
+};
+
+/** Lists a product; the position of its event. */
+const list = async (id: string) =>
+  (await appendEvent(side.store, `product-${id}`, 'ProductListed', productListedData(id)))!;
+
 beforeAll(async () => {
   side = await createReadSideForTest('watcher');
   service = createProjectionService(side.deps, {
@@ -45,12 +57,7 @@ beforeAll(async () => {
     heartbeatMs: 100,
   });
   service.start();
-  expect(
-    await service.waitFor(
-      (await appendEvent(side.store, 'product-prd_0', 'ProductListed', productListedData('prd_0')))!,
-      20_000,
-    ),
-  ).toBe(true);
+  expect(await service.waitFor(await list('prd_0'), 20_000)).toBe(true);
 });
 
 afterAll(async () => {
@@ -62,14 +69,8 @@ afterAll(async () => {
 describe('checkpoint watcher', () => {
   it('learns positions and invalidations from the runners’ messages, without asking PostgreSQL', async () => {
     const w = await watcher({ refreshMs: 600_000 });
-    const invalidated: string[] = [];
-    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
-    const position = await appendEvent(
-      side.store,
-      'product-prd_1',
-      'ProductListed',
-      productListedData('prd_1'),
-    );
+    const invalidated = invalidations(w);
+    const position = await list('prd_1');
     expect(await w.waitFor(['catalog'], position, 5_000)).toBe(true);
     expect(invalidated).toContain('prd_1');
     expect(w.state('catalog')?.status?.state).toBe('live');
@@ -77,39 +78,19 @@ describe('checkpoint watcher', () => {
 
   it('falls back to its periodic refresh when messages are lost, and then drops the cache', async () => {
     const w = await watcher({ refreshMs: 100, deaf: true });
-    const invalidated: string[] = [];
-    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
-    const position = await appendEvent(
-      side.store,
-      'product-prd_2',
-      'ProductListed',
-      productListedData('prd_2'),
-    );
+    const invalidated = invalidations(w);
+    const position = await list('prd_2');
     expect(await w.waitFor(['catalog'], position, 5_000)).toBe(true);
     await eventually(() => expect(invalidated).toContain('*'));
   });
 
   it('drops every cache after its subscriber reconnects: what was published meanwhile is lost', async () => {
     const name = `watcher-reconnect-${process.pid}`;
-    const subscriber = side.redis.duplicate({ connectionName: name });
-    const w = createCheckpointWatcher({
-      db: side.db as RunnerDb,
-      subscriber,
-      logger: side.logger,
-      refreshMs: 600_000, // no refresh: only the reconnect may drop the cache here
-    });
-    await w.start();
-    watchers.push(w);
-    const invalidated: string[] = [];
-    w.onInvalidate((_projection, keys) => invalidated.push(...keys));
+    // No refresh: only the reconnect may drop the cache here.
+    const w = await watcher({ refreshMs: 600_000, name });
+    const invalidated = invalidations(w);
     // Heard while connected: a product's invalidation, and no `*`.
-    const before = await appendEvent(
-      side.store,
-      'product-prd_3',
-      'ProductListed',
-      productListedData('prd_3'),
-    );
-    expect(await w.waitFor(['catalog'], before, 5_000)).toBe(true);
+    expect(await w.waitFor(['catalog'], await list('prd_3'), 5_000)).toBe(true);
     expect(invalidated).toContain('prd_3');
     expect(invalidated).not.toContain('*');
 
@@ -119,7 +100,7 @@ describe('checkpoint watcher', () => {
     const id = clients.find((line) => line.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
     expect(id).toBeDefined();
     await side.redis.client('KILL', 'ID', id!);
-    const after = await appendEvent(side.store, 'product-prd_4', 'ProductListed', productListedData('prd_4'));
+    const after = await list('prd_4');
 
     // The runner's heartbeats (every 100 ms) reach the watcher again once it has resubscribed; the first
     // message it hears drops everything, before any position it carries can satisfy a wait.
