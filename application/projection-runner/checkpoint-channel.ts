@@ -22,14 +22,15 @@ export const checkpointChannel = (redis: Redis) => `${redis.options.keyPrefix ??
 
 export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise<void> };
 
-/** `invalidates`: it names stale keys (lost, it is owed); `settles`: it carries `*` for a debt. */
+/** `invalidates`: it names stale keys (lost, they are owed); `settles`: it carries `*` for a debt. */
 type Outgoing = { projection: string; text: string; invalidates: boolean; settles: boolean };
 
 /**
  * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh,
  * but a lost invalidation would leave readers' caches stale, and a later message would then satisfy a
  * consistency wait over them. So a projection whose invalidating message failed owes everything: its next
- * message that gets through (a batch's or the heartbeat's) invalidates `*`.
+ * message that gets through (a batch's or the heartbeat's) invalidates `*`. A new publisher owes every
+ * projection once (the process before it may have died owing), so its first word for each is `*` too.
  * Messages published in one turn of the event loop (the runners of one process often commit together)
  * leave in one pipeline, so one socket write, in the order they were published, each as it was when
  * published: the PUBLISH after every batch was about 8 % of the projections' process's time at 500
@@ -41,11 +42,12 @@ type Outgoing = { projection: string; text: string; invalidates: boolean; settle
 export function createCheckpointPublisher(redis: Redis, logger: Logger): CheckpointPublisher {
   const channel = checkpointChannel(redis);
   let pending: { messages: Outgoing[]; sent: Promise<void> } | undefined;
-  const owed = new Set<string>();
+  /** Projections whose readers have heard every invalidation published here; any other is owed `*`. */
+  const settled = new Set<string>();
   // In pipeline order, so a debt a later failure makes outlives an earlier message's settling.
   const settle = (message: Outgoing, failed: boolean) => {
-    if (failed && message.invalidates) owed.add(message.projection);
-    else if (!failed && message.settles) owed.delete(message.projection);
+    if (failed && message.invalidates) settled.delete(message.projection);
+    else if (!failed && message.settles) settled.add(message.projection);
   };
   const send = async (messages: readonly Outgoing[]) => {
     try {
@@ -80,7 +82,7 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
         );
         pending = { messages, sent };
       }
-      const settles = owed.has(message.projection);
+      const settles = !settled.has(message.projection);
       pending.messages.push({
         projection: message.projection,
         text: JSON.stringify(settles ? { ...message, invalidate: ['*'] } : message),
