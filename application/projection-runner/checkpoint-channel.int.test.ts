@@ -64,8 +64,7 @@ describe('checkpoint publisher', () => {
     const received = once(run.subscriber, 'message');
     await run.inBatch(() => run.publisher.publish(message));
     const [, text] = (await received) as [string, string];
-    // A new publisher's first word for a projection is `*`: the process before it may have died owing.
-    expect(JSON.parse(text)).toEqual({ ...message, invalidate: ['*'] });
+    expect(JSON.parse(text)).toEqual(message);
     const names = () => exporter.getFinishedSpans().map((span) => span.name);
     expect(names()).toEqual(['projection.batch test']);
 
@@ -78,8 +77,7 @@ describe('checkpoint publisher', () => {
 
   it('sends the messages of one turn in one write, in order, as they were when published', async () => {
     const messages = [1, 2, 3].map((n) => ({ projection: `p${n}`, generation: n, position: `${n}/${n}` }));
-    // Each is its projection's first message from this publisher, so each says `*`.
-    const expected = messages.map((m) => ({ ...structuredClone(m), invalidate: ['*'] }));
+    const expected = structuredClone(messages);
     const texts: string[] = [];
     const onMessage = (_channel: string, text: string) => {
       // The previous test's control PUBLISH may arrive here too.
@@ -120,9 +118,7 @@ describe('checkpoint publisher', () => {
     try {
       await own.ping();
       await publisher.publish({ projection: 'owed', generation: 1, position: '1/1', invalidate: ['first'] });
-      await publisher.publish({ projection: 'owed', generation: 1, position: '1/2', invalidate: ['second'] });
-      // The first word owes `*` (a new publisher); once heard, messages carry their own keys.
-      await vi.waitFor(() => expect(heard).toEqual([['*'], ['second']]));
+      await vi.waitFor(() => expect(heard).toEqual([['first']]));
       own.disconnect();
       await publisher.publish({ projection: 'owed', generation: 1, position: '2/2', invalidate: ['lost'] });
       await own.connect();
@@ -130,7 +126,7 @@ describe('checkpoint publisher', () => {
       await publisher.publish({ projection: 'owed', generation: 1, position: '4/4' });
       await publisher.publish({ projection: 'owed', generation: 1, position: '5/5', invalidate: ['later'] });
       // 'next' went out as '*' (it settles the debt); nothing after it owes anything.
-      await vi.waitFor(() => expect(heard).toEqual([['*'], ['second'], ['*'], undefined, ['later']]));
+      await vi.waitFor(() => expect(heard).toEqual([['first'], ['*'], undefined, ['later']]));
     } finally {
       run.subscriber.off('message', onMessage);
       own.disconnect();

@@ -22,15 +22,17 @@ export const checkpointChannel = (redis: Redis) => `${redis.options.keyPrefix ??
 
 export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise<void> };
 
-/** `invalidates`: it names stale keys (lost, they are owed); `settles`: it carries `*` for a debt. */
-type Outgoing = { projection: string; text: string; invalidates: boolean; settles: boolean };
+/** `invalidates`: it names stale keys (lost, they are owed); `settles`: it went out as `*` for a debt. */
+type Outgoing = { projection: string; text: string; invalidates: boolean; settles?: boolean };
 
 /**
  * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh,
  * but a lost invalidation would leave readers' caches stale, and a later message would then satisfy a
  * consistency wait over them. So a projection whose invalidating message failed owes everything: its next
- * message that gets through (a batch's or the heartbeat's) invalidates `*`. A new publisher owes every
- * projection once (the process before it may have died owing), so its first word for each is `*` too.
+ * message sent after the failure is known (a batch's or the heartbeat's) invalidates `*`. A message already
+ * on its way when an earlier one fails still carries its own keys, so for up to a heartbeat a wait can be
+ * satisfied over the failed message's keys. A debt dies with its process: a runner's new tenure therefore
+ * starts with `*` (runner.ts).
  * Messages published in one turn of the event loop (the runners of one process often commit together)
  * leave in one pipeline, so one socket write, in the order they were published, each as it was when
  * published: the PUBLISH after every batch was about 8 % of the projections' process's time at 500
@@ -42,12 +44,21 @@ type Outgoing = { projection: string; text: string; invalidates: boolean; settle
 export function createCheckpointPublisher(redis: Redis, logger: Logger): CheckpointPublisher {
   const channel = checkpointChannel(redis);
   let pending: { messages: Outgoing[]; sent: Promise<void> } | undefined;
-  /** Projections whose readers have heard every invalidation published here; any other is owed `*`. */
-  const settled = new Set<string>();
+  /** Projections whose readers missed an invalidation published here: their next message says `*`. */
+  const owed = new Set<string>();
   // In pipeline order, so a debt a later failure makes outlives an earlier message's settling.
   const settle = (message: Outgoing, failed: boolean) => {
-    if (failed && message.invalidates) settled.delete(message.projection);
-    else if (!failed && message.settles) settled.add(message.projection);
+    if (failed && message.invalidates) owed.add(message.projection);
+    else if (!failed && message.settles) owed.delete(message.projection);
+  };
+  /** Decided as the batch leaves, so that every failure known by then is paid. */
+  const payDebts = (messages: Outgoing[]) => {
+    for (const message of messages) {
+      if (!owed.has(message.projection)) continue;
+      message.text = JSON.stringify({ ...JSON.parse(message.text), invalidate: ['*'] });
+      message.invalidates = true;
+      message.settles = true;
+    }
   };
   const send = async (messages: readonly Outgoing[]) => {
     try {
@@ -76,18 +87,17 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
         const sent = new Promise<void>((resolve) =>
           setImmediate(() => {
             pending = undefined;
+            payDebts(messages);
             // send logs its own failures; callers are never left waiting.
             send(messages).then(resolve, resolve);
           }),
         );
         pending = { messages, sent };
       }
-      const settles = !settled.has(message.projection);
       pending.messages.push({
         projection: message.projection,
-        text: JSON.stringify(settles ? { ...message, invalidate: ['*'] } : message),
-        invalidates: settles || (message.invalidate?.length ?? 0) > 0,
-        settles,
+        text: JSON.stringify(message),
+        invalidates: (message.invalidate?.length ?? 0) > 0,
       });
       return pending.sent;
     },

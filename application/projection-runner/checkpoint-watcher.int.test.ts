@@ -135,4 +135,21 @@ describe('checkpoint watcher', () => {
       expect(w.state('fake')).toMatchObject({ generation: 3, position: parsePosition('1.1') }),
     );
   });
+
+  it('drops every cache when a runner takes the lease: the one before may have died owing', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    const invalidated = invalidations(w);
+    expect(await w.waitFor(['catalog'], await list('prd_5'), 5_000)).toBe(true);
+    expect(invalidated).not.toContain('*');
+    // The same process takes the lease again (the same publisher: no debt of its own is known to it).
+    await service.stop();
+    service = createProjectionService(side.deps, {
+      projections: [catalogProjection],
+      leaseRetryMs: 50,
+      heartbeatMs: 100,
+    });
+    service.start();
+    await eventually(() => expect(invalidated).toContain('*'));
+    expect(await w.waitFor(['catalog'], await list('prd_6'), 5_000)).toBe(true);
+  });
 });

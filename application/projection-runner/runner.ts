@@ -133,7 +133,9 @@ export function createProjectionRunner(
   const runGeneration = async (target: Target, outer: AbortSignal) => {
     generation = target.generation;
     position = await loadCheckpoint(deps.db, target);
-    publish([]);
+    // A tenure's first word drops the readers' caches of this projection: an instance that ran it before
+    // may have died owing an invalidation it failed to publish (checkpoint-channel.ts).
+    publish(['*']);
     // An idle runner would only notice a rebuild's swap at its next commit; look now and then instead.
     const moved = new AbortController();
     const watch = setInterval(() => {
