@@ -40,11 +40,17 @@ describe('checkpoint publisher', () => {
       subscriber.disconnect();
       redis.disconnect();
     };
+    /** A publisher on a connection of its own (same prefix, so the same channel), which a test may close. */
+    const ownPublisher = () => {
+      const connection = redis.duplicate();
+      return { connection, publisher: createCheckpointPublisher(connection, pino({ level: 'silent' })) };
+    };
     return {
       redis,
       subscriber,
       channel: checkpointChannel(redis),
       publisher: createCheckpointPublisher(redis, pino({ level: 'silent' })),
+      ownPublisher,
       inBatch: <T>(work: () => Promise<T>) =>
         shopTracer().startActiveSpan('projection.batch test', async (span) => {
           try {
@@ -102,13 +108,8 @@ describe('checkpoint publisher', () => {
   });
 
   it('owes a lost invalidation: the next message that gets through invalidates everything', async () => {
-    const { createRedis } = await import('../../infra/redis/client.ts');
-    const { redisUrl } = await import('../../test/support/isolation.ts');
-    const { pino } = await import('pino');
-    const { createCheckpointPublisher } = await import('./checkpoint-channel.ts');
-    // A connection of its own, with the same prefix (so the same channel), closed to lose a message.
-    const own = createRedis({ url: redisUrl, keyPrefix: run.redis.options.keyPrefix ?? '' });
-    const publisher = createCheckpointPublisher(own, pino({ level: 'silent' }));
+    // Its connection is closed below to lose a message.
+    const { connection: own, publisher } = run.ownPublisher();
     const heard: unknown[] = [];
     const onMessage = (_channel: string, text: string) => {
       const message = JSON.parse(text) as { projection: string; invalidate?: string[] };

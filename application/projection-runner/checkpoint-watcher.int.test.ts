@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parsePosition } from '../../infra/eventstore/position.ts';
+import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
 import { createRedis } from '../../infra/redis/client.ts';
 import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
 import { createProjectionService, type ProjectionService } from '../../projections/service.ts';
@@ -89,6 +89,11 @@ describe('checkpoint watcher', () => {
     // No refresh: only the reconnect may drop the cache here.
     const w = await watcher({ refreshMs: 600_000, name });
     const invalidated = invalidations(w);
+    // Where the watcher stood when it was told `*`: the drop must come before any later position.
+    let droppedAt: Position | undefined;
+    w.onInvalidate((_projection, keys) => {
+      if (keys.includes('*')) droppedAt ??= w.state('catalog')?.position;
+    });
     // Heard while connected: a product's invalidation, and no `*`.
     expect(await w.waitFor(['catalog'], await list('prd_3'), 5_000)).toBe(true);
     expect(invalidated).toContain('prd_3');
@@ -105,6 +110,7 @@ describe('checkpoint watcher', () => {
     // The runner's heartbeats (every 100 ms) reach the watcher again once it has resubscribed; the first
     // message it hears drops everything, before any position it carries can satisfy a wait.
     await eventually(() => expect(invalidated).toContain('*'));
+    expect(comparePositions(droppedAt!, after)).toBeLessThan(0);
     expect(await w.waitFor(['catalog'], after, 5_000)).toBe(true);
   });
 
