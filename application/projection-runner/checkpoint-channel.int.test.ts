@@ -70,7 +70,7 @@ describe('checkpoint publisher', () => {
     const received = once(run.subscriber, 'message');
     await run.inBatch(() => run.publisher.publish(message));
     const [, text] = (await received) as [string, string];
-    expect(JSON.parse(text)).toEqual(message);
+    expect(JSON.parse(text)).toEqual({ ...message, source: expect.any(String), seq: 1 });
     const names = () => exporter.getFinishedSpans().map((span) => span.name);
     expect(names()).toEqual(['projection.batch test']);
 
@@ -94,40 +94,57 @@ describe('checkpoint publisher', () => {
     const stream = (run.redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
     const writes = vi.spyOn(stream, 'write');
     try {
-      const sent = messages.map((m) => run.publisher.publish(m));
+      const published = messages.map((m) => run.publisher.publish(m));
       // A caller that reuses its object after publish does not change what was published.
       for (const m of messages) m.position = 'changed';
-      await Promise.all(sent);
+      await Promise.all(published);
       expect(writes).toHaveBeenCalledTimes(1);
       await vi.waitFor(() => expect(texts).toHaveLength(expected.length));
-      expect(texts.map((t) => JSON.parse(t))).toEqual(expected);
+      const sent = texts.map((t) => JSON.parse(t) as { seq: number });
+      expect(sent).toEqual(
+        expected.map((m) => ({ ...m, source: expect.any(String), seq: expect.any(Number) })),
+      );
+      expect(sent.map((m) => m.seq - sent[0]!.seq)).toEqual([0, 1, 2]);
     } finally {
       writes.mockRestore();
       run.subscriber.off('message', onMessage);
     }
   });
 
-  it('owes a lost invalidation: the next message that gets through invalidates everything', async () => {
+  it('numbers its messages from 1 in the order sent; a lost one leaves its number missing', async () => {
     // Its connection is closed below to lose a message.
     const { connection: own, publisher } = run.ownPublisher();
-    const heard: unknown[] = [];
+    const heard: { position: string; source: string; seq: number }[] = [];
     const onMessage = (_channel: string, text: string) => {
-      const message = JSON.parse(text) as { projection: string; invalidate?: string[] };
-      if (message.projection === 'owed') heard.push(message.invalidate);
+      const message = JSON.parse(text) as {
+        projection: string;
+        position: string;
+        source: string;
+        seq: number;
+      };
+      if (message.projection === 'numbered') heard.push(message);
     };
     run.subscriber.on('message', onMessage);
     try {
       await own.ping();
-      await publisher.publish({ projection: 'owed', generation: 1, position: '1/1', invalidate: ['first'] });
-      await vi.waitFor(() => expect(heard).toEqual([['first']]));
+      const message = (position: string) => ({ projection: 'numbered', generation: 1, position });
+      await Promise.all([publisher.publish(message('1/1')), publisher.publish(message('2/2'))]);
+      await vi.waitFor(() => expect(heard).toHaveLength(2));
       own.disconnect();
-      await publisher.publish({ projection: 'owed', generation: 1, position: '2/2', invalidate: ['lost'] });
+      await publisher.publish(message('3/3'));
       await own.connect();
-      await publisher.publish({ projection: 'owed', generation: 1, position: '3/3', invalidate: ['next'] });
-      await publisher.publish({ projection: 'owed', generation: 1, position: '4/4' });
-      await publisher.publish({ projection: 'owed', generation: 1, position: '5/5', invalidate: ['later'] });
-      // 'next' went out as '*' (it settles the debt); nothing after it owes anything.
-      await vi.waitFor(() => expect(heard).toEqual([['first'], ['*'], undefined, ['later']]));
+      await publisher.publish(message('4/4'));
+      await vi.waitFor(() => expect(heard).toHaveLength(3));
+      expect(heard.map(({ position, seq }) => [position, seq])).toEqual([
+        ['1/1', 1],
+        ['2/2', 2],
+        ['4/4', 4],
+      ]);
+      expect(new Set(heard.map((m) => m.source)).size).toBe(1);
+      // Another publisher (another process) numbers its own messages.
+      await run.publisher.publish(message('5/5'));
+      await vi.waitFor(() => expect(heard).toHaveLength(4));
+      expect(heard[3]!.source).not.toBe(heard[0]!.source);
     } finally {
       run.subscriber.off('message', onMessage);
       own.disconnect();

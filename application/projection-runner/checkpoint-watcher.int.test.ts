@@ -11,7 +11,7 @@ import {
   type ReadSideForTest,
 } from '../../projections/test-support.ts';
 import { redisUrl } from '../../test/support/isolation.ts';
-import { createCheckpointPublisher } from './checkpoint-channel.ts';
+import { checkpointChannel, createCheckpointPublisher } from './checkpoint-channel.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
 import type { RunnerDb } from './types.ts';
 
@@ -22,11 +22,22 @@ let side: ReadSideForTest;
 let service: ProjectionService;
 const watchers: CheckpointWatcher[] = [];
 
-/** `name`: the subscriber's connection name, to find it in CLIENT LIST. */
-const watcher = async (options: { refreshMs: number; deaf?: boolean; name?: string }) => {
+/**
+ * `name`: the subscriber's connection name, to find it in CLIENT LIST; `reconnectMs`: how long its
+ * connection stays down once dropped.
+ */
+const watcher = async (options: {
+  refreshMs: number;
+  deaf?: boolean;
+  name?: string;
+  reconnectMs?: number;
+}) => {
   const subscriber = options.deaf
     ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
-    : side.redis.duplicate(options.name ? { connectionName: options.name } : {});
+    : side.redis.duplicate({
+        ...(options.name ? { connectionName: options.name } : {}),
+        ...(options.reconnectMs ? { retryStrategy: () => options.reconnectMs } : {}),
+      });
   const created = createCheckpointWatcher({
     db: side.db as RunnerDb,
     subscriber,
@@ -35,6 +46,9 @@ const watcher = async (options: { refreshMs: number; deaf?: boolean; name?: stri
   });
   await created.start();
   watchers.push(created);
+  // A publisher first heard past its first message counts as having lost some: the watcher drops its
+  // caches once on the runner's first heartbeat. Tests begin after that.
+  if (!options.deaf) await eventually(() => expect(created.state('catalog')?.status).toBeDefined());
   return created;
 };
 
@@ -44,6 +58,11 @@ const invalidations = (w: CheckpointWatcher) => {
   w.onInvalidate((_projection, stale) => keys.push(...stale));
   return keys;
 };
+
+/** A generation is taken only when this database lists it as serving (issue 12). */
+const serve = (projection: string, generation: number) =>
+  sql`INSERT INTO projection_generations (projection, serving) VALUES (${projection}, ${generation})
+      ON CONFLICT (projection) DO UPDATE SET serving = ${generation}`.execute(side.db);
 
 /** Lists a product; the position of its event. */
 const list = async (id: string) =>
@@ -86,8 +105,9 @@ describe('checkpoint watcher', () => {
 
   it('drops every cache after its subscriber reconnects: what was published meanwhile is lost', async () => {
     const name = `watcher-reconnect-${process.pid}`;
-    // No refresh: only the reconnect may drop the cache here.
-    const w = await watcher({ refreshMs: 600_000, name });
+    // No refresh: only the missing message numbers may drop the cache here. The connection stays down
+    // for a second, so the runner's heartbeats (every 100 ms) are certainly lost meanwhile.
+    const w = await watcher({ refreshMs: 600_000, name, reconnectMs: 1_000 });
     const invalidated = invalidations(w);
     // Where the watcher stood when it was told `*`: the drop must come before any later position.
     let droppedAt: Position | undefined;
@@ -107,11 +127,63 @@ describe('checkpoint watcher', () => {
     await side.redis.client('KILL', 'ID', id!);
     const after = await list('prd_4');
 
-    // The runner's heartbeats (every 100 ms) reach the watcher again once it has resubscribed; the first
-    // message it hears drops everything, before any position it carries can satisfy a wait.
+    // Once it has resubscribed, the first message it hears from the runner's process is numbered past
+    // the lost ones: it drops everything, before any position it carries can satisfy a wait.
     await eventually(() => expect(invalidated).toContain('*'));
     expect(comparePositions(droppedAt!, after)).toBeLessThan(0);
     expect(await w.waitFor(['catalog'], after, 5_000)).toBe(true);
+  });
+
+  it('drops every cache when a publisher’s message goes missing, before the next one’s position', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    await serve('numbered', 1);
+    const stale: string[] = [];
+    let droppedAt: Position | undefined;
+    w.onInvalidate((projection, keys) => {
+      if (projection !== 'numbered') return;
+      stale.push(...keys);
+      if (keys.includes('*')) droppedAt ??= w.state('numbered')?.position;
+    });
+    // A publisher on a connection of its own, closed below so that one of its messages is lost.
+    const connection = side.redis.duplicate();
+    const publisher = createCheckpointPublisher(connection, side.logger);
+    try {
+      const send = (position: string, key: string) =>
+        publisher.publish({ projection: 'numbered', generation: 1, position, invalidate: [key] });
+      await send('10.10', 'first');
+      await eventually(() => expect(w.state('numbered')?.position).toEqual(parsePosition('10.10')));
+      connection.disconnect();
+      await send('20.20', 'lost');
+      await connection.connect();
+      await send('30.30', 'next');
+      await send('40.40', 'later');
+      await eventually(() => expect(w.state('numbered')?.position).toEqual(parsePosition('40.40')));
+      expect(stale).toEqual(['first', '*', 'next', 'later']);
+      expect(droppedAt).toEqual(parsePosition('10.10'));
+    } finally {
+      connection.disconnect();
+    }
+  });
+
+  it('takes a publisher first heard past its first message as having lost some; not one without numbers', async () => {
+    const w = await watcher({ refreshMs: 600_000 });
+    await serve('numbered', 1);
+    const stale: string[] = [];
+    w.onInvalidate((projection, keys) => {
+      if (projection === 'numbered') stale.push(...keys);
+    });
+    const send = (message: object) =>
+      side.redis.publish(
+        checkpointChannel(side.redis),
+        JSON.stringify({ projection: 'numbered', generation: 1, ...message }),
+      );
+    await send({ position: '1.1', invalidate: ['unnumbered'] });
+    await send({ position: '2.2', invalidate: ['first'], source: 'elsewhere', seq: 1 });
+    await send({ position: '3.3', invalidate: ['joined'], source: 'late', seq: 7 });
+    await send({ position: '4.4', invalidate: ['again'], source: 'late', seq: 8 });
+    await send({ position: '5.5', invalidate: ['repeated'], source: 'late', seq: 8 });
+    await eventually(() => expect(w.state('numbered')?.position).toEqual(parsePosition('5.5')));
+    expect(stale).toEqual(['unnumbered', 'first', '*', 'joined', 'again', '*', 'repeated']);
   });
 
   it('times out for a position no read model reaches, and for a read model that does not exist', async () => {
@@ -123,11 +195,7 @@ describe('checkpoint watcher', () => {
   it('ignores messages of an older generation and positions that go backwards', async () => {
     const w = await watcher({ refreshMs: 600_000 });
     const publisher = createCheckpointPublisher(side.redis, side.logger);
-    // A generation is taken only when this database lists it as serving (issue 12).
-    const serve = (generation: number) =>
-      sql`INSERT INTO projection_generations (projection, serving) VALUES ('fake', ${generation})
-          ON CONFLICT (projection) DO UPDATE SET serving = ${generation}`.execute(side.db);
-    await serve(2);
+    await serve('fake', 2);
     await publisher.publish({ projection: 'fake', generation: 2, position: '50.5' });
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('50.5')));
     await publisher.publish({ projection: 'fake', generation: 1, position: '90.9' });
@@ -135,19 +203,19 @@ describe('checkpoint watcher', () => {
     await publisher.publish({ projection: 'fake', generation: 2, position: '60.0' });
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('60.0')));
     expect(w.state('fake')?.generation).toBe(2);
-    await serve(3);
+    await serve('fake', 3);
     await publisher.publish({ projection: 'fake', generation: 3, position: '1.1' });
     await eventually(() =>
       expect(w.state('fake')).toMatchObject({ generation: 3, position: parsePosition('1.1') }),
     );
   });
 
-  it('drops every cache when a runner takes the lease: the one before may have died owing', async () => {
+  it('drops every cache when a runner takes the lease: the one before may have died after a lost message', async () => {
     const w = await watcher({ refreshMs: 600_000 });
     const invalidated = invalidations(w);
     expect(await w.waitFor(['catalog'], await list('prd_5'), 5_000)).toBe(true);
     expect(invalidated).not.toContain('*');
-    // The same process takes the lease again (the same publisher: no debt of its own is known to it).
+    // The same process takes the lease again (the same publisher: it knows of no loss).
     await service.stop();
     service = createProjectionService(side.deps, {
       projections: [catalogProjection],

@@ -1,8 +1,13 @@
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { type CheckpointMessage, checkpointChannel } from './checkpoint-channel.ts';
+import {
+  type CheckpointMessage,
+  checkpointChannel,
+  type SentCheckpointMessage,
+} from './checkpoint-channel.ts';
 import type { ProjectionStatus, RunnerDb } from './types.ts';
 
 export type ReadModelState = {
@@ -42,13 +47,17 @@ export function createCheckpointWatcher(deps: {
   const listeners: ((projection: string, keys: readonly string[]) => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   /**
-   * The subscriber's connection dropped: what was published until it subscribed again is lost, and its
-   * invalidations with it. The first message heard after that (published after every lost one) drops
-   * every cache before its position can satisfy a wait; without one, the refresh finds the position moved.
+   * The last sequence number heard from each publisher. A number missing means a message was lost (its
+   * publish failed, or this subscriber's connection dropped), and its invalidations with it: the next
+   * message drops every cache before its position can satisfy a wait. A publisher first heard with a
+   * number past 1 may have lost messages sent since this watcher subscribed, so it counts as a gap too.
    */
-  let deaf = false;
-  const onClose = () => {
-    deaf = true;
+  const lastSeq = new LRUCache<string, number>({ max: 1_024 });
+  const lostBefore = ({ source, seq }: SentCheckpointMessage) => {
+    if (typeof source !== 'string' || !Number.isSafeInteger(seq)) return false; // an older publisher
+    const last = lastSeq.get(source);
+    lastSeq.set(source, seq!);
+    return seq !== (last ?? 0) + 1;
   };
 
   const wake = () => {
@@ -109,17 +118,14 @@ export function createCheckpointWatcher(deps: {
 
   const onMessage = (channel: string, text: string) => {
     if (channel !== checkpointChannel(deps.subscriber)) return;
-    if (deaf) {
-      deaf = false;
-      for (const name of states.keys()) for (const l of listeners) l(name, ['*']);
-    }
-    let message: CheckpointMessage;
+    let message: SentCheckpointMessage;
     try {
-      message = JSON.parse(text) as CheckpointMessage;
+      message = JSON.parse(text) as SentCheckpointMessage;
     } catch {
       return;
     }
     if (typeof message?.projection !== 'string' || !Number.isSafeInteger(message.generation)) return;
+    if (lostBefore(message)) for (const name of states.keys()) for (const l of listeners) l(name, ['*']);
     const current = states.get(message.projection);
     if (current && current.generation > message.generation) return;
     if (current && current.generation === message.generation) return apply(message);
@@ -155,7 +161,6 @@ export function createCheckpointWatcher(deps: {
   return {
     async start() {
       deps.subscriber.on('message', onMessage);
-      deps.subscriber.on('close', onClose);
       await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
       await refresh();
       timer = setInterval(() => {
@@ -166,7 +171,6 @@ export function createCheckpointWatcher(deps: {
     async stop() {
       clearInterval(timer);
       deps.subscriber.off('message', onMessage);
-      deps.subscriber.off('close', onClose);
       deps.subscriber.disconnect();
       for (const w of waiters) w();
     },

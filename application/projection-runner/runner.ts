@@ -134,7 +134,7 @@ export function createProjectionRunner(
     generation = target.generation;
     position = await loadCheckpoint(deps.db, target);
     // A tenure's first word drops the readers' caches of this projection: an instance that ran it before
-    // may have died owing an invalidation it failed to publish (checkpoint-channel.ts).
+    // may have died after one of its messages was lost, and no later number of its will show the gap.
     publish(['*']);
     // An idle runner would only notice a rebuild's swap at its next commit; look now and then instead.
     const moved = new AbortController();
