@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
@@ -24,19 +26,21 @@ const watchers: CheckpointWatcher[] = [];
 
 /**
  * `name`: the subscriber's connection name, to find it in CLIENT LIST; `reconnectMs`: how long its
- * connection stays down once dropped.
+ * connection stays down once dropped; `port`: a proxy's on 127.0.0.1, to reach Redis through.
  */
 const watcher = async (options: {
   refreshMs: number;
   deaf?: boolean;
   name?: string;
   reconnectMs?: number;
+  port?: number;
 }) => {
   const subscriber = options.deaf
     ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
     : side.redis.duplicate({
         ...(options.name ? { connectionName: options.name } : {}),
         ...(options.reconnectMs ? { retryStrategy: () => options.reconnectMs } : {}),
+        ...(options.port ? { host: '127.0.0.1', port: options.port } : {}),
       });
   const created = createCheckpointWatcher({
     db: side.db as RunnerDb,
@@ -50,6 +54,38 @@ const watcher = async (options: {
   // caches once on the runner's first heartbeat. Tests begin after that.
   if (!options.deaf) await eventually(() => expect(created.state('catalog')?.status).toBeDefined());
   return created;
+};
+
+/** A TCP proxy to Redis whose open connections can be frozen: nothing passes, and nothing closes. */
+const freezableProxy = async () => {
+  const target = new URL(redisUrl);
+  const pairs: [Socket, Socket][] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end).pipe(upstream);
+    upstream.on('error', end).on('close', end).pipe(client);
+    pairs.push([client, upstream]);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => pairs.length,
+    freeze: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream).pause();
+        upstream.unpipe(client).pause();
+      }
+    },
+    close: async () => {
+      for (const pair of pairs) for (const socket of pair) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 };
 
 /** The keys a watcher's listeners are told are stale, in order. */
@@ -184,6 +220,25 @@ describe('checkpoint watcher', () => {
     await send({ position: '5.5', invalidate: ['repeated'], source: 'late', seq: 8 });
     await eventually(() => expect(w.state('numbered')?.position).toEqual(parsePosition('5.5')));
     expect(stale).toEqual(['unnumbered', 'first', '*', 'joined', 'again', '*', 'repeated']);
+  });
+
+  it('reconnects a subscriber whose connection went silent without closing (half-open)', async () => {
+    const proxy = await freezableProxy();
+    const w = await watcher({ refreshMs: 100, port: proxy.port });
+    try {
+      const invalidated = invalidations(w);
+      expect(await w.waitFor(['catalog'], await list('prd_7'), 5_000)).toBe(true);
+      // Nothing passes either way any more, and nothing closes: as when the peer vanished without a FIN.
+      proxy.freeze();
+      const before = proxy.connections();
+      await eventually(() => expect(proxy.connections()).toBeGreaterThan(before));
+      // Only a message names a product (the refresh drops everything): the watcher hears again.
+      await list('prd_8');
+      await eventually(() => expect(invalidated).toContain('prd_8'));
+    } finally {
+      await w.stop(); // before the proxy goes, or its subscriber would keep reconnecting to nothing
+      await proxy.close();
+    }
   });
 
   it('times out for a position no read model reaches, and for a read model that does not exist', async () => {

@@ -60,6 +60,34 @@ export function createCheckpointWatcher(deps: {
     return seq !== (last ?? 0) + 1;
   };
 
+  /**
+   * A half-open subscriber connection (the peer gone without a FIN) hears nothing and tells nothing, and
+   * TCP keepalive would notice after hours. So each refresh also PINGs it: one still unanswered at the
+   * next refresh means the connection is dead, and it is reconnected (the message numbers then show
+   * what was lost). `sentAt`: when the PING now awaited was sent.
+   */
+  let sentAt: number | undefined;
+  const probe = () => {
+    // Being remade (ioredis reconnects by itself once a connection closes): nothing to judge yet.
+    if (deps.subscriber.status !== 'ready') {
+      sentAt = undefined;
+      return;
+    }
+    if (sentAt !== undefined) {
+      sentAt = undefined;
+      deps.logger.warn('checkpoint subscriber did not answer; reconnecting');
+      deps.subscriber.disconnect(true);
+      return;
+    }
+    const mine = Date.now();
+    sentAt = mine;
+    const answered = () => {
+      if (sentAt === mine) sentAt = undefined;
+    };
+    // A failed PING means a connection ioredis already knows is down and is remaking.
+    deps.subscriber.ping().then(answered, answered);
+  };
+
   const wake = () => {
     for (const w of waiters) w();
   };
@@ -164,6 +192,8 @@ export function createCheckpointWatcher(deps: {
       await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
       await refresh();
       timer = setInterval(() => {
+        // After this turn's I/O: an event loop held up past a refresh has an answer waiting to be read.
+        setImmediate(probe);
         refresh().catch((error) => deps.logger.warn({ err: error }, 'checkpoint refresh failed'));
       }, deps.refreshMs ?? 2_000);
       timer.unref();
