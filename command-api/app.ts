@@ -155,6 +155,9 @@ export function createCommandApi(options: CommandApiOptions): Express {
   app.use(helmet());
   app.use(corsFromAllowlist(options.config.CORS_ORIGINS));
   app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
+  // The API first: each router mounted without a path is entered by every request that reaches it, and
+  // one that matches nothing hands it on through a setImmediate (docs/performance.md).
+  app.use('/api/v1', ...jsonBody(), mountRoutes(context, routeModules));
   app.use(
     healthRoutes({
       service: 'command-api',
@@ -166,7 +169,6 @@ export function createCommandApi(options: CommandApiOptions): Express {
   );
   app.use(metricsRoute(metrics));
   app.use(apiDocs(commandApiDocument(routeModules.flatMap((module) => module(context)))));
-  app.use('/api/v1', ...jsonBody(), mountRoutes(context, routeModules));
   app.use(notFoundHandler);
   app.use(errorHandler({ clock: context.clock }));
   return app;

@@ -143,17 +143,6 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
   app.use(requestContext({ logger: deps.logger }));
   app.use(corsFromAllowlist(deps.corsOrigins ?? []));
   app.use(inputGuard); // bad %-escapes, NUL and lone surrogates in path and query: 400 before routing
-  app.use(metricsRoute(metrics));
-  app.use(apiDocs(queryApiDocument(routeSpecsOf(queryRouteModules))));
-  app.use(
-    healthRoutes({
-      db: deps.db,
-      redis: deps.redis,
-      watcher,
-      readModels: deps.readModels ?? servedReadModels,
-      ...(deps.readiness ? { components: deps.readiness } : {}),
-    }),
-  );
   const api = express.Router();
   const views = createViewCounter(deps.redis, { flushMs: deps.viewFlushMs ?? 1_000 });
   api.get('/products/:product_id', views.count); // popularity; counted after the response, sent in batches
@@ -188,8 +177,21 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       ...(deps.extraRoutes ?? []),
     ]),
   );
-  // A route counts its request in its admission; a path no route matched is counted here.
+  // A route counts its request in its admission; a path no route matched is counted here. The API comes
+  // first: each router mounted without a path is entered by every request that reaches it, and one that
+  // matches nothing hands it on through a setImmediate (docs/performance.md).
   app.use('/api/v1', api, rateLimit(deps.redis, limit));
+  app.use(metricsRoute(metrics));
+  app.use(apiDocs(queryApiDocument(routeSpecsOf(queryRouteModules))));
+  app.use(
+    healthRoutes({
+      db: deps.db,
+      redis: deps.redis,
+      watcher,
+      readModels: deps.readModels ?? servedReadModels,
+      ...(deps.readiness ? { components: deps.readiness } : {}),
+    }),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler({ clock }));
   return {
