@@ -34,6 +34,7 @@ const watcher = async (options: {
   name?: string;
   reconnectMs?: number;
   port?: number;
+  livenessMs?: number;
 }) => {
   const subscriber = options.deaf
     ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
@@ -47,6 +48,7 @@ const watcher = async (options: {
     subscriber,
     logger: side.logger,
     refreshMs: options.refreshMs,
+    ...(options.livenessMs ? { livenessMs: options.livenessMs } : {}),
   });
   await created.start();
   watchers.push(created);
@@ -202,8 +204,9 @@ describe('checkpoint watcher', () => {
   });
 
   it('takes a publisher first heard past its first message as having lost some; not one without numbers', async () => {
-    const w = await watcher({ refreshMs: 600_000 });
+    // Known to the watcher from its start, so no message waits on the generation check.
     await serve('numbered', 1);
+    const w = await watcher({ refreshMs: 600_000 });
     const stale: string[] = [];
     w.onInvalidate((projection, keys) => {
       if (projection === 'numbered') stale.push(...keys);
@@ -224,7 +227,7 @@ describe('checkpoint watcher', () => {
 
   it('reconnects a subscriber whose connection went silent without closing (half-open)', async () => {
     const proxy = await freezableProxy();
-    const w = await watcher({ refreshMs: 100, port: proxy.port });
+    const w = await watcher({ refreshMs: 100, livenessMs: 1_000, port: proxy.port });
     try {
       const invalidated = invalidations(w);
       expect(await w.waitFor(['catalog'], await list('prd_7'), 5_000)).toBe(true);

@@ -41,6 +41,8 @@ export function createCheckpointWatcher(deps: {
   subscriber: Redis;
   logger: Logger;
   refreshMs?: number;
+  /** How long a PING may go unanswered before the subscriber's connection is taken for dead. */
+  livenessMs?: number;
 }): CheckpointWatcher {
   const states = new Map<string, ReadModelState>();
   const waiters = new Set<() => void>();
@@ -62,30 +64,33 @@ export function createCheckpointWatcher(deps: {
 
   /**
    * A half-open subscriber connection (the peer gone without a FIN) hears nothing and tells nothing, and
-   * TCP keepalive would notice after hours. So each refresh also PINGs it: one still unanswered at the
-   * next refresh means the connection is dead, and it is reconnected (the message numbers then show
-   * what was lost). `sentAt`: when the PING now awaited was sent.
+   * TCP keepalive would notice after hours. So each refresh also PINGs it (one PING at a time): one
+   * unanswered for `livenessMs` means the connection is dead, and its socket is destroyed, which ioredis
+   * answers by connecting and subscribing again (the message numbers then show what was lost). A Redis
+   * stalled for that long is taken for dead too, so the deadline is far above any healthy answer.
+   * `sentAt`: when the PING now awaited was sent, on the current connection.
    */
+  const livenessMs = deps.livenessMs ?? 10_000;
   let sentAt: number | undefined;
+  const onClose = () => {
+    sentAt = undefined;
+  };
   const probe = () => {
-    // Being remade (ioredis reconnects by itself once a connection closes): nothing to judge yet.
-    if (deps.subscriber.status !== 'ready') {
-      sentAt = undefined;
-      return;
-    }
-    if (sentAt !== undefined) {
-      sentAt = undefined;
+    // Being remade (ioredis reconnects by itself once a connection closes): nothing to judge.
+    if (deps.subscriber.status !== 'ready') return;
+    if (sentAt === undefined) {
+      const mine = Date.now();
+      sentAt = mine;
+      const answered = () => {
+        if (sentAt === mine) sentAt = undefined;
+      };
+      // A failed PING means a connection ioredis already knows is down and is remaking.
+      deps.subscriber.ping().then(answered, answered);
+    } else if (Date.now() - sentAt >= livenessMs) {
       deps.logger.warn('checkpoint subscriber did not answer; reconnecting');
-      deps.subscriber.disconnect(true);
-      return;
+      sentAt = undefined;
+      deps.subscriber.stream.destroy();
     }
-    const mine = Date.now();
-    sentAt = mine;
-    const answered = () => {
-      if (sentAt === mine) sentAt = undefined;
-    };
-    // A failed PING means a connection ioredis already knows is down and is remaking.
-    deps.subscriber.ping().then(answered, answered);
   };
 
   const wake = () => {
@@ -189,6 +194,7 @@ export function createCheckpointWatcher(deps: {
   return {
     async start() {
       deps.subscriber.on('message', onMessage);
+      deps.subscriber.on('close', onClose);
       await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
       await refresh();
       timer = setInterval(() => {
@@ -201,6 +207,7 @@ export function createCheckpointWatcher(deps: {
     async stop() {
       clearInterval(timer);
       deps.subscriber.off('message', onMessage);
+      deps.subscriber.off('close', onClose);
       deps.subscriber.disconnect();
       for (const w of waiters) w();
     },
