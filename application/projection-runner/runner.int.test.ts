@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
+import { checkpointChannel } from './checkpoint-channel.ts';
 import { createProjectionRunner, type ProjectionRunner } from './runner.ts';
 import type { PgProjection } from './types.ts';
 
@@ -225,5 +226,37 @@ describe('projection runner (PostgreSQL read model)', () => {
         head,
       ),
     ).toBe(0);
+  });
+
+  it('publishes nothing once it has lost the lease to another instance: readers hear only the holder', async () => {
+    const projection = tallyProjection('tally_handover');
+    const first = start(projection, {}, 'first');
+    expect(await first.waitFor(await tick(['handover-a'], 3), 20_000)).toBe(true);
+    const second = start(projection, {}, 'second');
+    const subscriber = side.redis.duplicate();
+    const heard: string[] = [];
+    subscriber.on('message', (_channel, text: string) => {
+      const message = JSON.parse(text) as { projection: string; status?: { state: string } };
+      if (message.projection === 'tally_handover') heard.push(message.status?.state ?? '');
+    });
+    await subscriber.subscribe(checkpointChannel(side.redis));
+    try {
+      // The first instance loses its lease session but lives on, and goes back to waiting for it; should it
+      // win the lock again, it loses it again, until the second holds it.
+      await eventually(async () => {
+        if (second.status().state !== 'live')
+          await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'projection-lease:tally_handover:first'`.execute(side.db);
+        expect(second.status().state).toBe('live');
+      });
+      await eventually(() => expect(first.status().state).toBe('waiting-for-lease'));
+      // Ten messages more (heartbeats every 100 ms): all from the holder, none from the instance waiting.
+      const from = heard.length;
+      await eventually(() => expect(heard.length).toBeGreaterThanOrEqual(from + 10));
+      expect(heard.slice(from)).not.toContain('waiting-for-lease');
+      expect(first.status().state).toBe('waiting-for-lease');
+    } finally {
+      subscriber.disconnect();
+    }
   });
 });

@@ -119,8 +119,12 @@ export function createProjectionRunner(
     lastError,
   });
 
+  /** True while this instance holds the lease: only the holder speaks for the projection. */
+  let holding = false;
   const publish = (invalidate: string[]) => {
-    if (generation === undefined) return;
+    // An instance that lost the lease would otherwise keep sending its old position as `waiting-for-lease`
+    // beside the holder's, and readers' status of the projection (and /ready) would flip between the two.
+    if (generation === undefined || !holding) return;
     void deps.publisher?.publish({
       projection: projection.name,
       generation,
@@ -222,6 +226,7 @@ export function createProjectionRunner(
       });
       if (!lease) break;
       logger.info('projection lease acquired');
+      holding = true;
       const signal = AbortSignal.any([stopping.signal, lease.lost]);
       let failures = 0;
       try {
@@ -248,6 +253,7 @@ export function createProjectionRunner(
         }
       } finally {
         live = false;
+        holding = false;
         await lease.release();
       }
     }
