@@ -3,7 +3,9 @@ import { LRUCache } from 'lru-cache';
 /**
  * A bounded least-recently-used cache of folded aggregate states and the revision each stands at,
  * so loading an aggregate reads only the events appended since, whatever the stream's length.
- * Entries are cloned on the way in and out: a decider that mutated a state could otherwise corrupt it.
+ * A state is frozen, deeply, when it is cached, and handed out as it is: a decider, an evolve or a caller
+ * that mutated a cached state would otherwise corrupt it for the next command, and now throws instead
+ * (modules are strict). States are plain data (the domain's types hold no Map, Set or Date).
  */
 export type CachedState<S> = { state: S; revision: bigint };
 
@@ -15,15 +17,13 @@ export class StateCache {
   }
 
   get<S>(key: string): CachedState<S> | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    return { state: structuredClone(entry.state) as S, revision: entry.revision };
+    return this.entries.get(key) as CachedState<S> | undefined;
   }
 
   set<S>(key: string, value: CachedState<S>): void {
     const current = this.entries.peek(key);
     if (current && current.revision > value.revision) return;
-    this.entries.set(key, { state: structuredClone(value.state), revision: value.revision });
+    this.entries.set(key, { state: deepFreeze(value.state), revision: value.revision });
   }
 
   delete(key: string): void {
@@ -33,4 +33,15 @@ export class StateCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Freezes `value` and every object and array it holds. What is already frozen is not walked again: a
+ * state evolved from a cached one shares its unchanged parts, so only what the events changed is visited.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
 }
