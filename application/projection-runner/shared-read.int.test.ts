@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore, SubscribeOptions, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { createPostgresEventStore } from '../../infra/eventstore/postgres/store.ts';
+import { type ReadingAhead, readsAhead } from '../../infra/eventstore/read-ahead.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { createSharedRead } from './shared-read.ts';
 
@@ -138,7 +139,8 @@ describe('createSharedRead', () => {
     const depth = 5;
     const shared = createSharedRead(store, 2, depth);
     const slow = shared.member().subscribeToAll({});
-    const quitter = shared.member().subscribeToAll({})[Symbol.asyncIterator]();
+    const quitting = shared.member().subscribeToAll({}) as ReadingAhead<SubscriptionItem>;
+    const quitter = quitting[Symbol.asyncIterator]();
     let slowSeen = 0;
     // The quitter takes nothing for a while: the read stops about `depth` items ahead of it.
     const slowDone = untilCaughtUp(slow, async () => {
@@ -147,6 +149,8 @@ describe('createSharedRead', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(yielded).toBeLessThanOrEqual(depth + 1);
     expect(slowSeen).toBeLessThanOrEqual(depth + 1);
+    // What the read holds for the quitter is its read-ahead: a follow over it adds no queue of its own.
+    expect(quitting[readsAhead]()).toBe(depth);
     expect((await quitter.next()).done).toBe(false);
     await quitter.return?.(undefined);
     expect((await slowDone).ids).toHaveLength(60);

@@ -1,5 +1,6 @@
 import type { EventStore, SubscribeOptions, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, maxPosition, type Position } from '../../infra/eventstore/position.ts';
+import { readsAhead } from '../../infra/eventstore/read-ahead.ts';
 
 /** One rebuild's view of the shared read: the store, and `leave` for when that rebuild ends. */
 export type SharedReadMember = EventStore & { leave(): void };
@@ -152,7 +153,10 @@ export function createSharedRead(store: EventStore, members: number, depth = 2_0
           const member = self;
           options?.signal?.addEventListener('abort', () => end(member), { once: true });
           startWhenAllIn();
-          return deliver(member, options?.signal);
+          // Read ahead already (the shared read fills the member's queue): a follow takes it as it is.
+          return Object.assign(deliver(member, options?.signal), {
+            [readsAhead]: () => member.queue.length,
+          });
         },
         leave() {
           if (state === 'new') withdraw();

@@ -4,7 +4,17 @@
  * Calls the source's `next()` one at a time, so any async iterator will do. When the consumer stops early,
  * the source is told to return without waiting for a read still in flight (the caller aborts its signal).
  */
-export function readAhead<T>(source: AsyncIterable<T>, depth: number) {
+/**
+ * Marks an async iterable whose items are already read ahead by a reader of its own, into a queue that
+ * ending the iteration (or aborting its signal) stops: the value counts the items waiting in it.
+ */
+export const readsAhead = Symbol('readsAhead');
+export type ReadingAhead<T> = AsyncIterable<T> & { [readsAhead]: () => number };
+
+export function readAhead<T>(source: AsyncIterable<T> | ReadingAhead<T>, depth: number) {
+  // Already filled by a reader of its own (the shared read's members): a second queue in front of it would
+  // only add two promise hops an item.
+  if (readsAhead in source) return { items: source as AsyncIterable<T>, buffered: source[readsAhead] };
   const queue: T[] = [];
   return {
     items: pull(source, depth, queue),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAhead } from './read-ahead.ts';
+import { readAhead, readsAhead } from './read-ahead.ts';
 
 async function* numbers(n: number, pulled: number[], failAt?: number) {
   for (let i = 0; i < n; i += 1) {
@@ -44,5 +44,18 @@ describe('readAhead', () => {
     await tick();
     await tick();
     expect(pulled.length).toBeLessThanOrEqual(9);
+  });
+
+  it('takes a source that reads ahead on its own as it is: no second queue pulls from it', async () => {
+    const pulled: number[] = [];
+    const source = Object.assign(numbers(5, pulled), { [readsAhead]: () => 7 });
+    const { items, buffered } = readAhead(source, 3);
+    await tick();
+    // A plain source would have been read three ahead by now (the test above).
+    expect(pulled).toEqual([]);
+    expect(buffered()).toBe(7);
+    const seen: number[] = [];
+    for await (const item of items) seen.push(item);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
   });
 });
