@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { deepFreeze } from '../../domain/shared/deep-freeze.ts';
 
 /**
  * A bounded least-recently-used cache of folded aggregate states and the revision each stands at,
@@ -33,15 +34,4 @@ export class StateCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-/**
- * Freezes `value` and every object and array it holds. What is already frozen is not walked again: a
- * state evolved from a cached one shares its unchanged parts, so only what the events changed is visited.
- */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
 }

@@ -1,4 +1,5 @@
 import type { Command, Decider, DomainEvent } from './decider.ts';
+import { deepFreeze } from './deep-freeze.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 
 /**
@@ -7,9 +8,16 @@ import { DomainError, type ErrorCode } from './errors.ts';
  * Used by tests only; pure, no I/O.
  */
 export function given<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>) {
+  // Every state frozen, as the command handler's cache holds them: an evolve or a decide that mutated
+  // one throws here, not in production after its events were appended.
+  const fold = (history: E[]) =>
+    history.reduce(
+      (state, event) => deepFreeze(decider.evolve(state, event)),
+      deepFreeze(decider.initialState()),
+    );
   return (...history: E[]) => ({
     when(command: C) {
-      const run = () => decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
+      const run = () => decider.decide(command, fold(history));
       return {
         /** The events decided, compared by value. */
         thenEvents(expected: E[]) {
@@ -37,6 +45,6 @@ export function given<C extends Command, E extends DomainEvent, S>(decider: Deci
         events: () => run(),
       };
     },
-    state: () => history.reduce(decider.evolve, decider.initialState()),
+    state: () => fold(history),
   });
 }
