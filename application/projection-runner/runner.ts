@@ -15,7 +15,7 @@ import {
   servingGeneration,
   type Target,
 } from './generations.ts';
-import { acquireLease } from './lease.ts';
+import { acquireLease, type Lease } from './lease.ts';
 import { createOutboundWriter } from './outbound-writer.ts';
 import { createPositionWaiters } from './position-waiters.ts';
 import {
@@ -119,12 +119,16 @@ export function createProjectionRunner(
     lastError,
   });
 
-  /** True while this instance holds the lease: only the holder speaks for the projection. */
-  let holding = false;
+  /**
+   * The lease while this instance runs a generation under it (set once the generation's checkpoint is
+   * loaded): only then does it speak for the projection. An instance that lost the lease would otherwise
+   * keep sending its old position as `waiting-for-lease` beside the holder's, and readers' status of the
+   * projection (and /ready) would flip between the two. A lease known lost silences it at once, before
+   * its run has unwound.
+   */
+  let speaking: Lease | undefined;
   const publish = (invalidate: string[]) => {
-    // An instance that lost the lease would otherwise keep sending its old position as `waiting-for-lease`
-    // beside the holder's, and readers' status of the projection (and /ready) would flip between the two.
-    if (generation === undefined || !holding) return;
+    if (generation === undefined || !speaking || speaking.lost.aborted) return;
     void deps.publisher?.publish({
       projection: projection.name,
       generation,
@@ -134,9 +138,10 @@ export function createProjectionRunner(
     });
   };
 
-  const runGeneration = async (target: Target, outer: AbortSignal) => {
+  const runGeneration = async (target: Target, outer: AbortSignal, lease: Lease) => {
     generation = target.generation;
     position = await loadCheckpoint(deps.db, target);
+    speaking = lease;
     // A tenure's first word drops the readers' caches of this projection: an instance that ran it before
     // may have died after one of its messages was lost, and no later number of its will show the gap.
     publish(['*']);
@@ -226,7 +231,7 @@ export function createProjectionRunner(
       });
       if (!lease) break;
       logger.info('projection lease acquired');
-      holding = true;
+      state = 'starting';
       const signal = AbortSignal.any([stopping.signal, lease.lost]);
       let failures = 0;
       try {
@@ -236,6 +241,7 @@ export function createProjectionRunner(
             await runGeneration(
               { projection: projection.name, generation: serving, role: 'serving' },
               signal,
+              lease,
             );
           } catch (error) {
             if (signal.aborted) break;
@@ -253,7 +259,7 @@ export function createProjectionRunner(
         }
       } finally {
         live = false;
-        holding = false;
+        speaking = undefined;
         await lease.release();
       }
     }
