@@ -1,5 +1,6 @@
 // Raw HTTP, not the generated client (test/api-client/, docs/api.md), on purpose: it sends arbitrary,
 // mostly invalid bodies and query strings that the generated types would forbid.
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +162,29 @@ describe("issue 12's cases, one by one", () => {
     assertErrorBody(await query.http.request('GET', '/api/v1/products/%E0%A4%A'), 400, 'VAL_2003');
     assertErrorBody(await query.http.request('GET', '/api/v1/products/search?q=%00'), 400, 'VAL_2001');
     assertErrorBody(await query.http.request('GET', '/api/v1/products/a%00b'), 400, 'VAL_2001');
+  });
+
+  it('a raw NUL or non-ASCII byte in the request target is refused before any route (only %-escapes carry them)', async () => {
+    // The input guard checks only targets with a %-escape: this is why it may.
+    const send = (target: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(query.http.port, '127.0.0.1', () =>
+          socket.end(
+            Buffer.concat([Buffer.from('GET '), target, Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]),
+          ),
+        );
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk));
+        socket.on('close', () => resolve(reply.split('\r\n')[0]!));
+        socket.on('error', reject);
+      });
+    expect(await send(Buffer.from('/api/v1/products/a\u0000b', 'latin1'))).toBe('HTTP/1.1 400 Bad Request');
+    const loneSurrogateInUtf8 = Buffer.from([0xed, 0xa0, 0x80]);
+    expect(await send(Buffer.concat([Buffer.from('/api/v1/products/search?q='), loneSurrogateInUtf8]))).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
+    expect(await send(Buffer.from('/api/v1/products/search?q=caf\xe9', 'latin1'))).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
   });
 });
