@@ -20,9 +20,10 @@ export type PostgresEventStoreOptions = (
   /** Events per page a subscription reads. Default 1000. */
   pageSize?: number;
   /**
-   * At most one NOTIFY per this window. Default 20 ms: every NOTIFY wakes each subscription of every other
-   * process, and each of them reads; at 10 ms the projections' process spent more CPU on those reads than the
-   * lag's tail could afford (docs/performance.md, "The NOTIFY window").
+   * At most one NOTIFY per this window. Default 10 ms: a wake-up in another process costs one read of the
+   * log's tail for all its subscriptions (live-tail.ts), and the window was the largest part left of the
+   * median lag (docs/performance.md, "The NOTIFY window, third time"). It was 20 ms while every
+   * subscription read on its own.
    */
   notifyDebounceMs?: number;
   /** Size of the pool the store creates (ignored when a pool is given). Default 10. */
@@ -61,7 +62,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
       application_name: `${pool.options.application_name ?? 'eventstore'}-listen`,
     },
     sendNotify: () => pool.query(`NOTIFY ${CHANNEL}`),
-    notifyDebounceMs: options.notifyDebounceMs ?? 20,
+    notifyDebounceMs: options.notifyDebounceMs ?? 10,
     ...(logger ? { logger } : {}),
   });
   const pageSize = options.pageSize ?? 1000;
