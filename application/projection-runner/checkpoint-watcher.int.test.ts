@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
@@ -12,6 +10,7 @@ import {
   productListedData,
   type ReadSideForTest,
 } from '../../projections/test-support.ts';
+import { freezableProxy } from '../../test/support/freezable-proxy.ts';
 import { redisUrl } from '../../test/support/isolation.ts';
 import { checkpointChannel, createCheckpointPublisher } from './checkpoint-channel.ts';
 import { type CheckpointWatcher, createCheckpointWatcher } from './checkpoint-watcher.ts';
@@ -34,7 +33,8 @@ const watcher = async (options: {
   name?: string;
   reconnectMs?: number;
   port?: number;
-  livenessMs?: number;
+  /** The subscriber's commandTimeout: how long its PING may go unanswered. */
+  commandTimeoutMs?: number;
 }) => {
   const subscriber = options.deaf
     ? createRedis({ url: redisUrl, keyPrefix: 'elsewhere:' }) // hears none of this file's messages
@@ -42,13 +42,13 @@ const watcher = async (options: {
         ...(options.name ? { connectionName: options.name } : {}),
         ...(options.reconnectMs ? { retryStrategy: () => options.reconnectMs } : {}),
         ...(options.port ? { host: '127.0.0.1', port: options.port } : {}),
+        ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
       });
   const created = createCheckpointWatcher({
     db: side.db as RunnerDb,
     subscriber,
     logger: side.logger,
     refreshMs: options.refreshMs,
-    ...(options.livenessMs ? { livenessMs: options.livenessMs } : {}),
   });
   await created.start();
   watchers.push(created);
@@ -56,38 +56,6 @@ const watcher = async (options: {
   // caches once on the runner's first heartbeat. Tests begin after that.
   if (!options.deaf) await eventually(() => expect(created.state('catalog')?.status).toBeDefined());
   return created;
-};
-
-/** A TCP proxy to Redis whose open connections can be frozen: nothing passes, and nothing closes. */
-const freezableProxy = async () => {
-  const target = new URL(redisUrl);
-  const pairs: [Socket, Socket][] = [];
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end).pipe(upstream);
-    upstream.on('error', end).on('close', end).pipe(client);
-    pairs.push([client, upstream]);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    connections: () => pairs.length,
-    freeze: () => {
-      for (const [client, upstream] of pairs) {
-        client.unpipe(upstream).pause();
-        upstream.unpipe(client).pause();
-      }
-    },
-    close: async () => {
-      for (const pair of pairs) for (const socket of pair) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
 };
 
 /** The keys a watcher's listeners are told are stale, in order. */
@@ -227,7 +195,7 @@ describe('checkpoint watcher', () => {
 
   it('reconnects a subscriber whose connection went silent without closing (half-open)', async () => {
     const proxy = await freezableProxy();
-    const w = await watcher({ refreshMs: 100, livenessMs: 1_000, port: proxy.port });
+    const w = await watcher({ refreshMs: 100, commandTimeoutMs: 1_000, port: proxy.port });
     try {
       const invalidated = invalidations(w);
       expect(await w.waitFor(['catalog'], await list('prd_7'), 5_000)).toBe(true);

@@ -41,8 +41,6 @@ export function createCheckpointWatcher(deps: {
   subscriber: Redis;
   logger: Logger;
   refreshMs?: number;
-  /** How long a PING may go unanswered before the subscriber's connection is taken for dead. */
-  livenessMs?: number;
 }): CheckpointWatcher {
   const states = new Map<string, ReadModelState>();
   const waiters = new Set<() => void>();
@@ -64,33 +62,33 @@ export function createCheckpointWatcher(deps: {
 
   /**
    * A half-open subscriber connection (the peer gone without a FIN) hears nothing and tells nothing, and
-   * TCP keepalive would notice after hours. So each refresh also PINGs it (one PING at a time): one
-   * unanswered for `livenessMs` means the connection is dead, and its socket is destroyed, which ioredis
-   * answers by connecting and subscribing again (the message numbers then show what was lost). A Redis
-   * stalled for that long is taken for dead too, so the deadline is far above any healthy answer.
-   * `sentAt`: when the PING now awaited was sent, on the current connection.
+   * TCP keepalive would notice after hours. So each refresh also PINGs it, one PING at a time. A PING that
+   * fails on the connection it was sent on, while ioredis still takes that connection for ready, went
+   * unanswered for the client's commandTimeout (10 s from createRedis): the connection is dead, and its
+   * socket is destroyed, which ioredis answers by connecting and subscribing again (the message numbers
+   * then show what was lost). A Redis stalled for that long is taken for dead too. A subscriber without a
+   * commandTimeout is never judged.
    */
-  const livenessMs = deps.livenessMs ?? 10_000;
-  let sentAt: number | undefined;
+  let pinging = false;
   const onClose = () => {
-    sentAt = undefined;
+    pinging = false;
   };
   const probe = () => {
-    // Being remade (ioredis reconnects by itself once a connection closes): nothing to judge.
-    if (deps.subscriber.status !== 'ready') return;
-    if (sentAt === undefined) {
-      const mine = Date.now();
-      sentAt = mine;
-      const answered = () => {
-        if (sentAt === mine) sentAt = undefined;
-      };
-      // A failed PING means a connection ioredis already knows is down and is remaking.
-      deps.subscriber.ping().then(answered, answered);
-    } else if (Date.now() - sentAt >= livenessMs) {
-      deps.logger.warn('checkpoint subscriber did not answer; reconnecting');
-      sentAt = undefined;
-      deps.subscriber.stream.destroy();
-    }
+    if (pinging || deps.subscriber.status !== 'ready') return;
+    pinging = true;
+    const sentOn = deps.subscriber.stream;
+    deps.subscriber.ping().then(
+      () => {
+        pinging = false;
+      },
+      () => {
+        pinging = false;
+        // Failed because the connection closed (ioredis is remaking it), or on one since replaced: nothing to do.
+        if (deps.subscriber.status !== 'ready' || deps.subscriber.stream !== sentOn) return;
+        deps.logger.warn('checkpoint subscriber did not answer; reconnecting');
+        sentOn.destroy();
+      },
+    );
   };
 
   const wake = () => {

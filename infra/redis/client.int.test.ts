@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freezableProxy } from '../../test/support/freezable-proxy.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
+import { isDependencyUnavailable } from '../http/dependency-errors.ts';
 import { createRedis, deleteKeysWithPrefix, pingRedis, redisDatabaseIndex } from './client.ts';
 
 const withDb = (db: number) => {
@@ -33,6 +35,25 @@ describe('redis client', () => {
     expect(await db0.get(`${prefix}k`)).toBeNull();
     expect(await deleteKeysWithPrefix(ours)).toBe(1);
     expect(await db3.get(`${prefix}k`)).toBeNull();
+  });
+
+  it('fails a command a half-open connection never answers, as a dependency failure (503)', async () => {
+    const proxy = await freezableProxy();
+    const client = createRedis({ url: proxy.url, keyPrefix: prefix, commandTimeoutMs: 300 });
+    try {
+      await client.set('half-open', 'v', 'EX', 60);
+      // Nothing passes either way any more, and nothing closes.
+      proxy.freeze();
+      const error = await client.get('half-open').then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(isDependencyUnavailable(error)).toBe(true);
+    } finally {
+      client.disconnect();
+      await proxy.close();
+    }
   });
 
   it('fails a ping against a dead server within the deadline', async () => {

@@ -9,6 +9,8 @@ export type RedisClientOptions = {
   logger?: Logger;
   /** Shown in CLIENT LIST, which helps when several roles share one Redis. */
   connectionName?: string;
+  /** How long a command may wait for its reply (default 10 s); see createRedis. */
+  commandTimeoutMs?: number;
 };
 
 /** The database index in a Redis URL's path (`/3` → 3); 0 when absent. */
@@ -22,7 +24,10 @@ export function redisDatabaseIndex(url: string): number {
 
 /**
  * An ioredis client. Commands fail after a few retries instead of queueing forever, so a Redis
- * outage shows up as errors (and in /ready) rather than as requests that hang.
+ * outage shows up as errors (and in /ready) rather than as requests that hang. A command unanswered for
+ * `commandTimeoutMs` fails too ("Command timed out", a 503 for the APIs): on a half-open connection (the
+ * peer gone without a FIN) a reply never comes, and TCP gives up only after minutes of retransmissions.
+ * Our commands answer in milliseconds; the default leaves two orders of magnitude for a loaded machine.
  */
 export function createRedis(options: RedisClientOptions): Redis {
   const client = new Redis(options.url, {
@@ -31,6 +36,7 @@ export function createRedis(options: RedisClientOptions): Redis {
     maxRetriesPerRequest: 2,
     connectionName: options.connectionName,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    commandTimeout: options.commandTimeoutMs ?? 10_000,
   });
   let lastError = '';
   client.on('error', (error: Error) => {

@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { redisUrl } from './isolation.ts';
+
+/** A TCP proxy to Redis whose open connections can be frozen: nothing passes, and nothing closes. */
+export const freezableProxy = async () => {
+  const target = new URL(redisUrl);
+  const pairs: [Socket, Socket][] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end).pipe(upstream);
+    upstream.on('error', end).on('close', end).pipe(client);
+    pairs.push([client, upstream]);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    /** Redis through the proxy, same database. */
+    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    connections: () => pairs.length,
+    freeze: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream).pause();
+        upstream.unpipe(client).pause();
+      }
+    },
+    close: async () => {
+      for (const pair of pairs) for (const socket of pair) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+};
