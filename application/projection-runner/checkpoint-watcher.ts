@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import { comparePositions, type Position, parsePosition } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { reconnectWhenSilent } from '../../infra/redis/liveness.ts';
 import {
   type CheckpointMessage,
   checkpointChannel,
@@ -46,6 +47,7 @@ export function createCheckpointWatcher(deps: {
   const waiters = new Set<() => void>();
   const listeners: ((projection: string, keys: readonly string[]) => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let stopLiveness: (() => void) | undefined;
   /**
    * The last sequence number heard from each publisher. A number missing means a message was lost (its
    * publish failed, or this subscriber's connection dropped), and its invalidations with it: the next
@@ -58,37 +60,6 @@ export function createCheckpointWatcher(deps: {
     const last = lastSeq.get(source);
     lastSeq.set(source, seq!);
     return seq !== (last ?? 0) + 1;
-  };
-
-  /**
-   * A half-open subscriber connection (the peer gone without a FIN) hears nothing and tells nothing, and
-   * TCP keepalive would notice after hours. So each refresh also PINGs it, one PING at a time. A PING that
-   * fails on the connection it was sent on, while ioredis still takes that connection for ready, went
-   * unanswered for the client's commandTimeout (10 s from createRedis): the connection is dead, and its
-   * socket is destroyed, which ioredis answers by connecting and subscribing again (the message numbers
-   * then show what was lost). A Redis stalled for that long is taken for dead too. A subscriber without a
-   * commandTimeout is never judged.
-   */
-  let pinging = false;
-  const onClose = () => {
-    pinging = false;
-  };
-  const probe = () => {
-    if (pinging || deps.subscriber.status !== 'ready') return;
-    pinging = true;
-    const sentOn = deps.subscriber.stream;
-    deps.subscriber.ping().then(
-      () => {
-        pinging = false;
-      },
-      () => {
-        pinging = false;
-        // Failed because the connection closed (ioredis is remaking it), or on one since replaced: nothing to do.
-        if (deps.subscriber.status !== 'ready' || deps.subscriber.stream !== sentOn) return;
-        deps.logger.warn('checkpoint subscriber did not answer; reconnecting');
-        sentOn.destroy();
-      },
-    );
   };
 
   const wake = () => {
@@ -192,12 +163,15 @@ export function createCheckpointWatcher(deps: {
   return {
     async start() {
       deps.subscriber.on('message', onMessage);
-      deps.subscriber.on('close', onClose);
+      // A duplicate inherits createRedis's options (its commandTimeout), not its PINGs: without them a
+      // half-open subscriber would hear nothing for hours.
+      stopLiveness = reconnectWhenSilent(deps.subscriber, {
+        everyMs: deps.refreshMs ?? 2_000,
+        logger: deps.logger,
+      });
       await deps.subscriber.subscribe(checkpointChannel(deps.subscriber));
       await refresh();
       timer = setInterval(() => {
-        // After this turn's I/O: an event loop held up past a refresh has an answer waiting to be read.
-        setImmediate(probe);
         refresh().catch((error) => deps.logger.warn({ err: error }, 'checkpoint refresh failed'));
       }, deps.refreshMs ?? 2_000);
       timer.unref();
@@ -205,7 +179,7 @@ export function createCheckpointWatcher(deps: {
     async stop() {
       clearInterval(timer);
       deps.subscriber.off('message', onMessage);
-      deps.subscriber.off('close', onClose);
+      stopLiveness?.();
       deps.subscriber.disconnect();
       for (const w of waiters) w();
     },

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freezableProxy } from '../../test/support/freezable-proxy.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { isDependencyUnavailable } from '../http/dependency-errors.ts';
@@ -37,9 +37,9 @@ describe('redis client', () => {
     expect(await db3.get(`${prefix}k`)).toBeNull();
   });
 
-  it('fails a command a half-open connection never answers, as a dependency failure (503)', async () => {
+  it('fails a command a half-open connection never answers (503), then connects again', async () => {
     const proxy = await freezableProxy();
-    const client = createRedis({ url: proxy.url, keyPrefix: prefix, commandTimeoutMs: 300 });
+    const client = createRedis({ url: proxy.url, keyPrefix: prefix, commandTimeoutMs: 300, livenessMs: 100 });
     try {
       await client.set('half-open', 'v', 'EX', 60);
       // Nothing passes either way any more, and nothing closes.
@@ -50,6 +50,9 @@ describe('redis client', () => {
       );
       expect(error).toBeInstanceOf(Error);
       expect(isDependencyUnavailable(error)).toBe(true);
+      // Its PINGs fail the same way: the dead socket is destroyed, and ioredis connects anew.
+      await vi.waitFor(() => expect(proxy.connections()).toBeGreaterThan(1), { timeout: 10_000 });
+      await vi.waitFor(async () => expect(await client.get('half-open')).toBe('v'), { timeout: 10_000 });
     } finally {
       client.disconnect();
       await proxy.close();

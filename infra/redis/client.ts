@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { reconnectWhenSilent } from './liveness.ts';
 
 export type RedisClientOptions = {
   /** `redis://[user:pass@]host:port[/db]`; the database index in the path is honoured. */
@@ -11,6 +12,8 @@ export type RedisClientOptions = {
   connectionName?: string;
   /** How long a command may wait for its reply (default 10 s); see createRedis. */
   commandTimeoutMs?: number;
+  /** How often the connection is PINGed to find it dead (default 5 s; liveness.ts). */
+  livenessMs?: number;
 };
 
 /** The database index in a Redis URL's path (`/3` → 3); 0 when absent. */
@@ -28,6 +31,7 @@ export function redisDatabaseIndex(url: string): number {
  * `commandTimeoutMs` fails too ("Command timed out", a 503 for the APIs): on a half-open connection (the
  * peer gone without a FIN) a reply never comes, and TCP gives up only after minutes of retransmissions.
  * Our commands answer in milliseconds; the default leaves two orders of magnitude for a loaded machine.
+ * A PING every `livenessMs` finds such a connection dead and has ioredis make a new one (liveness.ts).
  */
 export function createRedis(options: RedisClientOptions): Redis {
   const client = new Redis(options.url, {
@@ -47,6 +51,10 @@ export function createRedis(options: RedisClientOptions): Redis {
   });
   client.on('ready', () => {
     lastError = '';
+  });
+  reconnectWhenSilent(client, {
+    everyMs: options.livenessMs ?? 5_000,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return client;
 }
