@@ -59,6 +59,24 @@ describe('redis client', () => {
     }
   });
 
+  it('keeps a connection that answers with an error: only silence condemns it', async () => {
+    const proxy = await freezableProxy();
+    const client = createRedis({ url: proxy.url, keyPrefix: prefix, livenessMs: 50 });
+    try {
+      await client.set('answered', 'v', 'EX', 60);
+      // Each of its PINGs is answered, with an error (as Redis answers BUSY under a long script).
+      const restore = proxy.answerWith('LOADING Redis is loading the dataset in memory');
+      await expect(client.ping()).rejects.toThrow(/LOADING/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      restore();
+      expect(await client.get('answered')).toBe('v');
+      expect(proxy.connections()).toBe(1);
+    } finally {
+      client.disconnect();
+      await proxy.close();
+    }
+  });
+
   it('fails a ping against a dead server within the deadline', async () => {
     const dead = createRedis({ url: 'redis://127.0.0.1:1' });
     clients.push(dead);

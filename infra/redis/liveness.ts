@@ -5,12 +5,12 @@ import type { Logger } from '../logger.ts';
  * A half-open connection (the peer gone without a FIN) answers nothing and reports nothing: ioredis keeps
  * writing to it, each command failing only at the client's commandTimeout, until TCP gives up after
  * minutes of retransmissions (a subscriber, which sends nothing, hears nothing for hours). So the client
- * PINGs every `everyMs`, one PING at a time (valid in subscriber mode too). A PING that fails on the
- * connection it was sent on, while ioredis still takes that connection for ready, went unanswered for the
- * commandTimeout: the connection is dead, and its socket is destroyed, which ioredis answers by connecting
- * (and subscribing) again. A Redis stalled for that long is taken for dead too. A client without a
- * commandTimeout is never judged. The PING runs after the turn's I/O, so an event loop held up past a
- * period reads a waiting answer first. Returns a stop function; the client's end stops it too.
+ * PINGs every `everyMs`, one PING at a time (valid in subscriber mode too). A PING that times out (the
+ * client's commandTimeout) on the connection it was sent on, while ioredis still takes that connection
+ * for ready, means the connection is dead: its socket is destroyed, which ioredis answers by connecting
+ * (and subscribing) again. A Redis stalled for that long is taken for dead too; an error reply is an
+ * answer and condemns nothing. A client without a commandTimeout is never judged. Returns a stop
+ * function; the client's end stops it too.
  */
 export function reconnectWhenSilent(
   client: Redis,
@@ -28,16 +28,18 @@ export function reconnectWhenSilent(
       () => {
         pinging = false;
       },
-      () => {
+      (error: unknown) => {
         pinging = false;
-        // Failed because the connection closed (ioredis is remaking it), or on one since replaced.
+        // Only silence condemns: an error reply (BUSY under a long script, LOADING, NOPERM) is an answer.
+        if (!(error instanceof Error) || error.message !== 'Command timed out') return;
+        // Timed out because the connection closed (ioredis is remaking it), or on one since replaced.
         if (client.status !== 'ready' || client.stream !== sentOn) return;
         options.logger?.warn('redis connection did not answer; reconnecting');
         sentOn.destroy();
       },
     );
   };
-  const timer = setInterval(() => setImmediate(probe), options.everyMs);
+  const timer = setInterval(probe, options.everyMs);
   timer.unref();
   client.on('close', onClose);
   const stop = () => {

@@ -2,7 +2,10 @@ import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { redisUrl } from './isolation.ts';
 
-/** A TCP proxy to Redis whose open connections can be frozen: nothing passes, and nothing closes. */
+/**
+ * A TCP proxy to Redis whose open connections can be frozen (nothing passes, and nothing closes), or made
+ * to answer every write with an error reply of the proxy's own instead of passing it on.
+ */
 export const freezableProxy = async () => {
   const target = new URL(redisUrl);
   const pairs: [Socket, Socket][] = [];
@@ -29,6 +32,22 @@ export const freezableProxy = async () => {
         client.unpipe(upstream).pause();
         upstream.unpipe(client).pause();
       }
+    },
+    /** Until the returned function is called, each write from a client is answered `-<reply>`. */
+    answerWith: (reply: string) => {
+      const answer = (client: Socket) => () => void client.write(`-${reply}\r\n`);
+      const answering = pairs.map(([client, upstream]) => {
+        client.unpipe(upstream);
+        const onData = answer(client);
+        client.on('data', onData).resume(); // unpipe left it paused
+        return () => {
+          client.off('data', onData);
+          client.pipe(upstream);
+        };
+      });
+      return () => {
+        for (const restore of answering) restore();
+      };
     },
     close: async () => {
       for (const pair of pairs) for (const socket of pair) socket.destroy();
