@@ -7,6 +7,7 @@ import type { UserId } from '../domain/shared/ids.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
+import { execAll } from '../infra/redis/client.ts';
 import { createProductCache } from './product-cache.ts';
 
 /**
@@ -39,10 +40,10 @@ export function createCartDocs(redis: Redis, watcher: CheckpointWatcher, options
       const found = await stock.getMany(items.map(stockKey), async (missing) => {
         const pipeline = redis.pipeline();
         for (const key of missing) pipeline.hget(redisPrefix('cart', generation) + key, 'doc');
-        const results = (await pipeline.exec()) ?? [];
+        const results = await execAll(pipeline);
         return new Map(
           missing.map((key, i) => {
-            const raw = results[i]?.[1];
+            const raw = results[i];
             return [key, raw ? (JSON.parse(String(raw)) as StockDoc).available : 0];
           }),
         );

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { execAll } from '../redis/client.ts';
 import { redisScript, runScript } from '../redis/script.ts';
 import type { AccessClaims, RefreshClaims } from './tokens.ts';
 
@@ -55,24 +56,26 @@ export function createSessions(options: {
     // The family lives as long as its live refresh token; revoke for that long (or the maximum).
     const left = await redis.pttl(keys.family(fam));
     const ttl = left > 0 ? left : maxFamilyMs;
-    await redis
-      .multi()
-      .set(keys.familyRevoked(fam), userId, 'PX', ttl)
-      .del(keys.family(fam))
-      .srem(keys.userFamilies(userId), fam)
-      .exec();
+    await execAll(
+      redis
+        .multi()
+        .set(keys.familyRevoked(fam), userId, 'PX', ttl)
+        .del(keys.family(fam))
+        .srem(keys.userFamilies(userId), fam),
+    );
   }
 
   return {
     async start(refresh) {
       const ttl = remainingMs(refresh.exp);
       if (ttl <= 0) return;
-      await redis
-        .multi()
-        .set(keys.family(refresh.fam), refresh.jti, 'PX', ttl)
-        .sadd(keys.userFamilies(refresh.sub), refresh.fam)
-        .pexpire(keys.userFamilies(refresh.sub), maxFamilyMs)
-        .exec();
+      await execAll(
+        redis
+          .multi()
+          .set(keys.family(refresh.fam), refresh.jti, 'PX', ttl)
+          .sadd(keys.userFamilies(refresh.sub), refresh.fam)
+          .pexpire(keys.userFamilies(refresh.sub), maxFamilyMs),
+      );
     },
     async rotate(previous, next) {
       const ttl = Math.max(1, remainingMs(next.exp));

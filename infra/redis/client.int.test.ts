@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freezableProxy } from '../../test/support/freezable-proxy.ts';
 import { redisUrl, testKeyPrefix } from '../../test/support/isolation.ts';
 import { isDependencyUnavailable } from '../http/dependency-errors.ts';
-import { createRedis, deleteKeysWithPrefix, pingRedis, redisDatabaseIndex } from './client.ts';
+import { createRedis, deleteKeysWithPrefix, execAll, pingRedis, redisDatabaseIndex } from './client.ts';
 
 const withDb = (db: number) => {
   const url = new URL(redisUrl);
@@ -75,6 +75,18 @@ describe('redis client', () => {
       client.disconnect();
       await proxy.close();
     }
+  });
+
+  it('throws the error a pipeline or a transaction reports in a command’s slot', async () => {
+    const client = createRedis({ url: redisUrl, keyPrefix: prefix });
+    clients.push(client);
+    await client.set('plain', 'v', 'EX', 60);
+    // exec() itself resolves, with WRONGTYPE in the HGET's slot.
+    const results = await client.pipeline().get('plain').hget('plain', 'doc').exec();
+    expect(results?.[1]?.[0]).toBeInstanceOf(Error);
+    await expect(execAll(client.pipeline().get('plain').hget('plain', 'doc'))).rejects.toThrow(/WRONGTYPE/);
+    await expect(execAll(client.multi().get('plain').hget('plain', 'doc'))).rejects.toThrow(/WRONGTYPE/);
+    expect(await execAll(client.pipeline().get('plain').exists('plain'))).toEqual(['v', 1]);
   });
 
   it('fails a ping against a dead server within the deadline', async () => {

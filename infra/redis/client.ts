@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { reconnectWhenSilent } from './liveness.ts';
 
@@ -88,4 +88,16 @@ export async function deleteKeysWithPrefix(client: Redis): Promise<number> {
     if (local.length > 0) deleted += await client.del(...local);
   } while (cursor !== '0');
   return deleted;
+}
+
+/**
+ * Runs a pipeline or a MULTI and returns its replies, throwing the first command's error: ioredis's
+ * exec() resolves with each command's error in its slot (a timed-out command, WRONGTYPE), which a caller
+ * reading only the values would take for an empty reply.
+ */
+export async function execAll(commands: ChainableCommander): Promise<unknown[]> {
+  const results = await commands.exec();
+  if (!results) throw new Error('redis transaction discarded');
+  for (const [error] of results) if (error) throw error;
+  return results.map(([, value]) => value);
 }
