@@ -30,6 +30,9 @@ export type CheckpointPublisher = { publish(message: CheckpointMessage): Promise
  */
 export type SentCheckpointMessage = CheckpointMessage & { source?: string; seq?: number };
 
+/** A message as it leaves: its text, and its projection for the log should it fail. */
+type Outgoing = { projection: string; text: string };
+
 /**
  * Pub/sub is fire-and-forget: a lost message only delays a waiter until the watcher's periodic refresh,
  * but a lost invalidation would leave readers' caches stale, and a later message would then satisfy a
@@ -47,39 +50,43 @@ export function createCheckpointPublisher(redis: Redis, logger: Logger): Checkpo
   const channel = checkpointChannel(redis);
   const source = randomUUID();
   let seq = 0;
-  let pending: { texts: string[]; projections: string[]; sent: Promise<void> } | undefined;
-  const send = async (texts: readonly string[], projections: readonly string[]) => {
+  let pending: { messages: Outgoing[]; sent: Promise<void> } | undefined;
+  const send = async (messages: readonly Outgoing[]) => {
     try {
       const replies = await untraced(() => {
         const pipeline = redis.pipeline();
-        for (const text of texts) pipeline.publish(channel, text);
+        for (const { text } of messages) pipeline.publish(channel, text);
         return pipeline.exec();
       });
-      projections.forEach((projection, i) => {
+      messages.forEach(({ projection }, i) => {
         const error = replies?.[i]?.[0] ?? (replies ? null : new Error('no reply'));
         if (error) logger.warn({ err: error, projection }, 'checkpoint publish failed');
       });
     } catch (error) {
-      logger.warn({ err: error, projections }, 'checkpoint publish failed');
+      logger.warn(
+        { err: error, projections: messages.map((m) => m.projection) },
+        'checkpoint publish failed',
+      );
     }
   };
   return {
     publish(message) {
       if (!pending) {
-        const texts: string[] = [];
-        const projections: string[] = [];
+        const messages: Outgoing[] = [];
         const sent = new Promise<void>((resolve) =>
           setImmediate(() => {
             pending = undefined;
             // send logs its own failures; callers are never left waiting.
-            send(texts, projections).then(resolve, resolve);
+            send(messages).then(resolve, resolve);
           }),
         );
-        pending = { texts, projections, sent };
+        pending = { messages, sent };
       }
       seq += 1;
-      pending.texts.push(JSON.stringify({ ...message, source, seq } satisfies SentCheckpointMessage));
-      pending.projections.push(message.projection);
+      pending.messages.push({
+        projection: message.projection,
+        text: JSON.stringify({ ...message, source, seq } satisfies SentCheckpointMessage),
+      });
       return pending.sent;
     },
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { untraced } from '../telemetry/trace-context.ts';
 
 /**
  * A half-open connection (the peer gone without a FIN) answers nothing and reports nothing: ioredis keeps
@@ -24,7 +25,8 @@ export function reconnectWhenSilent(
     if (pinging || client.status !== 'ready') return;
     pinging = true;
     const sentOn = client.stream;
-    client.ping().then(
+    // Untraced: a timer started inside a span would otherwise hang every PING below that span for good.
+    untraced(() => client.ping()).then(
       () => {
         pinging = false;
       },
@@ -32,7 +34,7 @@ export function reconnectWhenSilent(
         pinging = false;
         // Only silence condemns: an error reply (BUSY under a long script, LOADING, NOPERM) is an answer.
         if (!(error instanceof Error) || error.message !== 'Command timed out') return;
-        // Timed out because the connection closed (ioredis is remaking it), or on one since replaced.
+        // A connection being remade already, or one since replaced: nothing to destroy.
         if (client.status !== 'ready' || client.stream !== sentOn) return;
         options.logger?.warn('redis connection did not answer; reconnecting');
         sentOn.destroy();
