@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminUrl } from '../test/support/isolation.ts';
 import { captureLogs } from '../test/support/log-capture.ts';
+import { describeError } from './log-errors.ts';
 
 const client = new pg.Client({ connectionString: adminUrl });
 beforeAll(() => client.connect());
@@ -81,5 +82,47 @@ describe("a logged error (the logger's err serializer)", () => {
       name: 'AbortError',
       message: 'gave up',
     });
+  });
+});
+
+describe('an error described in one line (describeError: /ready, dead letters)', () => {
+  it('names a PostgreSQL error by its SQLSTATE and names, never the value it quoted', async () => {
+    const error = await refusal('SELECT $1::uuid', ['dave.described@example.com']);
+    expect(describeError(error)).toBe('DatabaseError 22P02 (routine string_to_uuid)');
+    await client.query('CREATE TEMP TABLE described_users (email text PRIMARY KEY)');
+    await client.query("INSERT INTO described_users VALUES ('erin@example.com')");
+    const duplicate = await refusal("INSERT INTO described_users VALUES ('erin@example.com')");
+    expect(describeError(duplicate)).toMatch(
+      /^DatabaseError 23505 \(constraint described_users_pkey, table described_users, routine \w+\)$/,
+    );
+  });
+
+  it("says another error's type, code, message and cause; a thrown non-Error only its kind", () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(describeError(new TypeError('the store is closed', { cause }))).toBe(
+      'TypeError: the store is closed; cause: Error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect(describeError('frank@example.com')).toBe('thrown string');
+  });
+
+  it('leaves out the text JSON.parse quotes when it refuses it, here and in a log line', () => {
+    const refused = (text: string) => {
+      try {
+        JSON.parse(text);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected JSON.parse to refuse');
+    };
+    for (const text of ['grace@example.com', `grace@example.com ${'x'.repeat(100)}`]) {
+      const error = refused(text);
+      expect(String((error as Error).message)).toContain('grace@'); // what V8 said
+      expect(describeError(error)).toBe(
+        "SyntaxError: Unexpected token 'g', (input not shown) is not valid JSON",
+      );
+      const { logger, lines } = captureLogs();
+      logger.warn({ err: error }, 'parse failed');
+      expect(lines[0]).not.toContain('grace@');
+    }
   });
 });

@@ -36,12 +36,24 @@ const typeOf = (error: Error) => error.constructor?.name || error.name || 'Error
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
+/** V8 quotes the text JSON.parse refused (`Unexpected token 'b', "bob@example.com" is not valid JSON`). */
+const QUOTED_JSON_INPUT = /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
+
+const messageOf = (error: Error) => {
+  const message =
+    error instanceof SyntaxError
+      ? error.message.replace(QUOTED_JSON_INPUT, '(input not shown) is not valid JSON')
+      : error.message;
+  return message.length > MESSAGE_LIMIT ? `${message.slice(0, MESSAGE_LIMIT)}…` : message;
+};
+
 /**
  * What a log line says of an error: its type, message, code and where it was thrown, and as much of its
  * cause (or an AggregateError's errors) again. No stack trace reaches a line, nor a driver's extra
  * fields. A PostgreSQL error keeps its SQLSTATE and the names of what refused but not its message, detail,
  * hint, `where` or internal query: those quote SQL and the values of rows (`invalid input syntax for type
- * uuid: "<the input>"`, `Key (email)=(...) already exists`). The query's span keeps the message for tracing.
+ * uuid: "<the input>"`, `Key (email)=(...) already exists`), nor the text JSON.parse quotes when it refuses
+ * one. The query's span keeps the message for tracing.
  */
 export function errorForLog(error: unknown, depth = 0): LoggedError | unknown {
   // A text logged as `err` (many lines log a message alone) stays; a cause that is not an Error says its kind.
@@ -58,8 +70,7 @@ export function errorForLog(error: unknown, depth = 0): LoggedError | unknown {
       if (value) logged[key] = value;
     }
   } else if (error.message) {
-    logged.message =
-      error.message.length > MESSAGE_LIMIT ? `${error.message.slice(0, MESSAGE_LIMIT)}…` : error.message;
+    logged.message = messageOf(error);
   }
   const at = firstFrame(error.stack);
   if (at) logged.at = at;
@@ -83,4 +94,27 @@ export function errorArgs(args: unknown[]): unknown[] {
   if (rest.length > 0 || typeof first !== 'object' || first === null) return args;
   const { err, msg } = first as { err?: unknown; msg?: unknown };
   return err instanceof Error && msg === undefined ? [first, typeOf(err)] : args;
+}
+
+/**
+ * An error as one line of text, by the rules of `errorForLog`, for what leaves the process outside a log
+ * line: /ready's `last_error` and dependency errors (a client reads them), a dead letter's `error` (kept
+ * at rest, and personal data at rest is encrypted). `DatabaseError 22P02 (routine string_to_uuid)` for
+ * PostgreSQL; `TypeError: the store is closed; cause: Error ECONNREFUSED: connect ECONNREFUSED …` otherwise.
+ */
+export function describeError(error: unknown): string {
+  // Something thrown that is not an Error says its kind only: a thrown text may quote anything.
+  if (!(error instanceof Error)) return `thrown ${typeof error}`;
+  return describeLogged(errorForLog(error) as LoggedError);
+}
+
+function describeLogged(logged: LoggedError): string {
+  const head = [logged.type, logged.name && `(${logged.name})`, logged.code].filter(Boolean).join(' ');
+  const names = (['constraint', 'table', 'column', 'routine'] as const)
+    .filter((key) => logged[key])
+    .map((key) => `${key} ${logged[key]}`);
+  let line = names.length > 0 ? `${head} (${names.join(', ')})` : head;
+  if (logged.message) line += `: ${logged.message}`;
+  if (logged.cause) line += `; cause: ${describeLogged(logged.cause)}`;
+  return line;
 }

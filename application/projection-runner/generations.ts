@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, parsePosition, positionToString } from '../../infra/eventstore/position.ts';
+import { describeError } from '../../infra/log-errors.ts';
 import {
   type Projection,
   type RunnableProjection,
@@ -166,9 +167,6 @@ export async function advanceCheckpoint(
   if (row.updated !== 1) throw new CheckpointMoved(target);
 }
 
-const errorText = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 4000) : String(error);
-
 /**
  * Parks an event that kept failing: a dead-letter row (its error, never the event's data) and the
  * checkpoint moved past it, in the caller's transaction, so it is neither retried forever nor lost.
@@ -194,7 +192,7 @@ export async function parkEvent(
       event_type: event.type,
       stream_name: event.streamName,
       position: positionToString(event.position),
-      error: errorText(park.error),
+      error: describeError(park.error),
       attempts: park.attempts,
     })
     .onConflict((oc) => oc.columns(['projection', 'generation', 'event_id']).doNothing())

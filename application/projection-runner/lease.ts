@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { describeError } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 
 /** Advisory-lock namespace for projection leases (the first key of the two-int form). */
@@ -78,7 +79,7 @@ function holdLease(
     options.logger.warn({ projection: options.projection, reason }, 'projection lease lost');
     lost.abort(new Error(reason));
   };
-  client.on('error', (error) => lose(error.message));
+  client.on('error', (error) => lose(describeError(error)));
   client.on('end', () => lose('lease session ended'));
   // A half-open TCP connection raises no event; ask the server now and then whether we still hold the lock.
   const timer = setInterval(() => {
@@ -91,7 +92,7 @@ function holdLease(
       .then(({ rows }) => {
         if (!rows[0]?.held) lose('advisory lock no longer held');
       })
-      .catch((error: Error) => lose(error.message));
+      .catch((error: unknown) => lose(describeError(error)));
   }, options.checkMs ?? 1_000);
   timer.unref();
   return {

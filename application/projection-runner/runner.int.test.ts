@@ -165,6 +165,34 @@ describe('projection runner (PostgreSQL read model)', () => {
     expect(counts['park-b']).toBeUndefined();
   });
 
+  // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
+  it('parks and reports what PostgreSQL refused by its SQLSTATE, never the value it quoted', async () => {
+    const email = 'carol.parked@example.com';
+    const projection: PgProjection = {
+      ...tallyProjection('tally_quoted'),
+      async apply(event, trx) {
+        await sql`SELECT ${event.data.email}::uuid`.execute(trx);
+      },
+    };
+    const runner = start(projection);
+    const head = await appendEvent(side.store, 'quoted-a', 'Ticked', { email });
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    const rows = await side.db
+      .selectFrom('projection_dead_letters')
+      .select('error')
+      .where('projection', '=', 'tally_quoted')
+      .execute();
+    expect(rows).toEqual([{ error: 'DatabaseError 22P02 (routine string_to_uuid)' }]);
+
+    // A run that fails as a whole: its table's DDL quotes a value PostgreSQL refuses.
+    const broken = start({
+      ...tallyProjection('tally_ddl'),
+      ddl: (schema) => `CREATE TABLE ${schema}.tallies (owner uuid DEFAULT '${email}')`,
+    });
+    await eventually(() => expect(broken.status().state).toBe('retrying'));
+    expect(broken.status().lastError).toBe('DatabaseError 22P02 (routine string_to_uuid)');
+  });
+
   it('moves its checkpoint past events it does not read, written once it is idle', async () => {
     const runner = start(tallyProjection('tally_filter'));
     await tick(['filter-a'], 3);

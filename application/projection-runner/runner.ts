@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { describeError } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import type { CheckpointPublisher } from './checkpoint-channel.ts';
@@ -252,7 +253,7 @@ export function createProjectionRunner(
             }
             failures += 1;
             state = 'retrying';
-            lastError = error instanceof Error ? error.message : String(error);
+            lastError = describeError(error);
             logger.error({ err: error, failures }, 'projection run failed; restarting from checkpoint');
             await sleep(backoffMs(failures, restart.baseMs, restart.maxMs), signal);
           }
@@ -274,7 +275,7 @@ export function createProjectionRunner(
       state = 'starting';
       loop = run().catch((error) => {
         state = 'stopped';
-        lastError = String(error);
+        lastError = describeError(error);
         logger.error({ err: error }, 'projection runner crashed');
       });
       heartbeat = setInterval(() => publish([]), options.heartbeatMs ?? 1_000);

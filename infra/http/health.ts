@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { describeError } from '../log-errors.ts';
 
 export type DependencyCheck = { name: string; check: () => Promise<void> };
 
@@ -42,7 +43,7 @@ export function healthRoutes(options: {
             {
               status: 'down',
               latency_ms: Math.round(performance.now() - start),
-              error: (error as Error).message,
+              error: describeError(error),
             },
           ] as const;
         }

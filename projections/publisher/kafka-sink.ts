@@ -1,6 +1,7 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import { createIdempotentProducer } from '../../infra/kafka/client.ts';
+import { describeError } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 
 export type BrokerState = 'connecting' | 'connected' | 'unavailable' | 'closed';
@@ -133,8 +134,7 @@ export function createKafkaSink(options: SinkOptions): KafkaSink {
           const type = errorType(error);
           if (type && poisonTypes.has(type)) throw new PoisonBatch(error);
           const failures = status.failures + 1;
-          const message = error instanceof Error ? error.message : String(error);
-          status = { ...status, failures, lastError: message };
+          status = { ...status, failures, lastError: describeError(error) };
           setBroker('unavailable');
           const wait = backoffMs(failures, baseMs, maxMs);
           // First failure and then every tenth, so a long outage does not flood the log.

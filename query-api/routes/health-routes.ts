@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { CheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../../application/projection-runner/types.ts';
+import { describeError } from '../../infra/log-errors.ts';
 import { pingRedis } from '../../infra/redis/client.ts';
 
 /** A runner that has not spoken for this long is reported as not running. */
@@ -17,7 +18,7 @@ async function timed(work: () => Promise<unknown>) {
     return {
       status: 'down',
       latency_ms: Math.round(performance.now() - started),
-      error: (error as Error).message,
+      error: describeError(error),
     };
   }
 }
