@@ -53,7 +53,7 @@ const messageOf = (error: Error) => {
  * fields. A PostgreSQL error keeps its SQLSTATE and the names of what refused but not its message, detail,
  * hint, `where` or internal query: those quote SQL and the values of rows (`invalid input syntax for type
  * uuid: "<the input>"`, `Key (email)=(...) already exists`), nor the text JSON.parse quotes when it refuses
- * one. The query's span keeps the message for tracing.
+ * one. A failed query's span keeps no message either (infra/telemetry/pg-instrumentation.ts).
  */
 export function errorForLog(error: unknown, depth = 0): LoggedError | unknown {
   // A text logged as `err` (many lines log a message alone) stays; a cause that is not an Error says its kind.

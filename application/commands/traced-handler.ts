@@ -1,6 +1,7 @@
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
+import { describeError } from '../../infra/log-errors.ts';
 import type { CommandOutcome, ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import { inSpan, shopTracer } from '../../infra/telemetry/trace-context.ts';
 import { type CommandHandler, type CommandHandlerOptions, createCommandHandler } from './command-handler.ts';
@@ -44,7 +45,7 @@ export function instrumentCommandHandler(
               span.setAttribute('command.event_count', events.length);
               return events;
             } catch (error) {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+              span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
               if (error instanceof DomainError) span.setAttribute('error.code', error.code);
               throw error;
             } finally {

@@ -138,6 +138,6 @@ describe('projection and timer spans', () => {
       }),
     ).rejects.toThrow('constraint violated');
     const [batch] = await finished('projection.batch cart');
-    expect(batch?.status.message).toBe('constraint violated');
+    expect(batch?.status.message).toBe('Error: constraint violated');
   });
 });

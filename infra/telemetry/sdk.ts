@@ -3,9 +3,9 @@ import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { PgInstrumentationWithoutMessages } from './pg-instrumentation.ts';
 
 /** Paths whose requests are not worth a trace: probes and scrapes arrive every few seconds. */
 const untraced = new Set(['/health', '/ready', '/metrics', '/favicon.ico']);
@@ -25,8 +25,9 @@ export function instrumentations(): Instrumentation[] {
     // GET /products/{id} (docs/performance.md). The HTTP span still gets the route template (http.route,
     // and its name `GET /api/v1/products/:product_id`) from httpMetrics, which notes the matched route.
     // No span for connecting or for a pool checkout: a fifth of the pg spans of the projections, and
-    // the wait for a client still shows as the gap before the query's span (docs/performance.md).
-    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+    // the wait for a client still shows as the gap before the query's span (docs/performance.md). A
+    // failed query's span keeps no PostgreSQL message (it quotes SQL and values).
+    new PgInstrumentationWithoutMessages({ requireParentSpan: true, ignoreConnectSpans: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new KafkaJsInstrumentation(),
     new GrpcInstrumentation(),

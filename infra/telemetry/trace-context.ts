@@ -12,6 +12,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { describeError } from '../log-errors.ts';
 
 /** Runs `work` with tracing switched off: for dry runs of handlers that would otherwise look like real work. */
 export const untraced = <T>(work: () => Promise<T>): Promise<T> =>
@@ -98,8 +99,10 @@ export async function inSpan<T>(
     try {
       return await work(span);
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      // Described, never quoted, and without the stack: a trace leaves the process (infra/log-errors.ts).
+      const message = describeError(error);
+      span.recordException({ name: error instanceof Error ? error.name : typeof error, message });
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
       throw error;
     } finally {
       span.end();
