@@ -175,7 +175,7 @@ describe('bin/replay', () => {
           cut = true;
           // What a failover or a network cut does to the lease's session.
           await side.pool.query(
-            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'projection-lease:rebuild:dryrun_inventory:%'`,
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'projection-leases:${process.pid}'`,
           );
           await sleep(300);
         },

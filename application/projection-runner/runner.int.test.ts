@@ -240,7 +240,7 @@ describe('projection runner (PostgreSQL read model)', () => {
 
     // The first instance dies: its lease session is gone (as when a process is killed) and it stops.
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-      WHERE application_name = 'projection-lease:tally_lease:first'`.execute(side.db);
+      WHERE application_name = 'projection-leases:first'`.execute(side.db);
     const stopping = first.stop();
     head = await tick(['lease-a'], 10);
     expect(await second.waitFor(head, 20_000)).toBe(true);
@@ -274,7 +274,7 @@ describe('projection runner (PostgreSQL read model)', () => {
       await eventually(async () => {
         if (second.status().state !== 'live')
           await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE application_name = 'projection-lease:tally_handover:first'`.execute(side.db);
+            WHERE application_name = 'projection-leases:first'`.execute(side.db);
         expect(second.status().state).toBe('live');
       });
       await eventually(() => expect(first.status().state).toBe('waiting-for-lease'));

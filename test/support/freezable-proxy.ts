@@ -3,11 +3,12 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { redisUrl } from './isolation.ts';
 
 /**
- * A TCP proxy to Redis whose open connections can be frozen (nothing passes, and nothing closes), or made
- * to answer every write with an error reply of the proxy's own instead of passing it on.
+ * A TCP proxy (to Redis, or to the server of `targetUrl`) whose open connections can be frozen (nothing
+ * passes, and nothing closes), or made to answer every write with an error reply of the proxy's own
+ * instead of passing it on.
  */
-export const freezableProxy = async () => {
-  const target = new URL(redisUrl);
+export const freezableProxy = async (targetUrl = redisUrl) => {
+  const target = new URL(targetUrl);
   const pairs: [Socket, Socket][] = [];
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -24,8 +25,8 @@ export const freezableProxy = async () => {
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    /** Redis through the proxy, same database. */
-    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    /** The target's URL through the proxy (same database, user). */
+    url: Object.assign(new URL(targetUrl), { hostname: '127.0.0.1', port: String(port) }).href,
     connections: () => pairs.length,
     freeze: () => {
       for (const [client, upstream] of pairs) {
