@@ -31,6 +31,10 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) assertErrorBody(await login('victim@example.com'), 401, 'AUTH_1001');
     expectLimited(await login('VICTIM@example.com'));
     assertErrorBody(await login('someone-else@example.com'), 401, 'AUTH_1001');
+    // The limit's keys hold the address's keyed hash, never the address.
+    const keys = await api.redis.keys(`${api.redis.options.keyPrefix}rl:auth*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toContain('example.com');
   });
 
   it('limits checkout per user and all requests per user (general), each user on their own', async () => {

@@ -10,6 +10,7 @@ import {
   validatedInput,
   validateInput,
 } from '../infra/http/route-spec.ts';
+import { personalDataOf } from '../infra/privacy/personal-data.ts';
 import { admission } from './admission.ts';
 import type { CommandApiContext } from './context.ts';
 import { idempotencyKeys } from './idempotency.ts';
@@ -62,7 +63,7 @@ export type RouteModule = (context: CommandApiContext) => AnyRoute[];
 
 export function mountRoutes(context: CommandApiContext, modules: readonly RouteModule[]): Router {
   const router = Router();
-  const { redis, config } = context;
+  const { redis, config, store } = context;
   const general: RateLimit = {
     name: 'rl:general',
     perMinute: config.RATE_LIMIT_GENERAL_PER_MIN,
@@ -75,7 +76,10 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
       key: (req) => {
         const { body } = (req.res ? validatedInput(req.res) : undefined) ?? {};
         const email = (body as { email?: unknown } | undefined)?.email;
-        return `${clientIp(req)}|${typeof email === 'string' ? normaliseEmail(email) : ''}`;
+        // The address's keyed hash, as in stream names: a Redis key (and the span of the command that
+        // sends it) never holds the address itself.
+        const who = typeof email === 'string' ? personalDataOf(store).emailLookup(normaliseEmail(email)) : '';
+        return `${clientIp(req)}|${who}`;
       },
     },
     checkout: {

@@ -18,6 +18,10 @@ export function instrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => untraced.has((req.url ?? '').split('?')[0] ?? ''),
+      // A credential in a query string reads as REDACTED in `url.query`: the unsubscribe link's single-use
+      // token (GET /users/unsubscribe?token=…). The list replaces the instrumentation's own (cloud
+      // storage signatures), which none of our routes takes.
+      redactedQueryParamsServer: ['token'],
     }),
     // No Express instrumentation: it wraps every layer a request passes through (each middleware, router
     // and route) to open a "request handler" span under the HTTP span, with the same duration and nothing
@@ -28,7 +32,9 @@ export function instrumentations(): Instrumentation[] {
     // the wait for a client still shows as the gap before the query's span (docs/performance.md). A
     // failed query's span keeps no PostgreSQL message (it quotes SQL and values).
     new PgInstrumentationWithoutMessages({ requireParentSpan: true, ignoreConnectSpans: true }),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    // A Redis span says its command, not its arguments: the default keeps the keys and a script's
+    // arguments (an idempotency record's fingerprint, a rate limit's key), and a key may name a person.
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
     new KafkaJsInstrumentation(),
     new GrpcInstrumentation(),
   ];
