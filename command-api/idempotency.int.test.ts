@@ -1,3 +1,4 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import type { Redis } from 'ioredis';
@@ -30,14 +31,16 @@ describe('Idempotency-Key', () => {
       keys: { algorithm: 'HS256', signingKey: secret, verificationKey: secret },
       clock,
     });
-    const idempotency = (options: Omit<IdempotencyOptions, 'redis' | 'clock'>) =>
+    const fingerprintKey = randomBytes(32);
+    const fingerprint = (text: string) => createHmac('sha256', fingerprintKey).update(text).digest('hex');
+    const idempotency = (options: Omit<IdempotencyOptions, 'redis' | 'clock' | 'fingerprint'>) =>
       admission(
         { redis, tokens },
         {
           access: 'public',
           general: { name: 'rl:idem', perMinute: 0, key: () => '-' },
           validate: () => {},
-          idempotency: idempotencyKeys({ redis, clock, ...options }),
+          idempotency: idempotencyKeys({ redis, clock, fingerprint, ...options }),
         },
       );
     const app = express();
@@ -56,6 +59,10 @@ describe('Idempotency-Key', () => {
         res.status(201).json({ order_id: 'ord_1' });
       },
     );
+    app.post('/register', idempotency({}), (req, res) => {
+      runs++;
+      res.status(201).json({ run: runs, email: req.body.email });
+    });
     app.post('/flaky', idempotency({}), (_req, res) => {
       runs++;
       res.status(runs % 2 === 1 ? 503 : 200).json({ run: runs });
@@ -104,5 +111,35 @@ describe('Idempotency-Key', () => {
     expect(retry.status).toBe(200);
     expect((await send()).body).toEqual({ run: 2 });
     expect(runs).toBe(2);
+  });
+
+  it('keeps a keyed fingerprint of the body, never a plain hash a password could be guessed from', async () => {
+    runs = 0;
+    const body = { email: 'kim@example.com', password: 'Correct#Horse1' };
+    const send = (password = body.password) =>
+      server.request('POST', '/register', {
+        body: { ...body, password },
+        headers: { 'idempotency-key': 'register-1' },
+      });
+    expect((await send()).body).toEqual({ run: 1, email: body.email });
+    const [key] = await redis.keys(`${redis.options.keyPrefix}idem:*`);
+    const record = JSON.parse((await redis.get(key!.slice(redis.options.keyPrefix!.length)))!);
+    const plain = (password: string) =>
+      createHash('sha256')
+        .update(`POST /register\n{"email":"kim@example.com","password":${JSON.stringify(password)}}`)
+        .digest('hex');
+    expect(record.fingerprint).toMatch(/^k1:[0-9a-f]{64}$/);
+    expect(record.fingerprint).not.toContain(plain(body.password));
+    expect((await send()).body).toEqual({ run: 1, email: body.email }); // replayed
+    assertErrorBody(await send('Another#Pass2'), 422, 'VAL_2004');
+
+    // A record written before the keyed fingerprint (a plain SHA-256) still replays for its day.
+    await redis.set(
+      key!.slice(redis.options.keyPrefix!.length),
+      JSON.stringify({ ...record, fingerprint: plain(body.password) }),
+    );
+    expect((await send()).body).toEqual({ run: 1, email: body.email });
+    assertErrorBody(await send('Another#Pass2'), 422, 'VAL_2004');
+    expect(runs).toBe(1);
   });
 });

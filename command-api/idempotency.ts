@@ -19,6 +19,12 @@ type Done = {
 export type IdempotencyOptions = {
   redis: Redis;
   clock: () => Date;
+  /**
+   * A keyed hash of the request (PersonalData.fingerprint): the record outlives the request by a day,
+   * and a plain hash of a body that holds a password would give the password to whoever reads Redis,
+   * at SHA-256 speed.
+   */
+  fingerprint: (text: string) => string;
   /** How long a key is remembered. Default 24 h. */
   ttlSeconds?: number;
   /** How long the first request holds the key before another may take over (it crashed). */
@@ -51,7 +57,16 @@ function canonical(value: unknown): string {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** What a request with an Idempotency-Key claims in Redis: its scoped key and the pending record to set. */
-export type IdempotencyClaim = { redisKey: string; fingerprint: string; pending: string };
+export type IdempotencyClaim = {
+  redisKey: string;
+  fingerprint: string;
+  /** The plain SHA-256 fingerprint that records written before wave 20 hold (they expire within a day). */
+  legacyFingerprint: () => string;
+  pending: string;
+};
+
+/** Marks a keyed fingerprint; a record without it was written before wave 20, with a plain SHA-256. */
+const KEYED = 'k1:';
 
 /**
  * Idempotency-Key on POST: the first request with a key runs and its response (status, body, the
@@ -99,9 +114,15 @@ export function idempotencyKeys(options: IdempotencyOptions) {
       : cartToken
         ? `cart:${sha256(cartToken)}`
         : `ip:${clientIp(req)}`;
-    const fingerprint = sha256(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`);
+    const request = `${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`;
+    const fingerprint = `${KEYED}${options.fingerprint(request)}`;
     const pending: Pending = { state: 'pending', fingerprint };
-    return { redisKey: `idem:${scope}:${sha256(key)}`, fingerprint, pending: JSON.stringify(pending) };
+    return {
+      redisKey: `idem:${scope}:${sha256(key)}`,
+      fingerprint,
+      legacyFingerprint: () => sha256(request),
+      pending: JSON.stringify(pending),
+    };
   }
 
   async function proceed(
@@ -116,7 +137,10 @@ export function idempotencyKeys(options: IdempotencyOptions) {
     let stored = found;
     while (stored !== null) {
       const record = JSON.parse(stored) as Pending | Done;
-      if (record.fingerprint !== fingerprint)
+      const same = record.fingerprint.startsWith(KEYED)
+        ? record.fingerprint === fingerprint
+        : record.fingerprint === claim.legacyFingerprint();
+      if (!same)
         throw new HttpError(
           ErrorCode.IdempotencyKeyReused,
           'Idempotency-Key was used with a different request',

@@ -88,7 +88,8 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
       key: (req) => req.auth?.userId ?? `ip:${clientIp(req)}`,
     },
   };
-  const idempotent = idempotencyKeys({ redis, clock: context.clock });
+  const fingerprint = (text: string) => personalDataOf(store).fingerprint('idempotency', text);
+  const idempotent = idempotencyKeys({ redis, clock: context.clock, fingerprint });
 
   for (const spec of modules.flatMap((module) => module(context))) {
     const chain: RequestHandler[] = [];
@@ -105,7 +106,12 @@ export function mountRoutes(context: CommandApiContext, modules: readonly RouteM
           ...(spec.method === 'post' && spec.idempotent !== false
             ? {
                 idempotency: spec.whileKeyInProgress
-                  ? idempotencyKeys({ redis, clock: context.clock, inProgress: spec.whileKeyInProgress })
+                  ? idempotencyKeys({
+                      redis,
+                      clock: context.clock,
+                      fingerprint,
+                      inProgress: spec.whileKeyInProgress,
+                    })
                   : idempotent,
               }
             : {}),

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
@@ -13,15 +13,32 @@ export type PersonalData = {
   keys: KeyStore;
   /** HMAC-SHA256 (hex) of a normalised email under the lookup key: never the address itself. */
   emailLookup(normalisedEmail: string): string;
+  /**
+   * HMAC-SHA256 (hex) of `text` under a key of its own for `purpose` (derived from the lookup key), for
+   * a value that may hold personal data or a secret and is only ever compared: a plain hash of it
+   * could be reversed by guessing (a request body's password, at SHA-256 speed).
+   */
+  fingerprint(purpose: string, text: string): string;
   /** Destroys the person's data key (idempotent). */
   destroyKey(subject: string): Promise<void>;
   close(): Promise<void>;
 };
 
 export function personalDataFrom(keys: KeyStore, close: () => Promise<void> = async () => {}): PersonalData {
+  const purposeKeys = new Map<string, Buffer>();
+  const purposeKey = (purpose: string) => {
+    let key = purposeKeys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', keys.lookupKey, '', `fingerprint:${purpose}`, 32));
+      purposeKeys.set(purpose, key);
+    }
+    return key;
+  };
   return {
     keys,
     emailLookup: (email) => createHmac('sha256', keys.lookupKey).update(email, 'utf8').digest('hex'),
+    fingerprint: (purpose, text) =>
+      createHmac('sha256', purposeKey(purpose)).update(text, 'utf8').digest('hex'),
     destroyKey: (subject) => keys.destroy(subject),
     close,
   };
