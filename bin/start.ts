@@ -16,7 +16,7 @@ import { startCommandApi } from '../command-api/server.ts';
 import { migrateAudit } from '../infra/audit/migrate.ts';
 import { createAuthServices } from '../infra/auth/auth-services.ts';
 import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
-import { ConfigError, loadConfig } from '../infra/config.ts';
+import { ConfigError, loadConfig, problemsForRoles } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { composeStore } from '../infra/eventstore/decorate-store.ts';
 import { createKafka } from '../infra/kafka/client.ts';
@@ -75,6 +75,11 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: 'shop' }).child(
   plan.isWorker ? { worker: plan.own[0], pid: process.pid } : {},
 );
 const roles = new Set(plan.own);
+const roleProblems = problemsForRoles(config, roles);
+if (roleProblems.length > 0) {
+  console.error(new ConfigError(roleProblems).message);
+  process.exit(1);
+}
 const stops: { name: string; stop: () => Promise<void> }[] = [];
 // Each API worker holds its own pools: smaller ones, so that all of them fit max_connections.
 const poolSize = plan.isWorker ? { poolSize: config.WORKER_PG_POOL_SIZE } : {};

@@ -4,7 +4,7 @@ import { parseTierThresholds } from '../domain/pricing/earned-tiers.ts';
 import { parseRate } from '../domain/shared/money.ts';
 import { lifecycleConfig } from './lifecycle-config.ts';
 
-const roles = [
+export const roles = [
   'command-api',
   'query-api',
   'projections',
@@ -157,4 +157,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What a process running `roles` needs beyond what every process does (bin/start refuses to start
+ * without it; a CLI such as bin/replay runs no role and needs none of it).
+ */
+export function problemsForRoles(config: Config, roles: Iterable<Role>): string[] {
+  const problems: string[] = [];
+  if (config.NODE_ENV === 'production' && new Set(roles).has('notifier') && !config.SMTP_URL)
+    problems.push(
+      'SMTP_URL: required in production where the notifier runs (without it, mail is written as plain ' +
+        '.eml files under MAIL_DIR, with the addresses and the live links it carries)',
+    );
+  return problems;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configSchema, loadConfig } from '../infra/config.ts';
+import { configSchema, loadConfig, problemsForRoles, roles } from '../infra/config.ts';
 
 /**
  * No Docker engine runs on our machines, so docker-compose.yml and the Dockerfile are checked here:
@@ -26,10 +26,11 @@ type Service = {
   ports?: string[];
 };
 
-const infrastructure = ['eventstore', 'postgres', 'redis', 'kafka'];
-const roles = ['command-api', 'query-api', 'projections', 'process-manager', 'publisher'];
+const stores = ['eventstore', 'postgres', 'redis', 'kafka'];
+const infrastructure = [...stores, 'mailpit'];
 // Read by the OpenTelemetry SDK itself (infra/telemetry/sdk.ts), not by our config schema.
 const otelNames = /^OTEL_[A-Z_]+$/;
+const secrets = { JWT_SECRET: 'x'.repeat(32), DATA_ENCRYPTION_KEY: '0'.repeat(64) };
 // Each headless role's health port: not in infra/config.ts yet (see the last test).
 
 /** `${NAME:-default}` → default, as compose does when NAME is unset. */
@@ -38,7 +39,7 @@ const environmentOf = (service: Service) =>
   Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
 
 describe('docker-compose.yml', () => {
-  it('runs EventStoreDB, PostgreSQL, Redis, Kafka and each role as its own service', () => {
+  it('runs EventStoreDB, PostgreSQL, Redis, Kafka, a mail catcher and each role as its own service', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...infrastructure, ...roles].sort());
   });
 
@@ -49,7 +50,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps the stores on volumes, runs EventStoreDB insecure and Kafka as apache/kafka:3.9.0 in KRaft mode', () => {
-    for (const name of infrastructure) expect(compose.services[name]!.volumes?.length, name).toBe(1);
+    for (const name of stores) expect(compose.services[name]!.volumes?.length, name).toBe(1);
     expect(compose.services.eventstore!.environment?.EVENTSTORE_INSECURE).toBe('true');
     expect(compose.services.kafka!.image).toBe('apache/kafka:3.9.0');
     expect(compose.services.kafka!.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
@@ -63,7 +64,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[role]!;
       expect(service.image, role).toBe('eventsourced-shop:local');
       expect(service.build, role).toBe('.');
-      for (const dependency of infrastructure) {
+      for (const dependency of role === 'notifier' ? infrastructure : stores) {
         expect(service.depends_on?.[dependency]?.condition, `${role} → ${dependency}`).toBe(
           'service_healthy',
         );
@@ -77,12 +78,17 @@ describe('docker-compose.yml', () => {
   });
 
   it('uses only environment names the config schema knows, with values it accepts', () => {
+    expect(problemsForRoles(loadConfig({ NODE_ENV: 'production', ...secrets }), ['notifier'])).toEqual([
+      expect.stringContaining('SMTP_URL: required in production'),
+    ]);
     const known = new Set(Object.keys(configSchema.shape));
     for (const role of roles) {
       const environment = environmentOf(compose.services[role]!);
       const unknown = Object.keys(environment).filter((name) => !known.has(name) && !otelNames.test(name));
       expect(unknown, role).toEqual([]);
       expect(() => loadConfig(environment), role).not.toThrow();
+      // What bin/start asks of the role beyond that (the notifier: an SMTP server in production).
+      expect(problemsForRoles(loadConfig(environment), [role]), role).toEqual([]);
     }
   });
 
@@ -106,7 +112,7 @@ describe('docker-compose.yml', () => {
       expect(service.ports, role).toEqual([`${port}:${port}`]);
       expect(service.healthcheck!.test.join(' '), role).toContain(`127.0.0.1:${port}/ready`);
     }
-    for (const role of ['projections', 'process-manager', 'publisher']) {
+    for (const role of ['projections', 'process-manager', 'publisher', 'notifier']) {
       const service = compose.services[role]!;
       expect(service.healthcheck!.test.join(' '), role).toContain(
         `127.0.0.1:${service.environment?.HEALTH_PORT}/ready`,

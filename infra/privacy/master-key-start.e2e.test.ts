@@ -38,7 +38,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
   );
 }
 
-describe('the master key at start and in the keys command', () => {
+describe('what bin/start refuses to start with, and the keys command', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   const first = randomBytes(32).toString('hex');
   const second = randomBytes(32).toString('base64');
@@ -78,6 +78,18 @@ describe('the master key at start and in the keys command', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('DATA_ENCRYPTION_KEY: required in production');
+  }, 70_000);
+
+  it('refuses to run the notifier in production without SMTP_URL (mail would rest in plain files)', async () => {
+    const { code, stderr } = await start({
+      NODE_ENV: 'production',
+      ROLES: 'notifier',
+      DATABASE_URL: database.url,
+      JWT_SECRET: 'production-test-secret-0123456789abcdef',
+      DATA_ENCRYPTION_KEY: first,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('SMTP_URL: required in production where the notifier runs');
   }, 70_000);
 
   it('rotates with `keys rotate`: the old key is refused after, the new one opens every data key', async () => {
