@@ -156,6 +156,8 @@ describe('reviews and ratings through both APIs', () => {
       // The author's first name and last initial (registered as Test User), decrypted for the listing.
       expect.objectContaining({ review_id: created.body.review_id, rating: 4, author_name: 'Test U.' }),
     ]);
+    // Anyone reads the listing: the author's name, never beside their user id.
+    expect(listed.body.reviews[0]).not.toHaveProperty('user_id');
     expect(listed.body.pagination).toEqual({ page: 1, limit: 20, total_items: 1, total_pages: 1 });
     const lamps = await productsWhere({ search: 'lamp', sort_by: 'rating' });
     expect(lamps.body.products[0]).toMatchObject({ product_id: bought, rating: 4, reviews_count: 1 });

@@ -103,7 +103,8 @@ export const reviewsResponseSchema = z.object({
     z.object({
       review_id: z.string(),
       product_id: z.string(),
-      user_id: z.string(),
+      // No user_id: the listing answers anyone, and an id beside a name would tie the name to the
+      // pseudonymous id that events, logs and Kafka carry (docs/privacy.md).
       author_name: z
         .string()
         .nullable()

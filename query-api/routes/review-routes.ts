@@ -24,7 +24,6 @@ const orderBy = {
 type ReviewRow = {
   review_id: string;
   product_id: string;
-  user_id: string;
   /** "Ada L."; "[erased]" once the author is erased; null for reviews from before names were kept. */
   author_name: string | null;
   rating: number;
@@ -56,7 +55,7 @@ export const reviewRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const table = (name: string) => sql.table(`${schema}.${name}`);
         const [product, rows, summary] = await Promise.all([
           sql`SELECT 1 FROM ${table('products')} WHERE product_id = ${id}`.execute(db),
-          sql<ReviewRow>`SELECT review_id, product_id, user_id, author_name, rating, title, body, status, verified_purchase,
+          sql<ReviewRow>`SELECT review_id, product_id, author_name, rating, title, body, status, verified_purchase,
               created_at, updated_at FROM ${table('reviews')}
             WHERE product_id = ${id} AND status = 'published' ORDER BY ${orderBy[q.sort]}
             LIMIT ${q.limit} OFFSET ${(q.page - 1) * q.limit}`.execute(db),

@@ -1272,7 +1272,6 @@ export interface operations {
                         reviews: {
                             review_id: string;
                             product_id: string;
-                            user_id: string;
                             /** @description "Ada L."; "[erased]" once the author is erased; null for reviews older than names */
                             author_name: string | null;
                             rating: number;
