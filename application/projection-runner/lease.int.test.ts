@@ -1,8 +1,10 @@
+import { type AddressInfo, createServer } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freezableProxy } from '../../test/support/freezable-proxy.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
+import { captureLogs } from '../../test/support/log-capture.ts';
 import { acquireLease, type Lease, type LeaseOptions } from './lease.ts';
 
 const logger = pino({ level: 'silent' });
@@ -105,8 +107,56 @@ describe('projection leases', () => {
       proxy.freeze();
       await vi.waitFor(() => expect(lease!.lost.aborted).toBe(true), { timeout: 5_000 });
       await lease!.release();
+      // The server still holds the lock for the frozen connection's process, until it notices the peer
+      // is gone: the next session (a new connection through the proxy) ends that process first.
+      const again = await acquireLease({
+        clientConfig: { connectionString: proxy.url },
+        projection: 'frozen',
+        instanceId: 'frozen',
+        signal: AbortSignal.timeout(5_000),
+        retryMs: 20,
+        logger,
+      });
+      expect(again).toBeDefined();
+      await again!.release();
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('gives up connecting when the server never answers, and when the caller gives up', async () => {
+    const silent = createServer(() => {}); // accepts, never says a word
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/nowhere`;
+    try {
+      const attempt = (signal: AbortSignal) =>
+        acquireLease({
+          clientConfig: { connectionString: url },
+          projection: 'silent',
+          instanceId: 'silent',
+          signal,
+          retryMs: 20,
+          deadlineMs: 60_000,
+          logger,
+        });
+      // The caller's signal ends the wait although the connect has no answer (and a long deadline).
+      expect(await attempt(AbortSignal.timeout(300))).toBeUndefined();
+      // A connect unanswered within the deadline is given up, so the session does not wait on it forever.
+      const captured = captureLogs();
+      const bounded = await acquireLease({
+        clientConfig: { connectionString: url },
+        projection: 'silent',
+        instanceId: 'silent-bounded',
+        signal: AbortSignal.timeout(1_500),
+        retryMs: 20,
+        deadlineMs: 200,
+        logger: captured.logger,
+      });
+      expect(bounded).toBeUndefined();
+      // Several attempts, each given up at its deadline.
+      expect(captured.lines.filter((l) => l.includes('lease attempt failed')).length).toBeGreaterThan(1);
+    } finally {
+      silent.close();
     }
   });
 });
