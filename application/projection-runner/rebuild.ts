@@ -59,6 +59,8 @@ export async function rebuildProjection(
     projection: `rebuild:${projection.name}`,
     signal: AbortSignal.timeout(2_000),
     retryMs: 200,
+    // The process's lease session, shared with its runners (lease.ts).
+    ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
     logger,
   });
   if (!lock) throw new Error(`a rebuild of ${projection.name} is already running`);
