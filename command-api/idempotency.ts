@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { ErrorCode } from '../domain/shared/errors.ts';
+import { canonicalJson } from '../infra/eventstore/hash-chain/canonical-json.ts';
 import { HttpError } from '../infra/http/http-error.ts';
 import { clientIp } from '../infra/http/rate-limit.ts';
 
@@ -42,17 +43,6 @@ export type IdempotencyOptions = {
 // A guest's first cart answer issues its cart token: a replay must hand back the same one.
 const replayedHeaders = ['content-type', 'etag', 'location', 'x-consistency-token', 'x-cart-token'];
 const validKey = /^[\x21-\x7e]{1,255}$/;
-
-/** Canonical JSON (sorted keys) so that key order in the client's body does not change the fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -114,7 +104,8 @@ export function idempotencyKeys(options: IdempotencyOptions) {
       : cartToken
         ? `cart:${sha256(cartToken)}`
         : `ip:${clientIp(req)}`;
-    const request = `${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`;
+    // Canonical JSON (sorted keys): the key order of the client's body does not change the fingerprint.
+    const request = `${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`;
     const fingerprint = `${KEYED}${options.fingerprint(request)}`;
     const pending: Pending = { state: 'pending', fingerprint };
     return {
