@@ -17,13 +17,21 @@ import { step } from './workflow-deps.ts';
  */
 export async function cancelOrder(
   deps: CheckoutDeps,
-  input: { orderId: OrderId; actor: Actor; reason: string; metadata: CommandMetadata },
+  input: {
+    orderId: OrderId;
+    actor: Actor;
+    reason: string;
+    metadata: CommandMetadata;
+    /** If-Match: the order's revision the caller saw (a conflict then surfaces as 412). */
+    expectedRevision?: bigint | undefined;
+  },
 ) {
-  const { orderId, actor, reason, metadata } = input;
+  const { orderId, actor, reason, metadata, expectedRevision } = input;
   const result = await deps.handler.handle({
     decider: orderDecider,
     stream: orderStream(orderId),
     metadata,
+    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     command: { type: 'CancelOrder', data: { orderId, actor, reason, now: deps.clock().toISOString() } },
   });
   await step(deps, 'cancelled', orderId);
@@ -53,13 +61,21 @@ export async function advanceOrder(
   orderId: OrderId,
   move: LifecycleStep,
   metadata: CommandMetadata,
+  /** If-Match: the order's revision the caller saw (a conflict then surfaces as 412). */
+  expectedRevision?: bigint,
 ) {
   const now = deps.clock().toISOString();
   const command =
     move.type === 'ShipOrder'
       ? { type: 'ShipOrder' as const, data: { orderId, trackingNumber: move.trackingNumber, now } }
       : { type: move.type, data: { orderId, now } };
-  return deps.handler.handle({ decider: orderDecider, stream: orderStream(orderId), metadata, command });
+  return deps.handler.handle({
+    decider: orderDecider,
+    stream: orderStream(orderId),
+    metadata,
+    command,
+    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+  });
 }
 
 /** DELETE /checkout/reservations/{id}: the owner gives the stock back (someone else's is 404). */

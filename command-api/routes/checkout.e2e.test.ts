@@ -150,6 +150,43 @@ describe('checkout and orders over HTTP', () => {
     expectError(await processOrder('ord_missing', admin, 'admin'), 404, 'RES_3001');
   });
 
+  it('honours If-Match on an order: a stale revision is 412 and moves nothing, the current one passes', async () => {
+    const { customer } = await shopper();
+    const { body: order, headers } = await place(customer, orderBody());
+    const admin = 'usr_admin_e2e';
+    const placedAt = headers.get('etag')!;
+    const withIfMatch = (ifMatch: string, path: 'process' | 'deliver') =>
+      answer(
+        as(admin, 'admin').POST(`/api/v1/orders/{order_id}/${path}`, {
+          ...at(order.order_id),
+          headers: { 'If-Match': ifMatch },
+        }),
+      );
+    const processed = await withIfMatch(placedAt, 'process');
+    expect(processed.body.status).toBe('processing');
+    // The admin acted on the order as placed; it has moved on since.
+    expectError(await withIfMatch(placedAt, 'deliver'), 412, 'RES_3003');
+    expectError(await withIfMatch('garbage', 'deliver'), 400, 'VAL_2001');
+    const staleCancel = await answer(
+      as(customer).POST('/api/v1/orders/{order_id}/cancel', {
+        ...at(order.order_id),
+        body: { reason: 'stale view' },
+        headers: { 'If-Match': placedAt },
+      }),
+    );
+    expectError(staleCancel, 412, 'RES_3003');
+    const current = processed.headers.get('etag')!;
+    expect(current).not.toBe(placedAt);
+    const cancelled = await answer(
+      as(customer).POST('/api/v1/orders/{order_id}/cancel', {
+        ...at(order.order_id),
+        body: { reason: 'current view' },
+        headers: { 'If-Match': current },
+      }),
+    );
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', reason: 'current view' });
+  });
+
   it('answers the refusals of the contract', async () => {
     expectError(await reserve(world.newUser()), 409, 'BIZ_4003');
 

@@ -8,7 +8,7 @@ import { cancellationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
-import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const orderParams = z.object({ order_id: idSchema('order') });
@@ -39,6 +39,7 @@ export const orderRoutesWith =
             orderId,
             move((input ?? {}) as { tracking_number?: string }),
             commandMetadata(req),
+            expectedRevisionFrom(req),
           );
           await setCommandHeaders(res, store, result);
           return { status: 200, body: orderBody(orderId, result.state) };
@@ -60,6 +61,7 @@ export const orderRoutesWith =
             actor: { userId: req.auth!.userId as UserId, role: req.auth!.role },
             reason: body.reason,
             metadata: commandMetadata(req),
+            expectedRevision: expectedRevisionFrom(req),
           });
           await setCommandHeaders(res, store, cancelled);
           return { status: 200, body: cancelled.body };
