@@ -18,7 +18,7 @@ import {
   preferencesResponseSchema,
   unsubscribedResponseSchema,
 } from '../identity/identity-responses.ts';
-import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const customer = ['customer'] as const;
@@ -65,10 +65,12 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       async handle({ req, res }) {
         const userId = req.auth!.userId;
         await throttleResend(userId);
+        const expectedRevision = expectedRevisionFrom(req);
         const result = await handler.handle({
           decider: user,
           stream: userStreamName(userId),
           metadata: commandMetadata(req),
+          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
           command: {
             type: 'RequestEmailVerification',
             data: { user_id: userId, now: clock().toISOString() },
@@ -131,10 +133,12 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       summary: "Set the caller's marketing mail preference",
       async handle({ body, req, res }) {
         const userId = req.auth!.userId;
+        const expectedRevision = expectedRevisionFrom(req);
         const result = await handler.handle({
           decider: user,
           stream: userStreamName(userId),
           metadata: commandMetadata(req),
+          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
           command: {
             type: 'SetMarketingPreference',
             data: {

@@ -11,7 +11,7 @@ import { cartBodySchema } from '../../infra/http/cart-schema.ts';
 import { listPricesOnly } from '../../infra/pricing/pricing-source.ts';
 import { cartBody, cartPricing } from '../cart/cart-body.ts';
 import type { CommandApiContext } from '../context.ts';
-import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type Reply, type RouteModule, route } from '../routing.ts';
 
 const couponCodeSchema = z.object({ code: z.string().min(1).max(64) });
@@ -29,11 +29,13 @@ export const cartCouponRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[
 
   async function onCart(req: Request, res: Response, command: CartCommand): Promise<Reply> {
     const userId = caller(req);
+    const expectedRevision = expectedRevisionFrom(req);
     const result = await handler.handle({
       decider: cartDecider,
       stream: cartStream(userId),
       command,
       metadata: commandMetadata(req),
+      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
     });
     await setCommandHeaders(res, store, result);
     const pricing = await cartPricing({ handler, rules, now: clock() }, result.state, userId);

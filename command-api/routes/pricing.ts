@@ -153,6 +153,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
         if (!isId('user', userId)) throw notFound('User', userId);
         const { state } = await handler.load(userDecider, userStreamName(userId));
         if (state.status !== 'registered') throw notFound('User', userId);
+        const expectedRevision = expectedRevisionFrom(req);
         const result = await handler.handle({
           decider: customerTierDecider,
           stream: customerTierStream(userId as UserId),
@@ -161,6 +162,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
             data: { userId: userId as UserId, tier: body.tier, source: 'admin', now: clock().toISOString() },
           },
           metadata: commandMetadata(req),
+          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
         });
         await setCommandHeaders(res, store, result);
         return { status: 200, body: { user_id: userId, tier: result.state.tier } };
