@@ -70,7 +70,8 @@ describe('an admin erases a customer (DELETE /users/{user_id})', () => {
     const erased = await eraseAs(shop.adminToken);
     expect(erased.status).toBe(202);
     expect(erased.body).toMatchObject({ user_id: customer.userId, status: 'erased' });
-    await shop.projected(erased.headers.get('x-consistency-token'));
+    expect(erased.headers.get('etag')).toMatch(/^"\d+"$/);
+    await shop.projected(erased.headers.get('x-consistency-token') ?? 'missing');
 
     const refused = await login();
     expect(refused.status).toBe(401);

@@ -151,9 +151,18 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
     const wrong = await eraseMe(customer.token, 'nope');
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('AUTH_1001');
+    // DELETE /users/me is the customer's (API.md); an admin erases others by id.
+    const byAdmin = await eraseMe(shop.adminToken, 'whatever');
+    expect({ status: byAdmin.status, code: byAdmin.body.error.code }).toEqual({
+      status: 403,
+      code: 'AUTH_1004',
+    });
     const erased = await eraseMe(customer.token, password);
     expect(erased.status).toBe(202);
     expect(erased.body).toMatchObject({ user_id: customer.userId, status: 'erased' });
+    // A command's answer: the user stream's ETag and a consistency token to read the erasure with.
+    expect(erased.headers.get('etag')).toMatch(/^"\d+"$/);
+    await shop.projected(erased.headers.get('x-consistency-token') ?? 'missing');
     await caughtUp();
 
     const refused = await login(planted.email, password);

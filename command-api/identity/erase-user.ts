@@ -7,6 +7,7 @@ import { user } from '../../domain/identity/user.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { Sessions } from '../../infra/auth/sessions.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { Position } from '../../infra/eventstore/position.ts';
 import { personalDataOf } from '../../infra/privacy/personal-data.ts';
 import { ERASED } from '../../infra/privacy/personal-fields.ts';
 import { emailStreamFor } from './register-user.ts';
@@ -35,7 +36,13 @@ export async function eraseUser(
   target: string,
   actor: { userId: string; role: Role },
   metadata: CommandMetadata,
-): Promise<{ userId: string; erasedAt: string }> {
+): Promise<{
+  userId: string;
+  erasedAt: string;
+  /** The user stream's, for ETag and X-Consistency-Token (a retry that appends nothing: the store's head). */
+  revision: bigint | undefined;
+  position: Position | undefined;
+}> {
   const stream = userStreamName(target);
   const { state } = await deps.handler.load(user, stream);
   if (state.status === 'none') throw notFound('User', target);
@@ -61,5 +68,10 @@ export async function eraseUser(
     command,
   });
   await deps.sessions.revokeAllForUser(target);
-  return { userId: target, erasedAt: erased.state.status === 'erased' ? erased.state.erasedAt : now };
+  return {
+    userId: target,
+    erasedAt: erased.state.status === 'erased' ? erased.state.erasedAt : now,
+    revision: erased.revision,
+    position: erased.position,
+  };
 }

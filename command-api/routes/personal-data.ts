@@ -6,7 +6,7 @@ import { idSchema } from '../../domain/shared/ids.ts';
 import type { CommandApiContext } from '../context.ts';
 import { eraseUser } from '../identity/erase-user.ts';
 import { erasureResponseSchema } from '../identity/identity-responses.ts';
-import { commandMetadata } from '../request-metadata.ts';
+import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const erasureBody = (erased: { userId: string; erasedAt: string }) => ({
@@ -23,16 +23,17 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
       method: 'delete',
       path: '/users/me',
       response: { status: 202, schema: erasureResponseSchema },
-      access: 'authenticated',
+      access: ['customer'],
       body: z.object({ password: z.string().min(1).max(1024) }),
       summary: "Erase the caller's personal data (crypto-shredding); the password confirms it",
-      async handle({ body, req }) {
+      async handle({ body, req, res }) {
         const userId = req.auth!.userId;
         const held = await handler.load(credentials, credentialsStreamName(userId));
         const hash = held.state.passwordHash;
         const ok = hash ? await hasher.verify(hash, body.password) : await hasher.verifyDummy(body.password);
         if (!ok || !hash) throw new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password');
         const erased = await eraseUser(ctx, userId, { userId, role: req.auth!.role }, commandMetadata(req));
+        await setCommandHeaders(res, ctx.store, erased);
         return { status: 202, body: erasureBody(erased) };
       },
     }),
@@ -43,13 +44,14 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
       access: ['admin'],
       params: z.object({ user_id: idSchema('user') }),
       summary: "Erase a user's personal data (admin)",
-      async handle({ params, req }) {
+      async handle({ params, req, res }) {
         const erased = await eraseUser(
           ctx,
           params.user_id,
           { userId: req.auth!.userId, role: req.auth!.role },
           commandMetadata(req),
         );
+        await setCommandHeaders(res, ctx.store, erased);
         return { status: 202, body: erasureBody(erased) };
       },
     }),

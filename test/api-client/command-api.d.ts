@@ -720,7 +720,7 @@ export interface paths {
         post?: never;
         /**
          * Erase the caller's personal data (crypto-shredding); the password confirms it
-         * @description Any signed-in user (Bearer access token).
+         * @description Roles: customer (Bearer access token).
          */
         delete: operations["deleteUsersMe"];
         options?: never;
