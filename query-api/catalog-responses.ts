@@ -133,7 +133,9 @@ export const boughtTogetherResponseSchema = z.object({
 });
 
 export const recommendationsResponseSchema = z.object({
-  recommendations: z.array(z.object({ product: listedProductSchema, score: z.number(), reason: z.string() })),
+  recommendations: z.array(
+    z.object({ product: listedProductWithVariantsSchema, score: z.number(), reason: z.string() }),
+  ),
   type: z.enum(['popular', 'personalized']),
   generated_at: instant,
 });

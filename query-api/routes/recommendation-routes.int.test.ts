@@ -7,6 +7,7 @@ import {
   createReadSideForTest,
   productListedData,
   type ReadSideForTest,
+  stockReceivedData,
 } from '../../projections/test-support.ts';
 import { assertErrorBody } from '../../test/support/http.ts';
 import { startQueryApiForTest } from '../test-support.ts';
@@ -144,5 +145,51 @@ describe('GET /products/{product_id}/frequently-bought-together', () => {
       'X-Consistency-Token': token,
     });
     expect(res.body.products).toEqual([expect.objectContaining({ product_id: 'prd_bag', confidence: 1 })]);
+  });
+});
+
+describe('a recommended product with variants', () => {
+  it('is listed as GET /products lists it: the variants’ stock and its price range', async () => {
+    const at = '2026-01-15T10:00:00.000Z';
+    await appendEvent(
+      side.store,
+      'product-prd_tee',
+      'ProductListed',
+      productListedData('prd_tee', { name: 'Tee', price: 2000 }),
+    );
+    await appendEvent(side.store, 'product-prd_tee', 'VariantAdded', {
+      schema_version: 1,
+      product_id: 'prd_tee',
+      variant_id: 'var_m',
+      sku: 'TEE-M',
+      options: { size: 'M' },
+      price_adjustment: 500,
+      added_at: at,
+    });
+    await appendEvent(side.store, 'stock-prd_tee~var_m', 'StockReceived', {
+      ...stockReceivedData('prd_tee', 50, 50),
+      schema_version: 2,
+      variant_id: 'var_m',
+    });
+    for (const n of [1, 2, 3, 4]) {
+      await w.placeOrder(`ord_tee${n}`, `usr_tee${n}`, [{ product: 'prd_tee', quantity: 1, price: 2500 }]);
+      await w.confirmOrder(`ord_tee${n}`, 1);
+    }
+    const token = positionToString((await side.store.headPosition())!);
+    const recommended = await get('/recommendations?type=popular&limit=20', api.token('customer', 'usr_9'), {
+      'X-Consistency-Token': token,
+    });
+    const tee = recommended.body.recommendations.find(
+      (r: { product: { product_id: string } }) => r.product.product_id === 'prd_tee',
+    );
+    const listed = (await get('/products?limit=100')).body.products.find(
+      (p: { product_id: string }) => p.product_id === 'prd_tee',
+    );
+    expect(tee?.product).toMatchObject({
+      stock_quantity: 50,
+      in_stock: true,
+      price_range: { min: 25, max: 25 },
+    });
+    expect(tee?.product).toEqual(listed);
   });
 });

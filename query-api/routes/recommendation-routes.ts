@@ -10,6 +10,7 @@ import { pagination } from '../query-params.ts';
 import { createRecommendationQueries } from '../recommendation-queries.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, route } from '../routing.ts';
+import { byProduct } from '../variant-presenters.ts';
 import { productParams } from './catalog-routes.ts';
 
 /** GET /recommendations query. */
@@ -27,6 +28,7 @@ export const recommendationRoutes = (context: RouteContext): AnyQueryRoute[] => 
     recommendations: servingSchema(context.watcher, 'recommendations'),
     catalog: servingSchema(context.watcher, 'catalog'),
     inventory: servingSchema(context.watcher, 'inventory'),
+    variants: servingSchema(context.watcher, 'variants'),
   });
 
   return [
@@ -34,7 +36,7 @@ export const recommendationRoutes = (context: RouteContext): AnyQueryRoute[] => 
       method: 'get',
       path: '/recommendations',
       access: ['customer'],
-      reads: ['recommendations', 'catalog', 'inventory'],
+      reads: ['recommendations', 'catalog', 'inventory', 'variants'],
       query: recommendationsQuery,
       response: { status: 200, schema: recommendationsResponseSchema },
       summary: 'Popular or personalised product recommendations',
@@ -45,11 +47,18 @@ export const recommendationRoutes = (context: RouteContext): AnyQueryRoute[] => 
           q.type === 'popular'
             ? await queries.popular(current, q.limit)
             : await queries.personalized(current, req.auth!.userId, q.limit);
+        // A product with variants is listed as GET /products lists it: their stock, and its price range.
+        const variants = byProduct(
+          await context.variants.of(
+            current.variants,
+            found.map((s) => s.row.product_id),
+          ),
+        );
         return {
           status: 200,
           body: {
             recommendations: found.map((s) => ({
-              product: listedProduct(s.row, tree),
+              product: listedProduct(s.row, tree, variants.get(s.row.product_id)),
               score: s.score,
               reason: s.reason,
             })),

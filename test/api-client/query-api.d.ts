@@ -490,28 +490,6 @@ export interface components {
         JsonValue: string | number | boolean | null | components["schemas"]["JsonValue"][] | {
             [key: string]: components["schemas"]["JsonValue"];
         };
-        ListedProduct: {
-            product_id: string;
-            name: string;
-            description: string | null;
-            /** @description money: a number with two decimals (integer minor units inside) */
-            price: number;
-            /** @description ISO 4217 code, e.g. USD */
-            currency: string;
-            category: string;
-            category_path: {
-                slug: string;
-                name: string;
-            }[];
-            brand: string | null;
-            /** @description available now */
-            stock_quantity: number;
-            in_stock: boolean;
-            images: string[];
-            /** @description average of the published reviews, two decimals; 0 with none */
-            rating: number;
-            reviews_count: number;
-        };
         ListedProductWithVariants: {
             product_id: string;
             name: string;
@@ -1387,7 +1365,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         recommendations: {
-                            product: components["schemas"]["ListedProduct"];
+                            product: components["schemas"]["ListedProductWithVariants"];
                             score: number;
                             reason: string;
                         }[];
