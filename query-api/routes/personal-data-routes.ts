@@ -11,7 +11,7 @@ export const personalDataRoutes = (context: RouteContext): AnyQueryRoute[] => [
     method: 'get',
     path: '/users/me/data',
     access: ['customer', 'admin'],
-    reads: ['orders'],
+    reads: ['orders', 'catalog'],
     response: { status: 200, schema: personalDataSchema },
     summary: 'Everything held about the caller (profile, addresses, orders, cart, their events), decrypted',
     async handle({ req }) {
