@@ -216,6 +216,12 @@ describe('PUT /products/{product_id}', () => {
     expect(first.status).toBe(200);
     expect(first.headers.get('etag')).toBe('"1"');
     await expectRefused(() => changeDetails(id, { name: 'Second' }, { 'If-Match': '"0"' }), 412, 'RES_3003');
+    // Nor is a category it names filed when the change is refused.
+    await expectRefused(
+      () => changeDetails(id, { category: 'Stale Precondition Gear' }, { 'If-Match': '"0"' }),
+      412,
+      'RES_3003',
+    );
     expect((await changeDetails(id, { name: 'Second' }, { 'If-Match': '"1"' })).status).toBe(200);
   });
 

@@ -4,6 +4,7 @@ import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { productResponseSchema } from '../catalog/catalog-responses.ts';
 import { fileCategory } from '../catalog/category-commands.ts';
 import { loadStock, productIdOr404, requireProduct } from '../catalog/lookups.ts';
@@ -97,8 +98,12 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       summary: "Change a product's descriptive fields (admin)",
       async handle({ body, params, req, res }) {
         const productId = productIdOr404(params.product_id);
-        // Filed only for a product that can change, so a refused change appends nothing.
-        const { product } = await requireProduct(handler, productId);
+        // Filed only for a product that can change, so a refused change appends nothing: a stale If-Match
+        // is refused (412) before the category is filed.
+        const { product, revision } = await requireProduct(handler, productId);
+        const expectedRevision = expectedRevisionFrom(req);
+        if (expectedRevision !== undefined && expectedRevision !== revision)
+          throw new VersionConflict(productStream(productId), expectedRevision, revision);
         if (product.status === 'listed')
           await fileCategory(
             handler,
