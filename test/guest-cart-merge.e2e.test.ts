@@ -57,6 +57,8 @@ describe('merge on login', () => {
 
     const logins = await Promise.all([1, 2, 3].map(() => logIn(customer, guest.token)));
     expect(logins.map((l) => l.status)).toEqual([200, 200, 200]);
+    // A login that merges is a command: each answer carries a token to read the merged cart with.
+    for (const login of logins) expect(login.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/);
 
     const customerEvents = await streamEvents(`cart-${customer.userId}`);
     expect(customerEvents.filter((e) => e.type === 'CartMergedFromGuest')).toHaveLength(1);

@@ -106,8 +106,10 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       limit: 'auth',
       body: z.object({ token: tokenText, new_password: passwordSchema }),
       summary: 'Set a new password with the token from the reset mail; every session of the user ends',
-      async handle({ body, req }) {
+      async handle({ body, req, res }) {
         await confirmPasswordReset(ctx, body.token, body.new_password, commandMetadata(req));
+        // Every successful command answers a consistency token (API.md): the head, past what it appended.
+        await setCommandHeaders(res, store, { revision: undefined, position: undefined });
         return { status: 204 };
       },
     }),
@@ -119,8 +121,9 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       limit: 'auth',
       query: z.object({ token: tokenText }),
       summary: 'One-click unsubscribe from marketing mail (the link in a reminder); no sign-in',
-      async handle({ query, req }) {
+      async handle({ query, req, res }) {
         const userId = await unsubscribe(ctx, query.token, commandMetadata(req));
+        await setCommandHeaders(res, store, { revision: undefined, position: undefined });
         return { status: 200, body: { user_id: userId, marketing_emails: false } };
       },
     }),

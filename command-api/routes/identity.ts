@@ -144,7 +144,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       headers: loginHeaders,
       summary:
         'Exchange email and password for an access and a refresh token; with X-Cart-Token, merge that guest cart',
-      async handle({ body, headers, req }) {
+      async handle({ body, headers, req, res }) {
         // A malformed cart token is refused before anything else happens (401 AUTH_1003).
         const cartToken = cartTokenFrom(headers[CART_TOKEN_HEADER]);
         const found = await lookUpCredentials(handler, store, body.email);
@@ -157,8 +157,11 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         const started = await session(found.userId);
         if (!started) throw invalidCredentials();
         await sessions.start(started.pair.refresh);
-        if (cartToken !== undefined && started.profile.role === 'customer')
+        if (cartToken !== undefined && started.profile.role === 'customer') {
           await mergeGuestCart(ctx, cartToken, found.userId as UserId, commandMetadata(req));
+          // The merged cart is read with this token (API.md: every successful command carries one).
+          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+        }
         return { status: 200, body: sessionBody(started) };
       },
     }),

@@ -148,7 +148,9 @@ describe('email verification and order mail over a real SMTP server', () => {
     const token = tokenIn(reset!)!;
 
     assertErrorBody(await resetPassword(token, 'short'), 400, 'VAL_2001');
-    expect((await resetPassword(token, 'Brand#New456')).status).toBe(204);
+    const confirmed = await resetPassword(token, 'Brand#New456');
+    expect(confirmed.status).toBe(204);
+    expect(confirmed.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/); // a command's answer
     assertErrorBody(await resetPassword(token, 'Other#New789'), 401, 'AUTH_1003');
 
     const refresh = await answer(

@@ -95,6 +95,7 @@ it('reminds once after the delay; none after checkout, none without consent, non
   const unsubscribed = await unsubscribe();
   expect(unsubscribed.status).toBe(200);
   expect(unsubscribed.body).toMatchObject({ marketing_emails: false });
+  expect(unsubscribed.headers.get('x-consistency-token')).toMatch(/^\d+\.\d+$/); // a command's answer
   expect((await kept.add()).status).toBe(200);
   await sleep(delayMs * 2 + 1_000);
   expect(reminders(kept.email)).toHaveLength(1);
