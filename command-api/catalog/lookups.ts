@@ -2,16 +2,14 @@ import type { CommandHandler } from '../../application/commands/command-handler.
 import { type ListedProduct, productDecider, productStream } from '../../domain/catalog/product.ts';
 import { type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
-import { isId, type ProductId, type VariantId } from '../../domain/shared/ids.ts';
+import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
+import { idOr404 } from '../path-ids.ts';
 
 /**
  * A product id from a path or body. Anything that is not a `prd_` id cannot name a product, so it is
  * answered as an unknown product (404), exactly like a well-formed id that was never listed.
  */
-export function productIdOr404(value: string): ProductId {
-  if (!isId('product', value)) throw notFound('Product', value);
-  return value;
-}
+export const productIdOr404 = (value: string): ProductId => idOr404('product', value, 'Product');
 
 /** The product as its own stream says now, or undefined when it was never listed. */
 export async function loadProduct(handler: Pick<CommandHandler, 'load'>, productId: ProductId) {

@@ -148,6 +148,9 @@ describe('checkout and orders over HTTP', () => {
     expect((await deliver(order.order_id, admin, 'admin')).body.status).toBe('delivered');
     expectError(await deliver(order.order_id, admin, 'admin'), 409, 'BIZ_4006');
     expectError(await processOrder('ord_missing', admin, 'admin'), 404, 'RES_3001');
+    // A malformed id is an unknown order, as GET /orders/{id} answers it: ids cannot be probed.
+    expectError(await processOrder('not-an-order', admin, 'admin'), 404, 'RES_3001');
+    expectError(await cancel('xyz', customer, { reason: 'no such order' }), 404, 'RES_3001');
   });
 
   it('honours If-Match on an order: a stale revision is 412 and moves nothing, the current one passes', async () => {

@@ -10,6 +10,7 @@ import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
 import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
+import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -73,12 +74,12 @@ export const checkoutRoutesWith =
         path: '/checkout/reservations/:reservation_id',
         response: { status: 204 },
         access: customer,
-        params: z.object({ reservation_id: idSchema('reservation') }),
+        params: z.object({ reservation_id: z.string() }),
         summary: 'Give a reservation back; its stock is available again',
         async handle({ params, req, res }) {
           const released = await services().releaseReservation({
             userId: req.auth!.userId as UserId,
-            reservationId: params.reservation_id as ReservationId,
+            reservationId: idOr404('reservation', params.reservation_id, 'Reservation'),
             metadata: commandMetadata(req),
           });
           await setCommandHeaders(res, store, { revision: undefined, position: released.position });

@@ -410,7 +410,7 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     expect(login.body.user.role).toBe('auditor');
   });
 
-  it('refuses a customer (403), an unknown user (404), a bad role or id (400)', async () => {
+  it('refuses a customer (403), an unknown or malformed user id (404), a bad role (400)', async () => {
     const admin = await api.admin('root@example.com', 'Admin#Pass1');
     const user = await signUp(api.http);
     await refused(403, 'AUTH_1004', () =>
@@ -422,7 +422,8 @@ describe('POST /users/{user_id}/roles and the bootstrap admin', () => {
     await refused(400, 'VAL_2001', () =>
       grantRole(user.userId, { token: admin.accessToken, body: invalid({ role: 'superuser' }) }),
     );
-    await refused(400, 'VAL_2001', () =>
+    // A malformed id names no user: 404 as for an unknown one (ids cannot be probed), not 400.
+    await refused(404, 'RES_3001', () =>
       grantRole('not-an-id', { token: admin.accessToken, body: { role: 'admin' } }),
     );
   });

@@ -6,7 +6,7 @@ import { roleSchema } from '../../domain/identity/roles.ts';
 import { type UserProfile, user } from '../../domain/identity/user.ts';
 import { customerTierDecider, customerTierStream } from '../../domain/pricing/customer-tier.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
-import { idSchema, type UserId } from '../../domain/shared/ids.ts';
+import type { UserId } from '../../domain/shared/ids.ts';
 import { CART_TOKEN_HEADER, cartTokenFrom } from '../../infra/http/cart-token.ts';
 import { mergeGuestCart } from '../cart/guest-merge.ts';
 import type { CommandApiContext } from '../context.ts';
@@ -18,6 +18,7 @@ import {
   updatedProfileResponseSchema,
 } from '../identity/identity-responses.ts';
 import { registerUser } from '../identity/register-user.ts';
+import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -223,10 +224,11 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       path: '/users/:user_id/roles',
       response: { status: 200, schema: profileResponseSchema },
       access: ['admin'],
-      params: z.object({ user_id: idSchema('user') }),
+      params: z.object({ user_id: z.string() }),
       body: z.object({ role: roleSchema }),
       summary: 'Grant a role to a user (admin)',
       async handle({ body, params, req, res }) {
+        idOr404('user', params.user_id, 'User');
         const expectedRevision = expectedRevisionFrom(req);
         const result = await handler.handle({
           decider: user,

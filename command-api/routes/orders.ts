@@ -2,16 +2,17 @@ import { z } from 'zod';
 import type { LifecycleStep } from '../../application/checkout/order-commands.ts';
 import type { CheckoutServices } from '../../application/checkout/services.ts';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH } from '../../domain/ordering/commands.ts';
-import { idSchema, type OrderId, type UserId } from '../../domain/shared/ids.ts';
+import type { UserId } from '../../domain/shared/ids.ts';
 import { orderBodySchema } from '../../infra/http/order-schema.ts';
 import { cancellationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
+import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
-const orderParams = z.object({ order_id: idSchema('order') });
+const orderParams = z.object({ order_id: z.string() });
 
 /** Orders after placement (API.md "Orders (admin)" and cancel): the status machine's moves. */
 export const orderRoutesWith =
@@ -34,7 +35,7 @@ export const orderRoutesWith =
         ...(body ? { body } : {}),
         summary,
         async handle({ params, body: input, req, res }) {
-          const orderId = params.order_id as OrderId;
+          const orderId = idOr404('order', params.order_id, 'Order');
           const result = await services().advanceOrder(
             orderId,
             move((input ?? {}) as { tracking_number?: string }),
@@ -57,7 +58,7 @@ export const orderRoutesWith =
         summary: 'Cancel an order (owner or admin); stock back, full refund when paid',
         async handle({ params, body, req, res }) {
           const cancelled = await services().cancelOrder({
-            orderId: params.order_id as OrderId,
+            orderId: idOr404('order', params.order_id, 'Order'),
             actor: { userId: req.auth!.userId as UserId, role: req.auth!.role },
             reason: body.reason,
             metadata: commandMetadata(req),

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { credentialsStreamName } from '../../domain/identity/events.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
-import { idSchema } from '../../domain/shared/ids.ts';
 import type { CommandApiContext } from '../context.ts';
 import { eraseUser } from '../identity/erase-user.ts';
 import { erasureResponseSchema } from '../identity/identity-responses.ts';
+import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -42,12 +42,12 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
       path: '/users/:user_id',
       response: { status: 202, schema: erasureResponseSchema },
       access: ['admin'],
-      params: z.object({ user_id: idSchema('user') }),
+      params: z.object({ user_id: z.string() }),
       summary: "Erase a user's personal data (admin)",
       async handle({ params, req, res }) {
         const erased = await eraseUser(
           ctx,
-          params.user_id,
+          idOr404('user', params.user_id, 'User'),
           { userId: req.auth!.userId, role: req.auth!.role },
           commandMetadata(req),
         );
