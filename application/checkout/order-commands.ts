@@ -12,6 +12,18 @@ import { releaseLines } from './reserve-cart.ts';
 import { step } from './workflow-deps.ts';
 
 /**
+ * With If-Match, the order's existence (and for a customer, ownership) is checked before the revision is:
+ * otherwise a 412 for every revision but the real one would tell a stranger that the order exists, and
+ * at which revision (the decider's 404 only comes after the handler's revision check).
+ */
+async function requireVisibleOrder(deps: CheckoutDeps, orderId: OrderId, actor?: Actor) {
+  const { state } = await deps.handler.load(orderDecider, orderStream(orderId));
+  const owner = state.placed?.user_id;
+  if (owner === undefined || (actor && actor.role !== 'admin' && actor.userId !== owner))
+    throw notFound('Order', orderId);
+}
+
+/**
  * Cancel (owner or admin): OrderCancelled, then its effects at once (stock back, refund of the full
  * total when paid). The process manager repeats the effects if this request dies half-way.
  */
@@ -27,6 +39,7 @@ export async function cancelOrder(
   },
 ) {
   const { orderId, actor, reason, metadata, expectedRevision } = input;
+  if (expectedRevision !== undefined) await requireVisibleOrder(deps, orderId, actor);
   const result = await deps.handler.handle({
     decider: orderDecider,
     stream: orderStream(orderId),
@@ -64,6 +77,7 @@ export async function advanceOrder(
   /** If-Match: the order's revision the caller saw (a conflict then surfaces as 412). */
   expectedRevision?: bigint,
 ) {
+  if (expectedRevision !== undefined) await requireVisibleOrder(deps, orderId);
   const now = deps.clock().toISOString();
   const command =
     move.type === 'ShipOrder'

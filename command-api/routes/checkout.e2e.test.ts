@@ -188,6 +188,34 @@ describe('checkout and orders over HTTP', () => {
       }),
     );
     expect(cancelled.body).toMatchObject({ status: 'cancelled', reason: 'current view' });
+
+    // If-Match tells a stranger nothing: someone else's order, and one that does not exist, are 404
+    // whatever the revision (a 412 for all but the real one would give both away).
+    const stranger = world.newUser();
+    for (const [id, ifMatch] of [
+      [order.order_id, placedAt],
+      [order.order_id, current],
+      ['ord_nobody', '"0"'],
+    ] as const) {
+      const probe = await answer(
+        as(stranger).POST('/api/v1/orders/{order_id}/cancel', {
+          ...at(id),
+          body: { reason: 'probe' },
+          headers: { 'If-Match': ifMatch },
+        }),
+      );
+      expectError(probe, 404, 'RES_3001');
+    }
+    expectError(
+      await answer(
+        as(admin, 'admin').POST('/api/v1/orders/{order_id}/process', {
+          ...at('ord_nobody'),
+          headers: { 'If-Match': '"0"' },
+        }),
+      ),
+      404,
+      'RES_3001',
+    );
   });
 
   it('answers the refusals of the contract', async () => {
