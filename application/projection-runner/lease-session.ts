@@ -9,12 +9,14 @@ const LEASE_NAMESPACE = 73_015;
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 /**
- * The server's own look at the lease session: a peer silent for 30 s + 3 × 10 s is dropped, and its locks
- * freed. It must stay well above what the holder takes to learn the session is gone (a check every
+ * The server's own look at the lease session: a peer silent for 30 s + 3 × 10 s, or leaving what the
+ * server sent unacknowledged for 60 s (keepalives do not run while data waits), is dropped, and its
+ * locks freed. It must stay well above what the holder takes to learn the session is gone (a check every
  * second, unanswered for the deadline: about 11 s), or the server could free a lock and hand it to
  * another instance while its holder still writes.
  */
-const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
+const SERVER_KEEPALIVES =
+  '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 -c tcp_user_timeout=60000';
 
 export type Lease = {
   /** Aborted when the lock session dies: the runner must stop writing at once. */
@@ -30,6 +32,9 @@ export type SessionOptions = {
 };
 
 type Held = { client: pg.Client; objid: string; lost: AbortController; logger: Logger };
+
+/** A condemned client's server process, and when it was condemned. */
+export type StaleBackend = { pid: number; at: Date };
 
 /** Rejects with `message` unless `work` settles within `ms` (`work` is left to settle). */
 async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
@@ -75,7 +80,7 @@ export class LeaseSession {
   constructor(
     private readonly options: SessionOptions,
     instance: string,
-    private readonly stale: number[],
+    private readonly stale: StaleBackend[],
     private readonly forget: () => void,
   ) {
     this.#name = `projection-leases:${instance}`;
@@ -176,7 +181,7 @@ export class LeaseSession {
     for (const [projection, held] of this.#held)
       if (held.client === client) this.#lose(held, projection, reason);
     const pid = (client as { processID?: number }).processID;
-    if (pid !== undefined) this.stale.push(pid);
+    if (pid !== undefined) this.stale.push({ pid, at: new Date() });
     // Not awaited: on a half-open connection the goodbye may never be answered.
     void client.end().catch(() => {});
   }
@@ -214,12 +219,15 @@ export class LeaseSession {
    * lost already, so nothing of ours runs under them.
    */
   #endStale(client: pg.Client) {
-    const pids = this.stale.splice(0);
-    if (pids.length === 0) return;
+    const stale = this.stale.splice(0);
+    if (stale.length === 0) return;
+    // By pid and start time (a pid the server has since reused started later), never this session itself.
     void this.#query(
       client,
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND application_name = $2',
-      [pids, this.#name],
+      `SELECT pg_terminate_backend(s.pid) FROM pg_stat_activity s
+         JOIN unnest($1::int[], $2::timestamptz[]) AS t(pid, at) ON s.pid = t.pid
+        WHERE s.backend_start <= t.at AND s.pid <> pg_backend_pid()`,
+      [stale.map((b) => b.pid), stale.map((b) => b.at)],
     ).catch(() => {});
   }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../infra/logger.ts';
-import { type Lease, LeaseSession } from './lease-session.ts';
+import { type Lease, LeaseSession, type StaleBackend } from './lease-session.ts';
 
 export type { Lease } from './lease-session.ts';
 
@@ -89,7 +89,7 @@ export async function acquireLease(options: LeaseOptions): Promise<Lease | undef
 
 const sessions = new Map<string, LeaseSession>();
 /** Per session key: server processes of condemned lease clients not yet ended (lease-session.ts). */
-const stalePids = new Map<string, number[]>();
+const stalePids = new Map<string, StaleBackend[]>();
 
 function sessionFor(options: LeaseOptions): LeaseSession {
   const { connectionString, host, port, database, user } = options.clientConfig;

@@ -5,7 +5,10 @@
  * Keep these numbers in step with the sizes in projections/test-support.ts and command-api/test-support.ts.
  */
 export const perFile = {
-  /** createReadSideForTest: read-model pool 8, event store pool 4 and its LISTEN client, one lease client per projection (5). */
+  /**
+   * createReadSideForTest: read-model pool 8, event store pool 4 and its LISTEN client, lease sessions (one
+   * per instance id a file's runners use; 5 at most, which was one per projection before wave 20).
+   */
   readSide: 8 + 4 + 1 + 5,
   /** startCommandApiForTest: event store pool 4 and LISTEN client, the head() pool 1, the payments sandbox pool 4. */
   commandApi: 4 + 1 + 1 + 4,
