@@ -132,6 +132,12 @@ describe('Idempotency-Key', () => {
     expect(record.fingerprint).not.toContain(plain(body.password));
     expect((await send()).body).toEqual({ run: 1, email: body.email }); // replayed
     assertErrorBody(await send('Another#Pass2'), 422, 'VAL_2004');
+    // If-Match is part of the request: the same body under another precondition is not a replay.
+    const withPrecondition = await server.request('POST', '/register', {
+      body,
+      headers: { 'idempotency-key': 'register-1', 'if-match': '"3"' },
+    });
+    assertErrorBody(withPrecondition, 422, 'VAL_2004');
 
     // A record written before the keyed fingerprint (a plain SHA-256) still replays for its day.
     await redis.set(

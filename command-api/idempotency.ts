@@ -106,7 +106,8 @@ export function idempotencyKeys(options: IdempotencyOptions) {
         : `ip:${clientIp(req)}`;
     // Canonical JSON (sorted keys): the key order of the client's body does not change the fingerprint.
     const request = `${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`;
-    const fingerprint = `${KEYED}${options.fingerprint(request)}`;
+    // If-Match is part of the request: a retry that corrects it is another request, not a replay.
+    const fingerprint = `${KEYED}${options.fingerprint(`${request}\n${req.get('if-match') ?? ''}`)}`;
     const pending: Pending = { state: 'pending', fingerprint };
     return {
       redisKey: `idem:${scope}:${sha256(key)}`,

@@ -67,6 +67,16 @@ describe('an admin erases a customer (DELETE /users/{user_id})', () => {
     const before = await orderDetail();
     expect(before.body.shipping_address).toMatchObject({ street: planted.street, city: planted.city });
 
+    // Erasure is final: with a stale If-Match it is refused before anything is destroyed.
+    const stale = await answer(
+      shop.as(shop.adminToken).DELETE('/api/v1/users/{user_id}', {
+        params: { path: { user_id: customer.userId } },
+        headers: { 'If-Match': '"99"' }, // a revision the user never had
+      }),
+    );
+    expect({ status: stale.status, code: stale.body.error?.code }).toEqual({ status: 412, code: 'RES_3003' });
+    expect((await login()).status).toBe(200);
+
     const erased = await eraseAs(shop.adminToken);
     expect(erased.status).toBe(202);
     expect(erased.body).toMatchObject({ user_id: customer.userId, status: 'erased' });

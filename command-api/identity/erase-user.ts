@@ -6,6 +6,7 @@ import type { Role } from '../../domain/identity/roles.ts';
 import { user } from '../../domain/identity/user.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { Sessions } from '../../infra/auth/sessions.ts';
+import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { personalDataOf } from '../../infra/privacy/personal-data.ts';
@@ -36,6 +37,8 @@ export async function eraseUser(
   target: string,
   actor: { userId: string; role: Role },
   metadata: CommandMetadata,
+  /** If-Match: refused (412) before anything is destroyed when the user has moved on (erasure is final). */
+  expectedRevision?: bigint,
 ): Promise<{
   userId: string;
   erasedAt: string;
@@ -44,8 +47,10 @@ export async function eraseUser(
   position: Position | undefined;
 }> {
   const stream = userStreamName(target);
-  const { state } = await deps.handler.load(user, stream);
+  const { state, revision } = await deps.handler.load(user, stream);
   if (state.status === 'none') throw notFound('User', target);
+  if (expectedRevision !== undefined && expectedRevision !== revision)
+    throw new VersionConflict(stream, expectedRevision, revision);
   const now = deps.clock().toISOString();
   const command = {
     type: 'EraseUser' as const,

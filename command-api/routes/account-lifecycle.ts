@@ -64,8 +64,9 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       summary: 'Send the verification mail again (rate limited)',
       async handle({ req, res }) {
         const userId = req.auth!.userId;
-        await throttleResend(userId);
+        // A malformed If-Match is refused before it spends one of the hour's resends.
         const expectedRevision = expectedRevisionFrom(req);
+        await throttleResend(userId);
         const result = await handler.handle({
           decider: user,
           stream: userStreamName(userId),

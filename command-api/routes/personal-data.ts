@@ -6,7 +6,7 @@ import type { CommandApiContext } from '../context.ts';
 import { eraseUser } from '../identity/erase-user.ts';
 import { erasureResponseSchema } from '../identity/identity-responses.ts';
 import { idOr404 } from '../path-ids.ts';
-import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const erasureBody = (erased: { userId: string; erasedAt: string }) => ({
@@ -32,7 +32,13 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
         const hash = held.state.passwordHash;
         const ok = hash ? await hasher.verify(hash, body.password) : await hasher.verifyDummy(body.password);
         if (!ok || !hash) throw new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password');
-        const erased = await eraseUser(ctx, userId, { userId, role: req.auth!.role }, commandMetadata(req));
+        const erased = await eraseUser(
+          ctx,
+          userId,
+          { userId, role: req.auth!.role },
+          commandMetadata(req),
+          expectedRevisionFrom(req),
+        );
         await setCommandHeaders(res, ctx.store, erased);
         return { status: 202, body: erasureBody(erased) };
       },
@@ -50,6 +56,7 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
           idOr404('user', params.user_id, 'User'),
           { userId: req.auth!.userId, role: req.auth!.role },
           commandMetadata(req),
+          expectedRevisionFrom(req),
         );
         await setCommandHeaders(res, ctx.store, erased);
         return { status: 202, body: erasureBody(erased) };

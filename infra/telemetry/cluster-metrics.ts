@@ -18,6 +18,7 @@ import {
   type MetricValue,
   type Registry,
 } from 'prom-client';
+import { describeError } from '../log-errors.ts';
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 type Message =
@@ -86,7 +87,7 @@ export function primaryClusterMetrics(registry: Registry, timeoutMs = 5_000): Cl
       };
       render().then(
         (text) => reply({ text }),
-        (error: unknown) => reply({ error: String(error) }),
+        (error: unknown) => reply({ error: describeError(error) }),
       );
     }
   };

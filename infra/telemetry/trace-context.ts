@@ -101,7 +101,12 @@ export async function inSpan<T>(
     } catch (error) {
       // Described, never quoted, and without the stack: a trace leaves the process (infra/log-errors.ts).
       const message = describeError(error);
-      span.recordException({ name: error instanceof Error ? error.name : typeof error, message });
+      const { code } = (error ?? {}) as { code?: unknown };
+      span.recordException({
+        name: error instanceof Error ? error.name : typeof error,
+        message,
+        ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+      });
       span.setStatus({ code: SpanStatusCode.ERROR, message });
       throw error;
     } finally {
