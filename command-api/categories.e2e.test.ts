@@ -159,3 +159,23 @@ describe('the category tree through both APIs', () => {
     await expectRefused(() => create({ name: 'Cables' }, api.customer.accessToken), 403, 'AUTH_1004');
   });
 });
+
+describe('If-Match on the category tree', () => {
+  it('a stale revision of the tree is 412 and creates nothing', async () => {
+    const created = await create({ name: 'Precondition Tools' });
+    expect(created.status).toBe(201);
+    const tree = created.headers.get('etag')!;
+    const stale = `"${BigInt(tree.replaceAll('"', '')) + 5n}"`; // a revision the tree never had
+    await expectRefused(
+      () =>
+        answer(
+          commandClient(api.http.url, api.adminToken).POST('/api/v1/categories', {
+            body: { name: 'Never Filed' },
+            headers: { 'If-Match': stale },
+          }),
+        ),
+      412,
+      'RES_3003',
+    );
+  });
+});

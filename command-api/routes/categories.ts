@@ -42,6 +42,7 @@ export const categoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
             data: { name: body.name, parentSlug: body.parent_slug ?? null, now: clock().toISOString() },
           },
           commandMetadata(req),
+          expectedRevisionFrom(req),
         );
         await setCommandHeaders(res, store, result);
         const slug = slugify(body.name.trim());
