@@ -93,29 +93,17 @@ describe('projection leases', () => {
   it('gives up the leases of a session that stops answering (half-open: no error, no end)', async () => {
     const proxy = await freezableProxy(database.url);
     try {
-      const lease = await acquireLease({
-        clientConfig: { connectionString: proxy.url },
-        projection: 'frozen',
-        instanceId: 'frozen',
-        signal: AbortSignal.timeout(10_000),
-        retryMs: 20,
-        checkMs: 50,
-        deadlineMs: 300,
-        logger,
-      });
+      const throughProxy = { clientConfig: { connectionString: proxy.url } };
+      const lease = await acquire('frozen', 'frozen', { ...throughProxy, deadlineMs: 300 });
       expect(lease).toBeDefined();
       proxy.freeze();
       await vi.waitFor(() => expect(lease!.lost.aborted).toBe(true), { timeout: 5_000 });
       await lease!.release();
       // The server still holds the lock for the frozen connection's process, until it notices the peer
       // is gone: the next session (a new connection through the proxy) ends that process first.
-      const again = await acquireLease({
-        clientConfig: { connectionString: proxy.url },
-        projection: 'frozen',
-        instanceId: 'frozen',
+      const again = await acquire('frozen', 'frozen', {
+        ...throughProxy,
         signal: AbortSignal.timeout(5_000),
-        retryMs: 20,
-        logger,
       });
       expect(again).toBeDefined();
       await again!.release();
