@@ -98,8 +98,9 @@ export function errorArgs(args: unknown[]): unknown[] {
 
 /**
  * An error as one line of text, by the rules of `errorForLog`, for what leaves the process outside a log
- * line: /ready's `last_error` and dependency errors (a client reads them), a dead letter's `error` (kept
- * at rest, and personal data at rest is encrypted). `DatabaseError 22P02 (routine string_to_uuid)` for
+ * line: /ready's `last_error` and dependency errors and a failed /metrics scrape (a client reads them),
+ * a span's status and exception event (a collector keeps them), a dead letter's `error` (kept at rest,
+ * and personal data at rest is encrypted). `DatabaseError 22P02 (routine string_to_uuid)` for
  * PostgreSQL; `TypeError: the store is closed; cause: Error ECONNREFUSED: connect ECONNREFUSED …` otherwise.
  */
 export function describeError(error: unknown): string {
