@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentProvider } from '../infra/payments/port.ts';
@@ -204,5 +205,41 @@ describe('reviews and ratings through both APIs', () => {
     expect(racers.map((r) => r.status).sort()).toEqual([201, 409]);
     const summary = (await reviewsOf(bought)).body.rating_summary;
     expect(summary.count).toBe(1);
+  });
+
+  it("keys a review's id (no one holding a user id can compute it); one written before still counts", async () => {
+    const unkeyed = (productId: string) =>
+      `rev_${createHash('sha256').update(`${productId}|${api.customer.userId}`).digest('base64url').slice(0, 22)}`;
+    const vase = (await createProduct(api.http, api.adminToken, { name: 'Vase', initial_stock: 10 }))
+      .product_id;
+    await buy(vase, 'delivered');
+    const created = await submit(vase, api.customer.accessToken, review);
+    expect(created.status).toBe(201);
+    expect(created.body.review_id).toMatch(/^rev_[A-Za-z0-9_-]{22}$/);
+    expect(created.body.review_id).not.toBe(unkeyed(vase));
+
+    // A review stored before wave 20, under the unkeyed id: the customer's second review still meets it.
+    const mug = (await createProduct(api.http, api.adminToken, { name: 'Mug', initial_stock: 10 }))
+      .product_id;
+    await buy(mug, 'delivered');
+    const legacyId = unkeyed(mug);
+    await api.store.appendToStream(`review-${legacyId}`, [
+      {
+        id: randomUUID(),
+        type: 'ReviewSubmitted',
+        data: {
+          schema_version: 2,
+          review_id: legacyId,
+          product_id: mug,
+          user_id: api.customer.userId,
+          author_name: 'Test U.',
+          ...review,
+          verified_purchase: true,
+          submitted_at: new Date().toISOString(),
+        },
+        metadata: {},
+      },
+    ]);
+    await expectRefused(() => submit(mug, api.customer.accessToken, review), 409, 'RES_3002');
   });
 });

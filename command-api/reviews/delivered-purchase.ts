@@ -8,9 +8,20 @@ import { reviewAuthorName } from '../../domain/reviews/review.ts';
 import type { OrderId, ProductId, UserId } from '../../domain/shared/ids.ts';
 import { StreamNotFound } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { PersonalData } from '../../infra/privacy/personal-data.ts';
 
-/** A review's id, derived from (product, customer): one stream per pair, so a second review meets the first. */
-export function reviewIdFor(productId: ProductId, userId: UserId): string {
+/**
+ * A review's id, derived from (product, customer): one stream per pair, so a second review meets the
+ * first. Keyed (PersonalData.fingerprint), so that whoever holds a user id (Kafka, logs) cannot compute
+ * which review, and so which shown name, is that person's.
+ */
+export function reviewIdFor(personalData: PersonalData, productId: ProductId, userId: UserId): string {
+  const digest = personalData.fingerprint('review-id', `${productId}|${userId}`);
+  return `rev_${Buffer.from(digest, 'hex').toString('base64url').slice(0, 22)}`;
+}
+
+/** The id a review of (product, customer) had before wave 20: an unkeyed SHA-256. */
+export function legacyReviewIdFor(productId: ProductId, userId: UserId): string {
   const digest = createHash('sha256').update(`${productId}|${userId}`).digest('base64url');
   return `rev_${digest.slice(0, 22)}`;
 }

@@ -5,13 +5,20 @@ import {
   type ReviewState,
   reviewDecider,
   reviewStream,
+  type SubmitReview,
 } from '../../domain/reviews/review.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
+import { personalDataOf } from '../../infra/privacy/personal-data.ts';
 import { productIdOr404, requireProduct } from '../catalog/lookups.ts';
 import type { CommandApiContext } from '../context.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
-import { authorNameOf, hasDeliveredPurchase, reviewIdFor } from '../reviews/delivered-purchase.ts';
+import {
+  authorNameOf,
+  hasDeliveredPurchase,
+  legacyReviewIdFor,
+  reviewIdFor,
+} from '../reviews/delivered-purchase.ts';
 import { reviewResponseSchema } from '../reviews/review-responses.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
@@ -77,12 +84,14 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
         const productId = productIdOr404(params.product_id);
         await requireProduct(handler, productId);
         const userId = req.auth!.userId as UserId;
-        const reviewId = reviewIdFor(productId, userId);
-        const [purchased, authorName] = await Promise.all([
+        const reviewId = reviewIdFor(personalDataOf(store), productId, userId);
+        const [purchased, authorName, earlier] = await Promise.all([
           hasDeliveredPurchase(store, handler, userId, productId),
           authorNameOf(handler, userId),
+          // A review written before wave 20 lives under the unkeyed id: a second review must still meet it.
+          handler.load(reviewDecider, reviewStream(legacyReviewIdFor(productId, userId))),
         ]);
-        const result = await onReview(req, res, reviewId, {
+        const command: SubmitReview = {
           type: 'SubmitReview',
           data: {
             reviewId,
@@ -95,7 +104,9 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
             purchased,
             now: clock().toISOString(),
           },
-        });
+        };
+        reviewDecider.decide(command, earlier.state); // refuses (409) when that one is still up
+        const result = await onReview(req, res, reviewId, command);
         return {
           status: 201,
           headers: { Location: `/api/v1/reviews/${reviewId}` },
