@@ -114,7 +114,6 @@ describe('POST /pricing/rules', () => {
     ['two scopes', { scope: { category: 'Laptops', all: true } }, ['scope']],
     ['a tier not in the list', { kind: 'tier', min_quantity: undefined, tier: 'diamond' }, ['tier']],
     ['an unknown kind', { kind: 'bogo' }, ['kind']],
-    ['a quantity break without min_quantity', { min_quantity: undefined }, ['min_quantity']],
     ['a date without a zone', { starts_at: '2026-01-01T00:00:00' }, ['starts_at']],
   ])(
     'refuses %s with 400 VAL_2001 naming the field, appending nothing',
@@ -130,11 +129,16 @@ describe('POST /pricing/rules', () => {
     await expectRefused(() => createRule(amount(1, 'prd_nope')), 400, 'VAL_2001', ['scope.product_id']);
   });
 
-  it('refuses neither percent nor amount with VAL_2002', async () => {
-    await expectRefused(() => createRule(quantityBreak({ percent_off: undefined })), 400, 'VAL_2002', [
-      'percent_off',
-    ]);
-  });
+  it.each([
+    ['neither percent nor amount', { percent_off: undefined }, ['percent_off']],
+    ['a quantity break without min_quantity', { min_quantity: undefined }, ['min_quantity']],
+    ['a tier rule without tier', { kind: 'tier', min_quantity: undefined }, ['tier']],
+  ])(
+    'refuses %s with 400 VAL_2002 naming the field, appending nothing',
+    async (_label, overrides, fields) => {
+      await expectRefused(() => createRule(quantityBreak(overrides)), 400, 'VAL_2002', fields);
+    },
+  );
 
   it('is for admins only', async () => {
     const response = await createRule(quantityBreak(), api.customer.accessToken);

@@ -64,10 +64,10 @@ const disabled: PricingRuleEvent = {
 const valid = (events: PricingRuleEvent[]) => {
   for (const e of events) expect(pricingRuleEventSchemas[e.type].parse(e.data)).toEqual(e.data);
 };
-const fieldsOf = (command: PricingRuleCommand) =>
+const fieldsOf = (command: PricingRuleCommand, code: ErrorCode = ErrorCode.ValidationFailed) =>
   rules()
     .when(command)
-    .thenThrows(ErrorCode.ValidationFailed)
+    .thenThrows(code)
     .details.map((d) => d.field);
 
 describe('CreatePricingRule', () => {
@@ -118,9 +118,7 @@ describe('CreatePricingRule', () => {
     ['an unknown kind', { kind: 'bogo' }, 'kind'],
     ['a blank name', { name: '  ' }, 'name'],
     ['a blank category', { scope: { type: 'category', category: ' ' } }, 'scope.category'],
-    ['a quantity rule without min_quantity', { minQuantity: null }, 'min_quantity'],
     ['a zero min_quantity', { minQuantity: 0 }, 'min_quantity'],
-    ['a tier rule without tier', { kind: 'tier', minQuantity: null }, 'tier'],
     ['a tier rule for tier none', { kind: 'tier', minQuantity: null, tier: 'none' }, 'tier'],
     ['a sale with min_quantity', { kind: 'sale' }, 'min_quantity'],
     ['a sale with a tier', { kind: 'sale', minQuantity: null, tier: 'gold' }, 'tier'],
@@ -128,6 +126,16 @@ describe('CreatePricingRule', () => {
     'refuses %s (VAL_2001 naming it)',
     (_label, overrides, field) => {
       expect(fieldsOf(create(overrides))).toEqual([field]);
+    },
+  );
+
+  it.each([
+    ['a quantity rule without min_quantity', { minQuantity: null }, 'min_quantity'],
+    ['a tier rule without tier', { kind: 'tier', minQuantity: null }, 'tier'],
+  ] as [string, Partial<RuleDefinition>, string][])(
+    'refuses %s (VAL_2002 naming it: the kind requires the field)',
+    (_label, overrides, field) => {
+      expect(fieldsOf(create(overrides), ErrorCode.RequiredFieldMissing)).toEqual([field]);
     },
   );
 

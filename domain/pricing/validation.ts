@@ -5,15 +5,26 @@ import type { CouponTerms } from './commands.ts';
 import { MAX_PERCENT_BPS, type Reduction, type RuleDefinition, ruleKinds } from './rule.ts';
 import { ruleTiers } from './tiers.ts';
 
-/** Collects every field problem (API field names), so one VAL_2001 names them all. */
+/**
+ * Collects every field problem (API field names), so one error names them all: VAL_2002 when a field the
+ * rule's kind requires is missing (as infra/http/validation.ts's parseInput rules for any input), VAL_2001
+ * otherwise.
+ */
 class Problems {
   readonly details: ErrorDetail[] = [];
+  #missing = false;
   add(field: string, message: string) {
     this.details.push({ field, message });
   }
+  missing(field: string, message: string) {
+    this.#missing = true;
+    this.add(field, message);
+  }
   throwIfAny() {
-    if (this.details.length > 0)
-      throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', this.details);
+    if (this.details.length === 0) return;
+    if (this.#missing)
+      throw new DomainError(ErrorCode.RequiredFieldMissing, 'Required field missing', this.details);
+    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', this.details);
   }
 }
 
@@ -77,12 +88,12 @@ export function checkRuleDefinition(definition: RuleDefinition, productPrice?: n
 function checkKindFields(definition: RuleDefinition, problems: Problems) {
   if (definition.kind === 'quantity') {
     const min = definition.minQuantity;
-    if (min === null) problems.add('min_quantity', 'is required for a quantity rule');
+    if (min === null) problems.missing('min_quantity', 'is required for a quantity rule');
     else if (!Number.isSafeInteger(min) || min < 1 || min > 1_000_000)
       problems.add('min_quantity', 'must be a whole number from 1 to 1000000');
   } else if (definition.minQuantity !== null) problems.add('min_quantity', 'only for a quantity rule');
   if (definition.kind === 'tier') {
-    if (definition.tier === null) problems.add('tier', 'is required for a tier rule');
+    if (definition.tier === null) problems.missing('tier', 'is required for a tier rule');
     else if (!(ruleTiers as readonly string[]).includes(definition.tier))
       problems.add('tier', `must be one of ${ruleTiers.join(', ')}`);
   } else if (definition.tier !== null) problems.add('tier', 'only for a tier rule');
