@@ -26,6 +26,7 @@ export function startHealthServer(options: {
   app.use(
     healthRoutes({
       service: 'worker',
+      logger: options.logger,
       checks: [
         { name: 'event_store', check: async () => void (await options.store.headPosition()) },
         { name: 'postgres', check: async () => void (await options.pool.query('SELECT 1')) },

@@ -161,6 +161,7 @@ export function createCommandApi(options: CommandApiOptions): Express {
   app.use(
     healthRoutes({
       service: 'command-api',
+      logger: options.logger,
       checks: [
         { name: 'event_store', check: async () => void (await context.store.headPosition()) },
         { name: 'redis', check: () => pingRedis(context.redis) },

@@ -98,9 +98,9 @@ export function errorArgs(args: unknown[]): unknown[] {
 
 /**
  * An error as one line of text, by the rules of `errorForLog`, for what leaves the process outside a log
- * line: /ready's `last_error` and dependency errors and a failed /metrics scrape (a client reads them),
- * a span's status and exception event (a collector keeps them), a dead letter's `error` (kept at rest,
- * and personal data at rest is encrypted). `DatabaseError 22P02 (routine string_to_uuid)` for
+ * line to where operators read it: a span's status and exception event (a collector keeps them), a dead
+ * letter's `error` (kept at rest, and personal data at rest is encrypted), a worker's answer to the
+ * cluster's metrics collection. What any client may read says only `errorKind`. `DatabaseError 22P02 (routine string_to_uuid)` for
  * PostgreSQL; `TypeError: the store is closed; cause: Error ECONNREFUSED: connect ECONNREFUSED …` otherwise.
  */
 export function describeError(error: unknown): string {
@@ -109,8 +109,26 @@ export function describeError(error: unknown): string {
   return describeLogged(errorForLog(error) as LoggedError);
 }
 
+/**
+ * What kind of error it was, for an answer anyone may read (/ready, a failed /metrics scrape): type, name
+ * and code, and its cause's, never a message, which may hold an internal address, a path or quoted input.
+ * `AggregateError ECONNREFUSED`, `DatabaseError 57P01`, `Error (TimeoutError)`. The log line written beside
+ * it says the rest (describeError's line, with messages).
+ */
+export function errorKind(error: unknown): string {
+  if (!(error instanceof Error)) return `thrown ${typeof error}`;
+  return kindOf(errorForLog(error) as LoggedError);
+}
+
+const headOf = (logged: LoggedError) =>
+  [logged.type, logged.name && `(${logged.name})`, logged.code].filter(Boolean).join(' ');
+
+function kindOf(logged: LoggedError): string {
+  return logged.cause ? `${headOf(logged)}; cause: ${kindOf(logged.cause)}` : headOf(logged);
+}
+
 function describeLogged(logged: LoggedError): string {
-  const head = [logged.type, logged.name && `(${logged.name})`, logged.code].filter(Boolean).join(' ');
+  const head = headOf(logged);
   const names = (['constraint', 'table', 'column', 'routine'] as const)
     .filter((key) => logged[key])
     .map((key) => `${key} ${logged[key]}`);

@@ -190,6 +190,7 @@ export async function createQueryApi(deps: QueryApiDeps): Promise<QueryApi> {
       watcher,
       readModels: deps.readModels ?? servedReadModels,
       ...(deps.readiness ? { components: deps.readiness } : {}),
+      logger: deps.logger,
     }),
   );
   app.use(notFoundHandler);

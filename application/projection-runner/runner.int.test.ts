@@ -166,7 +166,7 @@ describe('projection runner (PostgreSQL read model)', () => {
   });
 
   // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
-  it('parks and reports what PostgreSQL refused by its SQLSTATE, never the value it quoted', async () => {
+  it('parks what PostgreSQL refused by its SQLSTATE and names, reports its kind, never the value quoted', async () => {
     const email = 'carol.parked@example.com';
     const projection: PgProjection = {
       ...tallyProjection('tally_quoted'),
@@ -190,7 +190,7 @@ describe('projection runner (PostgreSQL read model)', () => {
       ddl: (schema) => `CREATE TABLE ${schema}.tallies (owner uuid DEFAULT '${email}')`,
     });
     await eventually(() => expect(broken.status().state).toBe('retrying'));
-    expect(broken.status().lastError).toBe('DatabaseError 22P02 (routine string_to_uuid)');
+    expect(broken.status().lastError).toBe('DatabaseError 22P02');
   });
 
   it('moves its checkpoint past events it does not read, written once it is idle', async () => {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { type Position, positionToString } from '../../infra/eventstore/position.ts';
-import { describeError } from '../../infra/log-errors.ts';
+import { errorKind } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
 import type { CheckpointPublisher } from './checkpoint-channel.ts';
@@ -253,7 +253,7 @@ export function createProjectionRunner(
             }
             failures += 1;
             state = 'retrying';
-            lastError = describeError(error);
+            lastError = errorKind(error);
             logger.error({ err: error, failures }, 'projection run failed; restarting from checkpoint');
             await sleep(backoffMs(failures, restart.baseMs, restart.maxMs), signal);
           }
@@ -275,7 +275,7 @@ export function createProjectionRunner(
       state = 'starting';
       loop = run().catch((error) => {
         state = 'stopped';
-        lastError = describeError(error);
+        lastError = errorKind(error);
         logger.error({ err: error }, 'projection runner crashed');
       });
       heartbeat = setInterval(() => publish([]), options.heartbeatMs ?? 1_000);

@@ -105,6 +105,7 @@ export type ProjectionStatus = {
   parked: number;
   /** 0 when live; otherwise how far behind wall-clock the last applied event was recorded. */
   lagMs: number;
+  /** The last failure's kind (errorKind: /ready shows it to anyone); the log line has the rest. */
   lastError: string | undefined;
 };
 

@@ -1,7 +1,9 @@
 import { Router } from 'express';
-import { describeError } from '../log-errors.ts';
+import { errorKind } from '../log-errors.ts';
+import type { Logger } from '../logger.ts';
 
-export type DependencyCheck = { name: string; check: () => Promise<void> };
+export type DependencyCheck<Name extends string = string> = { name: Name; check: () => Promise<void> };
+export type DependencyResult = { status: 'up' | 'down'; latency_ms: number; error?: string };
 
 const withDeadline = async (work: Promise<void>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
@@ -9,7 +11,10 @@ const withDeadline = async (work: Promise<void>, ms: number) => {
     await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })),
+          ms,
+        );
       }),
     ]);
   } finally {
@@ -18,43 +23,54 @@ const withDeadline = async (work: Promise<void>, ms: number) => {
 };
 
 /**
+ * /ready's dependency checks, each within a deadline. A failure answers with its kind only (`errorKind`:
+ * anyone may read /ready, and a message can hold an internal address); the log says what happened, once
+ * when a dependency goes down and once when it is back, not at every probe.
+ */
+export function dependencyChecks(logger: Logger, timeoutMs = 1_500) {
+  const down = new Set<string>();
+  const run = async ({ name, check }: DependencyCheck): Promise<[string, DependencyResult]> => {
+    const start = performance.now();
+    const latency = () => Math.round(performance.now() - start);
+    try {
+      await withDeadline(check(), timeoutMs);
+      if (down.delete(name)) logger.info({ dependency: name }, 'dependency reachable again');
+      return [name, { status: 'up', latency_ms: latency() }];
+    } catch (error) {
+      if (!down.has(name)) logger.warn({ dependency: name, err: error }, 'dependency check failed');
+      down.add(name);
+      return [name, { status: 'down', latency_ms: latency(), error: errorKind(error) }];
+    }
+  };
+  return async <Name extends string>(
+    checks: readonly DependencyCheck<Name>[],
+  ): Promise<Record<Name, DependencyResult>> =>
+    Object.fromEntries(await Promise.all(checks.map(run))) as Record<Name, DependencyResult>;
+}
+
+/**
  * GET /health (alive, no dependencies), GET /ready (every dependency with status and latency; 503
  * with Retry-After when one is down). GET /metrics is infra/telemetry's metricsRoute.
  */
 export function healthRoutes(options: {
   checks: DependencyCheck[];
+  logger: Logger;
   timeoutMs?: number;
   service: string;
 }): Router {
   const router = Router();
+  const check = dependencyChecks(options.logger, options.timeoutMs);
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service });
   });
   router.get('/ready', async (_req, res) => {
-    const results = await Promise.all(
-      options.checks.map(async ({ name, check }) => {
-        const start = performance.now();
-        try {
-          await withDeadline(check(), options.timeoutMs ?? 1500);
-          return [name, { status: 'up', latency_ms: Math.round(performance.now() - start) }] as const;
-        } catch (error) {
-          return [
-            name,
-            {
-              status: 'down',
-              latency_ms: Math.round(performance.now() - start),
-              error: describeError(error),
-            },
-          ] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, result]) => result.status === 'up');
+    const dependencies = await check(options.checks);
+    const ready = Object.values(dependencies).every((result) => result.status === 'up');
     if (!ready) res.setHeader('Retry-After', '5');
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not_ready',
       service: options.service,
-      dependencies: Object.fromEntries(results),
+      dependencies,
     });
   });
   return router;

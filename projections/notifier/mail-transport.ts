@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
+import { errorKind } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 
 export type OutgoingMail = {
@@ -40,8 +41,8 @@ export type MailTransport = {
 const aborted = () => Object.assign(new Error('notifier stopping'), { name: 'AbortError' });
 // Never the message text: SMTP errors can quote the envelope (addresses), and the body holds tokens.
 const describe = (error: unknown) => {
-  const e = error as { code?: unknown; responseCode?: unknown };
-  return [e.code, e.responseCode].filter((x) => x !== undefined).join(' ') || 'error';
+  const { responseCode } = error as { responseCode?: unknown };
+  return responseCode === undefined ? errorKind(error) : `${errorKind(error)} ${String(responseCode)}`;
 };
 
 export function createMailTransport(options: {

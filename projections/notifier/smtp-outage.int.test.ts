@@ -43,6 +43,10 @@ it('delays mail while SMTP is down for 20 s and loses none; a replay sends nothi
   await until(() => !world.notifier.ready().ok);
   await until(async () => (await metric('mail_waiting')) === 1);
   await expect(world.notifier.check()).rejects.toThrow(/SMTP unavailable/);
+  // What /ready shows of the outage: the failure's kind and code, not the server's address.
+  const { lastError } = world.notifier.status().transport;
+  expect(lastError).toMatch(/^\w*Error\b.* E[A-Z]+/);
+  expect(lastError).not.toMatch(/127\.0\.0\.1|localhost/);
   await new Promise((r) => setTimeout(r, outageMs));
   expect(world.mail.received.filter((m) => during.some((e) => addressesOf(m).includes(e)))).toEqual([]);
 

@@ -1,7 +1,7 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { backoffMs, sleep } from '../../application/projection-runner/failures.ts';
 import { createIdempotentProducer } from '../../infra/kafka/client.ts';
-import { describeError } from '../../infra/log-errors.ts';
+import { errorKind } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 
 export type BrokerState = 'connecting' | 'connected' | 'unavailable' | 'closed';
@@ -10,6 +10,7 @@ export type SinkStatus = {
   broker: BrokerState;
   /** Failed attempts in a row (0 once a send went through). */
   failures: number;
+  /** The last failure's kind (errorKind: /ready shows it to anyone); the log line has the rest. */
   lastError: string | undefined;
   /** When the current broker state began (ms since epoch). */
   since: number;
@@ -134,7 +135,7 @@ export function createKafkaSink(options: SinkOptions): KafkaSink {
           const type = errorType(error);
           if (type && poisonTypes.has(type)) throw new PoisonBatch(error);
           const failures = status.failures + 1;
-          status = { ...status, failures, lastError: describeError(error) };
+          status = { ...status, failures, lastError: errorKind(error) };
           setBroker('unavailable');
           const wait = backoffMs(failures, baseMs, maxMs);
           // First failure and then every tenth, so a long outage does not flood the log.

@@ -3,25 +3,12 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { CheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../../application/projection-runner/types.ts';
-import { describeError } from '../../infra/log-errors.ts';
+import { dependencyChecks } from '../../infra/http/health.ts';
+import type { Logger } from '../../infra/logger.ts';
 import { pingRedis } from '../../infra/redis/client.ts';
 
 /** A runner that has not spoken for this long is reported as not running. */
 const HEARTBEAT_STALE_MS = 5_000;
-
-async function timed(work: () => Promise<unknown>) {
-  const started = performance.now();
-  try {
-    await work();
-    return { status: 'up', latency_ms: Math.round(performance.now() - started) };
-  } catch (error) {
-    return {
-      status: 'down',
-      latency_ms: Math.round(performance.now() - started),
-      error: describeError(error),
-    };
-  }
-}
 
 /** Another part of the process /ready reports (e.g. the Kafka publisher): `ok` false → degraded. */
 export type ReadinessComponent = { name: string; ready: () => { ok: boolean; status?: unknown } };
@@ -38,15 +25,17 @@ export function healthRoutes(deps: {
   watcher: CheckpointWatcher;
   readModels: readonly string[];
   components?: readonly ReadinessComponent[];
+  logger: Logger;
 }): Router {
   const router = Router();
+  const check = dependencyChecks(deps.logger);
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'query-api' });
   });
   router.get('/ready', async (_req, res) => {
-    const [postgres, redis] = await Promise.all([
-      timed(() => sql`SELECT 1`.execute(deps.db)),
-      timed(() => pingRedis(deps.redis)),
+    const { postgres, redis } = await check([
+      { name: 'postgres', check: async () => void (await sql`SELECT 1`.execute(deps.db)) },
+      { name: 'redis', check: () => pingRedis(deps.redis) },
     ]);
     let parkedCounts = new Map<string, number>();
     if (postgres.status === 'up') {
