@@ -44,7 +44,7 @@ export async function cancelOrder(
     decider: orderDecider,
     stream: orderStream(orderId),
     metadata,
-    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    expectedRevision,
     command: { type: 'CancelOrder', data: { orderId, actor, reason, now: deps.clock().toISOString() } },
   });
   await step(deps, 'cancelled', orderId);
@@ -88,7 +88,7 @@ export async function advanceOrder(
     stream: orderStream(orderId),
     metadata,
     command,
-    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    expectedRevision,
   });
 }
 

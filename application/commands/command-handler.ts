@@ -17,6 +17,15 @@ export type Loaded<S> = {
   snapshotRevision?: bigint;
 };
 
+/**
+ * The client's If-Match against the revision a state was loaded at: a VersionConflict (412) when one was
+ * given and the stream has moved on. The handler checks it on each attempt; a route with a side effect
+ * before its command (filing a category, destroying a person's keys) checks it first with this.
+ */
+export function requireRevision(stream: string, expected: bigint | undefined, actual: bigint | undefined) {
+  if (expected !== undefined && expected !== actual) throw new VersionConflict(stream, expected, actual);
+}
+
 export type HandleRequest<C extends Command, E extends DomainEvent, S> = {
   decider: Decider<C, E, S>;
   stream: string;

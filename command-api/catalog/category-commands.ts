@@ -20,7 +20,7 @@ export function onCategoryTree(
     stream: categoryTreeStream,
     command,
     metadata,
-    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    expectedRevision,
   });
 }
 

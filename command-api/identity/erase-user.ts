@@ -1,4 +1,4 @@
-import type { CommandHandler } from '../../application/commands/command-handler.ts';
+import { type CommandHandler, requireRevision } from '../../application/commands/command-handler.ts';
 import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { emailClaim } from '../../domain/identity/email.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
@@ -6,7 +6,6 @@ import type { Role } from '../../domain/identity/roles.ts';
 import { user } from '../../domain/identity/user.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { Sessions } from '../../infra/auth/sessions.ts';
-import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { personalDataOf } from '../../infra/privacy/personal-data.ts';
@@ -49,8 +48,7 @@ export async function eraseUser(
   const stream = userStreamName(target);
   const { state, revision } = await deps.handler.load(user, stream);
   if (state.status === 'none') throw notFound('User', target);
-  if (expectedRevision !== undefined && expectedRevision !== revision)
-    throw new VersionConflict(stream, expectedRevision, revision);
+  requireRevision(stream, expectedRevision, revision);
   const now = deps.clock().toISOString();
   const command = {
     type: 'EraseUser' as const,

@@ -71,7 +71,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
           decider: user,
           stream: userStreamName(userId),
           metadata: commandMetadata(req),
-          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+          expectedRevision,
           command: {
             type: 'RequestEmailVerification',
             data: { user_id: userId, now: clock().toISOString() },
@@ -142,7 +142,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
           decider: user,
           stream: userStreamName(userId),
           metadata: commandMetadata(req),
-          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+          expectedRevision,
           command: {
             type: 'SetMarketingPreference',
             data: {

@@ -35,7 +35,7 @@ export const cartCouponRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[
       stream: cartStream(userId),
       command,
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     await setCommandHeaders(res, store, result);
     const pricing = await cartPricing({ handler, rules, now: clock() }, result.state, userId);

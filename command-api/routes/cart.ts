@@ -86,7 +86,7 @@ export const cartRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
       command: await command(userId),
       metadata: commandMetadata(req),
       ...(refine ? { refine } : {}),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     const next = followUp ? await followUp(userId, result) : undefined;
     if (next)

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
+import { requireRevision } from '../../application/commands/command-handler.ts';
 import type { ProductCommand } from '../../domain/catalog/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
-import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { productResponseSchema } from '../catalog/catalog-responses.ts';
 import { fileCategory } from '../catalog/category-commands.ts';
 import { loadStock, productIdOr404, requireProduct } from '../catalog/lookups.ts';
@@ -37,7 +37,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       stream: productStream(productId),
       command,
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     if (result.state.status === 'unlisted') throw notFound('Product', productId);
     const stock = await loadStock(handler, productId);
@@ -101,9 +101,7 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
         // Filed only for a product that can change, so a refused change appends nothing: a stale If-Match
         // is refused (412) before the category is filed.
         const { product, revision } = await requireProduct(handler, productId);
-        const expectedRevision = expectedRevisionFrom(req);
-        if (expectedRevision !== undefined && expectedRevision !== revision)
-          throw new VersionConflict(productStream(productId), expectedRevision, revision);
+        requireRevision(productStream(productId), expectedRevisionFrom(req), revision);
         if (product.status === 'listed')
           await fileCategory(
             handler,

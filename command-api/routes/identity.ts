@@ -211,7 +211,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
           decider: user,
           stream: userStreamName(userId),
           metadata: commandMetadata(req),
-          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+          expectedRevision,
           command: { type: 'ChangeProfile', data: { user_id: userId, ...body, now: clock().toISOString() } },
         });
         if (result.state.status !== 'registered') throw notFound('User', userId);
@@ -234,7 +234,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
           decider: user,
           stream: userStreamName(params.user_id),
           metadata: commandMetadata(req),
-          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+          expectedRevision,
           command: {
             type: 'GrantRole',
             data: {

@@ -38,7 +38,7 @@ export const inventoryRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[]
       stream: stockStream(productId, variantId),
       command: command(variantId ? { variantId } : {}),
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     await setCommandHeaders(res, store, result);
     return { status: 200, body: stockBody(productId, result.state) };

@@ -51,7 +51,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       stream: pricingRuleStream(ruleId),
       command,
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     if (result.state.status === 'none') throw notFound('Pricing rule', ruleId);
     await setCommandHeaders(res, store, result);
@@ -162,7 +162,7 @@ export const pricingRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
             data: { userId: userId as UserId, tier: body.tier, source: 'admin', now: clock().toISOString() },
           },
           metadata: commandMetadata(req),
-          ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+          expectedRevision,
         });
         await setCommandHeaders(res, store, result);
         return { status: 200, body: { user_id: userId, tier: result.state.tier } };

@@ -66,7 +66,7 @@ export const reviewRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =>
       stream: reviewStream(reviewId),
       command,
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     await setCommandHeaders(res, store, result);
     return result;

@@ -41,7 +41,7 @@ export const variantRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       stream: productStream(productId),
       command,
       metadata: commandMetadata(req),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      expectedRevision,
     });
     const variant = result.state.status === 'unlisted' ? undefined : result.state.variants?.[variantId];
     if (result.state.status === 'unlisted' || !variant) throw notFound('Variant', variantId);
