@@ -27,15 +27,15 @@ export const reservationId = z.string().regex(/^rsv_/).describe('stock reservati
 
 /**
  * What a line or a stock fact adds for a product sold in variants (sizes, colours), and only then: a
- * product without variants publishes exactly the fields it always did. Optional fields, so each event
- * keeps its schema_version (a compatible change, docs/analytics.md "Versions").
+ * product without variants publishes exactly the fields it always did, at the version it always had.
+ * A fact that names a variant is published at the type's next version (variant-versions.ts), so a
+ * consumer of the earlier one never meets a field its closed schema refuses.
  */
-export const variantId = z
-  .string()
-  .regex(/^var_/)
-  .describe('the variant (var_…); absent for a product without variants');
+export const variantId = z.string().regex(/^var_/).describe('the variant (var_…)');
 export const variantFields = {
-  variant_id: variantId.optional(),
+  variant_id: variantId
+    .optional()
+    .describe('the variant (var_…); absent on a line of a product without variants'),
   sku: z.string().optional().describe("the variant's SKU; only with variant_id"),
 };
 export const variantOptions = z

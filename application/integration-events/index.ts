@@ -10,5 +10,6 @@ export {
 } from './mapping.ts';
 export { contextOf, type MessageContext, messageHeaders, toKafkaMessage } from './messages.ts';
 export * from './order-events.ts';
+export { type PublishedSchema, publishedSchema, publishedSchemas } from './published-versions.ts';
 export * from './topics.ts';
 export * from './user-events.ts';

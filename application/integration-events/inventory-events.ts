@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { count, envelope, instant, productId, reservationId, variantId } from './envelope.ts';
 
-/** A variant's stock is its own: with variant_id the levels are that variant's, keyed still by the product. */
+/**
+ * A variant's stock is its own, published at version 2 of each type: with variant_id, the levels are
+ * that variant's (keyed still by the product). Version 1 is a product's own stock, as it always was
+ * (variant-versions.ts).
+ */
 const variant = {
-  variant_id: variantId.optional().describe('the variant whose stock this is; absent: the product itself'),
+  variant_id: variantId.describe("the variant whose stock this is: the levels are the variant's"),
 };
 
 /** Levels after the fact; `available` = on_hand − reserved, what can still be sold. */
@@ -17,20 +21,17 @@ export const StockLevelChanged = z
   .strictObject({
     ...envelope('StockLevelChanged'),
     product_id: productId,
-    ...variant,
     reason: z
       .enum(['received', 'adjusted', 'reserved', 'released', 'expired', 'committed', 'returned'])
       .describe('what moved the levels'),
     ...levels,
   })
   .describe(
-    'The stock levels of a product (or of one of its variants, with variant_id) changed (one per inventory ' +
-      'fact); carries the available quantity.',
+    'The stock levels of a product changed (one per inventory fact); carries the available quantity.',
   );
 
 const reservation = (quantityMeaning: string) => ({
   product_id: productId,
-  ...variant,
   reservation_id: reservationId,
   quantity: z.number().int().positive().describe(quantityMeaning),
   ...levels,
@@ -55,6 +56,20 @@ export const ReservationExpired = z
 export const ReservationCommitted = z
   .strictObject({ ...envelope('ReservationCommitted'), ...reservation('units sold') })
   .describe('A paid order took its held units: they left stock.');
+
+/** Version 2 of a stock fact: the same fact about one variant's stock. */
+const ofVariant = <S extends z.ZodObject>(schema: S, type: string) =>
+  schema
+    .extend({ ...envelope(type, 2), ...variant })
+    .describe(`${schema.description} Version 2: of one variant.`);
+
+export const inventoryVariantSchemas = {
+  StockLevelChanged: ofVariant(StockLevelChanged, 'StockLevelChanged'),
+  StockReserved: ofVariant(StockReserved, 'StockReserved'),
+  ReservationReleased: ofVariant(ReservationReleased, 'ReservationReleased'),
+  ReservationExpired: ofVariant(ReservationExpired, 'ReservationExpired'),
+  ReservationCommitted: ofVariant(ReservationCommitted, 'ReservationCommitted'),
+} as const;
 
 export const inventoryTopicSchemas = {
   StockLevelChanged,

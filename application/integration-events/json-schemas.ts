@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integrationSchemaVersions, previousIntegrationSchemas } from './order-events.ts';
+import { publishedSchemas } from './published-versions.ts';
 import { type IntegrationEventType, integrationEvents, topicNames } from './topics.ts';
 
 /**
@@ -21,9 +21,7 @@ export function renderIntegrationSchemas(): Map<string, string> {
     };
     files.set(`${type}.v${version}.json`, `${JSON.stringify(document, null, 2)}\n`);
   };
-  for (const [type, { schema }] of Object.entries(integrationEvents))
-    render(type, integrationSchemaVersions[type] ?? 1, schema);
-  for (const previous of previousIntegrationSchemas) render(previous.type, previous.version, previous.schema);
+  for (const { type, version, schema } of publishedSchemas) render(type, version, schema);
   return files;
 }
 

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderIntegrationSchemas } from './json-schemas.ts';
+import { integrationSchemaVersions } from './order-events.ts';
+import { variantVersions } from './variant-versions.ts';
 
 const dir = resolve(import.meta.dirname, '../../docs/events');
 
@@ -34,5 +36,26 @@ describe('docs/events/*.json', () => {
         .sort(),
     ).toEqual(['coupon', 'discount']);
     expect(v2.properties.schema_version.const).toBe(2);
+  });
+
+  it("keep each type's version before variants, and add only the variant's fields in the next", () => {
+    const files = renderIntegrationSchemas();
+    /** Every property path of a schema, lines' fields included (`items[].sku`). */
+    const paths = (schema: { properties?: Record<string, { items?: object }> }, at = ''): string[] =>
+      Object.entries(schema.properties ?? {}).flatMap(([name, property]) => [
+        `${at}${name}`,
+        ...(property.items ? paths(property.items as never, `${at}${name}[].`) : []),
+      ]);
+    for (const [type, { version }] of Object.entries(variantVersions)) {
+      const before = JSON.parse(files.get(`${type}.v${integrationSchemaVersions[type] ?? 1}.json`)!);
+      const after = JSON.parse(files.get(`${type}.v${version}.json`)!);
+      const added = paths(after).filter((p) => !paths(before).includes(p));
+      expect(
+        paths(before).filter((p) => !paths(after).includes(p)),
+        type,
+      ).toEqual([]);
+      expect(added.length, type).toBeGreaterThan(0);
+      for (const path of added) expect(path, type).toMatch(/(^|\.)(variant_id|sku|variant_options)$/);
+    }
   });
 });

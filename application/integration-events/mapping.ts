@@ -4,6 +4,7 @@ import { domainMappers } from './mappers.ts';
 import { integrationSchemaVersions } from './order-events.ts';
 import { privateCatalogEvents } from './sample-catalog-events.ts';
 import { type IntegrationEventType, integrationEvents, type TopicKind } from './topics.ts';
+import { namesVariant, variantVersions } from './variant-versions.ts';
 
 /**
  * Domain event types that are never published, each with the reason. Every domain event type is
@@ -66,7 +67,9 @@ const occurredAt = (event: RecordedEvent) => {
 
 /**
  * The integration events a domain event becomes (none when private). Every value is parsed by its
- * public schema, whose objects are strict: a field that is not in the contract cannot slip out. A
+ * public schema, whose objects are strict: a field that is not in the contract cannot slip out. A fact
+ * naming a product variant is published at its type's variant version (variant-versions.ts); a type
+ * without one refuses it. A
  * mapping or validation failure throws, and the runner parks that event.
  */
 export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] {
@@ -75,10 +78,15 @@ export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] 
   // A guest cart has no user id to publish under (its owner is a hash of the cart token): it stays private.
   if (event.streamName.startsWith('cart-gst_')) return [];
   return mapper(event.data as never).map((draft, index) => {
-    const value = integrationEvents[draft.type].schema.parse({
+    const ofVariant = namesVariant(draft.fields) ? variantVersions[draft.type] : undefined;
+    const { schema, version } = ofVariant ?? {
+      schema: integrationEvents[draft.type].schema,
+      version: integrationSchemaVersions[draft.type] ?? 1,
+    };
+    const value = schema.parse({
       event_id: integrationEventIdFor(event.id, draft.type, index),
       event_type: draft.type,
-      schema_version: integrationSchemaVersions[draft.type] ?? 1,
+      schema_version: version,
       occurred_at: occurredAt(event),
       ...draft.fields,
     }) as IntegrationMessage['value'];

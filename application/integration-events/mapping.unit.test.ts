@@ -4,8 +4,10 @@ import { secretEventTypes } from '../../domain/identity/events.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { privateDomainEvents, publishedDomainEventTypes, toIntegrationEvents } from './mapping.ts';
+import { publishedSchema } from './published-versions.ts';
 import { plantedSecrets, sampleDomainEvents } from './sample-domain-events.ts';
 import { integrationEvents } from './topics.ts';
+import { variantVersions } from './variant-versions.ts';
 
 const recorded = (sample: ReturnType<typeof sampleDomainEvents>[number], n: number): RecordedEvent => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
@@ -107,5 +109,46 @@ describe('the domain → integration mapping', () => {
     const a = toIntegrationEvents(recorded(samples[order]!, order));
     const b = toIntegrationEvents(recorded(samples[order]!, order));
     expect(a.map((m) => m.value.event_id)).toEqual(b.map((m) => m.value.event_id));
+  });
+});
+
+describe('facts naming a product variant', () => {
+  const variant = { variant_id: 'var_abc123', sku: 'LAMP-RED' };
+  /** The sample as it would be for a variant: its lines, or the fact itself, name one. */
+  const ofVariant = (sample: (typeof samples)[number]) => {
+    const data = sample.data as { items?: Record<string, unknown>[] };
+    if (data.items)
+      return { ...sample, data: { ...data, items: data.items.map((i) => ({ ...i, ...variant })) } };
+    // A stock fact names its variant only (its stream is the variant's); a cart line also its SKU.
+    const named = sample.stream.startsWith('stock-') ? { variant_id: variant.variant_id } : variant;
+    return { ...sample, data: { ...data, ...named } };
+  };
+  const withVariantVersion = samples
+    .map((sample, n) => ({ sample, n }))
+    .filter(({ sample, n }) => toIntegrationEvents(recorded(sample, n)).some((m) => variantVersions[m.type]));
+
+  it("go at their type's next version, which the version before refuses; plain facts stay as they were", () => {
+    expect(
+      new Set(
+        withVariantVersion.flatMap(({ sample, n }) =>
+          toIntegrationEvents(recorded(sample, n)).map((m) => m.type),
+        ),
+      ),
+    ).toEqual(new Set(Object.keys(variantVersions)));
+    for (const { sample, n } of withVariantVersion) {
+      const plain = toIntegrationEvents(recorded(sample, n));
+      const named = toIntegrationEvents(recorded(ofVariant(sample), n));
+      expect(named.map((m) => m.type)).toEqual(plain.map((m) => m.type));
+      for (const [i, message] of named.entries()) {
+        const { version } = variantVersions[message.type]!;
+        const before = plain[i]!.value.schema_version;
+        expect(before, message.type).toBeLessThan(version);
+        expect(message.value.schema_version, message.type).toBe(version);
+        expect(publishedSchema(message.type, version)?.safeParse(message.value).error).toBeUndefined();
+        const asBefore = { ...message.value, schema_version: before };
+        expect(publishedSchema(message.type, before)?.safeParse(asBefore).success, message.type).toBe(false);
+        expect(JSON.stringify(plain[i]!.value), message.type).not.toContain('var_');
+      }
+    }
   });
 });

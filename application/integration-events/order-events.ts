@@ -47,7 +47,6 @@ const pricingStep = z.strictObject({
 
 const orderLineV2 = z.strictObject({
   ...orderLine.shape,
-  ...variantFields,
   list_price: minorUnits.describe('catalog price per unit before any pricing rule, minor units'),
   steps: z.array(pricingStep).min(1).describe('how the unit price was reached (base, sale, quantity, tier)'),
 });
@@ -69,6 +68,16 @@ export const OrderPlaced = z
   .describe(
     'A customer placed an order; it is pending until paid (then OrderConfirmed). Version 2: with pricing.',
   );
+
+/**
+ * Version 3 is version 2 with lines of variants: a line of a product sold in variants names its
+ * `variant_id` and `sku`; the order is published at version 3 when any of its lines does, otherwise at
+ * version 2, exactly as before variants existed (variant-versions.ts).
+ */
+export const OrderPlacedV3 = OrderPlaced.extend({
+  ...envelope('OrderPlaced', 3),
+  items: z.array(orderLineV2.extend(variantFields)).min(1),
+}).describe(`${OrderPlaced.description} Version 3: lines may name a variant.`);
 
 /** Integration event types published at a version above 1 (the others are version 1). */
 export const integrationSchemaVersions: Readonly<Record<string, number>> = { OrderPlaced: 2 };
@@ -120,7 +129,6 @@ export const OrderRefunded = z
 
 const checkoutLine = z.strictObject({
   product_id: productId,
-  ...variantFields,
   quantity: z.number().int().positive(),
   unit_price: minorUnits,
   currency,
@@ -136,6 +144,12 @@ export const CheckoutStarted = z
     expires_at: z.iso.datetime({ offset: true }).describe('when the held stock lapses unless ordered'),
   })
   .describe('A customer began checking out their cart (stock is being reserved); key = reservation id.');
+
+/** Version 2: lines may name a variant (variant-versions.ts). */
+export const CheckoutStartedV2 = CheckoutStarted.extend({
+  ...envelope('CheckoutStarted', 2),
+  items: z.array(checkoutLine.extend(variantFields)).min(1),
+}).describe(`${CheckoutStarted.description} Version 2: lines may name a variant.`);
 
 export const orderTopicSchemas = {
   OrderPlaced,

@@ -7,6 +7,7 @@ import {
   productId,
   userId,
   variantFields,
+  variantId,
   variantOptions,
 } from './envelope.ts';
 
@@ -31,20 +32,16 @@ export const UserErased = z
 const cartLine = {
   user_id: userId.describe('the cart owner (one cart per user, so also the cart)'),
   product_id: productId,
-  ...variantFields,
 };
+/** What a line of a variant adds, at version 2 of the cart events (variant-versions.ts). */
+const variantLine = { ...variantFields, variant_id: variantId };
 
 export const ItemAddedToCart = z
   .strictObject({
     ...envelope('ItemAddedToCart'),
     ...cartLine,
-    variant_options: variantOptions,
     quantity: z.number().int().positive().describe('units added'),
-    line_quantity: z
-      .number()
-      .int()
-      .positive()
-      .describe('units of this product (this variant, with variant_id) in the cart after'),
+    line_quantity: z.number().int().positive().describe('units of this product in the cart after'),
     unit_price: minorUnits,
     currency,
   })
@@ -67,21 +64,18 @@ export const CartCleared = z
   .strictObject({ ...envelope('CartCleared'), user_id: userId })
   .describe('A customer emptied their cart.');
 
+const purchasedLine = z.strictObject({
+  product_id: productId,
+  quantity: z.number().int().positive(),
+  unit_price: minorUnits,
+});
+
 export const PurchaseCompleted = z
   .strictObject({
     ...envelope('PurchaseCompleted'),
     user_id: userId,
     order_id: orderId,
-    items: z
-      .array(
-        z.strictObject({
-          product_id: productId,
-          ...variantFields,
-          quantity: z.number().int().positive(),
-          unit_price: minorUnits,
-        }),
-      )
-      .min(1),
+    items: z.array(purchasedLine).min(1),
     currency,
   })
   .describe("A paid order took the customer's cart: these products were bought.");
@@ -93,6 +87,28 @@ export const ProductViewed = z
     user_id: userId.nullable().describe('null for an anonymous visitor'),
   })
   .describe('Someone opened a product page (GET /products/{id}); best effort, may drop when Kafka is down.');
+
+/** Version 2 of the cart and purchase events: a line of a variant (variant-versions.ts). */
+export const userVariantSchemas = {
+  ItemAddedToCart: ItemAddedToCart.extend({
+    ...envelope('ItemAddedToCart', 2),
+    ...variantLine,
+    variant_options: variantOptions,
+    line_quantity: ItemAddedToCart.shape.line_quantity.describe('units of this variant in the cart after'),
+  }).describe(`${ItemAddedToCart.description} Version 2: of a variant.`),
+  CartItemQuantityChanged: CartItemQuantityChanged.extend({
+    ...envelope('CartItemQuantityChanged', 2),
+    ...variantLine,
+  }).describe(`${CartItemQuantityChanged.description} Version 2: of a variant.`),
+  ItemRemovedFromCart: ItemRemovedFromCart.extend({
+    ...envelope('ItemRemovedFromCart', 2),
+    ...variantLine,
+  }).describe(`${ItemRemovedFromCart.description} Version 2: of a variant.`),
+  PurchaseCompleted: PurchaseCompleted.extend({
+    ...envelope('PurchaseCompleted', 2),
+    items: z.array(purchasedLine.extend(variantFields)).min(1),
+  }).describe(`${PurchaseCompleted.description} Version 2: lines may name a variant.`),
+} as const;
 
 export const userTopicSchemas = {
   UserRegistered,
