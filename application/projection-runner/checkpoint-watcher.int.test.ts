@@ -226,6 +226,11 @@ describe('checkpoint watcher', () => {
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('50.5')));
     await publisher.publish({ projection: 'fake', generation: 1, position: '90.9' });
     await publisher.publish({ projection: 'fake', generation: 2, position: '40.1' });
+    // A marker after them on the same channel: once the watcher has it, it has had both.
+    await serve('fake_marker', 1);
+    await publisher.publish({ projection: 'fake_marker', generation: 1, position: '7.7' });
+    await eventually(() => expect(w.state('fake_marker')?.position).toEqual(parsePosition('7.7')));
+    expect(w.state('fake')).toMatchObject({ generation: 2, position: parsePosition('50.5') });
     await publisher.publish({ projection: 'fake', generation: 2, position: '60.0' });
     await eventually(() => expect(w.state('fake')?.position).toEqual(parsePosition('60.0')));
     expect(w.state('fake')?.generation).toBe(2);

@@ -214,8 +214,9 @@ describe('ChangePrice with variants', () => {
   });
 
   it('ignores retired variants', () => {
-    product(listed, added(v1, 'A', { size: 'S' }, -1_500), retired())
+    const events = product(listed, added(v1, 'A', { size: 'S' }, -1_500), retired())
       .when(reprice(1_000))
       .events();
+    expect(events.map((e) => e.type)).toEqual(['PriceChanged']);
   });
 });

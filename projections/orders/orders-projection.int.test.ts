@@ -59,12 +59,13 @@ describe('orders projection (PostgreSQL)', () => {
     expect(o3).toMatchObject({ user_id: 'usr_2', status: 'pending', item_count: 4, revision: '0' });
   });
 
-  it('the same events again change nothing (revision guard per order)', async () => {
+  // Newest first: an order's older events come last, so only the guard keeps them from winning.
+  it('the same events again, newest first, change nothing (revision guard per order)', async () => {
     const before = await rows();
     const streams = ['order-ord_1', 'order-ord_2', 'order-ord_3'];
     const events: RecordedEvent[] = (await Promise.all(streams.map((s) => side.store.readStream(s))))
       .flat()
-      .sort((a, b) => comparePositions(a.position, b.position));
+      .sort((a, b) => comparePositions(b.position, a.position));
     const schema = 'rm_orders_g1';
     await side.db.transaction().execute(async (trx) => {
       const context = { schema, invalidate: () => {}, logger: side.logger };

@@ -115,9 +115,11 @@ describe('pricing projection (PostgreSQL)', () => {
     expect(await model().tierOf(schema, 'usr_2')).toBe('none');
   });
 
-  it('applying the same events again changes nothing (revision guard)', async () => {
+  // Newest first: the older event comes last, so only the guard keeps it from winning.
+  it("applying a stream's events again, newest first, changes nothing (revision guard)", async () => {
     const before = await sql`SELECT * FROM ${sql.table(`${schema}.rules`)} ORDER BY rule_id`.execute(side.db);
-    const events = await side.store.readStream('pricingrule-prl_cat');
+    const events = (await side.store.readStream('pricingrule-prl_cat')).reverse();
+    expect(events.length).toBeGreaterThan(1);
     await side.db.transaction().execute(async (trx) => {
       for (const event of events)
         await pricingProjection.apply(event, trx, { schema, invalidate: () => {}, logger: side.logger });

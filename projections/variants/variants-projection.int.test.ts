@@ -129,11 +129,12 @@ describe('variants projection', () => {
     ]);
   });
 
-  it('changes nothing when the same events are applied again', async () => {
+  // Newest first: older events come last, so only the guards keep them from winning.
+  it('changes nothing when the same events are applied again, newest first', async () => {
     const before = await variantRows();
-    const events = (await side.store.readStream('product-prd_tee')).concat(
-      await side.store.readStream('stock-prd_tee~var_l'),
-    );
+    const events = (await side.store.readStream('product-prd_tee'))
+      .concat(await side.store.readStream('stock-prd_tee~var_l'))
+      .reverse();
     await side.db.transaction().execute(async (trx) => {
       for (const event of events)
         await variantsProjection.apply(event, trx.withSchema('rm_variants_g1'), {
