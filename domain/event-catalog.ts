@@ -94,6 +94,9 @@ export const domainEventSchemas: Record<string, z.ZodType> = Object.assign(
 /**
  * Upcasters by event type: an older `schema_version` read as the current one (events are never
  * rewritten). A reader that validates against domainEventSchemas passes the data through `upcast` first.
+ * Types whose schemas accept every version they were written in have none here: the stock events (1
+ * product-level, 2 with `variant_id`) are read as both, and only the stock decider folds them through
+ * `upcastStockData` (variant_id null for version 1); the cart events likewise accept 1 and 2.
  */
 export const domainUpcasters: Readonly<Record<string, (data: never) => unknown>> = {
   ReviewSubmitted: upcastReviewSubmitted,
