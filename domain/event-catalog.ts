@@ -105,3 +105,26 @@ export const domainUpcasters: Readonly<Record<string, (data: never) => unknown>>
 
 export const upcast = (type: string, data: unknown): Record<string, unknown> =>
   (domainUpcasters[type]?.(data as never) ?? data) as Record<string, unknown>;
+
+const schemaVersionOf = (schema: z.ZodType) =>
+  (schema as { shape?: Record<string, z.ZodType | undefined> }).shape?.schema_version;
+
+/**
+ * The newest `schema_version` this code reads of each type (probed from its schema: 1 to 100).
+ * An event above it was written by newer code, e.g. by an upgraded command API while a projection of
+ * the previous version still runs.
+ */
+export const newestKnownVersions: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(domainEventSchemas).flatMap(([type, schema]) => {
+    const field = schemaVersionOf(schema);
+    const known = Array.from({ length: 100 }, (_, i) => i + 1).filter((v) => field?.safeParse(v).success);
+    return known.length > 0 ? [[type, Math.max(...known)]] : [];
+  }),
+);
+
+/** Whether this event's data is of a newer version of its type than this code reads. */
+export function writtenByNewerCode(type: string, data: unknown): boolean {
+  const newest = newestKnownVersions[type];
+  const version = (data as { schema_version?: unknown } | null)?.schema_version;
+  return newest !== undefined && typeof version === 'number' && version > newest;
+}

@@ -10,6 +10,19 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
+ * A handler failed on an event of a newer `schema_version` than this code reads: never parked. The run
+ * fails and restarts from its checkpoint, so the projection waits at the event (state `retrying`, its
+ * `last_error` this error's kind) until a deployment that reads it takes over.
+ */
+export class NewerEventVersion extends Error {
+  constructor(event: { type: string; data: unknown }, cause: unknown) {
+    const version = (event.data as { schema_version?: unknown }).schema_version;
+    super(`${event.type} version ${String(version)} is newer than this code reads`, { cause });
+    this.name = 'NewerEventVersion';
+  }
+}
+
+/**
  * An error that says nothing about the event: the database or Redis is unreachable, or this runner lost
  * ownership. Such an error must never park an event; the runner restarts from its checkpoint instead.
  */

@@ -1,10 +1,11 @@
+import { writtenByNewerCode } from '../../domain/event-catalog.ts';
 import type { EventStore, RecordedEvent, SubscriptionItem } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import { readAhead } from '../../infra/eventstore/read-ahead.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { shopTracer, traceBatch } from '../../infra/telemetry/index.ts';
 import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
-import { backoffMs, isInfrastructureError, sleep } from './failures.ts';
+import { backoffMs, isInfrastructureError, NewerEventVersion, sleep } from './failures.ts';
 import type { Target } from './generations.ts';
 import { createAckedCheckpoints } from './outbound-writer.ts';
 import type { RunnableProjection } from './types.ts';
@@ -112,6 +113,10 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
           break;
         } catch (error) {
           if (isInfrastructureError(error)) throw error;
+          // Written by a newer deployment than this one: wait at it (the run restarts from the
+          // checkpoint, with backoff) until code that reads it takes over, rather than park it and
+          // leave a hole in the read model (docs/read-side.md "Rolling upgrades").
+          if (writtenByNewerCode(event.type, event.data)) throw new NewerEventVersion(event, error);
           if (attempt >= retry.attempts) {
             await writer.park(event, error, attempt, checkpoint);
             options.metrics.eventParked(projection.name);

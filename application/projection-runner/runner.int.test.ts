@@ -166,6 +166,37 @@ describe('projection runner (PostgreSQL read model)', () => {
   });
 
   // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
+  // A rolling upgrade: the command API already writes ProductListed version 2, this projection reads 1.
+  it('waits at an event of a newer version than it reads, parks nothing, and goes on once code reads it', async () => {
+    const listed = (stream: string, version: number) =>
+      appendEvent(side.store, stream, 'ProductListed', { schema_version: version, product_id: stream });
+    const older = {
+      ...tallyProjection(
+        'tally_newer',
+        (event) => (event.data as { schema_version: number }).schema_version > 1,
+      ),
+      eventTypes: ['ProductListed'],
+    };
+    await listed('newer-a', 1);
+    await listed('newer-b', 2);
+    const head = await listed('newer-c', 1);
+    const runner = start(older);
+    await eventually(() => expect(runner.status()).toMatchObject({ state: 'retrying', parked: 0 }));
+    expect(runner.status().lastError).toMatch(/NewerEventVersion/);
+    expect(await tallies('tally_newer')).toEqual({ 'newer-a': 1 });
+    const parked = await side.db
+      .selectFrom('projection_dead_letters')
+      .select('event_id')
+      .where('projection', '=', 'tally_newer')
+      .execute();
+    expect(parked).toEqual([]);
+
+    await runner.stop();
+    const upgraded = start({ ...older, ...tallyProjection('tally_newer'), eventTypes: ['ProductListed'] });
+    expect(await upgraded.waitFor(head, 20_000)).toBe(true);
+    expect(await tallies('tally_newer')).toEqual({ 'newer-a': 1, 'newer-b': 1, 'newer-c': 1 });
+  });
+
   it('parks what PostgreSQL refused by its SQLSTATE and names, reports its kind, never the value quoted', async () => {
     const email = 'carol.parked@example.com';
     const projection: PgProjection = {
