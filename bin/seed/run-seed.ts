@@ -200,7 +200,7 @@ export async function runSeed(client: ApiClient, options: SeedOptions): Promise<
             const res = await client.expect([201, 409], 'POST', `/products/${productIds[p]}/reviews`, {
               body: reviewBody(rng),
               token,
-              idempotencyKey: key(`review-${u}-${p}`),
+              idempotencyKey: key(`review-${u}-${o}-${p}`),
             });
             if (res.status === 201) report.reviews += 1;
           }
