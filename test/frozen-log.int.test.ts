@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible } from '../application/audit/test-fixtures.ts';
 import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { cartDecider } from '../domain/cart/cart.ts';
 import { productDecider } from '../domain/catalog/product.ts';
 import { checkoutDecider } from '../domain/checkout/checkout.ts';
-import { listReservations, type StockState, stockDecider } from '../domain/inventory/stock.ts';
+import { stockDecider } from '../domain/inventory/stock.ts';
 import { orderDecider } from '../domain/ordering/order.ts';
 import type { Decider } from '../domain/shared/decider.ts';
 import { createProjectionService, type ProjectionService } from '../projections/service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../projections/test-support.ts';
 import { startQueryApiForTest } from '../query-api/test-support.ts';
+import { appendFrozenLog, foldFrozenLog, readFrozenLog } from './support/frozen-log.ts';
 
 /**
  * The frozen log: events written by the code of 2026-12-04 (seed 7, 30 products, 10 shoppers; identity
@@ -19,18 +19,7 @@ import { startQueryApiForTest } from '../query-api/test-support.ts';
  * gets an old shape wrong fails here. A deliberate change of a read model's shape updates the snapshot
  * (`-u`) and the diff shows exactly what moved.
  */
-type FrozenEvent = {
-  stream: string;
-  revision: number;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  event_id: string;
-};
-const log: FrozenEvent[] = readFileSync(new URL('./fixtures/log-v1.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line));
+const log = readFrozenLog(new URL('./fixtures/log-v1.jsonl', import.meta.url));
 
 // biome-ignore lint/suspicious/noExplicitAny: deciders of different aggregates, folded alike
 const deciders: Record<string, Decider<any, any, any>> = {
@@ -40,7 +29,6 @@ const deciders: Record<string, Decider<any, any, any>> = {
   order: orderDecider,
   checkout: checkoutDecider,
 };
-const categoryOf = (stream: string) => stream.slice(0, stream.indexOf('-'));
 const pick = (value: unknown, keys: string[]) =>
   Object.fromEntries(keys.map((key) => [key, (value as Record<string, unknown>)[key]]));
 const ids = (type: string, field: string) => [
@@ -53,13 +41,7 @@ let api: Awaited<ReturnType<typeof startQueryApiForTest>>;
 
 beforeAll(async () => {
   side = await createReadSideForTest('frozen_log');
-  for (const event of log) {
-    await side.store.appendToStream(
-      event.stream,
-      [{ id: event.event_id, type: event.type, data: event.data, metadata: event.metadata }],
-      { expectedRevision: event.revision === 0 ? 'no_stream' : BigInt(event.revision - 1) },
-    );
-  }
+  await appendFrozenLog(side.store, log);
   service = createProjectionService(side.deps, { leaseRetryMs: 50, heartbeatMs: 100 });
   service.start();
   expect(await service.waitFor(await allVisible(side.pool), 60_000)).toBe(true);
@@ -81,29 +63,8 @@ describe('the frozen fixture log v1', () => {
   });
 
   it('folds every stream through the command handler to the same aggregate states', async () => {
-    const handler = createCommandHandler({ store: side.store });
-    const streams = [...new Set(log.map((e) => e.stream))].sort();
-    const states: Record<string, unknown> = {};
-    for (const stream of streams) {
-      const decider = deciders[categoryOf(stream)];
-      if (!decider) throw new Error(`no decider for ${stream}`);
-      const loaded = await handler.load(decider, stream);
-      // Stock keeps its reservations in buckets since the compaction (domain/inventory/reservation-book.ts):
-      // the snapshot compares what they hold, as the flat record it held before, sorted by id.
-      const state =
-        categoryOf(stream) === 'stock'
-          ? {
-              ...(loaded.state as StockState),
-              reservations: Object.fromEntries(
-                Object.entries(listReservations((loaded.state as StockState).reservations)).sort(
-                  ([a], [b]) => (a < b ? -1 : 1),
-                ),
-              ),
-            }
-          : loaded.state;
-      states[stream] = { revision: String(loaded.revision), state };
-    }
-    await expect(JSON.stringify(states, null, 1)).toMatchFileSnapshot('./fixtures/log-v1.folds.snap.json');
+    const folds = await foldFrozenLog(createCommandHandler({ store: side.store }), log, deciders);
+    await expect(folds).toMatchFileSnapshot('./fixtures/log-v1.folds.snap.json');
   });
 
   it('projects to the same key rows of every read model the query API serves', async () => {
