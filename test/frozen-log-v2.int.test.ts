@@ -114,7 +114,7 @@ describe('the frozen fixture log v2', () => {
     for (const stream of new Set(log.map((e) => e.stream)))
       recorded.push(...(await side.store.readStream(stream)));
     expect(recorded).toHaveLength(log.length);
-    samples.forEach((sample, n) =>
+    for (const [n, sample] of samples.entries())
       recorded.push({
         id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
         type: sample.type,
@@ -124,8 +124,7 @@ describe('the frozen fixture log v2', () => {
         data: sample.data,
         metadata: { correlation_id: 'req_frozen' },
         recordedAt: new Date('2026-12-07T00:00:00.000Z'),
-      }),
-    );
+      });
     for (const event of recorded) expect(() => toIntegrationEvents(event), event.type).not.toThrow();
   });
 });
