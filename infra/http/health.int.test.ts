@@ -91,3 +91,21 @@ it('gives a check that never answers up at its deadline', async () => {
     await server.close();
   }
 });
+
+it('lets a probe that ends late not undo what a later probe found', async () => {
+  let calls = 0;
+  const { server, lines } = await serveReady(
+    [{ name: 'redis', check: () => (++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve()) }],
+    200,
+  );
+  try {
+    const slow = server.request('GET', '/ready'); // its check never answers: down at its deadline
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await server.request('GET', '/ready')).status).toBe(200);
+    expect((await slow).status).toBe(503);
+    expect((await server.request('GET', '/ready')).status).toBe(200);
+    expect(lines.filter((line) => /dependency (check failed|reachable again)/.test(line))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});

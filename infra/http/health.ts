@@ -29,16 +29,31 @@ const withDeadline = async (work: Promise<void>, ms: number) => {
  */
 export function dependencyChecks(logger: Logger, timeoutMs = 1_500) {
   const down = new Set<string>();
+  /** Per dependency: the newest probe started, and the newest whose result counted. */
+  const started = new Map<string, number>();
+  const counted = new Map<string, number>();
+  // Probes overlap (several probers, a slow one running into its deadline): only a result newer than
+  // the last one counted may change the state, so a late failure cannot undo a later recovery.
+  const current = (name: string, probe: number) => {
+    if (probe < (counted.get(name) ?? 0)) return false;
+    counted.set(name, probe);
+    return true;
+  };
   const run = async ({ name, check }: DependencyCheck): Promise<[string, DependencyResult]> => {
+    const probe = (started.get(name) ?? 0) + 1;
+    started.set(name, probe);
     const start = performance.now();
     const latency = () => Math.round(performance.now() - start);
     try {
       await withDeadline(check(), timeoutMs);
-      if (down.delete(name)) logger.info({ dependency: name }, 'dependency reachable again');
+      if (current(name, probe) && down.delete(name))
+        logger.info({ dependency: name }, 'dependency reachable again');
       return [name, { status: 'up', latency_ms: latency() }];
     } catch (error) {
-      if (!down.has(name)) logger.warn({ dependency: name, err: error }, 'dependency check failed');
-      down.add(name);
+      if (current(name, probe) && !down.has(name)) {
+        logger.warn({ dependency: name, err: error }, 'dependency check failed');
+        down.add(name);
+      }
       return [name, { status: 'down', latency_ms: latency(), error: errorKind(error) }];
     }
   };

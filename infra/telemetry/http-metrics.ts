@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { type Request, type RequestHandler, Router } from 'express';
-import { describeError } from '../log-errors.ts';
+import { errorKind } from '../log-errors.ts';
 import type { ShopMetrics } from './metrics.ts';
 
 /**
@@ -61,11 +61,11 @@ export function metricsRoute(metrics: ShopMetrics): Router {
     try {
       text = await metrics.render();
     } catch (error) {
-      // Described, never quoted (infra/log-errors.ts): the scrape's answer is a response like any other.
+      // Its kind, never its message (infra/log-errors.ts): the scrape's answer is a response like any other.
       res
         .status(503)
         .type('text/plain')
-        .send(`${describeError(error)}\n`);
+        .send(`${errorKind(error)}\n`);
       return;
     }
     res.setHeader('Content-Type', metrics.contentType);
