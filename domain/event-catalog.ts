@@ -118,7 +118,8 @@ export const newestKnownVersions: Readonly<Record<string, number>> = Object.from
   Object.entries(domainEventSchemas).flatMap(([type, schema]) => {
     const field = schemaVersionOf(schema);
     const known = Array.from({ length: 100 }, (_, i) => i + 1).filter((v) => field?.safeParse(v).success);
-    return known.length > 0 ? [[type, Math.max(...known)]] : [];
+    // None, or all of them (a field that takes any number): no newest to compare with.
+    return known.length > 0 && known.length < 100 ? [[type, Math.max(...known)]] : [];
   }),
 );
 

@@ -40,11 +40,11 @@ const followUntil = (stop: AbortController, store: EventStore, writer: BatchWrit
     signal: stop.signal,
     batchSize: 100,
     skipCheckpointMs: 0,
-    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+    retry: { attempts: 1, baseMs: 1, maxMs: 1, newerVersionWaitMs: 0 },
     untilCaughtUp: false,
     metrics: createMetrics({ runtime: false }),
     logger: pino({ level: 'silent' }),
-    hooks: { committed() {}, caughtUp() {}, parked() {}, catchingUp() {} },
+    hooks: { committed() {}, caughtUp() {}, parked() {}, catchingUp() {}, newerVersionSince: () => 0 },
   }).catch((error) => {
     if (!stop.signal.aborted) throw error;
   });

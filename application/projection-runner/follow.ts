@@ -11,7 +11,16 @@ import { createAckedCheckpoints } from './outbound-writer.ts';
 import type { RunnableProjection } from './types.ts';
 import type { BatchWriter } from './writers.ts';
 
-export type RetryPolicy = { attempts: number; baseMs: number; maxMs: number };
+export type RetryPolicy = {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  /**
+   * How long a projection waits at an event of a newer version than its code reads before parking it
+   * like any other failing event (docs/read-side.md "Rolling upgrades").
+   */
+  newerVersionWaitMs: number;
+};
 
 export type FollowHooks = {
   /** After every commit (events applied, parked, or a filtered stretch skipped). */
@@ -23,6 +32,8 @@ export type FollowHooks = {
   ): void;
   caughtUp(): void;
   parked(event: RecordedEvent, error: unknown): void;
+  /** When this runner first failed on `event` for its newer version (kept across restarts of the run). */
+  newerVersionSince(event: RecordedEvent): number;
   catchingUp(): void;
 };
 
@@ -111,12 +122,15 @@ export async function follow(options: FollowOptions): Promise<Position | undefin
         try {
           await commit([event]);
           break;
-        } catch (error) {
-          if (isInfrastructureError(error)) throw error;
+        } catch (caught) {
+          if (isInfrastructureError(caught)) throw caught;
           // Written by a newer deployment than this one: wait at it (the run restarts from the
           // checkpoint, with backoff) until code that reads it takes over, rather than park it and
-          // leave a hole in the read model (docs/read-side.md "Rolling upgrades").
-          if (writtenByNewerCode(event.type, event.data)) throw new NewerEventVersion(event, error);
+          // leave a hole in the read model; after `newerVersionWaitMs` it is parked like any other
+          // (docs/read-side.md "Rolling upgrades").
+          const newer = writtenByNewerCode(event.type, event.data);
+          const error = newer ? new NewerEventVersion(event, caught) : caught;
+          if (newer && Date.now() - hooks.newerVersionSince(event) < retry.newerVersionWaitMs) throw error;
           if (attempt >= retry.attempts) {
             await writer.park(event, error, attempt, checkpoint);
             options.metrics.eventParked(projection.name);

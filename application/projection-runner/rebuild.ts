@@ -98,7 +98,9 @@ export async function rebuildProjection(
         signal: AbortSignal.any([abort.signal, lock.lost]),
         batchSize: options.batchSize ?? (setBased(projection) ? 2_000 : 500),
         skipCheckpointMs: 0, // the swap compares written checkpoints
-        retry: { attempts: 5, baseMs: 50, maxMs: 2_000 },
+        // An event newer than this code reads fails the rebuild (nothing swaps in) rather than leave a
+        // hole in the new generation: rebuild with the release that wrote it.
+        retry: { attempts: 5, baseMs: 50, maxMs: 2_000, newerVersionWaitMs: Number.POSITIVE_INFINITY },
         untilCaughtUp: true,
         metrics: deps.metrics,
         logger,
@@ -110,6 +112,7 @@ export async function rebuildProjection(
           caughtUp() {},
           catchingUp() {},
           parked() {},
+          newerVersionSince: () => Date.now(),
         },
       });
       // follow() returns when its signal aborts: a rebuild that lost its lease must not swap in a partial build.

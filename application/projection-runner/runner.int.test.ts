@@ -165,7 +165,6 @@ describe('projection runner (PostgreSQL read model)', () => {
     expect(counts['park-b']).toBeUndefined();
   });
 
-  // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
   // A rolling upgrade: the command API already writes ProductListed version 2, this projection reads 1.
   it('waits at an event of a newer version than it reads, parks nothing, and goes on once code reads it', async () => {
     const listed = (stream: string, version: number) =>
@@ -197,6 +196,38 @@ describe('projection runner (PostgreSQL read model)', () => {
     expect(await tallies('tally_newer')).toEqual({ 'newer-a': 1, 'newer-b': 1, 'newer-c': 1 });
   });
 
+  it('parks an event of a newer version once it has waited newerVersionWaitMs, naming why', async () => {
+    const listed = (stream: string, version: number) =>
+      appendEvent(side.store, stream, 'CategoryCreated', { schema_version: version, name: stream });
+    await listed('longer-a', 2);
+    const head = await listed('longer-b', 1);
+    const runner = start(
+      {
+        ...tallyProjection(
+          'tally_longer',
+          (event) => (event.data as { schema_version: number }).schema_version > 1,
+        ),
+        eventTypes: ['CategoryCreated'], // another type than the test before's
+      },
+      { retry: { attempts: 2, baseMs: 5, maxMs: 20, newerVersionWaitMs: 300 } },
+    );
+    expect(await runner.waitFor(head, 20_000)).toBe(true);
+    expect(await tallies('tally_longer')).toEqual({ 'longer-b': 1 });
+    const parked = await side.db
+      .selectFrom('projection_dead_letters')
+      .select('error')
+      .where('projection', '=', 'tally_longer')
+      .execute();
+    expect(parked).toEqual([
+      {
+        error: expect.stringMatching(
+          /^NewerEventVersion: CategoryCreated version 2 is newer than this code reads/,
+        ),
+      },
+    ]);
+  });
+
+  // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
   it('parks what PostgreSQL refused by its SQLSTATE and names, reports its kind, never the value quoted', async () => {
     const email = 'carol.parked@example.com';
     const projection: PgProjection = {

@@ -92,7 +92,15 @@ export function createProjectionRunner(
   options: RunnerOptions = {},
 ): ProjectionRunner {
   const logger = deps.logger.child({ projection: projection.name });
-  const retry: RetryPolicy = { attempts: 5, baseMs: 50, maxMs: 2_000, ...options.retry };
+  const retry: RetryPolicy = {
+    attempts: 5,
+    baseMs: 50,
+    maxMs: 2_000,
+    newerVersionWaitMs: 15 * 60_000,
+    ...options.retry,
+  };
+  /** Events this runner failed on for their newer version, and since when (a wait outlives a run). */
+  const newerSince = new Map<string, number>();
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
   let state: RunnerState = 'stopped';
@@ -209,6 +217,11 @@ export function createProjectionRunner(
           },
           parked() {
             parked += 1;
+          },
+          newerVersionSince(event) {
+            const since = newerSince.get(event.id) ?? Date.now();
+            newerSince.set(event.id, since);
+            return since;
           },
         },
       });
