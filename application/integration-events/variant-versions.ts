@@ -26,9 +26,10 @@ export const variantVersions: Partial<Record<IntegrationEventType, { version: nu
 
 /** Whether a fact's fields name a variant: its own `variant_id`, or one of its lines'. */
 export function namesVariant(fields: Record<string, unknown>): boolean {
-  if (fields.variant_id !== undefined) return true;
+  if (typeof fields.variant_id === 'string') return true;
   const { items } = fields;
   return (
-    Array.isArray(items) && items.some((item) => (item as { variant_id?: unknown }).variant_id !== undefined)
+    Array.isArray(items) &&
+    items.some((item) => typeof (item as { variant_id?: unknown }).variant_id === 'string')
   );
 }
