@@ -19,6 +19,7 @@ import { resolveJwtKeys } from '../infra/auth/jwt-keys.ts';
 import { ConfigError, loadConfig, problemsForRoles } from '../infra/config.ts';
 import { createEventStore } from '../infra/eventstore/create-store.ts';
 import { composeStore } from '../infra/eventstore/decorate-store.ts';
+import { NotReady } from '../infra/http/health.ts';
 import { createKafka } from '../infra/kafka/client.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
@@ -284,7 +285,7 @@ if (!roles.has('command-api') && !roles.has('query-api')) {
       name,
       check: async () => {
         const { ok, status } = ready();
-        if (!ok) throw new Error(`not ready: ${JSON.stringify(status)}`);
+        if (!ok) throw new NotReady(status);
       },
     })),
   });

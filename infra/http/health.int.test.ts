@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer } from '../../test/support/http.ts';
 import { adminUrl } from '../../test/support/isolation.ts';
 import { captureLogs } from '../../test/support/log-capture.ts';
-import { type DependencyCheck, healthRoutes } from './health.ts';
+import { type DependencyCheck, healthRoutes, NotReady } from './health.ts';
 
 const client = new pg.Client({ connectionString: adminUrl });
 beforeAll(() => client.connect());
@@ -105,6 +105,22 @@ it('lets a probe that ends late not undo what a later probe found', async () => 
     expect((await slow).status).toBe(503);
     expect((await server.request('GET', '/ready')).status).toBe(200);
     expect(lines.filter((line) => /dependency (check failed|reachable again)/.test(line))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+it("shows a component's own status when it says it is not ready", async () => {
+  const status = { broker: 'unavailable', failures: 3, lastError: 'AggregateError ECONNREFUSED' };
+  const { server, ready } = await serveReady([
+    { name: 'kafka_publisher', check: () => Promise.reject(new NotReady(status)) },
+  ]);
+  try {
+    expect((await ready()).dependencies.kafka_publisher).toMatchObject({
+      status: 'down',
+      error: 'NotReady',
+      detail: status,
+    });
   } finally {
     await server.close();
   }

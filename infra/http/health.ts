@@ -3,7 +3,23 @@ import { errorKind } from '../log-errors.ts';
 import type { Logger } from '../logger.ts';
 
 export type DependencyCheck<Name extends string = string> = { name: Name; check: () => Promise<void> };
-export type DependencyResult = { status: 'up' | 'down'; latency_ms: number; error?: string };
+export type DependencyResult = {
+  status: 'up' | 'down';
+  latency_ms: number;
+  error?: string;
+  detail?: unknown;
+};
+
+/**
+ * A check's refusal that carries the component's own status (built by our code, no quoted text): /ready
+ * shows it as the dependency's `detail` (the Kafka publisher's broker state, failures, last error kind).
+ */
+export class NotReady extends Error {
+  constructor(readonly detail: unknown) {
+    super('not ready');
+    this.name = 'NotReady';
+  }
+}
 
 const withDeadline = async (work: Promise<void>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
@@ -54,7 +70,8 @@ export function dependencyChecks(logger: Logger, timeoutMs = 1_500) {
         logger.warn({ dependency: name, err: error }, 'dependency check failed');
         down.add(name);
       }
-      return [name, { status: 'down', latency_ms: latency(), error: errorKind(error) }];
+      const detail = error instanceof NotReady ? { detail: error.detail } : {};
+      return [name, { status: 'down', latency_ms: latency(), error: errorKind(error), ...detail }];
     }
   };
   return async <Name extends string>(
