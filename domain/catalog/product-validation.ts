@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
+import { FieldProblems } from '../shared/field-problems.ts';
 import type { Json, OptionalDetail, ProductDetails } from './commands.ts';
 
 // Field names in error details are the API's (snake_case), since they go back to the client as they are.
@@ -28,15 +28,10 @@ const maxLength: Record<OptionalDetail | 'category', number> = {
 const maxImages = 50;
 const maxImageLength = 2048;
 
-/** Collects every field problem, so one VAL_2001 names them all. */
-export class Problems {
-  readonly details: ErrorDetail[] = [];
-  add(field: keyof typeof apiField, message: string) {
-    this.details.push({ field: apiField[field], message });
-  }
-  throwIfAny() {
-    if (this.details.length > 0)
-      throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', this.details);
+/** Problems of a product's fields, named as the API names them. */
+export class Problems extends FieldProblems<keyof typeof apiField> {
+  constructor() {
+    super((field) => apiField[field]);
   }
 }
 

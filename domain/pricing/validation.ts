@@ -1,32 +1,13 @@
-import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
+import { DomainError, ErrorCode } from '../shared/errors.ts';
+import { FieldProblems } from '../shared/field-problems.ts';
 import { isId } from '../shared/ids.ts';
 import { instantMs } from '../shared/time.ts';
 import type { CouponTerms } from './commands.ts';
 import { MAX_PERCENT_BPS, type Reduction, type RuleDefinition, ruleKinds } from './rule.ts';
 import { ruleTiers } from './tiers.ts';
 
-/**
- * Collects every field problem (API field names), so one error names them all: VAL_2002 when a field the
- * rule's kind requires is missing (as infra/http/validation.ts's parseInput rules for any input), VAL_2001
- * otherwise.
- */
-class Problems {
-  readonly details: ErrorDetail[] = [];
-  #missing = false;
-  add(field: string, message: string) {
-    this.details.push({ field, message });
-  }
-  missing(field: string, message: string) {
-    this.#missing = true;
-    this.add(field, message);
-  }
-  throwIfAny() {
-    if (this.details.length === 0) return;
-    if (this.#missing)
-      throw new DomainError(ErrorCode.RequiredFieldMissing, 'Required field missing', this.details);
-    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', this.details);
-  }
-}
+/** Problems named by their API fields (the rule's fields are named as the API names them). */
+class Problems extends FieldProblems {}
 
 function checkReduction(reduction: Reduction, problems: Problems, cap?: number | null) {
   if (reduction.type === 'percent') {
