@@ -198,7 +198,6 @@ it('SIGTERM mid-load: exit 0 within the bound, no 5xx, no effect lost or doubled
     for (const id of createdIds) expect(listed.get(id as string), id).toBe(1);
     expect([...listed.values()].filter((count) => count !== 1)).toEqual([]);
     // A request cut off by the shutdown may have been appended without its answer: at most one per client.
-    expect(listed.size - createdIds.size).toBeGreaterThanOrEqual(0);
     expect(listed.size - createdIds.size).toBeLessThanOrEqual(CLIENTS);
 
     // Restart: the projections finish from their checkpoints; the catalog holds each product exactly once.
