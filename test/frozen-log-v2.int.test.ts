@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVisible } from '../application/audit/test-fixtures.ts';
 import { createCommandHandler } from '../application/commands/command-handler.ts';
 import { toIntegrationEvents } from '../application/integration-events/index.ts';
+import { recordedSample } from '../application/integration-events/sample-domain-events.ts';
 import { cartDecider } from '../domain/cart/cart.ts';
 import { categoryTreeDecider } from '../domain/catalog/category-tree.ts';
 import { productDecider } from '../domain/catalog/product.ts';
@@ -114,17 +115,7 @@ describe('the frozen fixture log v2', () => {
     for (const stream of new Set(log.map((e) => e.stream)))
       recorded.push(...(await side.store.readStream(stream)));
     expect(recorded).toHaveLength(log.length);
-    for (const [n, sample] of samples.entries())
-      recorded.push({
-        id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-        type: sample.type,
-        streamName: sample.stream,
-        revision: 0n,
-        position: { commit: BigInt(n + 1), prepare: BigInt(n + 1) },
-        data: sample.data,
-        metadata: { correlation_id: 'req_frozen' },
-        recordedAt: new Date('2026-12-07T00:00:00.000Z'),
-      });
+    for (const [n, sample] of samples.entries()) recorded.push(recordedSample(sample, n));
     for (const event of recorded) expect(() => toIntegrationEvents(event), event.type).not.toThrow();
   });
 });

@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { domainEventSchemas } from '../../domain/event-catalog.ts';
 import { secretEventTypes } from '../../domain/identity/events.ts';
-import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { integrationEventIdFor } from './event-id.ts';
 import { privateDomainEvents, publishedDomainEventTypes, toIntegrationEvents } from './mapping.ts';
 import { publishedSchema } from './published-versions.ts';
-import { plantedSecrets, sampleDomainEvents } from './sample-domain-events.ts';
+import { plantedSecrets, recordedSample, sampleDomainEvents } from './sample-domain-events.ts';
 import { integrationEvents } from './topics.ts';
 import { variantVersions } from './variant-versions.ts';
 
-const recorded = (sample: ReturnType<typeof sampleDomainEvents>[number], n: number): RecordedEvent => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  type: sample.type,
-  streamName: sample.stream,
-  revision: 0n,
-  position: { commit: BigInt(n + 1), prepare: BigInt(n + 1) },
-  data: sample.data,
-  metadata: sample.metadata,
-  recordedAt: new Date('2026-03-01T12:00:01.000Z'),
-});
 const samples = sampleDomainEvents('abc123');
 
 describe('the domain → integration mapping', () => {
@@ -52,7 +41,7 @@ describe('the domain → integration mapping', () => {
     samples.forEach((sample, n) => {
       const schema = domainEventSchemas[sample.type];
       if (schema) expect(schema.safeParse(sample.data).error, sample.type).toBeUndefined();
-      const out = toIntegrationEvents(recorded(sample, n));
+      const out = toIntegrationEvents(recordedSample(sample, n));
       if (privateDomainEvents[sample.type]) expect(out).toEqual([]);
       else expect(out.length, sample.type).toBeGreaterThan(0);
       for (const [index, message] of out.entries()) {
@@ -71,14 +60,14 @@ describe('the domain → integration mapping', () => {
 
   it('publishes every integration event type except the product view (emitted by the query API)', () => {
     const produced = new Set(
-      samples.flatMap((s, n) => toIntegrationEvents(recorded(s, n)).map((m) => m.type)),
+      samples.flatMap((s, n) => toIntegrationEvents(recordedSample(s, n)).map((m) => m.type)),
     );
     const missing = Object.keys(integrationEvents).filter((t) => !produced.has(t as never));
     expect(missing).toEqual(['ProductViewed']);
   });
 
   it('lets no email, name, phone, address, password hash or token out', () => {
-    const text = JSON.stringify(samples.flatMap((s, n) => toIntegrationEvents(recorded(s, n))));
+    const text = JSON.stringify(samples.flatMap((s, n) => toIntegrationEvents(recordedSample(s, n))));
     for (const secret of [
       plantedSecrets.email,
       plantedSecrets.passwordHash,
@@ -93,21 +82,23 @@ describe('the domain → integration mapping', () => {
   });
 
   it('refuses a value the contract does not hold (strict schemas park the event instead)', () => {
-    const bad = recorded({ ...samples[0]!, data: { ...samples[0]!.data, role: 'superuser' } }, 0);
+    const bad = recordedSample({ ...samples[0]!, data: { ...samples[0]!.data, role: 'superuser' } }, 0);
     expect(() => toIntegrationEvents(bad)).toThrow();
   });
 
   it('gives every integration event of a domain event its own id', () => {
     const reserved = samples.findIndex((s) => s.type === 'StockReserved');
-    const ids = toIntegrationEvents(recorded(samples[reserved]!, reserved)).map((m) => m.value.event_id);
+    const ids = toIntegrationEvents(recordedSample(samples[reserved]!, reserved)).map(
+      (m) => m.value.event_id,
+    );
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
   });
 
   it('gives the same ids for the same domain event (redelivery dedupes)', () => {
     const order = samples.findIndex((s) => s.type === 'OrderPlaced');
-    const a = toIntegrationEvents(recorded(samples[order]!, order));
-    const b = toIntegrationEvents(recorded(samples[order]!, order));
+    const a = toIntegrationEvents(recordedSample(samples[order]!, order));
+    const b = toIntegrationEvents(recordedSample(samples[order]!, order));
     expect(a.map((m) => m.value.event_id)).toEqual(b.map((m) => m.value.event_id));
   });
 });
@@ -125,19 +116,21 @@ describe('facts naming a product variant', () => {
   };
   const withVariantVersion = samples
     .map((sample, n) => ({ sample, n }))
-    .filter(({ sample, n }) => toIntegrationEvents(recorded(sample, n)).some((m) => variantVersions[m.type]));
+    .filter(({ sample, n }) =>
+      toIntegrationEvents(recordedSample(sample, n)).some((m) => variantVersions[m.type]),
+    );
 
   it("go at their type's next version, which the version before refuses; plain facts stay as they were", () => {
     expect(
       new Set(
         withVariantVersion.flatMap(({ sample, n }) =>
-          toIntegrationEvents(recorded(sample, n)).map((m) => m.type),
+          toIntegrationEvents(recordedSample(sample, n)).map((m) => m.type),
         ),
       ),
     ).toEqual(new Set(Object.keys(variantVersions)));
     for (const { sample, n } of withVariantVersion) {
-      const plain = toIntegrationEvents(recorded(sample, n));
-      const named = toIntegrationEvents(recorded(ofVariant(sample), n));
+      const plain = toIntegrationEvents(recordedSample(sample, n));
+      const named = toIntegrationEvents(recordedSample(ofVariant(sample), n));
       expect(named.map((m) => m.type)).toEqual(plain.map((m) => m.type));
       for (const [i, message] of named.entries()) {
         const { version } = variantVersions[message.type]!;

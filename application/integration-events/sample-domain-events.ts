@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../../infra/eventstore/port.ts';
+import type { EventMetadata, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { sampleCatalogEvents } from './sample-catalog-events.ts';
 import { type SampleEvent, samplePricingEvents } from './sample-pricing-events.ts';
 
@@ -8,6 +8,21 @@ import { type SampleEvent, samplePricingEvents } from './sample-pricing-events.t
  * scan of the published messages can prove none of them got out.
  */
 export type { SampleEvent };
+
+/** The `n`-th sample as the store would give it back: id and position from `n`, revision 0. */
+export const recordedSample = (
+  sample: { stream: string; type: string; data: Record<string, unknown>; metadata?: EventMetadata },
+  n: number,
+): RecordedEvent => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  type: sample.type,
+  streamName: sample.stream,
+  revision: 0n,
+  position: { commit: BigInt(n + 1), prepare: BigInt(n + 1) },
+  data: sample.data,
+  metadata: sample.metadata ?? { correlation_id: `req_sample_${n}` },
+  recordedAt: new Date('2026-03-01T12:00:01.000Z'),
+});
 
 export const plantedSecrets = {
   email: 'ada.lovelace@example.com',
