@@ -70,6 +70,10 @@ async function tick(
   return last!;
 }
 
+/** The projection's dead letters (every generation). */
+const deadLetters = (projection: string) =>
+  side.db.selectFrom('projection_dead_letters').selectAll().where('projection', '=', projection).execute();
+
 const tallies = async (name: string) => {
   const { rows } = await sql<{
     stream: string;
@@ -129,11 +133,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     const counts = await tallies('tally_kill');
     expect(counts['kill-a']).toBe(50);
     expect(counts['kill-b']).toBe(50);
-    const parked = await side.db
-      .selectFrom('projection_dead_letters')
-      .selectAll()
-      .where('projection', '=', 'tally_kill')
-      .execute();
+    const parked = await deadLetters('tally_kill');
     expect(parked).toEqual([]); // a dropped connection is not the event's fault: never parked
   });
 
@@ -144,11 +144,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     await appendEvent(side.store, 'park-b', 'Ticked', { i: 99, poison: true });
     const head = await tick(['park-a'], 5);
     expect(await runner.waitFor(head, 20_000)).toBe(true);
-    const rows = await side.db
-      .selectFrom('projection_dead_letters')
-      .selectAll()
-      .where('projection', '=', 'tally_park')
-      .execute();
+    const rows = await deadLetters('tally_park');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       stream_name: 'park-b',
@@ -183,11 +179,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     await eventually(() => expect(runner.status()).toMatchObject({ state: 'retrying', parked: 0 }));
     expect(runner.status().lastError).toMatch(/NewerEventVersion/);
     expect(await tallies('tally_newer')).toEqual({ 'newer-a': 1 });
-    const parked = await side.db
-      .selectFrom('projection_dead_letters')
-      .select('event_id')
-      .where('projection', '=', 'tally_newer')
-      .execute();
+    const parked = await deadLetters('tally_newer');
     expect(parked).toEqual([]);
 
     await runner.stop();
@@ -213,11 +205,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     );
     expect(await runner.waitFor(head, 20_000)).toBe(true);
     expect(await tallies('tally_longer')).toEqual({ 'longer-b': 1 });
-    const parked = await side.db
-      .selectFrom('projection_dead_letters')
-      .select('error')
-      .where('projection', '=', 'tally_longer')
-      .execute();
+    const parked = (await deadLetters('tally_longer')).map(({ error }) => ({ error }));
     expect(parked).toEqual([
       {
         error: expect.stringMatching(
@@ -239,11 +227,7 @@ describe('projection runner (PostgreSQL read model)', () => {
     const runner = start(projection);
     const head = await appendEvent(side.store, 'quoted-a', 'Ticked', { email });
     expect(await runner.waitFor(head, 20_000)).toBe(true);
-    const rows = await side.db
-      .selectFrom('projection_dead_letters')
-      .select('error')
-      .where('projection', '=', 'tally_quoted')
-      .execute();
+    const rows = (await deadLetters('tally_quoted')).map(({ error }) => ({ error }));
     expect(rows).toEqual([{ error: 'DatabaseError 22P02 (routine string_to_uuid)' }]);
 
     // A run that fails as a whole: its table's DDL quotes a value PostgreSQL refuses.
