@@ -4,6 +4,8 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions, type Position } from '../../infra/eventstore/position.ts';
 import { appendEvent, createReadSideForTest, type ReadSideForTest } from '../../projections/test-support.ts';
 import { checkpointChannel } from './checkpoint-channel.ts';
+import { NewerEventVersion } from './failures.ts';
+import { rebuildProjection } from './rebuild.ts';
 import { createProjectionRunner, type ProjectionRunner } from './runner.ts';
 import type { PgProjection } from './types.ts';
 
@@ -213,6 +215,26 @@ describe('projection runner (PostgreSQL read model)', () => {
         ),
       },
     ]);
+  });
+
+  it('fails a rebuild at an event newer than its code, and swaps nothing in', async () => {
+    await appendEvent(side.store, 'rebuilt-a', 'CouponCreated', { schema_version: 1, code: 'rebuilt-a' });
+    await appendEvent(side.store, 'rebuilt-b', 'CouponCreated', { schema_version: 2, code: 'rebuilt-b' });
+    const projection = {
+      ...tallyProjection(
+        'tally_rebuilt',
+        (event) => (event.data as { schema_version: number }).schema_version > 1,
+      ),
+      eventTypes: ['CouponCreated'], // a type no other test here appends
+    };
+    await expect(rebuildProjection(projection, side.deps)).rejects.toThrow(NewerEventVersion);
+    const serving = await side.db
+      .selectFrom('projection_generations')
+      .select('serving')
+      .where('projection', '=', 'tally_rebuilt')
+      .executeTakeFirst();
+    expect(serving?.serving).toBe(1); // created before the build; the build (generation 2) never swapped in
+    expect(await deadLetters('tally_rebuilt')).toEqual([]);
   });
 
   // The guide: no SQL or personal data reaches a client (/ready shows lastError) or rests in plain text.
