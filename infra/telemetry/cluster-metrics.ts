@@ -20,6 +20,13 @@ import {
 } from 'prom-client';
 import { describeError } from '../log-errors.ts';
 
+/**
+ * A sum that could not be gathered: the code says why to whoever scrapes (/metrics answers an error's
+ * kind, never its message).
+ */
+const gatherFailed = (why: string, code: 'WORKERS_SILENT' | 'PRIMARY_SILENT' | 'NOT_GATHERED') =>
+  Object.assign(new Error(`metrics: ${why}`), { code: `METRICS_${code}` });
+
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 type Message =
   | { type: 'shop:metrics:hello' } // worker → primary: I answer asks from now on
@@ -58,7 +65,9 @@ export function primaryClusterMetrics(registry: Registry, timeoutMs = 5_000): Cl
       const pending = new Set(asked);
       const timer = setTimeout(() => {
         waiting.delete(id);
-        reject(new Error(`metrics: ${pending.size} worker(s) did not answer within ${timeoutMs} ms`));
+        reject(
+          gatherFailed(`${pending.size} worker(s) did not answer within ${timeoutMs} ms`, 'WORKERS_SILENT'),
+        );
       }, timeoutMs);
       const settle = () => {
         if (pending.size > 0) return;
@@ -131,12 +140,12 @@ export function workerClusterMetrics(registry: Registry, timeoutMs = 10_000): Cl
       return new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id);
-          reject(new Error(`metrics: the primary did not answer within ${timeoutMs} ms`));
+          reject(gatherFailed(`the primary did not answer within ${timeoutMs} ms`, 'PRIMARY_SILENT'));
         }, timeoutMs);
         waiting.set(id, ({ text, error }) => {
           clearTimeout(timer);
           waiting.delete(id);
-          if (text === undefined) reject(new Error(error ?? 'metrics: no answer'));
+          if (text === undefined) reject(gatherFailed(error ?? 'no answer', 'NOT_GATHERED'));
           else resolve(text);
         });
         if (!process.connected || !process.send) {
