@@ -10,9 +10,10 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * A handler failed on an event of a newer `schema_version` than this code reads: never parked. The run
- * fails and restarts from its checkpoint, so the projection waits at the event (state `retrying`, its
- * `last_error` this error's kind) until a deployment that reads it takes over.
+ * A handler failed on an event of a newer `schema_version` than this code reads. The run fails and
+ * restarts from its checkpoint, so the projection waits at the event (state `retrying`, its `last_error`
+ * this error's kind) until a deployment that reads it takes over, or, past `retry.newerVersionWaitMs`,
+ * parks it with this error (docs/read-side.md "Rolling upgrades").
  */
 export class NewerEventVersion extends Error {
   constructor(event: { type: string; data: unknown }, cause: unknown) {

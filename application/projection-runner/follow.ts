@@ -32,7 +32,10 @@ export type FollowHooks = {
   ): void;
   caughtUp(): void;
   parked(event: RecordedEvent, error: unknown): void;
-  /** When this runner first failed on `event` for its newer version (kept across restarts of the run). */
+  /**
+   * Since when this runner has been held up by events of a newer version, `event` among them: the time
+   * of the first such failure, kept across restarts of the run until an event past it applies.
+   */
   newerVersionSince(event: RecordedEvent): number;
   catchingUp(): void;
 };

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { writtenByNewerCode } from '../../domain/event-catalog.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
-import { type Position, positionToString } from '../../infra/eventstore/position.ts';
+import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
 import { errorKind } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { ShopMetrics } from '../../infra/telemetry/metrics.ts';
@@ -99,8 +100,12 @@ export function createProjectionRunner(
     newerVersionWaitMs: 15 * 60_000,
     ...options.retry,
   };
-  /** Events this runner failed on for their newer version, and since when (a wait outlives a run). */
-  const newerSince = new Map<string, number>();
+  /**
+   * The wait at events of a newer version: since when, and where it began. One bound for the whole stall
+   * (a rollback after many newer writes parks the rest at once once it has passed), over when an event
+   * after the first that held it up applies.
+   */
+  let stalled: { since: number; at: Position } | undefined;
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
   let state: RunnerState = 'stopped';
@@ -199,6 +204,14 @@ export function createProjectionRunner(
         logger,
         hooks: {
           committed(at, invalidate, event, applied) {
+            // Past the stall with an event this code reads: the next newer event waits afresh.
+            if (
+              stalled &&
+              event &&
+              comparePositions(at, stalled.at) > 0 &&
+              !writtenByNewerCode(event.type, event.data)
+            )
+              stalled = undefined;
             position = at;
             if (event) lastEvent = event;
             if (projection.kind === 'outbound' && applied > 0)
@@ -219,9 +232,8 @@ export function createProjectionRunner(
             parked += 1;
           },
           newerVersionSince(event) {
-            const since = newerSince.get(event.id) ?? Date.now();
-            newerSince.set(event.id, since);
-            return since;
+            stalled ??= { since: Date.now(), at: event.position };
+            return stalled.since;
           },
         },
       });
