@@ -1,4 +1,5 @@
-import { DomainError, ErrorCode, type ErrorDetail, illegalTransition, notFound } from '../shared/errors.ts';
+import { DomainError, ErrorCode, illegalTransition, notFound } from '../shared/errors.ts';
+import { FieldProblems } from '../shared/field-problems.ts';
 import type { ProductId, VariantId } from '../shared/ids.ts';
 import type { AddVariant, ChangeVariant, RetireVariant, VariantOptions } from './commands.ts';
 import type { VariantAdded, VariantChanged, VariantEvent, VariantRetired } from './variant-events.ts';
@@ -36,24 +37,13 @@ const combinationKey = (options: VariantOptions) =>
       .sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1)),
   );
 
-class VariantProblems {
-  readonly details: ErrorDetail[] = [];
-  add(field: string, message: string) {
-    this.details.push({ field, message });
-  }
-  throwIfAny() {
-    if (this.details.length > 0)
-      throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', this.details);
-  }
-}
-
-function checkSku(value: unknown, problems: VariantProblems): string {
+function checkSku(value: unknown, problems: FieldProblems): string {
   const sku = typeof value === 'string' ? value.trim() : '';
   if (sku.length < 1 || sku.length > maxSku) problems.add('sku', `must be 1 to ${maxSku} characters`);
   return sku;
 }
 
-function checkOptions(value: unknown, problems: VariantProblems): VariantOptions {
+function checkOptions(value: unknown, problems: FieldProblems): VariantOptions {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.add('options', 'must be an object of option name to value');
     return {};
@@ -74,7 +64,7 @@ function checkOptions(value: unknown, problems: VariantProblems): VariantOptions
   return options;
 }
 
-function checkAdjustment(value: unknown, basePrice: number, problems: VariantProblems): number {
+function checkAdjustment(value: unknown, basePrice: number, problems: FieldProblems): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     problems.add('price_adjustment', 'must be a whole number of minor units');
     return 0;
@@ -105,7 +95,7 @@ function findVariant(host: VariantHost, variantId: VariantId): Variant {
 
 export function addVariant({ data }: AddVariant, host: VariantHost): VariantAdded[] {
   if (host.variants?.[data.variantId]) throw new DomainError(ErrorCode.AlreadyExists, 'Variant exists');
-  const problems = new VariantProblems();
+  const problems = new FieldProblems();
   const sku = checkSku(data.sku, problems);
   const options = checkOptions(data.options, problems);
   const priceAdjustment = checkAdjustment(data.priceAdjustment, host.price, problems);
@@ -136,7 +126,7 @@ export function changeVariant({ data }: ChangeVariant, host: VariantHost): Varia
     throw new DomainError(ErrorCode.ValidationFailed, 'give at least one field to change', [
       { field: 'body', message: 'give sku, options or price_adjustment' },
     ]);
-  const problems = new VariantProblems();
+  const problems = new FieldProblems();
   const sku = newSku === undefined ? variant.sku : checkSku(newSku, problems);
   const options = newOptions === undefined ? variant.options : checkOptions(newOptions, problems);
   const adjustment =

@@ -6,10 +6,7 @@ import type { CouponTerms } from './commands.ts';
 import { MAX_PERCENT_BPS, type Reduction, type RuleDefinition, ruleKinds } from './rule.ts';
 import { ruleTiers } from './tiers.ts';
 
-/** Problems named by their API fields (the rule's fields are named as the API names them). */
-class Problems extends FieldProblems {}
-
-function checkReduction(reduction: Reduction, problems: Problems, cap?: number | null) {
+function checkReduction(reduction: Reduction, problems: FieldProblems, cap?: number | null) {
   if (reduction.type === 'percent') {
     const bps = reduction.basisPoints;
     if (!Number.isSafeInteger(bps) || bps < 0 || bps > MAX_PERCENT_BPS)
@@ -22,7 +19,7 @@ function checkReduction(reduction: Reduction, problems: Problems, cap?: number |
     problems.add('amount_off', "must not be above the product's price");
 }
 
-function checkWindow(startsAt: string | null, endsAt: string | null, problems: Problems) {
+function checkWindow(startsAt: string | null, endsAt: string | null, problems: FieldProblems) {
   const ms = (value: string | null, field: string) => {
     if (value === null) return null;
     try {
@@ -43,7 +40,7 @@ function checkWindow(startsAt: string | null, endsAt: string | null, problems: P
  * price when applied instead (a price never goes below 0).
  */
 export function checkRuleDefinition(definition: RuleDefinition, productPrice?: number | null) {
-  const problems = new Problems();
+  const problems = new FieldProblems();
   const name = definition.name.trim();
   if (name.length < 1 || name.length > 100) problems.add('name', 'must be 1 to 100 characters');
   const knownKind = ruleKinds.includes(definition.kind);
@@ -66,7 +63,7 @@ export function checkRuleDefinition(definition: RuleDefinition, productPrice?: n
   return { ...definition, name, ...trimmedScope };
 }
 
-function checkKindFields(definition: RuleDefinition, problems: Problems) {
+function checkKindFields(definition: RuleDefinition, problems: FieldProblems) {
   if (definition.kind === 'quantity') {
     const min = definition.minQuantity;
     if (min === null) problems.missing('min_quantity', 'is required for a quantity rule');
@@ -94,7 +91,7 @@ export function normaliseCouponCode(code: string): string {
 }
 
 export function checkCouponTerms(terms: CouponTerms) {
-  const problems = new Problems();
+  const problems = new FieldProblems();
   checkReduction(terms.reduction, problems);
   const positive = (value: number | null, field: string) => {
     if (value !== null && (!Number.isSafeInteger(value) || value < 1))
