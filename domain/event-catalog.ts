@@ -129,3 +129,30 @@ export function writtenByNewerCode(type: string, data: unknown): boolean {
   const version = (data as { schema_version?: unknown } | null)?.schema_version;
   return newest !== undefined && typeof version === 'number' && version > newest;
 }
+
+/** A decider produced an event its own schema refuses: a defect in the code, never stored. */
+export class InvalidEvent extends Error {
+  constructor(
+    readonly eventType: string,
+    /** The paths of the fields that failed (no values: the data may hold personal fields). */
+    readonly fields: string[],
+  ) {
+    super(`${eventType} does not match its schema (${fields.join(', ')})`);
+    this.name = 'InvalidEvent';
+  }
+}
+
+/**
+ * Checks an event about to be written against the current schema of its type (types outside the catalog
+ * pass): events are forever, so one its readers will refuse must never be stored.
+ */
+export function requireValidEvent(type: string, data: unknown): void {
+  const schema = domainEventSchemas[type];
+  if (!schema) return;
+  const result = schema.safeParse(data);
+  if (!result.success)
+    throw new InvalidEvent(
+      type,
+      result.error.issues.map((issue) => issue.path.map(String).join('.') || '(data)'),
+    );
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidEvent } from '../../domain/event-catalog.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import type { Decider } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
@@ -38,6 +39,32 @@ afterAll(async () => {
 });
 
 describe('command handler', () => {
+  it('refuses to store an event its own schema refuses, naming the fields and no value', async () => {
+    // A faulty decider: UserRoleGranted with a role the schema does not know and a value that is personal.
+    const faulty: Decider<Count, { type: 'UserRoleGranted'; data: Record<string, unknown> }, object> = {
+      initialState: () => ({}),
+      decide: () => [
+        {
+          type: 'UserRoleGranted',
+          data: { schema_version: 1, user_id: 'dora@example.com', role: 'superuser', changed_at: 'now' },
+        },
+      ],
+      evolve: (state) => state,
+    };
+    const handler = createCommandHandler({ store });
+    const refused = handler.handle({
+      decider: faulty,
+      stream: 'user-faulty',
+      command: increment(),
+      metadata,
+    });
+    await expect(refused).rejects.toThrow(InvalidEvent);
+    const error = (await refused.catch((e: unknown) => e)) as InvalidEvent;
+    expect(error.fields).toEqual(expect.arrayContaining(['role']));
+    expect(error.message).not.toContain('dora@example.com');
+    await expect(store.readStream('user-faulty')).rejects.toThrow(); // nothing stored
+  });
+
   it('appends the decided events with the command metadata and the clock time', async () => {
     const clock = () => new Date('2026-01-15T10:30:00.000Z');
     const handler = createCommandHandler({ store, clock });

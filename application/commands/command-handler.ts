@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { requireValidEvent } from '../../domain/event-catalog.ts';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
@@ -150,6 +151,8 @@ export function createCommandHandler(options: CommandHandlerOptions) {
         if (fromCache) continue;
         return { events: [], state: loaded.state, revision: loaded.revision, position: undefined };
       }
+      // A decider's event its own schema refuses is a defect: it fails the command, and is never stored.
+      for (const event of decided) requireValidEvent(event.type, event.data);
       const occurredAt = clock();
       const events: EventToAppend[] = decided.map((event, index) => ({
         id: request.eventId?.(index) ?? randomUUID(),
