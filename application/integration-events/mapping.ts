@@ -69,8 +69,7 @@ const occurredAt = (event: RecordedEvent) => {
  * The integration events a domain event becomes (none when private). Every value is parsed by its
  * public schema, whose objects are strict: a field that is not in the contract cannot slip out. A fact
  * naming a product variant is published at its type's variant version (variant-versions.ts); a type
- * without one refuses it. A
- * mapping or validation failure throws, and the runner parks that event.
+ * without one refuses it. A mapping or validation failure throws, and the runner parks that event.
  */
 export function toIntegrationEvents(event: RecordedEvent): IntegrationMessage[] {
   const mapper = domainMappers[event.type];

@@ -102,8 +102,8 @@ export function createProjectionRunner(
   };
   /**
    * The wait at events of a newer version: since when, and where it began. One bound for the whole stall
-   * (a rollback after many newer writes parks the rest at once once it has passed), over when an event
-   * after the first that held it up applies.
+   * (after a rollback that followed many newer writes, the rest park at once once it has passed); the stall
+   * ends when an event past the one that began it applies.
    */
   let stalled: { since: number; at: Position } | undefined;
   const stopping = new AbortController();
