@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type CheckoutCommand,
   type CheckoutState,
@@ -7,7 +6,8 @@ import {
 } from '../../domain/checkout/checkout.ts';
 import type { AppendResult, EventStore } from '../../infra/eventstore/port.ts';
 import type { CommandHandler } from '../commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../commands/metadata.ts';
+import { eventToAppend } from '../commands/event-to-append.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 
 export type CheckoutRecorder = (command: CheckoutCommand) => Promise<AppendResult | undefined>;
 
@@ -33,12 +33,7 @@ export function checkoutRecorder(
     const occurredAt = clock();
     const result = await store.appendToStream(
       checkoutStream(reservationId),
-      decided.map((event) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: eventMetadata(metadata, occurredAt),
-      })),
+      decided.map((event) => eventToAppend(event, metadata, occurredAt)),
       { expectedRevision: revision === undefined ? 'no_stream' : revision },
     );
     state = decided.reduce(checkoutDecider.evolve, state);

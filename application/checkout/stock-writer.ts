@@ -6,7 +6,8 @@ import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
 import type { CommandHandler } from '../commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../commands/metadata.ts';
+import { eventToAppend } from '../commands/event-to-append.ts';
+import type { CommandMetadata } from '../commands/metadata.ts';
 import { stepEventIds } from './event-ids.ts';
 
 type Pending = {
@@ -59,15 +60,13 @@ export function createStockWriter(options: {
       for (const pending of batch) {
         try {
           const decided = stockDecider.decide(pending.command, state);
-          state = decided.reduce(stockDecider.evolve, state);
           const ids = pending.idName ? stepEventIds(pending.idName) : () => randomUUID();
-          for (const [index, event] of decided.entries())
-            toAppend.push({
-              id: ids(index),
-              type: event.type,
-              data: event.data as Record<string, unknown>,
-              metadata: eventMetadata(pending.metadata, occurredAt),
-            });
+          // Built (and checked) before the state moves: a refused event fails this command alone.
+          const appends = decided.map((event, index) =>
+            eventToAppend(event, pending.metadata, occurredAt, ids(index)),
+          );
+          state = decided.reduce(stockDecider.evolve, state);
+          toAppend.push(...appends);
           outcomes.push({ events: decided });
         } catch (error) {
           outcomes.push({ error });

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireValidEvent } from '../../domain/event-catalog.ts';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Snapshots } from '../../infra/snapshots/snapshots.ts';
+import { eventToAppend } from './event-to-append.ts';
 import { foldStream } from './fold-stream.ts';
-import { type CommandMetadata, eventMetadata } from './metadata.ts';
+import type { CommandMetadata } from './metadata.ts';
 import { StateCache } from './state-cache.ts';
 
 export type Loaded<S> = {
@@ -152,14 +151,10 @@ export function createCommandHandler(options: CommandHandlerOptions) {
         return { events: [], state: loaded.state, revision: loaded.revision, position: undefined };
       }
       // A decider's event its own schema refuses is a defect: it fails the command, and is never stored.
-      for (const event of decided) requireValidEvent(event.type, event.data);
       const occurredAt = clock();
-      const events: EventToAppend[] = decided.map((event, index) => ({
-        id: request.eventId?.(index) ?? randomUUID(),
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: eventMetadata(metadata, occurredAt),
-      }));
+      const events: EventToAppend[] = decided.map((event, index) =>
+        eventToAppend(event, metadata, occurredAt, request.eventId?.(index)),
+      );
       try {
         const result = await store.appendToStream(stream, events, {
           expectedRevision: loaded.revision === undefined ? 'no_stream' : loaded.revision,

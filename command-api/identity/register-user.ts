@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { CommandHandler } from '../../application/commands/command-handler.ts';
-import { type CommandMetadata, eventMetadata } from '../../application/commands/metadata.ts';
+import { eventToAppend } from '../../application/commands/event-to-append.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { emailClaim, emailStreamName } from '../../domain/identity/email.ts';
 import { credentialsStreamName, userStreamName } from '../../domain/identity/events.ts';
@@ -74,11 +74,7 @@ export async function registerUser(deps: RegistrationDeps, input: Registration, 
   try {
     await deps.store.appendToStream(
       credentialsStreamName(userId),
-      passwordSet.map((event) => ({
-        id: randomUUID(),
-        ...event,
-        metadata: eventMetadata(metadata, deps.clock()),
-      })),
+      passwordSet.map((event) => eventToAppend(event, metadata, deps.clock())),
       { expectedRevision: 'no_stream' },
     );
   } catch (error) {
@@ -109,7 +105,7 @@ async function claimEmail(
   try {
     await deps.store.appendToStream(
       stream,
-      claim.map((event) => ({ id: randomUUID(), ...event, metadata: eventMetadata(metadata, deps.clock()) })),
+      claim.map((event) => eventToAppend(event, metadata, deps.clock())),
       { expectedRevision: 'no_stream' },
     );
     return input.userId;

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { eventMetadata } from '../../application/commands/metadata.ts';
+import { eventToAppend } from '../../application/commands/event-to-append.ts';
 import { accountToken, type TokenPurpose } from '../../domain/identity/account-token.ts';
 import { userStreamName } from '../../domain/identity/events.ts';
 import { type UserState, user } from '../../domain/identity/user.ts';
@@ -93,12 +92,7 @@ export async function issueToken(
   const correlation = (event.metadata as { correlation_id?: string } | undefined)?.correlation_id ?? event.id;
   await deps.store.appendToStream(
     accountTokenStream(token),
-    issued.map((e) => ({
-      id: randomUUID(),
-      type: e.type,
-      data: e.data,
-      metadata: eventMetadata({ correlation_id: correlation, causation_id: event.id }, now),
-    })),
+    issued.map((e) => eventToAppend(e, { correlation_id: correlation, causation_id: event.id }, now)),
     { expectedRevision: 'no_stream' },
   );
   return token;
