@@ -42,3 +42,18 @@ export const variantOptions = z
   .record(z.string(), z.string())
   .optional()
   .describe("the variant's options, e.g. {size: M, color: red}; only with variant_id");
+
+/**
+ * The same event at a later version: its schema with `fields` added (or replaced) and the envelope's
+ * version moved on, strict as before; `note` says what the version is for.
+ */
+export const laterVersion = <S extends z.ZodObject>(
+  schema: S,
+  type: string,
+  version: number,
+  fields: z.ZodRawShape,
+  note: string,
+) =>
+  schema
+    .extend({ ...envelope(type, version), ...fields })
+    .describe(`${schema.description} Version ${version}: ${note}.`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, envelope, instant, productId, reservationId, variantId } from './envelope.ts';
+import { count, envelope, instant, laterVersion, productId, reservationId, variantId } from './envelope.ts';
 
 /**
  * A variant's stock is its own, published at version 2 of each type: with variant_id, the levels are
@@ -59,9 +59,7 @@ export const ReservationCommitted = z
 
 /** Version 2 of a stock fact: the same fact about one variant's stock. */
 const ofVariant = <S extends z.ZodObject>(schema: S, type: string) =>
-  schema
-    .extend({ ...envelope(type, 2), ...variant })
-    .describe(`${schema.description} Version 2: of one variant.`);
+  laterVersion(schema, type, 2, variant, 'of one variant');
 
 export const inventoryVariantSchemas = {
   StockLevelChanged: ofVariant(StockLevelChanged, 'StockLevelChanged'),

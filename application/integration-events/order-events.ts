@@ -3,6 +3,7 @@ import {
   count,
   currency,
   envelope,
+  laterVersion,
   minorUnits,
   orderId,
   productId,
@@ -74,10 +75,13 @@ export const OrderPlaced = z
  * `variant_id` and `sku`; the order is published at version 3 when any of its lines does, otherwise at
  * version 2, exactly as before variants existed (variant-versions.ts).
  */
-export const OrderPlacedV3 = OrderPlaced.extend({
-  ...envelope('OrderPlaced', 3),
-  items: z.array(orderLineV2.extend(variantFields)).min(1),
-}).describe(`${OrderPlaced.description} Version 3: lines may name a variant.`);
+export const OrderPlacedV3 = laterVersion(
+  OrderPlaced,
+  'OrderPlaced',
+  3,
+  { items: z.array(orderLineV2.extend(variantFields)).min(1) },
+  'lines may name a variant',
+);
 
 /** Integration event types published at a version above 1 (the others are version 1). */
 export const integrationSchemaVersions: Readonly<Record<string, number>> = { OrderPlaced: 2 };
@@ -146,10 +150,13 @@ export const CheckoutStarted = z
   .describe('A customer began checking out their cart (stock is being reserved); key = reservation id.');
 
 /** Version 2: lines may name a variant (variant-versions.ts). */
-export const CheckoutStartedV2 = CheckoutStarted.extend({
-  ...envelope('CheckoutStarted', 2),
-  items: z.array(checkoutLine.extend(variantFields)).min(1),
-}).describe(`${CheckoutStarted.description} Version 2: lines may name a variant.`);
+export const CheckoutStartedV2 = laterVersion(
+  CheckoutStarted,
+  'CheckoutStarted',
+  2,
+  { items: z.array(checkoutLine.extend(variantFields)).min(1) },
+  'lines may name a variant',
+);
 
 export const orderTopicSchemas = {
   OrderPlaced,

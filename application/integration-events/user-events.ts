@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   currency,
   envelope,
+  laterVersion,
   minorUnits,
   orderId,
   productId,
@@ -90,24 +91,38 @@ export const ProductViewed = z
 
 /** Version 2 of the cart and purchase events: a line of a variant (variant-versions.ts). */
 export const userVariantSchemas = {
-  ItemAddedToCart: ItemAddedToCart.extend({
-    ...envelope('ItemAddedToCart', 2),
-    ...variantLine,
-    variant_options: variantOptions,
-    line_quantity: ItemAddedToCart.shape.line_quantity.describe('units of this variant in the cart after'),
-  }).describe(`${ItemAddedToCart.description} Version 2: of a variant.`),
-  CartItemQuantityChanged: CartItemQuantityChanged.extend({
-    ...envelope('CartItemQuantityChanged', 2),
-    ...variantLine,
-  }).describe(`${CartItemQuantityChanged.description} Version 2: of a variant.`),
-  ItemRemovedFromCart: ItemRemovedFromCart.extend({
-    ...envelope('ItemRemovedFromCart', 2),
-    ...variantLine,
-  }).describe(`${ItemRemovedFromCart.description} Version 2: of a variant.`),
-  PurchaseCompleted: PurchaseCompleted.extend({
-    ...envelope('PurchaseCompleted', 2),
-    items: z.array(purchasedLine.extend(variantFields)).min(1),
-  }).describe(`${PurchaseCompleted.description} Version 2: lines may name a variant.`),
+  ItemAddedToCart: laterVersion(
+    ItemAddedToCart,
+    'ItemAddedToCart',
+    2,
+    {
+      ...variantLine,
+      variant_options: variantOptions,
+      line_quantity: ItemAddedToCart.shape.line_quantity.describe('units of this variant in the cart after'),
+    },
+    'of a variant',
+  ),
+  CartItemQuantityChanged: laterVersion(
+    CartItemQuantityChanged,
+    'CartItemQuantityChanged',
+    2,
+    variantLine,
+    'of a variant',
+  ),
+  ItemRemovedFromCart: laterVersion(
+    ItemRemovedFromCart,
+    'ItemRemovedFromCart',
+    2,
+    variantLine,
+    'of a variant',
+  ),
+  PurchaseCompleted: laterVersion(
+    PurchaseCompleted,
+    'PurchaseCompleted',
+    2,
+    { items: z.array(purchasedLine.extend(variantFields)).min(1) },
+    'lines may name a variant',
+  ),
 } as const;
 
 export const userTopicSchemas = {
