@@ -100,8 +100,9 @@ export function errorArgs(args: unknown[]): unknown[] {
  * An error as one line of text, by the rules of `errorForLog`, for what leaves the process outside a log
  * line to where operators read it: a span's status and exception event (a collector keeps them), a dead
  * letter's `error` (kept at rest, and personal data at rest is encrypted), a worker's answer to the
- * cluster's metrics collection. What any client may read says only `errorKind`. `DatabaseError 22P02 (routine string_to_uuid)` for
- * PostgreSQL; `TypeError: the store is closed; cause: Error ECONNREFUSED: connect ECONNREFUSED …` otherwise.
+ * cluster's metrics collection (what any client may read says only `errorKind`).
+ * `DatabaseError 22P02 (routine string_to_uuid)` for PostgreSQL; `TypeError: the store is closed; cause:
+ * Error ECONNREFUSED: connect ECONNREFUSED …` otherwise.
  */
 export function describeError(error: unknown): string {
   // Something thrown that is not an Error says its kind only: a thrown text may quote anything.
