@@ -92,7 +92,7 @@ it('gives a check that never answers up at its deadline', async () => {
   }
 });
 
-it('lets a probe that ends late not undo what a later probe found', async () => {
+it('lets a probe that ends late not undo what a later probe found, and logs why it answered 503', async () => {
   let calls = 0;
   const { server, lines } = await serveReady(
     [{ name: 'redis', check: () => (++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve()) }],
@@ -105,6 +105,8 @@ it('lets a probe that ends late not undo what a later probe found', async () => 
     expect((await slow).status).toBe(503);
     expect((await server.request('GET', '/ready')).status).toBe(200);
     expect(lines.filter((line) => /dependency (check failed|reachable again)/.test(line))).toEqual([]);
+    // The late 503 is still explained in the log, once.
+    expect(lines.filter((line) => line.includes('late probe failed'))).toHaveLength(1);
   } finally {
     await server.close();
   }

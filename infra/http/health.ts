@@ -66,7 +66,10 @@ export function dependencyChecks(logger: Logger, timeoutMs = 1_500) {
         logger.info({ dependency: name }, 'dependency reachable again');
       return [name, { status: 'up', latency_ms: latency() }];
     } catch (error) {
-      if (current(name, probe) && !down.has(name)) {
+      if (!current(name, probe)) {
+        // Its request still answers 503: the log says why, without changing what later probes found.
+        logger.warn({ dependency: name, err: error }, 'late probe failed; a later one had answered');
+      } else if (!down.has(name)) {
         logger.warn({ dependency: name, err: error }, 'dependency check failed');
         down.add(name);
       }
