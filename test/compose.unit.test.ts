@@ -134,6 +134,18 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/COPY --from=deps \/app\/node_modules/);
   });
 
+  it('applies patches/ in both installs, with the pinned patch-package', () => {
+    const manifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
+    expect(manifest.scripts.postinstall).toMatch(/^patch-package\b/);
+    const pinned = manifest.devDependencies['patch-package'];
+    const installs = [...dockerfile.matchAll(/^RUN npm ci .*$/gm)].map((m) => m[0]);
+    expect(installs).toHaveLength(2);
+    for (const install of installs)
+      expect(install).toMatch(/&& npx (--yes )?patch-package(@\S+)? --error-on-fail$/);
+    expect(installs.find((install) => install.includes('--omit=dev'))).toContain(`patch-package@${pinned}`);
+    expect(dockerfile.match(/^COPY patches \.\/patches$/gm)).toHaveLength(2);
+  });
+
   it('has what its start command needs among the production dependencies', () => {
     const manifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     for (const name of ['tsx', '@opentelemetry/sdk-node', 'import-in-the-middle']) {
