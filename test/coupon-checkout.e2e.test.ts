@@ -133,6 +133,29 @@ describe('a coupon at checkout', () => {
     expect(second.body).toMatchObject({ coupon: 'SAVE-10', discount: 8 });
   });
 
+  it('an order refused for its address takes nothing: no stock, no cart lock, no redemption', async () => {
+    await shop.addCoupon({ code: 'ONLY-ONE', amount_off: 5, max_redemptions: 1 });
+    const customer = shop.mintCustomer();
+    await addToCart(customer.accessToken, { product_id: product, quantity: 1 });
+    await applyCoupon(customer.accessToken, { code: 'ONLY-ONE' });
+    const head = await shop.side.store.headPosition();
+    const { billing_address, ...rest } = shop.orderBody();
+    for (const bad of [{ city: ' ' }, { street: 'x'.repeat(300) }]) {
+      const refused = await answer(
+        shop.as(customer.accessToken).POST('/api/v1/orders', {
+          body: { ...rest, billing_address: { ...billing_address, ...bad } },
+        }),
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe(bad.city ? 'VAL_2002' : 'VAL_2001');
+    }
+    // Nothing appended: no reservation, no attached order, no redemption of the coupon's only use.
+    expect(await shop.side.store.headPosition()).toEqual(head);
+    const corrected = await placeOrder(customer.accessToken);
+    expect(corrected.status, corrected.text).toBe(201);
+    expect(corrected.body).toMatchObject({ status: 'confirmed', coupon: 'ONLY-ONE', discount: 5 });
+  });
+
   it('100 concurrent checkouts with a coupon of max_redemptions 10 confirm exactly 10 orders with it', async () => {
     await shop.addCoupon({ code: 'LIMITED-10', amount_off: 5, max_redemptions: 10 });
     const products = await Promise.all(Array.from({ length: 20 }, () => shop.product(30, 'Books', 100)));

@@ -3,6 +3,7 @@ import { activeCheckout, recentOrder } from '../../domain/cart/checkout-rules.ts
 import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
 import { checkoutInProgress } from '../../domain/checkout/order-attempt.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { orderDetails } from '../../domain/ordering/order-placement.ts';
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import type { OrderId, ReservationId } from '../../domain/shared/ids.ts';
 import type { CheckoutDeps } from './checkout-deps.ts';
@@ -26,6 +27,8 @@ export type { PlaceOrderInput };
 export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   const { handler, clock } = deps;
   const { userId, metadata } = input;
+  // Refused before any step: a bad address must not reserve stock, lock the cart or take a coupon.
+  orderDetails(input);
   const keyed = input.idempotencyKey ? keyedIds(userId, 'orders', input.idempotencyKey) : undefined;
   if (keyed) {
     // A retry of a request that placed its order before it failed (timeout, crash): that order.

@@ -21,9 +21,7 @@ export const maskToken = (token: string): string => (token.length >= 8 ? `****${
 export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
   const { orderId, userId, items, reservationId, pricing, now } = command.data;
   checkItems(command);
-  const shipping = address('shipping_address', command.data.shippingAddress);
-  const billing = address('billing_address', command.data.billingAddress);
-  const payment = paymentMethod(command);
+  const { shipping, billing, payment } = orderDetails(command.data);
 
   const coupon = command.data.coupon ?? null;
   const { discount, ...totals } = orderTotals(items, pricing, coupon?.discount ?? 0);
@@ -65,6 +63,20 @@ export function orderPlaced(command: PlaceOrder): OrderEventOf<'OrderPlaced'> {
       discount,
       coupon: coupon?.code ?? null,
     },
+  };
+}
+
+/**
+ * The customer's part of an order (addresses, payment method), checked and trimmed. The checkout checks it
+ * before its first step too, so a request it refuses has reserved, attached and redeemed nothing.
+ */
+export function orderDetails(
+  data: Pick<PlaceOrder['data'], 'shippingAddress' | 'billingAddress' | 'paymentMethod'>,
+) {
+  return {
+    shipping: address('shipping_address', data.shippingAddress),
+    billing: address('billing_address', data.billingAddress),
+    payment: paymentMethod(data.paymentMethod),
   };
 }
 
@@ -126,7 +138,7 @@ function address(field: string, value: Address): Address {
   };
 }
 
-function paymentMethod({ data: { paymentMethod: method } }: PlaceOrder) {
+function paymentMethod(method: PlaceOrder['data']['paymentMethod']) {
   const missing = (['type', 'token'] as const).filter((key) => (method[key] ?? '').trim() === '');
   if (missing.length > 0)
     throw new DomainError(
