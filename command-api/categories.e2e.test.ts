@@ -158,6 +158,35 @@ describe('the category tree through both APIs', () => {
     await expectRefused(() => change('audio', {}), 400, 'VAL_2001');
     await expectRefused(() => create({ name: 'Cables' }, api.customer.accessToken), 403, 'AUTH_1004');
   });
+
+  it('files no category for a product the decider refuses, listed or changed', async () => {
+    const admin = commandClient(api.http.url, api.adminToken);
+    const listing = (body: Record<string, unknown>) =>
+      answer(admin.POST('/api/v1/products', { body: body as Schemas['postProductsBody'] }));
+    await expectRefused(
+      () => listing({ name: '   ', price: 10, category: 'Refused Kitchen' }),
+      400,
+      'VAL_2001',
+    );
+    await expectRefused(
+      () => listing({ name: 'Pan', price: 10, category: 'Refused Kitchen', description: 'x'.repeat(10_001) }),
+      400,
+      'VAL_2001',
+    );
+    const { product_id } = await createProduct(api.http, api.adminToken, { name: 'Pot' });
+    await expectRefused(
+      () =>
+        answer(
+          admin.PUT('/api/v1/products/{product_id}', {
+            params: { path: { product_id } },
+            body: { name: '   ', category: 'Refused Kitchen' },
+          }),
+        ),
+      400,
+      'VAL_2001',
+    );
+    expect(find(await categories(), 'refused-kitchen')).toBeUndefined();
+  });
 });
 
 describe('If-Match on the category tree', () => {

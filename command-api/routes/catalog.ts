@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { requireRevision } from '../../application/commands/command-handler.ts';
 import type { ProductCommand } from '../../domain/catalog/commands.ts';
-import { productDecider, productStream } from '../../domain/catalog/product.ts';
+import { type ProductState, productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId } from '../../domain/shared/ids.ts';
@@ -45,6 +45,14 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
     return { status: 200, body: productBody(result.state, stock) };
   }
 
+  /**
+   * Throws what the decider would refuse `command` with on `state` (a pure decision, nothing appended), so
+   * a refused command has filed no category. The append decides again on the state it then reads.
+   */
+  const refusedFirst = (command: ProductCommand, state: ProductState) => {
+    productDecider.decide(command, state);
+  };
+
   return [
     route({
       method: 'post',
@@ -58,12 +66,17 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
         const now = clock().toISOString();
         const metadata = commandMetadata(req);
         const { initial_stock: initialStock, long_description: longDescription, ...fields } = body;
+        const command: ProductCommand = {
+          type: 'ListProduct',
+          data: { ...fields, longDescription, productId, now },
+        };
+        refusedFirst(command, productDecider.initialState());
         await fileCategory(handler, fields.category, now, metadata);
         const listed = await handler.handle({
           decider: productDecider,
           stream: productStream(productId),
           metadata,
-          command: { type: 'ListProduct', data: { ...fields, longDescription, productId, now } },
+          command,
         });
         if (listed.state.status === 'unlisted') throw new Error('ListProduct decided no product');
         // A second stream, so a second append: the product is listed even if this one fails, and an
@@ -98,21 +111,19 @@ export const catalogRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] =
       summary: "Change a product's descriptive fields (admin)",
       async handle({ body, params, req, res }) {
         const productId = productIdOr404(params.product_id);
-        // Filed only for a product that can change, so a refused change appends nothing: a stale If-Match
-        // is refused (412) before the category is filed.
+        // Filed only for a change the product takes, so a refused change appends nothing: a stale If-Match
+        // (412) or a change the decider refuses is refused before the category is filed.
         const { product, revision } = await requireProduct(handler, productId);
         requireRevision(productStream(productId), expectedRevisionFrom(req), revision);
-        if (product.status === 'listed')
-          await fileCategory(
-            handler,
-            body.category ?? undefined,
-            clock().toISOString(),
-            commandMetadata(req),
-          );
-        return onProduct(req, res, productId, {
+        const now = clock().toISOString();
+        const command: ProductCommand = {
           type: 'ChangeProductDetails',
-          data: { productId, changes: detailChanges(body), now: clock().toISOString() },
-        });
+          data: { productId, changes: detailChanges(body), now },
+        };
+        refusedFirst(command, product);
+        if (product.status === 'listed')
+          await fileCategory(handler, body.category ?? undefined, now, commandMetadata(req));
+        return onProduct(req, res, productId, command);
       },
     }),
     route({
