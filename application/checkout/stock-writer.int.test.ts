@@ -76,6 +76,20 @@ describe('stock writer: batched per stock item, never overselling', () => {
     expect(await world.stock(product)).toMatchObject({ onHand: 1, reserved: 1 });
   });
 
+  it('refuses nothing on a remembered state: stock received elsewhere after a sell-out is sold', async () => {
+    const product = world.newProduct();
+    await world.receive(product, 2);
+    const stock = writer();
+    await stock.execute(reserve(product, 1, 'restock'), world.metadata);
+    await stock.execute(reserve(product, 2, 'restock'), world.metadata); // sold out, as the writer knows
+    await world.receive(product, 5); // through the command handler, as POST /inventory/{id}/receive does
+    const [one, two] = [reserve(product, 3, 'restock'), reserve(product, 4, 'restock')];
+    expect(await stock.execute(one, world.metadata)).toHaveLength(1);
+    expect(await stock.execute(two, world.metadata)).toHaveLength(1);
+    expect(await stock.available(product)).toBe(3);
+    expect(await world.stock(product)).toMatchObject({ onHand: 7, reserved: 4 });
+  });
+
   it('a repeated command decides nothing and appends nothing', async () => {
     const product = world.newProduct();
     await world.receive(product, 5);

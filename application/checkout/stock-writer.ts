@@ -47,12 +47,14 @@ export function createStockWriter(options: {
   const queues = new Map<string, Pending[]>();
 
   // The state this writer left each stock item in: the next batch decides on it and appends at its
-  // revision without reading first. Anyone else's write shows up as a conflict, and then it reads.
+  // revision without reading first. Anyone else's write shows up as a conflict, and then it reads; a batch
+  // that appends nothing meets no conflict, so its refusals are only trusted on a fresh read.
   const known = new Map<string, { state: StockState; revision: bigint | undefined }>();
 
   async function decideBatch(stream: string, batch: Pending[]) {
     for (let attempt = 0; ; attempt++) {
-      const { state: loaded, revision } = known.get(stream) ?? (await handler.load(stockDecider, stream));
+      const cached = known.get(stream);
+      const { state: loaded, revision } = cached ?? (await handler.load(stockDecider, stream));
       let state = loaded;
       const outcomes: ({ events: StockEvent[] } | { error: unknown })[] = [];
       const toAppend: EventToAppend[] = [];
@@ -72,8 +74,15 @@ export function createStockWriter(options: {
           outcomes.push({ error });
         }
       }
-      if (toAppend.length === 0) known.set(stream, { state, revision });
-      else {
+      if (toAppend.length === 0) {
+        // Nothing appended, so nothing checked the remembered state against the stream: a refusal decided
+        // on it (sold out here, restocked through another path since) is decided again on a fresh read.
+        if (cached && outcomes.some((outcome) => 'error' in outcome)) {
+          known.delete(stream);
+          continue;
+        }
+        known.set(stream, { state, revision });
+      } else {
         try {
           const appended = await store.appendToStream(stream, toAppend, {
             expectedRevision: revision === undefined ? 'no_stream' : revision,
