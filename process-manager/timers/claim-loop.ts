@@ -17,6 +17,11 @@ export type ClaimLoopOptions = {
   batchSize?: number;
   /** Sleep at most this long without a NOTIFY (a fallback poll). */
   maxIdleMs?: number;
+  /**
+   * Longest an action may run (default 10 s). The claim transaction is idle while its actions run, so this
+   * must stay under the pool's idle_in_transaction_session_timeout (15 s by default), which would end it.
+   */
+  actionTimeoutMs?: number;
   /** Counts for metrics and tests. */
   onOutcome?: (timer: TimerRow, outcome: TimerOutcome | 'failed') => void;
   /** The timer backlog: due (past their time, not yet fired) and pending (all stored), e.g. for metrics. */
@@ -27,6 +32,24 @@ export type ClaimLoopOptions = {
 const BACKLOG_REPORT_MS = 1_000;
 
 const backoffMs = (attempts: number) => Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
+
+/** The action's outcome, or a TimeoutError after `ms`: one that never settles must not hold the loop. */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`timer action ran over ${ms} ms`), { name: 'TimeoutError' })),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Claims due timers with FOR UPDATE SKIP LOCKED (several instances never take the same one), runs each
@@ -40,6 +63,7 @@ export function createClaimLoop(options: ClaimLoopOptions) {
   const { pool, action, clock, logger } = options;
   const batchSize = options.batchSize ?? 16;
   const maxIdleMs = options.maxIdleMs ?? 5_000;
+  const actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
   let stopped = true;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -71,7 +95,9 @@ export function createClaimLoop(options: ClaimLoopOptions) {
       const outcomes = await Promise.all(
         rows.map(async (timer): Promise<TimerOutcome | 'failed'> => {
           try {
-            return await action(timer);
+            // Run over: retried like a failure while the rest of the batch commits and the loop goes on. The
+            // late action may still finish; being idempotent, its retry then finds the work done.
+            return await withinDeadline(action(timer), actionTimeoutMs);
           } catch (error) {
             logger.warn(
               { err: error, kind: timer.kind, key: timer.key, attempts: timer.attempts },
