@@ -90,6 +90,34 @@ describe('stock writer: batched per stock item, never overselling', () => {
     expect(await world.stock(product)).toMatchObject({ onHand: 7, reserved: 4 });
   });
 
+  it('remembers a bounded number of stock items; a forgotten one is read again, not appended blind', async () => {
+    const [first, second] = [world.newProduct(), world.newProduct()];
+    await world.receive(first, 3);
+    await world.receive(second, 3);
+    const { store } = world;
+    let appends = 0;
+    const counting: typeof store = {
+      ...store,
+      appendToStream: (...args) => {
+        appends += 1;
+        return store.appendToStream(...args);
+      },
+    };
+    const stock = createStockWriter({
+      store: counting,
+      handler: world.handler,
+      clock: world.clock,
+      maxKnown: 1,
+    });
+    await stock.execute(reserve(first, 1, 'lru'), world.metadata);
+    await stock.execute(reserve(second, 1, 'lru'), world.metadata); // the first item is forgotten
+    await world.receive(first, 4); // a write the writer did not make
+    await stock.execute(reserve(first, 2, 'lru'), world.metadata);
+    // Read fresh, appended once; a remembered (stale) state would have conflicted and appended twice.
+    expect(appends).toBe(3);
+    expect(await world.stock(first)).toMatchObject({ onHand: 7, reserved: 2 });
+  });
+
   it('a repeated command decides nothing and appends nothing', async () => {
     const product = world.newProduct();
     await world.receive(product, 5);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { StockCommand } from '../../domain/inventory/commands.ts';
 import type { StockEvent } from '../../domain/inventory/events.ts';
 import { available, type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
@@ -40,6 +41,8 @@ export function createStockWriter(options: {
   clock: () => Date;
   maxBatch?: number;
   maxRetries?: number;
+  /** Stock items whose state is remembered between batches (default 10,000). */
+  maxKnown?: number;
 }): StockWriter {
   const { store, handler, clock } = options;
   const maxBatch = options.maxBatch ?? 256;
@@ -49,7 +52,11 @@ export function createStockWriter(options: {
   // The state this writer left each stock item in: the next batch decides on it and appends at its
   // revision without reading first. Anyone else's write shows up as a conflict, and then it reads; a batch
   // that appends nothing meets no conflict, so its refusals are only trusted on a fresh read.
-  const known = new Map<string, { state: StockState; revision: bigint | undefined }>();
+  // Bounded like the command handler's state cache: a process touching a large catalogue keeps the items
+  // it used last; a forgotten one is read again.
+  const known = new LRUCache<string, { state: StockState; revision: bigint | undefined }>({
+    max: options.maxKnown ?? 10_000,
+  });
 
   async function decideBatch(stream: string, batch: Pending[]) {
     for (let attempt = 0; ; attempt++) {
