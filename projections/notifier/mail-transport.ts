@@ -28,8 +28,9 @@ export type TransportStatus = {
 export type MailTransport = {
   /**
    * Resolves 'sent' once the server accepted the message (or the file is written), 'failed' when the
-   * server refused it for good (a 5xx reply: retrying cannot help). A server that is down or answers
-   * 4xx is retried with backoff for as long as it takes; only `signal` ends the wait (AbortError).
+   * server refused this message for good (a 5xx to its recipient or content: retrying cannot help). A
+   * server that is down, answers 4xx, or refuses the login or sender is retried with backoff for as long
+   * as it takes; only `signal` ends the wait (AbortError).
    */
   send(mail: OutgoingMail, signal: AbortSignal): Promise<'sent' | 'failed'>;
   /** For /ready: throws while the SMTP server cannot be reached. */
@@ -44,6 +45,20 @@ const describe = (error: unknown) => {
   const { responseCode } = error as { responseCode?: unknown };
   return responseCode === undefined ? errorKind(error) : `${errorKind(error)} ${String(responseCode)}`;
 };
+
+// Login refused, login required, an authentication mechanism refused: every message would be refused alike.
+const loginCodes = new Set([530, 534, 535, 538]);
+
+/**
+ * A refusal of this message, for good: a 5xx answer to its recipient (RCPT TO) or its content (DATA). A 5xx
+ * to the login or the sender (a wrong password, a relay that wants a login, a sender it will not take)
+ * refuses every message alike: that is waited out like an outage, so fixing the setting sends them all.
+ */
+function refusedForGood(error: unknown): boolean {
+  const { responseCode: code, command } = error as { responseCode?: unknown; command?: unknown };
+  if (typeof code !== 'number' || code < 500 || code >= 600 || loginCodes.has(code)) return false;
+  return command === 'RCPT TO' || command === 'DATA';
+}
 
 export function createMailTransport(options: {
   smtpUrl?: string | undefined;
@@ -103,8 +118,7 @@ export function createMailTransport(options: {
           status.lastError = undefined;
           return 'sent';
         } catch (error) {
-          const code = (error as { responseCode?: number }).responseCode;
-          if (code !== undefined && code >= 500 && code < 600) {
+          if (refusedForGood(error)) {
             status.smtp = 'connected';
             logger.warn({ reason: describe(error) }, 'mail refused by the SMTP server; not retried');
             return 'failed';
