@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventually } from '../../application/checkout/test-support.ts';
 import { answer, commandClient } from '../../test/api-client/clients.ts';
 import { addressesOf, type LifecycleWorld, startLifecycleWorld } from './test-support.ts';
 
@@ -58,6 +59,18 @@ async function shopper(email: string, marketing: boolean) {
 const reminders = (email: string) =>
   world.mail.received.filter((m) => addressesOf(m).includes(email) && m.subject === 'Your cart is waiting');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const other = (i: number) => ({
+  email: `other-${i}@shop.test`,
+  password: 'Secret#123',
+  first_name: 'Other',
+  last_name: 'Shopper',
+});
+const skippedReminders = async () => {
+  const { rows } = await world.pool.query<{ n: string }>(
+    "SELECT count(*) AS n FROM notifier_sent_mail WHERE kind = 'cart_reminder' AND status = 'skipped'",
+  );
+  return Number(rows[0]!.n);
+};
 
 it('reminds once after the delay; none after checkout, none without consent, none after unsubscribe', {
   timeout: 90_000,
@@ -101,4 +114,41 @@ it('reminds once after the delay; none after checkout, none without consent, non
   expect(reminders(kept.email)).toHaveLength(1);
   const again = await unsubscribe();
   expect(again.status).toBe(401);
+});
+
+it('a notifier catching up reminds a cart once, for its newest change', { timeout: 90_000 }, async () => {
+  const first = await shopper('catching-up@shop.test', true);
+  await world.notifier.stop(); // down for a while (a deploy, a crash)
+  expect((await first.add()).status).toBe(200);
+  // Other traffic between two changes of the cart, so catching up takes them in different batches.
+  for (let i = 0; i < 25; i += 1)
+    expect((await answer(as().POST('/api/v1/users/register', { body: other(i) }))).status).toBe(201);
+  expect((await first.add()).status).toBe(200);
+  await sleep(delayMs + 1_000); // both changes' reminders are due
+  await world.restartNotifier();
+  // Caught up, and every reminder handled: none left armed.
+  await eventually(async () => {
+    const { rows } = await world.pool.query('SELECT 1 FROM notifier_cart_reminders');
+    expect({ state: world.notifier.status().state, armed: rows.length }).toEqual({ state: 'live', armed: 0 });
+  }, 30_000);
+  await world.mail.waitFor(
+    (m) => addressesOf(m).includes(first.email) && m.subject === 'Your cart is waiting',
+  );
+  const mailed = reminders(first.email);
+  expect(mailed).toHaveLength(1);
+  expect(mailed[0]!.text).toContain('You left 3 item(s) in your cart.');
+});
+
+it('a notifier started over an old log does not remind carts of long ago', { timeout: 90_000 }, async () => {
+  const old = await shopper('long-ago@shop.test', true);
+  await world.notifier.stop();
+  world.shiftNotifierClock(100 * 3_600_000); // four days on, past NOTIFIER_MAX_EVENT_AGE_HOURS (72)
+  try {
+    const skippedBefore = await skippedReminders();
+    await world.restartNotifier();
+    await eventually(async () => expect(await skippedReminders()).toBeGreaterThan(skippedBefore));
+    expect(reminders(old.email)).toHaveLength(0);
+  } finally {
+    world.shiftNotifierClock(0);
+  }
 });

@@ -32,12 +32,12 @@ export async function trackCartEvent(pool: pg.Pool, event: RecordedEvent, afterM
   );
 }
 
-export type DueReminder = { user_id: string; armed_by: string };
+export type DueReminder = { user_id: string; armed_by: string; due_at: Date };
 
 export const dueReminders = async (pool: pg.Pool, now: Date) =>
   (
     await pool.query<DueReminder>(
-      'SELECT user_id, armed_by FROM notifier_cart_reminders WHERE due_at <= $1 ORDER BY due_at LIMIT 50',
+      'SELECT user_id, armed_by, due_at FROM notifier_cart_reminders WHERE due_at <= $1 ORDER BY due_at LIMIT 50',
       [now],
     )
   ).rows;

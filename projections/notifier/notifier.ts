@@ -132,8 +132,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
     clock,
     logger,
     sentMail: { handled, record, sent, failed, waiting },
-    enabled: () =>
-      options.cartReminderAfterMs !== undefined && ['live', 'catching-up'].includes(runner.status().state),
+    // Live only: while catching up, each older change of a cart re-arms its reminder, already due, and
+    // firing them then mailed one per change. Caught up, each cart's newest arming is the one left.
+    enabled: () => options.cartReminderAfterMs !== undefined && runner.status().state === 'live',
+    maxAgeMs: maxAge,
     pollMs: options.reminderPollMs ?? 1_000,
   });
 

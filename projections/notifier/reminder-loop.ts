@@ -26,6 +26,8 @@ export type ReminderLoopDeps = {
   };
   /** Reminders fire only while this holds (reminders on, and this instance holds the notifier's lease). */
   enabled(): boolean;
+  /** A reminder due longer ago than this is not mailed (NOTIFIER_MAX_EVENT_AGE_HOURS, as for event mail). */
+  maxAgeMs: number;
   pollMs: number;
 };
 
@@ -37,7 +39,9 @@ export function createReminderLoop(deps: ReminderLoopDeps) {
     const kind = 'cart_reminder';
     const messageId = messageIdFor(reminder.armed_by, kind, deps.from);
     if (!(await deps.sentMail.handled(reminder.armed_by, kind))) {
-      const recipient = await loadRecipient(deps.store, reminder.user_id);
+      // A notifier started over an old log does not remind carts of long ago.
+      const stale = deps.clock().getTime() - reminder.due_at.getTime() > deps.maxAgeMs;
+      const recipient = stale ? undefined : await loadRecipient(deps.store, reminder.user_id);
       const items = recipient?.marketingEmails ? await cartItemCount(deps.store, reminder.user_id) : 0;
       if (!recipient || items === 0) {
         await deps.sentMail.record(reminder.armed_by, kind, messageId, 'skipped');

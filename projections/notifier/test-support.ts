@@ -122,10 +122,13 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     metrics: createMetrics({ runtime: false }),
     logger,
   };
+  // The notifier's own clock, moved apart (a notifier started long after the events it reads).
+  let notifierShiftMs = 0;
   const makeNotifier = () =>
     createNotifier({
       deps,
       pool,
+      clock: () => new Date(Date.now() + notifierShiftMs),
       transport: createMailTransport({
         smtpUrl: `smtp://127.0.0.1:${mail.port}`,
         mailDir: 'unused',
@@ -166,6 +169,9 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     config,
     shiftClock(ms: number) {
       shiftMs = ms;
+    },
+    shiftNotifierClock(ms: number) {
+      notifierShiftMs = ms;
     },
     /** Events in the log (to compare before and after a refused request). */
     async eventCount() {
