@@ -88,14 +88,24 @@ export function createReminderLoop(deps: ReminderLoopDeps) {
   const pollReminders = () => {
     // Only the instance holding the lease fires reminders (one sender at a time).
     if (polling || !deps.enabled()) return;
+    // Lost the lease (or stopped) meanwhile: the reminder under way stops waiting for the SMTP server and
+    // the rest are left to the new holder, so two instances never both wait to send the same one.
+    const disabled = new AbortController();
+    const signal = AbortSignal.any([reminders.signal, disabled.signal]);
+    const watch = setInterval(() => {
+      if (!deps.enabled()) disabled.abort();
+    }, Math.min(deps.pollMs, 250));
     polling = (async () => {
       for (const reminder of await dueReminders(deps.pool, deps.clock())) {
-        if (reminders.signal.aborted) return;
-        await fireReminder(reminder, reminders.signal);
+        if (signal.aborted) return;
+        await fireReminder(reminder, signal);
       }
     })()
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'cart reminders failed; retried'))
+      .catch((error: unknown) => {
+        if (!signal.aborted) deps.logger.warn({ err: error }, 'cart reminders failed; retried');
+      })
       .finally(() => {
+        clearInterval(watch);
         polling = undefined;
       });
   };
