@@ -149,6 +149,8 @@ export function createCommandApi(options: CommandApiOptions): Express {
   const routeModules = options.routes ?? defaultRouteModules;
   const app = express();
   app.disable('x-powered-by');
+  // No body-hash ETags: a command's ETag is its stream revision (API.md), set by the route or absent.
+  app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? false);
   app.use(httpMetrics(metrics));
   app.use(requestContext({ logger: options.logger }));

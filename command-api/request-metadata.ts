@@ -34,6 +34,9 @@ export function expectedRevisionFrom(req: Request): bigint | undefined {
 /** ETag of an aggregate at a revision. */
 export const etag = (revision: bigint) => `"${revision}"`;
 
+/** What a command that appended nothing (a login, a logout) gives setCommandHeaders. */
+export const noAppend = { revision: undefined, position: undefined } as const;
+
 /**
  * ETag and X-Consistency-Token for a command's response. When the command appended nothing the
  * token is the store's head, which every read model the client might consult must reach anyway.

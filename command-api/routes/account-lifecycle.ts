@@ -18,7 +18,7 @@ import {
   preferencesResponseSchema,
   unsubscribedResponseSchema,
 } from '../identity/identity-responses.ts';
-import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, noAppend, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const customer = ['customer'] as const;
@@ -89,13 +89,14 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       limit: 'auth',
       body: z.object({ email: emailSchema }),
       summary: 'Mail a password reset link; 202 whether or not the email is registered',
-      async handle({ body, req }) {
+      async handle({ body, req, res }) {
         const metadata = commandMetadata(req);
         const log = req.log;
         // The answer goes out before the lookup: its timing cannot depend on the email being known.
         void requestPasswordReset(ctx, body.email, metadata).catch((error: unknown) =>
           log.error({ err: error }, 'password reset request failed'),
         );
+        await setCommandHeaders(res, store, noAppend);
         return { status: 202 };
       },
     }),
@@ -110,7 +111,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       async handle({ body, req, res }) {
         await confirmPasswordReset(ctx, body.token, body.new_password, commandMetadata(req));
         // Every successful command answers a consistency token (API.md): the head, past what it appended.
-        await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+        await setCommandHeaders(res, store, noAppend);
         return { status: 204 };
       },
     }),
@@ -124,7 +125,7 @@ export const accountLifecycleRoutes: RouteModule = (ctx: CommandApiContext): Any
       summary: 'One-click unsubscribe from marketing mail (the link in a reminder); no sign-in',
       async handle({ query, req, res }) {
         const userId = await unsubscribe(ctx, query.token, commandMetadata(req));
-        await setCommandHeaders(res, store, { revision: undefined, position: undefined });
+        await setCommandHeaders(res, store, noAppend);
         return { status: 200, body: { user_id: userId, marketing_emails: false } };
       },
     }),

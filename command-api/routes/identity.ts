@@ -19,7 +19,7 @@ import {
 } from '../identity/identity-responses.ts';
 import { registerUser } from '../identity/register-user.ts';
 import { idOr404 } from '../path-ids.ts';
-import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
+import { commandMetadata, expectedRevisionFrom, noAppend, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 
 const profileBody = (p: UserProfile) => ({
@@ -158,11 +158,10 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         const started = await session(found.userId);
         if (!started) throw invalidCredentials();
         await sessions.start(started.pair.refresh);
-        if (cartToken !== undefined && started.profile.role === 'customer') {
+        if (cartToken !== undefined && started.profile.role === 'customer')
           await mergeGuestCart(ctx, cartToken, found.userId as UserId, commandMetadata(req));
-          // The merged cart is read with this token (API.md: every successful command carries one).
-          await setCommandHeaders(res, store, { revision: undefined, position: undefined });
-        }
+        // API.md: every successful command carries one (the merged cart is read with it).
+        await setCommandHeaders(res, store, noAppend);
         return { status: 200, body: sessionBody(started) };
       },
     }),
@@ -174,7 +173,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       access: 'public',
       body: refreshSchema,
       summary: 'Rotate a refresh token: a new pair; the old refresh token is spent',
-      async handle({ body, req }) {
+      async handle({ body, req, res }) {
         const claims = tokens.verifyRefresh(body.refresh_token);
         const next = await session(claims.sub, claims.fam);
         if (!next) throw new DomainError(ErrorCode.TokenInvalid, 'Invalid token');
@@ -182,6 +181,7 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         if (outcome === 'reused')
           req.log.warn({ user_id: claims.sub }, 'refresh token reuse: every session of the user revoked');
         if (outcome !== 'rotated') throw new DomainError(ErrorCode.TokenInvalid, 'Refresh token revoked');
+        await setCommandHeaders(res, store, noAppend);
         return { status: 200, body: sessionBody(next) };
       },
     }),
@@ -192,8 +192,9 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
       idempotent: false, // credentials: never stored or replayed (docs/hardening.md)
       access: 'authenticated',
       summary: 'Revoke the access token and its refresh family at once',
-      async handle({ req }) {
+      async handle({ req, res }) {
         await sessions.revokeSession(req.auth!.claims);
+        await setCommandHeaders(res, store, noAppend);
         return { status: 204 };
       },
     }),
