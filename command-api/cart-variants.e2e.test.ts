@@ -123,6 +123,29 @@ describe('POST /cart/add with variant_id', () => {
   });
 });
 
+describe('a variant retired while in a cart', () => {
+  it('stops the checkout with BIZ_4006 naming the line by its variant, not its product', async () => {
+    const { productId, m, l } = await teeInSizes();
+    const shopper = await signUp(api.http);
+    await addToCart({ product_id: productId, variant_id: m.variant_id, quantity: 1 }, shopper.accessToken);
+    await addToCart({ product_id: productId, variant_id: l.variant_id, quantity: 1 }, shopper.accessToken);
+    await admin().POST('/api/v1/products/{product_id}/variants/{variant_id}/retire', {
+      params: { path: { product_id: productId, variant_id: m.variant_id } },
+    });
+    const response = await expectRefused(
+      () => answer(commandClient(api.http.url, shopper.accessToken).POST('/api/v1/checkout/reservations')),
+      409,
+      'BIZ_4006',
+    );
+    expect((response.body as { error: { details: unknown } }).error.details).toEqual([
+      {
+        field: `items.${productId}~${m.variant_id}`,
+        message: `Tee (${m.sku}) is no longer sold; remove it from the cart`,
+      },
+    ]);
+  });
+});
+
 describe('a guest cart with a variant, merged at login', () => {
   it('keeps the variant on the merged line, at its price', async () => {
     const { productId, m } = await teeInSizes();

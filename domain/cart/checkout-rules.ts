@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, type ErrorDetail } from '../shared/errors.ts';
-import { itemKey } from '../shared/line-key.ts';
+import { itemKey, notForSale } from '../shared/line-key.ts';
 import { toMajorUnits } from '../shared/money.ts';
 import {
   type CartCheckout,
@@ -59,20 +59,19 @@ export function assertNoOtherCheckout(state: CartState, command: BeginCheckout['
 
 const priceText = (minor: number, currency: string) => `${toMajorUnits(minor).toFixed(2)} ${currency}`;
 
-/** 409 BIZ_4006 naming each line whose product is discontinued (or no longer listed). */
+/** 409 BIZ_4006 naming each line whose product is discontinued (or no longer listed), or variant retired. */
 export function assertLinesForSale(lines: readonly CartLine[], products: CurrentProducts) {
   const gone = lines.filter((line) => {
     const product = products[lineKey(line)];
     return !product || product.discontinued;
   });
   if (gone.length === 0) return;
-  const details: ErrorDetail[] = gone.map((line) => ({
-    field: `items.${line.productId}`,
-    message: `${line.productName} is discontinued; remove it from the cart`,
-  }));
+  const details: ErrorDetail[] = gone.map((line) =>
+    notForSale(lineKey(line), line.productName, line.variant?.sku),
+  );
   throw new DomainError(
     ErrorCode.IllegalStateTransition,
-    `Cannot check out: ${gone.map((line) => line.productId).join(', ')} no longer for sale`,
+    `Cannot check out: ${gone.map(lineKey).join(', ')} no longer for sale`,
     details,
   );
 }

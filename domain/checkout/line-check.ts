@@ -1,6 +1,6 @@
 import type { CurrentProducts } from '../cart/commands.ts';
 import { DomainError, ErrorCode } from '../shared/errors.ts';
-import { itemKey } from '../shared/line-key.ts';
+import { itemKey, notForSale } from '../shared/line-key.ts';
 import type { CheckoutLine } from './events.ts';
 
 /** A reserved line whose price moved: what the customer was shown, and the catalog's price now. */
@@ -31,11 +31,8 @@ export function checkReservedLines(
   if (gone.length > 0)
     throw new DomainError(
       ErrorCode.IllegalStateTransition,
-      `Cannot order: ${gone.map((item) => item.product_id).join(', ')} no longer for sale`,
-      gone.map((item) => ({
-        field: `items.${item.product_id}`,
-        message: `${item.product_name} is discontinued; remove it from the cart`,
-      })),
+      `Cannot order: ${gone.map(itemKey).join(', ')} no longer for sale`,
+      gone.map((item) => notForSale(itemKey(item), item.product_name, item.sku)),
     );
   return items.flatMap((item) => {
     const product = products[itemKey(item)]!;

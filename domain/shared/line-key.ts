@@ -15,3 +15,14 @@ export const byItemKey = (a: Parameters<typeof itemKey>[0], b: Parameters<typeof
   const [x, y] = [itemKey(a), itemKey(b)];
   return x < y ? -1 : x > y ? 1 : 0;
 };
+
+/**
+ * BIZ_4006's detail for a line no longer for sale, named by its key: a discontinued product, or a variant
+ * retired (or gone) while its product stays listed, told by its SKU.
+ */
+export const notForSale = (key: string, name: string, sku?: string | null) => ({
+  field: `items.${key}`,
+  message: sku
+    ? `${name} (${sku}) is no longer sold; remove it from the cart`
+    : `${name} is discontinued; remove it from the cart`,
+});
