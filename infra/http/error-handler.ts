@@ -60,7 +60,7 @@ export function errorHandler(options: { clock: () => Date }): ErrorRequestHandle
     const status = httpStatusFor(error, { preconditionSent: req.get('if-match') !== undefined });
     if (!known) req.log?.error({ err: raw }, 'unhandled error');
     else if (status >= 500) req.log?.error({ err: raw, code: error.code }, 'request failed');
-    else req.log?.debug({ code: error.code, msg: error.message }, 'request refused');
+    else req.log?.debug({ code: error.code, reason: error.message }, 'request refused');
     if (error instanceof HttpError)
       for (const [name, value] of Object.entries(error.options.headers ?? {})) res.setHeader(name, value);
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
@@ -71,7 +71,11 @@ export function errorHandler(options: { clock: () => Date }): ErrorRequestHandle
   };
 }
 
-/** Unknown paths and methods: 404 RES_3001 in the same error body. */
-export const notFoundHandler: RequestHandler = (req: Request, _res, next) => {
-  next(new DomainError(ErrorCode.NotFound, `No route for ${req.method} ${req.path}`));
+/**
+ * Unknown paths and methods: 404 RES_3001 in the same error body. Neither the answer nor the log repeats
+ * the path: it is whatever a client typed (an email address, a token), and no route names it.
+ */
+export const notFoundHandler: RequestHandler = (req: Request, res, next) => {
+  res.locals.unmatched = true;
+  next(new DomainError(ErrorCode.NotFound, `No route for ${req.method} here`));
 };

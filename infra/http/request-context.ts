@@ -56,7 +56,8 @@ export function requestContext(options: { logger: Logger; newRequestId?: () => s
       req.log.info(
         {
           method: req.method,
-          path: req.originalUrl.split('?')[0],
+          // A path no route matched is the client's text, not ours: not logged (notFoundHandler).
+          path: res.locals.unmatched ? '(no route)' : req.originalUrl.split('?')[0],
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
           user_id: req.auth?.userId,
