@@ -29,6 +29,7 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   const { userId, metadata } = input;
   // Refused before any step: a bad address must not reserve stock, lock the cart or take a coupon.
   orderDetails(input);
+  const arrivedAt = clock().toISOString();
   const keyed = input.idempotencyKey ? keyedIds(userId, 'orders', input.idempotencyKey) : undefined;
   if (keyed) {
     // A retry of a request that placed its order before it failed (timeout, crash): that order.
@@ -36,7 +37,7 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
     if (order.placed && order.placed.user_id === userId)
       return payAndComplete(deps, input, keyed.orderId, order.placed.reservation_id as ReservationId);
   }
-  const resolved = await reservationFor(deps, input, keyed);
+  const resolved = await reservationFor(deps, input, keyed, arrivedAt);
   if ('orderId' in resolved) return loadOrder(deps, resolved.orderId);
   const { reservationId } = resolved;
 
@@ -73,19 +74,20 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
 
 /**
  * The reservation this order goes on: the one given; the cart's own when it holds one (one active
- * reservation per cart); else the cart reserved now. An empty cart just checked out answers with its
- * order (a double submission), and a cart being reserved by another request is 409 BIZ_4010.
+ * reservation per cart); else the cart reserved now. A cart checked out while this request ran answers
+ * with that order (a double submission), and a cart being reserved by another request is 409 BIZ_4010.
  */
 async function reservationFor(
   deps: CheckoutDeps,
   input: PlaceOrderInput,
   keyed: KeyedIds | undefined,
+  arrivedAt: string,
 ): Promise<{ reservationId: ReservationId } | { orderId: OrderId }> {
   if (input.reservationId) return { reservationId: input.reservationId };
   const { userId, metadata } = input;
   const { state: cart } = await deps.handler.load(cartDecider, cartStream(userId));
   const now = deps.clock().toISOString();
-  const recent = recentOrder(cart, now);
+  const recent = recentOrder(cart, arrivedAt);
   if (recent) return { orderId: recent as OrderId };
   const running = activeCheckout(cart, now);
   if (running && running.reservationId !== keyed?.reservationId) {

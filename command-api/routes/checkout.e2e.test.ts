@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { address, type CheckoutWorld, createCheckoutWorld } from '../../application/checkout/test-support.ts';
+import { CHECKOUT_CLOCK_SKEW_MS } from '../../domain/cart/checkout-rules.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
@@ -247,6 +248,18 @@ describe('checkout and orders over HTTP', () => {
     const incomplete = await place(customer, orderBody({ shipping_address: { street: '1 Main St' } }));
     expectError(incomplete, 400, 'VAL_2002');
     expectError(await place(world.newUser(), orderBody({ reservation_id: 'rsv_unknown' })), 404, 'RES_3001');
+  });
+
+  it('answers a submission after the cart was checked out with BIZ_4003, not the last order', async () => {
+    const { customer } = await shopper();
+    const placed = await place(customer, orderBody());
+    expect(placed.status).toBe(201);
+    world.clock.advance(CHECKOUT_CLOCK_SKEW_MS + 1_000); // a new submission, not one beside the first
+    try {
+      expectError(await place(customer, orderBody()), 409, 'BIZ_4003');
+    } finally {
+      world.clock.advance(-(CHECKOUT_CLOCK_SKEW_MS + 1_000));
+    }
   });
 
   it('DELETE a reservation: 204 for its owner, 404 for anyone else; 410 BIZ_4007 once lapsed', async () => {

@@ -21,21 +21,22 @@ import type { CartEvent } from './events.ts';
  */
 export type { CartCheckout };
 
-/** A cart just checked out still answers a duplicate submission with its order for this long. */
-export const RECENT_CHECKOUT_MS = 120_000;
+/** How far apart two processes' clocks may be when one tells whether a request ran beside a checkout. */
+export const CHECKOUT_CLOCK_SKEW_MS = 1_000;
 
 /** The running checkout of the cart, if one has begun and neither ended nor lapsed. */
 export const activeCheckout = (state: CartState, now: string): CartCheckout | null =>
   state.checkout && Date.parse(now) < Date.parse(state.checkout.expiresAt) ? state.checkout : null;
 
 /**
- * The order an empty cart was just checked out as (a double-submitted order sees the same order instead
- * of an empty cart), or null.
+ * The order an empty cart was checked out as, for a submission that arrived while that checkout ran (a
+ * double submission: the same order, as API.md asks of concurrent ones), or null. A submission that
+ * arrived after the cart was checked out finds an empty cart: BIZ_4003.
  */
-export function recentOrder(state: CartState, now: string): string | null {
+export function recentOrder(state: CartState, arrivedAt: string): string | null {
   if (state.lines.length > 0 || !state.lastOrder) return null;
-  const age = Date.parse(now) - Date.parse(state.lastOrder.at);
-  return age >= 0 && age <= RECENT_CHECKOUT_MS ? state.lastOrder.orderId : null;
+  const late = Date.parse(arrivedAt) - Date.parse(state.lastOrder.at);
+  return late <= CHECKOUT_CLOCK_SKEW_MS ? state.lastOrder.orderId : null;
 }
 
 /**
