@@ -22,12 +22,17 @@ export const TEST_JWT_SECRET = 'command-api-test-secret-0123456789abcdef';
 export async function startCommandApiForTest(
   label: string,
   env: Record<string, string> = {},
-  options: Partial<CommandApiOptions> = {},
+  options: Partial<CommandApiOptions> & {
+    /** The store the API writes through, wrapped (a test that fails some appends on purpose). */
+    wrapStore?: (store: EventStore) => EventStore;
+  } = {},
 ) {
   const db = await createTestDatabase(label);
-  const store = composeStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }), {
+  const composed = composeStore(await createPostgresEventStore({ connectionString: db.url, poolSize: 4 }), {
     personalData: await openPersonalData({ connectionString: db.url, poolSize: 2 }),
   });
+  const { wrapStore, ...apiOptions } = options;
+  const store = wrapStore ? wrapStore(composed) : composed;
   const redis = createRedis({ url: redisUrl, keyPrefix: testKeyPrefix(label) });
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -39,8 +44,8 @@ export async function startCommandApiForTest(
     ...env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = createCommandApi({ store, redis, config, logger, ...options });
-  const context = commandApiContext({ store, redis, config, logger, ...options });
+  const app = createCommandApi({ store, redis, config, logger, ...apiOptions });
+  const context = commandApiContext({ store, redis, config, logger, ...apiOptions });
   const http: TestServer = await startTestServer(app);
   const sql = new pg.Pool({ connectionString: db.url, max: 1 });
   return {

@@ -157,9 +157,11 @@ export const identityRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] 
         if (!(await hasher.verify(found.passwordHash, body.password))) throw invalidCredentials();
         const started = await session(found.userId);
         if (!started) throw invalidCredentials();
-        await sessions.start(started.pair.refresh);
+        // Merged before the session starts: a merge that fails answers an error and leaves no session
+        // behind that the client never received.
         if (cartToken !== undefined && started.profile.role === 'customer')
           await mergeGuestCart(ctx, cartToken, found.userId as UserId, commandMetadata(req));
+        await sessions.start(started.pair.refresh);
         // API.md: every successful command carries one (the merged cart is read with it).
         await setCommandHeaders(res, store, noAppend);
         return { status: 200, body: sessionBody(started) };
