@@ -11,9 +11,8 @@ COPY package.json package-lock.json ./
 COPY patches ./patches
 # Install scripts stay off: on Node 24 argon2's and esbuild's prebuilt linux-x64 binaries load (argon2's is
 # built from source only on Debian's Node 20, where its prebuilt one crashes; see docs/architecture.md).
-# With scripts off, the postinstall that applies patches/ does not run: npx applies them at the pinned
-# patch-package version (a dev tool, so not in the image).
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npx --yes patch-package@8.0.1 --error-on-fail
+# With scripts off, the postinstall that applies patches/ does not run: it is run here.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npx patch-package --error-on-fail
 
 # --- full install: type-check and unit tests must pass before an image is produced --------------
 FROM node:24-slim AS check
