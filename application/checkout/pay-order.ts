@@ -17,6 +17,8 @@ import { hasCode, step } from './workflow-deps.ts';
 
 /** What POST /orders asks of the checkout (place-order.ts), as paid here. */
 export type PlaceOrderInput = {
+  /** When the request arrived (ISO): one that ran beside the checkout of its cart gets that order. */
+  arrivedAt?: string;
   userId: UserId;
   shippingAddress: Address;
   billingAddress: Address;

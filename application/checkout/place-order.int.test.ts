@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
 import { checkoutStream } from '../../domain/checkout/checkout.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { OrderId, UserId } from '../../domain/shared/ids.ts';
+import { placeOrder } from './place-order.ts';
 import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
 
 describe('PlaceOrder, payments and the order lifecycle', () => {
@@ -52,6 +54,38 @@ describe('PlaceOrder, payments and the order lifecycle', () => {
       'CheckoutOrderAttached',
       'CheckoutCompleted',
     ]);
+  });
+
+  it('a submission that read the cart before another checked it out gets that order, not BIZ_4003', async () => {
+    const { customer } = await shopper();
+    const arrivedAt = world.clock().toISOString();
+    const read = await world.handler.load(cartDecider, cartStream(customer)); // B reads the cart…
+    const first = await place(customer); // …A checks it out…
+    let stale = true;
+    const handler: typeof world.handler = {
+      ...world.handler,
+      // …and B goes on from what it read: its reservation finds the cart empty.
+      load: ((decider, stream) => {
+        if (stale && stream === cartStream(customer)) {
+          stale = false;
+          return Promise.resolve(read);
+        }
+        return world.handler.load(decider, stream);
+      }) as typeof world.handler.load,
+    };
+    const second = await placeOrder(
+      { ...world.services.deps, handler },
+      {
+        arrivedAt,
+        userId: customer,
+        shippingAddress: address,
+        billingAddress: address,
+        paymentMethod: { type: 'card', token: visa.token },
+        metadata: world.metadata,
+      },
+    );
+    expect(second.orderId).toBe(first.orderId);
+    expect(await world.chargeRows(first.orderId)).toHaveLength(1);
   });
 
   it('without a reservation it reserves the cart itself; shipping is free at 100.00', async () => {

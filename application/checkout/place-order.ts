@@ -29,7 +29,7 @@ export async function placeOrder(deps: CheckoutDeps, input: PlaceOrderInput) {
   const { userId, metadata } = input;
   // Refused before any step: a bad address must not reserve stock, lock the cart or take a coupon.
   orderDetails(input);
-  const arrivedAt = clock().toISOString();
+  const arrivedAt = input.arrivedAt ?? clock().toISOString();
   const keyed = input.idempotencyKey ? keyedIds(userId, 'orders', input.idempotencyKey) : undefined;
   if (keyed) {
     // A retry of a request that placed its order before it failed (timeout, crash): that order.
@@ -96,8 +96,17 @@ async function reservationFor(
     if (state.status !== 'reserved') throw checkoutInProgress(running.reservationId);
     return { reservationId: running.reservationId as ReservationId };
   }
-  const reservation = await reserveCart(deps, userId, metadata, {
-    ...(keyed ? { reservationId: keyed.reservationId } : {}),
-  });
-  return { reservationId: reservation.reservationId };
+  try {
+    const reservation = await reserveCart(deps, userId, metadata, {
+      ...(keyed ? { reservationId: keyed.reservationId } : {}),
+    });
+    return { reservationId: reservation.reservationId };
+  } catch (error) {
+    // Emptied since it was read: by a checkout that ran beside this request, whose order this is.
+    if (!(error instanceof DomainError && error.code === ErrorCode.CartEmpty)) throw error;
+    const { state: emptied } = await deps.handler.load(cartDecider, cartStream(userId));
+    const placed = recentOrder(emptied, arrivedAt);
+    if (!placed) throw error;
+    return { orderId: placed as OrderId };
+  }
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { address, type CheckoutWorld, createCheckoutWorld } from '../../application/checkout/test-support.ts';
-import { CHECKOUT_CLOCK_SKEW_MS } from '../../domain/cart/checkout-rules.ts';
+import { CONCURRENT_CHECKOUT_MS } from '../../domain/cart/checkout-rules.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../infra/redis/client.ts';
@@ -254,11 +254,11 @@ describe('checkout and orders over HTTP', () => {
     const { customer } = await shopper();
     const placed = await place(customer, orderBody());
     expect(placed.status).toBe(201);
-    world.clock.advance(CHECKOUT_CLOCK_SKEW_MS + 1_000); // a new submission, not one beside the first
+    world.clock.advance(CONCURRENT_CHECKOUT_MS + 1_000); // a new submission, not one beside the first
     try {
       expectError(await place(customer, orderBody()), 409, 'BIZ_4003');
     } finally {
-      world.clock.advance(-(CHECKOUT_CLOCK_SKEW_MS + 1_000));
+      world.clock.advance(-(CONCURRENT_CHECKOUT_MS + 1_000));
     }
   });
 

@@ -10,6 +10,7 @@ import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
 import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
+import { arrivedAt } from '../../infra/http/request-context.ts';
 import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
@@ -98,6 +99,7 @@ export const checkoutRoutesWith =
         async handle({ body, req, res }) {
           await requireVerifiedEmail(ctx, req.auth!.userId);
           const placed = await services().placeOrder({
+            arrivedAt: arrivedAt(req, ctx.clock),
             userId: req.auth!.userId as UserId,
             shippingAddress: body.shipping_address,
             billingAddress: body.billing_address,

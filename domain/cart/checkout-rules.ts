@@ -21,8 +21,12 @@ import type { CartEvent } from './events.ts';
  */
 export type { CartCheckout };
 
-/** How far apart two processes' clocks may be when one tells whether a request ran beside a checkout. */
-export const CHECKOUT_CLOCK_SKEW_MS = 1_000;
+/**
+ * How long after its cart was checked out a request may have arrived and still have run beside that
+ * checkout: the checkout's own tail (it completes and answers after CartCheckedOut) and two processes'
+ * clocks. Only an empty cart is answered this way, so a new order (a cart with lines) never is.
+ */
+export const CONCURRENT_CHECKOUT_MS = 5_000;
 
 /** The running checkout of the cart, if one has begun and neither ended nor lapsed. */
 export const activeCheckout = (state: CartState, now: string): CartCheckout | null =>
@@ -36,7 +40,7 @@ export const activeCheckout = (state: CartState, now: string): CartCheckout | nu
 export function recentOrder(state: CartState, arrivedAt: string): string | null {
   if (state.lines.length > 0 || !state.lastOrder) return null;
   const late = Date.parse(arrivedAt) - Date.parse(state.lastOrder.at);
-  return late <= CHECKOUT_CLOCK_SKEW_MS ? state.lastOrder.orderId : null;
+  return late <= CONCURRENT_CHECKOUT_MS ? state.lastOrder.orderId : null;
 }
 
 /**

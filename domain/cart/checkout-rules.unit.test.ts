@@ -3,7 +3,7 @@ import { ErrorCode } from '../shared/errors.ts';
 import { given } from '../shared/given.ts';
 import { makeId, type ReservationId } from '../shared/ids.ts';
 import { cartDecider, cartIdFor } from './cart.ts';
-import { activeCheckout, CHECKOUT_CLOCK_SKEW_MS, recentOrder } from './checkout-rules.ts';
+import { activeCheckout, CONCURRENT_CHECKOUT_MS, recentOrder } from './checkout-rules.ts';
 import type { BeginCheckout, CartCommand, CartProduct, CurrentProducts } from './commands.ts';
 import { type CartEvent, cartEventSchemas } from './events.ts';
 
@@ -127,8 +127,8 @@ describe('one checkout per cart', () => {
     const state = cart(created, added, began(), checkedOut).state();
     const at = (ms: number) => new Date(Date.parse(t1) + ms).toISOString();
     expect(recentOrder(state, at(-5_000))).toBe('ord_o1'); // arrived before the checkout ended
-    expect(recentOrder(state, at(CHECKOUT_CLOCK_SKEW_MS))).toBe('ord_o1'); // another process's clock
-    expect(recentOrder(state, at(CHECKOUT_CLOCK_SKEW_MS + 1))).toBeNull(); // a new submission: BIZ_4003
+    expect(recentOrder(state, at(CONCURRENT_CHECKOUT_MS))).toBe('ord_o1'); // another process's clock
+    expect(recentOrder(state, at(CONCURRENT_CHECKOUT_MS + 1))).toBeNull(); // a new submission: BIZ_4003
   });
 });
 

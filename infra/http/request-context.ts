@@ -14,6 +14,8 @@ declare global {
       traceparent?: string;
       /** Set by the authenticate middleware. */
       auth?: AuthContext;
+      /** performance.now() when the request arrived, before any middleware waited (arrivedAt). */
+      arrivedMs: number;
     }
   }
 }
@@ -45,6 +47,7 @@ export function requestContext(options: { logger: Logger; newRequestId?: () => s
   const newId = options.newRequestId ?? generateRequestId;
   return (req: Request, res: Response, next: NextFunction) => {
     const offered = req.get('x-request-id');
+    req.arrivedMs = performance.now();
     req.requestId = offered && acceptableRequestId.test(offered) ? offered : newId();
     const traceparent = req.get('traceparent')?.trim().toLowerCase();
     if (traceparent && validTraceparent.test(traceparent)) req.traceparent = traceparent;
@@ -68,3 +71,7 @@ export function requestContext(options: { logger: Logger; newRequestId?: () => s
     next();
   };
 }
+
+/** When the request arrived, on `clock` (the app's clock, which tests may move): now, less its age. */
+export const arrivedAt = (req: Request, clock: () => Date): string =>
+  new Date(clock().getTime() - (performance.now() - req.arrivedMs)).toISOString();
