@@ -3,7 +3,7 @@ import { type ListedProduct, productDecider, productStream } from '../../domain/
 import { type StockState, stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import type { ProductId, VariantId } from '../../domain/shared/ids.ts';
-import { idOr404 } from '../path-ids.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 
 /**
  * A product id from a path or body. Anything that is not a `prd_` id cannot name a product, so it is

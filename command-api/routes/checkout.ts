@@ -5,13 +5,13 @@ import { addressSchema } from '../../domain/ordering/events.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import { idSchema, type ReservationId, type UserId } from '../../domain/shared/ids.ts';
 import { orderBodySchema } from '../../infra/http/order-schema.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
+import { arrivedAt } from '../../infra/http/request-context.ts';
 import { reservationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
 import { requireVerifiedEmail } from '../identity/account-lifecycle.ts';
-import { arrivedAt } from '../../infra/http/request-context.ts';
-import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 

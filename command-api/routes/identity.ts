@@ -8,6 +8,7 @@ import { customerTierDecider, customerTierStream } from '../../domain/pricing/cu
 import { DomainError, ErrorCode, notFound } from '../../domain/shared/errors.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { CART_TOKEN_HEADER, cartTokenFrom } from '../../infra/http/cart-token.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import { mergeGuestCart } from '../cart/guest-merge.ts';
 import type { CommandApiContext } from '../context.ts';
 import { lookUpCredentials } from '../identity/credentials-lookup.ts';
@@ -18,7 +19,6 @@ import {
   updatedProfileResponseSchema,
 } from '../identity/identity-responses.ts';
 import { registerUser } from '../identity/register-user.ts';
-import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, expectedRevisionFrom, noAppend, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 

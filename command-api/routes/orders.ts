@@ -4,11 +4,11 @@ import type { CheckoutServices } from '../../application/checkout/services.ts';
 import { MAX_TEXT_LENGTH, MAX_TRACKING_NUMBER_LENGTH } from '../../domain/ordering/commands.ts';
 import type { UserId } from '../../domain/shared/ids.ts';
 import { orderBodySchema } from '../../infra/http/order-schema.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import { cancellationResponseSchema } from '../checkout/checkout-responses.ts';
 import { checkoutServicesFor } from '../checkout/from-context.ts';
 import { orderBody } from '../checkout/order-view.ts';
 import type { CommandApiContext } from '../context.ts';
-import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 

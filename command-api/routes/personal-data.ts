@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { credentials } from '../../domain/identity/credentials.ts';
 import { credentialsStreamName } from '../../domain/identity/events.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import type { CommandApiContext } from '../context.ts';
 import { eraseUser } from '../identity/erase-user.ts';
 import { erasureResponseSchema } from '../identity/identity-responses.ts';
-import { idOr404 } from '../path-ids.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
 import { type AnyRoute, type RouteModule, route } from '../routing.ts';
 

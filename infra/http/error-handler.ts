@@ -75,7 +75,6 @@ export function errorHandler(options: { clock: () => Date }): ErrorRequestHandle
  * Unknown paths and methods: 404 RES_3001 in the same error body. Neither the answer nor the log repeats
  * the path: it is whatever a client typed (an email address, a token), and no route names it.
  */
-export const notFoundHandler: RequestHandler = (req: Request, res, next) => {
-  res.locals.unmatched = true;
+export const notFoundHandler: RequestHandler = (req: Request, _res, next) => {
   next(new DomainError(ErrorCode.NotFound, `No route for ${req.method} here`));
 };

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from '../auth/authenticator.ts';
 import type { Logger } from '../logger.ts';
+import { routeLabel } from '../telemetry/http-metrics.ts';
 
 declare global {
   namespace Express {
@@ -59,8 +60,9 @@ export function requestContext(options: { logger: Logger; newRequestId?: () => s
       req.log.info(
         {
           method: req.method,
-          // A path no route matched is the client's text, not ours: not logged (notFoundHandler).
-          path: res.locals.unmatched ? '(no route)' : req.originalUrl.split('?')[0],
+          // The route's template, never the path: a path is the client's text (an email address where
+          // an id belongs, a token), and the request id ties the line to the events it caused.
+          route: (res.locals.route as string | undefined) ?? routeLabel(req),
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
           user_id: req.auth?.userId,

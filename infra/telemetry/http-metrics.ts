@@ -35,6 +35,7 @@ export function httpMetrics(metrics: ShopMetrics): RequestHandler {
       set(value: unknown) {
         matched = value;
         label = routeLabel(req);
+        res.locals.route = label; // for the request's log line (request-context.ts)
         const traced = getRPCMetadata(context.active());
         if (traced?.type === RPCType.HTTP) traced.route = label;
       },

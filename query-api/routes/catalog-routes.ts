@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
-import { isId } from '../../domain/shared/ids.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import {
   categoriesResponseSchema,
   productDetailSchema,
@@ -102,8 +102,7 @@ export const catalogRoutes = (context: RouteContext): AnyQueryRoute[] => {
       response: { status: 200, schema: productDetailSchema },
       summary: 'One product with its stock',
       async handle({ params }) {
-        const id = params.product_id;
-        if (!isId('product', id)) throw notFound('Product', id);
+        const id = idOr404('product', params.product_id, 'Product');
         const current = schemas();
         // A swap to a rebuilt generation clears the whole cache (the watcher invalidates `*`). The answer is
         // kept as its JSON text: a hit is sent as is, never serialized again.

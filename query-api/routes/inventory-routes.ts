@@ -1,6 +1,6 @@
 import { notFound } from '../../domain/shared/errors.ts';
-import { isId } from '../../domain/shared/ids.ts';
 import { inventoryLevelsSchema } from '../../infra/http/catalog-schema.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import { servingSchema } from '../consistency.ts';
 import type { RouteContext } from '../route-context.ts';
 import { type AnyQueryRoute, route } from '../routing.ts';
@@ -17,8 +17,7 @@ export const inventoryRoutes = (context: RouteContext): AnyQueryRoute[] => [
     response: { status: 200, schema: inventoryLevelsSchema },
     summary: 'Stock of a product: on hand, reserved, available (admin)',
     async handle({ params }) {
-      const id = params.product_id;
-      if (!isId('product', id)) throw notFound('Product', id);
+      const id = idOr404('product', params.product_id, 'Product');
       const { watcher } = context;
       const stock = await context.catalog.stock(
         { catalog: servingSchema(watcher, 'catalog'), inventory: servingSchema(watcher, 'inventory') },

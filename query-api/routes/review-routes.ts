@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { notFound } from '../../domain/shared/errors.ts';
-import { isId } from '../../domain/shared/ids.ts';
+import { idOr404 } from '../../infra/http/path-ids.ts';
 import { reviewsResponseSchema } from '../catalog-responses.ts';
 import { servingSchema } from '../consistency.ts';
 import { paginationOf } from '../presenters.ts';
@@ -49,8 +49,7 @@ export const reviewRoutes = (context: RouteContext): AnyQueryRoute[] => {
       response: { status: 200, schema: reviewsResponseSchema },
       summary: "A product's published reviews with its rating summary",
       async handle({ params, query: q }) {
-        const id = params.product_id;
-        if (!isId('product', id)) throw notFound('Product', id);
+        const id = idOr404('product', params.product_id, 'Product');
         const schema = servingSchema(watcher, 'catalog');
         const table = (name: string) => sql.table(`${schema}.${name}`);
         const [product, rows, summary] = await Promise.all([
