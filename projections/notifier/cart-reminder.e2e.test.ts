@@ -152,3 +152,28 @@ it('a notifier started over an old log does not remind carts of long ago', { tim
     world.shiftNotifierClock(0);
   }
 });
+
+it('drops, unmailed, a reminder armed by a change the cart has since moved past', {
+  timeout: 60_000,
+}, async () => {
+  const moved = await shopper('moved-past@shop.test', true);
+  expect((await moved.add()).status).toBe(200);
+  const userId = JSON.parse(Buffer.from(moved.token.split('.')[1]!, 'base64url').toString()).sub as string;
+  const [older, newer] = (await world.store.readStream(`cart-${userId}`)).filter(
+    (e) => e.type === 'ItemAddedToCart',
+  );
+  const armedBy = async () =>
+    (await world.pool.query('SELECT armed_by FROM notifier_cart_reminders WHERE user_id = $1', [userId]))
+      .rows[0]?.armed_by;
+  await eventually(async () => expect(await armedBy()).toBe(newer!.id));
+  await world.notifier.stop();
+  // As a notifier that fell behind and read the older change again would leave it, already due.
+  await world.pool.query(
+    "UPDATE notifier_cart_reminders SET armed_by = $2, due_at = now() - interval '1 minute' WHERE user_id = $1",
+    [userId, older!.id],
+  );
+  await world.restartNotifier();
+  await eventually(async () => expect(await armedBy()).toBeUndefined());
+  await sleep(500);
+  expect(reminders(moved.email)).toHaveLength(0);
+});

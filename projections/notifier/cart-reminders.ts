@@ -49,18 +49,28 @@ export const dropReminder = (pool: pg.Pool, reminder: DueReminder) =>
     reminder.armed_by,
   ]);
 
-/** Items in the customer's cart now (the cart aggregate's own fold). */
-export async function cartItemCount(store: EventStore, userId: string) {
+/**
+ * The customer's cart now (the cart aggregate's own fold): its items, and the id of its newest change (the
+ * event that arms a reminder), so a reminder armed by an older change is known to be superseded.
+ */
+export async function cartNow(
+  store: EventStore,
+  userId: string,
+): Promise<{ items: number; newestChange: string | undefined }> {
   let events: RecordedEvent[];
   try {
     events = await store.readStream(cartStream(userId as UserId));
   } catch (error) {
-    if (error instanceof StreamNotFound) return 0;
+    if (error instanceof StreamNotFound) return { items: 0, newestChange: undefined };
     throw error;
   }
   const state = events.reduce(
     (s, e) => evolve(s, { type: e.type, data: e.data } as CartEvent),
     initialState(),
   );
-  return state.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const changes: readonly string[] = cartChangeTypes;
+  return {
+    items: state.lines.reduce((sum, line) => sum + line.quantity, 0),
+    newestChange: events.findLast((e) => changes.includes(e.type))?.id,
+  };
 }

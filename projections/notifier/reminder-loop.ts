@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Counter, Gauge } from 'prom-client';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { cartItemCount, type DueReminder, dropReminder, dueReminders } from './cart-reminders.ts';
+import { cartNow, type DueReminder, dropReminder, dueReminders } from './cart-reminders.ts';
 import { issueToken, type JobDeps, loadRecipient } from './mail-jobs.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { messageIdFor } from './message-id.ts';
@@ -38,11 +38,18 @@ export function createReminderLoop(deps: ReminderLoopDeps) {
   async function fireReminder(reminder: DueReminder, signal: AbortSignal) {
     const kind = 'cart_reminder';
     const messageId = messageIdFor(reminder.armed_by, kind, deps.from);
+    const cart = await cartNow(deps.store, reminder.user_id);
+    // Armed by a change the cart has moved past (the notifier fell behind and is reading older changes
+    // again): superseded, not mailed; the newer change arms its own reminder when the notifier reads it.
+    if (cart.newestChange !== reminder.armed_by) {
+      await dropReminder(deps.pool, reminder);
+      return;
+    }
     if (!(await deps.sentMail.handled(reminder.armed_by, kind))) {
       // A notifier started over an old log does not remind carts of long ago.
       const stale = deps.clock().getTime() - reminder.due_at.getTime() > deps.maxAgeMs;
       const recipient = stale ? undefined : await loadRecipient(deps.store, reminder.user_id);
-      const items = recipient?.marketingEmails ? await cartItemCount(deps.store, reminder.user_id) : 0;
+      const items = recipient?.marketingEmails ? cart.items : 0;
       if (!recipient || items === 0) {
         await deps.sentMail.record(reminder.armed_by, kind, messageId, 'skipped');
       } else {
