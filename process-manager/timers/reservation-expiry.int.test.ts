@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redeemCoupon } from '../../application/checkout/coupon-redemption.ts';
 import {
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
 } from '../../application/checkout/test-support.ts';
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
-import type { ProductId, ReservationId, UserId } from '../../domain/shared/ids.ts';
+import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
+import {
+  makeId,
+  type OrderId,
+  type ProductId,
+  type ReservationId,
+  type UserId,
+} from '../../domain/shared/ids.ts';
 import { createMetrics as createShopMetrics } from '../../infra/telemetry/index.ts';
 
 const TTL_SECONDS = 2;
@@ -42,6 +52,69 @@ describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
       expect(lateMs).toBeGreaterThanOrEqual(0);
       expect(lateMs).toBeLessThan(2_000);
       expect(await world.stock(productId)).toMatchObject({ onHand: 100, reserved: 0 });
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it("gives back the cart's coupon redeemed for an order that was attached and never placed", async () => {
+    const code = 'LOST-ONE';
+    const now = () => world.clock().toISOString();
+    const reduction = { type: 'amount' as const, amount: 500 };
+    await world.handler.handle({
+      decider: couponDecider,
+      stream: couponStream(code),
+      metadata: world.metadata,
+      command: {
+        type: 'CreateCoupon',
+        data: {
+          code,
+          now: now(),
+          terms: {
+            reduction,
+            minSubtotal: null,
+            startsAt: null,
+            endsAt: null,
+            maxRedemptions: 1,
+            maxPerCustomer: 1,
+          },
+        },
+      },
+    });
+    const productId = world.newProduct();
+    await world.receive(productId, 10);
+    const customer: UserId = world.newUser();
+    await world.addToCart(customer, productId, 1);
+    await world.handler.handle({
+      decider: cartDecider,
+      stream: cartStream(customer),
+      metadata: world.metadata,
+      command: {
+        type: 'ApplyCartCoupon',
+        data: { userId: customer, coupon: { code, reduction, minSubtotal: null }, now: now() },
+      },
+    });
+    const { reservationId } = await world.services.reserveCart(customer, world.metadata);
+    // The request attaches its order and redeems the coupon, then dies before placing it.
+    const orderId = makeId('order', `lost${Date.now()}`) as OrderId;
+    await world.handler.handle({
+      decider: checkoutDecider,
+      stream: checkoutStream(reservationId),
+      metadata: world.metadata,
+      command: { type: 'AttachOrder', data: { reservationId, orderId, userId: customer, now: now() } },
+    });
+    const redeemed = { code, orderId, userId: customer, subtotal: 2_500, now: now() };
+    await redeemCoupon(world.handler, redeemed, world.metadata);
+    const redemptions = async () => {
+      const { state } = await world.handler.load(couponDecider, couponStream(code));
+      return state.status === 'none' ? {} : state.redemptions;
+    };
+    expect(Object.keys(await redemptions())).toEqual([orderId]);
+
+    const manager = await world.startProcessManager();
+    try {
+      await eventually(async () => expect(await expiries(productId)).toHaveLength(1));
+      await eventually(async () => expect(await redemptions()).toEqual({}));
     } finally {
       await manager.stop();
     }

@@ -1,12 +1,15 @@
 import { applyCancellation } from '../../application/checkout/cancellation.ts';
+import { releaseCoupon } from '../../application/checkout/coupon-redemption.ts';
 import { completeOrder } from '../../application/checkout/order-completion.ts';
 import { settlePayment } from '../../application/checkout/payment-settlement.ts';
 import { hasCode, metadataFor, type WorkflowDeps } from '../../application/checkout/workflow-deps.ts';
-import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
+import type { CommandMetadata } from '../../application/commands/metadata.ts';
+import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import { type CheckoutState, checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { defaultTierThresholds, type TierThresholds } from '../../domain/pricing/earned-tiers.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
-import type { OrderId, ProductId, ReservationId, VariantId } from '../../domain/shared/ids.ts';
+import type { OrderId, ProductId, ReservationId, UserId, VariantId } from '../../domain/shared/ids.ts';
 import { itemKey } from '../../domain/shared/line-key.ts';
 import { shopTracer, traceTimer } from '../../infra/telemetry/index.ts';
 import { recordSpend } from '../pricing/earned-tier.ts';
@@ -34,6 +37,19 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
     retryAt: new Date(deps.clock().getTime() + ms),
   });
 
+  /** Gives back what the cart's coupon redeemed for an order never placed (a no-op when nothing was). */
+  async function releaseUnplacedCoupon(checkout: CheckoutState, metadata: CommandMetadata) {
+    if (!checkout.userId || !checkout.orderId) return;
+    const { state: cart } = await deps.handler.load(cartDecider, cartStream(checkout.userId as UserId));
+    if (!cart.coupon) return;
+    const request = {
+      code: cart.coupon.code,
+      orderId: checkout.orderId as OrderId,
+      now: deps.clock().toISOString(),
+    };
+    await releaseCoupon(deps.handler, request, metadata);
+  }
+
   async function expireReservation(timer: TimerRow): Promise<TimerOutcome> {
     const reservationId = timer.payload.reservation_id as ReservationId;
     const productId = timer.payload.product_id as ProductId;
@@ -59,6 +75,9 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
         deps.clock().getTime() - placedAt < paymentWindowMs
       )
         return later(500);
+      // Attached but never placed (its request died between redeeming the cart's coupon and placing the
+      // order): the redemption goes back with the reservation, or the coupon's use would be lost for good.
+      if (order.status === 'none') await releaseUnplacedCoupon(checkout, metadata);
     }
     try {
       await deps.stock.execute(
