@@ -50,3 +50,29 @@ it('gives an action that never settles up at its deadline: the rest of the batch
   expect(rows).toMatchObject([{ key: 'ord_hung', attempts: 1 }]);
   expect(rows[0].due_at.getTime()).toBeGreaterThan(due.getTime());
 });
+
+it('waits at stop for an action that ran over its deadline, so none outlives the process', async () => {
+  await pool.query(
+    `INSERT INTO ${schema}.timers (kind, key, due_at, payload) VALUES ('settle-payment', 'ord_late', $1, '{}')`,
+    [new Date(Date.now() - 60_000)],
+  );
+  let finished = false;
+  const loop = createClaimLoop({
+    pool,
+    listenConfig: { connectionString: database.url },
+    clock: () => new Date(),
+    logger: silentLogger,
+    actionTimeoutMs: 100,
+    stopWaitMs: 10_000,
+    action: async (timer: TimerRow) => {
+      if (timer.key !== 'ord_late') return { done: true };
+      await new Promise((resolve) => setTimeout(resolve, 400)); // a provider answering late
+      finished = true;
+      return { done: true };
+    },
+  });
+  expect(await loop.claimOnce()).toBe(1); // its deadline passed: counted failed, retried later
+  expect(finished).toBe(false);
+  await loop.stop();
+  expect(finished).toBe(true);
+});

@@ -22,6 +22,8 @@ export type ClaimLoopOptions = {
    * must stay under the pool's idle_in_transaction_session_timeout (15 s by default), which would end it.
    */
   actionTimeoutMs?: number;
+  /** How long stop() waits for actions still running, late ones included (default 10 s). */
+  stopWaitMs?: number;
   /** Counts for metrics and tests. */
   onOutcome?: (timer: TimerRow, outcome: TimerOutcome | 'failed') => void;
   /** The timer backlog: due (past their time, not yet fired) and pending (all stored), e.g. for metrics. */
@@ -71,6 +73,18 @@ export function createClaimLoop(options: ClaimLoopOptions) {
   let nudged = false;
   let sleeper: NodeJS.Timeout | undefined;
   let listener: pg.Client | undefined;
+  // Actions still running, late ones included: stop() waits for them (a bounded time), so none outlives
+  // the process's shutdown holding a pool client the caller is about to end.
+  const running = new Set<Promise<unknown>>();
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    return work;
+  };
 
   async function servingSchema(): Promise<string | undefined> {
     const { rows } = await pool.query<{ serving: number }>(
@@ -97,7 +111,7 @@ export function createClaimLoop(options: ClaimLoopOptions) {
           try {
             // Run over: retried like a failure while the rest of the batch commits and the loop goes on. The
             // late action may still finish; being idempotent, its retry then finds the work done.
-            return await withinDeadline(action(timer), actionTimeoutMs);
+            return await withinDeadline(tracked(action(timer)), actionTimeoutMs);
           } catch (error) {
             logger.warn(
               { err: error, kind: timer.kind, key: timer.key, attempts: timer.attempts },
@@ -233,6 +247,15 @@ export function createClaimLoop(options: ClaimLoopOptions) {
       stopped = true;
       wake?.();
       await loop;
+      if (running.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, options.stopWaitMs ?? 10_000);
+        });
+        await Promise.race([Promise.all(running), waited]);
+        clearTimeout(timer);
+        if (running.size > 0) logger.warn({ running: running.size }, 'timer actions still running at stop');
+      }
       await listener?.end().catch(() => undefined);
       listener = undefined;
     },
