@@ -71,6 +71,28 @@ it('gives up on a message whose recipient the server refuses (5xx to RCPT TO)', 
   expect(await transport.send(mail, new AbortController().signal)).toBe('failed');
 });
 
+it('gives up on a message the server finds too large (552 to MAIL FROM), not holding all mail behind it', async () => {
+  const transport = await serve({
+    authOptional: true,
+    onMailFrom(_address, _session, done) {
+      done(
+        Object.assign(new Error('Message size exceeds fixed maximum message size'), { responseCode: 552 }),
+      );
+    },
+  });
+  expect(await transport.send(mail, new AbortController().signal)).toBe('failed');
+});
+
+it('waits out a sender the server will not take (550 to MAIL FROM): the setting refuses every message', async () => {
+  const transport = await serve({
+    authOptional: true,
+    onMailFrom(_address, _session, done) {
+      done(Object.assign(new Error('Sender address rejected'), { responseCode: 550 }));
+    },
+  });
+  await expectWaits(transport, /550/);
+});
+
 it('waits out a refused login (535) instead of dropping every message', async () => {
   const transport = await serve(
     { onAuth: (_auth, _session, done) => done(new Error('Invalid username or password')) },

@@ -50,13 +50,27 @@ const describe = (error: unknown) => {
 const loginCodes = new Set([530, 534, 535, 538]);
 
 /**
- * A refusal of this message, for good: a 5xx answer to its recipient (RCPT TO) or its content (DATA). A 5xx
- * to the login or the sender (a wrong password, a relay that wants a login, a sender it will not take)
+ * A refusal of this message, for good: a 5xx answer to its recipient (RCPT TO) or its content (DATA), its
+ * size or parameters (552, 555 to MAIL FROM), or nodemailer's own refusal of it. A 5xx to the login or
+ * otherwise to the sender (a wrong password, a relay that wants a login, a sender it will not take)
  * refuses every message alike: that is waited out like an outage, so fixing the setting sends them all.
+ * Waiting on a message that can never go would hold back all mail behind it.
  */
 function refusedForGood(error: unknown): boolean {
-  const { responseCode: code, command } = error as { responseCode?: unknown; command?: unknown };
+  const {
+    responseCode: code,
+    command,
+    code: kind,
+  } = error as {
+    responseCode?: unknown;
+    command?: unknown;
+    code?: unknown;
+  };
+  // Refused by nodemailer itself, before the server: larger than the server's SIZE, an empty message.
+  if (kind === 'EMESSAGE' && code === undefined) return true;
   if (typeof code !== 'number' || code < 500 || code >= 600 || loginCodes.has(code)) return false;
+  // To the sender: this message's size or parameters (552, 555); anything else there is the setting's.
+  if (command === 'MAIL FROM') return code === 552 || code === 555;
   return command === 'RCPT TO' || command === 'DATA';
 }
 

@@ -99,9 +99,12 @@ export function createReminderLoop(deps: ReminderLoopDeps) {
     // the rest are left to the new holder, so two instances never both wait to send the same one.
     const disabled = new AbortController();
     const signal = AbortSignal.any([reminders.signal, disabled.signal]);
-    const watch = setInterval(() => {
-      if (!deps.enabled()) disabled.abort();
-    }, Math.min(deps.pollMs, 250));
+    const watch = setInterval(
+      () => {
+        if (!deps.enabled()) disabled.abort();
+      },
+      Math.min(deps.pollMs, 250),
+    );
     polling = (async () => {
       for (const reminder of await dueReminders(deps.pool, deps.clock())) {
         if (signal.aborted) return;
