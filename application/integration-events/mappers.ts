@@ -126,7 +126,6 @@ export const domainMappers: Record<string, (data: never) => Draft[]> = {
       fields: {
         order_id: d.order_id,
         cancelled_by_role: d.cancelled_by_role,
-        reason: d.reason,
         previous_status: d.previous_status,
         refund_amount: d.refund_amount,
         currency: d.currency,

@@ -81,6 +81,18 @@ describe('the domain → integration mapping', () => {
     expect(text).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);
   });
 
+  it("lets no free text a person wrote out: a cancellation's reason stays with the order", () => {
+    const index = samples.findIndex((s) => s.type === 'OrderCancelled');
+    const typed = 'Call me on +44 7700 900123, Ada, 12 Analytical St';
+    const sample = { ...samples[index]!, data: { ...samples[index]!.data, reason: typed } };
+    const [message] = toIntegrationEvents(recordedSample(sample, index));
+    expect(message!.value).not.toHaveProperty('reason');
+    expect(message!.value.schema_version).toBe(2);
+    expect(JSON.stringify(message)).not.toContain('Analytical');
+    // Version 1 required the reason: a consumer of it refuses version 2 rather than read it without one.
+    expect(publishedSchema('OrderCancelled', 1)!.safeParse(message!.value).success).toBe(false);
+  });
+
   it('refuses a value the contract does not hold (strict schemas park the event instead)', () => {
     const bad = recordedSample({ ...samples[0]!, data: { ...samples[0]!.data, role: 'superuser' } }, 0);
     expect(() => toIntegrationEvents(bad)).toThrow();

@@ -84,12 +84,10 @@ export const OrderPlacedV3 = laterVersion(
 );
 
 /** Integration event types published at a version above 1 (the others are version 1). */
-export const integrationSchemaVersions: Readonly<Record<string, number>> = { OrderPlaced: 2 };
-
-/** Earlier versions whose JSON Schemas stay published beside the current one. */
-export const previousIntegrationSchemas = [
-  { type: 'OrderPlaced', version: 1, schema: OrderPlacedV1 },
-] as const;
+export const integrationSchemaVersions: Readonly<Record<string, number>> = {
+  OrderPlaced: 2,
+  OrderCancelled: 2,
+};
 
 export const OrderConfirmed = z
   .strictObject({
@@ -115,7 +113,8 @@ export const OrderDelivered = z
   .strictObject({ ...envelope('OrderDelivered'), order_id: orderId })
   .describe('The order reached the customer.');
 
-export const OrderCancelled = z
+/** Version 1, published until 7 Dec 2026: it carried the cancelling person's free-text `reason`. */
+export const OrderCancelledV1 = z
   .strictObject({
     ...envelope('OrderCancelled'),
     order_id: orderId,
@@ -126,6 +125,17 @@ export const OrderCancelled = z
     currency,
   })
   .describe('An order was cancelled; a refund is owed when refund_amount > 0 (then OrderRefunded).');
+
+/**
+ * Version 2 is version 1 without `reason`: whatever a customer types there (a name, an address, a phone
+ * number) is theirs, and no personal data goes to Kafka. The order keeps the reason for those who may
+ * read the order.
+ */
+export const OrderCancelled = OrderCancelledV1.omit({ reason: true })
+  .extend(envelope('OrderCancelled', 2))
+  .describe(
+    'An order was cancelled; a refund is owed when refund_amount > 0 (then OrderRefunded). Version 2: without the free-text reason.',
+  );
 
 export const OrderRefunded = z
   .strictObject({ ...envelope('OrderRefunded'), order_id: orderId, amount: minorUnits, currency })
@@ -169,3 +179,9 @@ export const orderTopicSchemas = {
   OrderRefunded,
   CheckoutStarted,
 } as const;
+
+/** Earlier versions whose JSON Schemas stay published beside the current one. */
+export const previousIntegrationSchemas = [
+  { type: 'OrderPlaced', version: 1, schema: OrderPlacedV1 },
+  { type: 'OrderCancelled', version: 1, schema: OrderCancelledV1 },
+] as const;

@@ -3,6 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   integrationEvents,
+  integrationSchemaVersions,
   privateDomainEvents,
   publishedSchema,
   toIntegrationEvents,
@@ -98,7 +99,8 @@ it('publishes every mapped event on its topic, keyed by aggregate id, with heade
     expect(got!.headers).toEqual({
       event_id: e.value.event_id,
       event_type: e.type,
-      schema_version: e.type === 'OrderPlaced' ? '2' : '1', // OrderPlaced is at version 2 (docs/pricing.md)
+      // OrderPlaced is at version 2 (docs/pricing.md), OrderCancelled too (without its reason).
+      schema_version: String(integrationSchemaVersions[e.type] ?? 1),
       correlation_id: recorded.metadata.correlation_id,
       traceparent: recorded.metadata.traceparent,
     });
