@@ -128,6 +128,34 @@ describe('personal data at the store edge (PostgreSQL)', () => {
     ).rejects.toMatchObject({ code: 'RES_3001' });
   });
 
+  it("seals a cancellation's free-text reason under the canceller's key", async () => {
+    const reason = `please call ${planted.phone} at ${planted.street}`;
+    await store.appendToStream('order-ord_cancelled', [
+      {
+        id: randomUUID(),
+        type: 'OrderCancelled',
+        data: {
+          schema_version: 1,
+          order_id: 'ord_cancelled',
+          cancelled_by: 'usr_canceller',
+          cancelled_by_role: 'customer',
+          reason,
+          previous_status: 'pending',
+          reservation_id: 'rsv_1',
+          refund_amount: 0,
+          currency: 'GBP',
+          cancelled_at: '2026-01-15T10:00:00.000Z',
+        },
+      },
+    ]);
+    expect(await rawBytes()).not.toContain('please call');
+    const [cancelled] = await store.readStream('order-ord_cancelled');
+    expect(cancelled!.data).toMatchObject({ reason, previous_status: 'pending' });
+    await personalDataOf(store).destroyKey('usr_canceller');
+    const [erased] = await store.readStream('order-ord_cancelled');
+    expect(erased!.data).toMatchObject({ reason: '[erased]', previous_status: 'pending' });
+  });
+
   it('a subscription decrypts what it has read together: one key-store query for many people', async () => {
     const people = Array.from({ length: 40 }, (_, i) => `usr_page${i}`);
     for (const id of people)

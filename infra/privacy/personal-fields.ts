@@ -24,6 +24,12 @@ export const personalFields: Record<string, PersonalFieldRule> = {
   },
   // The name shown with a review (version 2 on; version 1 had none), under the reviewer's key.
   ReviewSubmitted: { subject: userId, fields: ['author_name'] },
+  // Free text the canceller typed, which may name or locate someone: under the canceller's key (the
+  // event names no other person; an admin's words about a customer go with the admin's key).
+  OrderCancelled: {
+    subject: (data) => (typeof data.cancelled_by === 'string' ? data.cancelled_by : undefined),
+    fields: ['reason'],
+  },
 };
 
 /** Events that say a person was erased: readers drop that person's cached key when they see one. */
