@@ -1,12 +1,8 @@
-import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../../application/checkout/test-support.ts';
-import { createMetrics } from '../../infra/telemetry/metrics.ts';
 import { answer, commandClient } from '../../test/api-client/clients.ts';
-import { createReadModelDb } from '../read-model-db.ts';
-import { createMailTransport } from './mail-transport.ts';
-import { createNotifier, type Notifier } from './notifier.ts';
+import type { Notifier } from './notifier.ts';
 import { addressesOf, type LifecycleWorld, startLifecycleWorld } from './test-support.ts';
 
 // A notifier loses its lease while its reminder waits out an SMTP outage; a standby takes over. Once the
@@ -67,31 +63,10 @@ it('sends a reminder once when its sender loses the lease while SMTP is down', {
   // The first notifier's reminder loop waits to send the reminder.
   await eventually(async () => expect(await mailWaiting(world.registry)).toBe(1));
 
-  const logger = pino({ level: 'silent' });
-  const metrics = createMetrics({ runtime: false });
-  standby = createNotifier({
-    deps: {
-      store: world.store,
-      db: createReadModelDb(world.pool, logger),
-      leaseClientConfig: world.pool.options,
-      metrics,
-      logger,
-      instanceId: 'standby',
-    },
-    pool: world.pool,
-    transport: createMailTransport({
-      smtpUrl: `smtp://127.0.0.1:${world.mail.port}`,
-      mailDir: 'unused',
-      logger,
-      backoff: { baseMs: 100, maxMs: 1_000 },
-    }),
-    from: 'Shop <no-reply@shop.test>',
-    publicBaseUrl: 'http://shop.test',
-    probeMs: 500,
-    cartReminderAfterMs: delayMs,
-    reminderPollMs: 200,
-    runner: { leaseRetryMs: 50 }, // quicker than the first notifier to take a lease that falls free
-  });
+  // Quicker than the first notifier to take a lease that falls free.
+  const second = world.standbyNotifier('standby', { leaseRetryMs: 50 });
+  standby = second.notifier;
+  const { metrics } = second;
   standby.start();
   // The first notifier's lease session drops (a network blip) until the standby holds the lease.
   await eventually(

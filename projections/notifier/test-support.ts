@@ -2,7 +2,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
-import type { RunnerDeps } from '../../application/projection-runner/runner.ts';
+import type { RunnerDeps, RunnerOptions } from '../../application/projection-runner/runner.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
 import { loadConfig } from '../../infra/config.ts';
@@ -124,9 +124,10 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
   };
   // The notifier's own clock, moved apart (a notifier started long after the events it reads).
   let notifierShiftMs = 0;
-  const makeNotifier = () =>
+  const makeNotifier = (other?: { deps: RunnerDeps; runner?: RunnerOptions }) =>
     createNotifier({
-      deps,
+      deps: other?.deps ?? deps,
+      ...(other?.runner ? { runner: other.runner } : {}),
       pool,
       clock: () => new Date(Date.now() + notifierShiftMs),
       transport: createMailTransport({
@@ -172,6 +173,18 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
     },
     shiftNotifierClock(ms: number) {
       notifierShiftMs = ms;
+    },
+    /**
+     * A second notifier, as another process would run it: its own metrics and lease session (named by
+     * `instanceId`), the same settings. Not started; the caller starts and stops it.
+     */
+    standbyNotifier(instanceId: string, runner?: RunnerOptions) {
+      const metrics = createMetrics({ runtime: false });
+      const notifier = makeNotifier({
+        deps: { ...deps, metrics, instanceId },
+        ...(runner ? { runner } : {}),
+      });
+      return { notifier, metrics };
     },
     /** Events in the log (to compare before and after a refused request). */
     async eventCount() {
