@@ -76,5 +76,5 @@ export function errorHandler(options: { clock: () => Date }): ErrorRequestHandle
  * the path: it is whatever a client typed (an email address, a token), and no route names it.
  */
 export const notFoundHandler: RequestHandler = (req: Request, _res, next) => {
-  next(new DomainError(ErrorCode.NotFound, `No route for ${req.method} here`));
+  next(new DomainError(ErrorCode.NotFound, `No such route for ${req.method}`));
 };
