@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withinDeadline } from '../../infra/deadline.ts';
 import { describeError } from '../../infra/log-errors.ts';
 import type { Logger } from '../../infra/logger.ts';
 
@@ -35,21 +36,6 @@ type Held = { client: pg.Client; objid: string; lost: AbortController; logger: L
 
 /** A condemned client's server process, and when it was condemned. */
 export type StaleBackend = { pid: number; at: Date };
-
-/** Rejects with `message` unless `work` settles within `ms` (`work` is left to settle). */
-async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * One connection holding a process's leases (lease.ts); ended once nobody holds or waits for one. Its
@@ -198,7 +184,7 @@ export class LeaseSession {
       client.on('error', (error) => this.#condemn(client, describeError(error)));
       client.on('end', () => this.#condemn(client, 'lease session ended'));
       try {
-        await within(client.connect(), this.#deadlineMs, 'lease session did not connect');
+        await withinDeadline(client.connect(), this.#deadlineMs, 'lease session did not connect');
       } catch (error) {
         void client.end().catch(() => {});
         throw error;
@@ -236,7 +222,7 @@ export class LeaseSession {
     const run = this.#queue.then(() => client.query<R>(text, values));
     this.#queue = run.catch(() => {});
     try {
-      return await within(run, this.#deadlineMs, 'lease session did not answer');
+      return await withinDeadline(run, this.#deadlineMs, 'lease session did not answer');
     } catch (error) {
       this.#condemn(client, describeError(error));
       throw error;

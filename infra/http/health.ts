@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withinDeadline } from '../deadline.ts';
 import { errorKind } from '../log-errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -20,23 +21,6 @@ export class NotReady extends Error {
     this.name = 'NotReady';
   }
 }
-
-const withDeadline = async (work: Promise<void>, ms: number) => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 /**
  * /ready's dependency checks, each within a deadline. A failure answers with its kind only (`errorKind`:
@@ -61,7 +45,7 @@ export function dependencyChecks(logger: Logger, timeoutMs = 1_500) {
     const start = performance.now();
     const latency = () => Math.round(performance.now() - start);
     try {
-      await withDeadline(check(), timeoutMs);
+      await withinDeadline(check(), timeoutMs, `no answer within ${timeoutMs} ms`);
       if (current(name, probe) && down.delete(name))
         logger.info({ dependency: name }, 'dependency reachable again');
       return [name, { status: 'up', latency_ms: latency() }];

@@ -1,4 +1,5 @@
 import { type ChainableCommander, Redis } from 'ioredis';
+import { withinDeadline } from '../deadline.ts';
 import type { Logger } from '../logger.ts';
 import { reconnectWhenSilent } from './liveness.ts';
 
@@ -61,17 +62,7 @@ export function createRedis(options: RedisClientOptions): Redis {
 
 /** PING with a deadline, for readiness checks. */
 export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis ping timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withinDeadline(client.ping(), timeoutMs, `redis ping timed out after ${timeoutMs} ms`);
 }
 
 /** Deletes every key under the client's own prefix (test clean-up); SCAN, never KEYS. */

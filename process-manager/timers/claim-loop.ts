@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { schemaName } from '../../application/projection-runner/types.ts';
+import { withinDeadline } from '../../infra/deadline.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { PM_PROJECTION, TIMER_CHANNEL, type TimerRow } from './pm-projection.ts';
 
@@ -34,24 +35,6 @@ export type ClaimLoopOptions = {
 const BACKLOG_REPORT_MS = 1_000;
 
 const backoffMs = (attempts: number) => Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
-
-/** The action's outcome, or a TimeoutError after `ms`: one that never settles must not hold the loop. */
-async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(Object.assign(new Error(`timer action ran over ${ms} ms`), { name: 'TimeoutError' })),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Claims due timers with FOR UPDATE SKIP LOCKED (several instances never take the same one), runs each
@@ -111,7 +94,11 @@ export function createClaimLoop(options: ClaimLoopOptions) {
           try {
             // Run over: retried like a failure while the rest of the batch commits and the loop goes on. The
             // late action may still finish; being idempotent, its retry then finds the work done.
-            return await withinDeadline(tracked(action(timer)), actionTimeoutMs);
+            return await withinDeadline(
+              tracked(action(timer)),
+              actionTimeoutMs,
+              `timer action ran over ${actionTimeoutMs} ms`,
+            );
           } catch (error) {
             logger.warn(
               { err: error, kind: timer.kind, key: timer.key, attempts: timer.attempts },
