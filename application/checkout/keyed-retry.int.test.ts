@@ -73,6 +73,26 @@ describe('retries after a request died mid-checkout', () => {
         expect(await world.stock(product)).toMatchObject({ onHand: 9, reserved: 0 });
     });
 
+  it("a retry after the cart's coupon changed gives back what the dead attempt redeemed", async () => {
+    const { customer } = await shopper();
+    await world.createCoupon('SWAP-FROM', 1);
+    await world.createCoupon('SWAP-TO', 1);
+    await world.applyCoupon(customer, 'SWAP-FROM');
+    crashAfter = 'coupon-redeemed';
+    await expect(place(customer, 'swap')).rejects.toBeInstanceOf(Crash);
+    const orderId = keyedIds(customer, 'orders', 'swap').orderId;
+    expect(await world.redemptions('SWAP-FROM')).toEqual([orderId]);
+
+    await world.removeCoupon(customer);
+    await world.applyCoupon(customer, 'SWAP-TO');
+    const { state } = await place(customer, 'swap');
+    expect(state.status).toBe('confirmed');
+    expect(state.placed?.coupon).toBe('SWAP-TO');
+    expect(await world.redemptions('SWAP-TO')).toEqual([orderId]);
+    // The coupon the order does not use is free again: its one use is not lost to the dead attempt.
+    expect(await world.redemptions('SWAP-FROM')).toEqual([]);
+  });
+
   it('without a key: BIZ_4010 while the dead attempt may still pay, then the same order is taken up', async () => {
     const { customer } = await shopper();
     crashAfter = 'order-placed';

@@ -1,4 +1,9 @@
-import { checkoutDecider, checkoutStream, hasLapsed } from '../../domain/checkout/checkout.ts';
+import {
+  checkoutDecider,
+  checkoutStream,
+  couponsClaimedBy,
+  hasLapsed,
+} from '../../domain/checkout/checkout.ts';
 import type { Address, PaymentMethod } from '../../domain/ordering/commands.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
@@ -70,12 +75,13 @@ export async function payAndComplete(
         await pause('lines changed');
         throw error;
       }
-    const coupon = await redeemFor(deps, { orderId, userId, lines, items: checkout.items }, metadata).catch(
-      async (error: unknown) => {
-        await pause('coupon unusable');
-        throw error;
-      },
-    );
+    const claimed = couponsClaimedBy(checkout, orderId);
+    const request = { orderId, userId, reservationId, claimed, lines, items: checkout.items };
+    const coupon = await redeemFor(deps, request, metadata).catch(async (error: unknown) => {
+      await pause('coupon unusable');
+      throw error;
+    });
+    if (coupon) await step(deps, 'coupon-redeemed', orderId);
     const placed = await handler.handle({
       decider: orderDecider,
       stream: orderStream(orderId),

@@ -6,6 +6,7 @@ import type { ProductCommand } from '../../domain/catalog/commands.ts';
 import { productDecider, productStream } from '../../domain/catalog/product.ts';
 import { stockDecider, stockStream } from '../../domain/inventory/stock.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
+import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
 import { fold } from '../../domain/shared/decider.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { makeId, type ProductId, type UserId } from '../../domain/shared/ids.ts';
@@ -32,6 +33,13 @@ export const address = {
   country: 'US',
 };
 export const visa = { type: 'card', token: 'tok_visa' };
+
+const COUPON_TERMS = {
+  reduction: { type: 'amount' as const, amount: 500 },
+  minSubtotal: null,
+  startsAt: null,
+  endsAt: null,
+};
 
 /** A clock that tests can move forward (the reservation's lapse without waiting for it). */
 export function testClock() {
@@ -198,6 +206,38 @@ export async function openCheckoutWorld(
           },
         },
       });
+    },
+    /** A coupon of 5.00 off (no minimum, once per customer), limited to `maxRedemptions` uses (null: unlimited). */
+    async createCoupon(code: string, maxRedemptions: number | null = null) {
+      const terms = { ...COUPON_TERMS, maxRedemptions, maxPerCustomer: 1 };
+      await handler.handle({
+        decider: couponDecider,
+        stream: couponStream(code),
+        metadata,
+        command: { type: 'CreateCoupon', data: { code, now: clock().toISOString(), terms } },
+      });
+    },
+    async applyCoupon(userId: UserId, code: string) {
+      const coupon = { code, reduction: COUPON_TERMS.reduction, minSubtotal: null };
+      await handler.handle({
+        decider: cartDecider,
+        stream: cartStream(userId),
+        metadata,
+        command: { type: 'ApplyCartCoupon', data: { userId, coupon, now: clock().toISOString() } },
+      });
+    },
+    async removeCoupon(userId: UserId) {
+      await handler.handle({
+        decider: cartDecider,
+        stream: cartStream(userId),
+        metadata,
+        command: { type: 'RemoveCartCoupon', data: { userId, now: clock().toISOString() } },
+      });
+    },
+    /** The order ids holding a redemption of the coupon, folded from its stream. */
+    async redemptions(code: string) {
+      const { state } = await handler.load(couponDecider, couponStream(code));
+      return state.status === 'none' ? [] : Object.keys(state.redemptions);
     },
     readAllOf,
     /** The stock item folded from its events (never from a cache). */

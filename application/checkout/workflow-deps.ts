@@ -14,6 +14,7 @@ export type WorkflowStep =
   | 'checkout-started'
   | 'line-reserved'
   | 'order-attached'
+  | 'coupon-redeemed'
   | 'order-placed'
   | 'charged'
   | 'confirmed'

@@ -30,6 +30,7 @@ export const privateDomainEvents: Record<string, string> = {
   CheckoutCompleted: 'workflow internals; OrderConfirmed and PurchaseCompleted tell the same',
   CheckoutOrderResumed: 'workflow internals; a request took up an attached order',
   CheckoutPaymentPaused: 'workflow internals; the order stays pending, OrderConfirmed follows',
+  CheckoutCouponClaimed: 'workflow internals; OrderPlaced names the coupon an order used',
   CartCheckoutBegan: 'cart internals: marks the cart as being checked out; StockReserved tells the stock',
   CartCheckoutEnded: 'cart internals: the checkout ended without an order',
   CartLineRepriced: 'cart internals: a line took the current catalog price (ProductPriceChanged tells it)',

@@ -441,6 +441,17 @@ export function sampleDomainEvents(suffix: string): SampleEvent[] {
       },
     },
     {
+      stream: `checkout-${reservation}`,
+      type: 'CheckoutCouponClaimed',
+      data: {
+        schema_version: 1,
+        reservation_id: reservation,
+        order_id: order,
+        code: 'WELCOME-10',
+        claimed_at: at,
+      },
+    },
+    {
       stream: `order-${order}`,
       type: 'OrderProcessingStarted',
       data: { schema_version: 1, order_id: order, processing_at: at },

@@ -21,6 +21,7 @@ export type CheckoutCommand =
   | Cmd<'AttachOrder', { orderId: OrderId; userId: UserId }>
   | Cmd<'DetachOrder', { orderId: OrderId; reason: string }>
   | Cmd<'PausePayment', { orderId: OrderId; reason: string }>
+  | Cmd<'ClaimCoupon', { orderId: OrderId; code: string }>
   | Cmd<'CompleteCheckout', { orderId: OrderId }>;
 
 export type CheckoutStatus = 'none' | 'started' | 'reserved' | 'failed' | 'released' | 'completed';
@@ -35,6 +36,8 @@ export type CheckoutState = {
   orders: string[];
   /** The request paying the attached order right now (see order-attempt.ts). */
   attempt: PaymentAttempt | null;
+  /** Coupon codes claimed by orders before their redemption, oldest first (see couponsClaimedBy). */
+  couponClaims: { orderId: string; code: string }[];
 };
 
 export const initialState = (): CheckoutState => ({
@@ -45,7 +48,12 @@ export const initialState = (): CheckoutState => ({
   orderId: null,
   orders: [],
   attempt: null,
+  couponClaims: [],
 });
+
+/** The coupon codes an order claimed on this reservation, whether or not it went on to redeem them. */
+export const couponsClaimedBy = (state: CheckoutState, orderId: string): string[] =>
+  state.couponClaims.filter((claim) => claim.orderId === orderId).map((claim) => claim.code);
 
 const ms = (iso: string) => Date.parse(iso);
 /** A reservation lapses at its expiry even before the timer has released its stock. */
@@ -137,6 +145,16 @@ export function decide(command: CheckoutCommand, state: CheckoutState): Checkout
         { type: 'CheckoutPaymentPaused', data: { ...base, order_id: orderId, reason, paused_at: now } },
       ];
     }
+    case 'ClaimCoupon': {
+      const { orderId, code } = command.data;
+      if (couponsClaimedBy(state, orderId).includes(code)) return [];
+      if (state.orderId !== orderId || state.status !== 'reserved')
+        throw new DomainError(
+          ErrorCode.IllegalStateTransition,
+          `Reservation ${reservation_id} is not held for order ${orderId}; it cannot redeem a coupon`,
+        );
+      return [{ type: 'CheckoutCouponClaimed', data: { ...base, order_id: orderId, code, claimed_at: now } }];
+    }
     case 'CompleteCheckout': {
       const { orderId } = command.data;
       if (state.status === 'completed') return [];
@@ -180,6 +198,10 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
       return state.orderId === event.data.order_id ? { ...state, orderId: null, attempt: null } : state;
     case 'CheckoutCompleted':
       return { ...state, status: 'completed', attempt: null };
+    case 'CheckoutCouponClaimed': {
+      const claim = { orderId: event.data.order_id, code: event.data.code };
+      return { ...state, couponClaims: [...state.couponClaims, claim] };
+    }
     default:
       return unreachable(event);
   }

@@ -119,6 +119,19 @@ export const CheckoutPaymentPaused = z
     'The request paying the attached order stopped without an outcome (provider unavailable): the order stays attached and the next request may resume it at once.',
   );
 
+export const CheckoutCouponClaimed = z
+  .object({
+    schema_version: schemaVersion,
+    reservation_id: reservationId,
+    order_id: orderId,
+    code: z.string().min(1).describe("the coupon code, normalised as the coupon's stream names it"),
+    claimed_at: instant,
+  })
+  .describe(
+    'The attached order is about to redeem this coupon, recorded before the redemption: an order never ' +
+      'placed, or placed with another coupon, gives the redemption of this code back.',
+  );
+
 export const checkoutEventSchemas = {
   CheckoutStarted,
   CheckoutStockReserved,
@@ -129,6 +142,7 @@ export const checkoutEventSchemas = {
   CheckoutCompleted,
   CheckoutOrderResumed,
   CheckoutPaymentPaused,
+  CheckoutCouponClaimed,
 } as const;
 
 export type CheckoutEventType = keyof typeof checkoutEventSchemas;

@@ -3,7 +3,7 @@ import type { CartProduct } from '../cart/commands.ts';
 import { ErrorCode } from '../shared/errors.ts';
 import { given } from '../shared/given.ts';
 import type { OrderId, ReservationId, UserId } from '../shared/ids.ts';
-import { type CheckoutCommand, checkoutDecider } from './checkout.ts';
+import { type CheckoutCommand, checkoutDecider, couponsClaimedBy } from './checkout.ts';
 import { type CheckoutEvent, type CheckoutLine, checkoutEventSchemas } from './events.ts';
 import { checkReservedLines } from './line-check.ts';
 import { PAYMENT_ATTEMPT_MS } from './order-attempt.ts';
@@ -86,6 +86,34 @@ describe('one request pays an order at a time', () => {
   it('its events match their schemas', () => {
     for (const event of [paused, resumed(t1)])
       expect(() => checkoutEventSchemas[event.type].parse(event.data)).not.toThrow();
+  });
+});
+
+describe('coupon claims: the code an order redeems is on the record first', () => {
+  const claim = (orderId: string, code = 'WELCOME-10'): CheckoutCommand => ({
+    type: 'ClaimCoupon',
+    data: { reservationId: rsv, orderId: orderId as OrderId, code, now: t1 },
+  });
+  const claimed = (code = 'WELCOME-10'): CheckoutEvent => ({
+    type: 'CheckoutCouponClaimed',
+    data: { ...base, order_id: 'ord_1' as OrderId, code, claimed_at: t1 },
+  });
+
+  it('the attached order claims a code once; each code it claims is kept', () => {
+    checkout(started, reserved, attached).when(claim('ord_1')).thenEvents([claimed()]);
+    checkout(started, reserved, attached, claimed()).when(claim('ord_1')).thenEvents([]);
+    checkout(started, reserved, attached, claimed())
+      .when(claim('ord_1', 'SPRING'))
+      .thenEvents([claimed('SPRING')]);
+    const state = checkout(started, reserved, attached, claimed(), claimed('SPRING')).state();
+    expect(couponsClaimedBy(state, 'ord_1')).toEqual(['WELCOME-10', 'SPRING']);
+    expect(couponsClaimedBy(state, 'ord_2')).toEqual([]);
+    expect(() => checkoutEventSchemas.CheckoutCouponClaimed.parse(claimed().data)).not.toThrow();
+  });
+
+  it('an order the reservation is not held for claims nothing: BIZ_4006', () => {
+    checkout(started, reserved, attached).when(claim('ord_2')).thenThrows(ErrorCode.IllegalStateTransition);
+    checkout(started, reserved).when(claim('ord_1')).thenThrows(ErrorCode.IllegalStateTransition);
   });
 });
 

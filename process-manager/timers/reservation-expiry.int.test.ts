@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redeemCoupon } from '../../application/checkout/coupon-redemption.ts';
 import {
+  address,
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
+  visa,
 } from '../../application/checkout/test-support.ts';
-import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
+import type { WorkflowStep } from '../../application/checkout/workflow-deps.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
 import { stockStream } from '../../domain/inventory/stock.ts';
-import { couponDecider, couponStream } from '../../domain/pricing/coupon.ts';
 import {
   makeId,
   type OrderId,
@@ -22,8 +23,14 @@ const TTL_SECONDS = 2;
 
 describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
   let world: CheckoutWorld;
+  let crashAfter: WorkflowStep | undefined;
   beforeAll(async () => {
     world = await createCheckoutWorld('reservation_expiry', { ttlSeconds: TTL_SECONDS });
+    world.faults.after = (step) => {
+      if (step !== crashAfter) return;
+      crashAfter = undefined;
+      throw new Error(`crashed after ${step}`);
+    };
   });
   afterAll(() => world.close());
 
@@ -57,64 +64,65 @@ describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
     }
   });
 
-  it("gives back the cart's coupon redeemed for an order that was attached and never placed", async () => {
-    const code = 'LOST-ONE';
-    const now = () => world.clock().toISOString();
-    const reduction = { type: 'amount' as const, amount: 500 };
-    await world.handler.handle({
-      decider: couponDecider,
-      stream: couponStream(code),
-      metadata: world.metadata,
-      command: {
-        type: 'CreateCoupon',
-        data: {
-          code,
-          now: now(),
-          terms: {
-            reduction,
-            minSubtotal: null,
-            startsAt: null,
-            endsAt: null,
-            maxRedemptions: 1,
-            maxPerCustomer: 1,
-          },
-        },
-      },
-    });
+  it('gives back the coupon an order redeemed and never placed, though the cart no longer holds it', async () => {
+    await world.createCoupon('LOST-ONE', 1);
     const productId = world.newProduct();
     await world.receive(productId, 10);
     const customer: UserId = world.newUser();
     await world.addToCart(customer, productId, 1);
-    await world.handler.handle({
-      decider: cartDecider,
-      stream: cartStream(customer),
-      metadata: world.metadata,
-      command: {
-        type: 'ApplyCartCoupon',
-        data: { userId: customer, coupon: { code, reduction, minSubtotal: null }, now: now() },
-      },
-    });
-    const { reservationId } = await world.services.reserveCart(customer, world.metadata);
-    // The request attaches its order and redeems the coupon, then dies before placing it.
-    const orderId = makeId('order', `lost${Date.now()}`) as OrderId;
-    await world.handler.handle({
-      decider: checkoutDecider,
-      stream: checkoutStream(reservationId),
-      metadata: world.metadata,
-      command: { type: 'AttachOrder', data: { reservationId, orderId, userId: customer, now: now() } },
-    });
-    const redeemed = { code, orderId, userId: customer, subtotal: 2_500, now: now() };
-    await redeemCoupon(world.handler, redeemed, world.metadata);
-    const redemptions = async () => {
-      const { state } = await world.handler.load(couponDecider, couponStream(code));
-      return state.status === 'none' ? {} : state.redemptions;
-    };
-    expect(Object.keys(await redemptions())).toEqual([orderId]);
+    await world.applyCoupon(customer, 'LOST-ONE');
+    // The request reserves, attaches its order and redeems the coupon, then dies before placing it.
+    crashAfter = 'coupon-redeemed';
+    await expect(
+      world.services.placeOrder({
+        userId: customer,
+        shippingAddress: address,
+        billingAddress: address,
+        paymentMethod: visa,
+        metadata: world.metadata,
+      }),
+    ).rejects.toThrow('crashed');
+    const [orderId] = await world.redemptions('LOST-ONE');
+    expect(orderId).toBeDefined();
+    expect((await world.order(orderId!)).status).toBe('none');
+    // The shopper takes the coupon off meanwhile: the cart no longer names it.
+    await world.removeCoupon(customer);
 
     const manager = await world.startProcessManager();
     try {
       await eventually(async () => expect(await expiries(productId)).toHaveLength(1));
-      await eventually(async () => expect(await redemptions()).toEqual({}));
+      await eventually(async () => expect(await world.redemptions('LOST-ONE')).toEqual([]));
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it("gives back the cart's coupon for an order attached before claims were recorded", async () => {
+    const code = 'LOST-OLD';
+    await world.createCoupon(code, 1);
+    const productId = world.newProduct();
+    await world.receive(productId, 10);
+    const customer: UserId = world.newUser();
+    await world.addToCart(customer, productId, 1);
+    await world.applyCoupon(customer, code);
+    const { reservationId } = await world.services.reserveCart(customer, world.metadata);
+    // What older code did: attach, redeem (no claim on the checkout record), then die.
+    const orderId = makeId('order', `lost${Date.now()}`) as OrderId;
+    const now = world.clock().toISOString();
+    await world.handler.handle({
+      decider: checkoutDecider,
+      stream: checkoutStream(reservationId),
+      metadata: world.metadata,
+      command: { type: 'AttachOrder', data: { reservationId, orderId, userId: customer, now } },
+    });
+    const redeemed = { code, orderId, userId: customer, subtotal: 2_500, now };
+    await redeemCoupon(world.handler, redeemed, world.metadata);
+    expect(await world.redemptions(code)).toEqual([orderId]);
+
+    const manager = await world.startProcessManager();
+    try {
+      await eventually(async () => expect(await expiries(productId)).toHaveLength(1));
+      await eventually(async () => expect(await world.redemptions(code)).toEqual([]));
     } finally {
       await manager.stop();
     }

@@ -5,7 +5,12 @@ import { settlePayment } from '../../application/checkout/payment-settlement.ts'
 import { hasCode, metadataFor, type WorkflowDeps } from '../../application/checkout/workflow-deps.ts';
 import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { cartDecider, cartStream } from '../../domain/cart/cart.ts';
-import { type CheckoutState, checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
+import {
+  type CheckoutState,
+  checkoutDecider,
+  checkoutStream,
+  couponsClaimedBy,
+} from '../../domain/checkout/checkout.ts';
 import { orderDecider, orderStream } from '../../domain/ordering/order.ts';
 import { defaultTierThresholds, type TierThresholds } from '../../domain/pricing/earned-tiers.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
@@ -37,17 +42,20 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
     retryAt: new Date(deps.clock().getTime() + ms),
   });
 
-  /** Gives back what the cart's coupon redeemed for an order never placed (a no-op when nothing was). */
+  /**
+   * Gives back what an order never placed redeemed: the codes it claimed on the checkout record (a no-op
+   * for a claim it never redeemed). A record from before claims were kept names none: the cart's coupon.
+   */
   async function releaseUnplacedCoupon(checkout: CheckoutState, metadata: CommandMetadata) {
     if (!checkout.userId || !checkout.orderId) return;
-    const { state: cart } = await deps.handler.load(cartDecider, cartStream(checkout.userId as UserId));
-    if (!cart.coupon) return;
-    const request = {
-      code: cart.coupon.code,
-      orderId: checkout.orderId as OrderId,
-      now: deps.clock().toISOString(),
-    };
-    await releaseCoupon(deps.handler, request, metadata);
+    const orderId = checkout.orderId as OrderId;
+    let codes = couponsClaimedBy(checkout, orderId);
+    if (codes.length === 0) {
+      const { state: cart } = await deps.handler.load(cartDecider, cartStream(checkout.userId as UserId));
+      codes = cart.coupon ? [cart.coupon.code] : [];
+    }
+    for (const code of codes)
+      await releaseCoupon(deps.handler, { code, orderId, now: deps.clock().toISOString() }, metadata);
   }
 
   async function expireReservation(timer: TimerRow): Promise<TimerOutcome> {
@@ -75,8 +83,8 @@ export function createTimerActions(deps: WorkflowDeps, options: TimerActionOptio
         deps.clock().getTime() - placedAt < paymentWindowMs
       )
         return later(500);
-      // Attached but never placed (its request died between redeeming the cart's coupon and placing the
-      // order): the redemption goes back with the reservation, or the coupon's use would be lost for good.
+      // Attached but never placed (its request died between redeeming a coupon and placing the order):
+      // the redemption goes back with the reservation, or the coupon's use would be lost for good.
       if (order.status === 'none') await releaseUnplacedCoupon(checkout, metadata);
     }
     try {
