@@ -20,7 +20,7 @@ export const configDescriptions: Record<string, string> = {
   QUERY_API_WORKERS:
     '`auto` (one per core) or a number: processes serving the query API, as COMMAND_API_WORKERS.',
   WORKER_PG_POOL_SIZE:
-    'PostgreSQL connections of each pool (event store, read models) in one API worker. With the defaults on 2 cores (2 command + 2 query workers) `npm start` holds at most 36 + 4 × (2 × 2 + 3) = 64 connections; see "Sizing PostgreSQL connections" in docs/operations.md.',
+    'PostgreSQL connections of each pool (event store, read models) in one API worker. With the defaults on 2 cores (2 command + 2 query workers) `npm start` holds at most 26 + 4 × (2 × 2 + 3) = 54 connections; see "Sizing PostgreSQL connections" in docs/operations.md.',
   DATABASE_URL:
     'PostgreSQL: the event store (unless EVENTSTORE_CONNECTION_STRING is set), read models, checkpoints, timers.',
   REDIS_URL: 'Redis: sessions and token revocation, rate limits, idempotency keys, Redis read models.',
