@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentProvider } from '../infra/payments/port.ts';
-import { createSandboxPaymentProvider, migratePayments } from '../infra/payments/sandbox-provider.ts';
 import { type Answer, answer, commandClient, invalid, queryClient } from '../test/api-client/clients.ts';
 import type { components } from '../test/api-client/command-api.d.ts';
-import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
+import {
+  createProduct,
+  lateSandboxPayments,
+  refused,
+  type ShopApi,
+  startShopApi,
+} from './catalog/e2e-fixtures.ts';
 import { startReadSideFor } from './catalog/read-side-e2e-fixtures.ts';
 import { signUp } from './test-support.ts';
 
@@ -90,20 +93,11 @@ async function buy(productId: string, until: 'confirmed' | 'delivered') {
     expect((await answer(moved())).status).toBe(200);
 }
 
-/** The sandbox provider on the test's own database, made once that database exists. */
-let sandbox: PaymentProvider | undefined;
-let sandboxPool: pg.Pool | undefined;
-const payments: PaymentProvider = {
-  charge: (request) => sandbox!.charge(request),
-  findCharge: (key) => sandbox!.findCharge(key),
-  refund: (request) => sandbox!.refund(request),
-};
+const sandbox = lateSandboxPayments();
 
 beforeAll(async () => {
-  api = await startShopApi('reviews_e2e', { payments });
-  sandboxPool = new pg.Pool({ connectionString: api.db.url, max: 2 });
-  await migratePayments(sandboxPool);
-  sandbox = createSandboxPaymentProvider({ pool: sandboxPool });
+  api = await startShopApi('reviews_e2e', { payments: sandbox.payments });
+  await sandbox.attach(api.db.url);
   read = await startReadSideFor(api);
   bought = (await createProduct(api.http, api.adminToken, { name: 'Lamp', initial_stock: 10 })).product_id;
   notDelivered = (await createProduct(api.http, api.adminToken, { name: 'Chair', initial_stock: 10 }))
@@ -115,7 +109,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await read?.close();
-  await sandboxPool?.end();
+  await sandbox.close();
   await api?.close();
 });
 

@@ -1,6 +1,9 @@
+import pg from 'pg';
 import { pino } from 'pino';
 import { createCommandHandler } from '../../application/commands/command-handler.ts';
 import { createPasswordHasher } from '../../infra/auth/password-hasher.ts';
+import type { PaymentProvider } from '../../infra/payments/port.ts';
+import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { answer, commandClient } from '../../test/api-client/clients.ts';
 import type { components } from '../../test/api-client/command-api.d.ts';
 import type { TestServer } from '../../test/support/http.ts';
@@ -78,4 +81,27 @@ export async function refused<R = Awaited<ReturnType<TestServer['request']>>>(
   const response = await send();
   const after = await api.head();
   return { response, appended: before !== after };
+}
+
+/**
+ * The sandbox payment provider on the shop's own database, which exists only once the API has started:
+ * pass `payments` to startShopApi, then `attach(api.db.url)`.
+ */
+export function lateSandboxPayments() {
+  let sandbox: PaymentProvider | undefined;
+  let pool: pg.Pool | undefined;
+  const payments: PaymentProvider = {
+    charge: (request) => sandbox!.charge(request),
+    findCharge: (key) => sandbox!.findCharge(key),
+    refund: (request) => sandbox!.refund(request),
+  };
+  return {
+    payments,
+    async attach(url: string) {
+      pool = new pg.Pool({ connectionString: url, max: 2 });
+      await migratePayments(pool);
+      sandbox = createSandboxPaymentProvider({ pool });
+    },
+    close: async () => pool?.end(),
+  };
 }
