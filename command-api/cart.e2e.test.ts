@@ -1,15 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, answer, commandClient, invalid } from '../test/api-client/clients.ts';
 import type { components } from '../test/api-client/command-api.d.ts';
-import { createProduct, refused, type ShopApi, startShopApi } from './catalog/e2e-fixtures.ts';
+import {
+  createProduct,
+  lateSandboxPayments,
+  refused,
+  type ShopApi,
+  startShopApi,
+} from './catalog/e2e-fixtures.ts';
 import { signUp } from './test-support.ts';
 
 let api: ShopApi;
 let token: string;
+const sandbox = lateSandboxPayments();
 beforeAll(async () => {
-  api = await startShopApi('cart_e2e');
+  api = await startShopApi('cart_e2e', { payments: sandbox.payments });
+  await sandbox.attach(api.db.url);
 });
 afterAll(async () => {
+  await sandbox.close();
   await api?.close();
 });
 
@@ -309,4 +318,116 @@ describe('DELETE /cart', () => {
     const next = await addToCart({ product_id: shoe.product_id, quantity: 1 });
     expect(next.body).toMatchObject({ item_count: 1 });
   });
+});
+
+describe('a cart being checked out', () => {
+  const reserve = () => answer(client().POST('/api/v1/checkout/reservations'));
+  const address = {
+    street: '1 Main St',
+    city: 'Springfield',
+    state: 'IL',
+    postal_code: '62701',
+    country: 'US',
+  };
+  const placeOrder = () =>
+    answer(
+      client().POST('/api/v1/orders', {
+        body: {
+          shipping_address: address,
+          billing_address: address,
+          payment_method: { type: 'card', token: 'tok_visa' },
+        },
+      }),
+    );
+
+  it('keeps its lines (409 BIZ_4010, nothing appended) while reserved; the order charges what it shows', async () => {
+    await newCustomer();
+    const shoe = await product({ price: 10 });
+    const sock = await product({ name: 'Sock', price: 5 });
+    const added = await addToCart({ product_id: shoe.product_id, quantity: 3 });
+    const lineId = added.body.items[0]!.cart_item_id;
+    const reserved = await reserve();
+    expect(reserved.status).toBe(201);
+    const reservationId = reserved.body.reservation_id;
+    for (const edit of [
+      () => clearCart(),
+      () => updateLine({ cart_item_id: lineId, quantity: 1 }),
+      () => removeLine(lineId),
+      () => addToCart({ product_id: sock.product_id, quantity: 1 }),
+    ]) {
+      const answered = await expectRefused(edit, 409, 'BIZ_4010');
+      expect((answered.body as { error: { details: unknown } }).error.details).toEqual([
+        { field: 'reservation_id', message: reservationId },
+      ]);
+    }
+    const placed = await placeOrder();
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      reservation_id: reservationId,
+      subtotal: 30,
+      items: [{ product_id: shoe.product_id, quantity: 3 }],
+    });
+    // Checked out: the cart takes changes again.
+    expect((await addToCart({ product_id: sock.product_id, quantity: 1 })).status).toBe(200);
+  });
+
+  it('takes changes again once its reservation is released; emptied, it has nothing to order', async () => {
+    await newCustomer();
+    const shoe = await product();
+    await addToCart({ product_id: shoe.product_id, quantity: 2 });
+    const reserved = await reserve();
+    await expectRefused(() => clearCart(), 409, 'BIZ_4010');
+    const released = await answer(
+      client().DELETE('/api/v1/checkout/reservations/{reservation_id}', {
+        params: { path: { reservation_id: reserved.body.reservation_id } },
+      }),
+    );
+    expect(released.status).toBe(204);
+    expect((await clearCart()).status).toBe(204);
+    await expectRefused(() => placeOrder(), 409, 'BIZ_4003');
+  });
+});
+
+it('a login during a checkout leaves the guest cart as it is; a login after the checkout merges it', async () => {
+  const lamp = await product({ name: 'Lamp' });
+  const shoe = await product();
+  const guest = commandClient(api.http.url);
+  const guestAdd = (cartToken?: string) =>
+    answer(
+      guest.POST('/api/v1/cart/add', {
+        body: { product_id: lamp.product_id, quantity: 1 },
+        headers: cartToken ? { 'X-Cart-Token': cartToken } : {},
+      }),
+    );
+  const cartToken = (await guestAdd()).headers.get('x-cart-token')!;
+  const customer = await signUp(api.http);
+  token = customer.accessToken;
+  await addToCart({ product_id: shoe.product_id, quantity: 2 });
+  const reserved = await answer(client().POST('/api/v1/checkout/reservations'));
+  expect(reserved.status).toBe(201);
+  const login = () =>
+    answer(
+      guest.POST('/api/v1/users/login', {
+        headers: { 'X-Cart-Token': cartToken },
+        body: { email: customer.email, password: customer.password },
+      }),
+    );
+  expect((await login()).status).toBe(200);
+  // Still the token's open guest cart: another add lands in it.
+  expect((await guestAdd(cartToken)).body).toMatchObject({ item_count: 2 });
+
+  const released = await answer(
+    client().DELETE('/api/v1/checkout/reservations/{reservation_id}', {
+      params: { path: { reservation_id: reserved.body.reservation_id } },
+    }),
+  );
+  expect(released.status).toBe(204);
+  expect((await login()).status).toBe(200);
+  const merged = await addToCart({ product_id: shoe.product_id, quantity: 1 });
+  expect(merged.body.items.map((line) => [line.product_id, line.quantity]).sort()).toEqual(
+    [
+      [lamp.product_id, 2],
+      [shoe.product_id, 3],
+    ].sort(),
+  );
 });

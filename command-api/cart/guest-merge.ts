@@ -2,7 +2,9 @@ import { engineProducts } from '../../application/checkout/line-prices.ts';
 import type { CommandMetadata } from '../../application/commands/metadata.ts';
 import { type CartState, cartDecider, cartStream, lineKey } from '../../domain/cart/cart.ts';
 import { MAX_MERGED_LINE_QUANTITY } from '../../domain/cart/cart-lifetime.ts';
+import { activeCheckout } from '../../domain/cart/checkout-rules.ts';
 import type { MergeGuestLines } from '../../domain/cart/commands.ts';
+import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import type { CartItemId, UserId } from '../../domain/shared/ids.ts';
 import { VersionConflict } from '../../infra/eventstore/errors.ts';
 import { guestIdFor } from '../../infra/http/cart-token.ts';
@@ -27,6 +29,10 @@ export async function mergeGuestCart(
   const guestStream = cartStream(guestIdFor(token));
   let { state, revision } = await handler.load(cartDecider, guestStream);
   if (revision === undefined) return;
+  // The customer's cart is being checked out: its lines are locked (BIZ_4010), so the guest cart is left
+  // as it is, still the token's, and merges at a login after that checkout.
+  const { state: customerCart } = await handler.load(cartDecider, cartStream(userId));
+  if (!state.mergedInto && activeCheckout(customerCart, clock().toISOString())) return;
   if (!state.mergedInto) {
     try {
       const closed = await handler.handle({
@@ -85,12 +91,18 @@ export async function mergeGuestCart(
       },
     };
   };
-  await handler.handle({
-    decider: cartDecider,
-    stream: cartStream(userId),
-    command: await merged(undefined),
-    metadata,
-    // Priced on the customer's cart the merge is decided on: a line it joins may reach a quantity break.
-    refine: (_command, cart) => merged(cart),
-  });
+  try {
+    await handler.handle({
+      decider: cartDecider,
+      stream: cartStream(userId),
+      command: await merged(undefined),
+      metadata,
+      // Priced on the customer's cart the merge is decided on: a line it joins may reach a quantity break.
+      refine: (_command, cart) => merged(cart),
+    });
+  } catch (error) {
+    // A checkout began since the look above: the guest cart is closed into this customer, and a later
+    // login with the token adds its lines (as after a crash between the two steps).
+    if (!(error instanceof DomainError && error.code === ErrorCode.CheckoutInProgress)) throw error;
+  }
 }

@@ -13,7 +13,7 @@ import {
   variantFieldsOf,
   versionFor,
 } from './cart-state.ts';
-import { beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
+import { assertNotCheckingOut, beginCheckout, endCheckout, repriceCart } from './checkout-rules.ts';
 import type {
   AddItemToCart,
   CartCommand,
@@ -50,10 +50,20 @@ export const initialState = (): CartState => ({
   coupon: null,
 });
 
+/** The commands that change the lines a running checkout has reserved (see assertNotCheckingOut). */
+const LINE_EDITS: ReadonlySet<CartCommand['type']> = new Set([
+  'AddItemToCart',
+  'ChangeCartItemQuantity',
+  'RemoveCartItem',
+  'ClearCart',
+  'MergeGuestLines',
+]);
+
 export const findLine = (state: CartState, cartItemId: CartItemId) =>
   state.lines.find((line) => line.cartItemId === cartItemId);
 
 export function decide(command: CartCommand, state: CartState): CartEvent[] {
+  if (LINE_EDITS.has(command.type)) assertNotCheckingOut(state, command.data.now);
   switch (command.type) {
     case 'AddItemToCart':
       return addItem(command, state);

@@ -62,6 +62,22 @@ export function assertNoOtherCheckout(state: CartState, command: BeginCheckout['
   );
 }
 
+/**
+ * The lines of a cart being checked out are the lines its reservation holds and its order will charge:
+ * changing them meanwhile is 409 BIZ_4010, naming the reservation to release (DELETE
+ * /checkout/reservations/{id}) or to order first. Otherwise the order would charge lines the cart no
+ * longer shows, or none the shopper added; a checkout that lapses unlocks the cart by itself.
+ */
+export function assertNotCheckingOut(state: CartState, now: string) {
+  const running = activeCheckout(state, now);
+  if (!running) return;
+  throw new DomainError(
+    ErrorCode.CheckoutInProgress,
+    `The cart is being checked out under reservation ${running.reservationId}; release it or place the order before changing the cart`,
+    [{ field: 'reservation_id', message: running.reservationId }],
+  );
+}
+
 const priceText = (minor: number, currency: string) => `${toMajorUnits(minor).toFixed(2)} ${currency}`;
 
 /** 409 BIZ_4006 naming each line whose product is discontinued (or no longer listed), or variant retired. */

@@ -118,6 +118,38 @@ describe('one checkout per cart', () => {
     cart(created, added).when(end(rsv1)).thenEvents([]);
   });
 
+  it('keeps the lines a running checkout reserved: every edit is BIZ_4010 naming it, until it ends or lapses', () => {
+    const edits: CartCommand[] = [
+      {
+        type: 'AddItemToCart',
+        data: { userId, cartItemId: item, product: lamp, available: 100, quantity: 1, now: t1 },
+      },
+      {
+        type: 'ChangeCartItemQuantity',
+        data: { userId, cartItemId: item, quantity: 1, available: 100, now: t1 },
+      },
+      { type: 'RemoveCartItem', data: { userId, cartItemId: item, now: t1 } },
+      { type: 'ClearCart', data: { userId, now: t1 } },
+      {
+        type: 'MergeGuestLines',
+        data: {
+          userId,
+          guestCartId: 'cart_guest',
+          lines: [{ product: lamp, quantity: 1, cartItemId: makeId('cartItem', 'g1') }],
+          now: t1,
+        },
+      },
+    ];
+    for (const edit of edits) {
+      cart(created, added, began()).when(edit).thenThrows(ErrorCode.CheckoutInProgress);
+      const later = { ...edit, data: { ...edit.data, now: afterExpiry } } as CartCommand;
+      expect(cart(created, added, began()).when(later).events().length, edit.type).toBeGreaterThan(0);
+      expect(cart(created, added, began(), endedBy('released')).when(edit).events().length).toBeGreaterThan(
+        0,
+      );
+    }
+  });
+
   it('an empty cart cannot check out (BIZ_4003)', () => {
     cart().when(begin(rsv1)).thenThrows(ErrorCode.CartEmpty);
     cart(created, added, checkedOut).when(begin(rsv1)).thenThrows(ErrorCode.CartEmpty);
