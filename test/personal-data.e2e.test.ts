@@ -157,6 +157,14 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
       status: 403,
       code: 'AUTH_1004',
     });
+    // The customer's own words on a cancellation are theirs too (sealed under their key).
+    const cancelled = await answer(
+      shop.as(customer.token).POST('/api/v1/orders/{order_id}/cancel', {
+        params: { path: { order_id: shop.orderId } },
+        body: { reason: `moving, call ${planted.phone}` },
+      }),
+    );
+    expect(cancelled.status).toBe(200);
     const erased = await eraseMe(customer.token, password);
     expect(erased.status).toBe(202);
     expect(erased.body).toMatchObject({ user_id: customer.userId, status: 'erased' });
@@ -180,6 +188,8 @@ describe('personal data: encrypted at rest, exported on request, erased by crypt
 
     const detail = await orderDetail(shop.orderId);
     expect(detail.body.shipping_address).toMatchObject({ street: '[erased]', country: 'GB' });
+    expect(detail.body.cancellation).toMatchObject({ cancelled_by: customer.userId, reason: '[erased]' });
+    expectNothingPlanted({ order: detail.text });
 
     const kept = await everythingKept();
     expectNothingPlanted(kept);

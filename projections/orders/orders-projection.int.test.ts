@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
@@ -72,6 +73,33 @@ describe('orders projection (PostgreSQL)', () => {
       for (const event of events) await ordersProjection.apply(event, trx.withSchema(schema), context);
     });
     expect(await rows()).toEqual(before);
+  });
+
+  it("an erasure masks the addresses of the person's orders and the reasons they typed, nothing else", async () => {
+    const w = createFixtureWriter(side.store);
+    await w.placeOrder('ord_4', 'usr_4', [{ product: 'prd_a', quantity: 1, price: 1_250 }], 14);
+    await w.cancelOrder('ord_4', 'usr_admin', 'pending', 0); // an admin's words about usr_4's order
+    const erase = (user: string) =>
+      side.store.appendToStream(`user-${user}`, [
+        {
+          id: randomUUID(),
+          type: 'UserErased',
+          data: { schema_version: 1, user_id: user, erased_by: user, erased_at: at(40) },
+        },
+      ]);
+    expect(await service.waitFor((await erase('usr_admin')).position, 20_000)).toBe(true);
+    const state = async (order: string) =>
+      (await rows()).find((row) => row.order_id === order)!.state as {
+        placed: { shipping_address: { street: string } };
+        cancellation: { reason: string };
+      };
+    expect((await state('ord_4')).cancellation.reason).toBe('[erased]');
+    expect((await state('ord_4')).placed.shipping_address.street).not.toBe('[erased]');
+    expect((await state('ord_2')).cancellation.reason).toBe('changed my mind');
+
+    expect(await service.waitFor((await erase('usr_4')).position, 20_000)).toBe(true);
+    expect((await state('ord_4')).placed.shipping_address.street).toBe('[erased]');
+    expect((await state('ord_2')).placed.shipping_address.street).not.toBe('[erased]');
   });
 
   it('a rebuild from the first event gives a new generation equal to the serving one', async () => {
