@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { comparePositions, type Position, positionToString } from '../../infra/eventstore/position.ts';
-import { deleteRedisPrefix } from '../../infra/redis/prefix.ts';
 import { follow } from './follow.ts';
 import { beginBuild, buildingGeneration, loadCheckpoint, type Target } from './generations.ts';
 import { acquireLease } from './lease.ts';
+import { dropGeneration, dropGenerationsBefore } from './retired-generations.ts';
 import type { RunnerDeps } from './runner.ts';
-import { type Projection, type RunnerDb, redisPrefix, schemaName, setBased } from './types.ts';
+import { type Projection, type RunnerDb, schemaName, setBased } from './types.ts';
 import { createBatchWriter, type Faults } from './writers.ts';
 
 export type RebuildResult = {
@@ -183,31 +183,4 @@ async function trySwap(db: RunnerDb, target: Target): Promise<number | undefined
       .execute();
     return pointer.serving;
   });
-}
-
-/** Removes generations older than `keep` (their schema or Redis keys, and checkpoints). */
-async function dropGenerationsBefore(deps: RunnerDeps, projection: Projection, keep: number) {
-  const db = deps.db as RunnerDb;
-  const old = await db
-    .selectFrom('projection_checkpoints')
-    .select('generation')
-    .where('projection', '=', projection.name)
-    .where('generation', '<', keep)
-    .execute();
-  for (const { generation } of old) await dropGeneration(deps, projection, generation);
-}
-
-/** Removes one generation's schema or Redis keys, and its checkpoint. */
-async function dropGeneration(deps: RunnerDeps, projection: Projection, generation: number) {
-  const db = deps.db as RunnerDb;
-  if (projection.kind === 'postgres') {
-    await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
-  } else if (deps.redis) {
-    await deleteRedisPrefix(deps.redis, redisPrefix(projection.name, generation));
-  }
-  await db
-    .deleteFrom('projection_checkpoints')
-    .where('projection', '=', projection.name)
-    .where('generation', '=', generation)
-    .execute();
 }

@@ -14,12 +14,12 @@ import {
   ensureServing,
   GenerationMoved,
   loadCheckpoint,
-  servingGeneration,
   type Target,
 } from './generations.ts';
 import { acquireLease, type Lease } from './lease.ts';
 import { createOutboundWriter } from './outbound-writer.ts';
 import { createPositionWaiters } from './position-waiters.ts';
+import { dropGenerationsBefore, RETIRED_GRACE_MS, servingState } from './retired-generations.ts';
 import {
   type ProjectionStatus,
   type ReadModelDb,
@@ -67,6 +67,8 @@ export type RunnerOptions = {
   heartbeatMs?: number;
   /** How often a live runner checks whether a rebuild swapped generations. Default 1000 ms. */
   generationCheckMs?: number;
+  /** How long after a swap the generations it replaced are dropped. Default RETIRED_GRACE_MS (60 s). */
+  retiredGraceMs?: number;
   faults?: Faults;
 };
 
@@ -161,11 +163,20 @@ export function createProjectionRunner(
     publish(['*']);
     // An idle runner would only notice a rebuild's swap at its next commit; look now and then instead.
     const moved = new AbortController();
+    // The generations this one replaced are dropped once its swap is old enough (retired-generations.ts).
+    let retiredPending = projection.kind !== 'outbound';
+    const graceMs = options.retiredGraceMs ?? RETIRED_GRACE_MS;
     const watch = setInterval(() => {
-      servingGeneration(deps.db, projection.name)
-        .then((serving) => {
-          if (serving !== undefined && serving !== target.generation)
-            moved.abort(new GenerationMoved(target));
+      servingState(deps.db, projection.name, graceMs)
+        .then(async (found) => {
+          if (!found) return;
+          if (found.serving !== target.generation) return moved.abort(new GenerationMoved(target));
+          if (!retiredPending || !found.retiredDue) return;
+          retiredPending = false;
+          await dropGenerationsBefore(deps, projection, target.generation).catch((error: unknown) => {
+            retiredPending = true;
+            logger.warn({ err: error }, 'could not drop the retired generations; will try again');
+          });
         })
         .catch(() => {});
     }, options.generationCheckMs ?? 1_000);

@@ -18,10 +18,7 @@ export async function maskOrdersOf(userId: string, trx: Transaction<OrdersTables
     .selectFrom('orders')
     .select(['order_id', 'user_id', 'state'])
     .where((eb) =>
-      eb.or([
-        eb('user_id', '=', userId),
-        eb(sql<string>`state -> 'cancellation' ->> 'by'`, '=', userId),
-      ]),
+      eb.or([eb('user_id', '=', userId), eb(sql<string>`state -> 'cancellation' ->> 'by'`, '=', userId)]),
     )
     .forUpdate()
     .execute();

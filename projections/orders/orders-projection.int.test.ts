@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../application/checkout/test-support.ts';
 import { rebuildProjection } from '../../application/projection-runner/rebuild.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { comparePositions } from '../../infra/eventstore/position.ts';
@@ -14,7 +15,12 @@ let service: ProjectionService;
 
 beforeAll(async () => {
   side = await createReadSideForTest('ordersproj');
-  service = createProjectionService(side.deps, { projections: [ordersProjection], leaseRetryMs: 50 });
+  service = createProjectionService(side.deps, {
+    projections: [ordersProjection],
+    leaseRetryMs: 50,
+    generationCheckMs: 100,
+    retiredGraceMs: 1_000,
+  });
   service.start();
   const w = createFixtureWriter(side.store);
   await w.placeOrder('ord_1', 'usr_1', [
@@ -107,5 +113,23 @@ describe('orders projection (PostgreSQL)', () => {
     const result = await rebuildProjection(ordersProjection, side.deps);
     expect(result.generation).toBe(2);
     expect(await rows(2)).toEqual(before);
+  });
+
+  it('the generation a rebuild replaced is dropped by the serving runner once the swap is a grace old', async () => {
+    const schemas = async () =>
+      (
+        await sql<{ name: string }>`SELECT nspname AS name FROM pg_namespace
+          WHERE nspname LIKE 'rm_orders_g%' ORDER BY nspname`.execute(side.db)
+      ).rows.map((row) => row.name);
+    const checkpoints = async () =>
+      (
+        await sql<{ generation: number }>`SELECT generation FROM projection_checkpoints
+          WHERE projection = 'orders' ORDER BY generation`.execute(side.db)
+      ).rows.map((row) => row.generation);
+    // The schema goes first, then its checkpoint row.
+    await eventually(async () => {
+      expect(await schemas()).toEqual(['rm_orders_g2']);
+      expect(await checkpoints()).toEqual([2]);
+    });
   });
 });
