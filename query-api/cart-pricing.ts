@@ -1,5 +1,5 @@
 import type { CartCoupon } from '../domain/cart/commands.ts';
-import { priceLine } from '../domain/pricing/price-calculation.ts';
+import { atLeastOneCent, priceLine } from '../domain/pricing/price-calculation.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { CartPricing, LinePrice } from '../infra/http/cart-body.ts';
 import type { PricingFacts, VariantFacts } from './pricing-facts.ts';
@@ -66,11 +66,7 @@ export function createCartPricing(facts: PricingFacts) {
         rules: rulesFor(product),
         now,
       });
-      // As the command side: a cart line never goes below one cent (application/checkout/line-prices.ts).
-      priced.set(lineKey(line), {
-        ...quote,
-        unitPrice: Math.max(quote.unitPrice, Math.min(1, quote.listPrice)),
-      });
+      priced.set(lineKey(line), atLeastOneCent(quote, line.quantity));
     }
     return { lines: priced, coupon };
   };

@@ -230,6 +230,22 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
     expect((await price({}, undefined, other)).status).toBe(404);
   });
 
+  it('quotes what the cart charges when a rule takes more than the price: one cent, never 0', async () => {
+    const cheap = (
+      await send(
+        admin().POST('/api/v1/products', {
+          body: { name: 'Sticker', price: 3, category: 'Stickers', initial_stock: 5 },
+        }),
+      )
+    ).body.product_id;
+    await addRule({ name: 'Five off stickers', kind: 'sale', amount_off: 5, scope: { category: 'Stickers' } });
+    expect((await price({ quantity: '2' }, undefined, cheap)).body).toMatchObject({
+      list_price: 3,
+      unit_price: 0.01,
+      total: 0.02,
+    });
+  });
+
   it('answers 404 for an unknown product or variant', async () => {
     expect((await price({}, undefined, 'prd_nope')).status).toBe(404);
     expect((await price({ variant_id: 'var_nope' })).status).toBe(404);

@@ -1,7 +1,7 @@
 import { lineKey } from '../../domain/cart/cart-state.ts';
 import type { CartProduct, CurrentProducts } from '../../domain/cart/commands.ts';
 import { type ProductState, productForCart } from '../../domain/catalog/product.ts';
-import { type PriceQuote, priceLine } from '../../domain/pricing/price-calculation.ts';
+import { atLeastOneCent, type PriceQuote, priceLine } from '../../domain/pricing/price-calculation.ts';
 import type { Tier } from '../../domain/pricing/tiers.ts';
 import type { PricingSource } from '../../infra/pricing/pricing-source.ts';
 
@@ -71,10 +71,7 @@ export async function engineProducts(
   return { products, quotes };
 }
 
-/**
- * One product's quote. A unit never goes below one cent in a cart (an all-products amount rule can floor a
- * price at 0, which no order line may carry): the floor is a step of its own only in that corner.
- */
+/** One product's quote, never below one cent (atLeastOneCent). */
 export async function quoteFor(
   source: PricingSource,
   input: {
@@ -106,6 +103,5 @@ export async function quoteFor(
         }
       : {}),
   });
-  if (quote.unitPrice >= 1 || quote.listPrice < 1) return quote;
-  return { ...quote, unitPrice: 1, total: quantity, discount: (quote.listPrice - 1) * quantity };
+  return atLeastOneCent(quote, quantity);
 }

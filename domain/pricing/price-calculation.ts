@@ -86,6 +86,16 @@ export function priceLine(input: PriceInput): PriceQuote {
   };
 }
 
+/**
+ * What a line is sold at: never below one cent, since an order line's unit price is positive and an
+ * amount rule can take a price to 0. A product listed at 0 stays free. The cart, the order and the price
+ * endpoint all quote through this, so they agree.
+ */
+export function atLeastOneCent(quote: PriceQuote, quantity: number): PriceQuote {
+  if (quote.unitPrice >= 1 || quote.listPrice < 1) return quote;
+  return { ...quote, unitPrice: 1, total: quantity, discount: (quote.listPrice - 1) * quantity };
+}
+
 function bestRule(rules: readonly PricingRule[], price: number) {
   let best: { rule: PricingRule; price: number } | undefined;
   for (const rule of rules) {

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
-import { priceLine } from '../../domain/pricing/price-calculation.ts';
+import { atLeastOneCent, priceLine } from '../../domain/pricing/price-calculation.ts';
 import { tiers } from '../../domain/pricing/tiers.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { isId } from '../../domain/shared/ids.ts';
@@ -85,7 +85,7 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
         const now = context.clock();
         const category = product.category;
         const rules = (await facts.rules(schema))({ productId, category });
-        const quote = priceLine({
+        const quoted = priceLine({
           product: { productId, category, price: product.price },
           ...(variant
             ? {
@@ -101,6 +101,8 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
           rules,
           now: now.toISOString(),
         });
+        // What the cart and the order charge for it: never below one cent.
+        const quote = atLeastOneCent(quoted, q.quantity);
         const body = presentQuote(
           {
             productId,
