@@ -320,6 +320,16 @@ describe('POST /inventory/{product_id}/receive and /adjust', () => {
     expect(received.body.on_hand).toBe(1_000_005);
   });
 
+  it('30 concurrent receipts without If-Match all land: the server retries its conflicts itself', async () => {
+    const product = await createProduct(api.http, api.adminToken, { initial_stock: 5 });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => receive(product.product_id, { quantity: 1 })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const onHand = answers.map((a) => a.body.on_hand).sort((a, b) => a - b);
+    expect(onHand).toEqual(Array.from({ length: 30 }, (_, i) => 6 + i));
+  });
+
   it('honours If-Match on the stock item', async () => {
     const product = await createProduct(api.http, api.adminToken, { initial_stock: 5 });
     const id = product.product_id;

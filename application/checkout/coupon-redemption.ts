@@ -12,7 +12,7 @@ import type { CommandMetadata } from '../commands/metadata.ts';
  * take the last redemption; the loser re-reads and is refused (BIZ_4009) once the coupon is used up.
  */
 
-// The handler retries a conflict itself (8 times); a hot coupon may need more rounds, each one winner.
+// The handler retries a conflict itself (for up to 5 s); a hot coupon may need more rounds, each one winner.
 const MAX_ROUNDS = 20;
 
 async function withConflictRetries<T>(run: () => Promise<T>): Promise<T> {

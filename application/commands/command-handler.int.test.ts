@@ -128,8 +128,8 @@ describe('command handler', () => {
 
   it('16 parallel commands on one stream from separate handlers all land, each exactly once, by retrying conflicts', async () => {
     // Each conflict a writer sees is some other writer's append landing after its read, and the other 15
-    // append once each: 15 retries let every writer land however the machine schedules them (the default
-    // of 8 only bounds the usual case, and failed here under load).
+    // append once each: 15 retries let every writer land however the machine schedules them (a count
+    // below that only bounds the usual case; the default is a time, see the next test).
     const handlers = Array.from({ length: 4 }, () => createCommandHandler({ store, maxRetries: 15 }));
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
@@ -140,6 +140,17 @@ describe('command handler', () => {
     expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 16 }, (_, i) => BigInt(i)));
     expect(events.map((e) => e.data.total)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(new Set(results.map((r) => r.revision))).toEqual(new Set(events.map((e) => e.revision)));
+  });
+
+  it('40 parallel commands on one stream all land with the default retries (a time, not a count)', async () => {
+    const handlers = Array.from({ length: 4 }, () => createCommandHandler({ store }));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        handlers[i % 4]!.handle({ decider: counter, stream: 'counter-many', command: increment(), metadata }),
+      ),
+    );
+    const events = await store.readStream('counter-many');
+    expect(events.map((e) => e.data.total)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
   it('a cached state never outvotes the store: another process’s reservation is seen before deciding', async () => {

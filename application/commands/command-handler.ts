@@ -63,8 +63,14 @@ export type CommandHandlerOptions = {
   store: EventStore;
   logger?: Logger;
   clock?: () => Date;
-  /** Conflict retries before giving up (each re-reads and decides again). */
+  /** Conflict retries before giving up (each re-reads and decides again). Default: no count, only retryForMs. */
   maxRetries?: number;
+  /**
+   * How long a command keeps retrying conflicts (API.md: without If-Match the server retries them itself).
+   * A time, not a count: N writers racing on one stream may each lose N − 1 rounds, and more arrive while
+   * they do. Default 5000 ms; then the conflict surfaces (409 RES_3003).
+   */
+  retryForMs?: number;
   cacheSize?: number;
   /** Snapshots of long streams (docs/snapshots.md); without, a cold load folds the whole stream. */
   snapshots?: Snapshots;
@@ -79,7 +85,9 @@ export type CommandHandlerOptions = {
 
 /** The one command handler: load (cached state + newer events) → decide → append at the revision read. */
 export function createCommandHandler(options: CommandHandlerOptions) {
-  const { store, logger, snapshots, clock = () => new Date(), maxRetries = 8 } = options;
+  const { store, logger, snapshots, clock = () => new Date() } = options;
+  const maxRetries = options.maxRetries ?? Number.POSITIVE_INFINITY;
+  const retryForMs = options.retryForMs ?? 5_000;
   // One cache per decider: a stream is only ever folded by its own aggregate's decider.
   const caches = new WeakMap<object, StateCache>();
   const cacheFor = (decider: object) => {
@@ -130,6 +138,7 @@ export function createCommandHandler(options: CommandHandlerOptions) {
     const { decider, stream, command, metadata } = request;
     const cache = cacheFor(decider);
     let trusted = options.trustCache ? cache.get<S>(stream) : undefined;
+    const giveUpAt = performance.now() + retryForMs;
     for (let attempt = 0; ; attempt++) {
       const fromCache = trusted !== undefined;
       const loaded: Loaded<S> = trusted ?? (await load(decider, stream));
@@ -174,7 +183,8 @@ export function createCommandHandler(options: CommandHandlerOptions) {
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
         cache.delete(stream);
-        if (request.expectedRevision !== undefined || attempt >= maxRetries) throw error;
+        if (request.expectedRevision !== undefined) throw error;
+        if (attempt >= maxRetries || performance.now() >= giveUpAt) throw error;
         logger?.debug(
           { stream, attempt, command: command.type },
           'version conflict, retrying with fresh state',
