@@ -49,7 +49,12 @@ export function createCartPricing(facts: PricingFacts) {
         ? variantsOf.get(line.productId)?.find((v) => v.variantId === line.variant!.variantId)
         : undefined;
       if (line.variant && !variant) continue;
-      const product = { productId: line.productId, category: fact.category, price: fact.price };
+      const product = {
+        productId: line.productId,
+        category: fact.category,
+        categories: fact.categories,
+        price: fact.price,
+      };
       const quote = priceLine({
         product,
         ...(variant

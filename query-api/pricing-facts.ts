@@ -1,14 +1,22 @@
 import { sql } from 'kysely';
 import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
+import { categoryAliasesOf } from '../application/read-models/category-aliases.ts';
 import { createPricingReadModel, RULES_KEY, tierKey } from '../application/read-models/pricing-read-model.ts';
-import type { PricingRule } from '../domain/pricing/rule.ts';
+import type { PricingRule, ScopedProduct } from '../domain/pricing/rule.ts';
 import type { Tier } from '../domain/pricing/tiers.ts';
 import { createProductCache } from './product-cache.ts';
 import { createVariantQueries } from './variant-queries.ts';
 
 /** What a price needs of a catalog product. */
-export type ProductFacts = { price: number; currency: string; category: string; discontinued: boolean };
+export type ProductFacts = {
+  price: number;
+  currency: string;
+  category: string;
+  /** The names its category and those above it go by (category-aliases.ts): what category rules match. */
+  categories: string[];
+  discontinued: boolean;
+};
 /** What a price needs of a variant. */
 export type VariantFacts = { variantId: string; sku: string; adjustment: number; status: string };
 
@@ -74,9 +82,11 @@ export function createPricingFacts(
           price: string;
           currency: string;
           category: string;
+          categories: string[];
           discontinued: boolean;
-        }>`SELECT product_id, price, currency, category, discontinued FROM ${sql.table(`${schema}.products`)}
-          WHERE product_id = ANY(${missing})`.execute(db);
+        }>`SELECT product_id, price, currency, category, discontinued,
+            ${categoryAliasesOf(schema, sql.ref('p.product_id'))} AS categories
+          FROM ${sql.table(`${schema}.products`)} p WHERE product_id = ANY(${missing})`.execute(db);
         return new Map(
           rows.map(({ product_id, price, ...row }) => [product_id, { ...row, price: Number(price) }]),
         );
@@ -106,11 +116,14 @@ export function createPricingFacts(
      */
     async rules(schema: string | undefined) {
       const index = schema ? await ruleIndex(schema) : indexRules([]);
-      return (product: { productId: string; category: string }): PricingRule[] => [
-        ...index.all,
-        ...(index.byProduct.get(product.productId) ?? []),
-        ...(index.byCategory.get(normalise(product.category)) ?? []),
-      ];
+      return (product: ScopedProduct): PricingRule[] => {
+        const names = new Set([normalise(product.category), ...(product.categories ?? [])]);
+        return [
+          ...index.all,
+          ...(index.byProduct.get(product.productId) ?? []),
+          ...[...names].flatMap((name) => index.byCategory.get(name) ?? []),
+        ];
+      };
     },
   };
 }

@@ -195,6 +195,25 @@ describe('the cart priced by the engine', () => {
     expect(placed.body).toMatchObject({ subtotal: 3825, discount: 0 });
   });
 
+  it('a rule on a category prices the lines of products filed under it, the cart and the order alike', async () => {
+    const garden = await answer(shop.admin.POST('/api/v1/categories', { body: { name: 'Garden' } }));
+    await answer(
+      shop.admin.POST('/api/v1/categories', {
+        body: { name: 'Garden Tools', parent_slug: garden.body.slug },
+      }),
+    );
+    const rake = await shop.product(20, 'garden tools'); // filed by the child's name, any case
+    await shop.addRule({ name: 'Garden sale', kind: 'sale', percent_off: 25, scope: { category: 'garden' } });
+    await shop.settle();
+    const buyer = await shop.customer();
+    const added = await addToCart(buyer.accessToken, { product_id: rake, quantity: 2 });
+    expect(added.body.items).toMatchObject([{ list_price: 20, unit_price: 15 }]);
+    expect((await viewCart(buyer.accessToken)).body.items).toMatchObject([{ unit_price: 15 }]);
+    const placed = await placeOrder(buyer.accessToken);
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ subtotal: 30, items: [{ unit_price: 15, quantity: 2 }] });
+  });
+
   it('refuses an order with BIZ_4005 when a sale started after adding, then charges the sale price', async () => {
     await shop.addRule({
       name: 'Spring sale',

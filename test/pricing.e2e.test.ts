@@ -238,12 +238,45 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
         }),
       )
     ).body.product_id;
-    await addRule({ name: 'Five off stickers', kind: 'sale', amount_off: 5, scope: { category: 'Stickers' } });
+    await addRule({
+      name: 'Five off stickers',
+      kind: 'sale',
+      amount_off: 5,
+      scope: { category: 'Stickers' },
+    });
     expect((await price({ quantity: '2' }, undefined, cheap)).body).toMatchObject({
       list_price: 3,
       unit_price: 0.01,
       total: 0.02,
     });
+  });
+
+  it('a category rule reaches products filed under that category, named by slug or by name', async () => {
+    const parent = (await send(admin().POST('/api/v1/categories', { body: { name: 'Outdoor Gear' } }))).body;
+    const child = (
+      await send(
+        admin().POST('/api/v1/categories', { body: { name: 'Tents & Shelters', parent_slug: parent.slug } }),
+      )
+    ).body;
+    const tent = (
+      await send(
+        admin().POST('/api/v1/products', {
+          body: { name: 'Dome Tent', price: 200, category: 'tents & shelters', initial_stock: 10 },
+        }),
+      )
+    ).body.product_id;
+    // A rule on the parent, by its slug: the child's product gets it.
+    await addRule({ name: 'Outdoor sale', kind: 'sale', percent_off: 10, scope: { category: parent.slug } });
+    expect((await price({}, undefined, tent)).body).toMatchObject({ unit_price: 180 });
+    // A rule on the child by its slug, where the product names it by name: a break on top.
+    await addRule({
+      name: 'Two tents',
+      kind: 'quantity',
+      percent_off: 50,
+      min_quantity: 2,
+      scope: { category: child.slug },
+    });
+    expect((await price({ quantity: '2' }, undefined, tent)).body).toMatchObject({ unit_price: 90 });
   });
 
   it('answers 404 for an unknown product or variant', async () => {

@@ -86,9 +86,9 @@ export async function quoteFor(
 ): Promise<PriceQuote> {
   const { product, category, quantity, tier, now } = input;
   const { variant } = product;
-  const rules = await source.rulesFor({ productId: product.productId, category }, now);
+  const { rules, categories } = await source.rulesFor({ productId: product.productId, category }, now);
   const quote = priceLine({
-    product: { productId: product.productId, category, price: product.price },
+    product: { productId: product.productId, category, categories, price: product.price },
     quantity,
     tier,
     rules,

@@ -27,7 +27,10 @@ export function createPricingSource(db: ReadModelDb, serving?: ServingGeneration
   return {
     async rulesFor(product, now) {
       const current = await schema();
-      return current ? reads.activeRulesFor(current, product, now) : [];
+      if (!current) return { rules: [], categories: [] };
+      const catalog = serving ? serving('catalog') : await servingGeneration(db, 'catalog');
+      const catalogSchema = catalog === undefined ? undefined : schemaName('catalog', catalog);
+      return reads.activeRulesFor(current, product, now, catalogSchema);
     },
     async tierOf(userId) {
       const current = await schema();

@@ -1,6 +1,13 @@
 import { invalid } from '../shared/errors.ts';
 import { instantMs } from '../shared/time.ts';
-import { inWindow, type PricingRule, type RuleKind, reduce, scopeMatches } from './rule.ts';
+import {
+  inWindow,
+  type PricingRule,
+  type RuleKind,
+  reduce,
+  type ScopedProduct,
+  scopeMatches,
+} from './rule.ts';
 import { type Tier, tierQualifies } from './tiers.ts';
 
 /** The steps of API.md in their order; `coupon` follows at cart level (coupon-evaluation.ts). */
@@ -10,7 +17,7 @@ export type StepName = (typeof stepNames)[number];
 export type PriceStep = { step: StepName; ruleId?: string; label: string; unitPrice: number };
 
 export type PriceInput = {
-  product: { productId: string; category: string; price: number };
+  product: ScopedProduct & { price: number };
   /** A variant's signed adjustment in minor units (0 or absent: none). */
   variant?: { variantId: string; label?: string; adjustment: number } | null;
   quantity: number;

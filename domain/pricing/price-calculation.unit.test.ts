@@ -147,6 +147,22 @@ describe('priceLine', () => {
     expect(of(all)).toBe(45_000);
   });
 
+  it("matches a category rule by any name of the product's category or one above it", () => {
+    const product = {
+      productId: 'prd_laptop',
+      category: 'Gaming Laptops',
+      categories: ['gaming-laptops', 'gaming laptops', 'computers', 'computers'],
+      price: 50_000,
+    };
+    const of = (category: string) =>
+      price({ product, rules: [rule('sale', percent(10), { scope: { type: 'category', category } })] })
+        .unitPrice;
+    expect(of('gaming-laptops')).toBe(45_000);
+    expect(of('Computers')).toBe(45_000);
+    expect(of('Gaming Laptops ')).toBe(45_000);
+    expect(of('phones')).toBe(50_000);
+  });
+
   it('applies a rule only inside its window (start inclusive, end exclusive) and only while enabled', () => {
     const at = (overrides: Parameters<typeof rule>[2]) =>
       price({ rules: [rule('sale', percent(10), overrides)] }).unitPrice;

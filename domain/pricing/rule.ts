@@ -50,12 +50,25 @@ export function reduce(price: number, reduction: Reduction): number {
 
 const normalise = (category: string) => category.trim().toLowerCase();
 
-export function scopeMatches(scope: RuleScope, product: { productId: string; category: string }): boolean {
+/** What a category rule is matched against: the product's category text, and where known its tree. */
+export type ScopedProduct = {
+  productId: string;
+  category: string;
+  /**
+   * Every name the product's category and each one above it goes by (its slug, its name in lower case): a rule on
+   * a category reaches the products filed under it, and names it by slug or name as products do.
+   */
+  categories?: readonly string[];
+};
+
+export function scopeMatches(scope: RuleScope, product: ScopedProduct): boolean {
   switch (scope.type) {
     case 'product':
       return scope.productId === product.productId;
-    case 'category':
-      return normalise(scope.category) === normalise(product.category);
+    case 'category': {
+      const wanted = normalise(scope.category);
+      return wanted === normalise(product.category) || (product.categories?.includes(wanted) ?? false);
+    }
     case 'all':
       return true;
   }

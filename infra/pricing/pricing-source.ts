@@ -7,14 +7,17 @@ import type { Tier } from '../../domain/pricing/tiers.ts';
  * A fact only consulted, never decided on: a stale read shows a price a moment old, and checkout's re-price
  * (BIZ_4005) stops it being charged unseen (docs/pricing.md "The rules read model, its staleness").
  */
+/** The rules that reach a product, and the names its category and those above it go by (ScopedProduct). */
+export type RulesReaching = { rules: PricingRule[]; categories: string[] };
+
 export type PricingSource = {
-  rulesFor(product: { productId: string; category: string }, now: Date): Promise<PricingRule[]>;
+  rulesFor(product: { productId: string; category: string }, now: Date): Promise<RulesReaching>;
   tierOf(userId: string): Promise<Tier>;
 };
 
 /** No rules and no tiers: every line at its list price (a command API started without the read model). */
 export const listPricesOnly: PricingSource = {
-  rulesFor: async () => [],
+  rulesFor: async () => ({ rules: [], categories: [] }),
   tierOf: async () => 'none',
 };
 
@@ -24,7 +27,7 @@ export const listPricesOnly: PricingSource = {
  * The request passes one `now` to every pricing, so the rules it reads are the same for each.
  */
 export function readOnce(source: PricingSource): PricingSource {
-  const rules = new Map<string, Promise<PricingRule[]>>();
+  const rules = new Map<string, Promise<RulesReaching>>();
   const tiers = new Map<string, Promise<Tier>>();
   const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>) => {
     let found = cache.get(key);

@@ -7,7 +7,7 @@ describe('readOnce', () => {
     const source: PricingSource = {
       rulesFor: async (product, now) => {
         reads.push(`rules ${product.productId} ${now.toISOString()}`);
-        return [];
+        return { rules: [], categories: [] };
       },
       tierOf: async (userId) => {
         reads.push(`tier ${userId}`);
@@ -35,7 +35,7 @@ describe('readOnce', () => {
   it('keeps no failed read: the next pricing of the request reads again', async () => {
     let calls = 0;
     const once = readOnce({
-      rulesFor: async () => [],
+      rulesFor: async () => ({ rules: [], categories: [] }),
       tierOf: async () => {
         calls += 1;
         if (calls === 1) throw new Error('connection reset');

@@ -82,13 +82,17 @@ describe('pricing projection (PostgreSQL)', () => {
       changed_at: t0,
     });
     await caughtUp(last!);
-    const active = await model().activeRulesFor(schema, { productId: 'prd_1', category: 'laptops' }, now);
+    const { rules: active } = await model().activeRulesFor(
+      schema,
+      { productId: 'prd_1', category: 'laptops' },
+      now,
+    );
     expect(active.map((r) => r.ruleId).sort()).toEqual(['prl_all', 'prl_cat', 'prl_prd']);
     expect(active.find((r) => r.ruleId === 'prl_cat')?.reduction).toEqual({
       type: 'percent',
       basisPoints: 2500,
     });
-    const later = await model().activeRulesFor(
+    const { rules: later } = await model().activeRulesFor(
       schema,
       { productId: 'prd_2', category: 'Books' },
       new Date('2026-02-01T00:00:00.000Z'),

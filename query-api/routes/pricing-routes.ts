@@ -83,10 +83,10 @@ export const pricingRoutes = (context: RouteContext): AnyQueryRoute[] => {
               ? await facts.tierOf(schema, auth.userId)
               : 'none';
         const now = context.clock();
-        const category = product.category;
-        const rules = (await facts.rules(schema))({ productId, category });
+        const scoped = { productId, category: product.category, categories: product.categories };
+        const rules = (await facts.rules(schema))(scoped);
         const quoted = priceLine({
-          product: { productId, category, price: product.price },
+          product: { ...scoped, price: product.price },
           ...(variant
             ? {
                 variant: {
