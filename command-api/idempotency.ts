@@ -159,14 +159,19 @@ export function idempotencyKeys(options: IdempotencyOptions) {
             const value = res.getHeader(name);
             if (value !== undefined) headers[name] = String(value);
           }
+          const body = Buffer.concat(chunks);
           const done: Done = {
             state: 'done',
             fingerprint,
             status: res.statusCode,
             headers,
-            body: Buffer.concat(chunks).toString('base64'),
+            body: body.toString('base64'),
           };
-          await redis.set(redisKey, JSON.stringify(done), 'PX', ttlMs);
+          const write = redis.multi().set(redisKey, JSON.stringify(done), 'PX', ttlMs);
+          // Filed under the person the answer is about, so their erasure can drop it (forgetAnswersAbout).
+          const about = userNamedIn(body, headers['content-type']);
+          if (about) write.sadd(aboutKey(about), redisKey).pexpire(aboutKey(about), ttlMs);
+          await write.exec();
         } else {
           await redis.del(redisKey);
         }
@@ -180,6 +185,29 @@ export function idempotencyKeys(options: IdempotencyOptions) {
   }
 
   return { claimOf, proceed, lockMs };
+}
+
+const aboutKey = (userId: string) => `idem:about:${userId}`;
+
+/** The user an answer is about: its JSON body's top-level `user_id` (a profile, an order, a cart, a review). */
+function userNamedIn(body: Buffer, contentType: string | undefined): string | undefined {
+  if (!contentType?.includes('json') || body.length === 0) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { user_id?: unknown };
+    return typeof parsed?.user_id === 'string' ? parsed.user_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Drops every kept answer about this user (an erasure, docs/privacy.md): a kept answer is the response as
+ * sent, with the person's details in it (a registration, an order's addresses, an admin's role change).
+ * A retry with such a key afterwards runs again, as one after the 24 hours would.
+ */
+export async function forgetAnswersAbout(redis: Redis, userId: string): Promise<void> {
+  const keys = await redis.smembers(aboutKey(userId));
+  await redis.del(...keys, aboutKey(userId));
 }
 
 function replay(res: Response, record: Done) {

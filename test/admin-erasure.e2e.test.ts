@@ -77,8 +77,26 @@ describe('an admin erases a customer (DELETE /users/{user_id})', () => {
     expect({ status: stale.status, code: stale.body.error?.code }).toEqual({ status: 412, code: 'RES_3003' });
     expect((await login()).status).toBe(200);
 
+    // An admin's keyed role change: its kept answer is the customer's profile, email and names included.
+    const grant = () =>
+      answer(
+        shop.as(shop.adminToken).POST('/api/v1/users/{user_id}/roles', {
+          params: { path: { user_id: customer.userId } },
+          body: { role: 'customer' },
+          headers: { 'Idempotency-Key': 'grant-1' },
+        }),
+      );
+    expect((await grant()).status).toBe(200);
+    const replayed = await grant();
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.text).toContain(planted.email);
+
     const erased = await eraseAs(shop.adminToken);
     expect(erased.status).toBe(202);
+    // The erasure dropped it: the same key now runs again, and nothing of the person comes back.
+    const retried = await grant();
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    for (const value of Object.values(planted)) expect(retried.text).not.toContain(value);
     expect(erased.body).toMatchObject({ user_id: customer.userId, status: 'erased' });
     expect(erased.headers.get('etag')).toMatch(/^"\d+"$/);
     await shop.projected(erased.headers.get('x-consistency-token') ?? 'missing');

@@ -17,6 +17,8 @@ export type ErasureDeps = {
   handler: CommandHandler;
   sessions: Sessions;
   clock: () => Date;
+  /** Drops the idempotency cache's kept answers about the user (command-api/idempotency.ts). */
+  forgetAnswersAbout: (userId: string) => Promise<void>;
 };
 
 /**
@@ -28,7 +30,8 @@ export type ErasureDeps = {
  * 3. append UserErased to the user stream (the auditable record; read models mask on it). The key is
  *    gone before this event exists, so a reader that meets it, or anything after it (an order placed
  *    concurrently, encrypted a moment before), can no longer decrypt that person's fields;
- * 4. end every session of the user.
+ * 4. end every session of the user;
+ * 5. drop the answers the idempotency cache keeps about them (they hold the person's details as sent).
  * Each step is idempotent: a retry skips what is done and finishes the rest.
  */
 export async function eraseUser(
@@ -71,6 +74,7 @@ export async function eraseUser(
     command,
   });
   await deps.sessions.revokeAllForUser(target);
+  await deps.forgetAnswersAbout(target);
   return {
     userId: target,
     erasedAt: erased.state.status === 'erased' ? erased.state.erasedAt : now,

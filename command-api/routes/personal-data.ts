@@ -4,6 +4,7 @@ import { credentialsStreamName } from '../../domain/identity/events.ts';
 import { DomainError, ErrorCode } from '../../domain/shared/errors.ts';
 import { idOr404 } from '../../infra/http/path-ids.ts';
 import type { CommandApiContext } from '../context.ts';
+import { forgetAnswersAbout } from '../idempotency.ts';
 import { eraseUser } from '../identity/erase-user.ts';
 import { erasureResponseSchema } from '../identity/identity-responses.ts';
 import { commandMetadata, expectedRevisionFrom, setCommandHeaders } from '../request-metadata.ts';
@@ -18,6 +19,7 @@ const erasureBody = (erased: { userId: string; erasedAt: string }) => ({
 /** Personal data (API.md "Personal data"): erasure by the user (with the password) or by an admin. */
 export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRoute[] => {
   const { handler, hasher } = ctx;
+  const erasure = { ...ctx, forgetAnswersAbout: (userId: string) => forgetAnswersAbout(ctx.redis, userId) };
   return [
     route({
       method: 'delete',
@@ -33,7 +35,7 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
         const ok = hash ? await hasher.verify(hash, body.password) : await hasher.verifyDummy(body.password);
         if (!ok || !hash) throw new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password');
         const erased = await eraseUser(
-          ctx,
+          erasure,
           userId,
           { userId, role: req.auth!.role },
           commandMetadata(req),
@@ -52,7 +54,7 @@ export const personalDataRoutes: RouteModule = (ctx: CommandApiContext): AnyRout
       summary: "Erase a user's personal data (admin)",
       async handle({ params, req, res }) {
         const erased = await eraseUser(
-          ctx,
+          erasure,
           idOr404('user', params.user_id, 'User'),
           { userId: req.auth!.userId, role: req.auth!.role },
           commandMetadata(req),
