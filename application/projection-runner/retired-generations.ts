@@ -1,10 +1,18 @@
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { deleteRedisPrefix } from '../../infra/redis/prefix.ts';
-import type { RunnerDeps } from './runner.ts';
-import { type RunnableProjection, type RunnerDb, redisPrefix, schemaName } from './types.ts';
+import {
+  type ReadModelDb,
+  type RunnableProjection,
+  type RunnerDb,
+  redisPrefix,
+  schemaName,
+} from './types.ts';
 
 /** What dropping needs of a projection: where its generations live. */
 type Stored = Pick<RunnableProjection, 'name' | 'kind'>;
+/** Where generations are kept (the runner's deps). */
+type Storage = { db: ReadModelDb; redis?: Redis | undefined };
 
 /**
  * A rebuild swaps a new generation in and keeps the one it replaced for queries still running on it
@@ -16,7 +24,7 @@ type Stored = Pick<RunnableProjection, 'name' | 'kind'>;
 export const RETIRED_GRACE_MS = 60_000;
 
 /** Removes one generation's schema or Redis keys, and its checkpoint. */
-export async function dropGeneration(deps: RunnerDeps, projection: Stored, generation: number) {
+export async function dropGeneration(deps: Storage, projection: Stored, generation: number) {
   const db = deps.db as RunnerDb;
   if (projection.kind === 'postgres') {
     await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
@@ -31,7 +39,7 @@ export async function dropGeneration(deps: RunnerDeps, projection: Stored, gener
 }
 
 /** Removes every generation older than `keep` (a building one is always newer than the serving one). */
-export async function dropGenerationsBefore(deps: RunnerDeps, projection: Stored, keep: number) {
+export async function dropGenerationsBefore(deps: Storage, projection: Stored, keep: number) {
   const old = await (deps.db as RunnerDb)
     .selectFrom('projection_checkpoints')
     .select('generation')
