@@ -63,7 +63,13 @@ export const findLine = (state: CartState, cartItemId: CartItemId) =>
   state.lines.find((line) => line.cartItemId === cartItemId);
 
 export function decide(command: CartCommand, state: CartState): CartEvent[] {
-  if (LINE_EDITS.has(command.type)) assertNotCheckingOut(state, command.data.now);
+  const events = decideOn(command, state);
+  // Checked after the command's own refusals (bad quantity, unknown line): those keep their codes.
+  if (events.length > 0 && LINE_EDITS.has(command.type)) assertNotCheckingOut(state, command.data.now);
+  return events;
+}
+
+function decideOn(command: CartCommand, state: CartState): CartEvent[] {
   switch (command.type) {
     case 'AddItemToCart':
       return addItem(command, state);

@@ -140,6 +140,19 @@ describe('one checkout per cart', () => {
         },
       },
     ];
+    // The command's own refusals come first and keep their codes; an edit that changes nothing is no 409.
+    cart(created, added, began())
+      .when({
+        type: 'ChangeCartItemQuantity',
+        data: { userId, cartItemId: item, quantity: 100, available: 100, now: t1 },
+      })
+      .thenThrows(ErrorCode.InvalidQuantity);
+    cart(created, added, began())
+      .when({ type: 'RemoveCartItem', data: { userId, cartItemId: makeId('cartItem', 'nope'), now: t1 } })
+      .thenThrows(ErrorCode.NotFound);
+    cart(created, began())
+      .when({ type: 'ClearCart', data: { userId, now: t1 } })
+      .thenEvents([]);
     for (const edit of edits) {
       cart(created, added, began()).when(edit).thenThrows(ErrorCode.CheckoutInProgress);
       const later = { ...edit, data: { ...edit.data, now: afterExpiry } } as CartCommand;
