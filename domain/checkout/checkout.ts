@@ -148,6 +148,8 @@ export function decide(command: CheckoutCommand, state: CheckoutState): Checkout
     case 'ClaimCoupon': {
       const { orderId, code } = command.data;
       if (couponsClaimedBy(state, orderId).includes(code)) return [];
+      // Lapsed: the expiry gives back what was claimed; a claim after it would be redeemed for good.
+      if (hasLapsed(state, now)) throw ended(reservation_id, 'expired');
       if (state.orderId !== orderId || state.status !== 'reserved')
         throw new DomainError(
           ErrorCode.IllegalStateTransition,

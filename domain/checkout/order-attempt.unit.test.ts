@@ -111,6 +111,11 @@ describe('coupon claims: the code an order redeems is on the record first', () =
     expect(() => checkoutEventSchemas.CheckoutCouponClaimed.parse(claimed().data)).not.toThrow();
   });
 
+  it('a lapsed reservation takes no claim: BIZ_4007 (its expiry gives back what was claimed)', () => {
+    const late = { ...claim('ord_1'), data: { ...claim('ord_1').data, now: expiresAt } } as CheckoutCommand;
+    checkout(started, reserved, attached).when(late).thenThrows(ErrorCode.ReservationExpired);
+  });
+
   it('an order the reservation is not held for claims nothing: BIZ_4006', () => {
     checkout(started, reserved, attached).when(claim('ord_2')).thenThrows(ErrorCode.IllegalStateTransition);
     checkout(started, reserved).when(claim('ord_1')).thenThrows(ErrorCode.IllegalStateTransition);
