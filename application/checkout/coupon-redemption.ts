@@ -12,15 +12,18 @@ import type { CommandMetadata } from '../commands/metadata.ts';
  * take the last redemption; the loser re-reads and is refused (BIZ_4009) once the coupon is used up.
  */
 
-// The handler retries a conflict itself (for up to 5 s); a hot coupon may need more rounds, each one winner.
-const MAX_ROUNDS = 20;
+// The handler retries a conflict itself for up to 5 s; a hot coupon may need more rounds, each one winner.
+// Bounded by a time well inside a payment attempt's 30 s window (PAYMENT_ATTEMPT_MS), so a redemption
+// never lands after another request has taken the order up.
+const RETRY_FOR_MS = 10_000;
 
 async function withConflictRetries<T>(run: () => Promise<T>): Promise<T> {
-  for (let round = 1; ; round++) {
+  const giveUpAt = performance.now() + RETRY_FOR_MS;
+  for (;;) {
     try {
       return await run();
     } catch (error) {
-      if (!(error instanceof VersionConflict) || round >= MAX_ROUNDS) throw error;
+      if (!(error instanceof VersionConflict) || performance.now() >= giveUpAt) throw error;
       await sleep(Math.random() * 20);
     }
   }

@@ -190,8 +190,9 @@ export function createCommandHandler(options: CommandHandlerOptions) {
           'version conflict, retrying with fresh state',
         );
         request.onConflictRetry?.();
-        // Full jitter, growing: racing writers spread out instead of colliding again in lockstep.
-        await sleep(Math.random() * Math.min(50, 2 ** attempt));
+        // Full jitter, growing to 100 ms: racing writers spread out instead of colliding again in
+        // lockstep, and a long race costs a read and an append every 50 ms on average, not more.
+        await sleep(Math.random() * Math.min(100, 2 ** attempt));
       }
     }
   }
