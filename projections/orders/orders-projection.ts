@@ -28,6 +28,8 @@ CREATE INDEX orders_user_idx ON ${schema}.orders (user_id, created_at DESC, orde
 CREATE INDEX orders_user_status_idx ON ${schema}.orders (user_id, status, created_at DESC, order_id DESC);
 CREATE INDEX orders_newest_idx ON ${schema}.orders (created_at DESC, order_id DESC);
 CREATE INDEX orders_status_idx ON ${schema}.orders (status, created_at DESC, order_id DESC);
+CREATE INDEX orders_cancelled_by_idx ON ${schema}.orders ((state -> 'cancellation' ->> 'by'))
+  WHERE (state -> 'cancellation' ->> 'by') IS NOT NULL;
 `;
 
 async function apply(event: RecordedEvent, trx: Transaction<OrdersTables>) {
