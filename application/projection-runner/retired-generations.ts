@@ -27,7 +27,12 @@ export const RETIRED_GRACE_MS = 60_000;
 export async function dropGeneration(deps: Storage, projection: Stored, generation: number) {
   const db = deps.db as RunnerDb;
   if (projection.kind === 'postgres') {
-    await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(db);
+    // A query still reading the schema holds a lock the DROP waits for: give up after 2 s (the runner
+    // tries again a second later) rather than hold a connection, and queue every reader behind it.
+    await db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL lock_timeout = '2s'`.execute(trx);
+      await sql.raw(`DROP SCHEMA IF EXISTS ${schemaName(projection.name, generation)} CASCADE`).execute(trx);
+    });
   } else if (projection.kind === 'redis' && deps.redis) {
     await deleteRedisPrefix(deps.redis, redisPrefix(projection.name, generation));
   }

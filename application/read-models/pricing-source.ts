@@ -14,9 +14,9 @@ export type ServingGenerations = (projection: string) => number | undefined;
  * `serving`, an in-process view kept current by the projections' checkpoint channel (bin/start gives
  * it a CheckpointWatcher), instead of a query a call (4.85 a AddToCart, docs/performance.md); without
  * a view it is read from projection_generations each call. A view
- * that has not yet heard of a swap reads the previous generation, which a rebuild keeps until the
- * next one (rebuild.ts): a price a moment old, the staleness this source already allows (checkout's
- * re-price, BIZ_4005, stops it being charged unseen).
+ * that has not yet heard of a swap reads the previous generation, which is kept for 60 s after the swap
+ * (retired-generations.ts; the watcher refreshes every 2 s): a price a moment old, the staleness this
+ * source already allows (checkout's re-price, BIZ_4005, stops it being charged unseen).
  */
 export function createPricingSource(db: ReadModelDb, serving?: ServingGenerations): PricingSource {
   const reads = createPricingReadModel(db);

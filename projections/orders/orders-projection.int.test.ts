@@ -19,7 +19,7 @@ beforeAll(async () => {
     projections: [ordersProjection],
     leaseRetryMs: 50,
     generationCheckMs: 100,
-    retiredGraceMs: 1_000,
+    retiredGraceMs: 8_000,
   });
   service.start();
   const w = createFixtureWriter(side.store);
@@ -126,7 +126,9 @@ describe('orders projection (PostgreSQL)', () => {
         await sql<{ generation: number }>`SELECT generation FROM projection_checkpoints
           WHERE projection = 'orders' ORDER BY generation`.execute(side.db)
       ).rows.map((row) => row.generation);
-    // The schema goes first, then its checkpoint row.
+    // Kept for queries still reading it until the swap (the test before) is the grace old…
+    expect(await schemas()).toEqual(['rm_orders_g1', 'rm_orders_g2']);
+    // …then dropped: the schema first, then its checkpoint row.
     await eventually(async () => {
       expect(await schemas()).toEqual(['rm_orders_g2']);
       expect(await checkpoints()).toEqual([2]);
