@@ -13,7 +13,7 @@ import { createRedis, deleteKeysWithPrefix } from '../infra/redis/client.ts';
 import { assertErrorBody, startTestServer, type TestServer } from '../test/support/http.ts';
 import { redisUrl, testKeyPrefix } from '../test/support/isolation.ts';
 import { admission } from './admission.ts';
-import { type IdempotencyOptions, idempotencyKeys } from './idempotency.ts';
+import { forgetAnswersAbout, type IdempotencyOptions, idempotencyKeys } from './idempotency.ts';
 
 /**
  * Idempotency-Key through a route's admission, as every command route takes it (command-api/routing.ts):
@@ -62,6 +62,11 @@ describe('Idempotency-Key', () => {
     app.post('/register', idempotency({}), (req, res) => {
       runs++;
       res.status(201).json({ run: runs, email: req.body.email });
+    });
+    app.post('/about', idempotency({}), async (req, res) => {
+      runs++;
+      await sleep(Number(req.body.delayMs ?? 0));
+      res.status(200).json({ run: runs, user_id: req.body.user_id, email: 'someone@example.com' });
     });
     app.post('/flaky', idempotency({}), (_req, res) => {
       runs++;
@@ -147,5 +152,21 @@ describe('Idempotency-Key', () => {
     expect((await send()).body).toEqual({ run: 1, email: body.email });
     assertErrorBody(await send('Another#Pass2'), 422, 'VAL_2004');
     expect(runs).toBe(1);
+  });
+
+  it('an erasure drops the answers about the person, and one still being sent when it runs is not kept', async () => {
+    runs = 0;
+    const send = (key: string, user_id: string, delayMs = 0) =>
+      server.request('POST', '/about', { body: { user_id, delayMs }, headers: { 'idempotency-key': key } });
+    await send('about-1', 'usr_erased');
+    expect((await send('about-1', 'usr_erased')).headers.get('idempotent-replayed')).toBe('true');
+    await send('about-2', 'usr_kept');
+    const late = send('about-3', 'usr_erased', 300); // running while the erasure runs
+    await sleep(100);
+    await forgetAnswersAbout(redis, 'usr_erased');
+    expect((await late).status).toBe(200);
+    for (const key of ['about-1', 'about-3'])
+      expect((await send(key, 'usr_erased')).headers.get('idempotent-replayed'), key).toBeNull();
+    expect((await send('about-2', 'usr_kept')).headers.get('idempotent-replayed')).toBe('true');
   });
 });

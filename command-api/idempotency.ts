@@ -167,11 +167,21 @@ export function idempotencyKeys(options: IdempotencyOptions) {
             headers,
             body: body.toString('base64'),
           };
-          const write = redis.multi().set(redisKey, JSON.stringify(done), 'PX', ttlMs);
-          // Filed under the person the answer is about, so their erasure can drop it (forgetAnswersAbout).
+          // Filed under the person the answer is about, so their erasure can drop it (forgetAnswersAbout);
+          // not kept at all once they are erased (a request that ran across the erasure).
           const about = userNamedIn(body, headers['content-type']);
-          if (about) write.sadd(aboutKey(about), redisKey).pexpire(aboutKey(about), ttlMs);
-          await write.exec();
+          if (about)
+            await redis.eval(
+              KEEP_ABOUT,
+              3,
+              redisKey,
+              aboutKey(about),
+              erasedKey(about),
+              JSON.stringify(done),
+              ttlMs,
+              redisKey,
+            );
+          else await redis.set(redisKey, JSON.stringify(done), 'PX', ttlMs);
         } else {
           await redis.del(redisKey);
         }
@@ -188,6 +198,22 @@ export function idempotencyKeys(options: IdempotencyOptions) {
 }
 
 const aboutKey = (userId: string) => `idem:about:${userId}`;
+const erasedKey = (userId: string) => `idem:erased:${userId}`;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * KEYS: the record, its person's index, their erasure mark; ARGV: the record, its TTL, and the record's
+ * name as the index lists it (without the client's key prefix, which ioredis adds to KEYS only).
+ */
+const KEEP_ABOUT = `
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1`;
 
 /** The user an answer is about: its JSON body's top-level `user_id` (a profile, an order, a cart, a review). */
 function userNamedIn(body: Buffer, contentType: string | undefined): string | undefined {
@@ -206,6 +232,8 @@ function userNamedIn(body: Buffer, contentType: string | undefined): string | un
  * A retry with such a key afterwards runs again, as one after the 24 hours would.
  */
 export async function forgetAnswersAbout(redis: Redis, userId: string): Promise<void> {
+  // Marked first: an answer about them still being sent is then not kept either (KEEP_ABOUT).
+  await redis.set(erasedKey(userId), '1', 'PX', DAY_MS);
   const keys = await redis.smembers(aboutKey(userId));
   await redis.del(...keys, aboutKey(userId));
 }
