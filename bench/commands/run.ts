@@ -6,7 +6,8 @@
 // Env: BENCH_CONNECTIONS (32), BENCH_DURATION_S (10), BENCH_RAW_DURATION_S (5), BENCH_POOL_SIZE (10),
 // BENCH_USERS_PER_CONNECTION (8), BENCH_PRODUCTS (10), BENCH_CPU_PROF (a directory: profile the server),
 // BENCH_WORKERS (1; above 1 the command API runs in that many node:cluster workers sharing its port, as
-// `npm start` runs it with COMMAND_API_WORKERS, each with its own pool of BENCH_POOL_SIZE).
+// `npm start` runs it with COMMAND_API_WORKERS, each with its own pool of BENCH_POOL_SIZE),
+// BENCH_PRICING_READ_MODEL (1; 0 leaves out the pricing and catalog read models an add reads its rules from).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

@@ -8,7 +8,9 @@
 import { Redis as IORedis } from 'ioredis';
 import pg from 'pg';
 import { createCheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
+import { ensureServing } from '../../application/projection-runner/generations.ts';
 import { migrateProjections } from '../../application/projection-runner/migrate.ts';
+import type { RunnerDb } from '../../application/projection-runner/types.ts';
 import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { startCommandApi } from '../../command-api/server.ts';
 import { loadConfig } from '../../infra/config.ts';
@@ -21,6 +23,8 @@ import { createRedis } from '../../infra/redis/client.ts';
 import { createPostgresSnapshotStore, migrateSnapshots } from '../../infra/snapshots/snapshot-store.ts';
 import { createSnapshots } from '../../infra/snapshots/snapshots.ts';
 import { createMetrics } from '../../infra/telemetry/index.ts';
+import { catalogProjection } from '../../projections/catalog/catalog-projection.ts';
+import { pricingProjection } from '../../projections/pricing/pricing-projection.ts';
 import { createReadModelDb } from '../../projections/read-model-db.ts';
 
 // Round trips counted where they leave the process: PostgreSQL queries (a transaction's BEGIN and
@@ -67,6 +71,12 @@ const redis = createRedis({ url: config.REDIS_URL, keyPrefix: process.env.BENCH_
 
 // As bin/start: the pricing read model's serving generation from the checkpoint channel.
 const readModels = createReadModelDb(pool, logger);
+// In production the projections keep the pricing and catalog read models, and every priced add reads
+// the rules reaching its product from them. They exist here too (empty: no rules, as a shop without
+// any), so an add pays that query as there. BENCH_PRICING_READ_MODEL=0 leaves them out, to see its cost.
+if (process.env.BENCH_PRICING_READ_MODEL !== '0')
+  for (const projection of [pricingProjection, catalogProjection])
+    await ensureServing(readModels as unknown as RunnerDb, projection);
 const generations = createCheckpointWatcher({ db: readModels, subscriber: redis.duplicate(), logger });
 await generations.start();
 const running = await startCommandApi({
