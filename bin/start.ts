@@ -259,7 +259,7 @@ if (roles.has('command-api')) {
     jwtKeys,
     metrics,
     payments,
-    pricingRules: createPricingSource(db, (name) => generations.state(name)?.generation),
+    pricingRules: createPricingSource(db, generations),
     ...withSnapshots,
     factViews: true,
     keepDependencies: true,

@@ -6,6 +6,7 @@ import {
   createCheckpointWatcher,
 } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb, RunnerDb } from '../application/projection-runner/types.ts';
+import { createProductCache } from '../application/read-models/product-cache.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { Authenticator } from '../infra/auth/authenticator.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -25,7 +26,6 @@ import { createQueryAdmission } from './admission.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { createCatalogQueries } from './catalog-queries.ts';
 import { createPricingFacts } from './pricing-facts.ts';
-import { createProductCache } from './product-cache.ts';
 import { emitProductViews } from './product-views.ts';
 import type { RouteContext } from './route-context.ts';
 import { cartRoutes, DEFAULT_TAX_RATE } from './routes/cart-routes.ts';

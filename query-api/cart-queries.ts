@@ -3,12 +3,12 @@ import type { CheckpointWatcher } from '../application/projection-runner/checkpo
 import { redisPrefix } from '../application/projection-runner/types.ts';
 import { type CartDoc, emptyCartDoc, type StockDoc } from '../application/read-models/cart-doc.ts';
 import { cartKey, stockKey } from '../application/read-models/cart-keys.ts';
+import { createProductCache } from '../application/read-models/product-cache.ts';
 import type { UserId } from '../domain/shared/ids.ts';
 import { lineKey } from '../domain/shared/line-key.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import { type CartPricing, presentCart } from '../infra/http/cart-body.ts';
 import { execAll } from '../infra/redis/client.ts';
-import { createProductCache } from './product-cache.ts';
 
 /**
  * The cart read model's documents (carts, and each stock item's availability), cached in process: the cart

@@ -3,9 +3,10 @@ import type { CheckpointWatcher } from '../application/projection-runner/checkpo
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
 import { categoryAliasesOf } from '../application/read-models/category-aliases.ts';
 import { createPricingReadModel, RULES_KEY, tierKey } from '../application/read-models/pricing-read-model.ts';
+import { createProductCache } from '../application/read-models/product-cache.ts';
+import { indexRules, type RuleIndex, rulesReaching } from '../application/read-models/rule-index.ts';
 import type { PricingRule, ScopedProduct } from '../domain/pricing/rule.ts';
 import type { Tier } from '../domain/pricing/tiers.ts';
-import { createProductCache } from './product-cache.ts';
 import { createVariantQueries } from './variant-queries.ts';
 
 /** What a price needs of a catalog product. */
@@ -19,28 +20,6 @@ export type ProductFacts = {
 };
 /** What a price needs of a variant. */
 export type VariantFacts = { variantId: string; sku: string; adjustment: number; status: string };
-
-/** Enabled rules by scope, so a line looks only at the rules that can reach it (priceLine checks again). */
-type RuleIndex = {
-  all: PricingRule[];
-  byProduct: Map<string, PricingRule[]>;
-  byCategory: Map<string, PricingRule[]>;
-};
-
-const normalise = (category: string) => category.trim().toLowerCase();
-
-function indexRules(rules: readonly PricingRule[]): RuleIndex {
-  const index: RuleIndex = { all: [], byProduct: new Map(), byCategory: new Map() };
-  const add = (map: Map<string, PricingRule[]>, key: string, rule: PricingRule) =>
-    map.set(key, [...(map.get(key) ?? []), rule]);
-  for (const rule of rules) {
-    if (!rule.enabled) continue;
-    if (rule.scope.type === 'all') index.all.push(rule);
-    else if (rule.scope.type === 'product') add(index.byProduct, rule.scope.productId, rule);
-    else add(index.byCategory, normalise(rule.scope.category), rule);
-  }
-  return index;
-}
 
 /**
  * The facts a price is made of (the catalog's list price and category, the variants' adjustments, the
@@ -116,14 +95,7 @@ export function createPricingFacts(
      */
     async rules(schema: string | undefined) {
       const index = schema ? await ruleIndex(schema) : indexRules([]);
-      return (product: ScopedProduct): PricingRule[] => {
-        const names = new Set([normalise(product.category), ...(product.categories ?? [])]);
-        return [
-          ...index.all,
-          ...(index.byProduct.get(product.productId) ?? []),
-          ...[...names].flatMap((name) => index.byCategory.get(name) ?? []),
-        ];
-      };
+      return (product: ScopedProduct): PricingRule[] => rulesReaching(index, product);
     },
   };
 }

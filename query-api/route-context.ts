@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { CheckpointWatcher } from '../application/projection-runner/checkpoint-watcher.ts';
 import type { ReadModelDb } from '../application/projection-runner/types.ts';
+import type { ProductCache } from '../application/read-models/product-cache.ts';
 import type { Rate } from '../domain/shared/money.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -9,7 +10,6 @@ import type { ShopMetrics } from '../infra/telemetry/metrics.ts';
 import type { QueryAdmission } from './admission.ts';
 import type { CatalogQueries } from './catalog-queries.ts';
 import type { PricingFacts } from './pricing-facts.ts';
-import type { ProductCache } from './product-cache.ts';
 import type { VariantQueries } from './variant-queries.ts';
 
 /**

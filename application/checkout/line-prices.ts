@@ -86,7 +86,7 @@ export async function quoteFor(
 ): Promise<PriceQuote> {
   const { product, category, quantity, tier, now } = input;
   const { variant } = product;
-  const { rules, categories } = await source.rulesFor({ productId: product.productId, category }, now);
+  const { rules, categories } = await source.rulesFor({ productId: product.productId, category });
   const quote = priceLine({
     product: { productId: product.productId, category, categories, price: product.price },
     quantity,

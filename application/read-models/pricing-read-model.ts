@@ -2,9 +2,7 @@ import { sql } from 'kysely';
 import type { PricingRule } from '../../domain/pricing/rule.ts';
 import { fromStoredRule, type StoredRuleDefinition } from '../../domain/pricing/stored-rule.ts';
 import type { Tier } from '../../domain/pricing/tiers.ts';
-import type { RulesReaching } from '../../infra/pricing/pricing-source.ts';
 import type { ReadModelDb } from '../projection-runner/types.ts';
-import { categoryAliasesOf } from './category-aliases.ts';
 
 /** Cache keys this projection names stale (query-api/cart-pricing.ts), written by projections/pricing: any rule change, one customer's tier. */
 export const RULES_KEY = 'rules';
@@ -50,34 +48,6 @@ export function createPricingReadModel(db: ReadModelDb) {
       const { rows } = await sql<RuleRow>`SELECT rule_id, definition, enabled FROM ${table(schema, 'rules')}
         ORDER BY created_at DESC, rule_id`.execute(db);
       return rows.map(toRule);
-    },
-
-    /**
-     * The enabled rules that reach this product at `now` (scope and window; a category rule through its
-     * category or one above it, in the catalog read model `catalogSchema`), and the names its category
-     * goes by; the price calculation picks. One query.
-     */
-    async activeRulesFor(
-      schema: string,
-      product: { productId: string; category: string },
-      now: Date,
-      catalogSchema?: string,
-    ): Promise<RulesReaching> {
-      const category = product.category.trim().toLowerCase();
-      const aliases = catalogSchema
-        ? categoryAliasesOf(catalogSchema, product.productId)
-        : sql<string[]>`'{}'::text[]`;
-      const { rows } = await sql<RuleRow & { categories: string[] }>`
-        WITH named AS (SELECT ${aliases} AS categories)
-        SELECT rule_id, definition, enabled, (SELECT categories FROM named) AS categories
-        FROM ${table(schema, 'rules')}
-        WHERE enabled
-          AND (starts_at IS NULL OR starts_at <= ${now}) AND (ends_at IS NULL OR ends_at > ${now})
-          AND ((scope_type = 'all')
-            OR (scope_type = 'product' AND scope_value = ${product.productId})
-            OR (scope_type = 'category' AND (scope_value = ${category}
-              OR scope_value IN (SELECT unnest(categories) FROM named))))`.execute(db);
-      return { rules: rows.map(toRule), categories: rows[0]?.categories ?? [] };
     },
 
     /** A customer's tier; `none` when no tier was ever set. */

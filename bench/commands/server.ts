@@ -85,7 +85,7 @@ const running = await startCommandApi({
   config,
   logger,
   metrics,
-  pricingRules: createPricingSource(readModels, (name) => generations.state(name)?.generation),
+  pricingRules: createPricingSource(readModels, generations),
   ...(snapshots ? { snapshots } : {}),
   factViews: process.env.BENCH_FACT_VIEWS !== '0',
   port: 0,

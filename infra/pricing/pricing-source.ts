@@ -11,7 +11,8 @@ import type { Tier } from '../../domain/pricing/tiers.ts';
 export type RulesReaching = { rules: PricingRule[]; categories: string[] };
 
 export type PricingSource = {
-  rulesFor(product: { productId: string; category: string }, now: Date): Promise<RulesReaching>;
+  /** The enabled rules that may reach the product; the price calculation checks each one's window. */
+  rulesFor(product: { productId: string; category: string }): Promise<RulesReaching>;
   tierOf(userId: string): Promise<Tier>;
 };
 
@@ -24,7 +25,7 @@ export const listPricesOnly: PricingSource = {
 /**
  * The source as one request sees it: each product's rules and each customer's tier read once, however
  * often the request prices (a cart add prices up front, then again on the cart state it is decided on).
- * The request passes one `now` to every pricing, so the rules it reads are the same for each.
+ * The rules it reads are the same for each of its pricings (the request passes one `now` to all).
  */
 export function readOnce(source: PricingSource): PricingSource {
   const rules = new Map<string, Promise<RulesReaching>>();
@@ -43,10 +44,8 @@ export function readOnce(source: PricingSource): PricingSource {
     return found;
   };
   return {
-    rulesFor: (product, now) =>
-      once(rules, `${product.productId}\u0000${product.category}\u0000${now.getTime()}`, () =>
-        source.rulesFor(product, now),
-      ),
+    rulesFor: (product) =>
+      once(rules, `${product.productId}\u0000${product.category}`, () => source.rulesFor(product)),
     tierOf: (userId) => once(tiers, userId, () => source.tierOf(userId)),
   };
 }

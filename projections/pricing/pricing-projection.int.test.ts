@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricingReadModel } from '../../application/read-models/pricing-read-model.ts';
+import { indexRules, rulesReaching } from '../../application/read-models/rule-index.ts';
+import { inWindow } from '../../domain/pricing/rule.ts';
 import type { Position } from '../../infra/eventstore/position.ts';
 import { createProjectionService, type ProjectionService } from '../service.ts';
 import { createReadSideForTest, type ReadSideForTest } from '../test-support.ts';
@@ -82,22 +84,29 @@ describe('pricing projection (PostgreSQL)', () => {
       changed_at: t0,
     });
     await caughtUp(last!);
-    const { rules: active } = await model().activeRulesFor(
-      schema,
-      { productId: 'prd_1', category: 'laptops' },
-      now,
-    );
-    expect(active.map((r) => r.ruleId).sort()).toEqual(['prl_all', 'prl_cat', 'prl_prd']);
-    expect(active.find((r) => r.ruleId === 'prl_cat')?.reduction).toEqual({
+    // What the command and query sides price from: every enabled rule indexed by scope, windows checked
+    // by the price calculation.
+    const index = indexRules(await model().allRules(schema));
+    const reaching = (product: { productId: string; category: string }, at: Date) =>
+      rulesReaching(index, product)
+        .filter((r) => inWindow(r, at.getTime()))
+        .map((r) => r.ruleId)
+        .sort();
+    expect(reaching({ productId: 'prd_1', category: 'laptops' }, now)).toEqual([
+      'prl_all',
+      'prl_cat',
+      'prl_prd',
+    ]);
+    expect(
+      rulesReaching(index, { productId: 'prd_1', category: 'laptops' }).find((r) => r.ruleId === 'prl_cat')
+        ?.reduction,
+    ).toEqual({
       type: 'percent',
       basisPoints: 2500,
     });
-    const { rules: later } = await model().activeRulesFor(
-      schema,
-      { productId: 'prd_2', category: 'Books' },
-      new Date('2026-02-01T00:00:00.000Z'),
+    expect(reaching({ productId: 'prd_2', category: 'Books' }, new Date('2026-02-01T00:00:00.000Z'))).toEqual(
+      ['prl_all', 'prl_other', 'prl_soon'],
     );
-    expect(later.map((r) => r.ruleId).sort()).toEqual(['prl_all', 'prl_other', 'prl_soon']);
     const all = await model().allRules(schema);
     expect(all).toHaveLength(7);
     expect(all.find((r) => r.ruleId === 'prl_off')).toMatchObject({ enabled: false });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
 import { address } from '../../application/checkout/test-support.ts';
+import { createCheckpointWatcher } from '../../application/projection-runner/checkpoint-watcher.ts';
 import { createPricingSource } from '../../application/read-models/pricing-source.ts';
 import { commandApiContext, createCommandApi } from '../../command-api/app.ts';
 import { bootstrapAdmin } from '../../command-api/identity/bootstrap-admin.ts';
@@ -8,6 +9,7 @@ import { signUp } from '../../command-api/test-support.ts';
 import { migrateAudit } from '../../infra/audit/migrate.ts';
 import { loadConfig } from '../../infra/config.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
+import { parsePosition } from '../../infra/eventstore/position.ts';
 import { createSandboxPaymentProvider, migratePayments } from '../../infra/payments/sandbox-provider.ts';
 import { createProjectionService } from '../../projections/service.ts';
 import { createReadSideForTest } from '../../projections/test-support.ts';
@@ -47,13 +49,20 @@ export async function startPricingShop(
     LOG_LEVEL: 'silent',
   });
   await migratePayments(side.pool);
+  const commandWatcher = createCheckpointWatcher({
+    db: side.db,
+    subscriber: side.redis.duplicate(),
+    logger: side.logger,
+  });
+  await commandWatcher.start();
   const deps = {
     store: options.wrapStore ? options.wrapStore(side.store) : side.store,
     redis: side.redis,
     config,
     logger: side.logger,
     payments: createSandboxPaymentProvider({ pool: side.pool }),
-    pricingRules: createPricingSource(side.db),
+    // As bin/start: the command API's pricing facts kept in process, dropped by its own watcher.
+    pricingRules: createPricingSource(side.db, commandWatcher),
   };
   const context = commandApiContext(deps);
   const command = await startTestServer(createCommandApi({ ...deps, context }));
@@ -110,6 +119,10 @@ export async function startPricingShop(
   const settle = async () => {
     const response = await answer(reads(adminToken).GET('/api/v1/pricing/rules'));
     if (response.status !== 200) throw new Error(`settle: ${response.status} ${response.text}`);
+    // The command API's own view too: it drops what it keeps before its position moves.
+    const position = token ? parsePosition(token) : undefined;
+    if (position && !(await commandWatcher.waitFor(['pricing', 'catalog'], position, 15_000)))
+      throw new Error('settle: the command API has not heard of the last command');
   };
   const orderBody = (): Schemas['postOrdersBody'] => ({
     shipping_address: address,
@@ -146,6 +159,7 @@ export async function startPricingShop(
     setTier: (user_id: string, body: Schemas['postUsersUserIdTierBody']) =>
       answer(adminClient.POST('/api/v1/users/{user_id}/tier', { params: { path: { user_id } }, body })),
     async close() {
+      await commandWatcher.stop();
       await query.close();
       await command.close();
       await service.stop();
