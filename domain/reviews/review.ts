@@ -21,8 +21,11 @@ export type Review = Fields & {
   createdAt: string;
   updatedAt: string;
 };
-/** `deleted` keeps who wrote it: the author may review again, on the same stream. */
-export type ReviewState = { status: 'none' } | { status: 'deleted' } | Review;
+/**
+ * `deleted`: the author may review again, on the same stream, unless the review was hidden when it was
+ * deleted (`hidden`): a hide is not undone by deleting the review and writing it again.
+ */
+export type ReviewState = { status: 'none' } | { status: 'deleted'; hidden?: true } | Review;
 
 /** `purchased`: the handler found a delivered order of this customer holding the product. */
 export type SubmitReview = Command<
@@ -59,7 +62,11 @@ const forbidden = (message: string) => new DomainError(ErrorCode.Forbidden, mess
 
 function submit({ data }: SubmitReview, state: ReviewState): ReviewEvent[] {
   const fields = checkFields({ rating: data.rating, title: data.title, body: data.body }) as Fields;
-  if (state.status === 'published' || state.status === 'hidden')
+  if (
+    state.status === 'published' ||
+    state.status === 'hidden' ||
+    (state.status === 'deleted' && state.hidden)
+  )
     throw alreadyExists(`A review of ${data.productId} by this customer`);
   if (!data.purchased)
     throw new DomainError(
@@ -181,7 +188,7 @@ export function evolve(state: ReviewState, event: ReviewEvent): ReviewState {
       if (state.status !== 'published' && state.status !== 'hidden') return state;
       return { ...state, ...event.data.changes, updatedAt: event.data.edited_at };
     case 'ReviewDeleted':
-      return { status: 'deleted' };
+      return state.status === 'hidden' ? { status: 'deleted', hidden: true } : { status: 'deleted' };
     case 'ReviewHidden':
       if (state.status !== 'published') return state;
       return { ...state, status: 'hidden', updatedAt: event.data.hidden_at };

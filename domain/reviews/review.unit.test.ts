@@ -85,6 +85,11 @@ describe('review', () => {
     review(submitted, deleted).when(submit()).thenEvents([submitted]);
   });
 
+  it('a hidden review deleted by its author is still their one review: a new one is 409 RES_3002', () => {
+    review(submitted, hidden, deleted).when(submit()).thenThrows('RES_3002');
+    review(submitted, hidden, deleted, submitted).when(submit()).thenThrows('RES_3002');
+  });
+
   it('the author edits only what changed; nobody else may (403), a hidden review is frozen (409)', () => {
     review(submitted)
       .when({
