@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { averageRating } from '../../domain/reviews/rating.ts';
 import { notFound } from '../../domain/shared/errors.ts';
 import { idOr404 } from '../../infra/http/path-ids.ts';
 import { reviewsResponseSchema } from '../catalog-responses.ts';
@@ -82,7 +83,7 @@ export const reviewRoutes = (context: RouteContext): AnyQueryRoute[] => {
               updated_at: r.updated_at.toISOString(),
             })),
             rating_summary: {
-              average: count === 0 ? 0 : Math.round((sum / count) * 100) / 100,
+              average: averageRating(sum, count),
               count,
               distribution,
             },
