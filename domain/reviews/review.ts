@@ -22,8 +22,9 @@ export type Review = Fields & {
   updatedAt: string;
 };
 /**
- * `deleted`: the author may review again, on the same stream, unless the review was hidden when it was
- * deleted (`hidden`): a hide is not undone by deleting the review and writing it again.
+ * `deleted`: the author may review again, on the same stream, unless they deleted it themselves while it
+ * was hidden (`hidden`): a hide is not undone by deleting the review and writing it again. An admin's
+ * delete frees the stream.
  */
 export type ReviewState = { status: 'none' } | { status: 'deleted'; hidden?: true } | Review;
 
@@ -188,7 +189,10 @@ export function evolve(state: ReviewState, event: ReviewEvent): ReviewState {
       if (state.status !== 'published' && state.status !== 'hidden') return state;
       return { ...state, ...event.data.changes, updatedAt: event.data.edited_at };
     case 'ReviewDeleted':
-      return state.status === 'hidden' ? { status: 'deleted', hidden: true } : { status: 'deleted' };
+      // Its author deleting a hidden review does not undo the hide; an admin deleting it may.
+      return state.status === 'hidden' && event.data.deleted_by === 'author'
+        ? { status: 'deleted', hidden: true }
+        : { status: 'deleted' };
     case 'ReviewHidden':
       if (state.status !== 'published') return state;
       return { ...state, status: 'hidden', updatedAt: event.data.hidden_at };

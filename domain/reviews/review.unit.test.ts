@@ -88,6 +88,9 @@ describe('review', () => {
   it('a hidden review deleted by its author is still their one review: a new one is 409 RES_3002', () => {
     review(submitted, hidden, deleted).when(submit()).thenThrows('RES_3002');
     review(submitted, hidden, deleted, submitted).when(submit()).thenThrows('RES_3002');
+    // An admin's delete frees it.
+    const byAdmin = { ...deleted, data: { ...deleted.data, deleted_by: 'admin' } } as ReviewEvent;
+    review(submitted, hidden, byAdmin).when(submit()).thenEvents([submitted]);
   });
 
   it('the author edits only what changed; nobody else may (403), a hidden review is frozen (409)', () => {
