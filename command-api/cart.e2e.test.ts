@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address } from '../application/checkout/test-support.ts';
 import { type Answer, answer, commandClient, invalid } from '../test/api-client/clients.ts';
 import type { components } from '../test/api-client/command-api.d.ts';
 import {
@@ -322,13 +323,6 @@ describe('DELETE /cart', () => {
 
 describe('a cart being checked out', () => {
   const reserve = () => answer(client().POST('/api/v1/checkout/reservations'));
-  const address = {
-    street: '1 Main St',
-    city: 'Springfield',
-    state: 'IL',
-    postal_code: '62701',
-    country: 'US',
-  };
   const placeOrder = () =>
     answer(
       client().POST('/api/v1/orders', {

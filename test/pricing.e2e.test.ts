@@ -46,13 +46,7 @@ beforeAll(async () => {
   adminToken = (await answer(commandClient(command.url).POST('/api/v1/users/login', { body: credentials })))
     .body.access_token;
   customer = await signUp(command);
-  productId = (
-    await send(
-      admin().POST('/api/v1/products', {
-        body: { name: 'Workstation', price: 500, category: 'Laptops', initial_stock: 50 },
-      }),
-    )
-  ).body.product_id;
+  productId = await listProduct({ name: 'Workstation', price: 500, category: 'Laptops', initial_stock: 50 });
   await addRule({
     name: 'Ten or more',
     kind: 'quantity',
@@ -84,6 +78,9 @@ async function send<D, E>(call: Promise<{ data?: D; error?: E; response: Respons
 }
 const addRule = (body: Schemas['postPricingRulesBody']) =>
   send(admin().POST('/api/v1/pricing/rules', { body }));
+/** Lists a product (an admin command that must succeed) and returns its id. */
+const listProduct = async (body: Schemas['postProductsBody']): Promise<string> =>
+  (await send(admin().POST('/api/v1/products', { body }))).body.product_id;
 const setTier = (tier: Schemas['postUsersUserIdTierBody']['tier']) =>
   send(
     admin().POST('/api/v1/users/{user_id}/tier', {
@@ -209,13 +206,12 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
   );
 
   it('follows a list-price change and a discontinuation through the catalog projection', async () => {
-    const other = (
-      await send(
-        admin().POST('/api/v1/products', {
-          body: { name: 'Docking station', price: 120, category: 'Accessories', initial_stock: 5 },
-        }),
-      )
-    ).body.product_id;
+    const other = await listProduct({
+      name: 'Docking station',
+      price: 120,
+      category: 'Accessories',
+      initial_stock: 5,
+    });
     expect((await price({}, undefined, other)).body.unit_price).toBe(120);
     await send(
       admin().PUT('/api/v1/products/{product_id}/price', {
@@ -231,13 +227,7 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
   });
 
   it('quotes what the cart charges when a rule takes more than the price: one cent, never 0', async () => {
-    const cheap = (
-      await send(
-        admin().POST('/api/v1/products', {
-          body: { name: 'Sticker', price: 3, category: 'Stickers', initial_stock: 5 },
-        }),
-      )
-    ).body.product_id;
+    const cheap = await listProduct({ name: 'Sticker', price: 3, category: 'Stickers', initial_stock: 5 });
     await addRule({
       name: 'Five off stickers',
       kind: 'sale',
@@ -258,13 +248,12 @@ describe('GET /pricing/{product_id}/price through the real APIs', () => {
         admin().POST('/api/v1/categories', { body: { name: 'Tents & Shelters', parent_slug: parent.slug } }),
       )
     ).body;
-    const tent = (
-      await send(
-        admin().POST('/api/v1/products', {
-          body: { name: 'Dome Tent', price: 200, category: 'tents & shelters', initial_stock: 10 },
-        }),
-      )
-    ).body.product_id;
+    const tent = await listProduct({
+      name: 'Dome Tent',
+      price: 200,
+      category: 'tents & shelters',
+      initial_stock: 10,
+    });
     // A rule on the parent, by its slug: the child's product gets it.
     await addRule({ name: 'Outdoor sale', kind: 'sale', percent_off: 10, scope: { category: parent.slug } });
     expect((await price({}, undefined, tent)).body).toMatchObject({ unit_price: 180 });
