@@ -6,6 +6,7 @@ import { ErrorCode } from '../domain/shared/errors.ts';
 import { canonicalJson } from '../infra/eventstore/hash-chain/canonical-json.ts';
 import { HttpError } from '../infra/http/http-error.ts';
 import { clientIp } from '../infra/http/rate-limit.ts';
+import { redisScript, runScript } from '../infra/redis/script.ts';
 
 type Pending = { state: 'pending'; fingerprint: string };
 type Done = {
@@ -170,18 +171,10 @@ export function idempotencyKeys(options: IdempotencyOptions) {
           // Filed under the person the answer is about, so their erasure can drop it (forgetAnswersAbout);
           // not kept at all once they are erased (a request that ran across the erasure).
           const about = userNamedIn(body, headers['content-type']);
-          if (about)
-            await redis.eval(
-              KEEP_ABOUT,
-              3,
-              redisKey,
-              aboutKey(about),
-              erasedKey(about),
-              JSON.stringify(done),
-              ttlMs,
-              redisKey,
-            );
-          else await redis.set(redisKey, JSON.stringify(done), 'PX', ttlMs);
+          if (about) {
+            const keys = [redisKey, aboutKey(about), erasedKey(about)];
+            await runScript(redis, KEEP_ABOUT, keys, [JSON.stringify(done), ttlMs, redisKey]);
+          } else await redis.set(redisKey, JSON.stringify(done), 'PX', ttlMs);
         } else {
           await redis.del(redisKey);
         }
@@ -205,7 +198,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * KEYS: the record, its person's index, their erasure mark; ARGV: the record, its TTL, and the record's
  * name as the index lists it (without the client's key prefix, which ioredis adds to KEYS only).
  */
-const KEEP_ABOUT = `
+const KEEP_ABOUT = redisScript(`
 if redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('DEL', KEYS[1])
   return 0
@@ -213,7 +206,7 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return 1`;
+return 1`);
 
 /** The user an answer is about: its JSON body's top-level `user_id` (a profile, an order, a cart, a review). */
 function userNamedIn(body: Buffer, contentType: string | undefined): string | undefined {
