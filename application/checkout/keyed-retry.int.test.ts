@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
 import { keyedIds } from './keyed-ids.ts';
-import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
+import { type CheckoutWorld, createCheckoutWorld } from './test-support.ts';
 import type { WorkflowStep } from './workflow-deps.ts';
 
 class Crash extends Error {}
@@ -39,14 +39,7 @@ describe('retries after a request died mid-checkout', () => {
     return { customer, products };
   }
   const place = (customer: UserId, idempotencyKey?: string) =>
-    world.services.placeOrder({
-      userId: customer,
-      shippingAddress: address,
-      billingAddress: address,
-      paymentMethod: visa,
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      metadata: world.metadata,
-    });
+    world.placeOrder(customer, idempotencyKey ? { idempotencyKey } : {});
 
   it('a keyed reservation resumes its own checkout: same id, each line held once', async () => {
     const { customer, products } = await shopper();

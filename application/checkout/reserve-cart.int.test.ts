@@ -3,7 +3,7 @@ import { checkoutStream } from '../../domain/checkout/checkout.ts';
 import { listReservations, stockStream } from '../../domain/inventory/stock.ts';
 import { ErrorCode } from '../../domain/shared/errors.ts';
 import type { ProductId, UserId } from '../../domain/shared/ids.ts';
-import { address, type CheckoutWorld, createCheckoutWorld, visa } from './test-support.ts';
+import { type CheckoutWorld, createCheckoutWorld } from './test-support.ts';
 
 /** Every stock event carries the levels after it: check the invariants after every single step. */
 async function expectLevelsSoundAfterEveryEvent(world: CheckoutWorld, productId: ProductId) {
@@ -57,14 +57,7 @@ describe('ReserveStock for a whole cart, all or nothing', () => {
 
     const orders = await Promise.all(
       won.map(({ customer, reservation }) =>
-        world.services.placeOrder({
-          userId: customer,
-          shippingAddress: address,
-          billingAddress: address,
-          paymentMethod: visa,
-          reservationId: reservation.reservationId,
-          metadata: world.metadata,
-        }),
+        world.placeOrder(customer, { reservationId: reservation.reservationId }),
       ),
     );
     expect(orders.map((o) => o.state.status)).toEqual(Array(50).fill('confirmed'));
@@ -144,15 +137,8 @@ describe('ReserveStock for a whole cart, all or nothing', () => {
     const types = (await world.readAllOf(checkoutStream(reservationId))).map((e) => e.type);
     expect(types).toEqual(['CheckoutStarted', 'CheckoutStockReserved', 'CheckoutReleased']);
     // A released reservation cannot be ordered on: 410 BIZ_4007.
-    await expect(
-      world.services.placeOrder({
-        userId: customer,
-        shippingAddress: address,
-        billingAddress: address,
-        paymentMethod: visa,
-        reservationId,
-        metadata: world.metadata,
-      }),
-    ).rejects.toMatchObject({ code: ErrorCode.ReservationExpired });
+    await expect(world.placeOrder(customer, { reservationId })).rejects.toMatchObject({
+      code: ErrorCode.ReservationExpired,
+    });
   });
 });

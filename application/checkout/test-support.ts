@@ -22,6 +22,7 @@ import { openPersonalData } from '../../infra/privacy/personal-data.ts';
 import { type ProcessManagerOptions, startProcessManager } from '../../process-manager/start.ts';
 import { createTestDatabase } from '../../test/support/isolation.ts';
 import { createCommandHandler } from '../commands/command-handler.ts';
+import type { PlaceOrderInput } from './pay-order.ts';
 import { createCheckoutServices } from './services.ts';
 import type { WorkflowFaults } from './workflow-deps.ts';
 
@@ -207,6 +208,16 @@ export async function openCheckoutWorld(
         },
       });
     },
+    /** POST /orders as the checkout services take it: the test address, the sandbox card, `extra` on top. */
+    placeOrder: (userId: UserId, extra: Partial<PlaceOrderInput> = {}) =>
+      services.placeOrder({
+        userId,
+        shippingAddress: address,
+        billingAddress: address,
+        paymentMethod: visa,
+        metadata,
+        ...extra,
+      }),
     /** A coupon of 5.00 off (no minimum, once per customer), limited to `maxRedemptions` uses (null: unlimited). */
     async createCoupon(code: string, maxRedemptions: number | null = null) {
       const terms = { ...COUPON_TERMS, maxRedemptions, maxPerCustomer: 1 };

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redeemCoupon } from '../../application/checkout/coupon-redemption.ts';
 import {
-  address,
   type CheckoutWorld,
   createCheckoutWorld,
   eventually,
-  visa,
 } from '../../application/checkout/test-support.ts';
 import type { WorkflowStep } from '../../application/checkout/workflow-deps.ts';
 import { checkoutDecider, checkoutStream } from '../../domain/checkout/checkout.ts';
@@ -73,15 +71,7 @@ describe('reservation expiry: durable timers claimed with SKIP LOCKED', () => {
     await world.applyCoupon(customer, 'LOST-ONE');
     // The request reserves, attaches its order and redeems the coupon, then dies before placing it.
     crashAfter = 'coupon-redeemed';
-    await expect(
-      world.services.placeOrder({
-        userId: customer,
-        shippingAddress: address,
-        billingAddress: address,
-        paymentMethod: visa,
-        metadata: world.metadata,
-      }),
-    ).rejects.toThrow('crashed');
+    await expect(world.placeOrder(customer)).rejects.toThrow('crashed');
     const [orderId] = await world.redemptions('LOST-ONE');
     expect(orderId).toBeDefined();
     expect((await world.order(orderId!)).status).toBe('none');
