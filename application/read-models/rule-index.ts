@@ -1,4 +1,4 @@
-import type { PricingRule, ScopedProduct } from '../../domain/pricing/rule.ts';
+import { categoryKey, type PricingRule, type ScopedProduct } from '../../domain/pricing/rule.ts';
 
 /**
  * The enabled pricing rules by scope, so a line looks only at the rules that can reach it; the price
@@ -11,8 +11,6 @@ export type RuleIndex = {
   byCategory: Map<string, PricingRule[]>;
 };
 
-const normalise = (category: string) => category.trim().toLowerCase();
-
 export function indexRules(rules: readonly PricingRule[]): RuleIndex {
   const index: RuleIndex = { all: [], byProduct: new Map(), byCategory: new Map() };
   const add = (map: Map<string, PricingRule[]>, key: string, rule: PricingRule) =>
@@ -21,14 +19,14 @@ export function indexRules(rules: readonly PricingRule[]): RuleIndex {
     if (!rule.enabled) continue;
     if (rule.scope.type === 'all') index.all.push(rule);
     else if (rule.scope.type === 'product') add(index.byProduct, rule.scope.productId, rule);
-    else add(index.byCategory, normalise(rule.scope.category), rule);
+    else add(index.byCategory, categoryKey(rule.scope.category), rule);
   }
   return index;
 }
 
 /** The indexed rules that may reach this product: all, its own, and its category's by any of its names. */
 export function rulesReaching(index: RuleIndex, product: ScopedProduct): PricingRule[] {
-  const names = new Set([normalise(product.category), ...(product.categories ?? [])]);
+  const names = new Set([categoryKey(product.category), ...(product.categories ?? [])]);
   return [
     ...index.all,
     ...(index.byProduct.get(product.productId) ?? []),

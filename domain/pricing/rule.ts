@@ -48,7 +48,8 @@ export function reduce(price: number, reduction: Reduction): number {
   return divideHalfUp(price * (10_000 - reduction.basisPoints), 10_000);
 }
 
-const normalise = (category: string) => category.trim().toLowerCase();
+/** How a category rule's text and a product's category text are compared: trimmed, any case. */
+export const categoryKey = (category: string) => category.trim().toLowerCase();
 
 /** What a category rule is matched against: the product's category text, and where known its tree. */
 export type ScopedProduct = {
@@ -66,8 +67,8 @@ export function scopeMatches(scope: RuleScope, product: ScopedProduct): boolean 
     case 'product':
       return scope.productId === product.productId;
     case 'category': {
-      const wanted = normalise(scope.category);
-      return wanted === normalise(product.category) || (product.categories?.includes(wanted) ?? false);
+      const wanted = categoryKey(scope.category);
+      return wanted === categoryKey(product.category) || (product.categories?.includes(wanted) ?? false);
     }
     case 'all':
       return true;

@@ -25,7 +25,7 @@ export const listPricesOnly: PricingSource = {
 /**
  * The source as one request sees it: each product's rules and each customer's tier read once, however
  * often the request prices (a cart add prices up front, then again on the cart state it is decided on).
- * The rules it reads are the same for each of its pricings (the request passes one `now` to all).
+ * The rules it reads are the same for each of its pricings.
  */
 export function readOnce(source: PricingSource): PricingSource {
   const rules = new Map<string, Promise<RulesReaching>>();
